@@ -1,0 +1,15 @@
+//! # wangge-domain
+//!
+//! The concepts of urban grid governance (网格化管理) that both the server and the browser need: official codes,
+//! validated geometry, household estimates, GCJ-02 conversion, grid plans and their validation, grid numbering, a
+//! first partition of a community into grids, and fast point-in-polygon location. Pure Rust; compiles to wasm32.
+//! The English names follow the project glossary (`shared/GLOSSARY.md`).
+
+pub mod boundary;
+pub mod codes;
+pub mod gcj02;
+pub mod households;
+pub mod locate;
+pub mod numbering;
+pub mod plan;
+pub mod seed;
