@@ -1,1 +1,15 @@
+//! # wangge-server
+//!
+//! The Wangge server: configuration, the PostGIS store, the in-memory locate cache, the HTTP API and the
+//! command-line tasks (import, demo, benchmark). Layout after zero2prod: `config` → `db` → `store` → `routes` →
+//! `startup`; `import` and `bench` are the command-line jobs.
 
+pub mod bench;
+pub mod cache;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod import;
+pub mod routes;
+pub mod startup;
+pub mod store;

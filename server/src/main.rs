@@ -1,1 +1,170 @@
-fn main(){}
+//! `wangge`: the Wangge server and its command-line tasks.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use geo::{BooleanOps, Geometry, Rect};
+use wangge_domain::boundary::Boundary;
+use wangge_domain::codes::{CommunityCode, DistrictCode, StreetCode};
+use wangge_domain::households::HouseholdModel;
+use wangge_gis_data::boundaries::{parse_boundaries, Datum};
+use wangge_gis_data::demo::DemoSize;
+use wangge_server::config::Settings;
+use wangge_server::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
+use wangge_server::store::hierarchy::{upsert_area, Level};
+use wangge_server::{bench, db, import, startup};
+
+#[derive(Parser)]
+#[command(name = "wangge", about = "Wangge: GIS for urban community grid governance (网格化管理)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    District,
+    Street,
+    Community,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (WANGGE_BIND, default 127.0.0.1:8080).
+    Serve,
+    /// Load the generated demo district (once; later runs do nothing).
+    Demo,
+    /// Print the database URL in use (starting the local cluster if needed).
+    DbUrl,
+    /// Import an OpenStreetMap file (.osm XML or .osm.pbf): buildings, roads, land use, POIs.
+    ImportOsm {
+        file: PathBuf,
+        /// Gross floor area per household, m².
+        #[arg(long, default_value_t = 120.0)]
+        gross_m2_per_household: f64,
+        /// Floors assumed when a residential building has none.
+        #[arg(long, default_value_t = 6)]
+        default_floors: u16,
+    },
+    /// Import one boundary from GeoJSON (FeatureCollection with one feature, Feature, or bare geometry).
+    ImportBoundary {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        level: LevelArg,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The file is in GCJ-02 (Amap); convert to WGS84.
+        #[arg(long)]
+        gcj02: bool,
+        /// Clip to min_lon,min_lat,max_lon,max_lat.
+        #[arg(long, value_delimiter = ',', num_args = 4)]
+        clip: Option<Vec<f64>>,
+    },
+    /// Import official street and community codes from the china-division CSVs.
+    ImportDivisions {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        district_name: String,
+        #[arg(long)]
+        streets: PathBuf,
+        #[arg(long)]
+        communities: PathBuf,
+    },
+    /// Build road-bounded blocks in a community.
+    BuildBlocks { community: String },
+    /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
+    BenchLocate {
+        /// The shared data folder.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Synthetic grids per side (80 → 6,400 grids).
+        #[arg(long, default_value_t = 80)]
+        grids_per_side: usize,
+    },
+}
+
+fn clip(boundary: Boundary, bbox: &[f64]) -> Result<Boundary> {
+    let rect = Rect::new((bbox[0], bbox[1]), (bbox[2], bbox[3])).to_polygon();
+    let clipped = boundary.multi_polygon().intersection(&rect);
+    Boundary::parse(Geometry::MultiPolygon(clipped)).context("the clipped boundary")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let cli = Cli::parse();
+    let mut settings = Settings::from_env();
+    if matches!(cli.command, Command::BenchLocate { .. }) && settings.database_url.is_none() {
+        settings.db_name = "wangge_bench".to_owned();
+    }
+    let url = db::database_url(&settings)?;
+    db::create_database_if_missing(&url).await?;
+    let pool = db::connect_and_migrate(&url).await?;
+    match cli.command {
+        Command::Serve => {
+            let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+            tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
+            let state = startup::AppState::new(pool).await?;
+            startup::run(listener, state)?.await?;
+        }
+        Command::Demo => match import::demo::load_demo(&pool, DemoSize::default()).await? {
+            Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
+            None => println!("demo district already loaded"),
+        },
+        Command::DbUrl => println!("{url}"),
+        Command::ImportOsm { file, gross_m2_per_household, default_floors } => {
+            let model = HouseholdModel { gross_m2_per_household, default_floors, ..HouseholdModel::default() };
+            let s = import::osm::import_osm(&pool, &file, &model).await?;
+            println!("{}", serde_json::to_string_pretty(&s)?);
+        }
+        Command::ImportBoundary { file, level, code, name, gcj02, clip: bbox } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut features = parse_boundaries(&text, if gcj02 { Datum::Gcj02 } else { Datum::Wgs84 })?;
+            if features.len() != 1 {
+                bail!("{} holds {} features; give a file with exactly one", file.display(), features.len());
+            }
+            let mut boundary = features.remove(0).boundary;
+            if let Some(b) = bbox {
+                boundary = clip(boundary, &b)?;
+            }
+            let level = match level {
+                LevelArg::District => {
+                    code.parse::<DistrictCode>()?;
+                    Level::District
+                }
+                LevelArg::Street => {
+                    code.parse::<StreetCode>()?;
+                    Level::Street
+                }
+                LevelArg::Community => {
+                    code.parse::<CommunityCode>()?;
+                    Level::Community
+                }
+            };
+            upsert_area(&pool, level, &code, &name, Some(&boundary), false).await?;
+            println!("stored {} {code} {name}", level.table());
+        }
+        Command::ImportDivisions { district, district_name, streets, communities } => {
+            let district: DistrictCode = district.parse()?;
+            let s = import::divisions::import_divisions(&pool, &district, &district_name, &streets, &communities).await?;
+            println!("{}", serde_json::to_string_pretty(&s)?);
+        }
+        Command::BuildBlocks { community } => {
+            let code: CommunityCode = community.parse()?;
+            let s = build_blocks(&pool, code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?;
+            println!("{}", serde_json::to_string_pretty(&s)?);
+        }
+        Command::BenchLocate { data, grids_per_side } => {
+            let runs = bench::bench_locate(&pool, &data, grids_per_side).await?;
+            println!("{}", bench::markdown(&runs));
+        }
+    }
+    Ok(())
+}

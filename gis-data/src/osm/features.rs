@@ -1,0 +1,183 @@
+//! The features Wangge keeps from OSM: buildings, roads, land use and named points of interest.
+
+use std::collections::HashMap;
+
+use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+
+use super::{rings, tag, RawOsm, Tags};
+
+/// A building footprint.
+#[derive(Debug, Clone)]
+pub struct Building {
+    /// Source id (OSM way id, or the negated relation id).
+    pub osm_id: i64,
+    /// Footprint.
+    pub footprint: MultiPolygon<f64>,
+    /// The `building=*` value (`yes`, `residential`, `school`…).
+    pub building: String,
+    /// `building:levels`, when given.
+    pub levels: Option<u16>,
+    /// `building:flats` (a household count), when given.
+    pub flats: Option<u32>,
+    /// Name, when given.
+    pub name: Option<String>,
+    /// `addr:street` + `addr:housenumber`, when given.
+    pub address: Option<String>,
+}
+
+/// A road centre line.
+#[derive(Debug, Clone)]
+pub struct Road {
+    /// OSM way id.
+    pub osm_id: i64,
+    /// The `highway=*` value.
+    pub class: String,
+    /// Name, when given.
+    pub name: Option<String>,
+    /// The line.
+    pub line: LineString<f64>,
+}
+
+/// A land-use or site area (residential, park, school…).
+#[derive(Debug, Clone)]
+pub struct Landuse {
+    /// Source id (OSM way id, or the negated relation id).
+    pub osm_id: i64,
+    /// What it is: the `landuse=*` value, or `park`, `school`, `hospital`… for sites.
+    pub kind: String,
+    /// Name, when given.
+    pub name: Option<String>,
+    /// The area.
+    pub area: MultiPolygon<f64>,
+}
+
+/// A named point of interest.
+#[derive(Debug, Clone)]
+pub struct Poi {
+    /// OSM node id.
+    pub osm_id: i64,
+    /// Name.
+    pub name: String,
+    /// `key=value` of its main tag, e.g. `amenity=school`.
+    pub kind: String,
+    /// Location.
+    pub point: Point<f64>,
+}
+
+/// All features of one file.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Buildings.
+    pub buildings: Vec<Building>,
+    /// Roads.
+    pub roads: Vec<Road>,
+    /// Land use and sites.
+    pub landuse: Vec<Landuse>,
+    /// Points of interest.
+    pub pois: Vec<Poi>,
+}
+
+const POI_KEYS: [&str; 9] =
+    ["amenity", "shop", "tourism", "leisure", "office", "healthcare", "historic", "craft", "public_transport"];
+const SITE_AMENITIES: [&str; 6] = ["school", "university", "college", "kindergarten", "hospital", "clinic"];
+
+fn area_kind(tags: &Tags) -> Option<String> {
+    if let Some(v) = tag(tags, "landuse") {
+        return Some(v.to_owned());
+    }
+    match (tag(tags, "leisure"), tag(tags, "amenity")) {
+        (Some("park" | "garden"), _) => Some("park".to_owned()),
+        (_, Some(a)) if SITE_AMENITIES.contains(&a) => Some(a.to_owned()),
+        _ => None,
+    }
+}
+
+fn building_of(tags: &Tags, osm_id: i64, footprint: MultiPolygon<f64>) -> Option<Building> {
+    let building = tag(tags, "building").filter(|v| *v != "no")?.to_owned();
+    let address = match (tag(tags, "addr:street"), tag(tags, "addr:housenumber")) {
+        (Some(s), Some(n)) => Some(format!("{s}{n}")),
+        (Some(s), None) => Some(s.to_owned()),
+        _ => None,
+    };
+    Some(Building {
+        osm_id,
+        footprint,
+        building,
+        levels: tag(tags, "building:levels").and_then(|v| v.trim().parse::<f32>().ok()).map(|f| f.round().max(1.0) as u16),
+        flats: tag(tags, "building:flats").and_then(|v| v.trim().parse().ok()),
+        name: tag(tags, "name").map(str::to_owned),
+        address,
+    })
+}
+
+/// Turn raw elements into features. Ways whose nodes are missing from the extract are skipped.
+pub fn extract(osm: &RawOsm) -> Features {
+    let coords_of = |refs: &[i64]| -> Option<Vec<Coord<f64>>> {
+        refs.iter().map(|r| osm.coords.get(r).map(|&(x, y)| Coord { x, y })).collect()
+    };
+    let mut f = Features::default();
+    let mut way_coords: HashMap<i64, Vec<Coord<f64>>> = HashMap::new();
+    for w in &osm.ways {
+        let Some(coords) = coords_of(&w.refs) else { continue };
+        let closed = coords.len() >= 4 && coords.first() == coords.last();
+        if closed {
+            let area = || MultiPolygon(vec![Polygon::new(LineString(coords.clone()), vec![])]);
+            if let Some(b) = building_of(&w.tags, w.id, area()) {
+                f.buildings.push(b);
+            } else if let Some(kind) = area_kind(&w.tags) {
+                f.landuse.push(Landuse { osm_id: w.id, kind, name: tag(&w.tags, "name").map(str::to_owned), area: area() });
+            }
+        }
+        if let Some(class) = tag(&w.tags, "highway") {
+            if tag(&w.tags, "area") != Some("yes") && coords.len() >= 2 {
+                f.roads.push(Road {
+                    osm_id: w.id,
+                    class: class.to_owned(),
+                    name: tag(&w.tags, "name").map(str::to_owned),
+                    line: LineString(coords.clone()),
+                });
+            }
+        }
+        way_coords.insert(w.id, coords);
+    }
+    for r in &osm.relations {
+        if tag(&r.tags, "type") != Some("multipolygon") {
+            continue;
+        }
+        let pieces = |role: &str| -> Vec<Vec<Coord<f64>>> {
+            r.ways
+                .iter()
+                .filter(|m| if role == "outer" { m.role != "inner" } else { m.role == "inner" })
+                .filter_map(|m| way_coords.get(&m.way).cloned())
+                .collect()
+        };
+        let outers = rings::assemble(pieces("outer"));
+        if outers.is_empty() {
+            continue;
+        }
+        let mut polys: Vec<Polygon<f64>> = outers.into_iter().map(|o| Polygon::new(o, vec![])).collect();
+        for inner in rings::assemble(pieces("inner")) {
+            let first = Point(inner.0[0]);
+            if let Some(p) = polys.iter_mut().find(|p| p.contains(&first)) {
+                p.interiors_push(inner);
+            }
+        }
+        let area = MultiPolygon(polys);
+        if let Some(b) = building_of(&r.tags, -r.id, area.clone()) {
+            f.buildings.push(b);
+        } else if let Some(kind) = area_kind(&r.tags) {
+            f.landuse.push(Landuse { osm_id: -r.id, kind, name: tag(&r.tags, "name").map(str::to_owned), area });
+        }
+    }
+    for n in &osm.tagged_nodes {
+        let Some(name) = tag(&n.tags, "name") else { continue };
+        let Some(key) = POI_KEYS.iter().find(|k| tag(&n.tags, k).is_some()) else { continue };
+        f.pois.push(Poi {
+            osm_id: n.id,
+            name: name.to_owned(),
+            kind: format!("{key}={}", tag(&n.tags, key).unwrap_or_default()),
+            point: Point::new(n.lon, n.lat),
+        });
+    }
+    f
+}

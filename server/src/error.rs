@@ -1,0 +1,104 @@
+//! The API's error: an HTTP status, a stable machine-readable code, a human reason, and optional details.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{json, Value};
+
+/// An error as the client sees it. Every 4xx says why; 5xx hide internals (they are logged).
+#[derive(Debug, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code, e.g. `invalid_geometry`.
+    pub code: &'static str,
+    /// Human-readable reason.
+    pub message: String,
+    /// Structured details (e.g. the problems of a plan).
+    pub details: Option<Value>,
+}
+
+impl ApiError {
+    /// An error with a status, code and reason.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), details: None }
+    }
+
+    /// 400: the request is malformed.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 404: the named thing does not exist.
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} {id} does not exist"))
+    }
+
+    /// 409: the request conflicts with the stored state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 422: well-formed but refused by a domain rule.
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    /// Attach structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut body = json!({ "error": self.code, "message": self.message });
+        if let Some(d) = &self.details {
+            body["details"] = d.clone();
+        }
+        HttpResponse::build(self.status).json(body)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            match db.code().as_deref() {
+                Some("23505") => return ApiError::conflict("duplicate", db.message().to_owned()),
+                Some("23503") => return ApiError::unprocessable("unknown_reference", db.message().to_owned()),
+                Some("23514") | Some("23P01") => {
+                    return ApiError::unprocessable("constraint_violated", db.message().to_owned())
+                }
+                Some("XX000") if db.message().contains("GEOSIntersects") || db.message().contains("Geometry") => {
+                    return ApiError::unprocessable("invalid_geometry", db.message().to_owned())
+                }
+                _ => {}
+            }
+        }
+        tracing::error!(error = %e, "database error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast::<ApiError>() {
+            Ok(api) => api,
+            Err(e) => match e.downcast::<sqlx::Error>() {
+                Ok(db) => db.into(),
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "internal error");
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+                }
+            },
+        }
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,107 @@
+//! Load the generated demo district: hierarchy, features, blocks, and a first published grid plan per community
+//! (the school as a dedicated grid, the rest divided into ~300-household natural grids).
+
+use anyhow::{Context, Result};
+use chrono::{TimeZone, Utc};
+use geo::Geometry;
+use sqlx::PgPool;
+use wangge_domain::boundary::Boundary;
+use wangge_domain::households::HouseholdModel;
+use wangge_domain::plan::{Band, GridKind};
+use wangge_domain::seed::{seed_partition, SeedBlock};
+use wangge_gis_data::demo::{generate, DemoSize};
+
+use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::store::features::insert_features;
+use crate::store::hierarchy::{upsert_area, Level};
+use crate::store::plans::{publish, save_draft, GridInput, PlanInput};
+
+/// North-west corner of the demo district (open country south-east of Jiangning; the geography is invented).
+pub const DEMO_ORIGIN: (f64, f64) = (118.90, 31.86);
+
+/// What loading the demo made.
+#[derive(Debug, serde::Serialize)]
+pub struct DemoSummary {
+    /// Communities.
+    pub communities: usize,
+    /// Buildings.
+    pub buildings: u64,
+    /// Blocks.
+    pub blocks: i64,
+    /// Published grids.
+    pub grids: usize,
+}
+
+fn boundary(mp: &geo::MultiPolygon<f64>) -> Result<Boundary> {
+    Boundary::parse(Geometry::MultiPolygon(mp.clone())).context("generated boundary is invalid")
+}
+
+/// Generate and store the demo district. Does nothing if it is already loaded.
+pub async fn load_demo(pool: &PgPool, size: DemoSize) -> Result<Option<DemoSummary>> {
+    let demo = generate(size, DEMO_ORIGIN.0, DEMO_ORIGIN.1);
+    let loaded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM district WHERE code = $1)")
+        .bind(demo.district.code.as_str())
+        .fetch_one(pool)
+        .await?;
+    if loaded {
+        return Ok(None);
+    }
+    let d = &demo.district;
+    upsert_area(pool, Level::District, d.code.as_str(), &d.name, Some(&boundary(&d.boundary)?), true).await?;
+    for s in &demo.streets {
+        upsert_area(pool, Level::Street, s.code.as_str(), &s.name, Some(&boundary(&s.boundary)?), true).await?;
+    }
+    for c in &demo.communities {
+        upsert_area(pool, Level::Community, c.code.as_str(), &c.name, Some(&boundary(&c.boundary)?), true).await?;
+    }
+    let summary = insert_features(pool, "demo", &demo.features, &HouseholdModel::default()).await?;
+    let mut blocks = 0;
+    let mut grids = 0;
+    for c in &demo.communities {
+        blocks += build_blocks(pool, c.code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?.blocks;
+        let plan = first_plan(pool, c.code.as_str()).await?;
+        grids += plan.grids.len();
+        let (draft, _) = save_draft(pool, &c.code, None, &plan).await?;
+        publish(pool, draft.id, Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date"))).await?;
+    }
+    Ok(Some(DemoSummary { communities: demo.communities.len(), buildings: summary.buildings, blocks, grids }))
+}
+
+/// The school's blocks as a dedicated grid, everything else seeded into natural grids.
+async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
+    let rows: Vec<(i64, i32, f64, f64, bool)> = sqlx::query_as(
+        "SELECT b.id, b.households, ST_X(ST_PointOnSurface(b.geom)), ST_Y(ST_PointOnSurface(b.geom)),
+                EXISTS (SELECT 1 FROM landuse l WHERE l.kind = 'school' AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
+         FROM block b WHERE b.community_code = $1 AND NOT b.retired ORDER BY b.id",
+    )
+    .bind(community)
+    .fetch_all(pool)
+    .await?;
+    let adjacency: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT a, b FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1)",
+    )
+    .bind(community)
+    .fetch_all(pool)
+    .await?;
+    let school: Vec<i64> = rows.iter().filter(|r| r.4).map(|r| r.0).collect();
+    let free: Vec<SeedBlock> = rows
+        .iter()
+        .filter(|r| !r.4)
+        .map(|&(id, h, x, y, _)| SeedBlock { id, households: h.max(0) as u32, x, y })
+        .collect();
+    let mut grids: Vec<GridInput> = seed_partition(&free, &adjacency, Band::default())
+        .into_iter()
+        .enumerate()
+        .map(|(i, blocks)| GridInput { key: format!("n{}", i + 1), kind: GridKind::Natural, name: None, blocks, unit: None })
+        .collect();
+    if !school.is_empty() {
+        grids.push(GridInput {
+            key: "school".into(),
+            kind: GridKind::Dedicated,
+            name: Some("学校专属网格（演示）".into()),
+            unit: Some(school.clone()),
+            blocks: school,
+        });
+    }
+    Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()) })
+}

@@ -1,0 +1,5 @@
+//! Command-line imports: OSM files, boundary files, division codes, and the generated demo district.
+
+pub mod demo;
+pub mod divisions;
+pub mod osm;

@@ -1,0 +1,102 @@
+//! Blocks and buildings.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::Value;
+use wangge_domain::codes::CommunityCode;
+
+use super::input;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
+        .route("/communities/{code}/blocks/build", web::post().to(build))
+        .route("/communities/{code}/buildings", web::get().to(list_buildings))
+        .route("/blocks/{id}", web::get().to(get_block))
+        .route("/buildings/{id}", web::get().to(get_building));
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct BuildInput {
+    /// `highway=*` classes that bound blocks (default: public streets).
+    #[serde(default)]
+    road_classes: Option<Vec<String>>,
+}
+
+async fn build(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Option<web::Json<BuildInput>>,
+) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let classes: Vec<String> = body
+        .and_then(|b| b.into_inner().road_classes)
+        .unwrap_or_else(|| DEFAULT_BLOCK_ROAD_CLASSES.iter().map(|s| s.to_string()).collect());
+    if classes.is_empty() || classes.len() > 50 {
+        return Err(ApiError::unprocessable("bad_road_classes", "give 1 to 50 road classes"));
+    }
+    let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+    let summary = build_blocks(&state.pool, code.as_str(), &refs).await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 7)::json,
+    'properties', json_build_object('id', b.id, 'community_code', b.community_code, 'households', b.households,
+        'residents', b.residents, 'area_m2', round(b.area_m2::numeric, 1), 'parent_id', b.parent_id,
+        'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id),
+        'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)
+                       FROM block_adjacency a WHERE a.a = b.id OR a.b = b.id)))";
+
+const BUILDING_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id,
+    'geometry', ST_AsGeoJSON(b.footprint, 7)::json,
+    'properties', json_build_object('id', b.id, 'kind', b.kind, 'use', b.building_use, 'name', b.name,
+        'address', b.address, 'floors', b.floors, 'area_m2', round(b.area_m2::numeric, 1),
+        'households', b.households, 'households_source', b.households_source, 'residents', b.residents,
+        'block_id', b.block_id, 'community_code', b.community_code))";
+
+async fn collection(state: &AppState, feature: &str, from: &str, code: &CommunityCode) -> ApiResult<HttpResponse> {
+    let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
+        .bind(code.as_str())
+        .fetch_one(&state.pool)
+        .await?;
+    if !found {
+        return Err(ApiError::not_found("community", code));
+    }
+    let fc: Value = sqlx::query_scalar(&format!(
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg({feature} ORDER BY b.id), '[]'::json))
+         FROM {from}"
+    ))
+    .bind(code.as_str())
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(HttpResponse::Ok().json(fc))
+}
+
+async fn list_blocks(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    collection(&state, BLOCK_FEATURE, "block b WHERE b.community_code = $1 AND NOT b.retired", &code).await
+}
+
+async fn list_buildings(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    collection(&state, BUILDING_FEATURE, "building b WHERE b.community_code = $1", &code).await
+}
+
+async fn one(state: &AppState, feature: &str, table: &str, id: i64) -> ApiResult<HttpResponse> {
+    let f: Option<Value> = sqlx::query_scalar(&format!("SELECT {feature} FROM {table} b WHERE b.id = $1"))
+        .bind(id)
+        .fetch_optional(&state.pool)
+        .await?;
+    f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found(table, id))
+}
+
+async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    one(&state, BLOCK_FEATURE, "block", *path).await
+}
+
+async fn get_building(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    one(&state, BUILDING_FEATURE, "building", *path).await
+}

@@ -1,0 +1,179 @@
+//! Elements located to grids: places, facilities (部件) and organizations; residents (personal data: accepted,
+//! located and counted, never returned).
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wangge_domain::codes::FacilityId;
+
+use super::input;
+use crate::cache::Located;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/elements", web::post().to(create))
+        .route("/elements", web::get().to(list))
+        .route("/elements/{id}", web::get().to(get))
+        .route("/residents", web::post().to(create_resident));
+}
+
+/// What kind of element, with the fields only that kind has.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum ElementKind {
+    Place {
+        #[serde(default)]
+        category: Option<String>,
+    },
+    Facility {
+        facility_id: String,
+    },
+    Organization {
+        #[serde(default)]
+        category: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+struct ElementInput {
+    name: String,
+    lon: f64,
+    lat: f64,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(flatten)]
+    kind: ElementKind,
+}
+
+fn grid_id(located: &Located) -> Option<i64> {
+    located.natural_grid.as_ref().or(located.dedicated_grid.as_ref()).map(|g| g.id)
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
+    if value.trim().is_empty() || value.chars().count() > max {
+        return Err(ApiError::unprocessable("bad_text", format!("{field} must have 1 to {max} characters")));
+    }
+    Ok(())
+}
+
+async fn create(state: web::Data<AppState>, body: web::Json<ElementInput>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    check_text("name", &body.name, 200)?;
+    let p = input::lon_lat(body.lon, body.lat)?;
+    let (kind, category, facility_id) = match body.kind {
+        ElementKind::Place { category } => ("place", category, None),
+        ElementKind::Organization { category } => ("organization", category, None),
+        ElementKind::Facility { facility_id } => {
+            let id: FacilityId = input::code(&facility_id)?;
+            ("facility", Some(format!("{}{}", id.major_category(), id.minor_category())), Some(id))
+        }
+    };
+    let located = state.cache.snapshot().locate(p.lon(), p.lat(), chrono::Utc::now());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
+         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
+    )
+    .bind(kind)
+    .bind(body.name.trim())
+    .bind(category)
+    .bind(facility_id.as_ref().map(|f| f.as_str()))
+    .bind(body.address)
+    .bind(p.lon())
+    .bind(p.lat())
+    .bind(located.community.as_ref().map(|c| c.code.clone()))
+    .bind(grid_id(&located))
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(HttpResponse::Created().json(json!({ "id": id, "located": located })))
+}
+
+const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,
+    'facility_id', e.facility_id, 'address', e.address, 'lon', ST_X(e.geom), 'lat', ST_Y(e.geom),
+    'community_code', e.community_code, 'grid_id', e.grid_id, 'grid_code', g.code)";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    kind: Option<String>,
+    community: Option<String>,
+    grid: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+    if let Some(k) = &q.kind {
+        if !["place", "facility", "organization"].contains(&k.as_str()) {
+            return Err(ApiError::bad_request("bad_kind", format!("unknown element kind {k:?}")));
+        }
+    }
+    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
+    let rows: Vec<Value> = sqlx::query_scalar(&format!(
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id
+         WHERE ($1::text IS NULL OR e.kind = $1) AND ($2::text IS NULL OR e.community_code = $2)
+           AND ($3::int8 IS NULL OR e.grid_id = $3)
+         ORDER BY e.id LIMIT $4"
+    ))
+    .bind(&q.kind)
+    .bind(&q.community)
+    .bind(q.grid)
+    .bind(limit)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let row: Option<Value> = sqlx::query_scalar(&format!(
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1"
+    ))
+    .bind(*path)
+    .fetch_optional(&state.pool)
+    .await?;
+    row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("element", *path))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResidentInput {
+    name: String,
+    id_card: String,
+    #[serde(default)]
+    phone: Option<String>,
+    /// The building the resident lives in; its interior point locates the resident.
+    building_id: i64,
+}
+
+async fn create_resident(state: web::Data<AppState>, body: web::Json<ResidentInput>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    check_text("name", &body.name, 100)?;
+    let id_ok = body.id_card.len() == 18
+        && body.id_card[..17].bytes().all(|b| b.is_ascii_digit())
+        && body.id_card[17..].bytes().all(|b| b.is_ascii_digit() || b == b'X');
+    if !id_ok {
+        return Err(ApiError::unprocessable("bad_id_card", "an ID-card number has 17 digits and a digit or X"));
+    }
+    let point: Option<(f64, f64)> =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s")
+            .bind(body.building_id)
+            .fetch_optional(&state.pool)
+            .await?;
+    let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
+    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO resident (name, id_card, phone, building_id, geom, community_code, grid_id)
+         VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8) RETURNING id",
+    )
+    .bind(body.name.trim())
+    .bind(&body.id_card)
+    .bind(&body.phone)
+    .bind(body.building_id)
+    .bind(lon)
+    .bind(lat)
+    .bind(located.community.as_ref().map(|c| c.code.clone()))
+    .bind(grid_id(&located))
+    .fetch_one(&state.pool)
+    .await?;
+    let grid = located.natural_grid.or(located.dedicated_grid).map(|g| json!({ "id": g.id, "code": g.code }));
+    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
+}

@@ -1,0 +1,26 @@
+//! HTTP routes. Each module holds the handlers of one resource; `configure` mounts them all under `/api`.
+
+mod blocks;
+mod elements;
+mod hierarchy;
+mod input;
+mod locate;
+mod plans;
+mod special_grids;
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+/// Mount every API route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }))
+            .configure(hierarchy::configure)
+            .configure(blocks::configure)
+            .configure(plans::configure)
+            .configure(locate::configure)
+            .configure(special_grids::configure)
+            .configure(elements::configure),
+    );
+}

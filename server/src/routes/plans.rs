@@ -1,0 +1,85 @@
+//! Grid plans: versions, drafts, validation and publishing.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use wangge_domain::codes::CommunityCode;
+
+use super::input;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::plans::{self, PlanInput};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/communities/{code}/plans", web::get().to(list))
+        .route("/communities/{code}/plans", web::post().to(create))
+        .route("/communities/{code}/grids", web::get().to(grids_in_force))
+        .route("/plans/{id}", web::get().to(get))
+        .route("/plans/{id}", web::put().to(replace))
+        .route("/plans/{id}/publish", web::post().to(publish));
+}
+
+async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let rows = plans::list_plans(&state.pool, code.as_str()).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+async fn create(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<PlanInput>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let (plan, report) = plans::save_draft(&state.pool, &code, None, &body).await?;
+    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report })))
+}
+
+async fn replace(state: web::Data<AppState>, path: web::Path<i64>, body: web::Json<PlanInput>) -> ApiResult<HttpResponse> {
+    let current = plans::get_plan(&state.pool, *path).await?;
+    let code: CommunityCode = input::code(&current.community_code)?;
+    let (plan, report) = plans::save_draft(&state.pool, &code, Some(*path), &body).await?;
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report })))
+}
+
+async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let plan = plans::get_plan(&state.pool, *path).await?;
+    let report = plans::validate_stored(&state.pool, plan.id).await?;
+    let grids = plans::grids_geojson(&state.pool, plan.id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report, "grids": grids })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PublishInput {
+    /// RFC 3339 or YYYY-MM-DD; default now.
+    #[serde(default)]
+    valid_from: Option<String>,
+}
+
+async fn publish(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: Option<web::Json<PublishInput>>,
+) -> ApiResult<HttpResponse> {
+    let valid_from = body.and_then(|b| b.into_inner().valid_from);
+    let valid_from = valid_from.as_deref().map(|s| input::at(Some(s))).transpose()?;
+    let (plan, report, relocated) = plans::publish(&state.pool, *path, valid_from).await?;
+    state.refresh_cache().await?;
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report, "elements_relocated": relocated })))
+}
+
+#[derive(Deserialize)]
+struct AtQuery {
+    at: Option<String>,
+}
+
+async fn grids_in_force(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<AtQuery>,
+) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let at = input::at(query.at.as_deref())?;
+    let plan = plans::plan_in_force(&state.pool, code.as_str(), at)
+        .await?
+        .ok_or_else(|| ApiError::not_found("published plan of community", format!("{code} at {at}")))?;
+    let grids = plans::grids_geojson(&state.pool, plan.id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "grids": grids })))
+}

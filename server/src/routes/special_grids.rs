@@ -1,0 +1,94 @@
+//! Special grids: thematic overlays drawn as a polygon or assembled from blocks; they may overlap anything.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wangge_domain::codes::DistrictCode;
+
+use super::input;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::geojson_text;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/special-grids", web::get().to(list)).route("/special-grids", web::post().to(create));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecialInput {
+    district_code: String,
+    name: String,
+    /// Theme: `safety`, `environment`, `river`, `fire`…
+    theme: String,
+    /// Either a polygon…
+    #[serde(default)]
+    geometry: Option<Value>,
+    /// …or a set of blocks.
+    #[serde(default)]
+    blocks: Option<Vec<i64>>,
+    #[serde(default)]
+    valid_from: Option<String>,
+}
+
+async fn create(state: web::Data<AppState>, body: web::Json<SpecialInput>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let district: DistrictCode = input::code(&body.district_code)?;
+    for (field, v) in [("name", &body.name), ("theme", &body.theme)] {
+        if v.trim().is_empty() || v.chars().count() > 100 {
+            return Err(ApiError::unprocessable("bad_text", format!("{field} must have 1 to 100 characters")));
+        }
+    }
+    let valid_from = input::at(body.valid_from.as_deref())?;
+    let geom_sql = match (&body.geometry, &body.blocks) {
+        (Some(g), None) => {
+            let b = input::boundary(g, false)?;
+            geojson_text(b.multi_polygon())
+        }
+        (None, Some(blocks)) if !blocks.is_empty() => {
+            let (found, geojson): (i64, Option<String>) = sqlx::query_as(
+                "SELECT count(*), ST_AsGeoJSON(ST_Multi(ST_Union(geom))) FROM block WHERE id = ANY($1) AND NOT retired
+                 AND left(community_code, 6) = $2",
+            )
+            .bind(blocks)
+            .bind(district.as_str())
+            .fetch_one(&state.pool)
+            .await?;
+            let mut wanted = blocks.clone();
+            wanted.sort_unstable();
+            wanted.dedup();
+            if found as usize != wanted.len() {
+                return Err(ApiError::unprocessable("unknown_blocks", "some blocks do not exist in this district"));
+            }
+            geojson.unwrap_or_default()
+        }
+        _ => return Err(ApiError::unprocessable("bad_shape", "give exactly one of geometry or a non-empty blocks list")),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO special_grid (district_code, name, theme, block_ids, geom, valid_from)
+         VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6) RETURNING id",
+    )
+    .bind(district.as_str())
+    .bind(body.name.trim())
+    .bind(body.theme.trim())
+    .bind(&body.blocks)
+    .bind(geom_sql)
+    .bind(valid_from)
+    .fetch_one(&state.pool)
+    .await?;
+    state.refresh_cache().await?;
+    Ok(HttpResponse::Created().json(json!({ "id": id })))
+}
+
+async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let fc: Value = sqlx::query_scalar(
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(geom, 7)::json,
+            'properties', json_build_object('id', id, 'district_code', district_code, 'name', name, 'theme', theme,
+                'blocks', block_ids, 'valid_from', valid_from, 'valid_to', valid_to)) ORDER BY id), '[]'::json))
+         FROM special_grid",
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(HttpResponse::Ok().json(fc))
+}

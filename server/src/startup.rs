@@ -1,0 +1,87 @@
+//! Building and running the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::{web, App, HttpRequest, HttpServer};
+use anyhow::Result;
+use sqlx::PgPool;
+
+use crate::cache::LocateCache;
+use crate::error::ApiError;
+
+/// Largest JSON body accepted (a detailed community boundary or a 100 000-point locate batch fits).
+pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: PgPool,
+    /// The locate cache.
+    pub cache: LocateCache,
+    refresh: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Load the cache and wrap the pool.
+    pub async fn new(pool: PgPool) -> Result<Self> {
+        let cache = LocateCache::load(&pool).await?;
+        Ok(Self { pool, cache, refresh: Arc::new(tokio::sync::Mutex::new(())) })
+    }
+
+    /// Reload the cache after a write; writers queue so snapshots are swapped in order.
+    pub async fn refresh_cache(&self) -> Result<(), ApiError> {
+        let _turn = self.refresh.lock().await;
+        self.cache.refresh(&self.pool).await.map_err(ApiError::from)
+    }
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("request body exceeds {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "send JSON with Content-Type: application/json",
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request("bad_json", e.to_string()),
+        other => ApiError::bad_request("bad_json", other.to_string()),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("bad_query", err.to_string()).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("bad_path", err.to_string()).into()
+}
+
+/// Start serving on `listener` (already bound; port 0 in tests).
+pub fn run(listener: TcpListener, state: AppState) -> Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .wrap(actix_web::middleware::Compress::default())
+            .configure(crate::routes::configure)
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)"))
+            }))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

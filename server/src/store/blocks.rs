@@ -1,0 +1,188 @@
+//! Building road-bounded blocks inside a community from the road network.
+//!
+//! 1. Clip the block-forming roads to the community, add the community boundary, node the lines and polygonize:
+//!    the faces tile the community exactly, and neighbouring faces share a road centre line.
+//! 2. Merge slivers (tiny or thin faces) into the neighbour they share most boundary with.
+//! 3. Put every building whose interior point lies in the community into the one block containing that point.
+//! 4. Sum households and residents per block; record which blocks share a boundary (and how long it is).
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::error::ApiError;
+
+/// Road classes (`highway=*`) that bound blocks by default: public streets, not footways or service roads.
+pub const DEFAULT_BLOCK_ROAD_CLASSES: [&str; 15] = [
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential", "living_street",
+    "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link", "road", "busway",
+];
+
+/// A face smaller than this (m²) is a sliver.
+const SLIVER_M2: f64 = 400.0;
+/// A face smaller than this (m²) and thinner than `THIN` (Polsby–Popper) is a sliver too.
+const THIN_MAX_M2: f64 = 3_000.0;
+const THIN: f64 = 0.12;
+
+/// What block building did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockSummary {
+    /// Community code.
+    pub community: String,
+    /// Blocks made.
+    pub blocks: i64,
+    /// Slivers merged into neighbours.
+    pub slivers_merged: i64,
+    /// Buildings placed in blocks.
+    pub buildings: i64,
+    /// Households over all blocks.
+    pub households: i64,
+    /// Adjacent block pairs.
+    pub adjacent_pairs: i64,
+}
+
+/// Rebuild the blocks of `community`. Refused (409) once a plan uses them: blocks are what plans are made of.
+pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
+    let mut tx = pool.begin().await?;
+    let geom: Option<bool> = sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
+        .bind(community)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match geom {
+        None => return Err(ApiError::not_found("community", community).into()),
+        Some(false) => {
+            return Err(ApiError::unprocessable("no_boundary", format!("community {community} has no boundary yet")).into())
+        }
+        Some(true) => {}
+    }
+    let used: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)",
+    )
+    .bind(community)
+    .fetch_one(&mut *tx)
+    .await?;
+    if used {
+        return Err(ApiError::conflict(
+            "blocks_in_use",
+            format!("community {community} already has grid plans built on its blocks; split blocks instead of rebuilding"),
+        )
+        .into());
+    }
+    sqlx::query("DELETE FROM block WHERE community_code = $1").bind(community).execute(&mut *tx).await?;
+    let classes: Vec<String> = road_classes.iter().map(|s| s.to_string()).collect();
+    sqlx::query(
+        "WITH c AS (SELECT geom FROM community WHERE code = $1),
+         lines AS (
+             SELECT ST_CollectionExtract(ST_Intersection(r.geom, c.geom), 2) AS g
+             FROM road r, c WHERE r.class = ANY($2) AND ST_Intersects(r.geom, c.geom)
+             UNION ALL SELECT ST_Boundary(c.geom) FROM c),
+         noded AS (SELECT ST_UnaryUnion(ST_Collect(g)) AS g FROM lines),
+         faces AS (SELECT (ST_Dump(ST_Polygonize(g))).geom AS g FROM noded)
+         INSERT INTO block (community_code, geom, area_m2)
+         SELECT $1, ST_Multi(f.g), ST_Area(f.g::geography) FROM faces f, c
+         WHERE ST_Intersects(c.geom, ST_PointOnSurface(f.g))",
+    )
+    .bind(community)
+    .bind(&classes)
+    .execute(&mut *tx)
+    .await
+    .context("polygonizing roads")?;
+    let slivers_merged = merge_slivers(&mut tx, community).await?;
+    sqlx::query(
+        "UPDATE building b SET block_id = NULL, community_code = NULL
+         WHERE b.community_code = $1",
+    )
+    .bind(community)
+    .execute(&mut *tx)
+    .await?;
+    let buildings = sqlx::query(
+        "UPDATE building b SET block_id = k.id, community_code = $1
+         FROM block k
+         WHERE k.community_code = $1 AND NOT k.retired
+           AND ST_Intersects(k.geom, ST_PointOnSurface(b.footprint))
+           AND b.block_id IS NULL",
+    )
+    .bind(community)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    sqlx::query(
+        "UPDATE block k SET households = s.h, residents = s.r
+         FROM (SELECT block_id, sum(households)::int AS h, sum(residents)::int AS r FROM building
+               WHERE community_code = $1 GROUP BY block_id) s
+         WHERE k.id = s.block_id",
+    )
+    .bind(community)
+    .execute(&mut *tx)
+    .await?;
+    let adjacent_pairs = record_adjacency(&mut tx, community).await?;
+    let (blocks, households): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(households), 0)::int8 FROM block WHERE community_code = $1 AND NOT retired",
+    )
+    .bind(community)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(BlockSummary { community: community.to_owned(), blocks, slivers_merged, buildings, households, adjacent_pairs })
+}
+
+async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
+    let mut merged = 0;
+    loop {
+        // the smallest remaining sliver and the neighbour it shares the longest boundary with
+        let pair: Option<(i64, i64)> = sqlx::query_as(
+            "WITH s AS (
+                 SELECT id, geom FROM block
+                 WHERE community_code = $1 AND NOT retired
+                   AND (area_m2 < $2 OR (area_m2 < $3
+                        AND 4 * pi() * area_m2 / nullif(power(ST_Perimeter(geom::geography), 2), 0) < $4))
+                 ORDER BY area_m2 LIMIT 1)
+             SELECT s.id, n.id FROM s JOIN block n
+               ON n.community_code = $1 AND NOT n.retired AND n.id <> s.id AND ST_Intersects(n.geom, s.geom)
+             ORDER BY ST_Length(ST_CollectionExtract(ST_Intersection(n.geom, s.geom), 2)) DESC
+             LIMIT 1",
+        )
+        .bind(community)
+        .bind(SLIVER_M2)
+        .bind(THIN_MAX_M2)
+        .bind(THIN)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some((sliver, into)) = pair else { break };
+        sqlx::query(
+            "UPDATE block n SET geom = ST_Multi(ST_Union(n.geom, s.geom)), area_m2 = n.area_m2 + s.area_m2
+             FROM block s WHERE n.id = $2 AND s.id = $1",
+        )
+        .bind(sliver)
+        .bind(into)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM block WHERE id = $1").bind(sliver).execute(&mut **tx).await?;
+        merged += 1;
+    }
+    Ok(merged)
+}
+
+/// Recompute which live blocks of `community` share a boundary line.
+pub async fn record_adjacency(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
+    sqlx::query(
+        "DELETE FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1)
+            OR b IN (SELECT id FROM block WHERE community_code = $1)",
+    )
+    .bind(community)
+    .execute(&mut **tx)
+    .await?;
+    let n = sqlx::query(
+        "INSERT INTO block_adjacency (a, b, shared_m)
+         SELECT a.id, b.id, s.m FROM block a
+         JOIN block b ON b.community_code = a.community_code AND a.id < b.id AND NOT b.retired
+              AND ST_Intersects(a.geom, b.geom)
+         CROSS JOIN LATERAL (SELECT ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) AS m) s
+         WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5",
+    )
+    .bind(community)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n as i64)
+}

@@ -1,0 +1,115 @@
+//! Inserting base-map features (buildings with their household estimates, roads, land use, places).
+
+use anyhow::Result;
+use geo::{GeodesicArea, InteriorPoint};
+use serde::Serialize;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use wangge_domain::households::{BuildingUse, HouseholdModel};
+use wangge_domain::locate::PolygonIndex;
+use wangge_gis_data::osm::Features;
+
+use super::geojson_text;
+
+/// What an import stored (rows already present are skipped, so a re-import adds nothing).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ImportSummary {
+    /// Buildings inserted.
+    pub buildings: u64,
+    /// Residential buildings among them.
+    pub residential_buildings: u64,
+    /// Households estimated or imported over all buildings.
+    pub households: u64,
+    /// Roads inserted.
+    pub roads: u64,
+    /// Land-use areas inserted.
+    pub landuse: u64,
+    /// Places (named POIs) inserted.
+    pub places: u64,
+}
+
+const BATCH: usize = 2_000;
+
+/// Store `features` under `source` (e.g. `osm`, `demo`), estimating households with `model`.
+pub async fn insert_features(pool: &PgPool, source: &str, f: &Features, model: &HouseholdModel) -> Result<ImportSummary> {
+    let mut summary = ImportSummary::default();
+    let mut tx = pool.begin().await?;
+    for chunk in f.roads.chunks(BATCH) {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO road (source, source_id, class, name, geom) ");
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(source).push_bind(r.osm_id).push_bind(&r.class).push_bind(&r.name);
+            b.push("ST_SetSRID(ST_GeomFromGeoJSON(").push_bind_unseparated(geojson_text(&r.line)).push_unseparated("), 4326)");
+        });
+        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        summary.roads += q.build().execute(&mut *tx).await?.rows_affected();
+    }
+    for chunk in f.landuse.chunks(BATCH) {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO landuse (source, source_id, kind, name, geom) ");
+        q.push_values(chunk, |mut b, l| {
+            b.push_bind(source).push_bind(l.osm_id).push_bind(&l.kind).push_bind(&l.name);
+            b.push("ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(")
+                .push_bind_unseparated(geojson_text(&l.area))
+                .push_unseparated("), 4326)), 3))");
+        });
+        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        summary.landuse += q.build().execute(&mut *tx).await?.rows_affected();
+    }
+    let residential = PolygonIndex::new(
+        f.landuse.iter().filter(|l| l.kind == "residential").map(|l| l.area.clone()).collect(),
+    );
+    for chunk in f.buildings.chunks(BATCH) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|b| {
+                let inside = b
+                    .footprint
+                    .interior_point()
+                    .is_some_and(|p| residential.first(p.x(), p.y(), |_| true).is_some());
+                let building_use = BuildingUse::from_osm(&b.building, inside);
+                let area = b.footprint.geodesic_area_unsigned();
+                let est = model.estimate(building_use, area, b.levels, b.flats);
+                (b, building_use, area, est)
+            })
+            .collect();
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO building (source, source_id, kind, building_use, name, address, floors, area_m2, households, \
+             households_source, residents, footprint) ",
+        );
+        q.push_values(&rows, |mut b, (bld, building_use, area, est)| {
+            let use_name = if *building_use == BuildingUse::Residential { "residential" } else { "other" };
+            b.push_bind(source)
+                .push_bind(bld.osm_id)
+                .push_bind(&bld.building)
+                .push_bind(use_name)
+                .push_bind(&bld.name)
+                .push_bind(&bld.address)
+                .push_bind(bld.levels.map(i32::from))
+                .push_bind(*area)
+                .push_bind(est.households as i32)
+                .push_bind(est.source.as_str())
+                .push_bind(est.residents as i32);
+            b.push("ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(")
+                .push_bind_unseparated(geojson_text(&bld.footprint))
+                .push_unseparated("), 4326)), 3))");
+        });
+        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        summary.buildings += q.build().execute(&mut *tx).await?.rows_affected();
+        summary.residential_buildings += rows.iter().filter(|r| r.1 == BuildingUse::Residential).count() as u64;
+        summary.households += rows.iter().map(|r| u64::from(r.3.households)).sum::<u64>();
+    }
+    for chunk in f.pois.chunks(BATCH) {
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("INSERT INTO element (kind, source, source_id, name, category, geom) ");
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind("place").push_bind(source).push_bind(p.osm_id).push_bind(&p.name).push_bind(&p.kind);
+            b.push("ST_SetSRID(ST_MakePoint(")
+                .push_bind_unseparated(p.point.x())
+                .push_unseparated(", ")
+                .push_bind_unseparated(p.point.y())
+                .push_unseparated("), 4326)");
+        });
+        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        summary.places += q.build().execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(summary)
+}

@@ -1,0 +1,384 @@
+//! Grid plans: drafts, publishing and reading versions.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::{PgPool, Postgres, Transaction};
+use wangge_domain::codes::{CommunityCode, GridCode};
+use wangge_domain::numbering::reading_order;
+use wangge_domain::plan::{validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, Problem, ProposedGrid};
+
+use crate::error::ApiError;
+
+/// A grid as submitted by a planner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridInput {
+    /// Client key (a code or a temporary label); unique in the plan.
+    pub key: String,
+    /// `natural` or `dedicated`.
+    pub kind: GridKind,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Blocks assigned.
+    pub blocks: Vec<i64>,
+    /// Dedicated grids: the unit's blocks that must stay in it.
+    #[serde(default)]
+    pub unit: Option<Vec<i64>>,
+}
+
+/// A submitted plan.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    /// Its grids.
+    pub grids: Vec<GridInput>,
+    /// The published plan this draft starts from (checked at publish time).
+    #[serde(default)]
+    pub based_on: Option<i64>,
+    /// A note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A stored plan version.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PlanRow {
+    /// Id.
+    pub id: i64,
+    /// Community.
+    pub community_code: String,
+    /// Version number in the community.
+    pub version: i32,
+    /// `draft` or `published`.
+    pub status: String,
+    /// The published plan it was based on.
+    pub based_on: Option<i64>,
+    /// Note.
+    pub note: Option<String>,
+    /// Valid from (published).
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Valid until, exclusive (superseded).
+    pub valid_to: Option<DateTime<Utc>>,
+    /// When published.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+const PLAN_COLUMNS: &str = "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at";
+
+fn proposed(input: &PlanInput) -> Vec<ProposedGrid> {
+    input
+        .grids
+        .iter()
+        .map(|g| ProposedGrid { key: g.key.clone(), kind: g.kind, blocks: g.blocks.clone(), unit: g.unit.clone() })
+        .collect()
+}
+
+/// Problems a draft cannot even be stored with: it would not be a partition of known blocks.
+fn structural(p: &Problem) -> bool {
+    matches!(p, Problem::AssignedTwice { .. } | Problem::UnknownBlocks { .. } | Problem::DuplicateKey { .. })
+}
+
+/// Load the live blocks of a community and their adjacency.
+pub async fn load_graph(conn: &mut sqlx::PgConnection, community: &str) -> Result<BlockGraph> {
+    let blocks: Vec<(i64, i32)> =
+        sqlx::query_as("SELECT id, households FROM block WHERE community_code = $1 AND NOT retired ORDER BY id")
+            .bind(community)
+            .fetch_all(&mut *conn)
+            .await?;
+    let pairs: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT a, b FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
+    )
+    .bind(community)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(BlockGraph::new(
+        blocks.into_iter().map(|(id, h)| BlockNode { id, households: h.max(0) as u32 }).collect(),
+        pairs,
+    ))
+}
+
+/// Store a draft: a new version, or (with `replace`) new contents for an existing draft. Gaps, discontiguous
+/// grids and broken dedicated units are allowed in a draft and reported; overlaps and unknown blocks are refused.
+pub async fn save_draft(
+    pool: &PgPool,
+    community: &CommunityCode,
+    replace: Option<i64>,
+    input: &PlanInput,
+) -> Result<(PlanRow, PlanReport)> {
+    if input.grids.len() > 999 {
+        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids (3-digit sequence)").into());
+    }
+    let mut tx = pool.begin().await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
+        .bind(community.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(ApiError::not_found("community", community).into());
+    }
+    let graph = load_graph(&mut tx, community.as_str()).await?;
+    let report = validate_plan(&graph, &proposed(input), Band::default());
+    let blocking: Vec<&Problem> = report.problems.iter().filter(|p| structural(p)).collect();
+    if !blocking.is_empty() {
+        return Err(ApiError::unprocessable("invalid_plan", "the plan assigns unknown blocks or a block twice")
+            .with_details(json!({ "problems": blocking }))
+            .into());
+    }
+    let plan_id = match replace {
+        Some(id) => {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT community_code, status FROM plan WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match row {
+                None => return Err(ApiError::not_found("plan", id).into()),
+                Some((c, _)) if c != community.as_str() => return Err(ApiError::not_found("plan", id).into()),
+                Some((_, s)) if s != "draft" => {
+                    return Err(ApiError::conflict("not_a_draft", format!("plan {id} is {s}; only drafts change")).into())
+                }
+                Some(_) => {}
+            }
+            sqlx::query("DELETE FROM grid WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE plan SET based_on = $2, note = $3, updated_at = now() WHERE id = $1")
+                .bind(id)
+                .bind(input.based_on)
+                .bind(&input.note)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+        None => sqlx::query_scalar(
+            "INSERT INTO plan (community_code, version, status, based_on, note)
+             VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1), 'draft', $2, $3)
+             RETURNING id",
+        )
+        .bind(community.as_str())
+        .bind(input.based_on)
+        .bind(&input.note)
+        .fetch_one(&mut *tx)
+        .await?,
+    };
+    let stats: HashMap<&str, u32> = report.grids.iter().map(|g| (g.key.as_str(), g.households)).collect();
+    for g in &input.grids {
+        let grid_id: i64 = sqlx::query_scalar(
+            "INSERT INTO grid (plan_id, key, kind, name, households, unit_block_ids) VALUES ($1, $2, $3, $4, $5, $6)
+             RETURNING id",
+        )
+        .bind(plan_id)
+        .bind(&g.key)
+        .bind(g.kind.as_str())
+        .bind(&g.name)
+        .bind(stats.get(g.key.as_str()).copied().unwrap_or(0) as i32)
+        .bind(&g.unit)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO grid_block (plan_id, block_id, grid_id) SELECT $1, unnest($2::int8[]), $3")
+            .bind(plan_id)
+            .bind(&g.blocks)
+            .bind(grid_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    derive_geometry_and_codes(&mut tx, plan_id, community).await?;
+    tx.commit().await?;
+    Ok((get_plan(pool, plan_id).await?, report))
+}
+
+/// Grid geometry is the union of its blocks; codes follow reading order of the grids' interior points.
+async fn derive_geometry_and_codes(tx: &mut Transaction<'_, Postgres>, plan_id: i64, community: &CommunityCode) -> Result<()> {
+    sqlx::query(
+        "UPDATE grid g SET geom = s.geom, residents = s.residents
+         FROM (SELECT gb.grid_id, ST_Multi(ST_Union(b.geom)) AS geom, sum(b.residents)::int AS residents
+               FROM grid_block gb JOIN block b ON b.id = gb.block_id WHERE gb.plan_id = $1 GROUP BY gb.grid_id) s
+         WHERE g.id = s.grid_id",
+    )
+    .bind(plan_id)
+    .execute(&mut **tx)
+    .await?;
+    let points: Vec<(i64, f64, f64)> = sqlx::query_as(
+        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM grid
+         WHERE plan_id = $1 AND geom IS NOT NULL) s ORDER BY id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let order = reading_order(&points.iter().map(|&(_, x, y)| (x, y)).collect::<Vec<_>>());
+    let ids: Vec<i64> = points.iter().map(|p| p.0).collect();
+    let codes: Vec<String> = order
+        .iter()
+        .map(|&seq| GridCode::new(community, seq).map(String::from))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ApiError::unprocessable("too_many_grids", e.to_string()))?;
+    sqlx::query("UPDATE grid g SET code = c.code FROM unnest($1::int8[], $2::text[]) AS c(id, code) WHERE g.id = c.id")
+        .bind(&ids)
+        .bind(&codes)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One plan version.
+pub async fn get_plan(pool: &PgPool, id: i64) -> Result<PlanRow> {
+    sqlx::query_as::<_, PlanRow>(&format!("SELECT {PLAN_COLUMNS} FROM plan WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("plan", id).into())
+}
+
+/// All versions of a community's plan, newest first.
+pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<PlanRow>> {
+    Ok(sqlx::query_as::<_, PlanRow>(&format!(
+        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 ORDER BY version DESC"
+    ))
+    .bind(community)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The plan in force for a community at `at`.
+pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) -> Result<Option<PlanRow>> {
+    Ok(sqlx::query_as::<_, PlanRow>(&format!(
+        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND status = 'published'
+         AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
+    ))
+    .bind(community)
+    .bind(at)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The plan's grids as proposals (for re-validation) read back from storage.
+async fn stored_grids(tx: &mut Transaction<'_, Postgres>, plan_id: i64) -> Result<Vec<ProposedGrid>> {
+    let rows: Vec<(String, String, Vec<i64>, Option<Vec<i64>>)> = sqlx::query_as(
+        "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
+                g.unit_block_ids
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, kind, blocks, unit)| ProposedGrid {
+            key,
+            kind: GridKind::parse(&kind).unwrap_or(GridKind::Natural),
+            blocks,
+            unit,
+        })
+        .collect())
+}
+
+/// Validate the plan against the current blocks without storing anything.
+pub async fn validate_stored(pool: &PgPool, plan_id: i64) -> Result<PlanReport> {
+    let plan = get_plan(pool, plan_id).await?;
+    let mut tx = pool.begin().await?;
+    let graph = load_graph(&mut tx, &plan.community_code).await?;
+    let grids = stored_grids(&mut tx, plan_id).await?;
+    Ok(validate_plan(&graph, &grids, Band::default()))
+}
+
+/// Publish a draft from `valid_from` (default: now). Refused with the problems if the plan is not a valid
+/// partition, and with 409 if another version was published after the draft's base.
+pub async fn publish(pool: &PgPool, plan_id: i64, valid_from: Option<DateTime<Utc>>) -> Result<(PlanRow, PlanReport, u64)> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT community_code, status, based_on FROM plan WHERE id = $1 FOR UPDATE")
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((community, status, based_on)) = row else {
+        return Err(ApiError::not_found("plan", plan_id).into());
+    };
+    sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE").bind(&community).execute(&mut *tx).await?;
+    if status != "draft" {
+        return Err(ApiError::conflict("not_a_draft", format!("plan {plan_id} is already {status}")).into());
+    }
+    let graph = load_graph(&mut tx, &community).await?;
+    let report = validate_plan(&graph, &stored_grids(&mut tx, plan_id).await?, Band::default());
+    if !report.is_publishable() {
+        return Err(ApiError::unprocessable(
+            "plan_not_publishable",
+            format!("the plan has {} problem(s); fix them before publishing", report.problems.len()),
+        )
+        .with_details(json!({ "problems": report.problems, "grids": report.grids }))
+        .into());
+    }
+    let latest: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, valid_from FROM plan WHERE community_code = $1 AND status = 'published'
+         ORDER BY valid_from DESC LIMIT 1",
+    )
+    .bind(&community)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if latest.map(|l| l.0) != based_on {
+        return Err(ApiError::conflict(
+            "stale_base",
+            format!(
+                "plan {plan_id} was drafted from {} but the latest published version is {}; rebase or keep it as a draft",
+                based_on.map_or("nothing".to_owned(), |b| format!("plan {b}")),
+                latest.map_or("none".to_owned(), |l| format!("plan {}", l.0)),
+            ),
+        )
+        .with_details(json!({ "based_on": based_on, "latest_published": latest.map(|l| l.0) }))
+        .into());
+    }
+    let valid_from = valid_from.unwrap_or_else(Utc::now);
+    if let Some((prev, prev_from)) = latest {
+        if valid_from <= prev_from {
+            return Err(ApiError::unprocessable(
+                "valid_from_too_early",
+                format!("valid_from must be after {prev_from}, when the current version took effect"),
+            )
+            .into());
+        }
+        sqlx::query("UPDATE plan SET valid_to = $2 WHERE id = $1").bind(prev).bind(valid_from).execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE plan SET status = 'published', valid_from = $2, published_at = now() WHERE id = $1")
+        .bind(plan_id)
+        .bind(valid_from)
+        .execute(&mut *tx)
+        .await?;
+    let relocated = super::elements::relocate_community(&mut tx, &community).await?;
+    tx.commit().await?;
+    Ok((get_plan(pool, plan_id).await?, report, relocated))
+}
+
+/// The grids of a plan as a GeoJSON FeatureCollection (households, deviation from 300, kind, code, blocks).
+pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
+    let band = Band::default();
+    let rows: Vec<(i64, String, String, Option<String>, Option<String>, i32, i32, Vec<i64>, Option<Value>)> = sqlx::query_as(
+        "SELECT g.id, g.key, g.kind, g.code, g.name, g.households, g.residents,
+                coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
+                ST_AsGeoJSON(g.geom, 7)::json
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.code, g.id",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await?;
+    let features: Vec<Value> = rows
+        .into_iter()
+        .map(|(id, key, kind, code, name, households, residents, blocks, geometry)| {
+            let h = households.max(0) as u32;
+            json!({
+                "type": "Feature",
+                "id": id,
+                "geometry": geometry,
+                "properties": {
+                    "id": id, "key": key, "kind": kind, "code": code, "name": name,
+                    "households": households, "residents": residents,
+                    "deviation": band.deviation(h),
+                    "within_band": kind != "natural" || band.contains(h),
+                    "blocks": blocks,
+                }
+            })
+        })
+        .collect();
+    Ok(json!({ "type": "FeatureCollection", "features": features }))
+}
