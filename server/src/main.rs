@@ -98,6 +98,7 @@ fn clip(boundary: Boundary, bbox: &[f64]) -> Result<Boundary> {
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let mut settings = Settings::from_env();

@@ -1,1 +1,212 @@
+//! Test harness: every test spawns the real server on a fresh PostGIS database (cloned from a migrated template)
+//! and talks to it over HTTP.
 
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::Value;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+use std::str::FromStr;
+use wangge_server::config::Settings;
+use wangge_server::startup::{self, AppState};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// The shared real-data folder beside the checkout, or `None` (with a message) when it is absent locally.
+/// Under CI (`CI` set) a missing folder is a failure, never a skip.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = workspace().join("../shared/data");
+    if dir.join("README.md").exists() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("../shared/data is missing; CI must have it");
+    }
+    eprintln!("SKIPPED: ../shared/data is not beside the checkout");
+    None
+}
+
+/// URL of the server's maintenance database: `DATABASE_URL`'s server, or the project-local cluster.
+fn server_url() -> String {
+    let settings = Settings::from_env();
+    match settings.database_url {
+        Some(url) => {
+            let opts = PgConnectOptions::from_str(&url).expect("DATABASE_URL");
+            opts.database("postgres").to_url_lossy().to_string()
+        }
+        None => wangge_server::db::cluster::ensure_running(&workspace().join(".wangge"))
+            .expect("local PostGIS cluster")
+            .url("postgres"),
+    }
+}
+
+fn with_db(server: &str, db: &str) -> String {
+    let opts = PgConnectOptions::from_str(server).expect("url");
+    opts.database(db).to_url_lossy().to_string()
+}
+
+/// Name of the template database for the current migrations.
+fn template_name() -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for m in wangge_server::db::MIGRATOR.iter() {
+        for b in m.checksum.iter() {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("wangge_tpl_{:012x}", h & 0xffff_ffff_ffff)
+}
+
+async fn ensure_template(server: &str) -> String {
+    let name = template_name();
+    let lock = File::create(std::env::temp_dir().join(format!("{name}.lock"))).expect("lock file");
+    lock.lock().expect("template lock");
+    let mut admin = PgConnection::connect(server).await.expect("connect to server");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("query");
+    if !exists {
+        admin.execute(format!("CREATE DATABASE {name}_build").as_str()).await.expect("create template");
+        let pool = wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build"))).await.expect("migrate");
+        pool.close().await;
+        admin.execute(format!("ALTER DATABASE {name}_build RENAME TO {name}").as_str()).await.expect("rename");
+    }
+    name
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A running server on its own fresh database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The database, for assertions that look behind the API.
+    pub pool: PgPool,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The app state (cache included).
+    pub state: AppState,
+    server: String,
+    db: String,
+}
+
+impl TestApp {
+    /// Create a fresh database and start the server on a free port.
+    pub async fn spawn() -> TestApp {
+        let server = server_url();
+        let template = ensure_template(&server).await;
+        let db = format!(
+            "wangge_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+        );
+        let mut admin = PgConnection::connect(&server).await.expect("connect");
+        let mut tries = 0;
+        loop {
+            match admin.execute(format!("CREATE DATABASE {db} TEMPLATE {template}").as_str()).await {
+                Ok(_) => break,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    eprintln!("retrying CREATE DATABASE: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("CREATE DATABASE: {e}"),
+            }
+        }
+        let pool = wangge_server::db::connect_and_migrate(&with_db(&server, &db)).await.expect("connect test db");
+        let state = AppState::new(pool.clone()).await.expect("state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let srv = startup::run(listener, state.clone()).expect("server");
+        tokio::spawn(srv);
+        TestApp { address, pool, client: reqwest::Client::new(), state, server, db }
+    }
+
+    /// Spawn and load a small generated demo district (1 street, 2 communities).
+    pub async fn spawn_with_demo() -> TestApp {
+        let app = Self::spawn().await;
+        let size = wangge_gis_data::demo::DemoSize { streets: 1, communities_per_street: 2, blocks_per_side: 6, seed: 7 };
+        wangge_server::import::demo::load_demo(&app.pool, size).await.expect("demo").expect("fresh");
+        app.state.refresh_cache().await.expect("cache");
+        app
+    }
+
+    /// GET a path, returning status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(format!("{}{path}", self.address)).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Send JSON with a method, returning status and JSON body.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.client.request(method, format!("{}{path}", self.address)).json(body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON.
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// PUT JSON.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    /// POST raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A fingerprint of everything stored (row counts and a hash of grid assignments), to prove a refused
+    /// request changed nothing.
+    pub async fn fingerprint(&self) -> String {
+        sqlx::query_scalar(
+            "SELECT concat_ws('|',
+                (SELECT count(*) FROM district), (SELECT count(*) FROM street), (SELECT count(*) FROM community),
+                (SELECT md5(coalesce(string_agg(code || ST_AsText(geom), ',' ORDER BY code), '')) FROM community),
+                (SELECT count(*) FROM block), (SELECT count(*) FROM building), (SELECT count(*) FROM plan),
+                (SELECT md5(coalesce(string_agg(plan_id || ':' || block_id || ':' || grid_id, ',' ORDER BY plan_id, block_id), '')) FROM grid_block),
+                (SELECT md5(coalesce(string_agg(id || status || coalesce(valid_to::text, ''), ',' ORDER BY id), '')) FROM plan),
+                (SELECT count(*) FROM element), (SELECT count(*) FROM resident), (SELECT count(*) FROM special_grid))",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .expect("fingerprint")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let (server, db) = (self.server.clone(), self.db.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                if let Ok(mut admin) = PgConnection::connect(&server).await {
+                    let _ = admin.execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str()).await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}

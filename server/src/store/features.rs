@@ -1,7 +1,7 @@
 //! Inserting base-map features (buildings with their household estimates, roads, land use, places).
 
 use anyhow::Result;
-use geo::{GeodesicArea, InteriorPoint};
+use geo::{ChamberlainDuquetteArea, InteriorPoint};
 use serde::Serialize;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use wangge_domain::households::{BuildingUse, HouseholdModel};
@@ -65,7 +65,7 @@ pub async fn insert_features(pool: &PgPool, source: &str, f: &Features, model: &
                     .interior_point()
                     .is_some_and(|p| residential.first(p.x(), p.y(), |_| true).is_some());
                 let building_use = BuildingUse::from_osm(&b.building, inside);
-                let area = b.footprint.geodesic_area_unsigned();
+                let area = b.footprint.chamberlain_duquette_unsigned_area();
                 let est = model.estimate(building_use, area, b.levels, b.flats);
                 (b, building_use, area, est)
             })
