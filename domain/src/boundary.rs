@@ -138,3 +138,19 @@ impl Boundary {
         self.0.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
     }
 }
+
+/// Area in m² of a WGS84 (multi)polygon on the sphere, holes subtracted whatever the rings' orientation.
+///
+/// ```
+/// use geo::{polygon, MultiPolygon};
+/// use wangge_domain::boundary::area_m2;
+/// // 0.001° × 0.001° at 32°N is about 111 m × 94 m
+/// let cell = polygon![(x: 118.0, y: 32.0), (x: 118.001, y: 32.0), (x: 118.001, y: 32.001), (x: 118.0, y: 32.001)];
+/// let a = area_m2(&MultiPolygon(vec![cell]));
+/// assert!((a - 10_450.0).abs() < 100.0, "{a}");
+/// ```
+pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
+    use geo::{ChamberlainDuquetteArea, Polygon};
+    let ring = |r: &geo::LineString<f64>| Polygon::new(r.clone(), vec![]).chamberlain_duquette_unsigned_area();
+    mp.0.iter().map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>()).sum::<f64>().max(0.0)
+}

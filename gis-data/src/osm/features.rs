@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::orient::{Direction, Orient};
+use geo::{BooleanOps, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Validation};
 
 use super::{rings, tag, RawOsm, Tags};
 
@@ -75,6 +76,8 @@ pub struct Features {
     pub landuse: Vec<Landuse>,
     /// Points of interest.
     pub pois: Vec<Poi>,
+    /// Ways skipped because some of their nodes lie outside the extract.
+    pub incomplete_ways: usize,
 }
 
 const POI_KEYS: [&str; 9] =
@@ -110,6 +113,14 @@ fn building_of(tags: &Tags, osm_id: i64, footprint: MultiPolygon<f64>) -> Option
     })
 }
 
+/// OSM rings come in any orientation and are sometimes self-intersecting (bow-ties, touching rings): orient them
+/// (exterior counter-clockwise, holes clockwise) and resolve invalid ones into a valid area, so the stored
+/// geometry and every area computed from it agree.
+fn repaired(area: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let valid = if area.is_valid() { area } else { area.union(&MultiPolygon::new(vec![])) };
+    valid.orient(Direction::Default)
+}
+
 /// Turn raw elements into features. Ways whose nodes are missing from the extract are skipped.
 pub fn extract(osm: &RawOsm) -> Features {
     let coords_of = |refs: &[i64]| -> Option<Vec<Coord<f64>>> {
@@ -118,10 +129,13 @@ pub fn extract(osm: &RawOsm) -> Features {
     let mut f = Features::default();
     let mut way_coords: HashMap<i64, Vec<Coord<f64>>> = HashMap::new();
     for w in &osm.ways {
-        let Some(coords) = coords_of(&w.refs) else { continue };
+        let Some(coords) = coords_of(&w.refs) else {
+            f.incomplete_ways += 1;
+            continue;
+        };
         let closed = coords.len() >= 4 && coords.first() == coords.last();
         if closed {
-            let area = || MultiPolygon(vec![Polygon::new(LineString(coords.clone()), vec![])]);
+            let area = || repaired(MultiPolygon(vec![Polygon::new(LineString(coords.clone()), vec![])]));
             if let Some(b) = building_of(&w.tags, w.id, area()) {
                 f.buildings.push(b);
             } else if let Some(kind) = area_kind(&w.tags) {
@@ -162,7 +176,7 @@ pub fn extract(osm: &RawOsm) -> Features {
                 p.interiors_push(inner);
             }
         }
-        let area = MultiPolygon(polys);
+        let area = repaired(MultiPolygon(polys));
         if let Some(b) = building_of(&r.tags, -r.id, area.clone()) {
             f.buildings.push(b);
         } else if let Some(kind) = area_kind(&r.tags) {

@@ -1,7 +1,8 @@
 //! Inserting base-map features (buildings with their household estimates, roads, land use, places).
 
 use anyhow::Result;
-use geo::{ChamberlainDuquetteArea, InteriorPoint};
+use geo::InteriorPoint;
+use wangge_domain::boundary::area_m2;
 use serde::Serialize;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use wangge_domain::households::{BuildingUse, HouseholdModel};
@@ -25,13 +26,15 @@ pub struct ImportSummary {
     pub landuse: u64,
     /// Places (named POIs) inserted.
     pub places: u64,
+    /// Ways skipped because the extract cut off some of their nodes.
+    pub incomplete_ways: u64,
 }
 
 const BATCH: usize = 2_000;
 
 /// Store `features` under `source` (e.g. `osm`, `demo`), estimating households with `model`.
 pub async fn insert_features(pool: &PgPool, source: &str, f: &Features, model: &HouseholdModel) -> Result<ImportSummary> {
-    let mut summary = ImportSummary::default();
+    let mut summary = ImportSummary { incomplete_ways: f.incomplete_ways as u64, ..ImportSummary::default() };
     let mut tx = pool.begin().await?;
     for chunk in f.roads.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new("INSERT INTO road (source, source_id, class, name, geom) ");
@@ -65,7 +68,7 @@ pub async fn insert_features(pool: &PgPool, source: &str, f: &Features, model: &
                     .interior_point()
                     .is_some_and(|p| residential.first(p.x(), p.y(), |_| true).is_some());
                 let building_use = BuildingUse::from_osm(&b.building, inside);
-                let area = b.footprint.chamberlain_duquette_unsigned_area();
+                let area = area_m2(&b.footprint);
                 let est = model.estimate(building_use, area, b.levels, b.flats);
                 (b, building_use, area, est)
             })
