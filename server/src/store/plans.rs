@@ -345,7 +345,7 @@ pub async fn publish(pool: &PgPool, plan_id: i64, valid_from: Option<DateTime<Ut
         .bind(valid_from)
         .execute(&mut *tx)
         .await?;
-    let relocated = super::elements::relocate_community(&mut tx, &community).await?;
+    let relocated = super::elements::relocate_community(&mut tx, &community, Utc::now()).await?;
     tx.commit().await?;
     Ok((get_plan(pool, plan_id).await?, report, relocated))
 }

@@ -1,0 +1,91 @@
+//! Bad input gets a clear 4xx with a reason, and nothing stored changes.
+
+use serde_json::{json, Value};
+use wangge_tests::TestApp;
+
+const COMMUNITY: &str = "990101001001";
+const PLANS: &str = "/api/communities/990101001001/plans";
+
+fn square(lon: f64, lat: f64, d: f64) -> Value {
+    json!({ "type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]] })
+}
+
+#[tokio::test]
+async fn malformed_requests_are_refused_with_reasons_and_change_nothing() {
+    let app = TestApp::spawn_with_demo().await;
+    let before = app.fingerprint().await;
+    let street = &COMMUNITY[..9];
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        // broken GeoJSON
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": { "type": "Polygon", "coordinates": [[1, 2]] } }), 422, "invalid_geometry"),
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": { "type": "Blob" } }), 422, "invalid_geometry"),
+        // self-intersecting (bow tie)
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": { "type": "Polygon", "coordinates": [[[118.9, 31.8], [118.91, 31.81], [118.91, 31.8], [118.9, 31.81], [118.9, 31.8]]] } }), 422, "invalid_geometry"),
+        // out of range
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": square(190.0, 31.8, 0.01) }), 422, "invalid_geometry"),
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": square(118.9, 95.0, 0.01) }), 422, "invalid_geometry"),
+        // wrong CRS
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": { "type": "Polygon", "crs": { "type": "name", "properties": { "name": "EPSG:3857" } }, "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 0]]] } }), 422, "invalid_geometry"),
+        // a point where an area is needed
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": { "type": "Point", "coordinates": [118.9, 31.8] } }), 422, "invalid_geometry"),
+        // malformed and unknown codes
+        ("/api/communities", json!({ "code": "99010100109", "name": "x", "geometry": square(118.9, 31.8, 0.01) }), 400, "bad_code"),
+        ("/api/communities", json!({ "code": "990101777001", "name": "x", "geometry": square(118.9, 31.8, 0.01) }), 404, "not_found"),
+        ("/api/communities", json!({ "code": COMMUNITY, "name": "again", "geometry": square(118.9, 31.8, 0.01) }), 409, "duplicate"),
+        ("/api/streets", json!({ "code": street, "name": "again" }), 409, "duplicate"),
+        // unknown fields and wrong types
+        ("/api/communities", json!({ "code": "990101001099", "name": "x", "geometry": square(118.9, 31.8, 0.01), "owner": "me" }), 400, "bad_json"),
+        ("/api/locate", json!({ "points": [[118.9, "north"]] }), 400, "bad_json"),
+        ("/api/locate", json!({ "points": [[118.9, 91.0]] }), 400, "bad_coordinates"),
+        // plans: unknown community, unknown blocks, unknown plan
+        ("/api/communities/990101001077/plans", json!({ "grids": [] }), 404, "not_found"),
+        (PLANS, json!({ "grids": [{ "key": "a", "kind": "natural", "blocks": [999999] }] }), 422, "invalid_plan"),
+        (PLANS, json!({ "grids": [{ "key": "a", "kind": "mystery", "blocks": [] }] }), 400, "bad_json"),
+        ("/api/plans/999999/publish", json!({}), 404, "not_found"),
+        // elements
+        ("/api/elements", json!({ "kind": "facility", "name": "井盖", "lon": 118.9, "lat": 31.85, "facility_id": "12345" }), 400, "bad_code"),
+        ("/api/elements", json!({ "kind": "rocket", "name": "x", "lon": 118.9, "lat": 31.85 }), 400, "bad_json"),
+        ("/api/elements", json!({ "kind": "place", "name": "", "lon": 118.9, "lat": 31.85 }), 422, "bad_text"),
+        ("/api/residents", json!({ "name": "张三", "id_card": "123", "building_id": 1 }), 422, "bad_id_card"),
+        ("/api/residents", json!({ "name": "张三", "id_card": "32011519900101123X", "building_id": 99999999 }), 404, "not_found"),
+        // special grids
+        ("/api/special-grids", json!({ "district_code": "990101", "name": "河道", "theme": "river" }), 422, "bad_shape"),
+        ("/api/special-grids", json!({ "district_code": "990101", "name": "河道", "theme": "river", "blocks": [424242] }), 422, "unknown_blocks"),
+    ];
+    for (path, body, status, code) in cases {
+        let (s, b) = app.post(path, &body).await;
+        assert_eq!(s, status, "{path} {body} → {b}");
+        assert_eq!(b["error"], code, "{path} {body} → {b}");
+        assert!(b["message"].as_str().is_some_and(|m| !m.is_empty()), "a reason is given: {b}");
+    }
+    // not JSON at all, wrong content type, oversize body
+    let (s, b) = app.post_raw("/api/communities", "application/json", b"{\"code\": ".to_vec()).await;
+    assert_eq!((s, b["error"].as_str()), (400, Some("bad_json")));
+    let (s, b) = app.post_raw("/api/communities", "text/plain", b"hello".to_vec()).await;
+    assert_eq!((s, b["error"].as_str()), (415, Some("content_type")));
+    let huge = format!("{{\"code\": \"990101001099\", \"name\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
+    let (s, b) = app.post_raw("/api/communities", "application/json", huge.into_bytes()).await;
+    assert_eq!((s, b["error"].as_str()), (413, Some("body_too_large")));
+    // GET with bad ids
+    assert_eq!(app.get("/api/blocks/99999999").await.0, 404);
+    assert_eq!(app.get("/api/blocks/abc").await.0, 400);
+    assert_eq!(app.get("/api/communities/12/blocks").await.0, 400);
+    assert_eq!(app.get("/api/locate?lon=abc&lat=1").await.0, 400);
+    assert_eq!(app.get("/api/locate?lon=118.9&lat=31.8&at=yesterday").await.0, 400);
+    assert_eq!(app.get("/api/no-such-thing").await.0, 404);
+
+    assert_eq!(app.fingerprint().await, before, "nothing stored changed");
+}
+
+#[tokio::test]
+async fn a_published_plan_cannot_be_edited_or_published_twice() {
+    let app = TestApp::spawn_with_demo().await;
+    let (_, body) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
+    let plan = body["plan"]["id"].as_i64().unwrap();
+    let before = app.fingerprint().await;
+    let (s, b) = app.put(&format!("/api/plans/{plan}"), &json!({ "grids": [] })).await;
+    assert_eq!((s, b["error"].as_str()), (409, Some("not_a_draft")));
+    let (s, b) = app.post(&format!("/api/plans/{plan}/publish"), &json!({})).await;
+    assert_eq!((s, b["error"].as_str()), (409, Some("not_a_draft")));
+    assert_eq!(app.fingerprint().await, before);
+}
