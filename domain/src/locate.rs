@@ -120,7 +120,7 @@ pub struct PolygonIndex {
 }
 
 impl PolygonIndex {
-    /// Build the index (about 64 cells per polygon, between 4 096 and 4 M cells).
+    /// Build the index (about 64 cells per polygon, between 65 536 and 4 M cells).
     pub fn new(polygons: Vec<MultiPolygon<f64>>) -> Self {
         let envelopes: Vec<Envelope> = polygons
             .iter()
@@ -135,7 +135,7 @@ impl PolygonIndex {
         let bounds = tree.root().envelope();
         let (lo, hi) = (bounds.lower(), bounds.upper());
         let (w, h) = ((hi[0] - lo[0]).max(1e-9), (hi[1] - lo[1]).max(1e-9));
-        let wanted = (polygons.len() * 64).clamp(4096, 4 << 20) as f64;
+        let wanted = (polygons.len() * 64).clamp(65_536, 4 << 20) as f64;
         let side = (w * h / wanted).sqrt();
         let cols = ((w / side).ceil() as usize).max(1);
         let rows = ((h / side).ceil() as usize).max(1);

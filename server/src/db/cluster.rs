@@ -50,13 +50,35 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where the cluster lives: `wanted`, unless we are root and the `postgres` user cannot reach it (a checkout under
+/// a private home directory), in which case a directory under `/var/tmp` named after `wanted`'s path.
+fn usable_root(wanted: &Path, as_postgres: bool) -> Result<PathBuf> {
+    fs::create_dir_all(wanted).with_context(|| format!("creating {}", wanted.display()))?;
+    let wanted = wanted.canonicalize()?;
+    if !as_postgres {
+        return Ok(wanted);
+    }
+    let reachable = Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(wanted.parent().unwrap_or(&wanted))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if reachable {
+        return Ok(wanted);
+    }
+    let name: String = wanted.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let fallback = PathBuf::from("/var/tmp").join(format!("wangge{name}"));
+    fs::create_dir_all(&fallback)?;
+    Ok(fallback)
+}
+
 /// Make sure the cluster under `root` exists and runs; safe to call from several processes at once.
 pub fn ensure_running(root: &Path) -> Result<LocalCluster> {
-    fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
-    let root = root.canonicalize()?;
+    let as_postgres = running_as_root();
+    let root = usable_root(root, as_postgres)?;
     let lock = File::create(root.join(".lock"))?;
     lock.lock().context("locking the local cluster")?;
-    let as_postgres = running_as_root();
     let data = root.join("pgdata");
     let port_file = root.join("port");
     if !data.join("PG_VERSION").exists() {
