@@ -178,3 +178,49 @@ async fn versioned_locate_follows_the_plan_in_force_and_stale_drafts_are_refused
     let v1 = versions.as_array().unwrap().iter().find(|p| p["id"] == plan_v1).unwrap();
     assert!(v1["valid_to"].as_str().unwrap().starts_with("2026-06-01"));
 }
+
+#[tokio::test]
+async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_grids() {
+    let app = TestApp::spawn_with_demo().await;
+    let (plan_v1, grids) = current_grids(&app).await;
+    // a block with several buildings, in a natural grid
+    let g0 = grids.iter().position(|g| g["kind"] == "natural").unwrap();
+    let (block, households): (i64, i32) = sqlx::query_as(
+        "SELECT b.id, b.households FROM block b WHERE b.id = ANY($1) AND (SELECT count(*) FROM building x WHERE x.block_id = b.id) >= 3 LIMIT 1",
+    )
+    .bind(blocks_of(&grids[g0]))
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (s, body) = app.post(&format!("/api/blocks/{block}/split"), &json!({})).await;
+    assert_eq!(s, 200, "{body}");
+    let cells: Vec<i64> = body["cells"].as_array().unwrap().iter().map(|c| c.as_i64().unwrap()).collect();
+    assert!(cells.len() >= 3);
+    let (cell_households, area_diff): (i64, f64) = sqlx::query_as(
+        "SELECT sum(c.households)::int8, abs(sum(c.area_m2) - (SELECT area_m2 FROM block WHERE id = $1)) FROM block c WHERE c.parent_id = $1",
+    )
+    .bind(block)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(cell_households, i64::from(households), "households are kept");
+    assert!(area_diff < 1.0, "cells tile the block: {area_diff} m²");
+    // splitting again is refused; the old plan still shows the parent block
+    assert_eq!(app.post(&format!("/api/blocks/{block}/split"), &json!({})).await.0, 409);
+    // a new plan puts one cell in the old grid and the others in a new grid
+    let mut v2 = grids.clone();
+    let without: Vec<i64> = blocks_of(&grids[g0]).into_iter().filter(|&b| b != block).collect();
+    v2[g0]["blocks"] = json!([without, cells[..1].to_vec()].concat());
+    v2.push(json!({ "key": "cells", "kind": "natural", "blocks": cells[1..].to_vec() }));
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2, "based_on": plan_v1 })).await;
+    assert_eq!(s, 201, "{body}");
+    let problems = body["report"]["problems"].as_array().unwrap();
+    assert!(!problems.iter().any(|p| p["problem"] == "unassigned"), "every cell is assigned: {problems:?}");
+    let cell_grid = body["report"]["grids"].as_array().unwrap().iter().find(|g| g["key"] == "cells").unwrap();
+    let expect: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE id = ANY($1)")
+        .bind(&cells[1..])
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(cell_grid["households"].as_i64().unwrap(), expect);
+}

@@ -8,13 +8,14 @@ use wangge_domain::codes::CommunityCode;
 use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::store::blocks::{build_blocks, split_into_cells, DEFAULT_BLOCK_ROAD_CLASSES};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
         .route("/communities/{code}/blocks/build", web::post().to(build))
         .route("/communities/{code}/buildings", web::get().to(list_buildings))
         .route("/blocks/{id}", web::get().to(get_block))
+        .route("/blocks/{id}/split", web::post().to(split))
         .route("/buildings/{id}", web::get().to(get_building));
 }
 
@@ -91,6 +92,11 @@ async fn one(state: &AppState, feature: &str, table: &str, id: i64) -> ApiResult
         .fetch_optional(&state.pool)
         .await?;
     f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found(table, id))
+}
+
+async fn split(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let summary = split_into_cells(&state.pool, *path).await?;
+    Ok(HttpResponse::Ok().json(summary))
 }
 
 async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {

@@ -186,3 +186,65 @@ pub async fn record_adjacency(tx: &mut Transaction<'_, Postgres>, community: &st
     .rows_affected();
     Ok(n as i64)
 }
+
+/// What splitting a block made.
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitSummary {
+    /// The block split (now retired; published plans that used it keep it).
+    pub parent: i64,
+    /// The building cells that replace it.
+    pub cells: Vec<i64>,
+}
+
+/// Split a block into building cells: the Voronoi cells of its buildings' interior points, clipped to the block.
+/// Each building lands in its own cell; the cells tile the block and replace it in new plans.
+pub async fn split_into_cells(pool: &PgPool, block: i64) -> Result<SplitSummary> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(String, bool, i64)> = sqlx::query_as(
+        "SELECT community_code, retired, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b WHERE id = $1 FOR UPDATE",
+    )
+    .bind(block)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((community, retired, buildings)) = row else {
+        return Err(ApiError::not_found("block", block).into());
+    };
+    if retired {
+        return Err(ApiError::conflict("already_split", format!("block {block} was already split")).into());
+    }
+    if buildings < 2 {
+        return Err(ApiError::unprocessable("too_few_buildings", format!("block {block} has {buildings} building(s); a split needs two")).into());
+    }
+    let cells: Vec<i64> = sqlx::query_scalar(
+        "WITH b AS (SELECT id, community_code, geom FROM block WHERE id = $1),
+              pts AS (SELECT ST_Collect(ST_PointOnSurface(footprint)) AS g FROM building WHERE block_id = $1),
+              v AS (SELECT (ST_Dump(ST_VoronoiPolygons(pts.g, 0, b.geom))).geom AS g FROM pts, b),
+              c AS (SELECT ST_Multi(ST_CollectionExtract(ST_Intersection(v.g, b.geom), 3)) AS g FROM v, b)
+         INSERT INTO block (community_code, parent_id, geom, area_m2)
+         SELECT b.community_code, b.id, c.g, ST_Area(c.g::geography) FROM c, b WHERE NOT ST_IsEmpty(c.g)
+         RETURNING id",
+    )
+    .bind(block)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE building x SET block_id = c.id FROM block c
+         WHERE x.block_id = $1 AND c.parent_id = $1 AND ST_Intersects(c.geom, ST_PointOnSurface(x.footprint))",
+    )
+    .bind(block)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE block k SET households = coalesce(s.h, 0), residents = coalesce(s.r, 0)
+         FROM block c LEFT JOIN (SELECT block_id, sum(households)::int AS h, sum(residents)::int AS r FROM building GROUP BY block_id) s
+              ON s.block_id = c.id
+         WHERE c.parent_id = $1 AND k.id = c.id",
+    )
+    .bind(block)
+    .execute(&mut *tx)
+    .await?;
+    record_adjacency(&mut tx, &community).await?;
+    tx.commit().await?;
+    Ok(SplitSummary { parent: block, cells })
+}
