@@ -1,0 +1,266 @@
+//! Source layers (features already in Web Mercator, indexed) and cutting tiles from them.
+
+use geo::Geometry;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+
+use crate::clip::{clip_line, clip_ring};
+use crate::encode::{GeomType, GeometryWriter, LayerWriter, Value};
+use crate::mercator::{project, TileId, EXTENT};
+use crate::simplify::simplify;
+
+/// Buffer around a tile, in tile units, so strokes and labels at the edge join up.
+const BUFFER: f64 = 64.0;
+/// Simplification tolerance in tile units (1/16 of a 256-px screen pixel is 1 unit).
+const TOLERANCE: f64 = 2.0;
+/// Polygons smaller than this many square tile units (≈ 1 × 1 screen pixels) are dropped.
+const MIN_AREA: f64 = 256.0;
+
+/// Geometry in unit Mercator.
+#[derive(Debug, Clone)]
+enum Shape {
+    Points(Vec<[f64; 2]>),
+    Lines(Vec<Vec<[f64; 2]>>),
+    /// Polygons, each a list of rings (exterior first), rings open (first point not repeated).
+    Polygons(Vec<Vec<Vec<[f64; 2]>>>),
+}
+
+fn ring(ls: &geo::LineString<f64>) -> Vec<[f64; 2]> {
+    let mut pts: Vec<[f64; 2]> = ls.0.iter().map(|c| project(c.x, c.y)).collect();
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    pts
+}
+
+impl Shape {
+    fn from_geometry(g: &Geometry<f64>) -> Shape {
+        let poly = |p: &geo::Polygon<f64>| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect::<Vec<_>>();
+        match g {
+            Geometry::Point(p) => Shape::Points(vec![project(p.x(), p.y())]),
+            Geometry::MultiPoint(mp) => Shape::Points(mp.0.iter().map(|p| project(p.x(), p.y())).collect()),
+            Geometry::LineString(l) => Shape::Lines(vec![l.0.iter().map(|c| project(c.x, c.y)).collect()]),
+            Geometry::MultiLineString(ml) => {
+                Shape::Lines(ml.0.iter().map(|l| l.0.iter().map(|c| project(c.x, c.y)).collect()).collect())
+            }
+            Geometry::Polygon(p) => Shape::Polygons(vec![poly(p)]),
+            Geometry::MultiPolygon(mp) => Shape::Polygons(mp.0.iter().map(poly).collect()),
+            Geometry::Rect(r) => Shape::Polygons(vec![poly(&r.to_polygon())]),
+            Geometry::Triangle(t) => Shape::Polygons(vec![poly(&t.to_polygon())]),
+            Geometry::Line(l) => Shape::Lines(vec![vec![project(l.start.x, l.start.y), project(l.end.x, l.end.y)]]),
+            Geometry::GeometryCollection(_) => Shape::Points(vec![]),
+        }
+    }
+
+    fn envelope(&self) -> Option<[f64; 4]> {
+        let mut e = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        let mut add = |p: &[f64; 2]| {
+            e = [e[0].min(p[0]), e[1].min(p[1]), e[2].max(p[0]), e[3].max(p[1])];
+        };
+        match self {
+            Shape::Points(ps) => ps.iter().for_each(&mut add),
+            Shape::Lines(ls) => ls.iter().flatten().for_each(&mut add),
+            Shape::Polygons(ps) => ps.iter().filter_map(|rings| rings.first()).flatten().for_each(&mut add),
+        }
+        (e[0] <= e[2]).then_some(e)
+    }
+}
+
+/// One feature of a source layer.
+#[derive(Debug, Clone)]
+pub struct SourceFeature {
+    id: u64,
+    shape: Shape,
+    min_zoom: u8,
+    props: Vec<(String, Value)>,
+}
+
+impl SourceFeature {
+    /// A feature from WGS84 geometry, shown from `min_zoom` on.
+    pub fn new(id: u64, geometry: Geometry<f64>, min_zoom: u8) -> Self {
+        Self { id, shape: Shape::from_geometry(&geometry), min_zoom, props: Vec::new() }
+    }
+
+    /// Add a property.
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.props.push((key.to_owned(), value));
+        self
+    }
+}
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// A named layer of features with an R-tree over their Mercator envelopes.
+#[derive(Debug)]
+pub struct SourceLayer {
+    name: String,
+    features: Vec<SourceFeature>,
+    tree: RTree<Entry>,
+}
+
+impl SourceLayer {
+    /// Index the features.
+    pub fn new(name: &str, features: Vec<SourceFeature>) -> Self {
+        let entries = features
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let e = f.shape.envelope()?;
+                Some(GeomWithData::new(Rectangle::from_corners([e[0], e[1]], [e[2], e[3]]), i as u32))
+            })
+            .collect();
+        Self { name: name.to_owned(), features, tree: RTree::bulk_load(entries) }
+    }
+
+    /// The layer's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of features.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether the layer has no feature.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    fn cut(&self, tile: TileId, out: &mut Vec<u8>) {
+        let scale = f64::from(1u32 << tile.z) * f64::from(EXTENT);
+        let (ox, oy) = (f64::from(tile.x) * f64::from(EXTENT), f64::from(tile.y) * f64::from(EXTENT));
+        let b = BUFFER / scale;
+        let [x0, y0, x1, y1] = tile.bounds();
+        let query = AABB::from_corners([x0 - b, y0 - b], [x1 + b, y1 + b]);
+        let clip = [-BUFFER, -BUFFER, f64::from(EXTENT) + BUFFER, f64::from(EXTENT) + BUFFER];
+        let local = |p: &[f64; 2]| [p[0] * scale - ox, p[1] * scale - oy];
+        let mut hits: Vec<u32> = self.tree.locate_in_envelope_intersecting(&query).map(|e| e.data).collect();
+        hits.sort_unstable();
+        let mut layer = LayerWriter::new(&self.name);
+        for i in hits {
+            let f = &self.features[i as usize];
+            if tile.z < f.min_zoom {
+                continue;
+            }
+            let mut g = GeometryWriter::default();
+            let kind = match &f.shape {
+                Shape::Points(ps) => {
+                    for p in ps {
+                        let q = local(p);
+                        if q[0] >= 0.0 && q[1] >= 0.0 && q[0] < f64::from(EXTENT) && q[1] < f64::from(EXTENT) {
+                            g.point((q[0].round() as i32, q[1].round() as i32));
+                        }
+                    }
+                    GeomType::Point
+                }
+                Shape::Lines(ls) => {
+                    for l in ls {
+                        let pts: Vec<[f64; 2]> = l.iter().map(local).collect();
+                        for piece in clip_line(&pts, &clip) {
+                            let q = quantize(&simplify(&piece, TOLERANCE));
+                            g.line(&q);
+                        }
+                    }
+                    GeomType::LineString
+                }
+                Shape::Polygons(ps) => {
+                    for rings in ps {
+                        for (k, r) in rings.iter().enumerate() {
+                            let pts: Vec<[f64; 2]> = r.iter().map(local).collect();
+                            let clipped = clip_ring(&pts, &clip);
+                            let mut q = quantize(&simplify_ring(&clipped));
+                            let a = area2(&q);
+                            if a.abs() < MIN_AREA * 2.0 {
+                                if k == 0 {
+                                    break; // exterior too small: skip the polygon and its holes
+                                }
+                                continue;
+                            }
+                            // exterior rings positive (clockwise on screen), holes negative
+                            if (k == 0) != (a > 0.0) {
+                                q.reverse();
+                            }
+                            g.ring(&q);
+                        }
+                    }
+                    GeomType::Polygon
+                }
+            };
+            if !g.is_empty() {
+                layer.add(f.id, kind, &g, &f.props);
+            }
+        }
+        layer.finish(out);
+    }
+}
+
+fn simplify_ring(ring: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    if ring.len() < 4 {
+        return ring.to_vec();
+    }
+    let mut closed = ring.to_vec();
+    closed.push(ring[0]);
+    let mut s = simplify(&closed, TOLERANCE);
+    s.pop();
+    s
+}
+
+fn quantize(pts: &[[f64; 2]]) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        let q = (p[0].round() as i32, p[1].round() as i32);
+        if out.last() != Some(&q) {
+            out.push(q);
+        }
+    }
+    out
+}
+
+fn area2(r: &[(i32, i32)]) -> f64 {
+    if r.len() < 3 {
+        return 0.0;
+    }
+    let mut s = 0i64;
+    for i in 0..r.len() {
+        let (a, b) = (r[i], r[(i + 1) % r.len()]);
+        s += i64::from(a.0) * i64::from(b.1) - i64::from(b.0) * i64::from(a.1);
+    }
+    s as f64
+}
+
+/// All layers of a tile source.
+#[derive(Debug, Default)]
+pub struct TileSet {
+    layers: Vec<SourceLayer>,
+}
+
+impl TileSet {
+    /// A set of layers, encoded in this order (later layers draw on top in most styles).
+    pub fn new(layers: Vec<SourceLayer>) -> Self {
+        Self { layers }
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &[SourceLayer] {
+        &self.layers
+    }
+
+    /// Encode one tile with every layer that has something in it (empty when nothing does).
+    pub fn encode(&self, tile: TileId) -> Vec<u8> {
+        let mut out = Vec::new();
+        for l in &self.layers {
+            l.cut(tile, &mut out);
+        }
+        out
+    }
+
+    /// Encode one tile with only the named layers.
+    pub fn encode_layers(&self, tile: TileId, names: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for l in self.layers.iter().filter(|l| names.contains(&l.name.as_str())) {
+            l.cut(tile, &mut out);
+        }
+        out
+    }
+}
