@@ -13,6 +13,8 @@ pub struct Settings {
     pub bind: String,
     /// `WANGGE_DB_NAME`: database name on the local cluster (default `wangge`).
     pub db_name: String,
+    /// `WANGGE_WEB_DIR`: the built web app (default `web/dist`; not served when missing).
+    pub web_dir: PathBuf,
 }
 
 impl Settings {
@@ -24,6 +26,7 @@ impl Settings {
             data_dir: var("WANGGE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".wangge")),
             bind: var("WANGGE_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             db_name: var("WANGGE_DB_NAME").unwrap_or_else(|| "wangge".to_owned()),
+            web_dir: var("WANGGE_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
         }
     }
 }

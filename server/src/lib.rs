@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod import;
+pub mod map_style;
 pub mod routes;
 pub mod startup;
 pub mod store;
+pub mod tile_service;

@@ -113,7 +113,12 @@ async fn main() -> Result<()> {
             let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
             tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
             let state = startup::AppState::new(pool).await?;
-            startup::run(listener, state)?.await?;
+            let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
+            match &web_dir {
+                Some(d) => tracing::info!("serving the web app from {}", d.display()),
+                None => tracing::warn!("no web app at {} (run bin/build-web); serving the API only", settings.web_dir.display()),
+            }
+            startup::run(listener, state, web_dir)?.await?;
         }
         Command::Demo => match import::demo::load_demo(&pool, DemoSize::default()).await? {
             Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),

@@ -1,6 +1,7 @@
 //! Building and running the HTTP server.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
@@ -11,6 +12,7 @@ use sqlx::PgPool;
 
 use crate::cache::LocateCache;
 use crate::error::ApiError;
+use crate::tile_service::TileService;
 
 /// Largest JSON body accepted (a detailed community boundary or a 100 000-point locate batch fits).
 pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
@@ -22,20 +24,26 @@ pub struct AppState {
     pub pool: PgPool,
     /// The locate cache.
     pub cache: LocateCache,
+    /// Vector tiles from memory.
+    pub tiles: TileService,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
-    /// Load the cache and wrap the pool.
+    /// Load the locate cache and the tiles, and wrap the pool.
     pub async fn new(pool: PgPool) -> Result<Self> {
         let cache = LocateCache::load(&pool).await?;
-        Ok(Self { pool, cache, refresh: Arc::new(tokio::sync::Mutex::new(())) })
+        let tiles = TileService::load(&pool).await?;
+        Ok(Self { pool, cache, tiles, refresh: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
-    /// Reload the cache after a write; writers queue so snapshots are swapped in order.
-    pub async fn refresh_cache(&self) -> Result<(), ApiError> {
+    /// Bring the in-memory views (locate cache, governance tiles) in step after a write that changed areas inside
+    /// `touched` (west, south, east, north; `None`: anywhere). Writers queue so snapshots are swapped in order.
+    pub async fn refresh(&self, touched: Option<[f64; 4]>) -> Result<(), ApiError> {
         let _turn = self.refresh.lock().await;
-        self.cache.refresh(&self.pool).await.map_err(ApiError::from)
+        self.cache.refresh(&self.pool).await?;
+        self.tiles.reload_governance(&self.pool, touched).await?;
+        Ok(())
     }
 }
 
@@ -65,11 +73,12 @@ fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web
     ApiError::bad_request("bad_path", err.to_string()).into()
 }
 
-/// Start serving on `listener` (already bound; port 0 in tests).
-pub fn run(listener: TcpListener, state: AppState) -> Result<Server> {
+/// Start serving on `listener` (already bound; port 0 in tests), with the built web app from `web_dir` at `/` when
+/// given.
+pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        App::new()
+        let app = App::new()
             .app_data(data.clone())
             .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -77,9 +86,16 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server> {
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .wrap(actix_web::middleware::Compress::default())
             .configure(crate::routes::configure)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)"))
-            }))
+            .configure(crate::routes::tiles::configure);
+        let not_found = web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)"))
+        });
+        match &web_dir {
+            Some(dir) => app.service(
+                actix_files::Files::new("/", dir).index_file("index.html").default_handler(not_found),
+            ),
+            None => app.default_service(not_found),
+        }
     })
     .listen(listener)?
     .run();

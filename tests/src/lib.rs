@@ -125,7 +125,8 @@ impl TestApp {
         let state = AppState::new(pool.clone()).await.expect("state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let srv = startup::run(listener, state.clone()).expect("server");
+        let web = workspace().join("web/dist");
+        let srv = startup::run(listener, state.clone(), web.join("index.html").exists().then_some(web)).expect("server");
         tokio::spawn(srv);
         TestApp { address, pool, client: reqwest::Client::new(), state, server, db }
     }
@@ -135,7 +136,8 @@ impl TestApp {
         let app = Self::spawn().await;
         let size = wangge_gis_data::demo::DemoSize { streets: 1, communities_per_street: 2, blocks_per_side: 6, seed: 7 };
         wangge_server::import::demo::load_demo(&app.pool, size).await.expect("demo").expect("fresh");
-        app.state.refresh_cache().await.expect("cache");
+        app.state.refresh(None).await.expect("cache");
+        app.state.tiles.reload_base(&app.pool).await.expect("tiles");
         app
     }
 

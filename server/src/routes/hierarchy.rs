@@ -128,7 +128,7 @@ async fn create(state: &AppState, level: Level, body: AreaInput, code: &str) -> 
         return Err(ApiError::conflict("duplicate", format!("{} {code} already exists", level.table())));
     }
     upsert_area(&state.pool, level, code, body.name.trim(), boundary.as_ref(), false).await?;
-    state.refresh_cache().await?;
+    state.refresh(None).await?;
     Ok(HttpResponse::Created().json(json!({ "code": code, "name": body.name.trim() })))
 }
 

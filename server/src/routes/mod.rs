@@ -2,11 +2,14 @@
 
 mod blocks;
 mod elements;
+mod grids;
 mod hierarchy;
 mod input;
 mod locate;
 mod plans;
+mod search;
 mod special_grids;
+pub mod tiles;
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -21,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(plans::configure)
             .configure(locate::configure)
             .configure(special_grids::configure)
-            .configure(elements::configure),
+            .configure(elements::configure)
+            .configure(grids::configure)
+            .configure(search::configure),
     );
 }

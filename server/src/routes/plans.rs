@@ -61,7 +61,13 @@ async fn publish(
     let valid_from = body.and_then(|b| b.into_inner().valid_from);
     let valid_from = valid_from.as_deref().map(|s| input::at(Some(s))).transpose()?;
     let (plan, report, relocated) = plans::publish(&state.pool, *path, valid_from).await?;
-    state.refresh_cache().await?;
+    let bbox: Option<(f64, f64, f64, f64)> = sqlx::query_as(
+        "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM community WHERE code = $1",
+    )
+    .bind(&plan.community_code)
+    .fetch_optional(&state.pool)
+    .await?;
+    state.refresh(bbox.map(|(w, s, e, n)| [w, s, e, n])).await?;
     Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report, "elements_relocated": relocated })))
 }
 

@@ -76,7 +76,7 @@ async fn create(state: web::Data<AppState>, body: web::Json<SpecialInput>) -> Ap
     .bind(valid_from)
     .fetch_one(&state.pool)
     .await?;
-    state.refresh_cache().await?;
+    state.refresh(None).await?;
     Ok(HttpResponse::Created().json(json!({ "id": id })))
 }
 

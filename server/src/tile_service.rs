@@ -1,0 +1,232 @@
+//! Vector tiles of the stored data, served from memory.
+//!
+//! Two tile sets: the *base* (land use, roads, buildings, elements), loaded at start and after imports, and the
+//! *governance* layers (boundaries, blocks, grids in force, special grids, labels), reloaded after every write that
+//! changes them. Encoded tiles are cached with their gzip form; a write evicts only the cached tiles that overlap
+//! the area it changed. ETags are hashes of the tile bytes, so a tile that did not change keeps its ETag.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, RwLock};
+
+use anyhow::{Context, Result};
+use geo::Geometry;
+use serde_json::Value as Json;
+use sqlx::PgPool;
+use wangge_tiles::{SourceFeature, SourceLayer, TileId, TileSet, Value};
+
+/// An encoded tile.
+#[derive(Debug)]
+pub struct EncodedTile {
+    /// Raw MVT bytes.
+    pub raw: Vec<u8>,
+    /// The same, gzipped.
+    pub gzip: Vec<u8>,
+    /// Strong ETag (quoted hash of the bytes).
+    pub etag: String,
+}
+
+/// The layers of each source, in drawing order.
+pub const BASE_LAYERS: [&str; 4] = ["landuse", "roads", "buildings", "elements"];
+/// Governance layers.
+pub const GOVERNANCE_LAYERS: [&str; 5] = ["boundaries", "blocks", "grids", "special_grids", "labels"];
+
+const BASE_SQL: [(&str, &str); 4] = [
+    ("landuse", "SELECT id, ST_AsGeoJSON(geom, 7), 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
+    (
+        "roads",
+        "SELECT id, ST_AsGeoJSON(geom, 7),
+                CASE WHEN class IN ('motorway', 'trunk', 'primary', 'secondary') THEN 10
+                     WHEN class IN ('tertiary', 'motorway_link', 'trunk_link', 'primary_link', 'secondary_link') THEN 12
+                     WHEN class IN ('residential', 'living_street', 'unclassified', 'tertiary_link') THEN 13
+                     ELSE 15 END,
+                json_build_object('class', class, 'name', name) FROM road",
+    ),
+    (
+        "buildings",
+        "SELECT id, ST_AsGeoJSON(footprint, 7), 14,
+                json_build_object('kind', kind, 'households', households, 'floors', floors, 'name', name) FROM building",
+    ),
+    ("elements", "SELECT id, ST_AsGeoJSON(geom, 7), 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
+];
+
+const GOVERNANCE_SQL: [(&str, &str); 5] = [
+    (
+        "boundaries",
+        "SELECT 0::int8, ST_AsGeoJSON(geom, 7), 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 9, json_build_object('level', 'street', 'code', code, 'name', name) FROM street WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 11, json_build_object('level', 'community', 'code', code, 'name', name) FROM community WHERE geom IS NOT NULL",
+    ),
+    (
+        "blocks",
+        "SELECT id, ST_AsGeoJSON(geom, 7), 14, json_build_object('households', households, 'residents', residents)
+         FROM block WHERE NOT retired",
+    ),
+    (
+        "grids",
+        "SELECT g.id, ST_AsGeoJSON(g.geom, 7), 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
+                'households', g.households, 'residents', g.residents, 'deviation', (g.households - 300) / 300.0,
+                'community_code', p.community_code)
+         FROM grid g JOIN plan p ON p.id = g.plan_id
+         WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
+    ),
+    (
+        "special_grids",
+        "SELECT id, ST_AsGeoJSON(geom, 7), 11, json_build_object('name', name, 'theme', theme) FROM special_grid
+         WHERE valid_from <= now() AND (valid_to IS NULL OR valid_to > now())",
+    ),
+    (
+        "labels",
+        "SELECT 0::int8, ST_AsGeoJSON(ST_PointOnSurface(geom), 7), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
+         UNION ALL
+         SELECT g.id, ST_AsGeoJSON(ST_PointOnSurface(g.geom), 7), 14,
+                json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households)
+         FROM grid g JOIN plan p ON p.id = g.plan_id
+         WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
+    ),
+];
+
+fn json_to_value(v: &Json) -> Option<Value> {
+    match v {
+        Json::String(s) => Some(Value::String(s.clone())),
+        Json::Bool(b) => Some(Value::Bool(*b)),
+        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Double)),
+        _ => None,
+    }
+}
+
+async fn load(pool: &PgPool, queries: &[(&str, &str)]) -> Result<TileSet> {
+    let mut layers = Vec::with_capacity(queries.len());
+    for (name, sql) in queries {
+        let rows: Vec<(i64, String, i32, Json)> =
+            sqlx::query_as(sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
+        let mut features = Vec::with_capacity(rows.len());
+        for (id, geojson, min_zoom, props) in rows {
+            let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
+            let g: Geometry<f64> = g.try_into().context("GeoJSON to geo")?;
+            let mut f = SourceFeature::new(id.max(0) as u64, g, min_zoom.clamp(0, 22) as u8);
+            if let Json::Object(map) = props {
+                for (k, v) in &map {
+                    if let Some(v) = json_to_value(v) {
+                        f = f.with(k, v);
+                    }
+                }
+            }
+            features.push(f);
+        }
+        layers.push(SourceLayer::new(name, features));
+    }
+    Ok(TileSet::new(layers))
+}
+
+fn etag(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+    }
+    format!("\"{h:016x}-{}\"", bytes.len())
+}
+
+/// Which layers a request wants.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Selection {
+    /// Everything (`/tiles/all/…`).
+    All,
+    /// Named layers, sorted.
+    Layers(Vec<String>),
+}
+
+impl Selection {
+    /// Parse `all` or a comma-separated list of known layer names.
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "all" {
+            return Some(Selection::All);
+        }
+        let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
+        if names.iter().any(|n| !BASE_LAYERS.contains(&n.as_str()) && !GOVERNANCE_LAYERS.contains(&n.as_str())) {
+            return None;
+        }
+        names.sort();
+        names.dedup();
+        Some(Selection::Layers(names))
+    }
+
+    fn wants(&self, layer: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Layers(l) => l.iter().any(|n| n == layer),
+        }
+    }
+}
+
+type CacheKey = (Selection, TileId);
+
+/// The tile sets and the encoded-tile cache.
+#[derive(Debug, Clone)]
+pub struct TileService {
+    base: Arc<RwLock<Arc<TileSet>>>,
+    governance: Arc<RwLock<Arc<TileSet>>>,
+    cache: Arc<RwLock<HashMap<CacheKey, Arc<EncodedTile>>>>,
+}
+
+/// Cached tiles kept before the cache is emptied.
+const CACHE_LIMIT: usize = 50_000;
+
+impl TileService {
+    /// Load both tile sets.
+    pub async fn load(pool: &PgPool) -> Result<Self> {
+        Ok(Self {
+            base: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL).await?))),
+            governance: Arc::new(RwLock::new(Arc::new(load(pool, &GOVERNANCE_SQL).await?))),
+            cache: Arc::new(RwLock::new(HashMap::new())),
+        })
+    }
+
+    /// Reload the governance layers and evict cached tiles overlapping `touched` (west, south, east, north), or
+    /// every cached tile when the change has no known extent.
+    pub async fn reload_governance(&self, pool: &PgPool, touched: Option<[f64; 4]>) -> Result<()> {
+        let fresh = Arc::new(load(pool, &GOVERNANCE_SQL).await?);
+        *self.governance.write().expect("tile lock") = fresh;
+        let mut cache = self.cache.write().expect("tile cache lock");
+        match touched {
+            Some([w, s, e, n]) => cache.retain(|(_, t), _| {
+                let [tw, ts, te, tn] = t.lon_lat_bounds();
+                te < w || tw > e || tn < s || ts > n
+            }),
+            None => cache.clear(),
+        }
+        Ok(())
+    }
+
+    /// Reload the base layers (after an import) and empty the cache.
+    pub async fn reload_base(&self, pool: &PgPool) -> Result<()> {
+        let fresh = Arc::new(load(pool, &BASE_SQL).await?);
+        *self.base.write().expect("tile lock") = fresh;
+        self.cache.write().expect("tile cache lock").clear();
+        Ok(())
+    }
+
+    /// The tile, from the cache or freshly encoded.
+    pub fn tile(&self, selection: &Selection, tile: TileId) -> Arc<EncodedTile> {
+        let key = (selection.clone(), tile);
+        if let Some(t) = self.cache.read().expect("tile cache lock").get(&key) {
+            return t.clone();
+        }
+        let (base, governance) = (self.base.read().expect("tile lock").clone(), self.governance.read().expect("tile lock").clone());
+        let mut raw = Vec::new();
+        for set in [&base, &governance] {
+            let names: Vec<&str> = set.layers().iter().map(|l| l.name()).filter(|n| selection.wants(n)).collect();
+            raw.extend(set.encode_layers(tile, &names));
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2), flate2::Compression::fast());
+        gz.write_all(&raw).expect("writing to memory");
+        let gzip = gz.finish().expect("writing to memory");
+        let encoded = Arc::new(EncodedTile { etag: etag(&raw), raw, gzip });
+        let mut cache = self.cache.write().expect("tile cache lock");
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, encoded.clone());
+        encoded
+    }
+}

@@ -1,0 +1,148 @@
+//! The server's JSON, as the app reads it.
+
+use serde::Deserialize;
+
+/// A street, community or grid a point lies in.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct AreaRef {
+    /// Database id (grids).
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// Households (grids).
+    #[serde(default)]
+    pub households: Option<i32>,
+}
+
+/// What `/api/locate` says.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Located {
+    /// Street.
+    pub street: Option<AreaRef>,
+    /// Community.
+    pub community: Option<AreaRef>,
+    /// Natural grid.
+    pub natural_grid: Option<AreaRef>,
+    /// Dedicated grid.
+    pub dedicated_grid: Option<AreaRef>,
+    /// Special grids.
+    pub special_grids: Vec<AreaRef>,
+}
+
+impl Located {
+    /// The natural or dedicated grid.
+    pub fn grid(&self) -> Option<&AreaRef> {
+        self.natural_grid.as_ref().or(self.dedicated_grid.as_ref())
+    }
+}
+
+#[derive(Deserialize)]
+struct LocateResponse {
+    located: Located,
+}
+
+/// A search result.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SearchHit {
+    /// `grid`, `community`, `building`, `place`, `facility`, `organization`.
+    pub kind: String,
+    /// Main text.
+    pub label: String,
+    /// Secondary text (address, code).
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Where it is.
+    pub lon: f64,
+    /// Where it is.
+    pub lat: f64,
+}
+
+/// Counts of the elements in a grid, by kind.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+pub struct ElementCounts {
+    /// Places.
+    #[serde(default)]
+    pub place: i64,
+    /// Facilities.
+    #[serde(default)]
+    pub facility: i64,
+    /// Organizations.
+    #[serde(default)]
+    pub organization: i64,
+}
+
+/// A grid's public details.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct GridDetail {
+    /// Id.
+    pub id: i64,
+    /// 15-digit code.
+    pub code: String,
+    /// `natural` or `dedicated`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Households.
+    pub households: i32,
+    /// Residents (estimated).
+    pub residents: i32,
+    /// Buildings.
+    pub buildings: i64,
+    /// Elements by kind.
+    pub elements: ElementCounts,
+    /// Community name.
+    pub community_name: String,
+    /// Street name.
+    pub street_name: String,
+    /// West, south, east, north.
+    pub bbox: [f64; 4],
+}
+
+/// A district.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct District {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Generated demo data.
+    pub generated: bool,
+    /// West, south, east, north.
+    pub bbox: Option<[f64; 4]>,
+}
+
+async fn get<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, String> {
+    let r = gloo_net::http::Request::get(url).send().await.map_err(|e| e.to_string())?;
+    if !r.ok() {
+        return Err(format!("{} {}", r.status(), r.status_text()));
+    }
+    r.json::<T>().await.map_err(|e| e.to_string())
+}
+
+fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+/// Which street, community and grids a point is in.
+pub async fn locate(lon: f64, lat: f64) -> Result<Located, String> {
+    Ok(get::<LocateResponse>(&format!("/api/locate?lon={lon}&lat={lat}")).await?.located)
+}
+
+/// Search everything searchable.
+pub async fn search(q: &str) -> Result<Vec<SearchHit>, String> {
+    get(&format!("/api/search?q={}", encode(q))).await
+}
+
+/// A grid's details.
+pub async fn grid(id: i64) -> Result<GridDetail, String> {
+    get(&format!("/api/grids/{id}")).await
+}
+
+/// The districts.
+pub async fn districts() -> Result<Vec<District>, String> {
+    get("/api/districts").await
+}

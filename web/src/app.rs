@@ -1,0 +1,199 @@
+//! The app: a full-screen map with a header (search, language, staff/public), a side panel and layer switches.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::{self, GridDetail, Located, SearchHit};
+use crate::i18n::{t, Lang};
+use crate::maplibre::Map;
+use crate::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
+
+fn number(v: &JsValue, path: &[&str]) -> Option<f64> {
+    let mut cur = v.clone();
+    for p in path {
+        cur = js_sys::Reflect::get(&cur, &JsValue::from_str(p)).ok()?;
+    }
+    cur.as_f64()
+}
+
+fn public_from_url() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .and_then(|p| p.get("mode"))
+        .is_some_and(|m| m == "public")
+}
+
+/// Toggleable style layers: (text key, style layer ids).
+const LAYERS: [(&str, &[&str]); 5] = [
+    ("grids", &["grids-fill", "grids-line", "labels"]),
+    ("buildings", &["buildings"]),
+    ("blocks", &["blocks"]),
+    ("elements", &["elements"]),
+    ("special", &["special-grids"]),
+];
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let (lang, set_lang) = signal(Lang::Zh);
+    let (public, set_public) = signal(public_from_url());
+    let (located, set_located) = signal(None::<Located>);
+    let (grid, set_grid) = signal(None::<GridDetail>);
+    let (hits, set_hits) = signal(None::<Vec<SearchHit>>);
+    let (query, set_query) = signal(String::new());
+    let (demo, set_demo) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let visible: Vec<(&'static str, RwSignal<bool>)> =
+        LAYERS.iter().map(|(k, _)| (*k, RwSignal::new(*k != "blocks"))).collect();
+    let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
+    let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
+
+    let select_point = move |lon: f64, lat: f64| {
+        spawn_local(async move {
+            match api::locate(lon, lat).await {
+                Ok(l) => {
+                    let code = l.grid().map(|g| g.code.clone());
+                    let id = l.grid().map(|g| g.id);
+                    set_located.set(Some(l));
+                    map.with_value(|m| {
+                        if let Some(m) = m {
+                            if let Some(old) = selected_code.get_value() {
+                                m.set_state("grids", &old, serde_json::json!({ "selected": false }));
+                            }
+                            if let Some(c) = &code {
+                                m.set_state("grids", c, serde_json::json!({ "selected": true }));
+                            }
+                        }
+                    });
+                    selected_code.set_value(code);
+                    set_grid.set(match id {
+                        Some(id) => api::grid(id).await.ok(),
+                        None => None,
+                    });
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+
+    // Create the map once the container is in the page.
+    Effect::new(move |_| {
+        if map.with_value(|m| m.is_some()) {
+            return;
+        }
+        let style = if public.get_untracked() { "/style.json?mode=public" } else { "/style.json" };
+        let m = Map::create("map", style, [118.92, 31.85], 13.0);
+        m.on_event("click", move |ev| {
+            if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
+                select_point(lon, lat);
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&w, &JsValue::from_str("wanggeMap"), m.as_ref());
+        }
+        map.set_value(Some(m));
+        spawn_local(async move {
+            if let Ok(ds) = api::districts().await {
+                set_demo.set(ds.iter().any(|d| d.generated));
+                if let Some(b) = ds.iter().find_map(|d| d.bbox) {
+                    map.with_value(|m| if let Some(m) = m { m.fit(b) });
+                }
+            }
+        });
+    });
+
+    // Staff/public switch reloads the style; layer switches toggle visibility.
+    Effect::new(move |prev: Option<bool>| {
+        let p = public.get();
+        if prev.is_some_and(|old| old != p) {
+            map.with_value(|m| if let Some(m) = m { m.set_style(if p { "/style.json?mode=public" } else { "/style.json" }) });
+        }
+        p
+    });
+    for (key, sig) in visible.iter().copied() {
+        let ids = LAYERS.iter().find(|(k, _)| *k == key).map(|(_, ids)| *ids).unwrap_or(&[]);
+        Effect::new(move |_| {
+            let on = sig.get();
+            map.with_value(|m| {
+                if let Some(m) = m {
+                    for id in ids {
+                        m.set_visible(id, on);
+                    }
+                }
+            });
+        });
+    }
+
+    let run_search = move || {
+        let q = query.get_untracked();
+        if q.trim().is_empty() {
+            set_hits.set(None);
+            return;
+        }
+        spawn_local(async move {
+            match api::search(q.trim()).await {
+                Ok(h) => set_hits.set(Some(h)),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let pick = Callback::new(move |hit: SearchHit| {
+        set_hits.set(None);
+        map.with_value(|m| if let Some(m) = m { m.fly_to(hit.lon, hit.lat, 17.0) });
+        select_point(hit.lon, hit.lat);
+    });
+    let where_am_i = move |_| {
+        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
+        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
+            let c = p.coords();
+            map.with_value(|m| if let Some(m) = m { m.fly_to(c.longitude(), c.latitude(), 16.0) });
+            select_point(c.longitude(), c.latitude());
+        });
+        let err = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| set_error.set(Some(t(lang.get_untracked(), "geo_error").into())));
+        let _ = geo.get_current_position_with_error_callback(ok.as_ref().unchecked_ref(), Some(err.as_ref().unchecked_ref()));
+        ok.forget();
+        err.forget();
+    };
+
+    view! {
+        <header>
+            <h1>"网格 " <span>{move || t(lang.get(), "title")}</span></h1>
+            <Show when=move || demo.get()><span class="badge" data-testid="demo-badge">{move || t(lang.get(), "demo")}</span></Show>
+            <form class="search" on:submit=move |ev| { ev.prevent_default(); run_search(); }>
+                <input type="search" data-testid="search" placeholder=move || t(lang.get(), "search")
+                    prop:value=move || query.get() on:input=move |ev| set_query.set(event_target_value(&ev)) />
+            </form>
+            <div class="switches">
+                <button data-testid="mode" on:click=move |_| set_public.update(|p| *p = !*p)>
+                    {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
+                </button>
+                <button data-testid="lang" on:click=move |_| set_lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })>
+                    {move || if lang.get() == Lang::Zh { "EN" } else { "中文" }}
+                </button>
+            </div>
+        </header>
+        <main>
+            <div id="map"></div>
+            <aside>
+                {move || hits.get().map(|h| view! { <SearchResults lang=lang hits=h pick=pick /> })}
+                {move || error.get().map(|e| view! { <p class="error" on:click=move |_| set_error.set(None)>{e}</p> })}
+                <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || t(lang.get(), "where_am_i")}</button>
+                {move || match located.get() {
+                    Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
+                    None => view! { <p class="muted">{move || t(lang.get(), "click_hint")}</p> }.into_any(),
+                }}
+                {move || grid.get().map(|g| view! { <GridPanel lang=lang grid=g public=public.get() /> })}
+                <section class="layers">
+                    <h4>{move || t(lang.get(), "layers")}</h4>
+                    {visible.iter().copied().map(|(key, sig)| view! {
+                        <label><input type="checkbox" prop:checked=move || sig.get() on:change=move |_| sig.update(|v| *v = !*v) />
+                        {move || t(lang.get(), key)}</label>
+                    }).collect_view()}
+                </section>
+                <Show when=move || !public.get()><Legend lang=lang /></Show>
+            </aside>
+        </main>
+    }
+}

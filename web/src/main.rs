@@ -1,0 +1,23 @@
+//! The Wangge map app. Browser-only: on other targets this binary does nothing.
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod i18n;
+#[cfg(target_arch = "wasm32")]
+mod maplibre;
+#[cfg(target_arch = "wasm32")]
+mod panels;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("wangge-web runs in the browser: build it with bin/build-web");
+}

@@ -1,0 +1,108 @@
+//! Thin bindings to the parts of MapLibre GL JS the app uses (the `maplibre-gl` module is resolved by the import
+//! map in index.html to our own copy).
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "maplibre-gl")]
+extern "C" {
+    /// A MapLibre map.
+    #[derive(Clone)]
+    pub type Map;
+
+    #[wasm_bindgen(constructor)]
+    fn new(options: &JsValue) -> Map;
+
+    #[wasm_bindgen(method)]
+    fn on(this: &Map, event: &str, handler: &js_sys::Function);
+
+    #[wasm_bindgen(method, js_name = flyTo)]
+    fn fly_to_js(this: &Map, options: &JsValue);
+
+    #[wasm_bindgen(method, js_name = fitBounds)]
+    fn fit_bounds_js(this: &Map, bounds: &JsValue, options: &JsValue);
+
+    #[wasm_bindgen(method, js_name = setFeatureState)]
+    fn set_feature_state_js(this: &Map, target: &JsValue, state: &JsValue);
+
+    #[wasm_bindgen(method, js_name = setLayoutProperty)]
+    fn set_layout_property_js(this: &Map, layer: &str, name: &str, value: &JsValue);
+
+    #[wasm_bindgen(method, js_name = setStyle)]
+    fn set_style_js(this: &Map, style: &str);
+
+    #[wasm_bindgen(method, js_name = getLayer)]
+    fn get_layer_js(this: &Map, id: &str) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = addControl)]
+    fn add_control_js(this: &Map, control: &JsValue, position: &str);
+
+    /// Zoom and rotation buttons.
+    pub type NavigationControl;
+
+    #[wasm_bindgen(constructor)]
+    fn new_navigation() -> NavigationControl;
+
+    /// The metric scale bar.
+    pub type ScaleControl;
+
+    #[wasm_bindgen(constructor)]
+    fn new_scale() -> ScaleControl;
+}
+
+/// Serde JSON → JS object.
+pub fn js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+}
+
+impl Map {
+    /// Create a map in the element with id `container` using the style at `style_url`.
+    pub fn create(container: &str, style_url: &str, center: [f64; 2], zoom: f64) -> Map {
+        let map = Map::new(&js(&serde_json::json!({
+            "container": container, "style": style_url, "center": center, "zoom": zoom,
+            "attributionControl": { "compact": true, "customAttribution": "© OpenStreetMap contributors · Wangge" },
+            "localIdeographFontFamily": "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
+        })));
+        map.add_control_js(&Self::new_navigation_js(), "top-right");
+        map.add_control_js(&ScaleControl::new_scale().into(), "bottom-left");
+        map
+    }
+
+    fn new_navigation_js() -> JsValue {
+        NavigationControl::new_navigation().into()
+    }
+
+    /// Subscribe to an event; the closure lives as long as the page.
+    pub fn on_event(&self, event: &str, f: impl FnMut(JsValue) + 'static) {
+        let cb = Closure::<dyn FnMut(JsValue)>::new(f);
+        self.on(event, cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+
+    /// Fly to a point.
+    pub fn fly_to(&self, lon: f64, lat: f64, zoom: f64) {
+        self.fly_to_js(&js(&serde_json::json!({ "center": [lon, lat], "zoom": zoom, "speed": 1.6 })));
+    }
+
+    /// Fit a box (west, south, east, north).
+    pub fn fit(&self, bbox: [f64; 4]) {
+        self.fit_bounds_js(&js(&serde_json::json!([[bbox[0], bbox[1]], [bbox[2], bbox[3]]])), &js(&serde_json::json!({ "padding": 40, "maxZoom": 17 })));
+    }
+
+    /// Set a feature's state in the vector source (e.g. `selected`).
+    pub fn set_state(&self, source_layer: &str, id: &str, state: Value) {
+        self.set_feature_state_js(&js(&serde_json::json!({ "source": "wangge", "sourceLayer": source_layer, "id": id })), &js(&state));
+    }
+
+    /// Show or hide a style layer (ignored if the style has no such layer).
+    pub fn set_visible(&self, layer: &str, visible: bool) {
+        if !self.get_layer_js(layer).is_undefined() {
+            self.set_layout_property_js(layer, "visibility", &JsValue::from_str(if visible { "visible" } else { "none" }));
+        }
+    }
+
+    /// Replace the style.
+    pub fn set_style(&self, url: &str) {
+        self.set_style_js(url);
+    }
+}

@@ -1,0 +1,109 @@
+//! The side panels: grid details, the located chain, search results, layers and legend.
+
+use leptos::prelude::*;
+use wangge_domain::plan::Band;
+
+use crate::api::{GridDetail, Located, SearchHit};
+use crate::i18n::{t, Lang};
+
+/// Colour class of a deviation, matching the map's grid fill.
+fn deviation_class(kind: &str, households: i32) -> &'static str {
+    if kind == "dedicated" {
+        return "dev-dedicated";
+    }
+    let d = Band::default().deviation(households.max(0) as u32).abs();
+    if d <= 0.1 {
+        "dev-ok"
+    } else if d <= 0.2 {
+        "dev-warn"
+    } else {
+        "dev-bad"
+    }
+}
+
+/// Details of the selected grid.
+#[component]
+pub fn GridPanel(lang: ReadSignal<crate::i18n::Lang>, grid: GridDetail, public: bool) -> impl IntoView {
+    let band = Band::default();
+    let deviation = band.deviation(grid.households.max(0) as u32);
+    let bar = (f64::from(grid.households.max(0)) / 600.0 * 100.0).min(100.0);
+    let class = deviation_class(&grid.kind, grid.households);
+    let kind = grid.kind.clone();
+    view! {
+        <section class="card" data-testid="grid-panel">
+            <h2>{grid.name.clone()}</h2>
+            <p class="chain">{grid.street_name.clone()} " › " {grid.community_name.clone()}</p>
+            <dl>
+                <dt>{move || t(lang.get(), "code")}</dt><dd data-testid="grid-code">{grid.code.clone()}</dd>
+                <dt>{move || t(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == "dedicated" { "dedicated" } else { "natural" })}</dd>
+                <dt>{move || t(lang.get(), "households")}</dt><dd data-testid="grid-households">{grid.households}</dd>
+                <dt>{move || t(lang.get(), "residents")}</dt><dd>{grid.residents}</dd>
+                <dt>{move || t(lang.get(), "buildings")}</dt><dd>{grid.buildings}</dd>
+                <dt>{move || t(lang.get(), "elements")}</dt>
+                <dd>{format!("{} / {} / {}", grid.elements.place, grid.elements.facility, grid.elements.organization)}</dd>
+                <dt>{move || t(lang.get(), "worker")}</dt><dd>{move || t(lang.get(), "unassigned")}</dd>
+            </dl>
+            <Show when=move || !public>
+                <div class="bar" title=format!("{:+.0}%", deviation * 100.0)>
+                    <div class=format!("fill {class}") style=format!("width:{bar:.0}%")></div>
+                    <div class="target"></div>
+                </div>
+                <p class="muted">{move || t(lang.get(), "deviation")} ": " {format!("{:+.0}%", deviation * 100.0)}</p>
+            </Show>
+        </section>
+    }
+}
+
+/// The street → community → grid chain of a clicked point.
+#[component]
+pub fn LocatedPanel(lang: ReadSignal<Lang>, located: Located) -> impl IntoView {
+    let name = |a: &Option<crate::api::AreaRef>| a.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into());
+    let grid = located.grid().map(|g| format!("{} ({})", g.name, g.code));
+    let has_grid = grid.is_some();
+    let specials: Vec<String> = located.special_grids.iter().map(|s| format!("{} · {}", s.name, s.kind)).collect();
+    view! {
+        <section class="card" data-testid="located">
+            <h3>{move || t(lang.get(), "located")}</h3>
+            <p class="chain">
+                {name(&located.street)} " › " {name(&located.community)} " › "
+                <b data-testid="located-grid">{grid.unwrap_or_default()}</b>
+            </p>
+            <Show when=move || !has_grid><p class="muted">{move || t(lang.get(), "no_grid")}</p></Show>
+            <ul class="specials">{specials.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+        </section>
+    }
+}
+
+/// Search results; `pick` is called with the chosen hit.
+#[component]
+pub fn SearchResults(lang: ReadSignal<Lang>, hits: Vec<SearchHit>, pick: Callback<SearchHit>) -> impl IntoView {
+    let empty = hits.is_empty();
+    view! {
+        <ul class="results" data-testid="search-results">
+            {hits.into_iter().map(|h| {
+                let hit = h.clone();
+                view! {
+                    <li><button on:click=move |_| pick.run(hit.clone())>
+                        <span class="kind">{h.kind.clone()}</span> {h.label.clone()}
+                        <small>{h.detail.clone().unwrap_or_default()}</small>
+                    </button></li>
+                }
+            }).collect_view()}
+            <Show when=move || empty><li class="muted">{move || t(lang.get(), "no_results")}</li></Show>
+        </ul>
+    }
+}
+
+/// The deviation legend.
+#[component]
+pub fn Legend(lang: ReadSignal<Lang>) -> impl IntoView {
+    view! {
+        <section class="legend">
+            <h4>{move || t(lang.get(), "legend")}</h4>
+            <p><i class="sw dev-ok"></i>{move || t(lang.get(), "within10")}</p>
+            <p><i class="sw dev-warn"></i>{move || t(lang.get(), "within20")}</p>
+            <p><i class="sw dev-bad"></i>{move || t(lang.get(), "beyond")}</p>
+            <p><i class="sw dev-dedicated"></i>{move || t(lang.get(), "dedicated")}</p>
+        </section>
+    }
+}
