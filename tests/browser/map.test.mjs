@@ -1,0 +1,102 @@
+// Browser test of the map app in real headless Chromium against the real server (started by the Rust test that
+// runs this script). Usage: node map.test.mjs <base-url> <artifacts-dir> <resident-secret>...
+// Exits non-zero with a message on the first failed check; saves screenshots into the artifacts folder.
+import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { mkdirSync } from 'node:fs';
+
+const [base, artifacts, ...secrets] = process.argv.slice(2);
+mkdirSync(artifacts, { recursive: true });
+const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+});
+const outside = [];
+async function open(path, viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport, geolocation: undefined });
+  page.on('pageerror', (e) => fail(`page error on ${path}: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) outside.push(r.url()); });
+  await page.goto(base + path);
+  await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
+  await page.waitForTimeout(500);
+  return page;
+}
+async function idle(page) {
+  await page.waitForFunction(() => !window.wanggeMap.isMoving() && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
+  await page.waitForTimeout(300);
+}
+
+// the grid we will look for: the first natural grid of the first demo community, via the public API
+const grids = await (await fetch(`${base}/api/communities/990101001001/grids`)).json();
+const target = grids.grids.features.find((f) => f.properties.kind === 'natural').properties;
+const hit = (await (await fetch(`${base}/api/search?q=${target.code}`)).json())[0];
+
+// 1. the map loads and renders grids from our own tiles
+let page = await open('/');
+const rendered = await page.evaluate(() => window.wanggeMap.queryRenderedFeatures({ layers: ['grids-fill'] }).length);
+check(rendered > 10, `map renders grids (${rendered} grid features on screen)`);
+const buildings = await page.evaluate(() => window.wanggeMap.querySourceFeatures('wangge', { sourceLayer: 'buildings' }).length);
+check(buildings > 0, `building tiles loaded (${buildings} features)`);
+check(await page.getByTestId('demo-badge').isVisible(), 'the generated demo is labelled as such');
+await page.screenshot({ path: `${artifacts}/map.png` });
+
+// 2. search by grid code flies there and shows the grid
+await page.getByTestId('search').fill(target.code);
+await page.getByTestId('search').press('Enter');
+await page.getByTestId('search-results').locator('button').first().click();
+await idle(page);
+const center = await page.evaluate(() => window.wanggeMap.getCenter());
+check(Math.abs(center.lng - hit.lon) < 2e-4 && Math.abs(center.lat - hit.lat) < 2e-4, `search flew to the grid (${center.lng.toFixed(5)}, ${center.lat.toFixed(5)})`);
+await page.getByTestId('grid-code').waitFor();
+check((await page.getByTestId('grid-code').textContent()) === target.code, 'the grid panel shows the searched grid');
+check(Number(await page.getByTestId('grid-households').textContent()) === target.households, 'the panel shows its households');
+await page.screenshot({ path: `${artifacts}/search.png` });
+
+// 3. clicking a point on the map says which grid it is in
+const other = grids.grids.features.find((f) => f.properties.code !== target.code && f.properties.kind === 'natural').properties;
+const otherHit = (await (await fetch(`${base}/api/search?q=${other.code}`)).json())[0];
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), [otherHit.lon, otherHit.lat]);
+await idle(page);
+const box = await page.locator('#map').boundingBox();
+const px = await page.evaluate(([lon, lat]) => window.wanggeMap.project([lon, lat]), [otherHit.lon, otherHit.lat]);
+await page.mouse.click(box.x + px.x, box.y + px.y);
+await page.getByTestId('located-grid').filter({ hasText: other.code }).waitFor({ timeout: 10000 });
+check(true, `clicking the map located grid ${other.code}`);
+const selected = await page.evaluate((code) => window.wanggeMap.getFeatureState({ source: 'wangge', sourceLayer: 'grids', id: code }), other.code);
+check(selected.selected === true, 'the clicked grid is highlighted');
+await page.screenshot({ path: `${artifacts}/click.png` });
+
+// 4. English switch
+await page.getByTestId('lang').click();
+check((await page.locator('header h1').textContent()).includes('Grid governance map'), 'English switch');
+await page.close();
+
+// 5. public map: nothing private anywhere in what the page receives
+page = await open('/?mode=public');
+const bodies = [];
+page.on('response', async (r) => { try { bodies.push(await r.text()); } catch { /* binary or aborted */ } });
+await page.getByTestId('search').fill(target.code);
+await page.getByTestId('search').press('Enter');
+await page.getByTestId('search-results').locator('button').first().click();
+await page.getByTestId('grid-code').waitFor();
+await idle(page);
+const text = (await page.content()) + bodies.join('\n');
+for (const s of secrets) check(!text.includes(s), `public map does not expose ${s.slice(0, 2)}…`);
+check(!(await page.locator('.legend').isVisible()), 'public map hides the staff legend');
+await page.screenshot({ path: `${artifacts}/public.png` });
+await page.close();
+
+// 6. a phone-sized screen
+page = await open('/', { width: 390, height: 844 });
+const mapBox = await page.locator('#map').boundingBox();
+const aside = await page.locator('aside').boundingBox();
+check(mapBox.width >= 380 && mapBox.height > 300, `map fills the phone width (${mapBox.width}×${mapBox.height})`);
+check(aside.y >= mapBox.y + mapBox.height - 1, 'the panel sits below the map on a phone');
+await page.screenshot({ path: `${artifacts}/phone.png` });
+await page.close();
+
+check(outside.length === 0, `no request left our server (${outside.slice(0, 3).join(', ')})`);
+await browser.close();
+console.log('all browser checks passed');
