@@ -77,6 +77,15 @@ enum Command {
     },
     /// Build road-bounded blocks in a community.
     BuildBlocks { community: String },
+    /// Benchmark tiles against Martin on the same tables (prints a Markdown table).
+    BenchTiles {
+        /// The shared data folder.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// The Martin binary.
+        #[arg(long, default_value = "martin")]
+        martin: PathBuf,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -102,8 +111,12 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     let mut settings = Settings::from_env();
-    if matches!(cli.command, Command::BenchLocate { .. }) && settings.database_url.is_none() {
-        settings.db_name = "wangge_bench".to_owned();
+    if settings.database_url.is_none() {
+        match cli.command {
+            Command::BenchLocate { .. } => settings.db_name = "wangge_bench".to_owned(),
+            Command::BenchTiles { .. } => settings.db_name = "wangge_tilebench".to_owned(),
+            _ => {}
+        }
     }
     let url = db::database_url(&settings)?;
     db::create_database_if_missing(&url).await?;
@@ -168,8 +181,12 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
         Command::BenchLocate { data, grids_per_side } => {
-            let runs = bench::bench_locate(&pool, &data, grids_per_side).await?;
-            println!("{}", bench::markdown(&runs));
+            let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;
+            println!("{}", bench::locate::markdown(&runs));
+        }
+        Command::BenchTiles { data, martin } => {
+            let (tiles, passes) = bench::tiles::bench_tiles(&pool, &url, &data, &martin).await?;
+            println!("{}", bench::tiles::markdown(tiles, &passes));
         }
     }
     Ok(())

@@ -1,0 +1,5 @@
+//! End-to-end benchmarks run from the command line (`wangge bench-locate`, `wangge bench-tiles`), each measuring
+//! Wangge and its peer in the same run.
+
+pub mod locate;
+pub mod tiles;
