@@ -10,6 +10,7 @@ pub mod codes;
 pub mod gcj02;
 pub mod households;
 pub mod locate;
+pub mod located;
 pub mod numbering;
 pub mod plan;
 pub mod seed;

@@ -7,32 +7,18 @@ use std::sync::{Arc, RwLock};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use geo::{Geometry, MultiPolygon};
-use serde::Serialize;
 use sqlx::PgPool;
 use wangge_domain::locate::PolygonIndex;
+use wangge_domain::located::{Area, Located};
 
-/// One area in the cache.
-#[derive(Debug, Clone, Serialize)]
+/// One area in the cache: what a client sees, and when it is valid.
+#[derive(Debug, Clone)]
 pub struct AreaRef {
-    /// Database id (grids, special grids) or 0 for coded areas.
-    pub id: i64,
-    /// Official or grid code (empty for special grids).
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Kind: `street`, `community`, `natural`, `dedicated`, or the special grid's theme.
-    pub kind: String,
-    /// Households (grids only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub households: Option<i32>,
-    /// Version of the plan the grid belongs to (grids only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan_version: Option<i32>,
+    /// The public part.
+    pub area: Area,
     /// Start of validity (grids and special grids).
-    #[serde(skip)]
     pub valid_from: Option<DateTime<Utc>>,
     /// End of validity, exclusive.
-    #[serde(skip)]
     pub valid_to: Option<DateTime<Utc>>,
 }
 
@@ -78,21 +64,6 @@ impl Layer {
     }
 }
 
-/// What a point lies in.
-#[derive(Debug, Clone, Serialize)]
-pub struct Located {
-    /// The street.
-    pub street: Option<AreaRef>,
-    /// The community.
-    pub community: Option<AreaRef>,
-    /// The natural grid.
-    pub natural_grid: Option<AreaRef>,
-    /// The dedicated grid.
-    pub dedicated_grid: Option<AreaRef>,
-    /// Special grids (overlays).
-    pub special_grids: Vec<AreaRef>,
-}
-
 /// One consistent view of all areas.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -109,17 +80,18 @@ pub struct Snapshot {
 impl Snapshot {
     /// Locate a point as of `at`.
     pub fn locate(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Located {
-        let grid = self.grids.first(lon, lat, at).cloned();
+        let area = |a: Option<&AreaRef>| a.map(|a| a.area.clone());
+        let grid = area(self.grids.first(lon, lat, at));
         let (natural_grid, dedicated_grid) = match grid {
             Some(g) if g.kind == "dedicated" => (None, Some(g)),
             g => (g, None),
         };
         Located {
-            street: self.streets.first(lon, lat, at).cloned(),
-            community: self.communities.first(lon, lat, at).cloned(),
+            street: area(self.streets.first(lon, lat, at)),
+            community: area(self.communities.first(lon, lat, at)),
             natural_grid,
             dedicated_grid,
-            special_grids: self.special_grids.all(lon, lat, at).into_iter().cloned().collect(),
+            special_grids: self.special_grids.all(lon, lat, at).into_iter().map(|a| a.area.clone()).collect(),
         }
     }
 
@@ -137,7 +109,7 @@ impl Snapshot {
                     Geometry::Polygon(p) => MultiPolygon(vec![p]),
                     _ => continue,
                 };
-                out.push((AreaRef { id, code, name, kind, households, plan_version, valid_from, valid_to }, mp));
+                out.push((AreaRef { area: Area { id, code, name, kind, households, plan_version }, valid_from, valid_to }, mp));
             }
             Ok(Layer::new(out))
         }

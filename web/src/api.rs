@@ -1,44 +1,7 @@
 //! The server's JSON, as the app reads it.
 
 use serde::Deserialize;
-
-/// A street, community or grid a point lies in.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct AreaRef {
-    /// Database id (grids).
-    pub id: i64,
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: String,
-    /// Households (grids).
-    #[serde(default)]
-    pub households: Option<i32>,
-}
-
-/// What `/api/locate` says.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Located {
-    /// Street.
-    pub street: Option<AreaRef>,
-    /// Community.
-    pub community: Option<AreaRef>,
-    /// Natural grid.
-    pub natural_grid: Option<AreaRef>,
-    /// Dedicated grid.
-    pub dedicated_grid: Option<AreaRef>,
-    /// Special grids.
-    pub special_grids: Vec<AreaRef>,
-}
-
-impl Located {
-    /// The natural or dedicated grid.
-    pub fn grid(&self) -> Option<&AreaRef> {
-        self.natural_grid.as_ref().or(self.dedicated_grid.as_ref())
-    }
-}
+pub use wangge_domain::located::Located;
 
 #[derive(Deserialize)]
 struct LocateResponse {

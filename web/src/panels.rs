@@ -57,7 +57,7 @@ pub fn GridPanel(lang: ReadSignal<crate::i18n::Lang>, grid: GridDetail, public: 
 /// The street → community → grid chain of a clicked point.
 #[component]
 pub fn LocatedPanel(lang: ReadSignal<Lang>, located: Located) -> impl IntoView {
-    let name = |a: &Option<crate::api::AreaRef>| a.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into());
+    let name = |a: &Option<wangge_domain::located::Area>| a.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into());
     let grid = located.grid().map(|g| if g.name == g.code { g.code.clone() } else { format!("{} ({})", g.name, g.code) });
     let has_grid = grid.is_some();
     let specials: Vec<String> = located.special_grids.iter().map(|s| format!("{} · {}", s.name, s.kind)).collect();

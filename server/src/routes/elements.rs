@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 use wangge_domain::codes::FacilityId;
 
 use super::input;
-use crate::cache::Located;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
@@ -46,10 +45,6 @@ struct ElementInput {
     kind: ElementKind,
 }
 
-fn grid_id(located: &Located) -> Option<i64> {
-    located.natural_grid.as_ref().or(located.dedicated_grid.as_ref()).map(|g| g.id)
-}
-
 fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
     if value.trim().is_empty() || value.chars().count() > max {
         return Err(ApiError::unprocessable("bad_text", format!("{field} must have 1 to {max} characters")));
@@ -82,7 +77,7 @@ async fn create(state: web::Data<AppState>, body: web::Json<ElementInput>) -> Ap
     .bind(p.lon())
     .bind(p.lat())
     .bind(located.community.as_ref().map(|c| c.code.clone()))
-    .bind(grid_id(&located))
+    .bind(located.grid().map(|g| g.id))
     .fetch_one(&state.pool)
     .await?;
     Ok(HttpResponse::Created().json(json!({ "id": id, "located": located })))
@@ -171,9 +166,9 @@ async fn create_resident(state: web::Data<AppState>, body: web::Json<ResidentInp
     .bind(lon)
     .bind(lat)
     .bind(located.community.as_ref().map(|c| c.code.clone()))
-    .bind(grid_id(&located))
+    .bind(located.grid().map(|g| g.id))
     .fetch_one(&state.pool)
     .await?;
-    let grid = located.natural_grid.or(located.dedicated_grid).map(|g| json!({ "id": g.id, "code": g.code }));
+    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
     Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
 }
