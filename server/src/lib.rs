@@ -9,6 +9,7 @@ pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fonts;
 pub mod import;
 pub mod map_style;
 pub mod routes;

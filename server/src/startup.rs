@@ -12,6 +12,7 @@ use sqlx::PgPool;
 
 use crate::cache::LocateCache;
 use crate::error::ApiError;
+use crate::fonts::Glyphs;
 use crate::tile_service::TileService;
 
 /// Largest JSON body accepted (a detailed community boundary or a 100 000-point locate batch fits).
@@ -26,6 +27,8 @@ pub struct AppState {
     pub cache: LocateCache,
     /// Vector tiles from memory.
     pub tiles: TileService,
+    /// Label glyphs.
+    pub glyphs: Glyphs,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -34,7 +37,7 @@ impl AppState {
     pub async fn new(pool: PgPool) -> Result<Self> {
         let cache = LocateCache::load(&pool).await?;
         let tiles = TileService::load(&pool).await?;
-        Ok(Self { pool, cache, tiles, refresh: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Self { pool, cache, tiles, glyphs: Glyphs::default(), refresh: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
     /// Bring the in-memory views (locate cache, governance tiles) in step after a write that changed areas inside

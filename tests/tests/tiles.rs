@@ -96,6 +96,8 @@ async fn bad_tile_addresses_are_refused() {
     assert_eq!(fetch(&app, "/tiles/all/3/1/x", None).await.0, 400);
     assert_eq!(fetch(&app, "/tiles/grids,buildings/3/1/1", None).await.0, 200);
     assert_eq!(fetch(&app, "/style.json?mode=secret", None).await.0, 400);
+    assert_eq!(fetch(&app, "/fonts/Noto%20Sans%20Regular/1-255.pbf", None).await.0, 400);
+    assert_eq!(fetch(&app, "/fonts/Noto%20Sans%20Regular/0-9999999.pbf", None).await.0, 400);
     let (s, body) = app.get("/style.json?mode=public").await;
     assert_eq!(s, 200);
     let text = body.to_string();
@@ -131,4 +133,18 @@ async fn nanjing_tiles_stay_under_500_kb_at_every_zoom() {
         assert!(worst < 500_000, "z{z}: {worst} bytes");
     }
     assert!(total_buildings > 50, "buildings are in the z16 tiles: {total_buildings}");
+}
+
+#[tokio::test]
+async fn label_glyphs_are_served_for_latin_digits_and_chinese() {
+    let app = TestApp::spawn().await;
+    // 0–255 holds the digits of grid codes; 19968–20223 (U+4E00…) the commonest Chinese characters (一, 三, 上…)
+    for range in ["0-255", "19968-20223"] {
+        let (s, _, bytes) = fetch(&app, &format!("/fonts/Noto%20Sans%20Regular/{range}.pbf"), None).await;
+        assert_eq!(s, 200, "{range}");
+        // a glyphs message: field 1 (a fontstack), length-delimited; each glyph carries an SDF bitmap
+        assert_eq!(bytes[0], 0x0a, "{range}");
+        assert!(bytes.len() > 20_000, "{range}: {} bytes for a whole range of glyph bitmaps", bytes.len());
+        assert!(bytes.windows(range.len()).any(|w| w == range.as_bytes()), "the range is named inside");
+    }
 }

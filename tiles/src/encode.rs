@@ -95,11 +95,11 @@ fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
-fn tag(out: &mut Vec<u8>, field: u32, wire: u32) {
+pub(crate) fn tag(out: &mut Vec<u8>, field: u32, wire: u32) {
     varint(out, u64::from((field << 3) | wire));
 }
 
-fn bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+pub(crate) fn bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
     tag(out, field, 2);
     varint(out, bytes.len() as u64);
     out.extend_from_slice(bytes);

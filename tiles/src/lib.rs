@@ -19,10 +19,12 @@
 
 mod clip;
 mod encode;
+mod glyphs;
 mod layer;
 mod mercator;
 mod simplify;
 
 pub use encode::Value;
+pub use glyphs::{FontError, GlyphFont};
 pub use layer::{SourceFeature, SourceLayer, TileSet};
 pub use mercator::{TileId, EXTENT};

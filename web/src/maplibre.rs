@@ -61,7 +61,7 @@ impl Map {
         let map = Map::new(&js(&serde_json::json!({
             "container": container, "style": style_url, "center": center, "zoom": zoom,
             "attributionControl": { "compact": true, "customAttribution": "© OpenStreetMap contributors · Wangge" },
-            "localIdeographFontFamily": "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
+            "localIdeographFontFamily": false,
         })));
         map.add_control_js(&Self::new_navigation_js(), "top-right");
         map.add_control_js(&ScaleControl::new_scale().into(), "bottom-left");

@@ -15,7 +15,8 @@ use crate::tile_service::{Selection, BASE_LAYERS, GOVERNANCE_LAYERS};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/tiles/{source}/{z}/{x}/{y}", web::get().to(tile))
         .route("/tiles/{source}", web::get().to(tilejson))
-        .route("/style.json", web::get().to(style_json));
+        .route("/style.json", web::get().to(style_json))
+        .route("/fonts/{stack}/{range}", web::get().to(glyphs));
 }
 
 fn origin(req: &HttpRequest) -> String {
@@ -104,4 +105,23 @@ async fn style_json(req: HttpRequest, q: web::Query<StyleQuery>) -> ApiResult<Ht
         Some(other) => return Err(ApiError::bad_request("bad_mode", format!("unknown style mode {other:?}"))),
     };
     Ok(HttpResponse::Ok().json(style(&origin(&req), mode)))
+}
+
+async fn glyphs(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (stack, range) = path.into_inner();
+    let bad = || ApiError::bad_request("bad_range", format!("{range:?} is not a glyph range like 0-255.pbf"));
+    let (a, b) = range.trim_end_matches(".pbf").split_once('-').ok_or_else(bad)?;
+    let (start, end): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if start % 256 != 0 || end != start + 255 || end > 65_535 {
+        return Err(bad());
+    }
+    let state = state.into_inner();
+    let bytes = web::block(move || state.glyphs.range(&stack, start))
+        .await
+        .map_err(|e| ApiError::from(anyhow::anyhow!("glyph worker: {e}")))?
+        .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "no_font", e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-protobuf")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(bytes.as_ref().clone()))
 }
