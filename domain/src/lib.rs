@@ -2,7 +2,7 @@
 //!
 //! The concepts of urban grid governance (网格化管理) that both the server and the browser need: official codes,
 //! validated geometry, household estimates, GCJ-02 conversion, grid plans and their validation, grid numbering, a
-//! first partition of a community into grids, and fast point-in-polygon location. Pure Rust; compiles to wasm32.
+//! partitioner that divides a community into grids, and fast point-in-polygon location. Pure Rust; compiles to wasm32.
 //! The English names follow the project glossary (`shared/GLOSSARY.md`).
 
 pub mod boundary;
@@ -12,5 +12,5 @@ pub mod households;
 pub mod locate;
 pub mod located;
 pub mod numbering;
+pub mod partition;
 pub mod plan;
-pub mod seed;

@@ -77,6 +77,18 @@ enum Command {
     },
     /// Build road-bounded blocks in a community.
     BuildBlocks { community: String },
+    /// Divide a block graph (JSON: {nodes: [{id, households, area, perimeter, x, y}], edges: [{a, b, length}],
+    /// fixed: {block id: grid label}}) into contiguous ~target-household grids; prints the result as JSON.
+    Partition {
+        /// The graph file.
+        input: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        target: u32,
+        #[arg(long, default_value_t = 0.10)]
+        tolerance: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Benchmark tiles against Martin on the same tables (prints a Markdown table).
     BenchTiles {
         /// The shared data folder.
@@ -110,6 +122,15 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Partition { input, target, tolerance, seed } = &cli.command {
+        // a pure computation: no database needed
+        let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+        let graph: wangge_domain::partition::BlockGraphInput = serde_json::from_str(&text).context("the graph JSON")?;
+        let options = wangge_domain::partition::Options { target: *target, tolerance: *tolerance, seed: *seed, ..Default::default() };
+        let result = wangge_domain::partition::partition(&graph, &options)?;
+        println!("{}", serde_json::to_string_pretty(&result)?);
+        return Ok(());
+    }
     let mut settings = Settings::from_env();
     if settings.database_url.is_none() {
         match cli.command {
@@ -184,6 +205,7 @@ async fn main() -> Result<()> {
             let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;
             println!("{}", bench::locate::markdown(&runs));
         }
+        Command::Partition { .. } => unreachable!("handled before connecting"),
         Command::BenchTiles { data, martin } => {
             let (tiles, passes) = bench::tiles::bench_tiles(&pool, &url, &data, &martin).await?;
             println!("{}", bench::tiles::markdown(tiles, &passes));

@@ -224,3 +224,23 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
         .unwrap();
     assert_eq!(cell_grid["households"].as_i64().unwrap(), expect);
 }
+
+#[tokio::test]
+async fn a_suggested_plan_keeps_dedicated_grids_and_is_publishable() {
+    let app = TestApp::spawn_with_demo().await;
+    let (plan_v1, grids) = current_grids(&app).await;
+    let school = grids.iter().find(|g| g["kind"] == "dedicated").unwrap().clone();
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans/suggest"), &json!({ "seed": 4 })).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["plan"]["based_on"], plan_v1);
+    assert_eq!(body["report"]["problems"], json!([]), "a suggestion is a valid partition");
+    let draft = body["plan"]["id"].as_i64().unwrap();
+    let (_, plan) = app.get(&format!("/api/plans/{draft}")).await;
+    let features = plan["grids"]["features"].as_array().unwrap();
+    let kept = features.iter().find(|f| f["properties"]["kind"] == "dedicated").unwrap();
+    assert_eq!(kept["properties"]["blocks"], school["blocks"], "the dedicated grid is held fixed");
+    assert_eq!(app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await.0, 200);
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans/suggest"), &json!({ "target": 5 })).await;
+    assert_eq!((s, body["error"].as_str()), (422, Some("bad_target")));
+    assert_eq!(app.post("/api/communities/990101009009/plans/suggest", &json!({})).await.0, 404);
+}

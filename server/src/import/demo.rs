@@ -7,14 +7,14 @@ use geo::Geometry;
 use sqlx::PgPool;
 use wangge_domain::boundary::Boundary;
 use wangge_domain::households::HouseholdModel;
-use wangge_domain::plan::{Band, GridKind};
-use wangge_domain::seed::{seed_partition, SeedBlock};
+use wangge_domain::partition::{partition, Options};
+use wangge_domain::plan::GridKind;
 use wangge_gis_data::demo::{generate, DemoSize};
 
 use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
 use crate::store::features::insert_features;
 use crate::store::hierarchy::{upsert_area, Level};
-use crate::store::plans::{publish, save_draft, GridInput, PlanInput};
+use crate::store::plans::{partition_input, publish, save_draft, GridInput, PlanInput};
 
 /// North-west corner of the demo district (open country south-east of Jiangning; the geography is invented).
 pub const DEMO_ORIGIN: (f64, f64) = (118.90, 31.86);
@@ -67,32 +67,24 @@ pub async fn load_demo(pool: &PgPool, size: DemoSize) -> Result<Option<DemoSumma
     Ok(Some(DemoSummary { communities: demo.communities.len(), buildings: summary.buildings, blocks, grids }))
 }
 
-/// The school's blocks as a dedicated grid, everything else seeded into natural grids.
+/// The school's blocks as a dedicated grid, everything else divided by the partitioner.
 async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
-    let rows: Vec<(i64, i32, f64, f64, bool)> = sqlx::query_as(
-        "SELECT b.id, b.households, ST_X(ST_PointOnSurface(b.geom)), ST_Y(ST_PointOnSurface(b.geom)),
-                EXISTS (SELECT 1 FROM landuse l WHERE l.kind = 'school' AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
-         FROM block b WHERE b.community_code = $1 AND NOT b.retired ORDER BY b.id",
+    let school: Vec<i64> = sqlx::query_scalar(
+        "SELECT b.id FROM block b WHERE b.community_code = $1 AND NOT b.retired
+           AND EXISTS (SELECT 1 FROM landuse l WHERE l.kind = 'school' AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
+         ORDER BY b.id",
     )
     .bind(community)
     .fetch_all(pool)
     .await?;
-    let adjacency: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT a, b FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1)",
-    )
-    .bind(community)
-    .fetch_all(pool)
-    .await?;
-    let school: Vec<i64> = rows.iter().filter(|r| r.4).map(|r| r.0).collect();
-    let free: Vec<SeedBlock> = rows
-        .iter()
-        .filter(|r| !r.4)
-        .map(|&(id, h, x, y, _)| SeedBlock { id, households: h.max(0) as u32, x, y })
-        .collect();
-    let mut grids: Vec<GridInput> = seed_partition(&free, &adjacency, Band::default())
+    let fixed = if school.is_empty() { Vec::new() } else { vec![("school".to_owned(), school.clone())] };
+    let graph = partition_input(pool, community, &fixed).await?;
+    let result = partition(&graph, &Options::default())?;
+    let mut grids: Vec<GridInput> = result
+        .regions
         .into_iter()
-        .enumerate()
-        .map(|(i, blocks)| GridInput { key: format!("n{}", i + 1), kind: GridKind::Natural, name: None, blocks, unit: None })
+        .filter(|r| !r.label.starts_with("fixed:"))
+        .map(|r| GridInput { key: r.label, kind: GridKind::Natural, name: None, blocks: r.blocks, unit: None })
         .collect();
     if !school.is_empty() {
         grids.push(GridInput {

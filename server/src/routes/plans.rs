@@ -13,6 +13,7 @@ use crate::store::plans::{self, PlanInput};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/plans", web::get().to(list))
         .route("/communities/{code}/plans", web::post().to(create))
+        .route("/communities/{code}/plans/suggest", web::post().to(suggest))
         .route("/communities/{code}/grids", web::get().to(grids_in_force))
         .route("/plans/{id}", web::get().to(get))
         .route("/plans/{id}", web::put().to(replace))
@@ -88,4 +89,43 @@ async fn grids_in_force(
         .ok_or_else(|| ApiError::not_found("published plan of community", format!("{code} at {at}")))?;
     let grids = plans::grids_geojson(&state.pool, plan.id).await?;
     Ok(HttpResponse::Ok().json(json!({ "plan": plan, "grids": grids })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SuggestInput {
+    /// Households per grid (default 300).
+    #[serde(default)]
+    target: Option<u32>,
+    /// Tolerance (default 0.10).
+    #[serde(default)]
+    tolerance: Option<f64>,
+    /// Seed (default 1).
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+async fn suggest(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Option<web::Json<SuggestInput>>,
+) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let body = body.map(|b| b.into_inner()).unwrap_or_default();
+    let mut options = wangge_domain::partition::Options::default();
+    if let Some(t) = body.target {
+        if !(50..=2000).contains(&t) {
+            return Err(ApiError::unprocessable("bad_target", "target must be 50 to 2000 households"));
+        }
+        options.target = t;
+    }
+    if let Some(t) = body.tolerance {
+        if !(0.01..=0.5).contains(&t) {
+            return Err(ApiError::unprocessable("bad_tolerance", "tolerance must be 0.01 to 0.5"));
+        }
+        options.tolerance = t;
+    }
+    options.seed = body.seed.unwrap_or(options.seed);
+    let (plan, report, result) = plans::suggest_draft(&state.pool, &code, &options).await?;
+    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
 }

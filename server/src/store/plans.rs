@@ -382,3 +382,92 @@ pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
         .collect();
     Ok(json!({ "type": "FeatureCollection", "features": features }))
 }
+
+/// The community's block graph in the partitioner's format: households, area and perimeter in metres, points in
+/// local metres, shared boundary lengths; the blocks of `fixed` grids (key → blocks) held in place.
+pub async fn partition_input(
+    pool: &PgPool,
+    community: &str,
+    fixed: &[(String, Vec<i64>)],
+) -> Result<wangge_domain::partition::BlockGraphInput> {
+    use wangge_domain::partition::{BlockGraphInput, Edge, Node};
+    let rows: Vec<(i64, i32, f64, f64, f64, f64)> = sqlx::query_as(
+        "SELECT id, households, area_m2, ST_Perimeter(geom::geography), ST_X(p), ST_Y(p)
+         FROM (SELECT *, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND NOT retired) b ORDER BY id",
+    )
+    .bind(community)
+    .fetch_all(pool)
+    .await?;
+    let lat0 = rows.first().map_or(0.0, |r| r.5).to_radians();
+    let nodes = rows
+        .into_iter()
+        .map(|(id, h, area, perimeter, lon, lat)| Node {
+            id,
+            households: h.max(0) as u32,
+            area,
+            perimeter,
+            x: lon * 111_320.0 * lat0.cos(),
+            y: lat * 110_574.0,
+        })
+        .collect();
+    let edges: Vec<(i64, i64, f64)> = sqlx::query_as(
+        "SELECT a, b, shared_m FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
+    )
+    .bind(community)
+    .fetch_all(pool)
+    .await?;
+    Ok(BlockGraphInput {
+        nodes,
+        edges: edges.into_iter().map(|(a, b, length)| Edge { a, b, length }).collect(),
+        fixed: fixed.iter().flat_map(|(key, blocks)| blocks.iter().map(move |b| (*b, key.clone()))).collect(),
+    })
+}
+
+/// Propose a draft: keep the dedicated grids of the plan in force, divide every other block into ~300-household
+/// natural grids with the partitioner, and store the result as a new draft based on the plan in force.
+pub async fn suggest_draft(
+    pool: &PgPool,
+    community: &CommunityCode,
+    options: &wangge_domain::partition::Options,
+) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
+        .bind(community.as_str())
+        .fetch_one(pool)
+        .await?;
+    if !exists {
+        return Err(ApiError::not_found("community", community).into());
+    }
+    let current = plan_in_force(pool, community.as_str(), Utc::now()).await?;
+    let dedicated: Vec<(String, Vec<i64>, Option<String>, Option<Vec<i64>>)> = match &current {
+        Some(p) => sqlx::query_as(
+            "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
+             FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id AND NOT b.retired
+             WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id ORDER BY g.key",
+        )
+        .bind(p.id)
+        .fetch_all(pool)
+        .await?,
+        None => Vec::new(),
+    };
+    let fixed: Vec<(String, Vec<i64>)> = dedicated.iter().map(|d| (d.0.clone(), d.1.clone())).collect();
+    let graph = partition_input(pool, community.as_str(), &fixed).await?;
+    if graph.nodes.is_empty() {
+        return Err(ApiError::unprocessable("no_blocks", format!("community {community} has no blocks; build them first")).into());
+    }
+    let result = wangge_domain::partition::partition(&graph, options)
+        .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
+    let mut grids: Vec<GridInput> = dedicated
+        .into_iter()
+        .map(|(key, blocks, name, unit)| GridInput { key, kind: GridKind::Dedicated, name, blocks, unit })
+        .collect();
+    grids.extend(result.regions.iter().filter(|r| !r.label.starts_with("fixed:")).map(|r| GridInput {
+        key: r.label.clone(),
+        kind: GridKind::Natural,
+        name: None,
+        blocks: r.blocks.clone(),
+        unit: None,
+    }));
+    let input = PlanInput { grids, based_on: current.map(|p| p.id), note: Some(format!("suggested (seed {})", result.seed)) };
+    let (plan, report) = save_draft(pool, community, None, &input).await?;
+    Ok((plan, report, result))
+}

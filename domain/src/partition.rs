@@ -1,0 +1,599 @@
+//! Automatic division of a community's blocks into contiguous, compact grids of about the target household count.
+//!
+//! 1. **Seeds**: `k = round(households / target)` seeds spread over the community (farthest-point sampling from
+//!    a seed-dependent start).
+//! 2. **Growth**: all regions grow at once; the smallest region (by households) takes its free neighbour nearest to
+//!    its seed, so regions stay compact and none runs away. Every region is contiguous by construction.
+//! 3. **Local search**: boundary blocks move to a neighbouring region when that lowers the objective — first the
+//!    household deviation outside the band, then the deviation itself, then the length of the cut (boundaries
+//!    between grids, cheaper along roads) — and never when the move would break the donor region in two.
+//! 4. **Multi-start**: several seeds run on all cores; the best plan wins. Deterministic for a seed.
+//!
+//! Fixed blocks (locked or dedicated grids) keep their region and never move.
+//!
+//! ```
+//! use wangge_domain::partition::{partition, BlockGraphInput, Node, Edge, Options};
+//! // a 10 × 10 lattice of blocks with 30 households each → 10 grids of 300
+//! let mut nodes = Vec::new();
+//! let mut edges = Vec::new();
+//! for i in 0..100 {
+//!     nodes.push(Node { id: i, households: 30, area: 1.0, perimeter: 4.0, x: (i % 10) as f64, y: (i / 10) as f64 });
+//!     if i % 10 < 9 { edges.push(Edge { a: i, b: i + 1, length: 1.0 }); }
+//!     if i < 90 { edges.push(Edge { a: i, b: i + 10, length: 1.0 }); }
+//! }
+//! let graph = BlockGraphInput { nodes, edges, fixed: Default::default() };
+//! let plan = partition(&graph, &Options::default()).unwrap();
+//! assert_eq!(plan.regions.len(), 10);
+//! assert!(plan.regions.iter().all(|r| r.households == 300));
+//! ```
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// A block of the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Block id.
+    pub id: i64,
+    /// Households.
+    pub households: u32,
+    /// Area (m², or any unit used consistently).
+    pub area: f64,
+    /// Perimeter (same length unit as edges).
+    pub perimeter: f64,
+    /// x of a representative point (projected metres preferred).
+    pub x: f64,
+    /// y of a representative point.
+    pub y: f64,
+}
+
+/// Two blocks sharing a boundary of `length`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// One block id.
+    pub a: i64,
+    /// The other.
+    pub b: i64,
+    /// Shared boundary length.
+    pub length: f64,
+}
+
+/// The documented JSON graph format (`wangge partition`): nodes, edges, and blocks held fixed in a named region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BlockGraphInput {
+    /// Blocks.
+    pub nodes: Vec<Node>,
+    /// Adjacencies.
+    pub edges: Vec<Edge>,
+    /// Block id → label of a locked or dedicated grid it must stay in.
+    #[serde(default)]
+    pub fixed: BTreeMap<i64, String>,
+}
+
+/// Tuning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Options {
+    /// Target households per grid (300).
+    pub target: u32,
+    /// Tolerance (0.10 = ±10 %).
+    pub tolerance: f64,
+    /// Number of free grids; default `round(free households / target)`.
+    pub k: Option<usize>,
+    /// Seed of the first start.
+    pub seed: u64,
+    /// Starts (spread over the machine's cores).
+    pub starts: usize,
+    /// Improvement rounds (kick + re-optimise) per start; the result is deterministic for a seed as long as the
+    /// time budget is not what stops the search.
+    pub rounds: usize,
+    /// Time budget; the best plan so far is returned when it runs out.
+    pub budget: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { target: 300, tolerance: 0.10, k: None, seed: 1, starts: 4, rounds: 400, budget: Duration::from_secs(3) }
+    }
+}
+
+/// One grid of the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    /// Label: `fixed:<label>` for fixed regions, `g<n>` for new ones.
+    pub label: String,
+    /// Block ids, sorted.
+    pub blocks: Vec<i64>,
+    /// Households.
+    pub households: u32,
+    /// Polsby–Popper compactness 4πA/P².
+    pub polsby_popper: f64,
+}
+
+/// A block that alone exceeds the band: it should be split into building cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Oversized {
+    /// Block id.
+    pub block: i64,
+    /// Its households.
+    pub households: u32,
+}
+
+/// The result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartitionResult {
+    /// Grids (fixed ones first).
+    pub regions: Vec<Region>,
+    /// Blocks too large for one grid.
+    pub oversized: Vec<Oversized>,
+    /// Total length of boundaries between grids.
+    pub cut_length: f64,
+    /// The seed of the start that won.
+    pub seed: u64,
+}
+
+/// Why partitioning is impossible.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PartitionError {
+    /// Edge names an unknown block.
+    #[error("edge names unknown block {0}")]
+    UnknownBlock(i64),
+    /// No free blocks.
+    #[error("no free blocks to divide")]
+    Empty,
+    /// Duplicate block id.
+    #[error("block {0} appears twice")]
+    Duplicate(i64),
+}
+
+struct Graph {
+    hh: Vec<f64>,
+    area: Vec<f64>,
+    perim: Vec<f64>,
+    xy: Vec<(f64, f64)>,
+    nb: Vec<Vec<(usize, f64)>>,
+}
+
+/// One start's working assignment.
+struct State<'g> {
+    g: &'g Graph,
+    owner: Vec<usize>,
+    fixed: Vec<bool>,
+    hh: Vec<f64>,
+    members: Vec<usize>,
+}
+
+fn rng(state: &mut u64) -> f64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl State<'_> {
+    /// Household imbalance of a region with `h` households: steep outside the band, then outside half the band,
+    /// then a gentle pull to the target.
+    fn penalty(&self, h: f64, target: f64, tol: f64) -> f64 {
+        let d = ((h - target) / target).abs();
+        let outside = (d - tol).max(0.0);
+        let outside_half = (d - tol * 0.5).max(0.0);
+        1e4 * outside * outside + 1e2 * outside_half * outside_half + d * d
+    }
+
+    fn move_block(&mut self, v: usize, from: usize, to: usize) {
+        self.owner[v] = to;
+        self.hh[from] -= self.g.hh[v];
+        self.hh[to] += self.g.hh[v];
+        self.members[from] -= 1;
+        self.members[to] += 1;
+    }
+
+    /// Whether region `r` stays connected without block `v`.
+    fn stays_connected(&self, r: usize, v: usize) -> bool {
+        let nbrs: Vec<usize> = self.g.nb[v].iter().map(|&(u, _)| u).filter(|&u| self.owner[u] == r).collect();
+        if nbrs.len() <= 1 {
+            return true;
+        }
+        // BFS from one neighbour inside r \ {v}, bounded: stop once every other neighbour is reached
+        let mut seen: HashMap<usize, ()> = HashMap::new();
+        let mut queue = VecDeque::from([nbrs[0]]);
+        seen.insert(nbrs[0], ());
+        let mut missing = nbrs.len() - 1;
+        while let Some(u) = queue.pop_front() {
+            for &(w, _) in &self.g.nb[u] {
+                if w != v && self.owner[w] == r && seen.insert(w, ()).is_none() {
+                    if nbrs[1..].contains(&w) {
+                        missing -= 1;
+                        if missing == 0 {
+                            return true;
+                        }
+                    }
+                    queue.push_back(w);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Divide the free blocks of `input` into contiguous grids.
+pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionResult, PartitionError> {
+    let n = input.nodes.len();
+    let mut index = HashMap::with_capacity(n);
+    for (i, node) in input.nodes.iter().enumerate() {
+        if index.insert(node.id, i).is_some() {
+            return Err(PartitionError::Duplicate(node.id));
+        }
+    }
+    let mut nb = vec![Vec::new(); n];
+    for e in &input.edges {
+        let a = *index.get(&e.a).ok_or(PartitionError::UnknownBlock(e.a))?;
+        let b = *index.get(&e.b).ok_or(PartitionError::UnknownBlock(e.b))?;
+        if a != b {
+            nb[a].push((b, e.length));
+            nb[b].push((a, e.length));
+        }
+    }
+    let g = Graph {
+        hh: input.nodes.iter().map(|n| f64::from(n.households)).collect(),
+        area: input.nodes.iter().map(|n| n.area).collect(),
+        perim: input.nodes.iter().map(|n| n.perimeter).collect(),
+        xy: input.nodes.iter().map(|n| (n.x, n.y)).collect(),
+        nb,
+    };
+    let free: Vec<usize> = (0..n).filter(|i| !input.fixed.contains_key(&input.nodes[*i].id)).collect();
+    if free.is_empty() {
+        return Err(PartitionError::Empty);
+    }
+    let target = f64::from(opts.target);
+    let free_hh: f64 = free.iter().map(|&i| g.hh[i]).sum();
+    let k = opts.k.unwrap_or_else(|| (free_hh / target).round().max(1.0) as usize).clamp(1, free.len());
+    let mut fixed_labels: Vec<String> = input.fixed.values().cloned().collect();
+    fixed_labels.sort();
+    fixed_labels.dedup();
+
+    let deadline = Instant::now() + opts.budget;
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(opts.starts.max(1));
+    let seeds: Vec<u64> = (0..opts.starts.max(1) as u64).map(|s| opts.seed.wrapping_add(s.wrapping_mul(7919))).collect();
+    let results: Vec<(f64, u64, Vec<usize>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let seeds: Vec<u64> = seeds.iter().copied().skip(t).step_by(threads).collect();
+                let (g, free, fixed_labels, index) = (&g, &free, &fixed_labels, &index);
+                scope.spawn(move || {
+                    let mut best: Option<(f64, u64, Vec<usize>)> = None;
+                    for (i, seed) in seeds.into_iter().enumerate() {
+                        if i > 0 && Instant::now() > deadline {
+                            break;
+                        }
+                        let (score, owner) = one_start(g, input, index, free, fixed_labels, k, target, opts.tolerance, seed, opts.rounds, deadline);
+                        if best.as_ref().is_none_or(|b| score < b.0 || (score == b.0 && seed < b.1)) {
+                            best = Some((score, seed, owner));
+                        }
+                    }
+                    best
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().expect("partition thread")).collect()
+    });
+    let (_, seed, owner) = results
+        .into_iter()
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+        .expect("at least one start");
+
+    let regions_n = fixed_labels.len() + k;
+    let mut blocks: Vec<Vec<i64>> = vec![Vec::new(); regions_n];
+    let (mut area, mut perim, mut hh) = (vec![0.0; regions_n], vec![0.0; regions_n], vec![0.0; regions_n]);
+    let mut cut = 0.0;
+    for v in 0..n {
+        let r = owner[v];
+        blocks[r].push(input.nodes[v].id);
+        area[r] += g.area[v];
+        perim[r] += g.perim[v];
+        hh[r] += g.hh[v];
+        for &(u, len) in &g.nb[v] {
+            if owner[u] == r {
+                perim[r] -= len; // each shared edge counted from both sides: subtract once per side
+            } else if u > v {
+                cut += len;
+            }
+        }
+    }
+    let regions = blocks
+        .into_iter()
+        .enumerate()
+        .filter(|(_, b)| !b.is_empty())
+        .map(|(r, mut b)| {
+            b.sort_unstable();
+            Region {
+                label: if r < fixed_labels.len() { format!("fixed:{}", fixed_labels[r]) } else { format!("g{}", r - fixed_labels.len() + 1) },
+                blocks: b,
+                households: hh[r] as u32,
+                polsby_popper: if perim[r] > 0.0 { 4.0 * std::f64::consts::PI * area[r] / (perim[r] * perim[r]) } else { 0.0 },
+            }
+        })
+        .collect();
+    let high = target * (1.0 + opts.tolerance);
+    let oversized = free
+        .iter()
+        .filter(|&&i| g.hh[i] > high)
+        .map(|&i| Oversized { block: input.nodes[i].id, households: input.nodes[i].households })
+        .collect();
+    Ok(PartitionResult { regions, oversized, cut_length: cut, seed })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one_start(
+    g: &Graph,
+    input: &BlockGraphInput,
+    index: &HashMap<i64, usize>,
+    free: &[usize],
+    fixed_labels: &[String],
+    k: usize,
+    target: f64,
+    tol: f64,
+    seed: u64,
+    rounds: usize,
+    deadline: Instant,
+) -> (f64, Vec<usize>) {
+    let n = g.hh.len();
+    let nf = fixed_labels.len();
+    let regions = nf + k;
+    const NONE: usize = usize::MAX;
+    let mut owner = vec![NONE; n];
+    let mut fixed = vec![false; n];
+    for (id, label) in &input.fixed {
+        let v = index[id];
+        owner[v] = fixed_labels.iter().position(|l| l == label).expect("label listed");
+        fixed[v] = true;
+    }
+    // seeds by farthest-point sampling
+    let mut rs = seed;
+    let mut seeds = vec![free[(rng(&mut rs) * free.len() as f64) as usize % free.len()]];
+    let mut dist: Vec<f64> = free.iter().map(|&v| d2(g.xy[v], g.xy[seeds[0]])).collect();
+    while seeds.len() < k {
+        let (i, _) = dist.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("free blocks");
+        let s = free[i];
+        seeds.push(s);
+        for (j, &v) in free.iter().enumerate() {
+            dist[j] = dist[j].min(d2(g.xy[v], g.xy[s]));
+        }
+    }
+    let mut hh = vec![0.0; regions];
+    for v in 0..n {
+        if fixed[v] {
+            hh[owner[v]] += g.hh[v];
+        }
+    }
+    for (r, &s) in seeds.iter().enumerate() {
+        owner[s] = nf + r;
+        hh[nf + r] += g.hh[s];
+    }
+    // simultaneous growth: the lightest region with a free neighbour takes the nearest one to its seed
+    let mut frontier: Vec<Vec<usize>> = vec![Vec::new(); regions];
+    for (r, &s) in seeds.iter().enumerate() {
+        frontier[nf + r] = g.nb[s].iter().map(|&(u, _)| u).collect();
+    }
+    loop {
+        let mut order: Vec<usize> = (nf..regions).collect();
+        order.sort_by(|&a, &b| hh[a].total_cmp(&hh[b]));
+        let mut grew = false;
+        for r in order {
+            frontier[r].retain(|&u| owner[u] == NONE);
+            let seed_xy = g.xy[seeds[r - nf]];
+            if let Some((pos, &u)) =
+                frontier[r].iter().enumerate().min_by(|a, b| d2(g.xy[*a.1], seed_xy).total_cmp(&d2(g.xy[*b.1], seed_xy)))
+            {
+                frontier[r].swap_remove(pos);
+                owner[u] = r;
+                hh[r] += g.hh[u];
+                frontier[r].extend(g.nb[u].iter().map(|&(w, _)| w).filter(|&w| owner[w] == NONE));
+                grew = true;
+                break;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    // blocks no seed could reach (another component): give each component to a new pass of the nearest region
+    for &v in free {
+        if owner[v] == NONE {
+            let r = (nf..regions).min_by(|&a, &b| d2(g.xy[v], g.xy[seeds[a - nf]]).total_cmp(&d2(g.xy[v], g.xy[seeds[b - nf]]))).expect("k ≥ 1");
+            owner[v] = r;
+            hh[r] += g.hh[v];
+        }
+    }
+    let mut st = State { g, owner, fixed, hh, members: vec![0; regions] };
+    for v in 0..n {
+        st.members[st.owner[v]] += 1;
+    }
+    let cut_weight = 1.0 / g.perim.iter().sum::<f64>().max(1e-9) * k as f64 * 0.5;
+    local_search(&mut st, nf, target, tol, cut_weight, deadline);
+    let mut best_score = score(&st, nf, target, tol, cut_weight);
+    // iterated local search: kick blocks of out-of-band grids across a border, re-optimise, keep if better
+    for _round in 0..rounds {
+        if Instant::now() > deadline {
+            break;
+        }
+        let out: Vec<usize> = (nf..regions).filter(|&r| (st.hh[r] - target).abs() > target * tol).collect();
+        if out.is_empty() {
+            break;
+        }
+        let saved = (st.owner.clone(), st.hh.clone(), st.members.clone());
+        for _ in 0..3 {
+            let r = out[(rng(&mut rs) * out.len() as f64) as usize % out.len()];
+            let boundary: Vec<(usize, usize)> = (0..n)
+                .filter(|&v| st.owner[v] == r && !st.fixed[v])
+                .flat_map(|v| g.nb[v].iter().map(move |&(u, _)| (v, u)))
+                .filter(|&(_, u)| st.owner[u] != r && st.owner[u] >= nf)
+                .collect();
+            if boundary.is_empty() || st.members[r] <= 1 {
+                continue;
+            }
+            let (v, u) = boundary[(rng(&mut rs) * boundary.len() as f64) as usize % boundary.len()];
+            let (from, to) = if st.hh[r] > target { (r, st.owner[u]) } else { (st.owner[u], r) };
+            let v = if from == r { v } else { u };
+            if st.fixed[v] || st.members[from] <= 1 || !st.stays_connected(from, v) {
+                continue;
+            }
+            st.move_block(v, from, to);
+        }
+        local_search(&mut st, nf, target, tol, cut_weight, deadline);
+        let s = score(&st, nf, target, tol, cut_weight);
+        if s < best_score {
+            best_score = s;
+        } else {
+            (st.owner, st.hh, st.members) = saved;
+        }
+    }
+    (best_score, st.owner)
+}
+
+fn score(st: &State<'_>, nf: usize, target: f64, tol: f64, cut_weight: f64) -> f64 {
+    let mut cut = 0.0;
+    for v in 0..st.owner.len() {
+        for &(u, len) in &st.g.nb[v] {
+            if u > v && st.owner[u] != st.owner[v] {
+                cut += len;
+            }
+        }
+    }
+    (nf..st.hh.len()).map(|r| st.penalty(st.hh[r], target, tol)).sum::<f64>() + cut_weight * cut
+}
+
+/// Move single boundary blocks while that lowers the objective and keeps the donor grid in one piece.
+fn local_search(st: &mut State<'_>, nf: usize, target: f64, tol: f64, cut_weight: f64, deadline: Instant) {
+    let g = st.g;
+    for _pass in 0..200 {
+        if Instant::now() > deadline {
+            break;
+        }
+        let mut improved = false;
+        for v in 0..st.owner.len() {
+            if st.fixed[v] || st.members[st.owner[v]] <= 1 {
+                continue;
+            }
+            let a = st.owner[v];
+            let mut to_len: Vec<(usize, f64)> = Vec::new();
+            let mut own_len = 0.0;
+            for &(u, len) in &g.nb[v] {
+                let r = st.owner[u];
+                if r == a {
+                    own_len += len;
+                } else if r >= nf {
+                    match to_len.iter_mut().find(|(x, _)| *x == r) {
+                        Some(e) => e.1 += len,
+                        None => to_len.push((r, len)),
+                    }
+                }
+            }
+            if to_len.is_empty() {
+                continue;
+            }
+            let before_a = st.penalty(st.hh[a], target, tol);
+            let after_a = st.penalty(st.hh[a] - g.hh[v], target, tol);
+            let mut best: Option<(f64, usize)> = None;
+            for &(b, len_b) in &to_len {
+                let delta = after_a + st.penalty(st.hh[b] + g.hh[v], target, tol)
+                    - before_a
+                    - st.penalty(st.hh[b], target, tol)
+                    + cut_weight * (own_len - len_b);
+                if delta < -1e-12 && best.is_none_or(|(d, _)| delta < d) {
+                    best = Some((delta, b));
+                }
+            }
+            if let Some((_, b)) = best {
+                if !st.stays_connected(a, v) {
+                    continue;
+                }
+                st.move_block(v, a, b);
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
+
+fn d2(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `w × h` lattice of blocks with households drawn from `lo..=hi`.
+    pub(crate) fn lattice(w: i64, h: i64, lo: u32, hi: u32, seed: u64) -> BlockGraphInput {
+        let mut s = seed;
+        let mut nodes = Vec::new();
+        let mut edges = Vec::new();
+        for i in 0..w * h {
+            let hh = lo + (rng(&mut s) * f64::from(hi - lo + 1)) as u32;
+            nodes.push(Node { id: i, households: hh, area: 1.0, perimeter: 4.0, x: (i % w) as f64, y: (i / w) as f64 });
+            if i % w < w - 1 {
+                edges.push(Edge { a: i, b: i + 1, length: 1.0 });
+            }
+            if i < w * (h - 1) {
+                edges.push(Edge { a: i, b: i + w, length: 1.0 });
+            }
+        }
+        BlockGraphInput { nodes, edges, fixed: BTreeMap::new() }
+    }
+
+    fn contiguous(input: &BlockGraphInput, blocks: &[i64]) -> bool {
+        let graph = crate::plan::BlockGraph::new(
+            input.nodes.iter().map(|n| crate::plan::BlockNode { id: n.id, households: n.households }).collect(),
+            input.edges.iter().map(|e| (e.a, e.b)).collect(),
+        );
+        graph.pieces(blocks).len() == 1
+    }
+
+    #[test]
+    fn complete_contiguous_and_balanced_on_a_lumpy_lattice() {
+        let input = lattice(40, 40, 10, 50, 3);
+        let opts = Options { budget: Duration::from_secs(5), ..Options::default() };
+        let r = partition(&input, &opts).unwrap();
+        let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..1600).collect::<Vec<_>>(), "every block exactly once");
+        assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)), "every grid contiguous");
+        let within = r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= 30.0).count();
+        assert!(within * 100 >= r.regions.len() * 95, "{within} of {} within ±10 %", r.regions.len());
+    }
+
+    #[test]
+    fn fixed_blocks_stay_and_seed_determines_the_result() {
+        let mut input = lattice(12, 12, 20, 40, 5);
+        for id in [0, 1, 12, 13] {
+            input.fixed.insert(id, "school".into());
+        }
+        let opts = Options { starts: 2, ..Options::default() };
+        let a = partition(&input, &opts).unwrap();
+        let b = partition(&input, &opts).unwrap();
+        assert_eq!(a, b, "deterministic for a seed");
+        let school = a.regions.iter().find(|g| g.label == "fixed:school").unwrap();
+        assert_eq!(school.blocks, vec![0, 1, 12, 13]);
+        assert!(a.regions.iter().filter(|g| g.label != "fixed:school").all(|g| g.blocks.iter().all(|b| ![0, 1, 12, 13].contains(b))));
+    }
+
+    #[test]
+    fn oversized_blocks_are_reported() {
+        let mut input = lattice(5, 5, 30, 30, 1);
+        input.nodes[7].households = 500;
+        let r = partition(&input, &Options::default()).unwrap();
+        assert_eq!(r.oversized, vec![Oversized { block: 7, households: 500 }]);
+    }
+
+    #[test]
+    fn bad_graphs_are_refused() {
+        let mut input = lattice(2, 2, 30, 30, 1);
+        input.edges.push(Edge { a: 0, b: 99, length: 1.0 });
+        assert_eq!(partition(&input, &Options::default()), Err(PartitionError::UnknownBlock(99)));
+    }
+}
