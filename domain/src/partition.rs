@@ -161,8 +161,21 @@ struct State<'g> {
     owner: Vec<usize>,
     fixed: Vec<bool>,
     hh: Vec<f64>,
+    area: Vec<f64>,
+    perim: Vec<f64>,
     members: Vec<Vec<usize>>,
     log: Vec<(usize, usize, usize)>,
+}
+
+/// Weight of shape (perimeter² / 4π·area, 1 for a disc) against household balance.
+const SHAPE_WEIGHT: f64 = 1.0;
+
+fn shape(area: f64, perim: f64) -> f64 {
+    if area > 0.0 {
+        perim * perim / (4.0 * std::f64::consts::PI * area)
+    } else {
+        0.0
+    }
 }
 
 fn rng(state: &mut u64) -> f64 {
@@ -183,7 +196,25 @@ impl State<'_> {
         1e4 * outside * outside + 1e3 * outside_half * outside_half + d * d
     }
 
+    /// Shared boundary of `v` with grids `a` and `b`.
+    fn shared(&self, v: usize, a: usize, b: usize) -> (f64, f64) {
+        let (mut with_a, mut with_b) = (0.0, 0.0);
+        for &(u, len) in &self.g.nb[v] {
+            if self.owner[u] == a {
+                with_a += len;
+            } else if self.owner[u] == b {
+                with_b += len;
+            }
+        }
+        (with_a, with_b)
+    }
+
     fn move_block(&mut self, v: usize, from: usize, to: usize) {
+        let (with_from, with_to) = self.shared(v, from, to);
+        self.area[from] -= self.g.area[v];
+        self.area[to] += self.g.area[v];
+        self.perim[from] += 2.0 * with_from - self.g.perim[v];
+        self.perim[to] += self.g.perim[v] - 2.0 * with_to;
         self.owner[v] = to;
         self.hh[from] -= self.g.hh[v];
         self.hh[to] += self.g.hh[v];
@@ -204,19 +235,17 @@ impl State<'_> {
 
     /// Objective change of moving `v` from `a` to `b`.
     fn delta(&self, v: usize, a: usize, b: usize, target: f64, tol: f64, cut_weight: f64) -> f64 {
-        let (mut own, mut to) = (0.0, 0.0);
-        for &(u, len) in &self.g.nb[v] {
-            if self.owner[u] == a {
-                own += len;
-            } else if self.owner[u] == b {
-                to += len;
-            }
-        }
+        let (own, to) = self.shared(v, a, b);
         let h = self.g.hh[v];
+        let (av, pv) = (self.g.area[v], self.g.perim[v]);
+        let shape_change = shape(self.area[a] - av, self.perim[a] + 2.0 * own - pv) + shape(self.area[b] + av, self.perim[b] + pv - 2.0 * to)
+            - shape(self.area[a], self.perim[a])
+            - shape(self.area[b], self.perim[b]);
         self.penalty(self.hh[a] - h, target, tol) + self.penalty(self.hh[b] + h, target, tol)
             - self.penalty(self.hh[a], target, tol)
             - self.penalty(self.hh[b], target, tol)
             + cut_weight * (own - to)
+            + SHAPE_WEIGHT * shape_change
     }
 
     /// Whether region `r` stays connected without block `v`.
@@ -438,9 +467,26 @@ fn one_start(
         heap.push(std::cmp::Reverse((Ord64(hh[r]), r)));
     }
     let regions = hh.len();
-    let mut st = State { g, owner, fixed, hh, members: vec![Vec::new(); regions], log: Vec::new() };
+    let mut st = State {
+        g,
+        owner,
+        fixed,
+        hh,
+        area: vec![0.0; regions],
+        perim: vec![0.0; regions],
+        members: vec![Vec::new(); regions],
+        log: Vec::new(),
+    };
     for v in 0..n {
-        st.members[st.owner[v]].push(v);
+        let r = st.owner[v];
+        st.members[r].push(v);
+        st.area[r] += g.area[v];
+        st.perim[r] += g.perim[v];
+        for &(u, len) in &g.nb[v] {
+            if st.owner[u] == r {
+                st.perim[r] -= len;
+            }
+        }
     }
     let cut_weight = 1.5 * k as f64 / g.perim.iter().sum::<f64>().max(1e-9);
     let all: Vec<usize> = (0..n).collect();
@@ -563,7 +609,8 @@ fn score(st: &State<'_>, nf: usize, target: f64, tol: f64, cut_weight: f64) -> f
             }
         }
     }
-    (nf..st.hh.len()).map(|r| st.penalty(st.hh[r], target, tol)).sum::<f64>() + cut_weight * cut
+    (nf..st.hh.len()).map(|r| st.penalty(st.hh[r], target, tol) + SHAPE_WEIGHT * shape(st.area[r], st.perim[r])).sum::<f64>()
+        + cut_weight * cut
 }
 
 /// Move single boundary blocks while that lowers the objective and keeps the donor grid in one piece; starts from
@@ -591,12 +638,9 @@ fn local_search(st: &mut State<'_>, nf: usize, target: f64, tol: f64, cut_weight
         }
         let a = st.owner[v];
         let mut to_len: Vec<(usize, f64)> = Vec::new();
-        let mut own_len = 0.0;
         for &(u, len) in &g.nb[v] {
             let r = st.owner[u];
-            if r == a {
-                own_len += len;
-            } else if r >= nf {
+            if r != a && r >= nf {
                 match to_len.iter_mut().find(|(x, _)| *x == r) {
                     Some(e) => e.1 += len,
                     None => to_len.push((r, len)),
@@ -606,14 +650,9 @@ fn local_search(st: &mut State<'_>, nf: usize, target: f64, tol: f64, cut_weight
         if to_len.is_empty() {
             continue;
         }
-        let before_a = st.penalty(st.hh[a], target, tol);
-        let after_a = st.penalty(st.hh[a] - g.hh[v], target, tol);
         let mut best: Option<(f64, usize)> = None;
-        for &(b, len_b) in &to_len {
-            let delta = after_a + st.penalty(st.hh[b] + g.hh[v], target, tol)
-                - before_a
-                - st.penalty(st.hh[b], target, tol)
-                + cut_weight * (own_len - len_b);
+        for &(b, _) in &to_len {
+            let delta = st.delta(v, a, b, target, tol, cut_weight);
             if delta < -1e-12 && best.is_none_or(|(d, _)| delta < d) {
                 best = Some((delta, b));
             }
