@@ -1,0 +1,100 @@
+//! Property test of the write endpoints: random and malformed bodies never produce a 5xx and never change what is
+//! stored.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
+use wangge_tests::TestApp;
+
+const WRITE_ENDPOINTS: [&str; 9] = [
+    "/api/districts",
+    "/api/streets",
+    "/api/communities",
+    "/api/communities/990101001001/plans",
+    "/api/communities/990101001001/plans/suggest",
+    "/api/locate",
+    "/api/special-grids",
+    "/api/elements",
+    "/api/residents",
+];
+
+/// Arbitrary JSON, biased towards the shapes the endpoints expect (GeoJSON-ish objects, codes, coordinates).
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        (-200.0f64..200.0).prop_map(Value::from),
+        "[0-9]{0,17}".prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::from),
+        prop_oneof![Just("Polygon"), Just("MultiPolygon"), Just("Point"), Just("natural"), Just("dedicated"), Just("facility")]
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("type"), Just("coordinates"), Just("geometry"), Just("code"), Just("name"), Just("grids"),
+                        Just("blocks"), Just("key"), Just("kind"), Just("points"), Just("lon"), Just("lat"),
+                        Just("district_code"), Just("theme"), Just("facility_id"), Just("id_card"), Just("building_id"),
+                        Just("crs"), Just("target"), Just("unit"),
+                    ]
+                    .prop_map(String::from),
+                    inner,
+                ),
+                0..6,
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// A fingerprint of what was stored before the run: hierarchy, blocks, buildings, plans and their assignments.
+async fn existing(app: &TestApp, max_plan: i64) -> String {
+    sqlx::query_scalar(
+        "SELECT concat_ws('|',
+            (SELECT md5(string_agg(code || name || coalesce(ST_AsText(geom), ''), ',' ORDER BY code)) FROM community),
+            (SELECT md5(string_agg(code || name, ',' ORDER BY code)) FROM street),
+            (SELECT md5(string_agg(id || ST_AsText(geom) || households, ',' ORDER BY id)) FROM block),
+            (SELECT count(*) FROM building),
+            (SELECT md5(string_agg(id || status || coalesce(valid_from::text, '') || coalesce(valid_to::text, ''), ',' ORDER BY id)) FROM plan WHERE id <= $1),
+            (SELECT md5(string_agg(plan_id || ':' || block_id || ':' || grid_id, ',' ORDER BY plan_id, block_id)) FROM grid_block WHERE plan_id <= $1))",
+    )
+    .bind(max_plan)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[test]
+fn random_bodies_never_cause_5xx_or_change_stored_data() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let app = rt.block_on(TestApp::spawn_with_demo());
+    let max_plan: i64 = rt.block_on(async { sqlx::query_scalar("SELECT max(id) FROM plan").fetch_one(&app.pool).await.unwrap() });
+    let before = rt.block_on(existing(&app, max_plan));
+    let mut runner = TestRunner::new(Config { cases: 500, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&(0..WRITE_ENDPOINTS.len(), json_value(), any::<bool>()), |(endpoint, body, raw)| {
+            let path = WRITE_ENDPOINTS[endpoint];
+            let status = rt.block_on(async {
+                if raw {
+                    // the body's text cut in half: broken JSON
+                    let text = body.to_string();
+                    let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+                    app.post_raw(path, "application/json", text[..cut].as_bytes().to_vec()).await.0
+                } else {
+                    app.post(path, &body).await.0
+                }
+            });
+            prop_assert!(status < 500, "{path} answered {status} to {body}");
+            Ok(())
+        })
+        .unwrap();
+    // some random bodies are valid writes (an empty suggest request makes a draft; a random place may be valid):
+    // those may add rows, but nothing that existed before may change
+    let after = rt.block_on(existing(&app, max_plan));
+    assert_eq!(before, after, "data that existed before is unchanged");
+}
