@@ -492,9 +492,12 @@ fn one_start(
     let all: Vec<usize> = (0..n).collect();
     local_search(&mut st, nf, target, tol, cut_weight, &all, deadline);
     st.log.clear();
+    let total_rounds = rounds.saturating_mul(k).max(1);
+    let mut current = 0.0;
+    let mut best = (0.0, st.owner.clone(), st.hh.clone(), st.members.clone(), st.area.clone(), st.perim.clone());
     // iterated local search: push a block of an out-of-band grid across its border, re-optimise around it, and
     // undo the attempt unless the objective did not get worse
-    for _round in 0..rounds.saturating_mul(k) {
+    for round in 0..total_rounds {
         if Instant::now() > deadline {
             break;
         }
@@ -523,13 +526,15 @@ fn one_start(
                 .copied()
                 .filter(|&v| !st.fixed[v] && g.nb[v].iter().any(|&(u, _)| st.owner[u] == to))
                 .collect();
-            let pick = candidates
+            let mut ranked: Vec<(f64, usize)> = candidates
                 .iter()
                 .copied()
                 .filter(|&v| st.members[from].len() > 1 && st.stays_connected(from, v))
-                .min_by(|&a, &b| {
-                    st.delta(a, from, to, target, tol, cut_weight).total_cmp(&st.delta(b, from, to, target, tol, cut_weight))
-                });
+                .map(|v| (st.delta(v, from, to, target, tol, cut_weight), v))
+                .collect();
+            ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // mostly the best block, sometimes the second or third, so repeated attempts explore
+            let pick = ranked.get(((rng(&mut rs) * rng(&mut rs)) * ranked.len().min(3) as f64) as usize).map(|&(_, v)| v);
             let Some(block) = pick else {
                 ok = false;
                 break;
@@ -545,11 +550,20 @@ fn one_start(
             continue;
         }
         change += local_search(&mut st, nf, target, tol, cut_weight, &touched, deadline);
-        if change > 1e-12 {
+        // annealing: a worse result is kept with a probability that shrinks as the rounds run out
+        let temperature = 0.02 * (1.0 - round as f64 / total_rounds as f64);
+        if change > 1e-12 && (temperature <= 0.0 || rng(&mut rs) >= (-change / temperature).exp()) {
             st.undo();
+        } else {
+            current += change;
+            if current < best.0 - 1e-12 {
+                best = (current, st.owner.clone(), st.hh.clone(), st.members.clone(), st.area.clone(), st.perim.clone());
+            }
         }
         st.log.clear();
     }
+    let (_, owner, hh, members, area, perim) = best;
+    (st.owner, st.hh, st.members, st.area, st.perim) = (owner, hh, members, area, perim);
     (score(&st, nf, target, tol, cut_weight), st.owner)
 }
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Compare Wangge's grid partitioner with spopt (MaxPHeuristic, RegionKMeansHeuristic) and GerryChain
+(recursive_tree_part) on identical block graphs, in one run, with one metric code for all.
+
+Usage: bench/partition_compare.py WANGGE_BINARY OUT_DIR [--sizes 400,1600,...] [--skip-slow N]
+
+Graphs: square lattices of blocks with 4 neighbours, unit area and sides, 10-50 households per block (fixed seed),
+written in Wangge's JSON graph format (nodes: id, households, area, perimeter, x, y; edges: a, b, length) so every
+tool reads the same file. Needs: pip install spopt gerrychain (in any virtualenv).
+"""
+import json, math, random, subprocess, sys, time, os
+
+TARGET = 300
+
+
+def lattice(side, seed=3):
+    rnd = random.Random(seed)
+    nodes, edges = [], []
+    for i in range(side * side):
+        nodes.append({"id": i, "households": rnd.randint(10, 50), "area": 1.0, "perimeter": 4.0,
+                      "x": float(i % side), "y": float(i // side)})
+        if i % side < side - 1:
+            edges.append({"a": i, "b": i + 1, "length": 1.0})
+        if i < side * (side - 1):
+            edges.append({"a": i, "b": i + side, "length": 1.0})
+    return {"nodes": nodes, "edges": edges}
+
+
+def metrics(graph, assignment, seconds):
+    """assignment: node id -> region label."""
+    hh, area, perim = {}, {}, {}
+    for n in graph["nodes"]:
+        r = assignment[n["id"]]
+        hh[r] = hh.get(r, 0) + n["households"]
+        area[r] = area.get(r, 0.0) + n["area"]
+        perim[r] = perim.get(r, 0.0) + n["perimeter"]
+    cut = 0.0
+    for e in graph["edges"]:
+        ra, rb = assignment[e["a"]], assignment[e["b"]]
+        if ra == rb:
+            perim[ra] -= 2 * e["length"]
+        else:
+            cut += e["length"]
+    regions = list(hh)
+    dev = [abs(hh[r] - TARGET) / TARGET for r in regions]
+    pp = [4 * math.pi * area[r] / perim[r] ** 2 for r in regions]
+    # contiguity check
+    nb = {}
+    for e in graph["edges"]:
+        nb.setdefault(e["a"], []).append(e["b"])
+        nb.setdefault(e["b"], []).append(e["a"])
+    members = {}
+    for n, r in assignment.items():
+        members.setdefault(r, []).append(n)
+    discontiguous = 0
+    for r, ms in members.items():
+        s = set(ms)
+        seen, stack = {ms[0]}, [ms[0]]
+        while stack:
+            v = stack.pop()
+            for u in nb.get(v, []):
+                if u in s and u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+        discontiguous += len(seen) != len(s)
+    return {"seconds": seconds, "grids": len(regions),
+            "within10": 100 * sum(d <= 0.10 for d in dev) / len(dev),
+            "within5": 100 * sum(d <= 0.05 for d in dev) / len(dev),
+            "max_dev": 100 * max(dev), "pp_mean": sum(pp) / len(pp), "pp_min": min(pp), "cut": cut,
+            "discontiguous": discontiguous}
+
+
+def run_wangge(binary, path, graph):
+    t = time.perf_counter()
+    out = subprocess.run([binary, "partition", path], capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - t
+    result = json.loads(out.stdout)
+    assignment = {b: r["label"] for r in result["regions"] for b in r["blocks"]}
+    return metrics(graph, assignment, seconds)
+
+
+def to_frame(graph):
+    import pandas as pd
+    from libpysal.weights import W
+    df = pd.DataFrame({"households": [n["households"] for n in graph["nodes"]]}, index=[n["id"] for n in graph["nodes"]])
+    neighbours = {n["id"]: [] for n in graph["nodes"]}
+    for e in graph["edges"]:
+        neighbours[e["a"]].append(e["b"])
+        neighbours[e["b"]].append(e["a"])
+    return df, W(neighbours, silence_warnings=True)
+
+
+def run_maxp(graph):
+    from spopt.region import MaxPHeuristic
+    df, w = to_frame(graph)
+    t = time.perf_counter()
+    model = MaxPHeuristic(df, w, ["households"], "households", TARGET, top_n=2)
+    model.solve()
+    seconds = time.perf_counter() - t
+    return metrics(graph, dict(zip(df.index, model.labels_)), seconds)
+
+
+def run_kmeans(graph):
+    from spopt.region import RegionKMeansHeuristic
+    import numpy as np
+    df, w = to_frame(graph)
+    k = round(df["households"].sum() / TARGET)
+    t = time.perf_counter()
+    model = RegionKMeansHeuristic(df[["households"]].values.astype(float), k, w)
+    model.solve()
+    seconds = time.perf_counter() - t
+    return metrics(graph, dict(zip(df.index, model.labels_)), seconds)
+
+
+def run_gerrychain(graph):
+    import networkx as nx
+    from gerrychain import Graph
+    from gerrychain.tree import recursive_tree_part
+    g = nx.Graph()
+    for n in graph["nodes"]:
+        g.add_node(n["id"], households=n["households"])
+    for e in graph["edges"]:
+        g.add_edge(e["a"], e["b"])
+    gc = Graph.from_networkx(g)
+    total = sum(n["households"] for n in graph["nodes"])
+    k = round(total / TARGET)
+    t = time.perf_counter()
+    parts = recursive_tree_part(gc, range(k), total / k, "households", 0.10)
+    seconds = time.perf_counter() - t
+    return metrics(graph, dict(parts), seconds)
+
+
+def main():
+    binary, out_dir = sys.argv[1], sys.argv[2]
+    sizes = [400, 1600, 4900, 10000]
+    slow_limit = 1600
+    args = sys.argv[3:]
+    if "--sizes" in args:
+        sizes = [int(s) for s in args[args.index("--sizes") + 1].split(",")]
+    if "--skip-slow" in args:
+        slow_limit = int(args[args.index("--skip-slow") + 1])
+    os.makedirs(out_dir, exist_ok=True)
+    print("| blocks | method | runtime | grids | within ±10 % | within ±5 % | max dev | PP mean | PP min | cut length | discontiguous |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        side = int(round(math.sqrt(size)))
+        graph = lattice(side)
+        path = os.path.join(out_dir, f"lattice-{side * side}.json")
+        with open(path, "w") as f:
+            json.dump(graph, f)
+        methods = [("wangge", lambda: run_wangge(binary, path, graph)), ("gerrychain recursive_tree_part", lambda: run_gerrychain(graph)),
+                   ("spopt RegionKMeansHeuristic", lambda: run_kmeans(graph))]
+        if size <= slow_limit:
+            methods.append(("spopt MaxPHeuristic(300)", lambda: run_maxp(graph)))
+        for name, run in methods:
+            try:
+                m = run()
+            except Exception as e:  # a peer failing is a result too
+                print(f"| {side * side} | {name} | failed: {type(e).__name__}: {str(e)[:60]} |||||||||")
+                continue
+            print(f"| {side * side} | {name} | {m['seconds']:.2f} s | {m['grids']} | {m['within10']:.1f} % | {m['within5']:.1f} % | "
+                  f"{m['max_dev']:.0f} % | {m['pp_mean']:.3f} | {m['pp_min']:.3f} | {m['cut']:.0f} | {m['discontiguous']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
