@@ -94,7 +94,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { target: 300, tolerance: 0.10, k: None, seed: 1, starts: 2, rounds: 60, budget: Duration::from_secs(3) }
+        Self { target: 300, tolerance: 0.10, k: None, seed: 1, starts: 4, rounds: 60, budget: Duration::from_secs(3) }
     }
 }
 
