@@ -383,6 +383,60 @@ pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionRes
     Ok(PartitionResult { regions, oversized, cut_length: cut, seed })
 }
 
+/// Re-divide only the grids within `hops` grid-adjacency steps of `focus` (a label of `assignment`), keeping every
+/// other grid — and every block of `input.fixed` — exactly as it is, so a local edit does not reshuffle the community.
+/// The re-divided area gets as many grids as it had; the others come back under their own labels.
+pub fn rebalance_neighbours(
+    input: &BlockGraphInput,
+    assignment: &BTreeMap<i64, String>,
+    focus: &str,
+    hops: usize,
+    opts: &Options,
+) -> Result<PartitionResult, PartitionError> {
+    let known: std::collections::HashSet<i64> = input.nodes.iter().map(|n| n.id).collect();
+    if let Some(id) = assignment.keys().find(|id| !known.contains(id)) {
+        return Err(PartitionError::UnknownBlock(*id));
+    }
+    // grid adjacency from the blocks' adjacency
+    let mut touching: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for e in &input.edges {
+        if let (Some(a), Some(b)) = (assignment.get(&e.a), assignment.get(&e.b)) {
+            if a != b {
+                touching.entry(a).or_default().insert(b);
+                touching.entry(b).or_default().insert(a);
+            }
+        }
+    }
+    let mut chosen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::from([focus]);
+    let mut ring: Vec<&str> = vec![focus];
+    for _ in 0..hops {
+        let next: Vec<&str> = ring
+            .iter()
+            .flat_map(|g| touching.get(g).into_iter().flatten().copied())
+            .filter(|g| !chosen.contains(g) && !input.fixed.values().any(|f| f == g))
+            .collect();
+        chosen.extend(next.iter().copied());
+        ring = next;
+    }
+    let mut local = input.clone();
+    for (block, label) in assignment {
+        if !chosen.contains(label.as_str()) && !local.fixed.contains_key(block) {
+            local.fixed.insert(*block, label.clone());
+        }
+    }
+    let k = chosen.len();
+    let mut result = partition(&local, &Options { k: Some(k), ..opts.clone() })?;
+    // kept grids get their own labels back; the re-divided ones take over the labels of the grids they replace
+    let mut reused = chosen.iter();
+    for r in &mut result.regions {
+        r.label = match r.label.strip_prefix("fixed:") {
+            Some(label) => label.to_owned(),
+            None => reused.next().map_or_else(|| r.label.clone(), |l| l.to_string()),
+        };
+    }
+    Ok(result)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn one_start(
     g: &Graph,
@@ -756,6 +810,39 @@ mod tests {
         input.nodes[7].households = 500;
         let r = partition(&input, &Options::default()).unwrap();
         assert_eq!(r.oversized, vec![Oversized { block: 7, households: 500 }]);
+    }
+
+    #[test]
+    fn rebalancing_touches_only_the_neighbourhood() {
+        let input = lattice(20, 20, 10, 50, 9);
+        let first = partition(&input, &Options::default()).unwrap();
+        let assignment: BTreeMap<i64, String> =
+            first.regions.iter().flat_map(|r| r.blocks.iter().map(move |b| (*b, r.label.clone()))).collect();
+        let focus = first.regions[0].label.clone();
+        let again = rebalance_neighbours(&input, &assignment, &focus, 1, &Options::default()).unwrap();
+        // grids more than one step from the focus keep exactly their blocks and labels
+        let near: std::collections::BTreeSet<String> = input
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let (a, b) = (&assignment[&e.a], &assignment[&e.b]);
+                (a == &focus && b != &focus).then(|| b.clone()).or_else(|| (b == &focus && a != &focus).then(|| a.clone()))
+            })
+            .chain(std::iter::once(focus.clone()))
+            .collect();
+        for r in first.regions.iter().filter(|r| !near.contains(&r.label)) {
+            let kept = again.regions.iter().find(|g| g.label == r.label).expect("far grid kept");
+            assert_eq!(kept.blocks, r.blocks);
+        }
+        assert_eq!(again.regions.len(), first.regions.len());
+        let mut labels: Vec<&str> = again.regions.iter().map(|g| g.label.as_str()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), again.regions.len(), "labels stay unique");
+        let mut all: Vec<i64> = again.regions.iter().flat_map(|g| g.blocks.clone()).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..400).collect::<Vec<_>>());
+        assert!(again.regions.iter().all(|g| contiguous(&input, &g.blocks)));
     }
 
     #[test]

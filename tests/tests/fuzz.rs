@@ -6,7 +6,7 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use wangge_tests::TestApp;
 
-const WRITE_ENDPOINTS: [&str; 9] = [
+const WRITE_ENDPOINTS: [&str; 11] = [
     "/api/districts",
     "/api/streets",
     "/api/communities",
@@ -16,6 +16,8 @@ const WRITE_ENDPOINTS: [&str; 9] = [
     "/api/special-grids",
     "/api/elements",
     "/api/residents",
+    "/api/plans/1/rebalance",
+    "/api/plans/1/publish",
 ];
 
 /// Arbitrary JSON, biased towards the shapes the endpoints expect (GeoJSON-ish objects, codes, coordinates).

@@ -244,3 +244,32 @@ async fn a_suggested_plan_keeps_dedicated_grids_and_is_publishable() {
     assert_eq!((s, body["error"].as_str()), (422, Some("bad_target")));
     assert_eq!(app.post("/api/communities/990101009009/plans/suggest", &json!({})).await.0, 404);
 }
+
+#[tokio::test]
+async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
+    let app = TestApp::spawn_with_demo().await;
+    let (plan_v1, grids) = current_grids(&app).await;
+    let focus = grids.iter().find(|g| g["kind"] == "natural").unwrap()["key"].as_str().unwrap().to_owned();
+    let (s, body) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": focus, "hops": 1 })).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["report"]["problems"], json!([]));
+    assert_eq!(body["plan"]["based_on"], plan_v1);
+    let draft = body["plan"]["id"].as_i64().unwrap();
+    let (_, plan) = app.get(&format!("/api/plans/{draft}")).await;
+    let new_grids = plan["grids"]["features"].as_array().unwrap();
+    assert_eq!(new_grids.len(), grids.len());
+    // a grid that does not touch the focus grid keeps exactly its blocks
+    let adjacency: Vec<(i64, i64)> = sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
+    let focus_blocks = blocks_of(grids.iter().find(|g| g["key"] == focus.as_str()).unwrap());
+    let touches = |g: &Value| blocks_of(g).iter().any(|&x| adjacency.iter().any(|&(p, q)| (p == x && focus_blocks.contains(&q)) || (q == x && focus_blocks.contains(&p))));
+    let mut far = 0;
+    for g in grids.iter().filter(|g| g["key"] != focus.as_str() && !touches(g)) {
+        let kept = new_grids.iter().find(|f| f["properties"]["key"] == g["key"]).expect("far grid kept");
+        assert_eq!(kept["properties"]["blocks"], g["blocks"]);
+        far += 1;
+    }
+    assert!(far > 3, "the test looked at far grids: {far}");
+    let (s, b) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": focus, "hops": 5 })).await;
+    assert_eq!((s, b["error"].as_str()), (422, Some("bad_hops")));
+    assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
+}

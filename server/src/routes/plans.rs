@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/communities/{code}/grids", web::get().to(grids_in_force))
         .route("/plans/{id}", web::get().to(get))
         .route("/plans/{id}", web::put().to(replace))
-        .route("/plans/{id}/publish", web::post().to(publish));
+        .route("/plans/{id}/publish", web::post().to(publish))
+        .route("/plans/{id}/rebalance", web::post().to(rebalance));
 }
 
 async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -127,5 +128,24 @@ async fn suggest(
     }
     options.seed = body.seed.unwrap_or(options.seed);
     let (plan, report, result) = plans::suggest_draft(&state.pool, &code, &options).await?;
+    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RebalanceInput {
+    /// Key of the natural grid the edit was around.
+    grid: String,
+    /// Grid-adjacency steps to re-divide around it: 1 or 2 (default 1).
+    #[serde(default)]
+    hops: Option<usize>,
+}
+
+async fn rebalance(state: web::Data<AppState>, path: web::Path<i64>, body: web::Json<RebalanceInput>) -> ApiResult<HttpResponse> {
+    let hops = body.hops.unwrap_or(1);
+    if !(1..=2).contains(&hops) {
+        return Err(ApiError::unprocessable("bad_hops", "hops must be 1 or 2"));
+    }
+    let (plan, report, result) = plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
     Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
 }

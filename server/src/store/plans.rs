@@ -471,3 +471,46 @@ pub async fn suggest_draft(
     let (plan, report) = save_draft(pool, community, None, &input).await?;
     Ok((plan, report, result))
 }
+
+/// A new draft in which only the grids within `hops` steps of grid `focus` of plan `plan_id` are re-divided;
+/// dedicated grids and every farther grid stay as they are.
+pub async fn rebalance_draft(
+    pool: &PgPool,
+    plan_id: i64,
+    focus: &str,
+    hops: usize,
+) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
+    let plan = get_plan(pool, plan_id).await?;
+    let community: CommunityCode = plan.community_code.parse().map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
+    let mut tx = pool.begin().await?;
+    let grids = stored_grids(&mut tx, plan_id).await?;
+    drop(tx);
+    if !grids.iter().any(|g| g.key == focus && g.kind == GridKind::Natural) {
+        return Err(ApiError::not_found("natural grid", format!("{focus} in plan {plan_id}")).into());
+    }
+    let dedicated: Vec<(String, Vec<i64>)> =
+        grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), g.blocks.clone())).collect();
+    let graph = partition_input(pool, community.as_str(), &dedicated).await?;
+    let assignment: std::collections::BTreeMap<i64, String> = grids
+        .iter()
+        .filter(|g| g.kind == GridKind::Natural)
+        .flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone())))
+        .collect();
+    let result = wangge_domain::partition::rebalance_neighbours(&graph, &assignment, focus, hops, &Default::default())
+        .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
+    let names: HashMap<&str, (&GridKind, &Option<Vec<i64>>)> = grids.iter().map(|g| (g.key.as_str(), (&g.kind, &g.unit))).collect();
+    let input = PlanInput {
+        grids: result
+            .regions
+            .iter()
+            .map(|r| {
+                let (kind, unit) = names.get(r.label.as_str()).map_or((GridKind::Natural, None), |(k, u)| (**k, (*u).clone()));
+                GridInput { key: r.label.clone(), kind, name: None, blocks: r.blocks.clone(), unit }
+            })
+            .collect(),
+        based_on: if plan.status == "published" { Some(plan.id) } else { plan.based_on },
+        note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
+    };
+    let (row, report) = save_draft(pool, &community, None, &input).await?;
+    Ok((row, report, result))
+}
