@@ -164,6 +164,17 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
         .await
         .unwrap();
     assert_eq!(slivers, 0);
+    // the partitioner divides the real blocks into a valid, contiguous plan
+    let (s, suggested) = app.post("/api/communities/320106900001/plans/suggest", &json!({})).await;
+    assert_eq!(s, 201, "{suggested}");
+    assert_eq!(suggested["report"]["problems"], json!([]), "a complete, contiguous partition of real blocks");
+    let households: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE community_code = '320106900001'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let grids = suggested["report"]["grids"].as_array().unwrap();
+    assert_eq!(grids.iter().map(|g| g["households"].as_i64().unwrap()).sum::<i64>(), households);
+    assert_eq!(grids.len() as i64, (households as f64 / 300.0).round().max(1.0) as i64);
     // a plan already exists → rebuilding blocks would orphan it
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM block WHERE community_code = '320106900001'").fetch_all(&app.pool).await.unwrap();
     let (s, _) = app.post("/api/communities/320106900001/plans", &json!({ "grids": [{ "key": "all", "kind": "natural", "blocks": ids }] })).await;
