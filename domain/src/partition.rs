@@ -168,7 +168,7 @@ struct State<'g> {
 }
 
 /// Weight of shape (perimeter² / 4π·area, 1 for a disc) against household balance.
-const SHAPE_WEIGHT: f64 = 1.0;
+const SHAPE_WEIGHT: f64 = 10.0;
 
 fn shape(area: f64, perim: f64) -> f64 {
     if area > 0.0 {
@@ -193,7 +193,7 @@ impl State<'_> {
         let d = ((h - target) / target).abs();
         let outside = (d - tol).max(0.0);
         let outside_half = (d - tol * 0.5).max(0.0);
-        1e4 * outside * outside + 1e3 * outside_half * outside_half + d * d
+        1e5 * outside * outside + 1e4 * outside_half * outside_half + d * d
     }
 
     /// Shared boundary of `v` with grids `a` and `b`.
