@@ -5,6 +5,7 @@
 //! partitioner that divides a community into grids, and fast point-in-polygon location. Pure Rust; compiles to wasm32.
 //! The English names follow the project glossary (`shared/GLOSSARY.md`).
 
+pub mod access;
 pub mod boundary;
 pub mod codes;
 pub mod gcj02;
@@ -13,4 +14,5 @@ pub mod locate;
 pub mod located;
 pub mod numbering;
 pub mod partition;
+pub mod personal;
 pub mod plan;

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::auth::vault::DataKey;
+use crate::auth::Security;
+
 /// How the server finds its database and where it listens.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -15,6 +18,15 @@ pub struct Settings {
     pub db_name: String,
     /// `WANGGE_WEB_DIR`: the built web app (default `web/dist`; not served when missing).
     pub web_dir: PathBuf,
+    /// `WANGGE_DATA_KEY`: 64 hex digits, the key residents' personal data is encrypted under. Unset: the key file
+    /// `data.key` in `data_dir`, created on first use.
+    pub data_key: Option<String>,
+    /// `WANGGE_INSECURE_COOKIES=1`: do not mark the session cookie `Secure` (only for plain-HTTP intranets that are
+    /// not localhost).
+    pub insecure_cookies: bool,
+    /// `WANGGE_PUBLIC_RATE`: anonymous requests allowed per client address per minute (default 1200: a public
+    /// map view fetches a few dozen tiles at a time).
+    pub public_rate: usize,
 }
 
 impl Settings {
@@ -27,6 +39,19 @@ impl Settings {
             bind: var("WANGGE_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             db_name: var("WANGGE_DB_NAME").unwrap_or_else(|| "wangge".to_owned()),
             web_dir: var("WANGGE_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
+            data_key: var("WANGGE_DATA_KEY"),
+            insecure_cookies: var("WANGGE_INSECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            public_rate: var("WANGGE_PUBLIC_RATE").and_then(|v| v.parse().ok()).unwrap_or(1200),
         }
+    }
+
+    /// The security settings: the personal-data key (from `WANGGE_DATA_KEY` or the key file), cookie policy and
+    /// the anonymous rate limit.
+    pub fn security(&self) -> anyhow::Result<Security> {
+        let key = match &self.data_key {
+            Some(hex) => DataKey::from_hex(hex)?,
+            None => DataKey::load_or_create(&self.data_dir.join("data.key"))?,
+        };
+        Ok(Security::new(key, !self.insecure_cookies, self.public_rate))
     }
 }

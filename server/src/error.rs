@@ -34,6 +34,22 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} {id} does not exist"))
     }
 
+    /// 401: the route needs a signed-in staff member.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "login_required", "sign in as staff to use this")
+    }
+
+    /// 403: signed in, but the role does not allow this (or the CSRF token is missing).
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// 429: too many requests; try again after `wait`.
+    pub fn too_many(code: &'static str, wait: std::time::Duration) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, format!("too many requests; try again in {} s", wait.as_secs() + 1))
+            .with_details(serde_json::json!({ "retry_after_s": wait.as_secs() + 1 }))
+    }
+
     /// 409: the request conflicts with the stored state.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
@@ -58,10 +74,14 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut body = json!({ "error": self.code, "message": self.message });
+        let mut response = HttpResponse::build(self.status);
         if let Some(d) = &self.details {
             body["details"] = d.clone();
+            if let Some(wait) = d.get("retry_after_s").and_then(Value::as_u64) {
+                response.insert_header(("Retry-After", wait.to_string()));
+            }
         }
-        HttpResponse::build(self.status).json(body)
+        response.json(body)
     }
 }
 

@@ -4,6 +4,8 @@
 //! command-line tasks (import, demo, benchmark). Layout after zero2prod: `config` → `db` → `store` → `routes` →
 //! `startup`; `import` and `bench` are the command-line jobs.
 
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod cache;
 pub mod config;

@@ -14,7 +14,10 @@ use wangge_gis_data::demo::DemoSize;
 use wangge_server::config::Settings;
 use wangge_server::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
 use wangge_server::store::hierarchy::{upsert_area, Level};
-use wangge_server::{bench, db, import, startup};
+use wangge_domain::access::{Assignment, Role, Scope};
+use wangge_server::auth::password::NewPassword;
+use wangge_server::store::accounts::{self, NewAccount};
+use wangge_server::{audit, bench, db, import, startup};
 
 #[derive(Parser)]
 #[command(name = "wangge", about = "Wangge: GIS for urban community grid governance (网格化管理)")]
@@ -34,8 +37,20 @@ enum LevelArg {
 enum Command {
     /// Serve the API (WANGGE_BIND, default 127.0.0.1:8080).
     Serve,
-    /// Load the generated demo district (once; later runs do nothing).
+    /// Load the generated demo district and its demo accounts (once; later runs do nothing). The accounts'
+    /// password is WANGGE_DEMO_PASSWORD (default `wangge-demo-2026`).
     Demo,
+    /// Create a district admin account (the first account of a district). The password is read from the first line
+    /// of standard input, or from WANGGE_ADMIN_PASSWORD when set.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        /// The district the admin manages (6-digit code).
+        #[arg(long)]
+        district: String,
+        #[arg(long, default_value = "管理员")]
+        display_name: String,
+    },
     /// Print the database URL in use (starting the local cluster if needed).
     DbUrl,
     /// Import an OpenStreetMap file (.osm XML or .osm.pbf): buildings, roads, land use, POIs.
@@ -146,7 +161,7 @@ async fn main() -> Result<()> {
         Command::Serve => {
             let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
             tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
-            let state = startup::AppState::new(pool).await?;
+            let state = startup::AppState::new(pool, settings.security()?).await?;
             let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
             match &web_dir {
                 Some(d) => tracing::info!("serving the web app from {}", d.display()),
@@ -154,10 +169,49 @@ async fn main() -> Result<()> {
             }
             startup::run(listener, state, web_dir)?.await?;
         }
-        Command::Demo => match import::demo::load_demo(&pool, DemoSize::default()).await? {
-            Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
-            None => println!("demo district already loaded"),
-        },
+        Command::Demo => {
+            match import::demo::load_demo(&pool, DemoSize::default()).await? {
+                Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
+                None => println!("demo district already loaded"),
+            }
+            let password = std::env::var("WANGGE_DEMO_PASSWORD").unwrap_or_else(|_| "wangge-demo-2026".to_owned());
+            let password = NewPassword::parse(&password)?;
+            for (username, role, scope) in import::demo::create_demo_accounts(&pool, &password).await? {
+                println!("demo account {username:<10} {role:<18} {scope}");
+            }
+        }
+        Command::CreateAdmin { username, district, display_name } => {
+            let district: DistrictCode = district.parse()?;
+            let password = match std::env::var("WANGGE_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let password = NewPassword::parse(&password)?;
+            let assignment = Assignment::new(Role::DistrictAdmin, Scope::District(district.clone()))?;
+            let new = NewAccount {
+                username: &username,
+                display_name: &display_name,
+                assignment: &assignment,
+                district: &district,
+                work_phone: None,
+                password: &password,
+            };
+            let account = accounts::create(&pool, new).await?;
+            let entry = audit::Entry {
+                actor: "system",
+                action: "create-admin",
+                target: Some(format!("account {username}")),
+                status: 201,
+                before: None,
+                after: Some(account.clone()),
+            };
+            audit::append(&pool, entry).await?;
+            println!("{}", serde_json::to_string_pretty(&account)?);
+        }
         Command::DbUrl => println!("{url}"),
         Command::ImportOsm { file, gross_m2_per_household, default_floors } => {
             let model = HouseholdModel { gross_m2_per_household, default_floors, ..HouseholdModel::default() };

@@ -47,11 +47,13 @@ pub fn style(origin: &str, mode: StyleMode) -> Value {
             "paint": { "fill-color": ["match", ["get", "kind"], "dedicated", "#3b82f6", "#0ea5e9"],
                        "fill-opacity": ["case", ["boolean", ["feature-state", "selected"], false], 0.4, 0.12] } }));
     }
+    if mode == StyleMode::Staff {
+        layers.push(json!({ "id": "special-grids", "type": "line", "source": src, "source-layer": "special_grids",
+            "paint": { "line-color": "#9333ea", "line-width": 2, "line-dasharray": [3, 2] } }));
+    }
     layers.extend([
         json!({ "id": "grids-line", "type": "line", "source": src, "source-layer": "grids",
             "paint": { "line-color": "#334155", "line-width": ["interpolate", ["linear"], ["zoom"], 11, 0.5, 16, 2] } }),
-        json!({ "id": "special-grids", "type": "line", "source": src, "source-layer": "special_grids",
-            "paint": { "line-color": "#9333ea", "line-width": 2, "line-dasharray": [3, 2] } }),
         json!({ "id": "boundaries", "type": "line", "source": src, "source-layer": "boundaries",
             "paint": { "line-color": "#7f1d1d",
                        "line-width": ["match", ["get", "level"], "district", 3, "street", 2, 1.2],
@@ -68,7 +70,7 @@ pub fn style(origin: &str, mode: StyleMode) -> Value {
         "version": 8,
         "name": if mode == StyleMode::Staff { "Wangge staff" } else { "Wangge public" },
         "glyphs": format!("{origin}/fonts/{{fontstack}}/{{range}}.pbf"),
-        "sources": { src: { "type": "vector", "url": format!("{origin}/tiles/all"), "promoteId": { "grids": "code" } } },
+        "sources": { src: { "type": "vector", "url": format!("{origin}/tiles/{}", if mode == StyleMode::Staff { "all" } else { "public" }), "promoteId": { "grids": "code" } } },
         "layers": layers,
     })
 }

@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpRequest, HttpServer};
 use anyhow::Result;
 use sqlx::PgPool;
 
+use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
@@ -29,15 +30,24 @@ pub struct AppState {
     pub tiles: TileService,
     /// Label glyphs.
     pub glyphs: Glyphs,
+    /// Keys, cookie policy and throttles.
+    pub security: Arc<Security>,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
     /// Load the locate cache and the tiles, and wrap the pool.
-    pub async fn new(pool: PgPool) -> Result<Self> {
+    pub async fn new(pool: PgPool, security: Security) -> Result<Self> {
         let cache = LocateCache::load(&pool).await?;
         let tiles = TileService::load(&pool).await?;
-        Ok(Self { pool, cache, tiles, glyphs: Glyphs::default(), refresh: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Self {
+            pool,
+            cache,
+            tiles,
+            glyphs: Glyphs::default(),
+            security: Arc::new(security),
+            refresh: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// Bring the in-memory views (locate cache, governance tiles) in step after a write that changed areas inside
@@ -87,6 +97,7 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
+            .wrap(actix_web::middleware::from_fn(crate::auth::guard::guard))
             .wrap(actix_web::middleware::Compress::default())
             .configure(crate::routes::configure)
             .configure(crate::routes::tiles::configure);

@@ -28,6 +28,9 @@ pub struct EncodedTile {
 
 /// The layers of each source, in drawing order.
 pub const BASE_LAYERS: [&str; 4] = ["landuse", "roads", "buildings", "elements"];
+/// The layers anyone may fetch (`/tiles/public/…`): the base map, boundaries, grids and labels. Blocks (with their
+/// household counts) and special grids are for staff.
+pub const PUBLIC_LAYERS: [&str; 7] = ["boundaries", "buildings", "elements", "grids", "labels", "landuse", "roads"];
 /// Governance layers.
 pub const GOVERNANCE_LAYERS: [&str; 5] = ["boundaries", "blocks", "grids", "special_grids", "labels"];
 
@@ -137,10 +140,13 @@ pub enum Selection {
 }
 
 impl Selection {
-    /// Parse `all` or a comma-separated list of known layer names.
+    /// Parse `all`, `public` or a comma-separated list of known layer names.
     pub fn parse(s: &str) -> Option<Self> {
         if s == "all" {
             return Some(Selection::All);
+        }
+        if s == "public" {
+            return Some(Selection::Layers(PUBLIC_LAYERS.iter().map(|l| (*l).to_owned()).collect()));
         }
         let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
         if names.iter().any(|n| !BASE_LAYERS.contains(&n.as_str()) && !GOVERNANCE_LAYERS.contains(&n.as_str())) {
@@ -149,6 +155,14 @@ impl Selection {
         names.sort();
         names.dedup();
         Some(Selection::Layers(names))
+    }
+
+    /// Whether every layer selected is public.
+    pub fn is_public(&self) -> bool {
+        match self {
+            Selection::All => false,
+            Selection::Layers(l) => l.iter().all(|n| PUBLIC_LAYERS.contains(&n.as_str())),
+        }
     }
 
     fn wants(&self, layer: &str) -> bool {

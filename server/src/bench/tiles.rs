@@ -13,6 +13,8 @@ use wangge_domain::households::HouseholdModel;
 use wangge_gis_data::demo::DemoSize;
 use wangge_tiles::TileId;
 
+use crate::auth::vault::DataKey;
+use crate::auth::Security;
 use crate::startup::{self, AppState};
 
 /// One measured pass.
@@ -167,7 +169,7 @@ pub async fn bench_tiles(pool: &PgPool, db_url: &str, data: &Path, martin: &Path
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let ours = format!("http://{}", listener.local_addr()?);
-    let server = startup::run(listener, AppState::new(pool.clone()).await?, None)?;
+    let server = startup::run(listener, AppState::new(pool.clone(), Security::new(DataKey::ephemeral(), true, usize::MAX)).await?, None)?;
     tokio::spawn(server);
     let (_martin, theirs) = start_martin(martin, db_url).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;

@@ -11,6 +11,11 @@ use wangge_domain::partition::{partition, Options};
 use wangge_domain::plan::GridKind;
 use wangge_gis_data::demo::{generate, DemoSize};
 
+use wangge_domain::access::{Assignment, Role, Scope};
+use wangge_domain::codes::DistrictCode;
+
+use crate::auth::password::NewPassword;
+use crate::store::accounts::{self, NewAccount};
 use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
 use crate::store::features::insert_features;
 use crate::store::hierarchy::{upsert_area, Level};
@@ -96,4 +101,64 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
         });
     }
     Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()) })
+}
+
+/// The demo's staff accounts, one per role, all with `password`; grid workers get the grids of the first community
+/// one or two each. Does nothing if the district already has accounts. Returns (username, role, scope) of each.
+pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Result<Vec<(String, String, String)>> {
+    let district: DistrictCode = wangge_gis_data::demo::DEMO_DISTRICT_CODE.parse()?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM account WHERE district_code = $1").bind(district.as_str()).fetch_one(pool).await?;
+    if existing > 0 {
+        return Ok(Vec::new());
+    }
+    let street: String = sqlx::query_scalar("SELECT min(code) FROM street WHERE district_code = $1").bind(district.as_str()).fetch_one(pool).await?;
+    let community: String = sqlx::query_scalar("SELECT min(code) FROM community WHERE street_code = $1").bind(&street).fetch_one(pool).await?;
+    let grids: Vec<String> = sqlx::query_scalar(
+        "SELECT g.code FROM grid g JOIN plan p ON p.id = g.plan_id
+         WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL AND g.code IS NOT NULL ORDER BY g.code",
+    )
+    .bind(&community)
+    .fetch_all(pool)
+    .await?;
+    let mut accounts = vec![
+        ("admin", "区网格办管理员", Role::DistrictAdmin, Scope::District(district.clone()), None),
+        ("planner", "网格规划员", Role::Planner, Scope::District(district.clone()), None),
+        ("street", "街道受理中心", Role::StreetOperator, Scope::Street(street.parse()?), None),
+        ("dept", "城管局办理员", Role::DepartmentHandler, Scope::Department("城市管理局".to_owned().try_into()?), None),
+        ("head", "社区网格长", Role::GridHead, Scope::Community(community.parse()?), Some("025-5210-0000".to_owned())),
+    ];
+    // worker1 covers the first two grids, then one worker per grid.
+    let mut chunks: Vec<Vec<String>> = grids.iter().take(2).cloned().map(|g| vec![g]).collect();
+    if chunks.len() == 2 {
+        let second = chunks.pop().expect("two");
+        chunks[0].extend(second);
+    }
+    chunks.extend(grids.iter().skip(2).cloned().map(|g| vec![g]));
+    let workers: Vec<(String, String, Scope, String)> = chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, gs)| -> Result<_> {
+            let codes = gs.iter().map(|g| g.parse()).collect::<Result<_, _>>()?;
+            Ok((format!("worker{}", i + 1), format!("网格员{}", i + 1), Scope::Grids(codes), format!("138{:08}", 52100001 + i)))
+        })
+        .collect::<Result<_>>()?;
+    let mut made = Vec::new();
+    let all = accounts.drain(..).map(|(u, d, r, s, p)| (u.to_owned(), d.to_owned(), r, s, p)).chain(
+        workers.into_iter().map(|(u, d, s, p)| (u, d, Role::GridWorker, s, Some(p))),
+    );
+    for (username, display, role, scope, phone) in all {
+        let assignment = Assignment::new(role, scope)?;
+        let new = NewAccount {
+            username: &username,
+            display_name: &display,
+            assignment: &assignment,
+            district: &district,
+            work_phone: phone.as_deref(),
+            password,
+        };
+        accounts::create(pool, new).await?;
+        made.push((username, role.to_string(), serde_json::to_string(assignment.scope())?));
+    }
+    Ok(made)
 }

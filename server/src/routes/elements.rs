@@ -1,5 +1,4 @@
-//! Elements located to grids: places, facilities (部件) and organizations; residents (personal data: accepted,
-//! located and counted, never returned).
+//! Elements located to grids: places, facilities (部件) and organizations.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -7,14 +6,14 @@ use serde_json::{json, Value};
 use wangge_domain::codes::FacilityId;
 
 use super::input;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/elements", web::post().to(create))
         .route("/elements", web::get().to(list))
-        .route("/elements/{id}", web::get().to(get))
-        .route("/residents", web::post().to(create_resident));
+        .route("/elements/{id}", web::get().to(get));
 }
 
 /// What kind of element, with the fields only that kind has.
@@ -96,7 +95,7 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     if let Some(k) = &q.kind {
         if !["place", "facility", "organization"].contains(&k.as_str()) {
             return Err(ApiError::bad_request("bad_kind", format!("unknown element kind {k:?}")));
@@ -106,13 +105,14 @@ async fn list(state: web::Data<AppState>, q: web::Query<ListQuery>) -> ApiResult
     let rows: Vec<Value> = sqlx::query_scalar(&format!(
         "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id
          WHERE ($1::text IS NULL OR e.kind = $1) AND ($2::text IS NULL OR e.community_code = $2)
-           AND ($3::int8 IS NULL OR e.grid_id = $3)
+           AND ($3::int8 IS NULL OR e.grid_id = $3) AND in_scope(coalesce(g.code, e.community_code), $5)
          ORDER BY e.id LIMIT $4"
     ))
     .bind(&q.kind)
     .bind(&q.community)
     .bind(q.grid)
     .bind(limit)
+    .bind(viewer.prefixes())
     .fetch_all(&state.pool)
     .await?;
     Ok(HttpResponse::Ok().json(rows))
@@ -128,47 +128,3 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
     row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("element", *path))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResidentInput {
-    name: String,
-    id_card: String,
-    #[serde(default)]
-    phone: Option<String>,
-    /// The building the resident lives in; its interior point locates the resident.
-    building_id: i64,
-}
-
-async fn create_resident(state: web::Data<AppState>, body: web::Json<ResidentInput>) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    check_text("name", &body.name, 100)?;
-    let id_ok = body.id_card.len() == 18
-        && body.id_card[..17].bytes().all(|b| b.is_ascii_digit())
-        && body.id_card[17..].bytes().all(|b| b.is_ascii_digit() || b == b'X');
-    if !id_ok {
-        return Err(ApiError::unprocessable("bad_id_card", "an ID-card number has 17 digits and a digit or X"));
-    }
-    let point: Option<(f64, f64)> =
-        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s")
-            .bind(body.building_id)
-            .fetch_optional(&state.pool)
-            .await?;
-    let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
-    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO resident (name, id_card, phone, building_id, geom, community_code, grid_id)
-         VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8) RETURNING id",
-    )
-    .bind(body.name.trim())
-    .bind(&body.id_card)
-    .bind(&body.phone)
-    .bind(body.building_id)
-    .bind(lon)
-    .bind(lat)
-    .bind(located.community.as_ref().map(|c| c.code.clone()))
-    .bind(located.grid().map(|g| g.id))
-    .fetch_one(&state.pool)
-    .await?;
-    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
-    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
-}

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use wangge_domain::codes::{CommunityCode, DistrictCode, StreetCode};
 
 use super::input;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::store::hierarchy::{upsert_area, Level};
@@ -33,8 +34,9 @@ struct AreaInput {
     gcj02: bool,
 }
 
-async fn children(pool: &PgPool, sql: &str, parent: &str) -> ApiResult<HttpResponse> {
-    let rows: Vec<Value> = sqlx::query_scalar(sql).bind(parent).fetch_all(pool).await?;
+/// The children of `parent` that the viewer's scope touches (`sql` filters with `$1` parent and `$2` prefixes).
+async fn children(pool: &PgPool, sql: &str, parent: &str, viewer: &Viewer) -> ApiResult<HttpResponse> {
+    let rows: Vec<Value> = sqlx::query_scalar(sql).bind(parent).bind(viewer.prefixes()).fetch_all(pool).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
@@ -50,19 +52,20 @@ async fn list_districts(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn list_streets(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn list_streets(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&path)?;
     exists(&state.pool, "district", code.as_str()).await?;
     children(
         &state.pool,
         "SELECT json_build_object('code', code, 'name', name, 'has_boundary', geom IS NOT NULL)
-         FROM street WHERE district_code = $1 ORDER BY code",
+         FROM street WHERE district_code = $1 AND touches_scope(code, $2) ORDER BY code",
         code.as_str(),
+        &viewer,
     )
     .await
 }
 
-async fn list_communities(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn list_communities(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&path)?;
     exists(&state.pool, "street", code.as_str()).await?;
     children(
@@ -70,8 +73,9 @@ async fn list_communities(state: web::Data<AppState>, path: web::Path<String>) -
         "SELECT json_build_object('code', c.code, 'name', c.name, 'has_boundary', c.geom IS NOT NULL,
                 'blocks', (SELECT count(*) FROM block b WHERE b.community_code = c.code AND NOT b.retired),
                 'households', (SELECT coalesce(sum(households), 0) FROM block b WHERE b.community_code = c.code AND NOT b.retired))
-         FROM community c WHERE street_code = $1 ORDER BY code",
+         FROM community c WHERE street_code = $1 AND touches_scope(code, $2) ORDER BY code",
         code.as_str(),
+        &viewer,
     )
     .await
 }

@@ -1,13 +1,17 @@
 //! HTTP routes. Each module holds the handlers of one resource; `configure` mounts them all under `/api`.
 
+mod accounts;
+mod audit;
 mod blocks;
 mod elements;
 mod grids;
 mod hierarchy;
-mod input;
+pub(crate) mod input;
 mod locate;
 mod plans;
+mod residents;
 mod search;
+mod session;
 mod special_grids;
 pub mod tiles;
 
@@ -19,6 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .route("/health", web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }))
+            .configure(session::configure)
+            .configure(accounts::configure)
+            .configure(audit::configure)
+            .configure(residents::configure)
             .configure(hierarchy::configure)
             .configure(blocks::configure)
             .configure(plans::configure)

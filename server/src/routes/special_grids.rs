@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use wangge_domain::codes::DistrictCode;
 
 use super::input;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::store::geojson_text;
@@ -80,14 +81,15 @@ async fn create(state: web::Data<AppState>, body: web::Json<SpecialInput>) -> Ap
     Ok(HttpResponse::Created().json(json!({ "id": id })))
 }
 
-async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
     let fc: Value = sqlx::query_scalar(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
             'type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(geom, 7)::json,
             'properties', json_build_object('id', id, 'district_code', district_code, 'name', name, 'theme', theme,
                 'blocks', block_ids, 'valid_from', valid_from, 'valid_to', valid_to)) ORDER BY id), '[]'::json))
-         FROM special_grid",
+         FROM special_grid WHERE touches_scope(district_code, $1)",
     )
+    .bind(viewer.prefixes())
     .fetch_one(&state.pool)
     .await?;
     Ok(HttpResponse::Ok().json(fc))

@@ -1,5 +1,6 @@
 //! Storage: the SQL behind imports, blocks, plans and located elements.
 
+pub mod accounts;
 pub mod blocks;
 pub mod elements;
 pub mod features;

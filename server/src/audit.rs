@@ -1,0 +1,135 @@
+//! The audit log: an append-only, hash-chained record of every write (who, what, when, before and after). The
+//! chain itself lives in the database (`audit_append`, `audit_entry_hash` in the migrations); this module appends,
+//! reads, verifies, and takes the before/after snapshots of entities — never with personal data in clear.
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::auth::policy::Entity;
+
+/// One entry to append.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// Who: a username, `public`, or `system` for command-line jobs.
+    pub actor: &'a str,
+    /// What: e.g. `POST /api/plans/{id}/publish`, `login`, `reveal`.
+    pub action: &'a str,
+    /// On what: e.g. `plan 12`.
+    pub target: Option<String>,
+    /// The HTTP status the write ended with.
+    pub status: u16,
+    /// The state before.
+    pub before: Option<Value>,
+    /// The state after (or the response of a creation).
+    pub after: Option<Value>,
+}
+
+/// Append an entry; returns its sequence number.
+pub async fn append(pool: &PgPool, e: Entry<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.target)
+        .bind(i32::from(e.status))
+        .bind(e.before)
+        .bind(e.after)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Serialize)]
+pub struct Verification {
+    /// Whether every entry's hash and link are intact.
+    pub intact: bool,
+    /// How many entries were checked.
+    pub entries: i64,
+    /// The first entry whose hash or link is wrong.
+    pub first_broken: Option<i64>,
+    /// Why it is wrong: `hash` (its fields were changed), `link` (an entry before it was changed, removed or
+    /// inserted), `sequence` (numbers skip).
+    pub reason: Option<String>,
+    /// Hash of the last entry (hex): record it elsewhere to detect removal of entries at the end.
+    pub head: Option<String>,
+}
+
+/// Recompute every entry's hash and link, in order.
+pub async fn verify(pool: &PgPool) -> Result<Verification> {
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(pool).await?;
+    let head: Option<String> =
+        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(pool).await?;
+    let broken: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, CASE WHEN NOT hash_ok THEN 'hash' WHEN NOT link_ok THEN 'link' ELSE 'sequence' END FROM (
+           SELECT seq,
+                  hash = audit_entry_hash(prev_hash, seq, at, actor, action, target, status, before, after) AS hash_ok,
+                  prev_hash = coalesce(lag(hash) OVER w, decode(repeat('00', 32), 'hex')) AS link_ok,
+                  seq = row_number() OVER w AS seq_ok
+           FROM audit_log WINDOW w AS (ORDER BY seq)) t
+         WHERE NOT (hash_ok AND link_ok AND seq_ok) ORDER BY seq LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(Verification {
+        intact: broken.is_none(),
+        entries,
+        first_broken: broken.as_ref().map(|b| b.0),
+        reason: broken.map(|b| b.1),
+        head,
+    })
+}
+
+/// The newest entries first, at most `limit`, optionally only before entry `before_seq`.
+pub async fn recent(pool: &PgPool, limit: i64, before_seq: Option<i64>) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT jsonb_build_object('seq', seq, 'at', at, 'actor', actor, 'action', action, 'target', target,
+                'status', status, 'before', before, 'after', after, 'hash', encode(hash, 'hex'))
+         FROM audit_log WHERE ($2::int8 IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .bind(before_seq)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The state of an entity as the audit log records it: geometry as a digest, personal data masked, password
+/// hashes as a digest. `None` when it does not exist.
+pub async fn snapshot(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<Value>> {
+    let sql = match entity {
+        Entity::Plan => {
+            "SELECT jsonb_build_object('id', p.id, 'community_code', p.community_code, 'version', p.version,
+                    'status', p.status, 'based_on', p.based_on, 'note', p.note, 'valid_from', p.valid_from,
+                    'valid_to', p.valid_to,
+                    'grids', (SELECT coalesce(jsonb_object_agg(g.key, jsonb_build_object('code', g.code, 'kind', g.kind,
+                                'name', g.name, 'households', g.households,
+                                'blocks', (SELECT jsonb_agg(gb.block_id ORDER BY gb.block_id) FROM grid_block gb
+                                           WHERE gb.grid_id = g.id))), '{}'::jsonb)
+                              FROM grid g WHERE g.plan_id = p.id))
+             FROM plan p WHERE p.id = $1"
+        }
+        Entity::Block => {
+            "SELECT to_jsonb(b) - 'geom' || jsonb_build_object('geom_md5', md5(ST_AsBinary(b.geom))) FROM block b WHERE id = $1"
+        }
+        Entity::Building => {
+            "SELECT to_jsonb(b) - 'footprint' || jsonb_build_object('footprint_md5', md5(ST_AsBinary(b.footprint)))
+             FROM building b WHERE id = $1"
+        }
+        Entity::Grid => {
+            "SELECT to_jsonb(g) - 'geom' || jsonb_build_object('geom_md5', md5(ST_AsBinary(g.geom))) FROM grid g WHERE id = $1"
+        }
+        Entity::Element => {
+            "SELECT to_jsonb(e) - 'geom' || jsonb_build_object('lon', ST_X(e.geom), 'lat', ST_Y(e.geom)) FROM element e WHERE id = $1"
+        }
+        Entity::Resident => {
+            "SELECT jsonb_build_object('id', id, 'name', name_masked, 'id_card', id_card_masked, 'phone', phone_masked,
+                    'building_id', building_id, 'community_code', community_code, 'grid_id', grid_id)
+             FROM resident WHERE id = $1"
+        }
+        Entity::Account => {
+            "SELECT to_jsonb(a) - 'password_hash' || jsonb_build_object('password_md5', md5(a.password_hash))
+             FROM account a WHERE id = $1"
+        }
+    };
+    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?)
+}

@@ -1,0 +1,275 @@
+//! The guard: the one middleware every request passes. It finds who is asking (session cookie), refuses writes
+//! without the session's CSRF token, rate-limits anonymous callers, looks the route up in the [policy], checks the
+//! role and the scope against where the request's target lies, hands the handler the [`Principal`], and writes
+//! every successful staff write to the audit log with the target's state before and after.
+//!
+//! [policy]: super::policy
+
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use futures_util::StreamExt;
+use serde_json::Value;
+use wangge_domain::access::Place;
+use wangge_domain::codes::CommunityCode;
+
+use super::policy::{self, Access, Entity, Target};
+use super::principal::{Principal, Staff};
+use super::session;
+use crate::audit;
+use crate::error::ApiError;
+use crate::routes::input;
+use crate::startup::{AppState, JSON_LIMIT};
+use crate::tile_service::Selection;
+
+/// Paths the guard protects; everything else is the static web app.
+fn guarded(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/tiles/") || path == "/style.json" || path.starts_with("/fonts/")
+}
+
+/// The middleware function (mounted with `actix_web::middleware::from_fn`).
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !guarded(req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
+    let principal = principal(&req, &state).await?;
+    let pattern = req.match_pattern();
+    let method = req.method().clone();
+    let writes = !method.is_safe();
+
+    if let Principal::Public = principal {
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many("rate_limited", wait))?;
+    }
+    if let (true, Principal::Staff(staff)) = (writes, &principal) {
+        let sent = req.headers().get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !session::same_token(sent, &staff.csrf_token) {
+            return Err(ApiError::forbidden("csrf", "send the session's CSRF token in the X-CSRF-Token header").into());
+        }
+    }
+
+    let access = match pattern.as_deref() {
+        // No route matched: the app answers 404 and touches nothing.
+        None => Access::Public,
+        Some(p) => policy::lookup(&method, p)
+            .ok_or_else(|| ApiError::forbidden("no_policy", format!("{method} {p} has no access rule")))?,
+    };
+    let pattern = pattern.unwrap_or_default();
+    let mut audited = None;
+    match access {
+        Access::Public => {}
+        Access::Tiles => {
+            let public = policy::path_param(&pattern, req.path(), "source").and_then(Selection::parse).is_none_or(|s| s.is_public());
+            if !public && matches!(principal, Principal::Public) {
+                return Err(ApiError::unauthorized().into());
+            }
+        }
+        Access::Staff(action, target) => {
+            let Principal::Staff(staff) = &principal else { return Err(ApiError::unauthorized().into()) };
+            let role = staff.assignment.role();
+            if !role.may(action) {
+                return Err(ApiError::forbidden("forbidden", format!("a {role} may not do this ({action:?})")).into());
+            }
+            if let Some((place, what)) = place_of(&mut req, &state, &pattern, target).await? {
+                if !staff.assignment.scope().covers(&place) {
+                    // Outside the scope looks exactly like not there, so ids cannot be probed.
+                    return Err(ApiError::new(
+                        actix_web::http::StatusCode::NOT_FOUND,
+                        "not_found",
+                        format!("{what} does not exist or is outside your scope"),
+                    )
+                    .into());
+                }
+            }
+            if writes {
+                let entity = match target {
+                    Target::Entity(e) => {
+                        let id = policy::path_param(&pattern, req.path(), "id").and_then(|v| v.parse::<i64>().ok());
+                        id.map(|id| (e, id))
+                    }
+                    _ => None,
+                };
+                let before = match entity {
+                    Some((e, id)) => audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?,
+                    None => None,
+                };
+                audited = Some((staff.clone(), entity, before));
+            }
+        }
+    }
+
+    req.extensions_mut().insert(principal);
+    let res = next.call(req).await?.map_into_boxed_body();
+    match audited {
+        Some((staff, entity, before)) if res.status().is_success() => record(&state, &pattern, &staff, entity, before, res).await,
+        _ => Ok(res),
+    }
+}
+
+/// Who is asking: the staff member of a live session cookie, or the public.
+async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
+    let Some(cookie) = req.cookie(session::COOKIE) else { return Ok(Principal::Public) };
+    Ok(match session::resolve(&state.pool, cookie.value()).await? {
+        Some(staff) => Principal::Staff(Arc::new(staff)),
+        None => Principal::Public,
+    })
+}
+
+/// Where the request's target lies, and how to name it in a refusal; `None` for own-scope lists.
+async fn place_of(
+    req: &mut ServiceRequest,
+    state: &AppState,
+    pattern: &str,
+    target: Target,
+) -> Result<Option<(Place, String)>, ApiError> {
+    let param = |name: &str| policy::path_param(pattern, req.path(), name).unwrap_or_default().to_owned();
+    match target {
+        Target::OwnScope => Ok(None),
+        Target::Community => {
+            let code: CommunityCode = input::code(&param("code"))?;
+            let what = format!("community {}", code.as_str());
+            Ok(Some((Place::community(code), what)))
+        }
+        Target::Entity(entity) => {
+            let raw = param("id");
+            let id: i64 = raw.parse().map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
+            let place = entity_place(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
+            Ok(Some((place, format!("{} {id}", entity.name()))))
+        }
+        Target::BodyCode(field) => {
+            let body = json_body(req).await?;
+            let code = body.get(field).and_then(Value::as_str).unwrap_or_default();
+            let place = Place::from_code(code)
+                .ok_or_else(|| ApiError::bad_request("bad_code", format!("{field} must be a 6-, 9- or 12-digit division code")))?;
+            Ok(Some((place, format!("division {code}"))))
+        }
+        Target::BodyPoint => {
+            let body = json_body(req).await?;
+            let number = |k: &str| body.get(k).and_then(Value::as_f64).ok_or_else(|| ApiError::bad_request("bad_json", format!("{k} must be a number")));
+            let p = input::lon_lat(number("lon")?, number("lat")?)?;
+            let place = located_place(state, p.lon(), p.lat())?;
+            Ok(Some((place, "the place".to_owned())))
+        }
+        Target::BodyBuilding => {
+            let body = json_body(req).await?;
+            let id = body
+                .get("building_id")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| ApiError::bad_request("bad_json", "building_id must be an id"))?;
+            let place = entity_place(state, Entity::Building, id).await?.ok_or_else(|| ApiError::not_found("building", id))?;
+            Ok(Some((place, format!("building {id}"))))
+        }
+    }
+}
+
+/// The place of a point: its grid in force, else its community. Outside every community is refused.
+fn located_place(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError> {
+    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
+    if let Some(code) = located.grid().and_then(|g| g.code.parse().ok()) {
+        return Ok(Place::grid(code));
+    }
+    located
+        .community
+        .and_then(|c| c.code.parse().ok())
+        .map(Place::community)
+        .ok_or_else(|| ApiError::unprocessable("outside", "the point is not inside any community"))
+}
+
+/// Where an entity lies: its grid's code when it has one, else its community (accounts: their district).
+async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
+    let pool = &state.pool;
+    let codes: Option<(Option<String>, Option<String>)> = match entity {
+        Entity::Plan => sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1").bind(id).fetch_optional(pool).await?,
+        Entity::Block => sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1").bind(id).fetch_optional(pool).await?,
+        Entity::Grid => {
+            sqlx::query_as("SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Entity::Element => {
+            sqlx::query_as("SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Entity::Resident => {
+            sqlx::query_as("SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Entity::Account => {
+            sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1").bind(id).fetch_optional(pool).await?
+        }
+        Entity::Building => {
+            let point: Option<(f64, f64)> =
+                sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+            return Ok(point.and_then(|(lon, lat)| located_place(state, lon, lat).ok()).or_else(|| point.map(|_| Place::default())));
+        }
+    };
+    Ok(codes.map(|(grid, area)| {
+        grid.as_deref().and_then(Place::from_code).or_else(|| area.as_deref().and_then(Place::from_code)).unwrap_or_default()
+    }))
+}
+
+/// Read the JSON body for the policy, then put it back for the handler.
+async fn json_body(req: &mut ServiceRequest) -> Result<Value, ApiError> {
+    let is_json = req.content_type() == "application/json";
+    if !is_json {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "send JSON with Content-Type: application/json",
+        ));
+    }
+    let mut payload = req.take_payload();
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        if bytes.len() + chunk.len() > JSON_LIMIT {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("request body exceeds {JSON_LIMIT} bytes"),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let bytes = bytes.freeze();
+    req.set_payload(bytes.clone().into());
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request("bad_json", e.to_string()))
+}
+
+/// Append the audit entry of a successful write: the entity's state before and after, or for creations the
+/// response (which carries the new id).
+async fn record(
+    state: &AppState,
+    pattern: &str,
+    staff: &Staff,
+    entity: Option<(Entity, i64)>,
+    before: Option<Value>,
+    res: ServiceResponse<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let (http_req, http_res) = res.into_parts();
+    let (http_res, body) = http_res.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
+    let (target, after) = match entity {
+        Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?),
+        None => (None, serde_json::from_slice(&bytes).ok()),
+    };
+    let action = format!("{} {pattern}", http_req.method());
+    let entry = audit::Entry { actor: &staff.username, action: &action, target, status: http_res.status().as_u16(), before, after };
+    audit::append(&state.pool, entry).await.map_err(ApiError::from)?;
+    Ok(ServiceResponse::new(http_req, http_res.set_body(BoxBody::new(bytes))))
+}

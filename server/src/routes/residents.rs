@@ -1,0 +1,131 @@
+//! Registered residents. Personal data (name, ID-card number, phone) is encrypted at rest; lists and single reads
+//! show it masked; `POST /residents/{id}/reveal` shows it in clear to a scoped role and the guard writes the reveal
+//! to the audit log.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
+
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/residents", web::post().to(create))
+        .route("/residents", web::get().to(list))
+        .route("/residents/{id}", web::get().to(get))
+        .route("/residents/{id}/reveal", web::post().to(reveal));
+}
+
+/// A resident's masked JSON.
+const MASKED_JSON: &str = "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
+    'phone', r.phone_masked, 'building_id', r.building_id, 'community_code', r.community_code,
+    'grid_id', r.grid_id, 'grid_code', g.code, 'created_at', r.created_at)";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResidentInput {
+    name: String,
+    id_card: String,
+    #[serde(default)]
+    phone: Option<String>,
+    /// The building the resident lives in; its interior point locates the resident.
+    building_id: i64,
+}
+
+fn unprocessable(code: &'static str) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
+    move |e| ApiError::unprocessable(code, e.to_string())
+}
+
+async fn create(state: web::Data<AppState>, body: web::Json<ResidentInput>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let name = PersonName::new(&body.name).map_err(unprocessable("bad_name"))?;
+    let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable("bad_id_card"))?;
+    let phone: Option<PhoneNumber> = body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable("bad_phone"))?;
+    let point: Option<(f64, f64)> =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s")
+            .bind(body.building_id)
+            .fetch_optional(&state.pool)
+            .await?;
+    let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
+    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
+    let key = &state.security.key;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO resident (name_enc, id_card_enc, phone_enc, name_masked, id_card_masked, phone_masked, id_card_digest,
+                               building_id, geom, community_code, grid_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_SetSRID(ST_MakePoint($9, $10), 4326), $11, $12) RETURNING id",
+    )
+    .bind(key.seal(name.as_str()))
+    .bind(key.seal(id_card.as_str()))
+    .bind(phone.as_ref().map(|p| key.seal(p.as_str())))
+    .bind(name.masked())
+    .bind(id_card.masked())
+    .bind(phone.as_ref().map(PhoneNumber::masked))
+    .bind(key.digest(id_card.as_str()))
+    .bind(body.building_id)
+    .bind(lon)
+    .bind(lat)
+    .bind(located.community.as_ref().map(|c| c.code.clone()))
+    .bind(located.grid().map(|g| g.id))
+    .fetch_one(&state.pool)
+    .await
+    .map_err(|e| match ApiError::from(e) {
+        dup if dup.code == "duplicate" => ApiError::conflict("duplicate", "a resident with this ID-card number is already registered"),
+        other => other,
+    })?;
+    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
+    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    grid: Option<i64>,
+    #[serde(default)]
+    community: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+    let rows: Vec<Value> = sqlx::query_scalar(&format!(
+        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
+         WHERE in_scope(coalesce(g.code, r.community_code), $1)
+           AND ($2::int8 IS NULL OR r.grid_id = $2) AND ($3::text IS NULL OR r.community_code = $3)
+         ORDER BY r.id LIMIT $4"
+    ))
+    .bind(viewer.prefixes())
+    .bind(q.grid)
+    .bind(&q.community)
+    .bind(q.limit.unwrap_or(500).clamp(1, 5000))
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let row: Option<Value> =
+        sqlx::query_scalar(&format!("SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?;
+    row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("resident", id))
+}
+
+async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let row: Option<(Vec<u8>, Vec<u8>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1").bind(id).fetch_optional(&state.pool).await?;
+    let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
+    let key = &state.security.key;
+    let open = |b: &[u8]| key.open(b).map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))));
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({
+        "id": id,
+        "name": open(&name)?,
+        "id_card": open(&id_card)?,
+        "phone": phone.as_deref().map(open).transpose()?,
+    })))
+}
