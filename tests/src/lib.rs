@@ -10,7 +10,12 @@ use serde_json::Value;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 use std::str::FromStr;
+use wangge_domain::access::{Assignment, Role, Scope};
+use wangge_server::auth::password::NewPassword;
+use wangge_server::auth::vault::DataKey;
+use wangge_server::auth::Security;
 use wangge_server::config::Settings;
+use wangge_server::store::accounts::NewAccount;
 use wangge_server::startup::{self, AppState};
 
 /// The workspace root.
@@ -83,23 +88,108 @@ async fn ensure_template(server: &str) -> String {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The key tests encrypt residents' personal data under.
+pub const TEST_DATA_KEY: &str = "5e0f8c1d2b3a49687766554433221100ffeeddccbbaa99887766554433221100";
+/// The password of every account tests create.
+pub const TEST_PASSWORD: &str = "test-password-1";
+/// The district the default caller plans (the demo district's code).
+pub const TEST_DISTRICT: &str = "990101";
+
+/// Someone calling the API: anonymous, or signed in with a session cookie and its CSRF token.
+#[derive(Clone)]
+pub struct Caller {
+    address: String,
+    client: reqwest::Client,
+    session: Option<(String, String)>,
+}
+
+impl Caller {
+    /// A request carrying this caller's session, to finish by hand (headers, raw bodies).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.client.request(method, format!("{}{path}", self.address));
+        if let Some((cookie, csrf)) = &self.session {
+            r = r.header("cookie", format!("{}={cookie}", wangge_server::auth::session::COOKIE)).header("x-csrf-token", csrf);
+        }
+        r
+    }
+
+    /// The same caller without the CSRF header (to prove writes need it).
+    pub fn without_csrf(&self) -> Caller {
+        let mut c = self.clone();
+        if let Some((_, csrf)) = &mut c.session {
+            csrf.clear();
+        }
+        c
+    }
+
+    /// GET a path, returning status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.request(reqwest::Method::GET, path).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET a path, returning status and the body as text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.request(reqwest::Method::GET, path).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
+
+    /// Send JSON with a method, returning status and JSON body.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.request(method, path).json(body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON.
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// PUT JSON.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    /// POST raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let r = self.request(reqwest::Method::POST, path).header("content-type", content_type).body(body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
 /// A running server on its own fresh database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
     /// The database, for assertions that look behind the API.
     pub pool: PgPool,
-    /// HTTP client.
-    pub client: reqwest::Client,
     /// The app state (cache included).
     pub state: AppState,
+    /// The default caller: a planner of district 990101 (`app.get(…)` and friends go through it).
+    pub caller: Caller,
     server: String,
     db: String,
 }
 
+impl std::ops::Deref for TestApp {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
 impl TestApp {
-    /// Create a fresh database and start the server on a free port.
+    /// Create a fresh database and start the server on a free port, with no rate limit on anonymous callers.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_public_rate(usize::MAX).await
+    }
+
+    /// Create a fresh database and start the server, allowing `public_rate` anonymous requests a minute.
+    pub async fn spawn_with_public_rate(public_rate: usize) -> TestApp {
         let server = server_url();
         let template = ensure_template(&server).await;
         let db = format!(
@@ -122,61 +212,78 @@ impl TestApp {
             }
         }
         let pool = wangge_server::db::connect_and_migrate(&with_db(&server, &db)).await.expect("connect test db");
-        let state = AppState::new(pool.clone()).await.expect("state");
+        let key = DataKey::from_hex(TEST_DATA_KEY).expect("key");
+        let state = AppState::new(pool.clone(), Security::new(key, true, public_rate)).await.expect("state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().unwrap());
         let web = workspace().join("web/dist");
         let srv = startup::run(listener, state.clone(), web.join("index.html").exists().then_some(web)).expect("server");
         tokio::spawn(srv);
-        TestApp { address, pool, client: reqwest::Client::new(), state, server, db }
+        let public = Caller { address: address.clone(), client: reqwest::Client::new(), session: None };
+        let mut app = TestApp { address, pool, state, caller: public, server, db };
+        app.caller = app.sign_in_as("planner", Role::Planner, Scope::District(TEST_DISTRICT.parse().unwrap())).await;
+        app
     }
 
     /// Spawn and load a small generated demo district (1 street, 2 communities).
     pub async fn spawn_with_demo() -> TestApp {
         let app = Self::spawn().await;
-        let size = wangge_gis_data::demo::DemoSize { streets: 1, communities_per_street: 2, blocks_per_side: 6, seed: 7 };
-        wangge_server::import::demo::load_demo(&app.pool, size).await.expect("demo").expect("fresh");
-        app.state.refresh(None).await.expect("cache");
-        app.state.tiles.reload_base(&app.pool).await.expect("tiles");
+        app.load_demo(wangge_gis_data::demo::DemoSize { streets: 1, communities_per_street: 2, blocks_per_side: 6, seed: 7 }).await;
         app
     }
 
-    /// GET a path, returning status and JSON body.
-    pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.client.get(format!("{}{path}", self.address)).send().await.expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+    /// Load a generated demo district of this size into the app.
+    pub async fn load_demo(&self, size: wangge_gis_data::demo::DemoSize) {
+        wangge_server::import::demo::load_demo(&self.pool, size).await.expect("demo").expect("fresh");
+        self.state.refresh(None).await.expect("cache");
+        self.state.tiles.reload_base(&self.pool).await.expect("tiles");
     }
 
-    /// Send JSON with a method, returning status and JSON body.
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
-        let r = self.client.request(method, format!("{}{path}", self.address)).json(body).send().await.expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+    /// An anonymous caller.
+    pub fn public(&self) -> Caller {
+        Caller { address: self.address.clone(), client: reqwest::Client::new(), session: None }
     }
 
-    /// POST JSON.
-    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, body).await
+    /// Create an account (password [`TEST_PASSWORD`]) straight in the database and sign it in over HTTP.
+    pub async fn sign_in_as(&self, username: &str, role: Role, scope: Scope) -> Caller {
+        let assignment = Assignment::new(role, scope).expect("assignment");
+        let district = assignment.scope().district().unwrap_or_else(|| TEST_DISTRICT.parse().unwrap());
+        let password = NewPassword::parse(TEST_PASSWORD).expect("password");
+        let new = NewAccount {
+            username,
+            display_name: username,
+            assignment: &assignment,
+            district: &district,
+            work_phone: Some("025-0000-0000"),
+            password: &password,
+        };
+        wangge_server::store::accounts::create(&self.pool, new).await.expect("create account");
+        self.sign_in(username, TEST_PASSWORD).await.expect("sign in")
     }
 
-    /// PUT JSON.
-    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.send(reqwest::Method::PUT, path, body).await
-    }
-
-    /// POST raw bytes with a content type.
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .header("content-type", content_type)
-            .body(body)
+    /// Sign in over HTTP; `Err(status)` when refused.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Caller, (u16, Value)> {
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/session", self.address))
+            .json(&serde_json::json!({ "username": username, "password": password }))
             .send()
             .await
             .expect("request");
         let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix(&format!("{}=", wangge_server::auth::session::COOKIE)))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned());
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        match (status, cookie, body["account"]["csrf_token"].as_str()) {
+            (200, Some(cookie), Some(csrf)) => {
+                Ok(Caller { address: self.address.clone(), client: reqwest::Client::new(), session: Some((cookie, csrf.to_owned())) })
+            }
+            _ => Err((status, body)),
+        }
     }
 
     /// A fingerprint of everything stored (row counts and a hash of grid assignments), to prove a refused

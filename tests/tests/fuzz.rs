@@ -4,9 +4,14 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
+use wangge_domain::access::{Role, Scope};
 use wangge_tests::TestApp;
 
-const WRITE_ENDPOINTS: [&str; 11] = [
+const WRITE_ENDPOINTS: [&str; 15] = [
+    "/api/session",
+    "/api/accounts",
+    "/api/residents/1/reveal",
+    "/api/plans/1",
     "/api/districts",
     "/api/streets",
     "/api/communities",
@@ -42,7 +47,8 @@ fn json_value() -> impl Strategy<Value = Value> {
                         Just("type"), Just("coordinates"), Just("geometry"), Just("code"), Just("name"), Just("grids"),
                         Just("blocks"), Just("key"), Just("kind"), Just("points"), Just("lon"), Just("lat"),
                         Just("district_code"), Just("theme"), Just("facility_id"), Just("id_card"), Just("building_id"),
-                        Just("crs"), Just("target"), Just("unit"),
+                        Just("crs"), Just("target"), Just("unit"), Just("username"), Just("password"),
+                        Just("role"), Just("scope"), Just("street"), Just("grids"), Just("display_name"),
                     ]
                     .prop_map(String::from),
                     inner,
@@ -63,7 +69,9 @@ async fn existing(app: &TestApp, max_plan: i64) -> String {
             (SELECT md5(string_agg(id || ST_AsText(geom) || households, ',' ORDER BY id)) FROM block),
             (SELECT count(*) FROM building),
             (SELECT md5(string_agg(id || status || coalesce(valid_from::text, '') || coalesce(valid_to::text, ''), ',' ORDER BY id)) FROM plan WHERE id <= $1),
-            (SELECT md5(string_agg(plan_id || ':' || block_id || ':' || grid_id, ',' ORDER BY plan_id, block_id)) FROM grid_block WHERE plan_id <= $1))",
+            (SELECT md5(string_agg(plan_id || ':' || block_id || ':' || grid_id, ',' ORDER BY plan_id, block_id)) FROM grid_block WHERE plan_id <= $1),
+            (SELECT md5(string_agg(id || username || role || scope::text || disabled || password_hash, ',' ORDER BY id)) FROM account WHERE id <= 2),
+            (SELECT md5(string_agg(id || encode(name_enc, 'hex') || coalesce(grid_id, 0), ',' ORDER BY id)) FROM resident WHERE id <= 1))",
     )
     .bind(max_plan)
     .fetch_one(&app.pool)
@@ -76,19 +84,29 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let app = rt.block_on(TestApp::spawn_with_demo());
     let max_plan: i64 = rt.block_on(async { sqlx::query_scalar("SELECT max(id) FROM plan").fetch_one(&app.pool).await.unwrap() });
+    // Two callers (the default planner, account 1, and an admin, account 2) and one resident that exists before.
+    let admin = rt.block_on(app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())));
+    rt.block_on(async {
+        let building: i64 = sqlx::query_scalar("SELECT min(id) FROM building").fetch_one(&app.pool).await.unwrap();
+        let (s, b) = admin.post("/api/residents", &serde_json::json!({ "name": "赵六", "id_card": "320115199001011234", "building_id": building })).await;
+        assert_eq!(s, 201, "{b}");
+    });
     let before = rt.block_on(existing(&app, max_plan));
     let mut runner = TestRunner::new(Config { cases: 500, failure_persistence: None, ..Config::default() });
     runner
-        .run(&(0..WRITE_ENDPOINTS.len(), json_value(), any::<bool>()), |(endpoint, body, raw)| {
+        .run(&(0..WRITE_ENDPOINTS.len(), json_value(), any::<bool>(), any::<bool>()), |(endpoint, body, raw, as_admin)| {
             let path = WRITE_ENDPOINTS[endpoint];
+            let caller = if as_admin { &admin } else { &app.caller };
             let status = rt.block_on(async {
-                if raw {
+                if path == "/api/plans/1" {
+                    caller.put(path, &body).await.0
+                } else if raw {
                     // the body's text cut in half: broken JSON
                     let text = body.to_string();
                     let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
-                    app.post_raw(path, "application/json", text[..cut].as_bytes().to_vec()).await.0
+                    caller.post_raw(path, "application/json", text[..cut].as_bytes().to_vec()).await.0
                 } else {
-                    app.post(path, &body).await.0
+                    caller.post(path, &body).await.0
                 }
             });
             prop_assert!(status < 500, "{path} answered {status} to {body}");
@@ -99,4 +117,6 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
     // those may add rows, but nothing that existed before may change
     let after = rt.block_on(existing(&app, max_plan));
     assert_eq!(before, after, "data that existed before is unchanged");
+    let (_, chain) = rt.block_on(admin.get("/api/audit/verify"));
+    assert_eq!(chain["intact"], true, "{chain}");
 }

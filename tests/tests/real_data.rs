@@ -4,6 +4,7 @@
 use serde_json::json;
 use wangge_domain::households::HouseholdModel;
 use wangge_server::import::osm::import_osm;
+use wangge_domain::access::{Role, Scope};
 use wangge_tests::{shared_data, TestApp};
 
 /// The extract's box (the bounds of its buildings and roads).
@@ -129,11 +130,12 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
     let clipped = geo::BooleanOps::intersection(b.multi_polygon(), &clip);
     let geometry: serde_json::Value = serde_json::from_str(&wangge_server::store::geojson_text(&clipped)).unwrap();
 
-    assert_eq!(app.post("/api/districts", &json!({ "code": "320106", "name": "鼓楼区" })).await.0, 201);
-    assert_eq!(app.post("/api/streets", &json!({ "code": "320106900", "name": "测试街道（提取范围）" })).await.0, 201);
-    let (s, body) = app.post("/api/communities", &json!({ "code": "320106900001", "name": "鼓楼区（提取范围）", "geometry": geometry })).await;
+    let planner = app.sign_in_as("gulou", Role::Planner, Scope::District("320106".parse().unwrap())).await;
+    assert_eq!(planner.post("/api/districts", &json!({ "code": "320106", "name": "鼓楼区" })).await.0, 201);
+    assert_eq!(planner.post("/api/streets", &json!({ "code": "320106900", "name": "测试街道（提取范围）" })).await.0, 201);
+    let (s, body) = planner.post("/api/communities", &json!({ "code": "320106900001", "name": "鼓楼区（提取范围）", "geometry": geometry })).await;
     assert_eq!(s, 201, "{body}");
-    let (s, summary) = app.post("/api/communities/320106900001/blocks/build", &json!({})).await;
+    let (s, summary) = planner.post("/api/communities/320106900001/blocks/build", &json!({})).await;
     assert_eq!(s, 200, "{summary}");
     // the extract covers the south-east corner of Gulou: ~19 blocks, ~180 buildings
     assert!(summary["blocks"].as_i64().unwrap() >= 15, "{summary}");
@@ -165,7 +167,7 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
         .unwrap();
     assert_eq!(slivers, 0);
     // the partitioner divides the real blocks into a valid, contiguous plan
-    let (s, suggested) = app.post("/api/communities/320106900001/plans/suggest", &json!({})).await;
+    let (s, suggested) = planner.post("/api/communities/320106900001/plans/suggest", &json!({})).await;
     assert_eq!(s, 201, "{suggested}");
     assert_eq!(suggested["report"]["problems"], json!([]), "a complete, contiguous partition of real blocks");
     let households: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE community_code = '320106900001'")
@@ -177,8 +179,8 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
     assert_eq!(grids.len() as i64, (households as f64 / 300.0).round().max(1.0) as i64);
     // a plan already exists → rebuilding blocks would orphan it
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM block WHERE community_code = '320106900001'").fetch_all(&app.pool).await.unwrap();
-    let (s, _) = app.post("/api/communities/320106900001/plans", &json!({ "grids": [{ "key": "all", "kind": "natural", "blocks": ids }] })).await;
+    let (s, _) = planner.post("/api/communities/320106900001/plans", &json!({ "grids": [{ "key": "all", "kind": "natural", "blocks": ids }] })).await;
     assert_eq!(s, 201);
-    let (s, body) = app.post("/api/communities/320106900001/blocks/build", &json!({})).await;
+    let (s, body) = planner.post("/api/communities/320106900001/blocks/build", &json!({})).await;
     assert_eq!(s, 409, "{body}");
 }

@@ -7,7 +7,7 @@ use wangge_tests::{shared_data, TestApp};
 use wangge_tiles::TileId;
 
 async fn fetch(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Option<String>, Vec<u8>) {
-    let mut req = app.client.get(format!("{}{path}", app.address));
+    let mut req = app.request(reqwest::Method::GET, path);
     if let Some(e) = etag {
         req = req.header("If-None-Match", e);
     }

@@ -27,12 +27,16 @@ pub struct Security {
     pub secure_cookies: bool,
     /// Anonymous requests per client address.
     pub public_rate: Throttle,
-    /// Failed logins, per account name and per client address.
-    pub login_failures: Throttle,
+    /// Failed logins per account name.
+    pub failures_by_name: Throttle,
+    /// Failed logins per client address (higher: an office shares one address).
+    pub failures_by_address: Throttle,
 }
 
-/// Failed logins allowed per account name or client address within [`LOGIN_WINDOW`].
-pub const LOGIN_FAILURES: usize = 5;
+/// Failed logins allowed per account name within [`LOGIN_WINDOW`].
+pub const LOGIN_FAILURES_PER_NAME: usize = 5;
+/// Failed logins allowed per client address within [`LOGIN_WINDOW`].
+pub const LOGIN_FAILURES_PER_ADDRESS: usize = 50;
 /// The window over which failed logins are counted.
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
@@ -43,7 +47,8 @@ impl Security {
             key,
             secure_cookies,
             public_rate: Throttle::new(public_per_minute, Duration::from_secs(60)),
-            login_failures: Throttle::new(LOGIN_FAILURES, LOGIN_WINDOW),
+            failures_by_name: Throttle::new(LOGIN_FAILURES_PER_NAME, LOGIN_WINDOW),
+            failures_by_address: Throttle::new(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW),
         }
     }
 }

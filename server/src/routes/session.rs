@@ -38,8 +38,8 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Cre
     }
     let ip = format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
     let name_key = format!("user:{username}");
-    let throttle = &state.security.login_failures;
-    if let Err(wait) = throttle.check(&name_key).and_then(|_| throttle.check(&ip)) {
+    let (by_name, by_address) = (&state.security.failures_by_name, &state.security.failures_by_address);
+    if let Err(wait) = by_name.check(&name_key).and_then(|_| by_address.check(&ip)) {
         audit_login(&state, "public", &username, "login_locked", 429).await?;
         return Err(ApiError::too_many("login_locked", wait));
     }
@@ -50,8 +50,8 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Cre
     let account = match record {
         Some(r) if matches && !r.disabled => r,
         _ => {
-            throttle.record(&name_key);
-            throttle.record(&ip);
+            by_name.record(&name_key);
+            by_address.record(&ip);
             audit_login(&state, "public", &username, "login_failed", 401).await?;
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
@@ -60,7 +60,7 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Cre
             ));
         }
     };
-    throttle.clear(&name_key);
+    by_name.clear(&name_key);
     let (token, csrf) = session::start(&state.pool, account.id).await?;
     let staff = session::resolve(&state.pool, &token).await?.ok_or_else(|| anyhow::anyhow!("session just started is missing"))?;
     audit_login(&state, &username, &username, "login", 200).await?;
