@@ -1,10 +1,12 @@
 // Browser test of the map app in real headless Chromium against the real server (started by the Rust test that
-// runs this script). Usage: node map.test.mjs <base-url> <artifacts-dir> <resident-secret>...
+// runs this script). Usage: node map.test.mjs <base-url> <artifacts-dir> <fixture-json> <resident-secret>...
+// The fixture names the grids to look for and the staff account to sign in with.
 // Exits non-zero with a message on the first failed check; saves screenshots into the artifacts folder.
 import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
 import { mkdirSync } from 'node:fs';
 
-const [base, artifacts, ...secrets] = process.argv.slice(2);
+const [base, artifacts, fixtureJson, ...secrets] = process.argv.slice(2);
+const fixture = JSON.parse(fixtureJson);
 mkdirSync(artifacts, { recursive: true });
 const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
 const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
@@ -28,19 +30,36 @@ async function idle(page) {
   await page.waitForTimeout(300);
 }
 
-// the grid we will look for: the first natural grid of the first demo community, via the public API
-const grids = await (await fetch(`${base}/api/communities/990101001001/grids`)).json();
-const target = grids.grids.features.find((f) => f.properties.kind === 'natural').properties;
+// the grid we will look for: the first natural grid of the first demo community
+const target = fixture.target;
 const hit = (await (await fetch(`${base}/api/search?q=${target.code}`)).json())[0];
 
-// 1. the map loads and renders grids from our own tiles
+// 1. the map loads for anyone and renders grids from our own tiles
 let page = await open('/');
 const rendered = await page.evaluate(() => window.wanggeMap.queryRenderedFeatures({ layers: ['grids-fill'] }).length);
 check(rendered > 10, `map renders grids (${rendered} grid features on screen)`);
 const buildings = await page.evaluate(() => window.wanggeMap.querySourceFeatures('wangge', { sourceLayer: 'buildings' }).length);
 check(buildings > 0, `building tiles loaded (${buildings} features)`);
 check(await page.getByTestId('demo-badge').isVisible(), 'the generated demo is labelled as such');
+check(!(await page.locator('.legend').isVisible()), 'before signing in the public map is shown');
 await page.screenshot({ path: `${artifacts}/map.png` });
+
+// 1b. staff sign in: a wrong password is refused with a reason, the right one opens the working map
+await page.getByTestId('login-open').click();
+await page.getByTestId('login-username').fill(fixture.username);
+await page.getByTestId('login-password').fill('not-the-password-1');
+await page.getByTestId('login-submit').click();
+await page.getByTestId('login-error').waitFor();
+check((await page.getByTestId('login-error').textContent()).includes('密码'), 'a wrong password is refused with a reason (in Chinese)');
+await page.screenshot({ path: `${artifacts}/login-refused.png` });
+await page.getByTestId('login-password').fill(fixture.password);
+await page.getByTestId('login-submit').click();
+await page.getByTestId('who').waitFor();
+check((await page.getByTestId('who').textContent()).includes('网格规划员'), 'signed in: the header shows the role');
+await page.locator('.legend').waitFor();
+await idle(page);
+check(await page.evaluate(() => window.wanggeMap.getStyle().name) === 'Wangge staff', 'the working map style is loaded');
+await page.screenshot({ path: `${artifacts}/signed-in.png` });
 
 // 2. search by grid code flies there and shows the grid
 await page.getByTestId('search').fill(target.code);
@@ -55,7 +74,7 @@ check(Number(await page.getByTestId('grid-households').textContent()) === target
 await page.screenshot({ path: `${artifacts}/search.png` });
 
 // 3. clicking a point on the map says which grid it is in
-const other = grids.grids.features.find((f) => f.properties.code !== target.code && f.properties.kind === 'natural').properties;
+const other = fixture.other;
 const otherHit = (await (await fetch(`${base}/api/search?q=${other.code}`)).json())[0];
 await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), [otherHit.lon, otherHit.lat]);
 await idle(page);
@@ -82,6 +101,8 @@ await page.getByTestId('search').press('Enter');
 await page.getByTestId('search-results').locator('button').first().click();
 await page.getByTestId('grid-code').waitFor();
 await idle(page);
+check((await page.getByTestId('grid-contacts').textContent()).includes(fixture.worker), 'the public grid card shows its grid worker');
+check(!(await page.getByTestId('grid-stats').isVisible()), 'the public grid card has no statistics');
 const text = (await page.content()) + bodies.join('\n');
 for (const s of secrets) check(!text.includes(s), `public map does not expose ${s.slice(0, 2)}…`);
 check(!(await page.locator('.legend').isVisible()), 'public map hides the staff legend');

@@ -38,9 +38,21 @@ pub struct ElementCounts {
     pub organization: i64,
 }
 
-/// A grid's public details.
+/// A grid worker's or grid head's public contact.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct GridDetail {
+pub struct Contact {
+    /// Name.
+    pub name: String,
+    /// `grid_worker` or `grid_head`.
+    pub role: String,
+    /// Work phone.
+    #[serde(default)]
+    pub work_phone: Option<String>,
+}
+
+/// A grid's public card.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct GridCard {
     /// Id.
     pub id: i64,
     /// 15-digit code.
@@ -49,6 +61,18 @@ pub struct GridDetail {
     pub kind: String,
     /// Name.
     pub name: String,
+    /// Community name.
+    pub community_name: String,
+    /// Street name.
+    pub street_name: String,
+    /// Who to contact.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+/// A grid's statistics (staff whose scope covers the grid).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct GridStats {
     /// Households.
     pub households: i32,
     /// Residents (estimated).
@@ -57,12 +81,33 @@ pub struct GridDetail {
     pub buildings: i64,
     /// Elements by kind.
     pub elements: ElementCounts,
-    /// Community name.
-    pub community_name: String,
-    /// Street name.
-    pub street_name: String,
-    /// West, south, east, north.
-    pub bbox: [f64; 4],
+    /// Registered residents.
+    pub registered_residents: i64,
+}
+
+/// The signed-in staff member.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Account {
+    /// Login name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Role (`planner`, `grid_worker`, …).
+    pub role: String,
+    /// The token writes echo in `X-CSRF-Token`.
+    pub csrf_token: String,
+}
+
+#[derive(Deserialize)]
+struct SessionResponse {
+    #[serde(default)]
+    account: Option<Account>,
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    error: String,
 }
 
 /// A district.
@@ -100,9 +145,51 @@ pub async fn search(q: &str) -> Result<Vec<SearchHit>, String> {
     get(&format!("/api/search?q={}", encode(q))).await
 }
 
-/// A grid's details.
-pub async fn grid(id: i64) -> Result<GridDetail, String> {
+/// A grid's public card.
+pub async fn grid(id: i64) -> Result<GridCard, String> {
     get(&format!("/api/grids/{id}")).await
+}
+
+/// A grid's statistics (staff only).
+pub async fn grid_stats(id: i64) -> Result<GridStats, String> {
+    get(&format!("/api/grids/{id}/stats")).await
+}
+
+/// Who is signed in, if anyone.
+pub async fn session() -> Result<Option<Account>, String> {
+    Ok(get::<SessionResponse>("/api/session").await?.account)
+}
+
+/// Why signing in failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    /// Wrong name or password, or a disabled account.
+    Credentials,
+    /// Too many failures: locked for a while.
+    Locked,
+    /// Anything else (network, server).
+    Other,
+}
+
+/// Sign in.
+pub async fn login(username: &str, password: &str) -> Result<Account, LoginError> {
+    let body = serde_json::json!({ "username": username, "password": password });
+    let r = gloo_net::http::Request::post("/api/session").json(&body).map_err(|_| LoginError::Other)?.send().await.map_err(|_| LoginError::Other)?;
+    if !r.ok() {
+        let code = r.json::<ApiError>().await.map(|e| e.error).unwrap_or_default();
+        return Err(match code.as_str() {
+            "bad_credentials" => LoginError::Credentials,
+            "login_locked" => LoginError::Locked,
+            _ => LoginError::Other,
+        });
+    }
+    r.json::<SessionResponse>().await.ok().and_then(|s| s.account).ok_or(LoginError::Other)
+}
+
+/// Sign out.
+pub async fn logout(csrf_token: &str) -> Result<(), String> {
+    let r = gloo_net::http::Request::delete("/api/session").header("x-csrf-token", csrf_token).send().await.map_err(|e| e.to_string())?;
+    if r.ok() { Ok(()) } else { Err(format!("{} {}", r.status(), r.status_text())) }
 }
 
 /// The districts.

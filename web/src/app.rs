@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::{self, GridDetail, Located, SearchHit};
+use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
 use crate::i18n::{t, Lang};
+use crate::login::LoginDialog;
 use crate::maplibre::Map;
 use crate::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
 
@@ -38,9 +39,12 @@ const LAYERS: [(&str, &[&str]); 5] = [
 #[component]
 pub fn App() -> impl IntoView {
     let (lang, set_lang) = signal(Lang::Zh);
-    let (public, set_public) = signal(public_from_url());
+    // Anonymous visitors see the public map; staff see the working map unless they ask for the public one.
+    let (public, set_public) = signal(true);
+    let account = RwSignal::new(None::<Account>);
+    let show_login = RwSignal::new(false);
     let (located, set_located) = signal(None::<Located>);
-    let (grid, set_grid) = signal(None::<GridDetail>);
+    let (grid, set_grid) = signal(None::<(GridCard, Option<GridStats>)>);
     let (hits, set_hits) = signal(None::<Vec<SearchHit>>);
     let (query, set_query) = signal(String::new());
     let (demo, set_demo) = signal(false);
@@ -68,8 +72,12 @@ pub fn App() -> impl IntoView {
                         }
                     });
                     selected_code.set_value(code);
+                    let staff = account.get_untracked().is_some() && !public.get_untracked();
                     set_grid.set(match id {
-                        Some(id) => api::grid(id).await.ok(),
+                        Some(id) => match api::grid(id).await {
+                            Ok(card) => Some((card, if staff { api::grid_stats(id).await.ok() } else { None })),
+                            Err(_) => None,
+                        },
                         None => None,
                     });
                 }
@@ -83,8 +91,7 @@ pub fn App() -> impl IntoView {
         if map.with_value(|m| m.is_some()) {
             return;
         }
-        let style = if public.get_untracked() { "/style.json?mode=public" } else { "/style.json" };
-        let m = Map::create("map", style, [118.92, 31.85], 13.0);
+        let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("click", move |ev| {
             if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
                 select_point(lon, lat);
@@ -94,6 +101,12 @@ pub fn App() -> impl IntoView {
             let _ = js_sys::Reflect::set(&w, &JsValue::from_str("wanggeMap"), m.as_ref());
         }
         map.set_value(Some(m));
+        spawn_local(async move {
+            if let Ok(Some(a)) = api::session().await {
+                account.set(Some(a));
+                set_public.set(public_from_url());
+            }
+        });
         spawn_local(async move {
             if let Ok(ds) = api::districts().await {
                 set_demo.set(ds.iter().any(|d| d.generated));
@@ -144,6 +157,25 @@ pub fn App() -> impl IntoView {
         map.with_value(|m| if let Some(m) = m { m.fly_to(hit.lon, hit.lat, 17.0) });
         select_point(hit.lon, hit.lat);
     });
+    let signed_in = Callback::new(move |a: Account| {
+        account.set(Some(a));
+        show_login.set(false);
+        set_grid.set(None);
+        set_public.set(false);
+    });
+    let sign_out = move |_| {
+        let Some(a) = account.get_untracked() else { return };
+        spawn_local(async move {
+            match api::logout(&a.csrf_token).await {
+                Ok(()) => {
+                    account.set(None);
+                    set_grid.set(None);
+                    set_public.set(true);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
     let where_am_i = move |_| {
         let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
         let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
@@ -166,9 +198,21 @@ pub fn App() -> impl IntoView {
                     prop:value=move || query.get() on:input=move |ev| set_query.set(event_target_value(&ev)) />
             </form>
             <div class="switches">
-                <button data-testid="mode" on:click=move |_| set_public.update(|p| *p = !*p)>
-                    {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
-                </button>
+                {move || match account.get() {
+                    Some(a) => {
+                        let role = format!("role_{}", a.role);
+                        view! {
+                            <span class="who" data-testid="who">{a.display_name.clone()} " · " {move || t(lang.get(), &role)}</span>
+                            <button data-testid="mode" on:click=move |_| { set_grid.set(None); set_public.update(|p| *p = !*p) }>
+                                {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
+                            </button>
+                            <button data-testid="logout" on:click=sign_out>{move || t(lang.get(), "sign_out")}</button>
+                        }.into_any()
+                    }
+                    None => view! {
+                        <button data-testid="login-open" on:click=move |_| show_login.set(true)>{move || t(lang.get(), "sign_in")}</button>
+                    }.into_any(),
+                }}
                 <button data-testid="lang" on:click=move |_| set_lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })>
                     {move || if lang.get() == Lang::Zh { "EN" } else { "中文" }}
                 </button>
@@ -184,16 +228,25 @@ pub fn App() -> impl IntoView {
                     Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
                     None => view! { <p class="muted">{move || t(lang.get(), "click_hint")}</p> }.into_any(),
                 }}
-                {move || grid.get().map(|g| view! { <GridPanel lang=lang grid=g public=public.get() /> })}
+                {move || grid.get().map(|(card, stats)| view! { <GridPanel lang=lang card=card stats=stats /> })}
                 <section class="layers">
                     <h4>{move || t(lang.get(), "layers")}</h4>
-                    {visible.iter().copied().map(|(key, sig)| view! {
-                        <label><input type="checkbox" prop:checked=move || sig.get() on:change=move |_| sig.update(|v| *v = !*v) />
-                        {move || t(lang.get(), key)}</label>
+                    {visible.iter().copied().map(|(key, sig)| {
+                        // Blocks and special grids are staff layers; the public map has no such switch.
+                        let staff_only = matches!(key, "blocks" | "special");
+                        view! {
+                            <Show when=move || !(staff_only && public.get())>
+                                <label><input type="checkbox" prop:checked=move || sig.get() on:change=move |_| sig.update(|v| *v = !*v) />
+                                {move || t(lang.get(), key)}</label>
+                            </Show>
+                        }
                     }).collect_view()}
                 </section>
                 <Show when=move || !public.get()><Legend lang=lang /></Show>
             </aside>
         </main>
+        <Show when=move || show_login.get()>
+            <LoginDialog lang=lang done=signed_in cancel=Callback::new(move |_| show_login.set(false)) />
+        </Show>
     }
 }

@@ -7,6 +7,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod i18n;
 #[cfg(target_arch = "wasm32")]
+mod login;
+#[cfg(target_arch = "wasm32")]
 mod maplibre;
 #[cfg(target_arch = "wasm32")]
 mod panels;

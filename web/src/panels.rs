@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use wangge_domain::plan::Band;
 
-use crate::api::{GridDetail, Located, SearchHit};
+use crate::api::{GridCard, GridStats, Located, SearchHit};
 use crate::i18n::{t, Lang};
 
 /// Colour class of a deviation, matching the map's grid fill.
@@ -21,35 +21,50 @@ fn deviation_class(kind: &str, households: i32) -> &'static str {
     }
 }
 
-/// Details of the selected grid.
+/// Details of the selected grid: the public card, and the statistics when the viewer is staff in scope.
 #[component]
-pub fn GridPanel(lang: ReadSignal<crate::i18n::Lang>, grid: GridDetail, public: bool) -> impl IntoView {
-    let band = Band::default();
-    let deviation = band.deviation(grid.households.max(0) as u32);
-    let bar = (f64::from(grid.households.max(0)) / 600.0 * 100.0).min(100.0);
-    let class = deviation_class(&grid.kind, grid.households);
-    let kind = grid.kind.clone();
+pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats>) -> impl IntoView {
+    let kind = card.kind.clone();
+    let contacts = card.contacts.clone();
+    let no_contact = contacts.is_empty();
+    let stats_view = stats.map(|s| {
+        let deviation = Band::default().deviation(s.households.max(0) as u32);
+        let bar = (f64::from(s.households.max(0)) / 600.0 * 100.0).min(100.0);
+        let class = deviation_class(&card.kind, s.households);
+        view! {
+            <dl data-testid="grid-stats">
+                <dt>{move || t(lang.get(), "households")}</dt><dd data-testid="grid-households">{s.households}</dd>
+                <dt>{move || t(lang.get(), "residents")}</dt><dd>{s.residents}</dd>
+                <dt>{move || t(lang.get(), "registered")}</dt><dd>{s.registered_residents}</dd>
+                <dt>{move || t(lang.get(), "buildings")}</dt><dd>{s.buildings}</dd>
+                <dt>{move || t(lang.get(), "elements")}</dt>
+                <dd>{format!("{} / {} / {}", s.elements.place, s.elements.facility, s.elements.organization)}</dd>
+            </dl>
+            <div class="bar" title=format!("{:+.0}%", deviation * 100.0)>
+                <div class=format!("fill {class}") style=format!("width:{bar:.0}%")></div>
+                <div class="target"></div>
+            </div>
+            <p class="muted">{move || t(lang.get(), "deviation")} ": " {format!("{:+.0}%", deviation * 100.0)}</p>
+        }
+    });
     view! {
         <section class="card" data-testid="grid-panel">
-            <h2>{grid.name.clone()}</h2>
-            <p class="chain">{grid.street_name.clone()} " › " {grid.community_name.clone()}</p>
+            <h2>{card.name.clone()}</h2>
+            <p class="chain">{card.street_name.clone()} " › " {card.community_name.clone()}</p>
             <dl>
-                <dt>{move || t(lang.get(), "code")}</dt><dd data-testid="grid-code">{grid.code.clone()}</dd>
+                <dt>{move || t(lang.get(), "code")}</dt><dd data-testid="grid-code">{card.code.clone()}</dd>
                 <dt>{move || t(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == "dedicated" { "dedicated" } else { "natural" })}</dd>
-                <dt>{move || t(lang.get(), "households")}</dt><dd data-testid="grid-households">{grid.households}</dd>
-                <dt>{move || t(lang.get(), "residents")}</dt><dd>{grid.residents}</dd>
-                <dt>{move || t(lang.get(), "buildings")}</dt><dd>{grid.buildings}</dd>
-                <dt>{move || t(lang.get(), "elements")}</dt>
-                <dd>{format!("{} / {} / {}", grid.elements.place, grid.elements.facility, grid.elements.organization)}</dd>
-                <dt>{move || t(lang.get(), "worker")}</dt><dd>{move || t(lang.get(), "unassigned")}</dd>
+                <dt>{move || t(lang.get(), "worker")}</dt>
+                <dd data-testid="grid-contacts">
+                    {contacts.into_iter().map(|c| {
+                        let phone = c.work_phone.clone().unwrap_or_default();
+                        let tel = format!("tel:{phone}");
+                        view! { <span class="contact">{c.name.clone()} " " <a href=tel>{phone}</a></span> }
+                    }).collect_view()}
+                    <Show when=move || no_contact><span>{move || t(lang.get(), "unassigned")}</span></Show>
+                </dd>
             </dl>
-            <Show when=move || !public>
-                <div class="bar" title=format!("{:+.0}%", deviation * 100.0)>
-                    <div class=format!("fill {class}") style=format!("width:{bar:.0}%")></div>
-                    <div class="target"></div>
-                </div>
-                <p class="muted">{move || t(lang.get(), "deviation")} ": " {format!("{:+.0}%", deviation * 100.0)}</p>
-            </Show>
+            {stats_view}
         </section>
     }
 }
