@@ -266,10 +266,40 @@ async fn record(
     let bytes = actix_web::body::to_bytes(body).await.map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
     let (target, after) = match entity {
         Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?),
-        None => (None, serde_json::from_slice(&bytes).ok()),
+        None => (None, serde_json::from_slice(&bytes).ok().map(without_geometry)),
     };
     let action = format!("{} {pattern}", http_req.method());
     let entry = audit::Entry { actor: &staff.username, action: &action, target, status: http_res.status().as_u16(), before, after };
     audit::append(&state.pool, entry).await.map_err(ApiError::from)?;
     Ok(ServiceResponse::new(http_req, http_res.set_body(BoxBody::new(bytes))))
+}
+
+/// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
+/// does not put megabytes into the log (the entities keep their geometry; the log says what was written).
+fn without_geometry(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match k.as_str() {
+                    "geometry" | "geom" | "boundary" if !v.is_null() => (k, Value::from("(geometry omitted)")),
+                    _ => (k, without_geometry(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_geometry).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_is_left_out_of_logged_responses() {
+        let v = serde_json::json!({ "plan": { "id": 3, "grids": { "features": [{ "geometry": { "type": "Polygon" }, "properties": { "code": "1" } }] } } });
+        let kept = without_geometry(v);
+        assert_eq!(kept["plan"]["grids"]["features"][0]["geometry"], "(geometry omitted)");
+        assert_eq!(kept["plan"]["grids"]["features"][0]["properties"]["code"], "1");
+    }
 }
