@@ -114,9 +114,9 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
             Ok(())
         })
         .unwrap();
-    // some random bodies are valid writes (a random but valid password or name for account 1 is a legitimate change;
-    // the fingerprint holds what no valid body here can change) (an empty suggest request makes a draft; a random place may be valid):
-    // those may add rows, but nothing that existed before may change
+    // Some random bodies are valid writes (an empty suggest request makes a draft, a random place may be valid, a
+    // random but valid name or password may change account 1): those may add rows or change what they name, but
+    // nothing the fingerprint holds may change.
     let after = rt.block_on(existing(&app, max_plan));
     assert_eq!(before, after, "data that existed before is unchanged");
     let (_, chain) = rt.block_on(admin.get("/api/audit/verify"));
