@@ -8,6 +8,7 @@
 pub mod access;
 pub mod boundary;
 pub mod codes;
+pub mod editor;
 pub mod gcj02;
 pub mod households;
 pub mod locate;
@@ -16,3 +17,4 @@ pub mod numbering;
 pub mod partition;
 pub mod personal;
 pub mod plan;
+pub mod plan_diff;
