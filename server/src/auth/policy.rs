@@ -114,6 +114,9 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("PUT", "/api/plans/{id}", Staff(EditMap, on(Plan))),
     ("POST", "/api/plans/{id}/publish", Staff(PublishPlan, on(Plan))),
     ("POST", "/api/plans/{id}/rebalance", Staff(EditMap, on(Plan))),
+    ("GET", "/api/plans/{id}/diff", Staff(ReadGovernance, on(Plan))),
+    ("GET", "/api/plans/{id}/export", Staff(ReadGovernance, on(Plan))),
+    ("POST", "/api/communities/{code}/plans/import", Staff(EditMap, Community)),
     // Grids, locating, overlays.
     ("GET", "/api/grids/{id}/stats", Staff(ReadGovernance, on(Grid))),
     ("POST", "/api/locate", Staff(ReadGovernance, OwnScope)),

@@ -100,7 +100,7 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
             blocks: school,
         });
     }
-    Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()) })
+    Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()), revision: None })
 }
 
 /// The demo's staff accounts, one per role, all with `password`; grid workers get the grids of the first community

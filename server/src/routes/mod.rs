@@ -8,6 +8,7 @@ mod grids;
 mod hierarchy;
 pub(crate) mod input;
 mod locate;
+mod plan_exchange;
 mod plans;
 mod residents;
 mod search;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(hierarchy::configure)
             .configure(blocks::configure)
             .configure(plans::configure)
+            .configure(plan_exchange::configure)
             .configure(locate::configure)
             .configure(special_grids::configure)
             .configure(elements::configure)

@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}", web::get().to(get))
         .route("/plans/{id}", web::put().to(replace))
         .route("/plans/{id}/publish", web::post().to(publish))
-        .route("/plans/{id}/rebalance", web::post().to(rebalance));
+        .route("/plans/{id}/rebalance", web::post().to(rebalance))
+        .route("/plans/{id}/diff", web::get().to(diff));
 }
 
 async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -148,4 +149,34 @@ async fn rebalance(state: web::Data<AppState>, path: web::Path<i64>, body: web::
     }
     let (plan, report, result) = plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
     Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffQuery {
+    /// The plan to compare with (same community); default: the plan it was based on, else the one in force.
+    #[serde(default)]
+    against: Option<i64>,
+}
+
+/// Which blocks changed grid between two versions of a community's plan, and the households they carry.
+async fn diff(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<DiffQuery>) -> ApiResult<HttpResponse> {
+    let plan = plans::get_plan(&state.pool, *path).await?;
+    let against = match q.against.or(plan.based_on) {
+        Some(id) => Some(plans::get_plan(&state.pool, id).await?),
+        None => plans::plan_in_force(&state.pool, &plan.community_code, chrono::Utc::now()).await?.filter(|p| p.id != plan.id),
+    };
+    if against.as_ref().is_some_and(|a| a.community_code != plan.community_code) {
+        return Err(ApiError::unprocessable("other_community", "both plans must belong to the same community"));
+    }
+    let after = plans::assignment(&state.pool, plan.id).await?;
+    let before = match &against {
+        Some(a) => plans::assignment(&state.pool, a.id).await?,
+        None => Vec::new(),
+    };
+    let households: std::collections::HashMap<i64, u32> =
+        before.iter().chain(after.iter()).map(|(b, _, _, h)| (*b, (*h).max(0) as u32)).collect();
+    let pairs = |rows: &[(i64, String, Option<String>, i32)]| rows.iter().map(|(b, k, _, _)| (*b, k.clone())).collect::<Vec<_>>();
+    let d = wangge_domain::plan_diff::diff(&pairs(&before), &pairs(&after), |b| households.get(&b).copied().unwrap_or(0));
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan.id, "against": against.map(|a| a.id), "diff": d })))
 }

@@ -43,6 +43,10 @@ pub struct PlanInput {
     /// A note.
     #[serde(default)]
     pub note: Option<String>,
+    /// When replacing a draft: the revision the editor started from. A different stored revision means someone
+    /// else saved meanwhile, and the save is refused (409 `stale_revision`) rather than overwriting theirs.
+    #[serde(default)]
+    pub revision: Option<i32>,
 }
 
 /// A stored plan version.
@@ -66,9 +70,11 @@ pub struct PlanRow {
     pub valid_to: Option<DateTime<Utc>>,
     /// When published.
     pub published_at: Option<DateTime<Utc>>,
+    /// Bumped by every save.
+    pub revision: i32,
 }
 
-const PLAN_COLUMNS: &str = "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at";
+const PLAN_COLUMNS: &str = "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at, revision";
 
 fn proposed(input: &PlanInput) -> Vec<ProposedGrid> {
     input
@@ -131,21 +137,29 @@ pub async fn save_draft(
     }
     let plan_id = match replace {
         Some(id) => {
-            let row: Option<(String, String)> =
-                sqlx::query_as("SELECT community_code, status FROM plan WHERE id = $1 FOR UPDATE")
+            let row: Option<(String, String, i32)> =
+                sqlx::query_as("SELECT community_code, status, revision FROM plan WHERE id = $1 FOR UPDATE")
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
             match row {
                 None => return Err(ApiError::not_found("plan", id).into()),
-                Some((c, _)) if c != community.as_str() => return Err(ApiError::not_found("plan", id).into()),
-                Some((_, s)) if s != "draft" => {
+                Some((c, _, _)) if c != community.as_str() => return Err(ApiError::not_found("plan", id).into()),
+                Some((_, s, _)) if s != "draft" => {
                     return Err(ApiError::conflict("not_a_draft", format!("plan {id} is {s}; only drafts change")).into())
+                }
+                Some((_, _, current)) if input.revision.is_some_and(|r| r != current) => {
+                    return Err(ApiError::conflict(
+                        "stale_revision",
+                        format!("plan {id} was saved by someone else meanwhile (revision {current}); reload or keep yours as a new draft"),
+                    )
+                    .with_details(json!({ "current_revision": current }))
+                    .into())
                 }
                 Some(_) => {}
             }
             sqlx::query("DELETE FROM grid WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE plan SET based_on = $2, note = $3, updated_at = now() WHERE id = $1")
+            sqlx::query("UPDATE plan SET based_on = $2, note = $3, updated_at = now(), revision = revision + 1 WHERE id = $1")
                 .bind(id)
                 .bind(input.based_on)
                 .bind(&input.note)
@@ -350,6 +364,17 @@ pub async fn publish(pool: &PgPool, plan_id: i64, valid_from: Option<DateTime<Ut
     Ok((get_plan(pool, plan_id).await?, report, relocated))
 }
 
+/// A plan's block → grid assignment: (block, grid key, grid code, households).
+pub async fn assignment(pool: &PgPool, plan_id: i64) -> Result<Vec<(i64, String, Option<String>, i32)>> {
+    Ok(sqlx::query_as(
+        "SELECT gb.block_id, g.key, g.code, b.households FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
+         JOIN block b ON b.id = gb.block_id WHERE gb.plan_id = $1 ORDER BY gb.block_id",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// The grids of a plan as a GeoJSON FeatureCollection (households, deviation from 300, kind, code, blocks).
 pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
     let band = Band::default();
@@ -467,7 +492,7 @@ pub async fn suggest_draft(
         blocks: r.blocks.clone(),
         unit: None,
     }));
-    let input = PlanInput { grids, based_on: current.map(|p| p.id), note: Some(format!("suggested (seed {})", result.seed)) };
+    let input = PlanInput { grids, based_on: current.map(|p| p.id), note: Some(format!("suggested (seed {})", result.seed)), revision: None };
     let (plan, report) = save_draft(pool, community, None, &input).await?;
     Ok((plan, report, result))
 }
@@ -510,6 +535,7 @@ pub async fn rebalance_draft(
             .collect(),
         based_on: if plan.status == "published" { Some(plan.id) } else { plan.based_on },
         note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
+        revision: None,
     };
     let (row, report) = save_draft(pool, &community, None, &input).await?;
     Ok((row, report, result))

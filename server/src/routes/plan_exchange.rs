@@ -1,0 +1,136 @@
+//! Plans in and out: export a version as GeoJSON (grid polygons with codes and counts) or as a block → grid CSV,
+//! and import a draft from an existing layer of grid polygons, reporting the blocks that fell between grids or
+//! across them.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wangge_domain::codes::CommunityCode;
+use wangge_domain::plan::GridKind;
+
+use super::input;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::geojson_text;
+use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
+use crate::store::plans::{self, GridInput, PlanInput};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/plans/{id}/export", web::get().to(export)).route("/communities/{code}/plans/import", web::post().to(import));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    /// `geojson` (default) or `csv`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn export(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<ExportQuery>) -> ApiResult<HttpResponse> {
+    let plan = plans::get_plan(&state.pool, *path).await?;
+    let stem = format!("plan-{}-v{}", plan.community_code, plan.version);
+    match q.format.as_deref().unwrap_or("geojson") {
+        "geojson" => {
+            let mut fc = plans::grids_geojson(&state.pool, plan.id).await?;
+            for f in fc["features"].as_array_mut().into_iter().flatten() {
+                let blocks = f["properties"]["blocks"].as_array().map_or(0, Vec::len);
+                let props = &mut f["properties"];
+                props["blocks"] = json!(blocks);
+                props["community_code"] = json!(plan.community_code);
+                props["plan_version"] = json!(plan.version);
+            }
+            Ok(HttpResponse::Ok()
+                .content_type("application/geo+json")
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.geojson\"")))
+                .json(fc))
+        }
+        "csv" => {
+            let mut out = String::from("block_id,grid_key,grid_code,households\n");
+            for (block, key, code, households) in plans::assignment(&state.pool, plan.id).await? {
+                out.push_str(&format!("{block},{},{},{households}\n", csv_field(&key), code.unwrap_or_default()));
+            }
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.csv\"")))
+                .body(out))
+        }
+        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson or csv"))),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportInput {
+    /// A GeoJSON FeatureCollection of grid polygons; properties `key` or `code`, `name`, `kind` are used when present.
+    layer: Value,
+    /// The coordinates are GCJ-02.
+    #[serde(default)]
+    gcj02: bool,
+    /// The published plan the import replaces (checked at publish).
+    #[serde(default)]
+    based_on: Option<i64>,
+}
+
+async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<ImportInput>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let body = body.into_inner();
+    let features = body.layer.get("features").and_then(Value::as_array).filter(|f| !f.is_empty()).ok_or_else(|| {
+        ApiError::unprocessable("invalid_geometry", "layer must be a GeoJSON FeatureCollection with at least one feature")
+    })?;
+    if features.len() > 999 {
+        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
+    }
+    let mut polygons = Vec::with_capacity(features.len());
+    let mut grids = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let boundary = input::boundary(f, body.gcj02).map_err(|e| {
+            let message = format!("feature {}: {}", i + 1, e.message);
+            ApiError::unprocessable(e.code, message)
+        })?;
+        polygons.push(geojson_text(boundary.multi_polygon()));
+        let props = &f["properties"];
+        let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let key = text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1));
+        let kind = if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural };
+        grids.push(GridInput { key, kind, name: text("name"), blocks: Vec::new(), unit: None });
+    }
+    let covers = cover_blocks(&state.pool, code.as_str(), &polygons).await?;
+    let mut between = Vec::new();
+    let mut across = Vec::new();
+    for c in &covers {
+        match c.best {
+            Some(ix) if c.covered_share >= BETWEEN_BELOW => {
+                grids[ix].blocks.push(c.block);
+                if c.best_share < ACROSS_BELOW {
+                    across.push(json!({ "block": c.block, "grid": grids[ix].key, "share": (c.best_share * 100.0).round() / 100.0 }));
+                }
+            }
+            _ => between.push(json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 })),
+        }
+    }
+    for g in &mut grids {
+        if g.kind == GridKind::Dedicated {
+            g.unit = Some(g.blocks.clone());
+        }
+    }
+    let empty: Vec<String> = grids.iter().filter(|g| g.blocks.is_empty()).map(|g| g.key.clone()).collect();
+    grids.retain(|g| !g.blocks.is_empty());
+    let input = PlanInput { grids, based_on: body.based_on, note: Some("imported from a grid layer".into()), revision: None };
+    let (plan, report) = plans::save_draft(&state.pool, &code, None, &input).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "plan": plan,
+        "report": report,
+        "between": between,
+        "across": across,
+        "grids_without_blocks": empty,
+    })))
+}
