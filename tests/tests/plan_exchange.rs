@@ -114,3 +114,25 @@ async fn export_then_import_round_trips_a_plan_and_reports_gaps() {
     assert_eq!(app.get(&format!("/api/plans/{published}/export?format=kml")).await.0, 400);
     assert_eq!(app.fingerprint().await, before);
 }
+
+#[tokio::test]
+async fn block_edges_are_the_lines_neighbours_share() {
+    let app = TestApp::spawn_with_demo().await;
+    let (s, edges) = app.get(&format!("/api/communities/{COMMUNITY}/block-edges")).await;
+    assert_eq!(s, 200);
+    let features = edges["features"].as_array().unwrap();
+    let pairs: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM block_adjacency j JOIN block a ON a.id = j.a WHERE a.community_code = $1 AND NOT a.retired",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(!features.is_empty() && features.len() as i64 <= pairs, "{} edges for {pairs} pairs", features.len());
+    for f in features {
+        assert!(matches!(f["geometry"]["type"].as_str(), Some("LineString" | "MultiLineString")), "{f}");
+        assert!(f["properties"]["a"].as_i64() < f["properties"]["b"].as_i64());
+    }
+    let (_, blocks) = app.get(&format!("/api/communities/{COMMUNITY}/blocks")).await;
+    assert!(blocks["features"][0]["properties"]["x"].is_number(), "blocks carry an interior point for the lasso");
+}

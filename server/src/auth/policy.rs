@@ -102,6 +102,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/communities/{code}/blocks", Staff(ReadGovernance, Community)),
     ("POST", "/api/communities/{code}/blocks/build", Staff(EditMap, Community)),
     ("GET", "/api/communities/{code}/buildings", Staff(ReadGovernance, Community)),
+    ("GET", "/api/communities/{code}/block-edges", Staff(ReadGovernance, Community)),
     ("GET", "/api/blocks/{id}", Staff(ReadGovernance, on(Block))),
     ("POST", "/api/blocks/{id}/split", Staff(EditMap, on(Block))),
     ("GET", "/api/buildings/{id}", Staff(ReadGovernance, on(Building))),

@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
         .route("/communities/{code}/blocks/build", web::post().to(build))
         .route("/communities/{code}/buildings", web::get().to(list_buildings))
+        .route("/communities/{code}/block-edges", web::get().to(list_edges))
         .route("/blocks/{id}", web::get().to(get_block))
         .route("/blocks/{id}/split", web::post().to(split))
         .route("/buildings/{id}", web::get().to(get_building));
@@ -47,6 +48,7 @@ async fn build(
 const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 7)::json,
     'properties', json_build_object('id', b.id, 'community_code', b.community_code, 'households', b.households,
         'residents', b.residents, 'area_m2', round(b.area_m2::numeric, 1), 'parent_id', b.parent_id,
+        'x', round(ST_X(ST_PointOnSurface(b.geom))::numeric, 7), 'y', round(ST_Y(ST_PointOnSurface(b.geom))::numeric, 7),
         'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id),
         'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)
                        FROM block_adjacency a WHERE a.a = b.id OR a.b = b.id)))";
@@ -79,6 +81,24 @@ async fn collection(state: &AppState, feature: &str, from: &str, code: &Communit
 async fn list_blocks(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     collection(&state, BLOCK_FEATURE, "block b WHERE b.community_code = $1 AND NOT b.retired", &code).await
+}
+
+/// The boundary lines shared by neighbouring blocks (`a`, `b`): the editor draws a grid outline where the two
+/// sides are in different grids, by feature state, without re-sending geometry.
+async fn list_edges(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    collection(
+        &state,
+        "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.line, 7)::json,
+            'properties', json_build_object('id', b.id, 'a', b.a, 'b', b.b))",
+        "(SELECT row_number() OVER (ORDER BY j.a, j.b) AS id, j.a, j.b,
+                 ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Boundary(y.geom)), 2)) AS line
+          FROM block_adjacency j JOIN block x ON x.id = j.a JOIN block y ON y.id = j.b
+          WHERE x.community_code = $1 AND y.community_code = $1 AND NOT x.retired AND NOT y.retired) b
+         WHERE NOT ST_IsEmpty(b.line)",
+        &code,
+    )
+    .await
 }
 
 async fn list_buildings(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
