@@ -53,3 +53,69 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
     assert!(out.status.success(), "browser checks failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("all browser checks passed"));
 }
+
+/// The planner's grid editor driven by real mouse gestures: paint, undo/redo, brush, lasso, a gap refused at
+/// publish and highlighted, a concurrent publish detected and rebased, export → import round trip.
+#[tokio::test]
+async fn grid_editor_paints_undoes_publishes_and_round_trips() {
+    let root = workspace();
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
+    let app = TestApp::spawn_with_demo().await;
+    app.sign_in_as("planner2", Role::Planner, Scope::District("990101".parse().unwrap())).await;
+    let community = "990101001001";
+    // A block of natural grid A that borders natural grid B, with a neighbour in A, in the plan in force.
+    let row: (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64) = sqlx::query_as(
+        "WITH cur AS (SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL),
+              own AS (SELECT gb.block_id, g.key, g.code, g.kind FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
+                      WHERE gb.plan_id = (SELECT id FROM cur)),
+              pairs AS (SELECT a, b FROM block_adjacency UNION ALL SELECT b, a FROM block_adjacency)
+         SELECT x.id, x.households, ST_X(ST_PointOnSurface(x.geom)), ST_Y(ST_PointOnSurface(x.geom)),
+                oa.key, oa.code, ob.key, ob.code, n.id, n.households, ST_X(ST_PointOnSurface(n.geom)), ST_Y(ST_PointOnSurface(n.geom))
+         FROM block x JOIN own oa ON oa.block_id = x.id
+              JOIN pairs p ON p.a = x.id JOIN own ob ON ob.block_id = p.b AND ob.key <> oa.key
+              JOIN pairs q ON q.a = x.id JOIN own on_ ON on_.block_id = q.b AND on_.key = oa.key JOIN block n ON n.id = q.b
+         WHERE oa.kind = 'natural' AND ob.kind = 'natural' AND x.households > 0 AND n.households > 0
+         ORDER BY x.households DESC, x.id LIMIT 1",
+    )
+    .bind(community)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a border block");
+    let grids: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL",
+    )
+    .bind(community)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let label = |code: &str| code[code.len() - 3..].to_owned();
+    let fixture = json!({
+        "community": community,
+        "grids": grids,
+        "block": { "id": row.0, "households": row.1, "x": row.2, "y": row.3 },
+        "a": { "key": row.4, "code": row.5, "label": label(&row.5) },
+        "b": { "key": row.6, "code": row.7, "label": label(&row.7) },
+        "neighbour": { "id": row.8, "households": row.9, "x": row.10, "y": row.11 },
+        "username": "planner",
+        "other_username": "planner2",
+        "password": TEST_PASSWORD,
+    });
+    let artifacts = root.join("artifacts/browser");
+    let address = app.address.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(root.join("tests/browser/editor.test.mjs"))
+            .arg(&address)
+            .arg(&artifacts)
+            .arg(fixture.to_string())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(out.status.success(), "editor checks failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("all editor checks passed"));
+}

@@ -61,6 +61,8 @@ pub struct GridCard {
     pub kind: String,
     /// Name.
     pub name: String,
+    /// Community code.
+    pub community_code: String,
     /// Community name.
     pub community_name: String,
     /// Street name.

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
+use std::rc::Rc;
+
 use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
+use crate::editor::{Controller, EditorPanel};
 use crate::i18n::{t, Lang};
 use crate::login::LoginDialog;
 use crate::maplibre::Map;
@@ -52,6 +55,10 @@ pub fn App() -> impl IntoView {
     let visible: Vec<(&'static str, RwSignal<bool>)> =
         LAYERS.iter().map(|(k, _)| (*k, RwSignal::new(*k != "blocks"))).collect();
     let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
+    // The grid editor, while a planner edits a community.
+    let editor: StoredValue<Option<Rc<Controller>>, LocalStorage> = StoredValue::new_local(None);
+    let editing = RwSignal::new(None::<String>);
+    let editor_open = RwSignal::new(false);
     let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
 
     let select_point = move |lon: f64, lat: f64| {
@@ -93,10 +100,28 @@ pub fn App() -> impl IntoView {
         }
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("click", move |ev| {
+            if let Some(ctl) = editor.get_value() {
+                if let (Some(x), Some(y)) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"])) {
+                    ctl.on_click(x, y);
+                }
+                return;
+            }
             if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
                 select_point(lon, lat);
             }
         });
+        for (event, kind) in [("mousedown", 0), ("mousemove", 1), ("mouseup", 2)] {
+            m.on_event(event, move |ev| {
+                let Some(ctl) = editor.get_value() else { return };
+                let at = |p: &[&str]| number(&ev, p).unwrap_or_default();
+                let (x, y, lon, lat) = (at(&["point", "x"]), at(&["point", "y"]), at(&["lngLat", "lng"]), at(&["lngLat", "lat"]));
+                match kind {
+                    0 => ctl.on_down(x, y, lon, lat),
+                    1 => ctl.on_move(x, y, lon, lat),
+                    _ => ctl.on_up(),
+                }
+            });
+        }
         if let Some(w) = web_sys::window() {
             let _ = js_sys::Reflect::set(&w, &JsValue::from_str("wanggeMap"), m.as_ref());
         }
@@ -157,6 +182,46 @@ pub fn App() -> impl IntoView {
         map.with_value(|m| if let Some(m) = m { m.fly_to(hit.lon, hit.lat, 17.0) });
         select_point(hit.lon, hit.lat);
     });
+    let open_editor = Callback::new(move |community: String| {
+        let (Some(m), Some(a)) = (map.get_value(), account.get_untracked()) else { return };
+        editing.set(Some(community.clone()));
+        spawn_local(async move {
+            match Controller::open(community, m, a.csrf_token.clone(), lang).await {
+                Ok(ctl) => {
+                    editor.set_value(Some(ctl));
+                    editor_open.set(true);
+                    set_grid.set(None);
+                    set_located.set(None);
+                }
+                Err(e) => {
+                    editing.set(None);
+                    set_error.set(Some(e));
+                }
+            }
+        });
+    });
+    let close_editor = Callback::new(move |_: ()| {
+        if let Some(ctl) = editor.get_value() {
+            ctl.close();
+        }
+        editor.set_value(None);
+        editor_open.set(false);
+        editing.set(None);
+        // Published changes are in the tiles now: reload them.
+        map.with_value(|m| if let Some(m) = m { m.set_style("/style.json") });
+    });
+    if let Some(w) = web_sys::window() {
+        let keys = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            let Some(ctl) = editor.get_value() else { return };
+            let key = ev.key().to_lowercase();
+            if (ev.ctrl_key() || ev.meta_key()) && (key == "z" || key == "y") {
+                ev.prevent_default();
+                ctl.undo(key == "y" || ev.shift_key());
+            }
+        });
+        let _ = w.add_event_listener_with_callback("keydown", keys.as_ref().unchecked_ref());
+        keys.forget();
+    }
     let signed_in = Callback::new(move |a: Account| {
         account.set(Some(a));
         show_login.set(false);
@@ -228,7 +293,18 @@ pub fn App() -> impl IntoView {
                     Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
                     None => view! { <p class="muted">{move || t(lang.get(), "click_hint")}</p> }.into_any(),
                 }}
-                {move || grid.get().map(|(card, stats)| view! { <GridPanel lang=lang card=card stats=stats /> })}
+                {move || grid.get().map(|(card, stats)| {
+                    let may_edit = !public.get() && account.get().is_some_and(|a| a.role == "planner" || a.role == "district_admin");
+                    let community = card.community_code.clone();
+                    view! {
+                        <GridPanel lang=lang card=card stats=stats />
+                        <Show when=move || may_edit && editing.get().is_none()>
+                            <button class="primary" data-testid="edit-community" on:click={let c = community.clone(); move |_| open_editor.run(c.clone())}>
+                                {move || t(lang.get(), "edit_community")}</button>
+                        </Show>
+                    }
+                })}
+                {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=close_editor /> })}
                 <section class="layers">
                     <h4>{move || t(lang.get(), "layers")}</h4>
                     {visible.iter().copied().map(|(key, sig)| {

@@ -34,6 +34,30 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getLayer)]
     fn get_layer_js(this: &Map, id: &str) -> JsValue;
 
+    #[wasm_bindgen(method, js_name = addSource)]
+    fn add_source_js(this: &Map, id: &str, source: &JsValue);
+
+    #[wasm_bindgen(method, js_name = getSource)]
+    fn get_source_js(this: &Map, id: &str) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = removeSource)]
+    fn remove_source_js(this: &Map, id: &str);
+
+    #[wasm_bindgen(method, js_name = addLayer)]
+    fn add_layer_js(this: &Map, layer: &JsValue);
+
+    #[wasm_bindgen(method, js_name = removeLayer)]
+    fn remove_layer_js(this: &Map, id: &str);
+
+    #[wasm_bindgen(method, js_name = queryRenderedFeatures)]
+    fn query_rendered_features_js(this: &Map, point: &JsValue, options: &JsValue) -> js_sys::Array;
+
+    #[wasm_bindgen(method, getter, js_name = dragPan)]
+    fn drag_pan(this: &Map) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = getCanvas)]
+    fn get_canvas(this: &Map) -> web_sys::HtmlElement;
+
     #[wasm_bindgen(method, js_name = addControl)]
     fn add_control_js(this: &Map, control: &JsValue, position: &str);
 
@@ -104,5 +128,74 @@ impl Map {
     /// Replace the style.
     pub fn set_style(&self, url: &str) {
         self.set_style_js(url);
+    }
+}
+
+impl Map {
+    /// Add a GeoJSON source (features' `properties.<promote_id>` become their ids for feature state).
+    pub fn add_geojson(&self, id: &str, data: &Value, promote_id: &str) {
+        self.add_source_js(id, &js(&serde_json::json!({ "type": "geojson", "data": data, "promoteId": promote_id })));
+    }
+
+    /// Replace a GeoJSON source's data (for small, changing overlays such as the lasso line).
+    pub fn set_data(&self, source: &str, data: &Value) {
+        let src = self.get_source_js(source);
+        if let Ok(f) = js_sys::Reflect::get(&src, &JsValue::from_str("setData")) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call1(&src, &js(data));
+            }
+        }
+    }
+
+    /// Add a style layer.
+    pub fn add_layer(&self, layer: &Value) {
+        self.add_layer_js(&js(layer));
+    }
+
+    /// Remove layers and then sources, ignoring those that are not there.
+    pub fn remove(&self, layers: &[&str], sources: &[&str]) {
+        for l in layers {
+            if !self.get_layer_js(l).is_undefined() {
+                self.remove_layer_js(l);
+            }
+        }
+        for s in sources {
+            if !self.get_source_js(s).is_undefined() {
+                self.remove_source_js(s);
+            }
+        }
+    }
+
+    /// Set a feature's state in a GeoJSON source.
+    pub fn set_source_state(&self, source: &str, id: i64, state: &Value) {
+        self.set_feature_state_js(&js(&serde_json::json!({ "source": source, "id": id })), &js(state));
+    }
+
+    /// The `properties.id` of the rendered features of `layer` at a screen point.
+    pub fn ids_at(&self, x: f64, y: f64, layer: &str) -> Vec<i64> {
+        let found = self.query_rendered_features_js(&js(&serde_json::json!([x, y])), &js(&serde_json::json!({ "layers": [layer] })));
+        found
+            .iter()
+            .filter_map(|f| js_sys::Reflect::get(&f, &JsValue::from_str("properties")).ok())
+            .filter_map(|p| js_sys::Reflect::get(&p, &JsValue::from_str("id")).ok())
+            .filter_map(|v| v.as_f64())
+            .map(|v| v as i64)
+            .collect()
+    }
+
+    /// Let the mouse pan the map, or not (while a brush or lasso stroke is drawn).
+    pub fn set_drag_pan(&self, on: bool) {
+        let pan = self.drag_pan();
+        let name = if on { "enable" } else { "disable" };
+        if let Ok(f) = js_sys::Reflect::get(&pan, &JsValue::from_str(name)) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call0(&pan);
+            }
+        }
+    }
+
+    /// The map canvas's cursor.
+    pub fn set_cursor(&self, cursor: &str) {
+        let _ = self.get_canvas().style().set_property("cursor", cursor);
     }
 }

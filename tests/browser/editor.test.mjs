@@ -1,0 +1,152 @@
+// Browser test of the planner's grid editor in real headless Chromium against the real server, with real mouse
+// gestures. Usage: node editor.test.mjs <base-url> <artifacts-dir> <fixture-json>
+// The fixture names the community, a block on the border of grids A and B, and two planner accounts.
+import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const [base, artifacts, fixtureJson] = process.argv.slice(2);
+const fx = JSON.parse(fixtureJson);
+mkdirSync(artifacts, { recursive: true });
+const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+await page.goto(base + '/');
+await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+const idle = async () => {
+  await page.waitForFunction(() => !window.wanggeMap.isMoving() && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
+  await page.waitForTimeout(200);
+};
+
+// sign in as a planner and open the editor from a grid of the community
+await page.getByTestId('login-open').click();
+await page.getByTestId('login-username').fill(fx.username);
+await page.getByTestId('login-password').fill(fx.password);
+await page.getByTestId('login-submit').click();
+await page.getByTestId('who').waitFor();
+await page.getByTestId('search').fill(fx.a.code);
+await page.getByTestId('search').press('Enter');
+await page.getByTestId('search-results').locator('button').first().click();
+await page.getByTestId('edit-community').click();
+await page.getByTestId('editor').waitFor();
+await page.getByTestId('grid-row').first().waitFor();
+check((await page.getByTestId('grid-row').count()) === fx.grids, `the editor lists every grid (${fx.grids})`);
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 17 }), [fx.block.x, fx.block.y]);
+await idle();
+
+const row = (label) => page.locator(`[data-testid=grid-row][data-key="${label}"]`);
+const households = async (label) => Number(await row(label).getByTestId('row-households').textContent());
+const screen = async (lon, lat) => {
+  const box = await page.locator('#map').boundingBox();
+  const p = await page.evaluate(([lon, lat]) => window.wanggeMap.project([lon, lat]), [lon, lat]);
+  return { x: box.x + p.x, y: box.y + p.y };
+};
+const blockPx = await screen(fx.block.x, fx.block.y);
+const a0 = await households(fx.a.label);
+const b0 = await households(fx.b.label);
+
+// 1. click-paint the block from A into B: the counts change by exactly its households, without a server round trip
+await row(fx.b.label).click();
+await page.mouse.click(blockPx.x, blockPx.y);
+await page.waitForFunction(([l, v]) => Number(document.querySelector(`[data-key="${l}"] [data-testid=row-households]`).textContent) === v, [fx.b.label, b0 + fx.block.households]);
+check(await households(fx.a.label) === a0 - fx.block.households, `paint: grid ${fx.a.label} lost ${fx.block.households} households`);
+check(await households(fx.b.label) === b0 + fx.block.households, `paint: grid ${fx.b.label} gained them`);
+const colour = await page.evaluate((id) => window.wanggeMap.getFeatureState({ source: 'edit-blocks', id }).color, fx.block.id);
+check(typeof colour === 'string', `the block is recoloured by feature state (${colour})`);
+await page.screenshot({ path: `${artifacts}/editor-paint.png` });
+
+// 2. undo restores, redo re-applies, keyboard undo restores again
+await page.getByTestId('undo').click();
+check(await households(fx.a.label) === a0 && await households(fx.b.label) === b0, 'undo restores both grids');
+await page.getByTestId('redo').click();
+check(await households(fx.b.label) === b0 + fx.block.households, 'redo re-applies the stroke');
+await page.keyboard.press('Control+z');
+check(await households(fx.b.label) === b0, 'Ctrl+Z undoes');
+
+// 3. brush: a drag from the border block across its neighbour in A sweeps both into B (one undo step)
+await page.getByTestId('tool-brush').click();
+const nbPx = await screen(fx.neighbour.x, fx.neighbour.y);
+await page.mouse.move(blockPx.x, blockPx.y);
+await page.mouse.down();
+for (let i = 1; i <= 8; i++) await page.mouse.move(blockPx.x + (nbPx.x - blockPx.x) * i / 8, blockPx.y + (nbPx.y - blockPx.y) * i / 8);
+await page.mouse.up();
+const swept = (await households(fx.b.label)) - b0;
+check(swept >= fx.block.households + fx.neighbour.households, `the brush swept the border block and its neighbour (${swept} households moved)`);
+await page.getByTestId('undo').click();
+check(await households(fx.b.label) === b0, 'one undo takes back the whole brush stroke');
+
+// 4. lasso: a loop around the block moves it into the active grid
+await page.getByTestId('tool-lasso').click();
+const r = 12;
+await page.mouse.move(blockPx.x - r, blockPx.y - r);
+await page.mouse.down();
+for (const [dx, dy] of [[r, -r], [r, r], [-r, r], [-r, -r]]) await page.mouse.move(blockPx.x + dx, blockPx.y + dy, { steps: 3 });
+await page.mouse.up();
+check(await households(fx.b.label) === b0 + fx.block.households, 'the lasso moved the block inside it');
+await page.getByTestId('undo').click();
+
+// 5. erase makes a gap; publishing shows the diff, is refused, and the gap is highlighted
+await page.getByTestId('tool-erase').click();
+await page.mouse.move(blockPx.x, blockPx.y);
+await page.mouse.down();
+await page.mouse.up();
+await page.getByTestId('unassigned').waitFor();
+check(await page.getByTestId('unassigned').textContent() === '1', 'erasing leaves one block in no grid');
+await page.getByTestId('publish').click();
+await page.getByTestId('publish-confirm').waitFor();
+check(Number(await page.getByTestId('diff-blocks').textContent()) === 1, 'the publish dialog shows the diff (1 block changes)');
+await page.getByTestId('publish-confirm-yes').click();
+await page.getByTestId('editor-message').filter({ hasText: /问题|problem/ }).waitFor();
+const marked = await page.evaluate((id) => window.wanggeMap.getFeatureState({ source: 'edit-blocks', id }).problem, fx.block.id);
+check(marked === true, 'publishing with a gap is refused and the gap block is highlighted');
+await page.screenshot({ path: `${artifacts}/editor-gap.png` });
+
+// 6. a concurrent publish is detected: another planner publishes first; rebase re-applies my change and publishes
+await page.getByTestId('tool-click').click();
+await row(fx.b.label).click();
+await page.mouse.click(blockPx.x, blockPx.y);
+check(await page.getByTestId('unassigned').count() === 0, 'the gap is closed by painting the block into B');
+await page.waitForFunction(() => document.querySelector('[data-testid=save-state]').textContent.match(/已保存|Saved/), null, { timeout: 15000 });
+const other = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: fx.other_username, password: fx.password }) });
+const cookie = other.headers.get('set-cookie').split(';')[0];
+const csrf = (await other.json()).account.csrf_token;
+const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf };
+const inForce = await (await fetch(`${base}/api/communities/${fx.community}/grids`, { headers })).json();
+const grids = inForce.grids.features.map((f) => ({ key: f.properties.key, kind: f.properties.kind, blocks: f.properties.blocks }));
+const theirs = await (await fetch(`${base}/api/communities/${fx.community}/plans`, { method: 'POST', headers, body: JSON.stringify({ grids, based_on: inForce.plan.id, note: 'someone else' }) })).json();
+const published = await fetch(`${base}/api/plans/${theirs.plan.id}/publish`, { method: 'POST', headers, body: '{}' });
+check(published.status === 200, 'another planner publishes a version meanwhile');
+await page.getByTestId('publish').click();
+await page.getByTestId('publish-confirm-yes').click();
+await page.getByTestId('conflict').waitFor();
+check(true, 'the concurrent publish is detected: the editor offers to keep mine or rebase');
+await page.screenshot({ path: `${artifacts}/editor-conflict.png` });
+await page.getByTestId('rebase').click();
+await page.getByTestId('editor-message').filter({ hasText: /1/ }).waitFor();
+check(await households(fx.b.label) === b0 + fx.block.households, 'rebase re-applied my change on top of their version');
+await page.waitForFunction(() => document.querySelector('[data-testid=save-state]').textContent.match(/已保存|Saved/), null, { timeout: 15000 });
+await page.getByTestId('publish').click();
+await page.getByTestId('publish-confirm-yes').click();
+await page.getByTestId('editor-message').filter({ hasText: /已发布|Published/ }).waitFor({ timeout: 10000 }).catch(async (e) => fail('no publish: ' + (await page.locator('[data-testid=editor]').textContent()).slice(0, 400)));
+const now = await (await fetch(`${base}/api/communities/${fx.community}/grids`, { headers })).json();
+const ownerNow = now.grids.features.find((f) => f.properties.blocks.includes(fx.block.id)).properties.key;
+check(ownerNow === fx.b.key, `my version is published: the block is in grid ${fx.b.key} now`);
+
+// 7. export → import round trip: the exported layer imported back puts every block where it was
+const href = await page.getByTestId('export-geojson').getAttribute('href');
+const layer = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+writeFileSync(`${artifacts}/exported.geojson`, layer);
+await page.getByTestId('import-file').setInputFiles({ name: 'grids.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(layer) });
+await page.getByTestId('editor-message').filter({ hasText: /已导入|Imported/ }).waitFor();
+const text = await page.getByTestId('editor-message').textContent();
+check(/: 0 .*, 0 /.test(text), `export → import round trip: nothing between or across grids (${text})`);
+check(await households(fx.b.label) === b0 + fx.block.households, 'the imported draft has the same counts');
+await page.screenshot({ path: `${artifacts}/editor-import.png` });
+
+const strokes = await page.evaluate(() => window.wanggeStrokeMs || []);
+strokes.sort((x, y) => x - y);
+console.log(`stroke latency (pointer → counts updated), ${strokes.length} strokes: median ${strokes[Math.floor(strokes.length / 2)].toFixed(1)} ms, max ${strokes[strokes.length - 1].toFixed(1)} ms`);
+await browser.close();
+console.log('all editor checks passed');

@@ -1,0 +1,57 @@
+//! The editor's calls to the server: the community's blocks and their shared edges, plan versions, saving,
+//! publishing, diffs and imports. Writes carry the session's CSRF token.
+
+use serde_json::Value;
+
+/// An answer: HTTP status and JSON body.
+pub struct Reply {
+    /// Status.
+    pub status: u16,
+    /// Body (null when not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// 2xx.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error code of a refusal (`stale_revision`, `plan_not_publishable`, …).
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+
+    /// The human reason of a refusal.
+    pub fn message(&self) -> String {
+        self.body["message"].as_str().map_or_else(|| format!("HTTP {}", self.status), str::to_owned)
+    }
+}
+
+async fn finish(r: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<Reply, String> {
+    let r = r.map_err(|e| e.to_string())?;
+    let status = r.status();
+    let body = r.json::<Value>().await.unwrap_or(Value::Null);
+    Ok(Reply { status, body })
+}
+
+/// GET JSON.
+pub async fn get(url: &str) -> Result<Reply, String> {
+    finish(gloo_net::http::Request::get(url).send().await).await
+}
+
+/// Send JSON with the CSRF token.
+pub async fn send(method: &str, url: &str, body: &Value, csrf: &str) -> Result<Reply, String> {
+    let builder = match method {
+        "PUT" => gloo_net::http::Request::put(url),
+        _ => gloo_net::http::Request::post(url),
+    };
+    let request = builder.header("x-csrf-token", csrf).json(body).map_err(|e| e.to_string())?;
+    finish(request.send().await).await
+}
+
+/// GET that must succeed.
+pub async fn get_ok(url: &str) -> Result<Value, String> {
+    let r = get(url).await?;
+    if r.ok() { Ok(r.body) } else { Err(r.message()) }
+}

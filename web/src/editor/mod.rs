@@ -1,0 +1,875 @@
+//! The planner's grid editor: a community's blocks coloured by grid (MapLibre feature state, no geometry re-upload),
+//! grid outlines drawn live from the blocks' shared edges, strokes (click, brush, lasso, eraser, split into building
+//! cells) applied to the domain working copy compiled to WebAssembly, a live panel of every grid's figures,
+//! undo/redo, autosave with revision checks, conflict handling, publish with the diff shown first, export and import.
+
+mod api;
+mod model;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wangge_domain::editor::{Changes, GridIx};
+use wangge_domain::plan::{Band, BlockId, GridKind};
+
+use crate::i18n::{t, Lang};
+use crate::maplibre::Map;
+use model::{color, Model, BLOCKS, EDGES};
+
+/// What a stroke on the map does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Click a block into the active grid.
+    Click,
+    /// Drag across blocks to paint them into the active grid.
+    Brush,
+    /// Draw a loop: every block inside goes into the active grid.
+    Lasso,
+    /// Drag across blocks to take them out of every grid.
+    Erase,
+    /// Click a block to split it into building cells.
+    Split,
+}
+
+/// One line of the live panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    ix: GridIx,
+    label: String,
+    households: u32,
+    residents: u32,
+    blocks: usize,
+    deviation: f64,
+    pieces: usize,
+    locked: bool,
+    dedicated: bool,
+}
+
+/// Where the save stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing changed since loading or saving.
+    Saved,
+    /// Changes not yet saved.
+    Dirty,
+    /// A save is under way.
+    Saving,
+}
+
+/// Someone else changed things meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another save of this draft (the revision moved on).
+    Revision,
+    /// Another version was published since this draft's base.
+    Published,
+}
+
+enum Gesture {
+    Brush(u64),
+    Erase(u64),
+    Lasso(Vec<(f64, f64)>),
+}
+
+/// The editor of one community, shared by the panel and the map handlers.
+pub struct Controller {
+    model: RefCell<Model>,
+    blocks_fc: RefCell<Value>,
+    edges_fc: RefCell<Value>,
+    map: Map,
+    csrf: String,
+    lang: ReadSignal<Lang>,
+    rows: RwSignal<Vec<Row>>,
+    active: RwSignal<Option<GridIx>>,
+    tool: RwSignal<Tool>,
+    unassigned: RwSignal<usize>,
+    save_state: RwSignal<SaveState>,
+    history: RwSignal<(bool, bool)>,
+    message: RwSignal<Option<(bool, String)>>,
+    conflict: RwSignal<Option<Conflict>>,
+    confirm: RwSignal<Option<Value>>,
+    gesture: RefCell<Option<Gesture>>,
+    stroke: Cell<u64>,
+    generation: Cell<u64>,
+    problems: RefCell<Vec<BlockId>>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn after(ms: i32, f: impl FnOnce() + 'static) {
+    if let Some(w) = web_sys::window() {
+        let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| after(ms, move || drop(resolve.call0(&JsValue::NULL))));
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Record how long a stroke took from the pointer event to the panel showing the new counts (read by the browser
+/// test and the stroke benchmark as `window.wanggeStrokeMs`). Runs as a microtask queued after the panel's reactive
+/// updates, so it measures the handler, the working copy and the DOM update — not the map's next WebGL frame.
+fn record_latency(start: f64) {
+    spawn_local(async move {
+        let Some(w) = web_sys::window() else { return };
+        let key = JsValue::from_str("wanggeStrokeMs");
+        let list = js_sys::Reflect::get(&w, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| {
+            let a = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&w, &key, &a);
+            a.into()
+        });
+        if let Some(a) = list.dyn_ref::<js_sys::Array>() {
+            a.push(&JsValue::from_f64(now_ms() - start));
+        }
+    });
+}
+
+/// Layers and sources the editor adds to the map.
+const LAYERS: [&str; 5] = ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-lasso"];
+const SOURCES: [&str; 3] = [BLOCKS, EDGES, "edit-lasso-src"];
+
+impl Controller {
+    /// Load the community (its open draft, else the plan in force) and put the editing layers on the map.
+    pub async fn open(community: String, map: Map, csrf: String, lang: ReadSignal<Lang>) -> Result<Rc<Controller>, String> {
+        let (model, blocks, edges) = load(&community, None).await?;
+        let ctl = Rc::new(Controller {
+            model: RefCell::new(model),
+            blocks_fc: RefCell::new(blocks),
+            edges_fc: RefCell::new(edges),
+            map,
+            csrf,
+            lang,
+            rows: RwSignal::new(Vec::new()),
+            active: RwSignal::new(None),
+            tool: RwSignal::new(Tool::Click),
+            unassigned: RwSignal::new(0),
+            save_state: RwSignal::new(SaveState::Saved),
+            history: RwSignal::new((false, false)),
+            message: RwSignal::new(None),
+            conflict: RwSignal::new(None),
+            confirm: RwSignal::new(None),
+            gesture: RefCell::new(None),
+            stroke: Cell::new(0),
+            generation: Cell::new(0),
+            problems: RefCell::new(Vec::new()),
+        });
+        ctl.install_layers();
+        ctl.refresh_all();
+        Ok(ctl)
+    }
+
+    fn install_layers(&self) {
+        let m = &self.map;
+        m.remove(&LAYERS, &SOURCES);
+        // The published grids' fill would mix with the working colours.
+        m.set_visible("grids-fill", false);
+        m.add_geojson(BLOCKS, &self.blocks_fc.borrow(), "id");
+        m.add_geojson(EDGES, &self.edges_fc.borrow(), "id");
+        m.add_geojson("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }), "id");
+        m.add_layer(&json!({ "id": "edit-fill", "type": "fill", "source": BLOCKS,
+            "paint": { "fill-color": ["coalesce", ["feature-state", "color"], "#a8a29e"],
+                       "fill-opacity": ["case", ["boolean", ["feature-state", "gap"], true], 0.25, 0.55] } }));
+        m.add_layer(&json!({ "id": "edit-line", "type": "line", "source": BLOCKS,
+            "paint": { "line-color": "#ffffff", "line-width": 0.8 } }));
+        m.add_layer(&json!({ "id": "edit-edges", "type": "line", "source": EDGES,
+            "paint": { "line-color": "#111827", "line-width": ["case", ["boolean", ["feature-state", "cut"], false], 3, 0] } }));
+        m.add_layer(&json!({ "id": "edit-problems", "type": "line", "source": BLOCKS,
+            "paint": { "line-color": "#dc2626", "line-width": ["case", ["boolean", ["feature-state", "problem"], false], 4, 0],
+                       "line-dasharray": [2, 1] } }));
+        m.add_layer(&json!({ "id": "edit-lasso", "type": "line", "source": "edit-lasso-src",
+            "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }));
+    }
+
+    /// Take the editing layers off the map.
+    pub fn close(&self) {
+        self.map.remove(&LAYERS, &SOURCES);
+        self.map.set_drag_pan(true);
+    }
+
+    fn row(model: &mut Model, ix: GridIx) -> Row {
+        let f = model.draft.figures(ix);
+        let g = model.draft.grid(ix);
+        Row {
+            ix,
+            label: model.labels[ix].clone(),
+            households: f.households,
+            residents: f.residents,
+            blocks: f.blocks,
+            deviation: f.deviation,
+            pieces: f.pieces,
+            locked: g.locked,
+            dedicated: g.kind == GridKind::Dedicated,
+        }
+    }
+
+    fn refresh_all(&self) {
+        let mut model = self.model.borrow_mut();
+        for (source, id, state) in model.all_states() {
+            self.map.set_source_state(source, id, &state);
+        }
+        let rows: Vec<Row> = (0..model.draft.grids().len()).map(|ix| Self::row(&mut model, ix)).collect();
+        self.rows.set(rows);
+        self.unassigned.set(model.draft.unassigned().len());
+        self.history.set((model.draft.can_undo(), model.draft.can_redo()));
+        if self.active.get_untracked().is_none_or(|a| a >= model.draft.grids().len()) {
+            self.active.set(if model.draft.grids().is_empty() { None } else { Some(0) });
+        }
+    }
+
+    /// Show a change: map states, the touched rows, the gap count, undo/redo; then autosave shortly.
+    fn applied(self: &Rc<Self>, changes: Changes) {
+        if changes.blocks.is_empty() && changes.grids.is_empty() {
+            return;
+        }
+        {
+            let mut model = self.model.borrow_mut();
+            for (source, id, state) in model.states(&changes) {
+                self.map.set_source_state(source, id, &state);
+            }
+            let n = model.draft.grids().len();
+            let updates: Vec<Row> = changes.grids.iter().filter(|ix| **ix < n).map(|ix| Self::row(&mut model, *ix)).collect();
+            self.rows.update(|rows| {
+                for r in updates {
+                    match rows.get_mut(r.ix) {
+                        Some(slot) => *slot = r,
+                        None => rows.push(r),
+                    }
+                }
+            });
+            self.unassigned.set(model.draft.unassigned().len());
+            self.history.set((model.draft.can_undo(), model.draft.can_redo()));
+        }
+        self.clear_problems();
+        self.save_state.set(SaveState::Dirty);
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let me = self.clone();
+        after(1500, move || {
+            if me.generation.get() == generation && me.conflict.get_untracked().is_none() {
+                spawn_local(async move {
+                    me.save().await;
+                });
+            }
+        });
+    }
+
+    fn say(&self, error: bool, text: impl Into<String>) {
+        self.message.set(Some((error, text.into())));
+    }
+
+    fn paint(self: &Rc<Self>, blocks: &[BlockId], erase: bool, stroke: u64) {
+        let target = if erase { None } else { self.active.get_untracked() };
+        if target.is_none() && !erase {
+            self.say(true, t(self.lang.get_untracked(), "pick_grid"));
+            return;
+        }
+        let result = self.model.borrow_mut().draft.paint(blocks, target, stroke);
+        match result {
+            Ok(changes) => self.applied(changes),
+            Err(e) => self.say(true, e.to_string()),
+        }
+    }
+
+    fn next_stroke(&self) -> u64 {
+        self.stroke.set(self.stroke.get() + 1);
+        self.stroke.get()
+    }
+
+    /// A click on the map at screen point (x, y).
+    pub fn on_click(self: &Rc<Self>, x: f64, y: f64) {
+        let start = now_ms();
+        let ids = self.map.ids_at(x, y, "edit-fill");
+        match self.tool.get_untracked() {
+            Tool::Click => {
+                let stroke = self.next_stroke();
+                self.paint(&ids, false, stroke);
+                record_latency(start);
+            }
+            Tool::Split => {
+                if let Some(&block) = ids.first() {
+                    let me = self.clone();
+                    spawn_local(async move { me.split(block).await });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Mouse button down: starts a brush, eraser or lasso stroke.
+    pub fn on_down(self: &Rc<Self>, x: f64, y: f64, lon: f64, lat: f64) {
+        let gesture = match self.tool.get_untracked() {
+            Tool::Brush => Gesture::Brush(self.next_stroke()),
+            Tool::Erase => Gesture::Erase(self.next_stroke()),
+            Tool::Lasso => Gesture::Lasso(vec![(lon, lat)]),
+            _ => return,
+        };
+        *self.gesture.borrow_mut() = Some(gesture);
+        self.on_move(x, y, lon, lat);
+    }
+
+    /// Mouse move during a stroke.
+    pub fn on_move(self: &Rc<Self>, x: f64, y: f64, lon: f64, lat: f64) {
+        let start = now_ms();
+        let step = match &mut *self.gesture.borrow_mut() {
+            None => return,
+            Some(Gesture::Brush(s)) => Some((*s, false)),
+            Some(Gesture::Erase(s)) => Some((*s, true)),
+            Some(Gesture::Lasso(points)) => {
+                points.push((lon, lat));
+                let line: Vec<[f64; 2]> = points.iter().map(|p| [p.0, p.1]).collect();
+                self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
+                None
+            }
+        };
+        if let Some((stroke, erase)) = step {
+            let ids = self.map.ids_at(x, y, "edit-fill");
+            self.paint(&ids, erase, stroke);
+            record_latency(start);
+        }
+    }
+
+    /// Mouse button up: ends the stroke (a lasso moves every block inside its loop).
+    pub fn on_up(self: &Rc<Self>) {
+        let Some(gesture) = self.gesture.borrow_mut().take() else { return };
+        if let Gesture::Lasso(points) = gesture {
+            self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
+            if points.len() >= 3 {
+                let start = now_ms();
+                let inside = self.model.borrow().blocks_inside(&points);
+                let stroke = self.next_stroke();
+                self.paint(&inside, false, stroke);
+                record_latency(start);
+            }
+        }
+    }
+
+    /// Undo or redo (keyboard or buttons).
+    pub fn undo(self: &Rc<Self>, redo: bool) {
+        let changes = {
+            let mut model = self.model.borrow_mut();
+            if redo { model.draft.redo() } else { model.draft.undo() }
+        };
+        if let Some(c) = changes {
+            self.applied(c);
+        }
+    }
+
+    fn new_grid(self: &Rc<Self>) {
+        let ix = self.model.borrow_mut().new_grid();
+        self.rows.update(|rows| rows.push(Self::row(&mut self.model.borrow_mut(), ix)));
+        self.active.set(Some(ix));
+    }
+
+    fn toggle_lock(self: &Rc<Self>, ix: GridIx) {
+        let result = {
+            let mut model = self.model.borrow_mut();
+            let locked = model.draft.grid(ix).locked;
+            model.draft.set_locked(ix, !locked)
+        };
+        if let Ok(c) = result {
+            self.applied(c);
+        }
+    }
+
+    fn toggle_dedicated(self: &Rc<Self>, ix: GridIx) {
+        let result = {
+            let mut model = self.model.borrow_mut();
+            let kind = if model.draft.grid(ix).kind == GridKind::Dedicated { GridKind::Natural } else { GridKind::Dedicated };
+            model.draft.set_kind(ix, kind)
+        };
+        if let Ok(c) = result {
+            self.applied(c);
+        }
+    }
+
+    fn merge_into_active(self: &Rc<Self>, from: GridIx) {
+        let Some(into) = self.active.get_untracked() else { return };
+        if into == from {
+            return;
+        }
+        let result = self.model.borrow_mut().draft.merge(from, into);
+        match result {
+            Ok(c) => self.applied(c),
+            Err(e) => self.say(true, e.to_string()),
+        }
+    }
+
+    fn zoom_to(&self, blocks: &[BlockId]) {
+        let model = self.model.borrow();
+        let pts: Vec<(f64, f64)> = blocks.iter().filter_map(|b| model.points.get(b).copied()).collect();
+        if pts.is_empty() {
+            return;
+        }
+        let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (x, y) in pts {
+            (w, s, e, n) = (w.min(x), s.min(y), e.max(x), n.max(y));
+        }
+        let pad = 0.0008;
+        self.map.fit([w - pad, s - pad, e + pad, n + pad]);
+    }
+
+    fn zoom_to_fragment(&self, ix: GridIx) {
+        let pieces = self.model.borrow_mut().draft.pieces(ix);
+        let small: Vec<BlockId> = pieces.into_iter().skip(1).flatten().collect();
+        self.zoom_to(&small);
+    }
+
+    fn zoom_to_unassigned(&self) {
+        let gaps = self.model.borrow().draft.unassigned();
+        self.zoom_to(&gaps);
+    }
+
+    fn set_problems(&self, blocks: Vec<BlockId>) {
+        self.clear_problems();
+        for b in &blocks {
+            self.map.set_source_state(BLOCKS, *b, &json!({ "problem": true }));
+        }
+        *self.problems.borrow_mut() = blocks;
+    }
+
+    fn clear_problems(&self) {
+        for b in self.problems.borrow_mut().drain(..) {
+            self.map.set_source_state(BLOCKS, b, &json!({ "problem": false }));
+        }
+    }
+
+    /// Save the work: a new draft the first time, then the same draft at the revision it was loaded or saved at.
+    pub async fn save(self: &Rc<Self>) -> bool {
+        // One save at a time: wait for one under way (an autosave) to finish first.
+        while self.save_state.get_untracked() == SaveState::Saving {
+            sleep(100).await;
+        }
+        self.save_state.set(SaveState::Saving);
+        let generation = self.generation.get();
+        let (body, draft, community) = {
+            let m = self.model.borrow();
+            (m.body(), m.draft_id, m.community.clone())
+        };
+        let reply = match draft {
+            Some(id) => api::send("PUT", &format!("/api/plans/{id}"), &body, &self.csrf).await,
+            None => api::send("POST", &format!("/api/communities/{community}/plans"), &body, &self.csrf).await,
+        };
+        match reply {
+            Ok(r) if r.ok() => {
+                let mut m = self.model.borrow_mut();
+                m.draft_id = r.body["plan"]["id"].as_i64();
+                m.revision = r.body["plan"]["revision"].as_i64();
+                self.save_state.set(if self.generation.get() == generation { SaveState::Saved } else { SaveState::Dirty });
+                true
+            }
+            Ok(r) if r.error() == "stale_revision" => {
+                self.message.set(None);
+                self.conflict.set(Some(Conflict::Revision));
+                self.save_state.set(SaveState::Dirty);
+                false
+            }
+            Ok(r) => {
+                self.say(true, r.message());
+                self.save_state.set(SaveState::Dirty);
+                false
+            }
+            Err(e) => {
+                self.say(true, e);
+                self.save_state.set(SaveState::Dirty);
+                false
+            }
+        }
+    }
+
+    /// Keep this work as a new draft of its own (the other draft stays as its author left it).
+    async fn keep_as_new_draft(self: &Rc<Self>) {
+        {
+            let mut m = self.model.borrow_mut();
+            m.draft_id = None;
+            m.revision = None;
+        }
+        self.conflict.set(None);
+        if self.save().await {
+            self.say(false, t(self.lang.get_untracked(), "kept_new_draft"));
+        }
+    }
+
+    /// Load the newer version (the other draft, or the newly published plan) and re-apply this work on top of it.
+    async fn rebase(self: &Rc<Self>) {
+        let conflict = self.conflict.get_untracked();
+        let (community, draft_id) = {
+            let m = self.model.borrow();
+            (m.community.clone(), m.draft_id)
+        };
+        let source = match conflict {
+            Some(Conflict::Revision) => draft_id.map(Source::Draft),
+            _ => Some(Source::InForce),
+        };
+        match load(&community, source).await {
+            Ok((mut theirs, blocks, edges)) => {
+                let applied = self.model.borrow().rebase_onto(&mut theirs);
+                if conflict == Some(Conflict::Published) {
+                    theirs.draft_id = None;
+                    theirs.revision = None;
+                }
+                *self.model.borrow_mut() = theirs;
+                *self.blocks_fc.borrow_mut() = blocks;
+                *self.edges_fc.borrow_mut() = edges;
+                self.install_layers();
+                self.refresh_all();
+                self.conflict.set(None);
+                self.say(false, format!("{} {applied}", t(self.lang.get_untracked(), "rebased")));
+                self.save().await;
+            }
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    /// Save, then show what publishing would change.
+    async fn prepare_publish(self: &Rc<Self>) {
+        if self.save_state.get_untracked() != SaveState::Saved || self.model.borrow().draft_id.is_none() {
+            if !self.save().await {
+                return;
+            }
+        }
+        let Some(id) = self.model.borrow().draft_id else { return };
+        match api::get_ok(&format!("/api/plans/{id}/diff")).await {
+            Ok(d) => self.confirm.set(Some(d["diff"].clone())),
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    async fn publish(self: &Rc<Self>) {
+        self.confirm.set(None);
+        let Some(id) = self.model.borrow().draft_id else { return };
+        let lang = self.lang.get_untracked();
+        match api::send("POST", &format!("/api/plans/{id}/publish"), &json!({}), &self.csrf).await {
+            Ok(r) if r.ok() => {
+                let version = r.body["plan"]["version"].as_i64().unwrap_or_default();
+                let community = self.model.borrow().community.clone();
+                if let Ok((model, blocks, edges)) = load(&community, Some(Source::InForce)).await {
+                    *self.model.borrow_mut() = model;
+                    *self.blocks_fc.borrow_mut() = blocks;
+                    *self.edges_fc.borrow_mut() = edges;
+                    self.install_layers();
+                    self.refresh_all();
+                    self.save_state.set(SaveState::Saved);
+                }
+                self.say(false, format!("{} v{version}", t(lang, "published")));
+            }
+            Ok(r) if r.error() == "plan_not_publishable" => {
+                let mut bad = Vec::new();
+                for p in r.body["details"]["problems"].as_array().into_iter().flatten() {
+                    match p["problem"].as_str() {
+                        Some("unassigned") => bad.extend(p["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64)),
+                        Some("discontiguous") => bad.extend(
+                            p["pieces"].as_array().into_iter().flatten().skip(1).flat_map(|piece| piece.as_array().cloned().unwrap_or_default()).filter_map(|v| v.as_i64()),
+                        ),
+                        _ => {}
+                    }
+                }
+                let n = bad.len();
+                self.set_problems(bad);
+                let problems = r.body["details"]["problems"].as_array().map_or(0, Vec::len);
+                self.say(true, format!("{} {problems} {} ({n} {})", t(lang, "not_publishable"), t(lang, "problems"), t(lang, "blocks_marked")));
+            }
+            Ok(r) if r.error() == "stale_base" => {
+                self.message.set(None);
+                self.conflict.set(Some(Conflict::Published));
+            }
+            Ok(r) => self.say(true, r.message()),
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    async fn split(self: &Rc<Self>, block: BlockId) {
+        let lang = self.lang.get_untracked();
+        match api::send("POST", &format!("/api/blocks/{block}/split"), &json!({}), &self.csrf).await {
+            Ok(r) if r.ok() => {
+                // Reload the blocks; the cells start in the grid their block was in.
+                let (community, mut assignment, keep) = {
+                    let m = self.model.borrow();
+                    (m.community.clone(), m.assignment(), (m.published, m.draft_id, m.revision, m.draft.grids().to_vec(), m.labels.clone()))
+                };
+                let key = assignment.remove(&block);
+                match reload_blocks(&community).await {
+                    Ok((blocks, edges)) => {
+                        let mut m = Model::new(&community, &blocks, &edges, None);
+                        let (published, draft_id, revision, grids, labels) = keep;
+                        for (g, label) in grids.iter().zip(labels) {
+                            let ix = m.draft.add_grid(&g.key, g.kind);
+                            m.labels.push(label);
+                            let mut members: Vec<BlockId> = g.blocks.iter().copied().filter(|b| *b != block).collect();
+                            if key.as_deref() == Some(g.key.as_str()) {
+                                members.extend(cells_of(&blocks, block));
+                            }
+                            m.draft.load(ix, &members);
+                            if g.locked {
+                                let _ = m.draft.set_locked(ix, true);
+                            }
+                        }
+                        m.base = self.model.borrow().base.clone();
+                        (m.published, m.draft_id, m.revision) = (published, draft_id, revision);
+                        *self.model.borrow_mut() = m;
+                        *self.blocks_fc.borrow_mut() = blocks;
+                        *self.edges_fc.borrow_mut() = edges;
+                        self.install_layers();
+                        self.refresh_all();
+                        self.say(false, format!("{} {}", t(lang, "split_done"), r.body["cells"].as_i64().unwrap_or_default()));
+                        self.save_state.set(SaveState::Dirty);
+                        self.save().await;
+                    }
+                    Err(e) => self.say(true, e),
+                }
+            }
+            Ok(r) => self.say(true, r.message()),
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    async fn import(self: &Rc<Self>, text: String) {
+        let lang = self.lang.get_untracked();
+        let Ok(layer) = serde_json::from_str::<Value>(&text) else {
+            self.say(true, t(lang, "import_bad_file"));
+            return;
+        };
+        let (community, published) = {
+            let m = self.model.borrow();
+            (m.community.clone(), m.published)
+        };
+        let body = json!({ "layer": layer, "based_on": published });
+        match api::send("POST", &format!("/api/communities/{community}/plans/import"), &body, &self.csrf).await {
+            Ok(r) if r.ok() => {
+                let id = r.body["plan"]["id"].as_i64();
+                if let Ok((model, blocks, edges)) = load(&community, id.map(Source::Draft)).await {
+                    *self.model.borrow_mut() = model;
+                    *self.blocks_fc.borrow_mut() = blocks;
+                    *self.edges_fc.borrow_mut() = edges;
+                    self.install_layers();
+                    self.refresh_all();
+                    self.save_state.set(SaveState::Saved);
+                }
+                let between: Vec<BlockId> = r.body["between"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
+                let across: Vec<BlockId> = r.body["across"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
+                self.say(false, format!("{}: {} {}, {} {}", t(lang, "imported"), between.len(), t(lang, "between"), across.len(), t(lang, "across")));
+                self.set_problems(between.into_iter().chain(across).collect());
+            }
+            Ok(r) => self.say(true, r.message()),
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    fn export_url(&self, format: &str) -> Option<String> {
+        let m = self.model.borrow();
+        m.draft_id.or(m.published).map(|id| format!("/api/plans/{id}/export?format={format}"))
+    }
+}
+
+/// Which plan to open.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A given draft.
+    Draft(i64),
+    /// The plan in force.
+    InForce,
+}
+
+async fn reload_blocks(community: &str) -> Result<(Value, Value), String> {
+    let blocks = api::get_ok(&format!("/api/communities/{community}/blocks")).await?;
+    let edges = api::get_ok(&format!("/api/communities/{community}/block-edges")).await?;
+    Ok((blocks, edges))
+}
+
+fn cells_of(blocks: &Value, parent: BlockId) -> Vec<BlockId> {
+    blocks["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["properties"]["parent_id"].as_i64() == Some(parent))
+        .filter_map(|f| f["properties"]["id"].as_i64())
+        .collect()
+}
+
+/// Load a community for editing: `source`, or by default its newest draft based on the plan in force (resuming
+/// work), else the plan in force.
+async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, Value), String> {
+    let (blocks, edges) = reload_blocks(community).await?;
+    let plans = api::get_ok(&format!("/api/communities/{community}/plans")).await?;
+    let plans = plans.as_array().cloned().unwrap_or_default();
+    let in_force = plans.iter().filter(|p| p["status"] == "published" && p["valid_to"].is_null()).filter_map(|p| p["id"].as_i64()).max();
+    let open = match source {
+        Some(Source::Draft(id)) => Some(id),
+        Some(Source::InForce) => in_force,
+        None => plans
+            .iter()
+            .filter(|p| p["status"] == "draft" && p["based_on"].as_i64() == in_force)
+            .max_by_key(|p| p["version"].as_i64())
+            .and_then(|p| p["id"].as_i64())
+            .or(in_force),
+    };
+    let mut model = match open {
+        Some(id) => {
+            let plan = api::get_ok(&format!("/api/plans/{id}")).await?;
+            let mut m = Model::new(community, &blocks, &edges, Some(&plan["grids"]));
+            if plan["plan"]["status"] == "draft" {
+                m.draft_id = Some(id);
+                m.revision = plan["plan"]["revision"].as_i64();
+            }
+            m
+        }
+        None => Model::new(community, &blocks, &edges, None),
+    };
+    model.published = in_force;
+    Ok((model, blocks, edges))
+}
+
+fn deviation_class(r: &Row) -> &'static str {
+    if r.dedicated {
+        return "dev-dedicated";
+    }
+    let band = Band::default();
+    let d = r.deviation.abs();
+    if r.blocks == 0 {
+        "dev-empty"
+    } else if d <= band.tolerance {
+        "dev-ok"
+    } else if d <= 2.0 * band.tolerance {
+        "dev-warn"
+    } else {
+        "dev-bad"
+    }
+}
+
+/// The editor's panel.
+#[component]
+pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
+    let lang = ctl.lang;
+    let (rows, active, tool, unassigned, save_state, history, message, conflict, confirm) =
+        (ctl.rows, ctl.active, ctl.tool, ctl.unassigned, ctl.save_state, ctl.history, ctl.message, ctl.conflict, ctl.confirm);
+    let community = ctl.model.borrow().community.clone();
+    // Views need `Send` handles: the controller lives in local storage and closures fetch it.
+    let cv: StoredValue<Rc<Controller>, LocalStorage> = StoredValue::new_local(ctl.clone());
+    let tool_button = move |value: Tool, key: &'static str| {
+        view! {
+            <button class:on=move || tool.get() == value data-testid=format!("tool-{key}") on:click=move |_| tool.set(value)>
+                {move || t(lang.get(), key)}
+            </button>
+        }
+    };
+    let export = move |format: &'static str| cv.get_value().export_url(format).unwrap_or_default();
+    // Drawing tools take the mouse: the map pans with the click tool only.
+    Effect::new(move |_| {
+        let drawing = matches!(tool.get(), Tool::Brush | Tool::Lasso | Tool::Erase);
+        let ctl = cv.get_value();
+        ctl.map.set_drag_pan(!drawing);
+        ctl.map.set_cursor(if drawing || tool.get() == Tool::Split { "crosshair" } else { "" });
+    });
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let c = cv.get_value();
+        spawn_local(async move {
+            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                c.import(text.as_string().unwrap_or_default()).await;
+            }
+        });
+    };
+    view! {
+        <section class="card editor" data-testid="editor">
+            <div class="editor-head">
+                <h2>{move || t(lang.get(), "edit_grids")} " · " {community.clone()}</h2>
+                <button data-testid="editor-close" on:click=move |_| close.run(())>{move || t(lang.get(), "close")}</button>
+            </div>
+            <div class="tools">
+                {tool_button(Tool::Click, "click")}
+                {tool_button(Tool::Brush, "brush")}
+                {tool_button(Tool::Lasso, "lasso")}
+                {tool_button(Tool::Erase, "erase")}
+                {tool_button(Tool::Split, "split")}
+            </div>
+            <div class="tools">
+                <button data-testid="new-grid" on:click=move |_| cv.get_value().new_grid()>{move || t(lang.get(), "new_grid")}</button>
+                <button data-testid="undo" disabled=move || !history.get().0 on:click=move |_| cv.get_value().undo(false)>{move || t(lang.get(), "undo")}</button>
+                <button data-testid="redo" disabled=move || !history.get().1 on:click=move |_| cv.get_value().undo(true)>{move || t(lang.get(), "redo")}</button>
+            </div>
+            <p class="muted" data-testid="save-state">{move || t(lang.get(), match save_state.get() {
+                SaveState::Saved => "saved", SaveState::Dirty => "unsaved", SaveState::Saving => "saving" })}</p>
+            <Show when=move || { unassigned.get() > 0 }>
+                <p class="gap">
+                    <span data-testid="unassigned">{move || unassigned.get()}</span> " " {move || t(lang.get(), "unassigned_blocks")} " "
+                    <button on:click=move |_| cv.get_value().zoom_to_unassigned()>{move || t(lang.get(), "zoom_to")}</button>
+                </p>
+            </Show>
+            {move || message.get().map(|(error, text)| view! {
+                <p class=if error { "error" } else { "note" } data-testid="editor-message" on:click=move |_| message.set(None)>{text}</p>
+            })}
+            {move || conflict.get().map(|k| {
+                view! {
+                    <div class="conflict" data-testid="conflict">
+                        <p>{move || t(lang.get(), if k == Conflict::Revision { "conflict_revision" } else { "conflict_published" })}</p>
+                        <button data-testid="keep-mine" on:click=move |_| { let a = cv.get_value(); spawn_local(async move { a.keep_as_new_draft().await }) }>
+                            {move || t(lang.get(), "keep_mine")}</button>
+                        <button data-testid="rebase" on:click=move |_| { let b = cv.get_value(); spawn_local(async move { b.rebase().await }) }>
+                            {move || t(lang.get(), "rebase")}</button>
+                    </div>
+                }
+            })}
+            {move || confirm.get().map(|d| {
+                let moved = d["moved"].as_array().map_or(0, Vec::len);
+                let households = d["households_moved"].as_i64().unwrap_or_default();
+                let flows: Vec<String> = d["flows"].as_array().into_iter().flatten().take(8)
+                    .map(|f| format!("{} → {}: {} / {}", f["from"].as_str().unwrap_or("—"), f["to"].as_str().unwrap_or("—"), f["blocks"], f["households"])).collect();
+                view! {
+                    <div class="confirm" data-testid="publish-confirm">
+                        <p><b data-testid="diff-blocks">{moved}</b> " " {move || t(lang.get(), "blocks_change")} ", "
+                           <b data-testid="diff-households">{households}</b> " " {move || t(lang.get(), "households_move")}</p>
+                        <ul>{flows.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+                        <button class="primary" data-testid="publish-confirm-yes" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.publish().await }) }>
+                            {move || t(lang.get(), "publish")}</button>
+                        <button on:click=move |_| confirm.set(None)>{move || t(lang.get(), "cancel")}</button>
+                    </div>
+                }
+            })}
+            <ul class="grid-rows" data-testid="grid-rows">
+                <For each=move || rows.get() key=|r| (r.ix, r.households, r.blocks, r.pieces, r.locked, r.dedicated) let:r>
+                    {
+                        let ix = r.ix;
+                        let class = deviation_class(&r);
+                        view! {
+                            <li class:active=move || active.get() == Some(ix) data-testid="grid-row" data-key=r.label.clone()
+                                on:click=move |_| active.set(Some(ix))>
+                                <i class="sw" style=format!("background:{}", color(ix))></i>
+                                <span class="label">{r.label.clone()}</span>
+                                <span class=format!("hh {class}") data-testid="row-households">{r.households}</span>
+                                <span class="dev">{format!("{:+.0}%", r.deviation * 100.0)}</span>
+                                {(r.pieces > 1).then(|| view! {
+                                    <button class="warn" title="discontiguous" on:click=move |ev| { ev.stop_propagation(); cv.get_value().zoom_to_fragment(ix) }>
+                                        {format!("⚠ {}", r.pieces)}</button>
+                                })}
+                                <button class:on=r.dedicated title="dedicated" on:click=move |ev| { ev.stop_propagation(); cv.get_value().toggle_dedicated(ix) }>"专"</button>
+                                <button class:on=r.locked data-testid="lock" title="lock" on:click=move |ev| { ev.stop_propagation(); cv.get_value().toggle_lock(ix) }>
+                                    {move || t(lang.get(), if r.locked { "grid_locked" } else { "lock" })}</button>
+                                <button title="merge into the active grid" on:click=move |ev| { ev.stop_propagation(); cv.get_value().merge_into_active(ix) }>"⇢"</button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <div class="tools">
+                <button data-testid="save" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.save().await; }) }>{move || t(lang.get(), "save")}</button>
+                <button class="primary" data-testid="publish" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.prepare_publish().await }) }>
+                    {move || t(lang.get(), "publish")}</button>
+            </div>
+            <div class="tools">
+                <a data-testid="export-geojson" href=move || { save_state.get(); export("geojson") } download>"GeoJSON"</a>
+                <a data-testid="export-csv" href=move || { save_state.get(); export("csv") } download>"CSV"</a>
+                <label class="import">{move || t(lang.get(), "import")}
+                    <input type="file" data-testid="import-file" accept=".geojson,.json,application/geo+json,application/json" on:change=on_file />
+                </label>
+            </div>
+        </section>
+    }
+}
