@@ -113,6 +113,16 @@ enum Command {
         #[arg(long, default_value = "martin")]
         martin: PathBuf,
     },
+    /// Measure the grid editor's stroke latency in headless Chromium on a generated community with many grids.
+    BenchEditor {
+        /// Blocks per side of the generated community (50 → about 2,100 blocks and 290,000 households; larger
+        /// communities need more than 999 grids, the most a community can hold).
+        #[arg(long, default_value_t = 50)]
+        blocks_per_side: usize,
+        /// Grids in the draft the editor opens (999 is the most a community can have: 3-digit grid sequence).
+        #[arg(long, default_value_t = 999)]
+        grids: usize,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -151,6 +161,7 @@ async fn main() -> Result<()> {
         match cli.command {
             Command::BenchLocate { .. } => settings.db_name = "wangge_bench".to_owned(),
             Command::BenchTiles { .. } => settings.db_name = "wangge_tilebench".to_owned(),
+            Command::BenchEditor { .. } => settings.db_name = "wangge_editorbench".to_owned(),
             _ => {}
         }
     }
@@ -260,6 +271,10 @@ async fn main() -> Result<()> {
             println!("{}", bench::locate::markdown(&runs));
         }
         Command::Partition { .. } => unreachable!("handled before connecting"),
+        Command::BenchEditor { blocks_per_side, grids } => {
+            let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
         Command::BenchTiles { data, martin } => {
             let (tiles, passes) = bench::tiles::bench_tiles(&pool, &url, &data, &martin).await?;
             println!("{}", bench::tiles::markdown(tiles, &passes));

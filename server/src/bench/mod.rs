@@ -1,5 +1,6 @@
-//! End-to-end benchmarks run from the command line (`wangge bench-locate`, `wangge bench-tiles`), each measuring
-//! Wangge and its peer in the same run.
+//! End-to-end benchmarks run from the command line (`wangge bench-locate`, `wangge bench-tiles`, each measuring
+//! Wangge and its peer in the same run; `wangge bench-editor`, the editor's stroke latency in Chromium).
 
+pub mod editor;
 pub mod locate;
 pub mod tiles;
