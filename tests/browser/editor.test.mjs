@@ -77,6 +77,21 @@ check(swept >= fx.block.households + fx.neighbour.households, `the brush swept t
 await page.getByTestId('undo').click();
 check(await households(fx.b.label) === b0, 'one undo takes back the whole brush stroke');
 
+// 3b. drag the border: starting inside B and dragging over the border block sweeps it into B, whatever grid is active
+await page.getByTestId('tool-click').click();
+await row(fx.a.label).click();
+await page.getByTestId('tool-border').click();
+const bPx = await screen(fx.b_block.x, fx.b_block.y);
+await page.mouse.move(bPx.x, bPx.y);
+await page.mouse.down();
+for (let i = 1; i <= 10; i++) await page.mouse.move(bPx.x + (blockPx.x - bPx.x) * i / 10, bPx.y + (blockPx.y - bPx.y) * i / 10);
+await page.mouse.up();
+check(await households(fx.b.label) >= b0 + fx.block.households, 'dragging B\'s border over the border block moved it into B');
+check(await households(fx.a.label) <= a0 - fx.block.households, '… and out of A');
+await page.getByTestId('undo').click();
+check(await households(fx.a.label) === a0 && await households(fx.b.label) === b0, 'undo puts the border back');
+await row(fx.b.label).click();
+
 // 4. lasso: a loop around the block moves it into the active grid
 await page.getByTestId('tool-lasso').click();
 const r = 12;
@@ -133,6 +148,27 @@ await page.getByTestId('editor-message').filter({ hasText: /已发布|Published/
 const now = await (await fetch(`${base}/api/communities/${fx.community}/grids`, { headers })).json();
 const ownerNow = now.grids.features.find((f) => f.properties.blocks.includes(fx.block.id)).properties.key;
 check(ownerNow === fx.b.key, `my version is published: the block is in grid ${fx.b.key} now`);
+
+// 6b. split a block into building cells, then assign one cell (part of the block) to another grid
+await page.getByTestId('tool-split').click();
+await page.mouse.click(blockPx.x, blockPx.y);
+await page.getByTestId('editor-message').filter({ hasText: /拆分|Split/ }).waitFor();
+const cellList = await page.evaluate(async ([c, id]) => {
+  const fc = await (await fetch(`/api/communities/${c}/blocks`)).json();
+  return fc.features.map((f) => f.properties).filter((p) => p.parent_id === id && p.households > 0);
+}, [fx.community, fx.block.id]);
+check(cellList.length >= 2, `the block was split into ${cellList.length} building cells with households`);
+check(await households(fx.b.label) === b0 + fx.block.households, 'the cells stay in the block\'s grid');
+await page.getByTestId('tool-click').click();
+await row(fx.a.label).click();
+const cell = cellList[0];
+const cellPx = await screen(cell.x, cell.y);
+const aBefore = await households(fx.a.label);
+await page.mouse.click(cellPx.x, cellPx.y);
+check(await households(fx.a.label) === aBefore + cell.households, `one cell (${cell.households} of the block's ${fx.block.households} households) moved into A`);
+await page.screenshot({ path: `${artifacts}/editor-split.png` });
+await page.getByTestId('undo').click();
+check(await households(fx.a.label) === aBefore, 'undo takes the cell back');
 
 // 7. export → import round trip: the exported layer imported back puts every block where it was
 const href = await page.getByTestId('export-geojson').getAttribute('href');

@@ -54,8 +54,9 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
     assert!(stdout.contains("all browser checks passed"));
 }
 
-/// The planner's grid editor driven by real mouse gestures: paint, undo/redo, brush, lasso, a gap refused at
-/// publish and highlighted, a concurrent publish detected and rebased, export → import round trip.
+/// The planner's grid editor driven by real mouse gestures: paint, undo/redo, brush, border drag, lasso, a gap
+/// refused at publish and highlighted, a concurrent publish detected and rebased, split then assign part of a block,
+/// export → import round trip.
 #[tokio::test]
 async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     let root = workspace();
@@ -64,15 +65,16 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     app.sign_in_as("planner2", Role::Planner, Scope::District("990101".parse().unwrap())).await;
     let community = "990101001001";
     // A block of natural grid A that borders natural grid B, with a neighbour in A, in the plan in force.
-    let row: (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64) = sqlx::query_as(
+    let row: (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64, f64, f64) = sqlx::query_as(
         "WITH cur AS (SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL),
               own AS (SELECT gb.block_id, g.key, g.code, g.kind FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
                       WHERE gb.plan_id = (SELECT id FROM cur)),
               pairs AS (SELECT a, b FROM block_adjacency UNION ALL SELECT b, a FROM block_adjacency)
          SELECT x.id, x.households, ST_X(ST_PointOnSurface(x.geom)), ST_Y(ST_PointOnSurface(x.geom)),
-                oa.key, oa.code, ob.key, ob.code, n.id, n.households, ST_X(ST_PointOnSurface(n.geom)), ST_Y(ST_PointOnSurface(n.geom))
+                oa.key, oa.code, ob.key, ob.code, n.id, n.households, ST_X(ST_PointOnSurface(n.geom)), ST_Y(ST_PointOnSurface(n.geom)),
+                ST_X(ST_PointOnSurface(bb.geom)), ST_Y(ST_PointOnSurface(bb.geom))
          FROM block x JOIN own oa ON oa.block_id = x.id
-              JOIN pairs p ON p.a = x.id JOIN own ob ON ob.block_id = p.b AND ob.key <> oa.key
+              JOIN pairs p ON p.a = x.id JOIN own ob ON ob.block_id = p.b AND ob.key <> oa.key JOIN block bb ON bb.id = p.b
               JOIN pairs q ON q.a = x.id JOIN own on_ ON on_.block_id = q.b AND on_.key = oa.key JOIN block n ON n.id = q.b
          WHERE oa.kind = 'natural' AND ob.kind = 'natural' AND x.households > 0 AND n.households > 0
          ORDER BY x.households DESC, x.id LIMIT 1",
@@ -96,6 +98,7 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
         "a": { "key": row.4, "code": row.5, "label": label(&row.5) },
         "b": { "key": row.6, "code": row.7, "label": label(&row.7) },
         "neighbour": { "id": row.8, "households": row.9, "x": row.10, "y": row.11 },
+        "b_block": { "x": row.12, "y": row.13 },
         "username": "planner",
         "other_username": "planner2",
         "password": TEST_PASSWORD,

@@ -67,6 +67,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "click" => ("点选", "Click"),
         "brush" => ("刷子", "Brush"),
         "lasso" => ("套索", "Lasso"),
+        "border" => ("拖动边界", "Drag border"),
         "erase" => ("擦除", "Erase"),
         "split" => ("拆分地块", "Split block"),
         "new_grid" => ("新建网格", "New grid"),

@@ -27,6 +27,8 @@ pub enum Tool {
     Click,
     /// Drag across blocks to paint them into the active grid.
     Brush,
+    /// Drag a grid's border: the stroke starts inside a grid and every block it sweeps joins that grid.
+    Border,
     /// Draw a loop: every block inside goes into the active grid.
     Lasso,
     /// Drag across blocks to take them out of every grid.
@@ -307,6 +309,17 @@ impl Controller {
     pub fn on_down(self: &Rc<Self>, x: f64, y: f64, lon: f64, lat: f64) {
         let gesture = match self.tool.get_untracked() {
             Tool::Brush => Gesture::Brush(self.next_stroke()),
+            Tool::Border => {
+                // The grid under the pointer at the start is the one whose border is dragged.
+                let start = self.map.ids_at(x, y, "edit-fill").first().and_then(|b| self.model.borrow().draft.owner(*b));
+                match start {
+                    Some(grid) => {
+                        self.active.set(Some(grid));
+                        Gesture::Brush(self.next_stroke())
+                    }
+                    None => return,
+                }
+            }
             Tool::Erase => Gesture::Erase(self.next_stroke()),
             Tool::Lasso => Gesture::Lasso(vec![(lon, lat)]),
             _ => return,
@@ -618,7 +631,7 @@ impl Controller {
                         *self.edges_fc.borrow_mut() = edges;
                         self.install_layers();
                         self.refresh_all();
-                        self.say(false, format!("{} {}", t(lang, "split_done"), r.body["cells"].as_i64().unwrap_or_default()));
+                        self.say(false, format!("{} {}", t(lang, "split_done"), r.body["cells"].as_array().map_or(0, Vec::len)));
                         self.save_state.set(SaveState::Dirty);
                         self.save().await;
                     }
@@ -762,7 +775,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
     let export = move |format: &'static str| cv.get_value().export_url(format).unwrap_or_default();
     // Drawing tools take the mouse: the map pans with the click tool only.
     Effect::new(move |_| {
-        let drawing = matches!(tool.get(), Tool::Brush | Tool::Lasso | Tool::Erase);
+        let drawing = matches!(tool.get(), Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase);
         let ctl = cv.get_value();
         ctl.map.set_drag_pan(!drawing);
         ctl.map.set_cursor(if drawing || tool.get() == Tool::Split { "crosshair" } else { "" });
@@ -786,6 +799,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
             <div class="tools">
                 {tool_button(Tool::Click, "click")}
                 {tool_button(Tool::Brush, "brush")}
+                {tool_button(Tool::Border, "border")}
                 {tool_button(Tool::Lasso, "lasso")}
                 {tool_button(Tool::Erase, "erase")}
                 {tool_button(Tool::Split, "split")}
