@@ -181,6 +181,24 @@ check(/: 0 .*, 0 /.test(text), `export → import round trip: nothing between or
 check(await households(fx.b.label) === b0 + fx.block.households, 'the imported draft has the same counts');
 await page.screenshot({ path: `${artifacts}/editor-import.png` });
 
+// 8. version history: the diff between the version in force and the newest draft (the split block's cells are new),
+// shown on the map
+const versions = await page.evaluate(async (c) => (await fetch(`/api/communities/${c}/plans`)).json(), fx.community);
+const first = versions.find((p) => p.status === 'published' && p.valid_to === null).id;
+const current = versions.filter((p) => p.status === 'draft').sort((x, y) => y.version - x.version)[0].id;
+await page.getByTestId('history').click();
+await page.waitForFunction((n) => document.querySelectorAll('[data-testid=history-older] option').length > n, 2);
+await page.getByTestId('history-older').selectOption(String(first));
+await page.getByTestId('history-newer').selectOption(String(current));
+await page.getByTestId('history-compare').click();
+await page.getByTestId('history-result').waitFor();
+const changed = Number(await page.getByTestId('history-result').locator('b').first().textContent());
+check(changed >= cellList.length, `version history: ${changed} block(s) differ between the version in force and the newest draft`);
+await page.waitForTimeout(500);
+const movedOnMap = await page.evaluate((id) => window.wanggeMap.getFeatureState({ source: 'edit-blocks', id }).moved, cellList[0].id);
+await page.screenshot({ path: `${artifacts}/editor-history.png` });
+check(movedOnMap === true, 'the blocks that differ are outlined on the map');
+
 const strokes = await page.evaluate(() => window.wanggeStrokeMs || []);
 strokes.sort((x, y) => x - y);
 console.log(`stroke latency (pointer → counts updated), ${strokes.length} strokes: median ${strokes[Math.floor(strokes.length / 2)].toFixed(1)} ms, max ${strokes[strokes.length - 1].toFixed(1)} ms`);

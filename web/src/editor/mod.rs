@@ -94,6 +94,8 @@ pub struct Controller {
     message: RwSignal<Option<(bool, String)>>,
     conflict: RwSignal<Option<Conflict>>,
     confirm: RwSignal<Option<Value>>,
+    versions: RwSignal<Vec<Value>>,
+    compared: RwSignal<Option<Value>>,
     gesture: RefCell<Option<Gesture>>,
     stroke: Cell<u64>,
     generation: Cell<u64>,
@@ -135,7 +137,7 @@ fn record_latency(start: f64) {
 }
 
 /// Layers and sources the editor adds to the map.
-const LAYERS: [&str; 5] = ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-lasso"];
+const LAYERS: [&str; 6] = ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-moved", "edit-lasso"];
 const SOURCES: [&str; 3] = [BLOCKS, EDGES, "edit-lasso-src"];
 
 impl Controller {
@@ -158,6 +160,8 @@ impl Controller {
             message: RwSignal::new(None),
             conflict: RwSignal::new(None),
             confirm: RwSignal::new(None),
+            versions: RwSignal::new(Vec::new()),
+            compared: RwSignal::new(None),
             gesture: RefCell::new(None),
             stroke: Cell::new(0),
             generation: Cell::new(0),
@@ -186,6 +190,8 @@ impl Controller {
         m.add_layer(&json!({ "id": "edit-problems", "type": "line", "source": BLOCKS,
             "paint": { "line-color": "#dc2626", "line-width": ["case", ["boolean", ["feature-state", "problem"], false], 4, 0],
                        "line-dasharray": [2, 1] } }));
+        m.add_layer(&json!({ "id": "edit-moved", "type": "line", "source": BLOCKS,
+            "paint": { "line-color": "#1d4ed8", "line-width": ["case", ["boolean", ["feature-state", "moved"], false], 4, 0] } }));
         m.add_layer(&json!({ "id": "edit-lasso", "type": "line", "source": "edit-lasso-src",
             "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }));
     }
@@ -675,6 +681,39 @@ impl Controller {
         }
     }
 
+    /// The community's versions, newest first.
+    async fn load_versions(self: &Rc<Self>) {
+        let community = self.model.borrow().community.clone();
+        match api::get_ok(&format!("/api/communities/{community}/plans")).await {
+            Ok(v) => {
+                let mut list = v.as_array().cloned().unwrap_or_default();
+                list.sort_by_key(|p| std::cmp::Reverse(p["version"].as_i64()));
+                self.versions.set(list);
+            }
+            Err(e) => self.say(true, e),
+        }
+    }
+
+    /// Show on the map which blocks changed grid between two versions (`older` → `newer`, by plan id).
+    async fn compare(self: &Rc<Self>, older: i64, newer: i64) {
+        match api::get_ok(&format!("/api/plans/{newer}/diff?against={older}")).await {
+            Ok(d) => {
+                let moved: Vec<BlockId> = d["diff"]["moved"].as_array().into_iter().flatten().filter_map(|m| m["block"].as_i64()).collect();
+                if let Some(old) = self.compared.get_untracked() {
+                    for b in old["diff"]["moved"].as_array().into_iter().flatten().filter_map(|m| m["block"].as_i64()) {
+                        self.map.set_source_state(BLOCKS, b, &json!({ "moved": false }));
+                    }
+                }
+                for b in &moved {
+                    self.map.set_source_state(BLOCKS, *b, &json!({ "moved": true }));
+                }
+                self.zoom_to(&moved);
+                self.compared.set(Some(d));
+            }
+            Err(e) => self.say(true, e),
+        }
+    }
+
     fn export_url(&self, format: &str) -> Option<String> {
         let m = self.model.borrow();
         m.draft_id.or(m.published).map(|id| format!("/api/plans/{id}/export?format={format}"))
@@ -877,6 +916,10 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 <button class="primary" data-testid="publish" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.prepare_publish().await }) }>
                     {move || t(lang.get(), "publish")}</button>
             </div>
+            <details class="history" on:toggle=move |_| { let c = cv.get_value(); spawn_local(async move { c.load_versions().await }) }>
+                <summary data-testid="history">{move || t(lang.get(), "history")}</summary>
+                <HistoryCompare ctl=cv />
+            </details>
             <div class="tools">
                 <a data-testid="export-geojson" href=move || { save_state.get(); export("geojson") } download>"GeoJSON"</a>
                 <a data-testid="export-csv" href=move || { save_state.get(); export("csv") } download>"CSV"</a>
@@ -885,5 +928,51 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 </label>
             </div>
         </section>
+    }
+}
+
+/// Pick two versions of the community's plan and see on the map which blocks changed grid between them.
+#[component]
+fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
+    let c = ctl.get_value();
+    let (lang, versions, compared) = (c.lang, c.versions, c.compared);
+    let older = RwSignal::new(None::<i64>);
+    let newer = RwSignal::new(None::<i64>);
+    let label = |p: &Value| {
+        format!(
+            "v{} · {} · {}",
+            p["version"],
+            p["status"].as_str().unwrap_or_default(),
+            p["published_at"].as_str().or(p["valid_from"].as_str()).map(|d| d.chars().take(10).collect::<String>()).unwrap_or_default()
+        )
+    };
+    let options = move || {
+        versions.get().iter().map(|p| (p["id"].as_i64().unwrap_or_default(), label(p))).collect::<Vec<_>>()
+    };
+    let pick = move |sig: RwSignal<Option<i64>>| move |ev: leptos::ev::Event| sig.set(event_target_value(&ev).parse().ok());
+    view! {
+        <div class="tools">
+            <select data-testid="history-older" on:change=pick(older)>
+                <option value="">{move || t(lang.get(), "from_version")}</option>
+                {move || options().into_iter().map(|(id, l)| view! { <option value=id.to_string()>{l}</option> }).collect_view()}
+            </select>
+            <select data-testid="history-newer" on:change=pick(newer)>
+                <option value="">{move || t(lang.get(), "to_version")}</option>
+                {move || options().into_iter().map(|(id, l)| view! { <option value=id.to_string()>{l}</option> }).collect_view()}
+            </select>
+            <button data-testid="history-compare" disabled=move || older.get().is_none() || newer.get().is_none()
+                on:click=move |_| {
+                    if let (Some(a), Some(b)) = (older.get_untracked(), newer.get_untracked()) {
+                        let c = ctl.get_value();
+                        spawn_local(async move { c.compare(a, b).await });
+                    }
+                }>{move || t(lang.get(), "compare")}</button>
+        </div>
+        {move || compared.get().map(|d| view! {
+            <p class="muted" data-testid="history-result">
+                <b>{d["diff"]["moved"].as_array().map_or(0, Vec::len)}</b> " " {move || t(lang.get(), "blocks_change")} ", "
+                <b>{d["diff"]["households_moved"].as_i64().unwrap_or_default()}</b> " " {move || t(lang.get(), "households_move")}
+            </p>
+        })}
     }
 }
