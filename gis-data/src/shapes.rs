@@ -35,3 +35,130 @@ pub fn read_polygons(path: &Path, name_field: &str) -> Result<Vec<(String, Multi
     }
     Ok(out)
 }
+
+/// An attribute value of a zipped shapefile's records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attribute {
+    /// Text (a character field, UTF-8).
+    Text(String),
+    /// A whole number (a numeric field).
+    Number(i64),
+}
+
+/// One polygon feature of a zipped shapefile.
+#[derive(Debug, Clone)]
+pub struct ShapeFeature {
+    /// Attributes by field name (10 characters at most; dBase's limit).
+    pub attributes: Vec<(String, Attribute)>,
+    /// The polygon, WGS84.
+    pub polygon: MultiPolygon<f64>,
+}
+
+/// The WGS84 projection file every written shapefile carries.
+const WGS84_PRJ: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+
+fn zip_err(e: impl std::fmt::Display) -> ShapeError {
+    ShapeError { path: "(zip)".into(), message: e.to_string() }
+}
+
+/// Write polygon features as a zipped shapefile named `stem` (`.shp`, `.shx`, `.dbf` in UTF-8, `.prj` WGS84,
+/// `.cpg`). Every feature must have the same fields as the first.
+pub fn write_zip(stem: &str, features: &[ShapeFeature]) -> Result<Vec<u8>, ShapeError> {
+    use std::io::{Cursor, Write};
+    let (mut shp, mut shx, mut dbf) = (Cursor::new(Vec::new()), Cursor::new(Vec::new()), Cursor::new(Vec::new()));
+    {
+        let mut table = shapefile::dbase::TableWriterBuilder::new();
+        for (name, value) in features.first().map(|f| f.attributes.as_slice()).unwrap_or_default() {
+            let field = shapefile::dbase::FieldName::try_from(name.as_str()).map_err(|e| zip_err(format!("{e:?}")))?;
+            table = match value {
+                Attribute::Text(_) => table.add_character_field(field, 254),
+                Attribute::Number(_) => table.add_numeric_field(field, 12, 0),
+            };
+        }
+        let mut writer = shapefile::Writer::new(shapefile::ShapeWriter::with_shx(&mut shp, &mut shx), table.build_with_dest(&mut dbf));
+        for f in features {
+            let mut record = shapefile::dbase::Record::default();
+            for (name, value) in &f.attributes {
+                let v = match value {
+                    Attribute::Text(s) => shapefile::dbase::FieldValue::Character(Some(s.clone())),
+                    Attribute::Number(n) => shapefile::dbase::FieldValue::Numeric(Some(*n as f64)),
+                };
+                record.insert(name.clone(), v);
+            }
+            let polygon = shapefile::Polygon::from(f.polygon.clone());
+            writer.write_shape_and_record(&polygon, &record).map_err(zip_err)?;
+        }
+    }
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (ext, bytes) in [("shp", shp.into_inner()), ("shx", shx.into_inner()), ("dbf", dbf.into_inner()), ("prj", WGS84_PRJ.as_bytes().to_vec()), ("cpg", b"UTF-8".to_vec())] {
+        zip.start_file(format!("{stem}.{ext}"), options).map_err(zip_err)?;
+        zip.write_all(&bytes).map_err(zip_err)?;
+    }
+    Ok(zip.finish().map_err(zip_err)?.into_inner())
+}
+
+/// Read the polygon features of a zipped shapefile (the first `.shp` in the archive, with its `.shx` and `.dbf`).
+pub fn read_zip(bytes: &[u8]) -> Result<Vec<ShapeFeature>, ShapeError> {
+    use std::io::{Cursor, Read};
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_err)?;
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    let shp_name = names.iter().find(|n| n.to_lowercase().ends_with(".shp")).ok_or_else(|| zip_err("no .shp file in the archive"))?;
+    let stem = &shp_name[..shp_name.len() - 4];
+    let mut part = |ext: &str| -> Result<Vec<u8>, ShapeError> {
+        let name = names
+            .iter()
+            .find(|n| n.len() == stem.len() + 4 && n.starts_with(stem) && n.to_lowercase().ends_with(ext))
+            .ok_or_else(|| zip_err(format!("no {ext} file beside {shp_name}")))?
+            .clone();
+        let mut out = Vec::new();
+        archive.by_name(&name).map_err(zip_err)?.read_to_end(&mut out).map_err(zip_err)?;
+        Ok(out)
+    };
+    let (shp, shx, dbf) = (part(".shp")?, part(".shx")?, part(".dbf")?);
+    let shapes = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(zip_err)?;
+    let table = shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(zip_err)?;
+    let mut reader = shapefile::Reader::new(shapes, table);
+    let mut out = Vec::new();
+    for item in reader.iter_shapes_and_records() {
+        let (shape, record) = item.map_err(zip_err)?;
+        let polygon: MultiPolygon<f64> = match shape {
+            shapefile::Shape::Polygon(p) => p.into(),
+            other => return Err(zip_err(format!("expected polygons, found {}", other.shapetype()))),
+        };
+        let attributes = record
+            .into_iter()
+            .filter_map(|(name, value)| match value {
+                shapefile::dbase::FieldValue::Character(Some(s)) => Some((name, Attribute::Text(s.trim().to_owned()))),
+                shapefile::dbase::FieldValue::Numeric(Some(n)) => Some((name, Attribute::Number(n as i64))),
+                _ => None,
+            })
+            .collect();
+        out.push(ShapeFeature { attributes, polygon });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn a_zipped_shapefile_round_trips_polygons_and_chinese_names() {
+        let square = polygon![(x: 118.9, y: 31.8), (x: 118.91, y: 31.8), (x: 118.91, y: 31.81), (x: 118.9, y: 31.81), (x: 118.9, y: 31.8)];
+        let features = vec![ShapeFeature {
+            attributes: vec![("CODE".into(), Attribute::Text("990101001001001".into())), ("NAME".into(), Attribute::Text("一网格".into())), ("HOUSEHOLDS".into(), Attribute::Number(301))],
+            polygon: MultiPolygon(vec![square]),
+        }];
+        let bytes = write_zip("grids", &features).unwrap();
+        let back = read_zip(&bytes).unwrap();
+        assert_eq!(back.len(), 1);
+        let attr = |k: &str| back[0].attributes.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(attr("NAME"), Some(Attribute::Text("一网格".into())));
+        assert_eq!(attr("HOUSEHOLDS"), Some(Attribute::Number(301)));
+        let area = |mp: &MultiPolygon<f64>| geo::Area::unsigned_area(mp);
+        assert!((area(&back[0].polygon) - area(&features[0].polygon)).abs() < 1e-12);
+        assert!(read_zip(b"not a zip").is_err());
+    }
+}

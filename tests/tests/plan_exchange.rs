@@ -136,3 +136,27 @@ async fn block_edges_are_the_lines_neighbours_share() {
     let (_, blocks) = app.get(&format!("/api/communities/{COMMUNITY}/blocks")).await;
     assert!(blocks["features"][0]["properties"]["x"].is_number(), "blocks carry an interior point for the lasso");
 }
+
+#[tokio::test]
+async fn a_zipped_shapefile_export_imports_back_to_the_same_plan() {
+    let app = TestApp::spawn_with_demo().await;
+    let (_, current) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
+    let published = current["plan"]["id"].as_i64().unwrap();
+    let r = app.request(reqwest::Method::GET, &format!("/api/plans/{published}/export?format=shapefile")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let zip = r.bytes().await.unwrap().to_vec();
+    let features = wangge_gis_data::shapes::read_zip(&zip).unwrap();
+    assert_eq!(features.len(), current["grids"]["features"].as_array().unwrap().len());
+
+    let (s, imported) = app.post_raw(&format!("/api/communities/{COMMUNITY}/plans/import-shapefile?based_on={published}"), "application/zip", zip).await;
+    assert_eq!(s, 201, "{imported}");
+    assert_eq!(imported["between"].as_array().unwrap().len(), 0);
+    let (_, stored) = app.get(&format!("/api/plans/{}", imported["plan"]["id"])).await;
+    assert_eq!(assignment(&stored), assignment(&current), "the Shapefile round trip keeps every block in its grid");
+
+    let before = app.fingerprint().await;
+    let (s, b) = app.post_raw(&format!("/api/communities/{COMMUNITY}/plans/import-shapefile"), "application/zip", b"PK not really".to_vec()).await;
+    assert_eq!((s, b["error"].as_str()), (422, Some("bad_shapefile")), "{b}");
+    assert_eq!(app.fingerprint().await, before);
+}

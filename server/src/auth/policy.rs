@@ -118,6 +118,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/plans/{id}/diff", Staff(ReadGovernance, on(Plan))),
     ("GET", "/api/plans/{id}/export", Staff(ReadGovernance, on(Plan))),
     ("POST", "/api/communities/{code}/plans/import", Staff(EditMap, Community)),
+    ("POST", "/api/communities/{code}/plans/import-shapefile", Staff(EditMap, Community)),
     // Grids, locating, overlays.
     ("GET", "/api/grids/{id}/stats", Staff(ReadGovernance, on(Grid))),
     ("POST", "/api/locate", Staff(ReadGovernance, OwnScope)),

@@ -1,6 +1,6 @@
-//! Plans in and out: export a version as GeoJSON (grid polygons with codes and counts) or as a block → grid CSV,
-//! and import a draft from an existing layer of grid polygons, reporting the blocks that fell between grids or
-//! across them.
+//! Plans in and out: export a version as GeoJSON or a zipped Shapefile (grid polygons with codes and counts) or as a
+//! block → grid CSV, and import a draft from an existing layer of grid polygons (GeoJSON or zipped Shapefile),
+//! reporting the blocks that fell between grids or across them.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -12,17 +12,21 @@ use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::store::geojson_text;
+use wangge_domain::boundary::Boundary;
+use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature};
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans::{self, GridInput, PlanInput};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/plans/{id}/export", web::get().to(export)).route("/communities/{code}/plans/import", web::post().to(import));
+    cfg.route("/plans/{id}/export", web::get().to(export))
+        .route("/communities/{code}/plans/import", web::post().to(import))
+        .route("/communities/{code}/plans/import-shapefile", web::post().to(import_shapefile));
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExportQuery {
-    /// `geojson` (default) or `csv`.
+    /// `geojson` (default), `shapefile` (zipped) or `csv`.
     #[serde(default)]
     format: Option<String>,
 }
@@ -55,7 +59,35 @@ async fn export(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<
                 .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.csv\"")))
                 .body(out))
         }
-        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson or csv"))),
+        "shapefile" => {
+            let fc = plans::grids_geojson(&state.pool, plan.id).await?;
+            let mut features = Vec::new();
+            for f in fc["features"].as_array().into_iter().flatten() {
+                let Some(polygon) = multi_polygon(&f["geometry"]) else { continue };
+                let p = &f["properties"];
+                let text = |k: &str| Attribute::Text(p[k].as_str().unwrap_or_default().to_owned());
+                let number = |k: &str| Attribute::Number(p[k].as_i64().unwrap_or_default());
+                let blocks = Attribute::Number(p["blocks"].as_array().map_or(0, Vec::len) as i64);
+                features.push(ShapeFeature {
+                    attributes: vec![
+                        ("CODE".into(), text("code")),
+                        ("KEY".into(), text("key")),
+                        ("NAME".into(), text("name")),
+                        ("KIND".into(), text("kind")),
+                        ("HOUSEHOLDS".into(), number("households")),
+                        ("RESIDENTS".into(), number("residents")),
+                        ("BLOCKS".into(), blocks),
+                    ],
+                    polygon,
+                });
+            }
+            let zip = write_zip(&stem, &features).map_err(anyhow::Error::from)?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/zip")
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.zip\"")))
+                .body(zip))
+        }
+        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson, shapefile or csv"))),
     }
 }
 
@@ -80,29 +112,98 @@ struct ImportInput {
     based_on: Option<i64>,
 }
 
+/// A grid polygon of an imported layer, validated.
+struct LayerGrid {
+    key: String,
+    name: Option<String>,
+    kind: GridKind,
+    /// GeoJSON text of the polygon (WGS84).
+    polygon: String,
+}
+
+fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
+    let g: geojson::Geometry = serde_json::from_value(geometry.clone()).ok()?;
+    match geo::Geometry::<f64>::try_from(g).ok()? {
+        geo::Geometry::MultiPolygon(mp) => Some(mp),
+        geo::Geometry::Polygon(p) => Some(geo::MultiPolygon(vec![p])),
+        _ => None,
+    }
+}
+
 async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<ImportInput>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let body = body.into_inner();
     let features = body.layer.get("features").and_then(Value::as_array).filter(|f| !f.is_empty()).ok_or_else(|| {
         ApiError::unprocessable("invalid_geometry", "layer must be a GeoJSON FeatureCollection with at least one feature")
     })?;
-    if features.len() > 999 {
-        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
-    }
-    let mut polygons = Vec::with_capacity(features.len());
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
         let boundary = input::boundary(f, body.gcj02).map_err(|e| {
             let message = format!("feature {}: {}", i + 1, e.message);
             ApiError::unprocessable(e.code, message)
         })?;
-        polygons.push(geojson_text(boundary.multi_polygon()));
         let props = &f["properties"];
         let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        let key = text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1));
-        let kind = if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural };
-        grids.push(GridInput { key, kind, name: text("name"), blocks: Vec::new(), unit: None });
+        grids.push(LayerGrid {
+            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
+            name: text("name"),
+            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
+            polygon: geojson_text(boundary.multi_polygon()),
+        });
     }
+    import_layer(&state, &code, grids, body.based_on).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShapefileQuery {
+    #[serde(default)]
+    based_on: Option<i64>,
+}
+
+/// Import from a zipped Shapefile (`Content-Type: application/zip`; fields `KEY` or `CODE`, `NAME`, `KIND` used
+/// when present; WGS84).
+async fn import_shapefile(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<ShapefileQuery>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let code: CommunityCode = input::code(&path)?;
+    let features = read_zip(&body).map_err(|e| ApiError::unprocessable("bad_shapefile", e.message))?;
+    let mut grids = Vec::with_capacity(features.len());
+    for (i, f) in features.into_iter().enumerate() {
+        let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon))
+            .map_err(|e| ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1)))?;
+        let text = |k: &str| {
+            f.attributes.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).and_then(|(_, v)| match v {
+                Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
+                Attribute::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        grids.push(LayerGrid {
+            key: text("KEY").or_else(|| text("CODE")).unwrap_or_else(|| format!("import-{}", i + 1)),
+            name: text("NAME"),
+            kind: if text("KIND").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
+            polygon: geojson_text(boundary.multi_polygon()),
+        });
+    }
+    import_layer(&state, &code, grids, q.based_on).await
+}
+
+/// Assign every block to the layer's grid covering most of it, store the draft, and report the blocks between
+/// grids (left unassigned) and across them.
+async fn import_layer(state: &AppState, code: &CommunityCode, layer: Vec<LayerGrid>, based_on: Option<i64>) -> ApiResult<HttpResponse> {
+    if layer.is_empty() {
+        return Err(ApiError::unprocessable("invalid_geometry", "the layer has no grid polygons"));
+    }
+    if layer.len() > 999 {
+        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
+    }
+    let polygons: Vec<String> = layer.iter().map(|g| g.polygon.clone()).collect();
+    let mut grids: Vec<GridInput> =
+        layer.into_iter().map(|g| GridInput { key: g.key, kind: g.kind, name: g.name, blocks: Vec::new(), unit: None }).collect();
     let covers = cover_blocks(&state.pool, code.as_str(), &polygons).await?;
     let mut between = Vec::new();
     let mut across = Vec::new();
@@ -124,8 +225,8 @@ async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::
     }
     let empty: Vec<String> = grids.iter().filter(|g| g.blocks.is_empty()).map(|g| g.key.clone()).collect();
     grids.retain(|g| !g.blocks.is_empty());
-    let input = PlanInput { grids, based_on: body.based_on, note: Some("imported from a grid layer".into()), revision: None };
-    let (plan, report) = plans::save_draft(&state.pool, &code, None, &input).await?;
+    let input = PlanInput { grids, based_on, note: Some("imported from a grid layer".into()), revision: None };
+    let (plan, report) = plans::save_draft(&state.pool, code, None, &input).await?;
     Ok(HttpResponse::Created().json(json!({
         "plan": plan,
         "report": report,
