@@ -180,6 +180,15 @@ const text = await page.getByTestId('editor-message').textContent();
 check(/: 0 .*, 0 /.test(text), `export → import round trip: nothing between or across grids (${text})`);
 check(await households(fx.b.label) === b0 + fx.block.households, 'the imported draft has the same counts');
 await page.screenshot({ path: `${artifacts}/editor-import.png` });
+// … and the same through a zipped Shapefile
+const shpHref = await page.getByTestId('export-shapefile').getAttribute('href');
+const zip = await page.evaluate(async (h) => Array.from(new Uint8Array(await (await fetch(h)).arrayBuffer())), shpHref);
+await page.evaluate(() => { document.querySelector('[data-testid=editor-message]').click(); });
+await page.getByTestId('import-file').setInputFiles({ name: 'grids.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+await page.getByTestId('editor-message').filter({ hasText: /已导入|Imported/ }).waitFor();
+const shpText = await page.getByTestId('editor-message').textContent();
+check(/: 0 .*, 0 /.test(shpText), `Shapefile export → import round trip: nothing between or across (${shpText})`);
+check(await households(fx.b.label) === b0 + fx.block.households, 'the Shapefile-imported draft has the same counts');
 
 // 8. version history: the diff between the version in force and the newest draft (the split block's cells are new),
 // shown on the map

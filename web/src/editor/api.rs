@@ -50,6 +50,17 @@ pub async fn send(method: &str, url: &str, body: &Value, csrf: &str) -> Result<R
     finish(request.send().await).await
 }
 
+/// POST a zip archive with the CSRF token.
+pub async fn send_zip(url: &str, bytes: Vec<u8>, csrf: &str) -> Result<Reply, String> {
+    let body = js_sys::Uint8Array::from(bytes.as_slice());
+    let request = gloo_net::http::Request::post(url)
+        .header("x-csrf-token", csrf)
+        .header("content-type", "application/zip")
+        .body(body)
+        .map_err(|e| e.to_string())?;
+    finish(request.send().await).await
+}
+
 /// GET that must succeed.
 pub async fn get_ok(url: &str) -> Result<Value, String> {
     let r = get(url).await?;

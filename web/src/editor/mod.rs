@@ -649,18 +649,27 @@ impl Controller {
         }
     }
 
-    async fn import(self: &Rc<Self>, text: String) {
+    async fn import(self: &Rc<Self>, layer: Layer) {
         let lang = self.lang.get_untracked();
-        let Ok(layer) = serde_json::from_str::<Value>(&text) else {
-            self.say(true, t(lang, "import_bad_file"));
-            return;
-        };
         let (community, published) = {
             let m = self.model.borrow();
             (m.community.clone(), m.published)
         };
-        let body = json!({ "layer": layer, "based_on": published });
-        match api::send("POST", &format!("/api/communities/{community}/plans/import"), &body, &self.csrf).await {
+        let reply = match layer {
+            Layer::GeoJson(text) => {
+                let Ok(layer) = serde_json::from_str::<Value>(&text) else {
+                    self.say(true, t(lang, "import_bad_file"));
+                    return;
+                };
+                let body = json!({ "layer": layer, "based_on": published });
+                api::send("POST", &format!("/api/communities/{community}/plans/import"), &body, &self.csrf).await
+            }
+            Layer::Shapefile(bytes) => {
+                let based_on = published.map(|p| format!("?based_on={p}")).unwrap_or_default();
+                api::send_zip(&format!("/api/communities/{community}/plans/import-shapefile{based_on}"), bytes, &self.csrf).await
+            }
+        };
+        match reply {
             Ok(r) if r.ok() => {
                 let id = r.body["plan"]["id"].as_i64();
                 if let Ok((model, blocks, edges)) = load(&community, id.map(Source::Draft)).await {
@@ -718,6 +727,14 @@ impl Controller {
         let m = self.model.borrow();
         m.draft_id.or(m.published).map(|id| format!("/api/plans/{id}/export?format={format}"))
     }
+}
+
+/// A grid layer to import.
+enum Layer {
+    /// GeoJSON text.
+    GeoJson(String),
+    /// A zipped Shapefile.
+    Shapefile(Vec<u8>),
 }
 
 /// Which plan to open.
@@ -823,9 +840,14 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         let c = cv.get_value();
+        let zipped = file.name().to_lowercase().ends_with(".zip");
         spawn_local(async move {
-            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                c.import(text.as_string().unwrap_or_default()).await;
+            if zipped {
+                if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    c.import(Layer::Shapefile(js_sys::Uint8Array::new(&buffer).to_vec())).await;
+                }
+            } else if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                c.import(Layer::GeoJson(text.as_string().unwrap_or_default())).await;
             }
         });
     };
@@ -922,9 +944,10 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
             </details>
             <div class="tools">
                 <a data-testid="export-geojson" href=move || { save_state.get(); export("geojson") } download>"GeoJSON"</a>
+                <a data-testid="export-shapefile" href=move || { save_state.get(); export("shapefile") } download>"Shapefile"</a>
                 <a data-testid="export-csv" href=move || { save_state.get(); export("csv") } download>"CSV"</a>
                 <label class="import">{move || t(lang.get(), "import")}
-                    <input type="file" data-testid="import-file" accept=".geojson,.json,application/geo+json,application/json" on:change=on_file />
+                    <input type="file" data-testid="import-file" accept=".geojson,.json,.zip,application/geo+json,application/json,application/zip" on:change=on_file />
                 </label>
             </div>
         </section>
