@@ -190,6 +190,20 @@ const shpText = await page.getByTestId('editor-message').textContent();
 check(/: 0 .*, 0 /.test(shpText), `Shapefile export → import round trip: nothing between or across (${shpText})`);
 check(await households(fx.b.label) === b0 + fx.block.households, 'the Shapefile-imported draft has the same counts');
 
+// 7b. a special grid picked from blocks (it overlaps the natural grids, which do not change)
+const bBefore = await households(fx.b.label);
+await page.getByTestId('tool-special').click();
+await page.mouse.click(nbPx.x, nbPx.y);
+await page.mouse.click(bPx.x, bPx.y);
+check(await page.getByTestId('special-count').textContent() === '2', 'two blocks picked for a special grid');
+await page.getByTestId('special-name').fill('安全生产专项网格');
+await page.getByTestId('special-save').click();
+await page.getByTestId('editor-message').filter({ hasText: /专项网格已保存|Special grid saved/ }).waitFor();
+const specials = await page.evaluate(async () => (await fetch('/api/special-grids')).json());
+const mine = specials.features.find((f) => f.properties.name === '安全生产专项网格');
+check(mine && mine.properties.blocks.length === 2 && mine.properties.theme === 'safety', 'the special grid is stored with its two blocks');
+check(await households(fx.b.label) === bBefore, 'the natural grids are unchanged by the overlay');
+
 // 8. version history: the diff between the version in force and the newest draft (the split block's cells are new),
 // shown on the map
 const versions = await page.evaluate(async (c) => (await fetch(`/api/communities/${c}/plans`)).json(), fx.community);

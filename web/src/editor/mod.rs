@@ -35,6 +35,8 @@ pub enum Tool {
     Erase,
     /// Click a block to split it into building cells.
     Split,
+    /// Click blocks to pick them for a special grid (an overlay; overlaps are allowed).
+    Special,
 }
 
 /// One line of the live panel.
@@ -96,6 +98,7 @@ pub struct Controller {
     confirm: RwSignal<Option<Value>>,
     versions: RwSignal<Vec<Value>>,
     compared: RwSignal<Option<Value>>,
+    special: RwSignal<Vec<BlockId>>,
     gesture: RefCell<Option<Gesture>>,
     stroke: Cell<u64>,
     generation: Cell<u64>,
@@ -137,7 +140,7 @@ fn record_latency(start: f64) {
 }
 
 /// Layers and sources the editor adds to the map.
-const LAYERS: [&str; 6] = ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-moved", "edit-lasso"];
+const LAYERS: [&str; 7] = ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-moved", "edit-special", "edit-lasso"];
 const SOURCES: [&str; 3] = [BLOCKS, EDGES, "edit-lasso-src"];
 
 impl Controller {
@@ -162,6 +165,7 @@ impl Controller {
             confirm: RwSignal::new(None),
             versions: RwSignal::new(Vec::new()),
             compared: RwSignal::new(None),
+            special: RwSignal::new(Vec::new()),
             gesture: RefCell::new(None),
             stroke: Cell::new(0),
             generation: Cell::new(0),
@@ -192,6 +196,9 @@ impl Controller {
                        "line-dasharray": [2, 1] } }));
         m.add_layer(&json!({ "id": "edit-moved", "type": "line", "source": BLOCKS,
             "paint": { "line-color": "#1d4ed8", "line-width": ["case", ["boolean", ["feature-state", "moved"], false], 4, 0] } }));
+        m.add_layer(&json!({ "id": "edit-special", "type": "line", "source": BLOCKS,
+            "paint": { "line-color": "#9333ea", "line-width": ["case", ["boolean", ["feature-state", "special"], false], 4, 0],
+                       "line-dasharray": [1, 1] } }));
         m.add_layer(&json!({ "id": "edit-lasso", "type": "line", "source": "edit-lasso-src",
             "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }));
     }
@@ -305,6 +312,23 @@ impl Controller {
                 if let Some(&block) = ids.first() {
                     let me = self.clone();
                     spawn_local(async move { me.split(block).await });
+                }
+            }
+            Tool::Special => {
+                if let Some(&block) = ids.first() {
+                    let mut picked = self.special.get_untracked();
+                    let on = match picked.iter().position(|b| *b == block) {
+                        Some(i) => {
+                            picked.remove(i);
+                            false
+                        }
+                        None => {
+                            picked.push(block);
+                            true
+                        }
+                    };
+                    self.map.set_source_state(BLOCKS, block, &json!({ "special": on }));
+                    self.special.set(picked);
                 }
             }
             _ => {}
@@ -690,6 +714,25 @@ impl Controller {
         }
     }
 
+    /// Store the picked blocks as a special grid of the district.
+    async fn save_special(self: &Rc<Self>, name: String, theme: String) {
+        let lang = self.lang.get_untracked();
+        let blocks = self.special.get_untracked();
+        let district = self.model.borrow().community.chars().take(6).collect::<String>();
+        let body = json!({ "district_code": district, "name": name, "theme": theme, "blocks": blocks });
+        match api::send("POST", "/api/special-grids", &body, &self.csrf).await {
+            Ok(r) if r.ok() => {
+                for b in &blocks {
+                    self.map.set_source_state(BLOCKS, *b, &json!({ "special": false }));
+                }
+                self.special.set(Vec::new());
+                self.say(false, format!("{} ({} {})", t(lang, "special_saved"), blocks.len(), t(lang, "blocks_word")));
+            }
+            Ok(r) => self.say(true, r.message()),
+            Err(e) => self.say(true, e),
+        }
+    }
+
     /// The community's versions, newest first.
     async fn load_versions(self: &Rc<Self>) {
         let community = self.model.borrow().community.clone();
@@ -864,7 +907,11 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 {tool_button(Tool::Lasso, "lasso")}
                 {tool_button(Tool::Erase, "erase")}
                 {tool_button(Tool::Split, "split")}
+                {tool_button(Tool::Special, "special")}
             </div>
+            <Show when=move || tool.get() == Tool::Special>
+                <SpecialForm ctl=cv />
+            </Show>
             <div class="tools">
                 <button data-testid="new-grid" on:click=move |_| cv.get_value().new_grid()>{move || t(lang.get(), "new_grid")}</button>
                 <button data-testid="undo" disabled=move || !history.get().0 on:click=move |_| cv.get_value().undo(false)>{move || t(lang.get(), "undo")}</button>
@@ -997,5 +1044,33 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
                 <b>{d["diff"]["households_moved"].as_i64().unwrap_or_default()}</b> " " {move || t(lang.get(), "households_move")}
             </p>
         })}
+    }
+}
+
+/// Name and theme for the special grid being picked.
+#[component]
+fn SpecialForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
+    let c = ctl.get_value();
+    let (lang, special) = (c.lang, c.special);
+    let name = RwSignal::new(String::new());
+    let theme = RwSignal::new("safety".to_owned());
+    view! {
+        <div class="special-form">
+            <p class="muted">{move || t(lang.get(), "special_hint")} " " <b data-testid="special-count">{move || special.get().len()}</b></p>
+            <input data-testid="special-name" placeholder=move || t(lang.get(), "special_name") prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev)) />
+            <select data-testid="special-theme" on:change=move |ev| theme.set(event_target_value(&ev))>
+                <option value="safety">{move || t(lang.get(), "theme_safety")}</option>
+                <option value="river">{move || t(lang.get(), "theme_river")}</option>
+                <option value="environment">{move || t(lang.get(), "theme_environment")}</option>
+                <option value="fire">{move || t(lang.get(), "theme_fire")}</option>
+            </select>
+            <button data-testid="special-save" disabled=move || special.get().is_empty() || name.get().trim().is_empty()
+                on:click=move |_| {
+                    let c = ctl.get_value();
+                    let (n, th) = (name.get_untracked(), theme.get_untracked());
+                    spawn_local(async move { c.save_special(n, th).await });
+                }>{move || t(lang.get(), "special_save")}</button>
+        </div>
     }
 }
