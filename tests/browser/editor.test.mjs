@@ -170,6 +170,23 @@ await page.screenshot({ path: `${artifacts}/editor-split.png` });
 await page.getByTestId('undo').click();
 check(await households(fx.a.label) === aBefore, 'undo takes the cell back');
 
+// 6c. cut a block in two along a drawn line; both halves stay in its grid
+const aBeforeCut = await households(fx.a.label);
+await page.getByTestId('tool-cut').click();
+await page.mouse.move(nbPx.x - 150, nbPx.y + 3);
+await page.mouse.down();
+for (let i = 1; i <= 10; i++) await page.mouse.move(nbPx.x - 150 + 30 * i, nbPx.y + 3);
+await page.mouse.up();
+await page.getByTestId('editor-message').filter({ hasText: /拆分.*2|Split.*2/ }).waitFor();
+const halves = await page.evaluate(async ([c, id]) => {
+  const fc = await (await fetch(`/api/communities/${c}/blocks`)).json();
+  return fc.features.map((f) => f.properties).filter((p) => p.parent_id === id).map((p) => p.households);
+}, [fx.community, fx.neighbour.id]);
+check(halves.length === 2 && halves.reduce((a, b) => a + b, 0) === fx.neighbour.households, `the line cut the block in two (${halves.join(' + ')} households)`);
+check(await households(fx.a.label) === aBeforeCut, 'both halves stay in the block\'s grid');
+await page.screenshot({ path: `${artifacts}/editor-cut.png` });
+await page.getByTestId('tool-click').click();
+
 // 7. export → import round trip: the exported layer imported back puts every block where it was
 const href = await page.getByTestId('export-geojson').getAttribute('href');
 const layer = await page.evaluate(async (h) => (await fetch(h)).text(), href);

@@ -160,3 +160,42 @@ async fn a_zipped_shapefile_export_imports_back_to_the_same_plan() {
     assert_eq!((s, b["error"].as_str()), (422, Some("bad_shapefile")), "{b}");
     assert_eq!(app.fingerprint().await, before);
 }
+
+#[tokio::test]
+async fn a_block_splits_along_a_drawn_line_and_keeps_its_households() {
+    let app = TestApp::spawn_with_demo().await;
+    let (block, households, w, s, e, n): (i64, i32, f64, f64, f64, f64) = sqlx::query_as(
+        "SELECT b.id, b.households, ST_XMin(b.geom), ST_YMin(b.geom), ST_XMax(b.geom), ST_YMax(b.geom) FROM block b
+         WHERE b.community_code = $1 AND NOT b.retired AND b.households > 0 ORDER BY b.id LIMIT 1",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let mid = (s + n) / 2.0;
+    let before = app.fingerprint().await;
+    // A line that misses the block, and one that is not a line, are refused and change nothing.
+    let (st, b) = app.post(&format!("/api/blocks/{block}/split"), &json!({ "line": { "type": "LineString", "coordinates": [[w - 0.01, n + 0.01], [e + 0.01, n + 0.01]] } })).await;
+    assert_eq!((st, b["error"].as_str()), (422, Some("line_does_not_cut")), "{b}");
+    let (st, b) = app.post(&format!("/api/blocks/{block}/split"), &json!({ "line": { "type": "Point", "coordinates": [w, s] } })).await;
+    assert_eq!((st, b["error"].as_str()), (422, Some("invalid_geometry")), "{b}");
+    assert_eq!(app.fingerprint().await, before);
+
+    let (st, cut) = app.post(&format!("/api/blocks/{block}/split"), &json!({ "line": { "type": "LineString", "coordinates": [[w - 0.001, mid], [e + 0.001, mid]] } })).await;
+    assert_eq!(st, 200, "{cut}");
+    let pieces: Vec<i64> = cut["cells"].as_array().unwrap().iter().map(|c| c.as_i64().unwrap()).collect();
+    assert_eq!(pieces.len(), 2);
+    let (sum, area_ok, retired): (i64, bool, bool) = sqlx::query_as(
+        "SELECT (SELECT sum(households) FROM block WHERE parent_id = $1),
+                abs((SELECT sum(ST_Area(geom)) FROM block WHERE parent_id = $1) - (SELECT ST_Area(geom) FROM block WHERE id = $1)) < 1e-12,
+                (SELECT retired FROM block WHERE id = $1)",
+    )
+    .bind(block)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(sum, households as i64, "the halves hold the block's households");
+    assert!(area_ok && retired, "the halves tile the block, which is retired");
+    let (st, _) = app.post(&format!("/api/blocks/{block}/split"), &json!({})).await;
+    assert_eq!(st, 409, "a retired block cannot be split again");
+}

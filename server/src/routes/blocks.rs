@@ -8,7 +8,7 @@ use wangge_domain::codes::CommunityCode;
 use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::blocks::{build_blocks, split_into_cells, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::store::blocks::{build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CLASSES};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
@@ -114,8 +114,20 @@ async fn one(state: &AppState, feature: &str, table: &str, id: i64) -> ApiResult
     f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found(table, id))
 }
 
-async fn split(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let summary = split_into_cells(&state.pool, *path).await?;
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SplitInput {
+    /// A GeoJSON LineString drawn across the block (WGS84); without it the block splits into building cells.
+    #[serde(default)]
+    line: Option<Value>,
+}
+
+async fn split(state: web::Data<AppState>, path: web::Path<i64>, body: Option<web::Json<SplitInput>>) -> ApiResult<HttpResponse> {
+    let cut = match body.and_then(|b| b.into_inner().line) {
+        None => Cut::BuildingCells,
+        Some(line) => Cut::Line(line_text(&line)?),
+    };
+    let summary = split_block(&state.pool, *path, &cut).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -125,4 +137,27 @@ async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResul
 
 async fn get_building(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     one(&state, BUILDING_FEATURE, "building", *path).await
+}
+
+/// A cutting line: a GeoJSON LineString of 2 to 1,000 in-range WGS84 positions.
+fn line_text(v: &Value) -> ApiResult<String> {
+    let bad = |why: &str| ApiError::unprocessable("invalid_geometry", format!("line: {why}"));
+    if v.get("type").and_then(Value::as_str) != Some("LineString") {
+        return Err(bad("must be a GeoJSON LineString"));
+    }
+    let coords = v.get("coordinates").and_then(Value::as_array).ok_or_else(|| bad("coordinates missing"))?;
+    if !(2..=1000).contains(&coords.len()) {
+        return Err(bad("needs 2 to 1,000 positions"));
+    }
+    let mut clean = Vec::with_capacity(coords.len());
+    for c in coords {
+        let (lon, lat) = match c.as_array().map(Vec::as_slice) {
+            Some([x, y, ..]) => (x.as_f64(), y.as_f64()),
+            _ => (None, None),
+        };
+        let (Some(lon), Some(lat)) = (lon, lat) else { return Err(bad("positions are [lon, lat] numbers")) };
+        let p = input::lon_lat(lon, lat)?;
+        clean.push([p.lon(), p.lat()]);
+    }
+    Ok(serde_json::json!({ "type": "LineString", "coordinates": clean }).to_string())
 }

@@ -192,13 +192,22 @@ pub async fn record_adjacency(tx: &mut Transaction<'_, Postgres>, community: &st
 pub struct SplitSummary {
     /// The block split (now retired; published plans that used it keep it).
     pub parent: i64,
-    /// The building cells that replace it.
+    /// The pieces that replace it.
     pub cells: Vec<i64>,
 }
 
-/// Split a block into building cells: the Voronoi cells of its buildings' interior points, clipped to the block.
-/// Each building lands in its own cell; the cells tile the block and replace it in new plans.
-pub async fn split_into_cells(pool: &PgPool, block: i64) -> Result<SplitSummary> {
+/// How to split a block.
+#[derive(Debug, Clone)]
+pub enum Cut {
+    /// Into building cells: the Voronoi cells of its buildings' interior points, clipped to the block, so each
+    /// building lands in its own cell.
+    BuildingCells,
+    /// Along a line drawn across it (GeoJSON LineString text, WGS84).
+    Line(String),
+}
+
+/// Split a block; its pieces tile it, take over its buildings and replace it in new plans.
+pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSummary> {
     let mut tx = pool.begin().await?;
     let row: Option<(String, bool, i64)> = sqlx::query_as(
         "SELECT community_code, retired, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b WHERE id = $1 FOR UPDATE",
@@ -212,21 +221,33 @@ pub async fn split_into_cells(pool: &PgPool, block: i64) -> Result<SplitSummary>
     if retired {
         return Err(ApiError::conflict("already_split", format!("block {block} was already split")).into());
     }
-    if buildings < 2 {
-        return Err(ApiError::unprocessable("too_few_buildings", format!("block {block} has {buildings} building(s); a split needs two")).into());
-    }
-    let cells: Vec<i64> = sqlx::query_scalar(
-        "WITH b AS (SELECT id, community_code, geom FROM block WHERE id = $1),
-              pts AS (SELECT ST_Collect(ST_PointOnSurface(footprint)) AS g FROM building WHERE block_id = $1),
-              v AS (SELECT (ST_Dump(ST_VoronoiPolygons(pts.g, 0, b.geom))).geom AS g FROM pts, b),
-              c AS (SELECT ST_Multi(ST_CollectionExtract(ST_Intersection(v.g, b.geom), 3)) AS g FROM v, b)
+    let pieces_sql = match cut {
+        Cut::BuildingCells if buildings < 2 => {
+            return Err(ApiError::unprocessable("too_few_buildings", format!("block {block} has {buildings} building(s); a split needs two")).into())
+        }
+        Cut::BuildingCells => {
+            "pts AS (SELECT ST_Collect(ST_PointOnSurface(footprint)) AS g FROM building WHERE block_id = $1),
+             v AS (SELECT (ST_Dump(ST_VoronoiPolygons(pts.g, 0, b.geom))).geom AS g FROM pts, b),
+             c AS (SELECT ST_Multi(ST_CollectionExtract(ST_Intersection(v.g, b.geom), 3)) AS g FROM v, b)"
+        }
+        Cut::Line(_) => {
+            "c AS (SELECT ST_Multi((ST_Dump(ST_CollectionExtract(ST_Split(b.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)), 3))).geom) AS g FROM b)"
+        }
+    };
+    let sql = format!(
+        "WITH b AS (SELECT id, community_code, geom FROM block WHERE id = $1), {pieces_sql}
          INSERT INTO block (community_code, parent_id, geom, area_m2)
          SELECT b.community_code, b.id, c.g, ST_Area(c.g::geography) FROM c, b WHERE NOT ST_IsEmpty(c.g)
-         RETURNING id",
-    )
-    .bind(block)
-    .fetch_all(&mut *tx)
-    .await?;
+         RETURNING id"
+    );
+    let mut query = sqlx::query_scalar(&sql).bind(block);
+    if let Cut::Line(line) = cut {
+        query = query.bind(line);
+    }
+    let cells: Vec<i64> = query.fetch_all(&mut *tx).await?;
+    if cells.len() < 2 {
+        return Err(ApiError::unprocessable("line_does_not_cut", format!("the line does not cut block {block} in two")).into());
+    }
     sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
     sqlx::query(
         "UPDATE building x SET block_id = c.id FROM block c

@@ -35,6 +35,8 @@ pub enum Tool {
     Erase,
     /// Click a block to split it into building cells.
     Split,
+    /// Draw a line across a block to split it in two there.
+    Cut,
     /// Click blocks to pick them for a special grid (an overlay; overlaps are allowed).
     Special,
 }
@@ -77,6 +79,8 @@ enum Gesture {
     Brush(u64),
     Erase(u64),
     Lasso(Vec<(f64, f64)>),
+    /// Screen and map positions of a cutting line.
+    Cut(Vec<(f64, f64, f64, f64)>),
 }
 
 /// The editor of one community, shared by the panel and the map handlers.
@@ -311,7 +315,7 @@ impl Controller {
             Tool::Split => {
                 if let Some(&block) = ids.first() {
                     let me = self.clone();
-                    spawn_local(async move { me.split(block).await });
+                    spawn_local(async move { me.split(block, None).await });
                 }
             }
             Tool::Special => {
@@ -352,6 +356,7 @@ impl Controller {
             }
             Tool::Erase => Gesture::Erase(self.next_stroke()),
             Tool::Lasso => Gesture::Lasso(vec![(lon, lat)]),
+            Tool::Cut => Gesture::Cut(vec![(x, y, lon, lat)]),
             _ => return,
         };
         *self.gesture.borrow_mut() = Some(gesture);
@@ -371,6 +376,12 @@ impl Controller {
                 self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
                 None
             }
+            Some(Gesture::Cut(points)) => {
+                points.push((x, y, lon, lat));
+                let line: Vec<[f64; 2]> = points.iter().map(|p| [p.2, p.3]).collect();
+                self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
+                None
+            }
         };
         if let Some((stroke, erase)) = step {
             let ids = self.map.ids_at(x, y, "edit-fill");
@@ -382,6 +393,17 @@ impl Controller {
     /// Mouse button up: ends the stroke (a lasso moves every block inside its loop).
     pub fn on_up(self: &Rc<Self>) {
         let Some(gesture) = self.gesture.borrow_mut().take() else { return };
+        if let Gesture::Cut(points) = &gesture {
+            self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
+            // The block under the middle of the line is the one cut.
+            let (x, y, _, _) = points[points.len() / 2];
+            if let (Some(&block), true) = (self.map.ids_at(x, y, "edit-fill").first(), points.len() >= 2) {
+                let line: Vec<[f64; 2]> = points.iter().map(|p| [p.2, p.3]).collect();
+                let me = self.clone();
+                spawn_local(async move { me.split(block, Some(line)).await });
+            }
+            return;
+        }
         if let Gesture::Lasso(points) = gesture {
             self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
             if points.len() >= 3 {
@@ -628,9 +650,14 @@ impl Controller {
         }
     }
 
-    async fn split(self: &Rc<Self>, block: BlockId) {
+    /// Split a block into building cells, or along a drawn line.
+    async fn split(self: &Rc<Self>, block: BlockId, line: Option<Vec<[f64; 2]>>) {
         let lang = self.lang.get_untracked();
-        match api::send("POST", &format!("/api/blocks/{block}/split"), &json!({}), &self.csrf).await {
+        let body = match line {
+            Some(l) => json!({ "line": { "type": "LineString", "coordinates": l } }),
+            None => json!({}),
+        };
+        match api::send("POST", &format!("/api/blocks/{block}/split"), &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 // Reload the blocks; the cells start in the grid their block was in.
                 let (community, mut assignment, keep) = {
@@ -874,7 +901,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
     let export = move |format: &'static str| cv.get_value().export_url(format).unwrap_or_default();
     // Drawing tools take the mouse: the map pans with the click tool only.
     Effect::new(move |_| {
-        let drawing = matches!(tool.get(), Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase);
+        let drawing = matches!(tool.get(), Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase | Tool::Cut);
         let ctl = cv.get_value();
         ctl.map.set_drag_pan(!drawing);
         ctl.map.set_cursor(if drawing || tool.get() == Tool::Split { "crosshair" } else { "" });
@@ -907,6 +934,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 {tool_button(Tool::Lasso, "lasso")}
                 {tool_button(Tool::Erase, "erase")}
                 {tool_button(Tool::Split, "split")}
+                {tool_button(Tool::Cut, "cut")}
                 {tool_button(Tool::Special, "special")}
             </div>
             <Show when=move || tool.get() == Tool::Special>
