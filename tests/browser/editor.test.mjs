@@ -221,6 +221,27 @@ const mine = specials.features.find((f) => f.properties.name === '安全生产�
 check(mine && mine.properties.blocks.length === 2 && mine.properties.theme === 'safety', 'the special grid is stored with its two blocks');
 check(await households(fx.b.label) === bBefore, 'the natural grids are unchanged by the overlay');
 
+// 7c. a special grid drawn as a free polygon: corners clicked a few pixels off a block's corners snap onto them
+const bFeature = await page.evaluate(async (id) => (await fetch(`/api/blocks/${id}`)).json(), fx.b_block.id);
+const ring = (bFeature.geometry.type === 'MultiPolygon' ? bFeature.geometry.coordinates[0][0] : bFeature.geometry.coordinates[0]).slice(0, -1);
+const corners = ring.filter((_, i) => i % Math.max(1, Math.floor(ring.length / 4)) === 0).slice(0, 4);
+await page.getByTestId('tool-polygon').click();
+for (const [lon, lat] of corners) {
+  const p = await screen(lon, lat);
+  await page.mouse.click(p.x + 4, p.y + 3);
+}
+check(await page.getByTestId('special-count').textContent() === String(corners.length), `${corners.length} corners clicked`);
+await page.getByTestId('special-name').fill('河长制网格');
+await page.getByTestId('special-theme').selectOption('river');
+await page.getByTestId('special-save').click();
+await page.getByTestId('editor-message').filter({ hasText: /角点|corners/ }).waitFor();
+const drawn = (await page.evaluate(async () => (await fetch('/api/special-grids')).json())).features.find((f) => f.properties.name === '河长制网格');
+const drawnRing = drawn.geometry.coordinates[0][0];
+const snapped = corners.every(([x, y]) => drawnRing.some(([u, v]) => Math.abs(u - x) < 1e-6 && Math.abs(v - y) < 1e-6));
+check(snapped && drawn.properties.theme === 'river', 'the drawn special grid\'s corners snapped onto the block\'s corners');
+await page.screenshot({ path: `${artifacts}/editor-special.png` });
+await page.getByTestId('tool-click').click();
+
 // 8. version history: the diff between the version in force and the newest draft (the split block's cells are new),
 // shown on the map
 const versions = await page.evaluate(async (c) => (await fetch(`/api/communities/${c}/plans`)).json(), fx.community);

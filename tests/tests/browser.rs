@@ -83,6 +83,14 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     .fetch_one(&app.pool)
     .await
     .expect("a border block");
+    let b_block: i64 = sqlx::query_scalar(
+        "SELECT id FROM block WHERE NOT retired AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) LIMIT 1",
+    )
+    .bind(row.12)
+    .bind(row.13)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let grids: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL",
     )
@@ -98,7 +106,7 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
         "a": { "key": row.4, "code": row.5, "label": label(&row.5) },
         "b": { "key": row.6, "code": row.7, "label": label(&row.7) },
         "neighbour": { "id": row.8, "households": row.9, "x": row.10, "y": row.11 },
-        "b_block": { "x": row.12, "y": row.13 },
+        "b_block": { "id": b_block, "x": row.12, "y": row.13 },
         "username": "planner",
         "other_username": "planner2",
         "password": TEST_PASSWORD,

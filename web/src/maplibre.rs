@@ -55,6 +55,12 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = dragPan)]
     fn drag_pan(this: &Map) -> JsValue;
 
+    #[wasm_bindgen(method, js_name = unproject)]
+    fn unproject_js(this: &Map, point: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = getZoom)]
+    fn get_zoom_js(this: &Map) -> f64;
+
     #[wasm_bindgen(method, js_name = getCanvas)]
     fn get_canvas(this: &Map) -> web_sys::HtmlElement;
 
@@ -192,6 +198,18 @@ impl Map {
                 let _ = f.call0(&pan);
             }
         }
+    }
+
+    /// The longitude and latitude at a screen point.
+    pub fn unproject(&self, x: f64, y: f64) -> (f64, f64) {
+        let ll = self.unproject_js(&js(&serde_json::json!([x, y])));
+        let get = |k: &str| js_sys::Reflect::get(&ll, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or_default();
+        (get("lng"), get("lat"))
+    }
+
+    /// Degrees of longitude per screen pixel at the current zoom.
+    pub fn degrees_per_pixel(&self) -> f64 {
+        360.0 / (512.0 * 2f64.powf(self.get_zoom_js()))
     }
 
     /// The map canvas's cursor.

@@ -39,6 +39,8 @@ pub enum Tool {
     Cut,
     /// Click blocks to pick them for a special grid (an overlay; overlaps are allowed).
     Special,
+    /// Click the corners of a special grid's polygon, snapped to block corners (which follow the roads).
+    Polygon,
 }
 
 /// One line of the live panel.
@@ -103,6 +105,7 @@ pub struct Controller {
     versions: RwSignal<Vec<Value>>,
     compared: RwSignal<Option<Value>>,
     special: RwSignal<Vec<BlockId>>,
+    polygon: RwSignal<Vec<(f64, f64)>>,
     gesture: RefCell<Option<Gesture>>,
     stroke: Cell<u64>,
     generation: Cell<u64>,
@@ -170,6 +173,7 @@ impl Controller {
             versions: RwSignal::new(Vec::new()),
             compared: RwSignal::new(None),
             special: RwSignal::new(Vec::new()),
+            polygon: RwSignal::new(Vec::new()),
             gesture: RefCell::new(None),
             stroke: Cell::new(0),
             generation: Cell::new(0),
@@ -317,6 +321,18 @@ impl Controller {
                     let me = self.clone();
                     spawn_local(async move { me.split(block, None).await });
                 }
+            }
+            Tool::Polygon => {
+                let lonlat = self.map.unproject(x, y);
+                let snapped = self.model.borrow().snap(lonlat, 10.0 * self.map.degrees_per_pixel());
+                let mut ring = self.polygon.get_untracked();
+                ring.push(snapped);
+                let mut line: Vec<[f64; 2]> = ring.iter().map(|p| [p.0, p.1]).collect();
+                if let Some(first) = line.first().copied() {
+                    line.push(first);
+                }
+                self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
+                self.polygon.set(ring);
             }
             Tool::Special => {
                 if let Some(&block) = ids.first() {
@@ -745,15 +761,29 @@ impl Controller {
     async fn save_special(self: &Rc<Self>, name: String, theme: String) {
         let lang = self.lang.get_untracked();
         let blocks = self.special.get_untracked();
+        let ring = self.polygon.get_untracked();
         let district = self.model.borrow().community.chars().take(6).collect::<String>();
-        let body = json!({ "district_code": district, "name": name, "theme": theme, "blocks": blocks });
+        let drawn = self.tool.get_untracked() == Tool::Polygon;
+        let body = if drawn {
+            let mut coords: Vec<[f64; 2]> = ring.iter().map(|p| [p.0, p.1]).collect();
+            if let Some(first) = coords.first().copied() {
+                coords.push(first);
+            }
+            json!({ "district_code": district, "name": name, "theme": theme,
+                    "geometry": { "type": "Polygon", "coordinates": [coords] } })
+        } else {
+            json!({ "district_code": district, "name": name, "theme": theme, "blocks": blocks })
+        };
         match api::send("POST", "/api/special-grids", &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 for b in &blocks {
                     self.map.set_source_state(BLOCKS, *b, &json!({ "special": false }));
                 }
                 self.special.set(Vec::new());
-                self.say(false, format!("{} ({} {})", t(lang, "special_saved"), blocks.len(), t(lang, "blocks_word")));
+                self.polygon.set(Vec::new());
+                self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
+                let what = if drawn { format!("{} {}", ring.len(), t(lang, "corners_word")) } else { format!("{} {}", blocks.len(), t(lang, "blocks_word")) };
+                self.say(false, format!("{} ({what})", t(lang, "special_saved")));
             }
             Ok(r) => self.say(true, r.message()),
             Err(e) => self.say(true, e),
@@ -936,8 +966,9 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 {tool_button(Tool::Split, "split")}
                 {tool_button(Tool::Cut, "cut")}
                 {tool_button(Tool::Special, "special")}
+                {tool_button(Tool::Polygon, "polygon")}
             </div>
-            <Show when=move || tool.get() == Tool::Special>
+            <Show when=move || matches!(tool.get(), Tool::Special | Tool::Polygon)>
                 <SpecialForm ctl=cv />
             </Show>
             <div class="tools">
@@ -1079,12 +1110,16 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
 #[component]
 fn SpecialForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
     let c = ctl.get_value();
-    let (lang, special) = (c.lang, c.special);
+    let (lang, special, polygon, tool) = (c.lang, c.special, c.polygon, c.tool);
+    let ready = move || if tool.get() == Tool::Polygon { polygon.get().len() >= 3 } else { !special.get().is_empty() };
     let name = RwSignal::new(String::new());
     let theme = RwSignal::new("safety".to_owned());
     view! {
         <div class="special-form">
-            <p class="muted">{move || t(lang.get(), "special_hint")} " " <b data-testid="special-count">{move || special.get().len()}</b></p>
+            <p class="muted">
+                {move || t(lang.get(), if tool.get() == Tool::Polygon { "polygon_hint" } else { "special_hint" })} " "
+                <b data-testid="special-count">{move || if tool.get() == Tool::Polygon { polygon.get().len() } else { special.get().len() }}</b>
+            </p>
             <input data-testid="special-name" placeholder=move || t(lang.get(), "special_name") prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev)) />
             <select data-testid="special-theme" on:change=move |ev| theme.set(event_target_value(&ev))>
@@ -1093,7 +1128,7 @@ fn SpecialForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView 
                 <option value="environment">{move || t(lang.get(), "theme_environment")}</option>
                 <option value="fire">{move || t(lang.get(), "theme_fire")}</option>
             </select>
-            <button data-testid="special-save" disabled=move || special.get().is_empty() || name.get().trim().is_empty()
+            <button data-testid="special-save" disabled=move || !ready() || name.get().trim().is_empty()
                 on:click=move |_| {
                     let c = ctl.get_value();
                     let (n, th) = (name.get_untracked(), theme.get_untracked());

@@ -42,6 +42,8 @@ pub struct Model {
     pub draft_id: Option<i64>,
     /// The draft's revision on the server.
     pub revision: Option<i64>,
+    /// Every vertex of every block outline (block edges follow the roads), for snapping drawn polygons.
+    pub vertices: Vec<(f64, f64)>,
     /// Block → grid key when the work was loaded (to re-apply the work onto someone else's version).
     pub base: HashMap<BlockId, String>,
 }
@@ -68,6 +70,10 @@ impl Model {
                 }
             }
         }
+        let mut vertices = Vec::new();
+        for f in features(blocks) {
+            collect_positions(&f["geometry"]["coordinates"], &mut vertices);
+        }
         let mut edge_list = Vec::new();
         let mut edges_of: HashMap<BlockId, Vec<usize>> = HashMap::new();
         for f in features(edges) {
@@ -84,6 +90,7 @@ impl Model {
             points,
             edges: edge_list,
             edges_of,
+            vertices,
             published: None,
             draft_id: None,
             revision: None,
@@ -190,6 +197,29 @@ impl Model {
     pub fn all_states(&self) -> Vec<(&'static str, i64, Value)> {
         let blocks: Vec<(BlockId, Option<GridIx>)> = self.points.keys().map(|b| (*b, self.draft.owner(*b))).collect();
         self.states(&Changes { blocks, grids: Default::default() })
+    }
+}
+
+impl Model {
+    /// The block vertex nearest to `p` within `tolerance` degrees (longitude; latitude scaled by its cosine),
+    /// else `p` itself.
+    pub fn snap(&self, p: (f64, f64), tolerance: f64) -> (f64, f64) {
+        let k = p.1.to_radians().cos();
+        let d2 = |v: &(f64, f64)| ((v.0 - p.0) * k).powi(2) + (v.1 - p.1).powi(2);
+        self.vertices
+            .iter()
+            .filter(|v| d2(v) <= (tolerance * k).powi(2))
+            .min_by(|a, b| d2(a).total_cmp(&d2(b)))
+            .copied()
+            .unwrap_or(p)
+    }
+}
+
+fn collect_positions(v: &Value, out: &mut Vec<(f64, f64)>) {
+    match v.as_array() {
+        Some(a) if a.len() >= 2 && a[0].is_number() => out.push((num(&a[0]), num(&a[1]))),
+        Some(a) => a.iter().for_each(|x| collect_positions(x, out)),
+        None => {}
     }
 }
 
