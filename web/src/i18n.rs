@@ -75,6 +75,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "special_save" => ("保存专项网格", "Save special grid"),
         "special_saved" => ("专项网格已保存", "Special grid saved"),
         "blocks_word" => ("个地块", "blocks"),
+        "differ_from_theirs" => ("个地块与对方版本不同（地图上蓝色描边）", "blocks differ from their version (outlined in blue on the map)"),
         "corners_word" => ("个角点", "corners"),
         "theme_safety" => ("安全生产", "Work safety"),
         "theme_river" => ("河长制", "River chief"),

@@ -549,6 +549,8 @@ impl Controller {
             Ok(r) if r.error() == "stale_revision" => {
                 self.message.set(None);
                 self.conflict.set(Some(Conflict::Revision));
+                let me = self.clone();
+                spawn_local(async move { me.show_theirs().await });
                 self.save_state.set(SaveState::Dirty);
                 false
             }
@@ -563,6 +565,33 @@ impl Controller {
                 false
             }
         }
+    }
+
+    /// Show both versions: outline on the map every block whose grid in the other version differs from this work.
+    async fn show_theirs(self: &Rc<Self>) {
+        let (community, draft_id) = {
+            let m = self.model.borrow();
+            (m.community.clone(), m.draft_id)
+        };
+        let url = match self.conflict.get_untracked() {
+            Some(Conflict::Revision) => draft_id.map(|id| format!("/api/plans/{id}")),
+            _ => Some(format!("/api/communities/{community}/grids")),
+        };
+        let Some(url) = url else { return };
+        let Ok(theirs) = api::get_ok(&url).await else { return };
+        let mut their_owner = std::collections::HashMap::new();
+        for f in theirs["grids"]["features"].as_array().into_iter().flatten() {
+            let key = f["properties"]["key"].as_str().unwrap_or_default().to_owned();
+            for b in f["properties"]["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64) {
+                their_owner.insert(b, key.clone());
+            }
+        }
+        let mine = self.model.borrow().assignment();
+        let differ: Vec<BlockId> = mine.iter().filter(|(b, k)| their_owner.get(b) != Some(k)).map(|(b, _)| *b).collect();
+        for b in &differ {
+            self.map.set_source_state(BLOCKS, *b, &json!({ "moved": true }));
+        }
+        self.say(false, format!("{} {}", differ.len(), t(self.lang.get_untracked(), "differ_from_theirs")));
     }
 
     /// Keep this work as a new draft of its own (the other draft stays as its author left it).
@@ -660,6 +689,7 @@ impl Controller {
             Ok(r) if r.error() == "stale_base" => {
                 self.message.set(None);
                 self.conflict.set(Some(Conflict::Published));
+                self.show_theirs().await;
             }
             Ok(r) => self.say(true, r.message()),
             Err(e) => self.say(true, e),
