@@ -92,13 +92,14 @@ await page.getByTestId('undo').click();
 check(await households(fx.a.label) === a0 && await households(fx.b.label) === b0, 'undo puts the border back');
 await row(fx.b.label).click();
 
-// 4. lasso: a loop around the block moves it into the active grid
+// 4. lasso (terra-draw freehand, click-drag): a loop around the block moves it into the active grid
 await page.getByTestId('tool-lasso').click();
-const r = 12;
+const r = 30;
 await page.mouse.move(blockPx.x - r, blockPx.y - r);
 await page.mouse.down();
-for (const [dx, dy] of [[r, -r], [r, r], [-r, r], [-r, -r]]) await page.mouse.move(blockPx.x + dx, blockPx.y + dy, { steps: 3 });
+for (const [dx, dy] of [[r, -r], [r, r], [-r, r], [-r, -r]]) await page.mouse.move(blockPx.x + dx, blockPx.y + dy, { steps: 8 });
 await page.mouse.up();
+await page.waitForTimeout(300);
 check(await households(fx.b.label) === b0 + fx.block.households, 'the lasso moved the block inside it');
 await page.getByTestId('undo').click();
 
@@ -142,7 +143,7 @@ const shown = await page.evaluate((id) => window.wanggeMap.getFeatureState({ sou
 check(shown === true, 'both versions are shown: the block where mine differs from theirs is outlined');
 await page.screenshot({ path: `${artifacts}/editor-conflict.png` });
 await page.getByTestId('rebase').click();
-await page.getByTestId('editor-message').filter({ hasText: /1/ }).waitFor();
+await page.getByTestId('editor-message').filter({ hasText: /重新应用的地块：\s*1|re-applied:\s*1/ }).waitFor();
 check(await households(fx.b.label) === b0 + fx.block.households, 'rebase re-applied my change on top of their version');
 await page.waitForFunction(() => document.querySelector('[data-testid=save-state]').textContent.match(/已保存|Saved/), null, { timeout: 15000 });
 await page.getByTestId('publish').click();
@@ -175,6 +176,7 @@ check(await households(fx.a.label) === aBefore, 'undo takes the cell back');
 
 // 6c. cut a block in two along a drawn line; both halves stay in its grid
 const aBeforeCut = await households(fx.a.label);
+await page.getByTestId('editor-message').click(); // dismiss the last message, so the next one is the cut's
 await page.getByTestId('tool-cut').click();
 await page.mouse.move(nbPx.x - 150, nbPx.y + 3);
 await page.mouse.down();
@@ -224,7 +226,8 @@ const mine = specials.features.find((f) => f.properties.name === '安全生产�
 check(mine && mine.properties.blocks.length === 2 && mine.properties.theme === 'safety', 'the special grid is stored with its two blocks');
 check(await households(fx.b.label) === bBefore, 'the natural grids are unchanged by the overlay');
 
-// 7c. a special grid drawn as a free polygon: corners clicked a few pixels off a block's corners snap onto them
+// 7c. a special grid drawn as a free polygon (terra-draw): corners clicked a few pixels off a block's corners snap
+// onto them
 const bFeature = await page.evaluate(async (id) => (await fetch(`/api/blocks/${id}`)).json(), fx.b_block.id);
 const ring = (bFeature.geometry.type === 'MultiPolygon' ? bFeature.geometry.coordinates[0][0] : bFeature.geometry.coordinates[0]).slice(0, -1);
 const corners = ring.filter((_, i) => i % Math.max(1, Math.floor(ring.length / 4)) === 0).slice(0, 4);
@@ -233,6 +236,9 @@ for (const [lon, lat] of corners) {
   const p = await screen(lon, lat);
   await page.mouse.click(p.x + 4, p.y + 3);
 }
+// terra-draw closes a polygon with a click on its first corner
+const firstPx = await screen(corners[0][0], corners[0][1]);
+await page.mouse.click(firstPx.x, firstPx.y);
 check(await page.getByTestId('special-count').textContent() === String(corners.length), `${corners.length} corners clicked`);
 await page.getByTestId('special-name').fill('河长制网格');
 await page.getByTestId('special-theme').selectOption('river');

@@ -1,6 +1,6 @@
 //! The planner's grid editor: a community's blocks coloured by grid (MapLibre feature state, no geometry re-upload),
 //! grid outlines drawn live from the blocks' shared edges, strokes (click, brush, lasso, eraser, split into building
-//! cells) applied to the domain working copy compiled to WebAssembly, a live panel of every grid's figures,
+//! cells, lasso and special-grid polygons drawn with terra-draw) applied to the domain working copy compiled to WebAssembly, a live panel of every grid's figures,
 //! undo/redo, autosave with revision checks, conflict handling, publish with the diff shown first, export and import.
 
 mod api;
@@ -16,6 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wangge_domain::editor::{Changes, GridIx};
 use wangge_domain::plan::{Band, BlockId, GridKind};
 
+use crate::draw::{Drawing, Drawn};
 use crate::i18n::{t, Lang};
 use crate::maplibre::Map;
 use model::{color, Model, BLOCKS, EDGES};
@@ -80,7 +81,6 @@ pub enum Conflict {
 enum Gesture {
     Brush(u64),
     Erase(u64),
-    Lasso(Vec<(f64, f64)>),
     /// Screen and map positions of a cutting line.
     Cut(Vec<(f64, f64, f64, f64)>),
 }
@@ -106,6 +106,7 @@ pub struct Controller {
     compared: RwSignal<Option<Value>>,
     special: RwSignal<Vec<BlockId>>,
     polygon: RwSignal<Vec<(f64, f64)>>,
+    drawing: RefCell<Option<Drawing>>,
     gesture: RefCell<Option<Gesture>>,
     stroke: Cell<u64>,
     generation: Cell<u64>,
@@ -174,6 +175,7 @@ impl Controller {
             compared: RwSignal::new(None),
             special: RwSignal::new(Vec::new()),
             polygon: RwSignal::new(Vec::new()),
+            drawing: RefCell::new(None),
             gesture: RefCell::new(None),
             stroke: Cell::new(0),
             generation: Cell::new(0),
@@ -181,6 +183,17 @@ impl Controller {
         });
         ctl.install_layers();
         ctl.refresh_all();
+        let (for_snap, for_finish) = (Rc::downgrade(&ctl), Rc::downgrade(&ctl));
+        let drawing = Drawing::start(
+            &ctl.map,
+            move |lon, lat| for_snap.upgrade().and_then(|c| c.snap(lon, lat)),
+            move |drawn| {
+                if let Some(c) = for_finish.upgrade() {
+                    c.drawn(drawn);
+                }
+            },
+        );
+        *ctl.drawing.borrow_mut() = Some(drawing);
         Ok(ctl)
     }
 
@@ -211,8 +224,11 @@ impl Controller {
             "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }));
     }
 
-    /// Take the editing layers off the map.
+    /// Take the editing layers (and terra-draw's) off the map.
     pub fn close(&self) {
+        if let Some(d) = self.drawing.borrow_mut().take() {
+            d.stop();
+        }
         self.map.remove(&LAYERS, &SOURCES);
         self.map.set_drag_pan(true);
     }
@@ -322,18 +338,6 @@ impl Controller {
                     spawn_local(async move { me.split(block, None).await });
                 }
             }
-            Tool::Polygon => {
-                let lonlat = self.map.unproject(x, y);
-                let snapped = self.model.borrow().snap(lonlat, 10.0 * self.map.degrees_per_pixel());
-                let mut ring = self.polygon.get_untracked();
-                ring.push(snapped);
-                let mut line: Vec<[f64; 2]> = ring.iter().map(|p| [p.0, p.1]).collect();
-                if let Some(first) = line.first().copied() {
-                    line.push(first);
-                }
-                self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
-                self.polygon.set(ring);
-            }
             Tool::Special => {
                 if let Some(&block) = ids.first() {
                     let mut picked = self.special.get_untracked();
@@ -371,7 +375,6 @@ impl Controller {
                 }
             }
             Tool::Erase => Gesture::Erase(self.next_stroke()),
-            Tool::Lasso => Gesture::Lasso(vec![(lon, lat)]),
             Tool::Cut => Gesture::Cut(vec![(x, y, lon, lat)]),
             _ => return,
         };
@@ -386,12 +389,6 @@ impl Controller {
             None => return,
             Some(Gesture::Brush(s)) => Some((*s, false)),
             Some(Gesture::Erase(s)) => Some((*s, true)),
-            Some(Gesture::Lasso(points)) => {
-                points.push((lon, lat));
-                let line: Vec<[f64; 2]> = points.iter().map(|p| [p.0, p.1]).collect();
-                self.map.set_data("edit-lasso-src", &json!({ "type": "Feature", "properties": {}, "geometry": { "type": "LineString", "coordinates": line } }));
-                None
-            }
             Some(Gesture::Cut(points)) => {
                 points.push((x, y, lon, lat));
                 let line: Vec<[f64; 2]> = points.iter().map(|p| [p.2, p.3]).collect();
@@ -420,16 +417,28 @@ impl Controller {
             }
             return;
         }
-        if let Gesture::Lasso(points) = gesture {
-            self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
-            if points.len() >= 3 {
+    }
+
+    /// A lasso or polygon finished in terra-draw: the lasso moves every block inside it into the active grid; the
+    /// polygon becomes the special grid being drawn.
+    fn drawn(self: &Rc<Self>, drawn: Drawn) {
+        match drawn {
+            Drawn::Lasso(ring) if ring.len() >= 3 => {
                 let start = now_ms();
-                let inside = self.model.borrow().blocks_inside(&points);
+                let inside = self.model.borrow().blocks_inside(&ring);
                 let stroke = self.next_stroke();
                 self.paint(&inside, false, stroke);
                 record_latency(start);
             }
+            Drawn::Polygon(ring) => self.polygon.set(ring),
+            Drawn::Lasso(_) => {}
         }
+    }
+
+    /// A drawn polygon corner snaps to the nearest block corner within 10 screen pixels.
+    fn snap(&self, lon: f64, lat: f64) -> Option<(f64, f64)> {
+        let snapped = self.model.borrow().snap((lon, lat), 10.0 * self.map.degrees_per_pixel());
+        (snapped != (lon, lat)).then_some(snapped)
     }
 
     /// Undo or redo (keyboard or buttons).
@@ -811,7 +820,9 @@ impl Controller {
                 }
                 self.special.set(Vec::new());
                 self.polygon.set(Vec::new());
-                self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
+                if let Some(d) = &*self.drawing.borrow() {
+                    d.clear();
+                }
                 let what = if drawn { format!("{} {}", ring.len(), t(lang, "corners_word")) } else { format!("{} {}", blocks.len(), t(lang, "blocks_word")) };
                 self.say(false, format!("{} ({what})", t(lang, "special_saved")));
             }
@@ -959,10 +970,17 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
         }
     };
     let export = move |format: &'static str| cv.get_value().export_url(format).unwrap_or_default();
-    // Drawing tools take the mouse: the map pans with the click tool only.
+    // Drawing tools take the mouse: the map pans with the click tool only. Lassos and polygons are terra-draw's.
     Effect::new(move |_| {
         let drawing = matches!(tool.get(), Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase | Tool::Cut);
         let ctl = cv.get_value();
+        if let Some(d) = &*ctl.drawing.borrow() {
+            d.set_mode(match tool.get() {
+                Tool::Lasso => "freehand",
+                Tool::Polygon => "polygon",
+                _ => "static",
+            });
+        }
         ctl.map.set_drag_pan(!drawing);
         ctl.map.set_cursor(if drawing || tool.get() == Tool::Split { "crosshair" } else { "" });
     });
