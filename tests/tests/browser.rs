@@ -33,25 +33,24 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
         .post("/api/residents", &json!({ "name": "测试居民甲", "id_card": "320115198807071231", "phone": "13912345678", "building_id": building }))
         .await;
     assert_eq!(s, 201, "{body}");
-    let artifacts = root.join("artifacts/browser");
-    let address = app.address.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(root.join("tests/browser/map.test.mjs"))
-            .arg(&address)
-            .arg(&artifacts)
-            .arg(fixture.to_string())
-            .args(["测试居民甲", "320115198807071231", "13912345678"])
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let secrets = ["测试居民甲", "320115198807071231", "13912345678"];
+    let stdout = run_script("map.test.mjs", &app, &fixture, &secrets).await;
+    assert!(stdout.contains("all browser checks passed"));
+}
+
+/// Run a browser script of `tests/browser/` against the app (base URL, artifacts folder, fixture JSON, extra
+/// arguments); fails the test with its output when it fails, else returns what it printed.
+async fn run_script(script: &str, app: &TestApp, fixture: &Value, extra: &[&str]) -> String {
+    let root = workspace();
+    let mut command = Command::new("node");
+    command.arg(root.join("tests/browser").join(script)).arg(&app.address).arg(root.join("artifacts/browser")).arg(fixture.to_string());
+    command.args(extra);
+    let out = tokio::task::spawn_blocking(move || command.output().expect("node runs")).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "browser checks failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("all browser checks passed"));
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    stdout
 }
 
 /// The planner's grid editor driven by real mouse gestures: paint, undo/redo, brush, border drag, lasso, a gap
@@ -111,22 +110,6 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
         "other_username": "planner2",
         "password": TEST_PASSWORD,
     });
-    let artifacts = root.join("artifacts/browser");
-    let address = app.address.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(root.join("tests/browser/editor.test.mjs"))
-            .arg(&address)
-            .arg(&artifacts)
-            .arg(fixture.to_string())
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(out.status.success(), "editor checks failed:\n{stdout}\n{stderr}");
+    let stdout = run_script("editor.test.mjs", &app, &fixture, &[]).await;
     assert!(stdout.contains("all editor checks passed"));
 }

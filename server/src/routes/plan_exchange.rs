@@ -121,6 +121,19 @@ struct LayerGrid {
     polygon: String,
 }
 
+impl LayerGrid {
+    /// The `i`-th grid of a layer, from its attributes (`text(field)`: a non-empty value) and its polygon. The key is
+    /// the `key` attribute, else the `code`, else `import-i`.
+    fn new(i: usize, text: impl Fn(&str) -> Option<String>, boundary: &Boundary) -> Self {
+        LayerGrid {
+            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
+            name: text("name"),
+            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
+            polygon: geojson_text(boundary.multi_polygon()),
+        }
+    }
+}
+
 fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
     let g: geojson::Geometry = serde_json::from_value(geometry.clone()).ok()?;
     match geo::Geometry::<f64>::try_from(g).ok()? {
@@ -144,12 +157,7 @@ async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::
         })?;
         let props = &f["properties"];
         let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        grids.push(LayerGrid {
-            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
-            name: text("name"),
-            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
-            polygon: geojson_text(boundary.multi_polygon()),
-        });
+        grids.push(LayerGrid::new(i, text, &boundary));
     }
     import_layer(&state, &code, grids, body.based_on).await
 }
@@ -182,12 +190,7 @@ async fn import_shapefile(
                 _ => None,
             })
         };
-        grids.push(LayerGrid {
-            key: text("KEY").or_else(|| text("CODE")).unwrap_or_else(|| format!("import-{}", i + 1)),
-            name: text("NAME"),
-            kind: if text("KIND").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
-            polygon: geojson_text(boundary.multi_polygon()),
-        });
+        grids.push(LayerGrid::new(i, text, &boundary));
     }
     import_layer(&state, &code, grids, q.based_on).await
 }
