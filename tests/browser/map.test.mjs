@@ -118,6 +118,53 @@ check(aside.y >= mapBox.y + mapBox.height - 1, 'the panel sits below the map on 
 await page.screenshot({ path: `${artifacts}/phone.png` });
 await page.close();
 
+// 7. a grid worker sees the residents of their grid masked, and reveals one (audited)
+page = await open('/');
+const signIn = async (p, user) => {
+  await p.getByTestId('login-open').click();
+  await p.getByTestId('login-username').fill(user);
+  await p.getByTestId('login-password').fill(fixture.password);
+  await p.getByTestId('login-submit').click();
+  await p.getByTestId('who').waitFor();
+};
+await signIn(page, fixture.worker);
+await page.getByTestId('search').fill(target.code);
+await page.getByTestId('search').press('Enter');
+await page.getByTestId('search-results').locator('button').first().click();
+await page.getByTestId('resident-row').first().waitFor();
+const masked = await page.getByTestId('resident-row').first().textContent();
+check(masked.includes('3201**********') && !secrets.some((x) => masked.includes(x)), `the worker's list is masked (${masked.trim().slice(0, 40)})`);
+await page.getByTestId('reveal').first().click();
+await page.getByTestId('revealed').waitFor();
+check((await page.getByTestId('revealed').textContent()).includes(secrets[1]), 'reveal shows the ID-card number to the scoped worker');
+await page.screenshot({ path: `${artifacts}/residents.png` });
+await page.close();
+
+// 8. the district admin creates and disables an account, and checks the audit chain (which logged the reveal)
+page = await open('/');
+await signIn(page, fixture.admin);
+await page.getByTestId('admin-open').click();
+await page.getByTestId('account-row').first().waitFor();
+await page.getByTestId('new-username').fill('li.na');
+await page.getByTestId('new-display').fill('李娜');
+await page.getByTestId('new-role').selectOption('grid_worker');
+await page.getByTestId('new-scope-kind').selectOption('grids');
+await page.getByTestId('new-scope').fill(target.code);
+await page.getByTestId('new-password').fill('Wangge-2026!');
+await page.getByTestId('new-account-submit').click();
+const liRow = page.locator('[data-testid=account-row][data-username="li.na"]');
+await liRow.waitFor();
+check(true, 'the admin created a grid worker account from the panel');
+await liRow.getByTestId('account-toggle').click();
+await page.waitForFunction(() => document.querySelector('[data-username="li.na"]').classList.contains('disabled'));
+check(true, 'the admin disabled it');
+await page.getByTestId('audit-verify').click();
+await page.getByTestId('audit-result').waitFor();
+check((await page.getByTestId('audit-result').textContent()).includes('审计链完整'), 'the audit chain verifies as intact');
+check((await page.getByTestId('audit-entries').textContent()).includes('/reveal'), 'the reveal is in the audit log');
+await page.screenshot({ path: `${artifacts}/admin.png` });
+await page.close();
+
 check(outside.length === 0, `no request left our server (${outside.slice(0, 3).join(', ')})`);
 await browser.close();
 console.log('all browser checks passed');

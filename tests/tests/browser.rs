@@ -25,10 +25,18 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
         "username": "planner",
         "password": TEST_PASSWORD,
         "worker": "zhang.wei",
+        "admin": "admin",
     });
     // a resident with personal data the public map must never show
     let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
-    let building: i64 = sqlx::query_scalar("SELECT id FROM building WHERE households > 0 LIMIT 1").fetch_one(&app.pool).await.unwrap();
+    let building: i64 = sqlx::query_scalar(
+        "SELECT b.id FROM building b JOIN grid_block gb ON gb.block_id = b.block_id JOIN grid g ON g.id = gb.grid_id
+         JOIN plan p ON p.id = g.plan_id WHERE g.code = $1 AND p.status = 'published' AND p.valid_to IS NULL ORDER BY b.id LIMIT 1",
+    )
+    .bind(code)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let (s, body) = admin
         .post("/api/residents", &json!({ "name": "测试居民甲", "id_card": "320115198807071231", "phone": "13912345678", "building_id": building }))
         .await;

@@ -7,7 +7,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use std::rc::Rc;
 
 use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
+use crate::admin::AdminPanel;
 use crate::editor::{Controller, EditorPanel};
+use crate::residents::ResidentsPanel;
 use crate::i18n::{t, Lang};
 use crate::login::LoginDialog;
 use crate::maplibre::Map;
@@ -59,6 +61,7 @@ pub fn App() -> impl IntoView {
     let editor: StoredValue<Option<Rc<Controller>>, LocalStorage> = StoredValue::new_local(None);
     let editing = RwSignal::new(None::<String>);
     let editor_open = RwSignal::new(false);
+    let show_admin = RwSignal::new(false);
     let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
 
     let select_point = move |lon: f64, lat: f64| {
@@ -268,6 +271,9 @@ pub fn App() -> impl IntoView {
                         let role = format!("role_{}", a.role);
                         view! {
                             <span class="who" data-testid="who">{a.display_name.clone()} " · " {move || t(lang.get(), &role)}</span>
+                            <Show when={let admin = a.role == "district_admin"; move || admin}>
+                                <button data-testid="admin-open" on:click=move |_| show_admin.update(|v| *v = !*v)>{move || t(lang.get(), "admin")}</button>
+                            </Show>
                             <button data-testid="mode" on:click=move |_| { set_grid.set(None); set_public.update(|p| *p = !*p) }>
                                 {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
                             </button>
@@ -296,8 +302,16 @@ pub fn App() -> impl IntoView {
                 {move || grid.get().map(|(card, stats)| {
                     let may_edit = !public.get() && account.get().is_some_and(|a| a.role == "planner" || a.role == "district_admin");
                     let community = card.community_code.clone();
+                    let grid_id = card.id;
+                    let residents = (!public.get())
+                        .then(|| account.get())
+                        .flatten()
+                        .filter(|a| matches!(a.role.as_str(), "district_admin" | "street_operator" | "grid_worker" | "grid_head"))
+                        .filter(|_| stats.is_some())
+                        .map(|a| view! { <ResidentsPanel lang=lang grid=grid_id csrf=a.csrf_token.clone() /> });
                     view! {
                         <GridPanel lang=lang card=card stats=stats />
+                        {residents}
                         <Show when=move || may_edit && editing.get().is_none()>
                             <button class="primary" data-testid="edit-community" on:click={let c = community.clone(); move |_| open_editor.run(c.clone())}>
                                 {move || t(lang.get(), "edit_community")}</button>
@@ -305,6 +319,7 @@ pub fn App() -> impl IntoView {
                     }
                 })}
                 {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=close_editor /> })}
+                {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
                 <section class="layers">
                     <h4>{move || t(lang.get(), "layers")}</h4>
                     {visible.iter().copied().map(|(key, sig)| {

@@ -1,6 +1,8 @@
 //! The Wangge map app. Browser-only: on other targets this binary does nothing.
 
 #[cfg(target_arch = "wasm32")]
+mod admin;
+#[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -9,6 +11,8 @@ mod draw;
 #[cfg(target_arch = "wasm32")]
 mod editor;
 #[cfg(target_arch = "wasm32")]
+mod http;
+#[cfg(target_arch = "wasm32")]
 mod i18n;
 #[cfg(target_arch = "wasm32")]
 mod login;
@@ -16,6 +20,8 @@ mod login;
 mod maplibre;
 #[cfg(target_arch = "wasm32")]
 mod panels;
+#[cfg(target_arch = "wasm32")]
+mod residents;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

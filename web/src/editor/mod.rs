@@ -3,7 +3,6 @@
 //! cells, lasso and special-grid polygons drawn with terra-draw) applied to the domain working copy compiled to WebAssembly, a live panel of every grid's figures,
 //! undo/redo, autosave with revision checks, conflict handling, publish with the diff shown first, export and import.
 
-mod api;
 mod model;
 
 use std::cell::{Cell, RefCell};
@@ -17,6 +16,7 @@ use wangge_domain::editor::{Changes, GridIx};
 use wangge_domain::plan::{Band, BlockId, GridKind};
 
 use crate::draw::{Drawing, Drawn};
+use crate::http as api;
 use crate::i18n::{t, Lang};
 use crate::maplibre::Map;
 use model::{color, Model, BLOCKS, EDGES};

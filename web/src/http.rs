@@ -1,5 +1,5 @@
-//! The editor's calls to the server: the community's blocks and their shared edges, plan versions, saving,
-//! publishing, diffs and imports. Writes carry the session's CSRF token.
+//! JSON over HTTP to our server, as the editor and the staff panels need it: replies with their status, and writes
+//! that carry the session's CSRF token.
 
 use serde_json::Value;
 

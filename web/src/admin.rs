@@ -1,0 +1,156 @@
+//! The district admin's panel: the district's accounts (create, disable or enable, re-scope) and the audit log
+//! (newest entries, and a check of the hash chain).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+
+use crate::http::{get_ok, send};
+use crate::i18n::{t, Lang};
+
+/// Roles an admin can give, in the order the form lists them.
+const ROLES: [&str; 6] = ["district_admin", "planner", "street_operator", "department_handler", "grid_worker", "grid_head"];
+
+fn scope_text(scope: &Value) -> String {
+    match scope.as_object().and_then(|o| o.iter().next()) {
+        Some((k, Value::Array(a))) => format!("{k}: {}", a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+        Some((k, v)) => format!("{k}: {}", v.as_str().unwrap_or_default()),
+        None => String::new(),
+    }
+}
+
+/// The panel.
+#[component]
+pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
+    let accounts = RwSignal::new(Vec::<Value>::new());
+    let audit = RwSignal::new(Vec::<Value>::new());
+    let chain = RwSignal::new(None::<Value>);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let csrf = StoredValue::new(csrf);
+    let reload = move || {
+        spawn_local(async move {
+            match get_ok("/api/accounts").await {
+                Ok(v) => accounts.set(v.as_array().cloned().unwrap_or_default()),
+                Err(e) => message.set(Some((true, e))),
+            }
+            if let Ok(v) = get_ok("/api/audit?limit=15").await {
+                audit.set(v.as_array().cloned().unwrap_or_default());
+            }
+        });
+    };
+    reload();
+    let (username, display, role, scope_kind, scope_value, password) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new("grid_worker".to_owned()),
+        RwSignal::new("grids".to_owned()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = scope_value.get_untracked();
+        let scope = match scope_kind.get_untracked().as_str() {
+            "grids" => json!({ "grids": value.split([',', ' ', '，']).filter(|s| !s.is_empty()).collect::<Vec<_>>() }),
+            kind => json!({ kind: value.trim() }),
+        };
+        let body = json!({ "username": username.get_untracked().trim(), "display_name": display.get_untracked().trim(),
+                           "role": role.get_untracked(), "scope": scope, "password": password.get_untracked() });
+        spawn_local(async move {
+            match send("POST", "/api/accounts", &body, &csrf.get_value()).await {
+                Ok(r) if r.ok() => {
+                    message.set(Some((false, format!("{} {}", t(lang.get_untracked(), "account_created"), body["username"].as_str().unwrap_or_default()))));
+                    password.set(String::new());
+                    reload();
+                }
+                Ok(r) => message.set(Some((true, r.message()))),
+                Err(e) => message.set(Some((true, e))),
+            }
+        });
+    };
+    let toggle = move |id: i64, disabled: bool| {
+        spawn_local(async move {
+            match send("PUT", &format!("/api/accounts/{id}"), &json!({ "disabled": !disabled }), &csrf.get_value()).await {
+                Ok(r) if r.ok() => reload(),
+                Ok(r) => message.set(Some((true, r.message()))),
+                Err(e) => message.set(Some((true, e))),
+            }
+        });
+    };
+    let verify = move |_| {
+        spawn_local(async move {
+            match get_ok("/api/audit/verify").await {
+                Ok(v) => chain.set(Some(v)),
+                Err(e) => message.set(Some((true, e))),
+            }
+        });
+    };
+    view! {
+        <section class="card admin" data-testid="admin">
+            <h2>{move || t(lang.get(), "accounts")}</h2>
+            {move || message.get().map(|(error, text)| view! {
+                <p class=if error { "error" } else { "note" } data-testid="admin-message" on:click=move |_| message.set(None)>{text}</p>
+            })}
+            <table class="accounts" data-testid="accounts">
+                <tbody>
+                {move || accounts.get().into_iter().map(|a| {
+                    let id = a["id"].as_i64().unwrap_or_default();
+                    let disabled = a["disabled"].as_bool().unwrap_or_default();
+                    let role = format!("role_{}", a["role"].as_str().unwrap_or_default());
+                    view! {
+                        <tr class:disabled=disabled data-testid="account-row" data-username=a["username"].as_str().unwrap_or_default().to_owned()>
+                            <td><b>{a["username"].as_str().unwrap_or_default().to_owned()}</b><br/><small>{a["display_name"].as_str().unwrap_or_default().to_owned()}</small></td>
+                            <td>{move || t(lang.get(), &role)}<br/><small>{scope_text(&a["scope"])}</small></td>
+                            <td><button data-testid="account-toggle" on:click=move |_| toggle(id, disabled)>
+                                {move || t(lang.get(), if disabled { "enable" } else { "disable" })}</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+                </tbody>
+            </table>
+            <form class="new-account" on:submit=create>
+                <h3>{move || t(lang.get(), "new_account")}</h3>
+                <input data-testid="new-username" placeholder=move || t(lang.get(), "username") prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
+                <input data-testid="new-display" placeholder=move || t(lang.get(), "display_name") prop:value=move || display.get() on:input=move |ev| display.set(event_target_value(&ev)) />
+                <select data-testid="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    {ROLES.iter().map(|r| {
+                        let key = format!("role_{r}");
+                        view! { <option value=*r selected=*r == "grid_worker">{move || t(lang.get(), &key)}</option> }
+                    }).collect_view()}
+                </select>
+                <div class="row">
+                    <select data-testid="new-scope-kind" on:change=move |ev| scope_kind.set(event_target_value(&ev))>
+                        <option value="grids">{move || t(lang.get(), "scope_grids")}</option>
+                        <option value="community">{move || t(lang.get(), "community")}</option>
+                        <option value="street">{move || t(lang.get(), "street")}</option>
+                        <option value="district">{move || t(lang.get(), "scope_district")}</option>
+                        <option value="department">{move || t(lang.get(), "scope_department")}</option>
+                    </select>
+                    <input data-testid="new-scope" placeholder=move || t(lang.get(), "scope_codes") prop:value=move || scope_value.get() on:input=move |ev| scope_value.set(event_target_value(&ev)) />
+                </div>
+                <input data-testid="new-password" type="password" autocomplete="new-password" placeholder=move || t(lang.get(), "password")
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                <button class="primary" type="submit" data-testid="new-account-submit">{move || t(lang.get(), "create")}</button>
+            </form>
+            <h3>{move || t(lang.get(), "audit_log")}</h3>
+            <button data-testid="audit-verify" on:click=verify>{move || t(lang.get(), "verify_chain")}</button>
+            {move || chain.get().map(|c| {
+                let intact = c["intact"].as_bool().unwrap_or_default();
+                view! {
+                    <p class=if intact { "note" } else { "error" } data-testid="audit-result">
+                        {move || t(lang.get(), if intact { "chain_intact" } else { "chain_broken" })} " · "
+                        {c["entries"].as_i64().unwrap_or_default()} " " {move || t(lang.get(), "entries")}
+                        {c["first_broken"].as_i64().map(|n| format!(" · #{n}"))}
+                    </p>
+                }
+            })}
+            <ol class="audit" data-testid="audit-entries">
+                {move || audit.get().into_iter().map(|e| view! {
+                    <li><small>{e["at"].as_str().unwrap_or_default().chars().take(19).collect::<String>().replace('T', " ")}</small> " "
+                        <b>{e["actor"].as_str().unwrap_or_default().to_owned()}</b> " " {e["action"].as_str().unwrap_or_default().to_owned()}
+                        " " <small>{e["target"].as_str().unwrap_or_default().to_owned()}</small></li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
