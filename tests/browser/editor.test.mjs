@@ -36,7 +36,8 @@ check((await page.getByTestId('grid-row').count()) === fx.grids, `the editor lis
 await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 17 }), [fx.block.x, fx.block.y]);
 await idle();
 
-const row = (label) => page.locator(`[data-testid=grid-row][data-key="${label}"]`);
+// rows are found by grid key (stable across saves; the displayed code suffix is renumbered on every save)
+const row = (key) => page.locator(`[data-testid=grid-row][data-grid-key="${key}"]`);
 const households = async (label) => Number(await row(label).getByTestId('row-households').textContent());
 const screen = async (lon, lat) => {
   const box = await page.locator('#map').boundingBox();
@@ -44,26 +45,26 @@ const screen = async (lon, lat) => {
   return { x: box.x + p.x, y: box.y + p.y };
 };
 const blockPx = await screen(fx.block.x, fx.block.y);
-const a0 = await households(fx.a.label);
-const b0 = await households(fx.b.label);
+const a0 = await households(fx.a.key);
+const b0 = await households(fx.b.key);
 
 // 1. click-paint the block from A into B: the counts change by exactly its households, without a server round trip
-await row(fx.b.label).click();
+await row(fx.b.key).click();
 await page.mouse.click(blockPx.x, blockPx.y);
-await page.waitForFunction(([l, v]) => Number(document.querySelector(`[data-key="${l}"] [data-testid=row-households]`).textContent) === v, [fx.b.label, b0 + fx.block.households]);
-check(await households(fx.a.label) === a0 - fx.block.households, `paint: grid ${fx.a.label} lost ${fx.block.households} households`);
-check(await households(fx.b.label) === b0 + fx.block.households, `paint: grid ${fx.b.label} gained them`);
+await page.waitForFunction(([l, v]) => Number(document.querySelector(`[data-grid-key="${l}"] [data-testid=row-households]`).textContent) === v, [fx.b.key, b0 + fx.block.households]);
+check(await households(fx.a.key) === a0 - fx.block.households, `paint: grid ${fx.a.key} lost ${fx.block.households} households`);
+check(await households(fx.b.key) === b0 + fx.block.households, `paint: grid ${fx.b.key} gained them`);
 const colour = await page.evaluate((id) => window.wanggeMap.getFeatureState({ source: 'edit-blocks', id }).color, fx.block.id);
 check(typeof colour === 'string', `the block is recoloured by feature state (${colour})`);
 await page.screenshot({ path: `${artifacts}/editor-paint.png` });
 
 // 2. undo restores, redo re-applies, keyboard undo restores again
 await page.getByTestId('undo').click();
-check(await households(fx.a.label) === a0 && await households(fx.b.label) === b0, 'undo restores both grids');
+check(await households(fx.a.key) === a0 && await households(fx.b.key) === b0, 'undo restores both grids');
 await page.getByTestId('redo').click();
-check(await households(fx.b.label) === b0 + fx.block.households, 'redo re-applies the stroke');
+check(await households(fx.b.key) === b0 + fx.block.households, 'redo re-applies the stroke');
 await page.keyboard.press('Control+z');
-check(await households(fx.b.label) === b0, 'Ctrl+Z undoes');
+check(await households(fx.b.key) === b0, 'Ctrl+Z undoes');
 
 // 3. brush: a drag from the border block across its neighbour in A sweeps both into B (one undo step)
 await page.getByTestId('tool-brush').click();
@@ -72,25 +73,25 @@ await page.mouse.move(blockPx.x, blockPx.y);
 await page.mouse.down();
 for (let i = 1; i <= 8; i++) await page.mouse.move(blockPx.x + (nbPx.x - blockPx.x) * i / 8, blockPx.y + (nbPx.y - blockPx.y) * i / 8);
 await page.mouse.up();
-const swept = (await households(fx.b.label)) - b0;
+const swept = (await households(fx.b.key)) - b0;
 check(swept >= fx.block.households + fx.neighbour.households, `the brush swept the border block and its neighbour (${swept} households moved)`);
 await page.getByTestId('undo').click();
-check(await households(fx.b.label) === b0, 'one undo takes back the whole brush stroke');
+check(await households(fx.b.key) === b0, 'one undo takes back the whole brush stroke');
 
 // 3b. drag the border: starting inside B and dragging over the border block sweeps it into B, whatever grid is active
 await page.getByTestId('tool-click').click();
-await row(fx.a.label).click();
+await row(fx.a.key).click();
 await page.getByTestId('tool-border').click();
 const bPx = await screen(fx.b_block.x, fx.b_block.y);
 await page.mouse.move(bPx.x, bPx.y);
 await page.mouse.down();
 for (let i = 1; i <= 10; i++) await page.mouse.move(bPx.x + (blockPx.x - bPx.x) * i / 10, bPx.y + (blockPx.y - bPx.y) * i / 10);
 await page.mouse.up();
-check(await households(fx.b.label) >= b0 + fx.block.households, 'dragging B\'s border over the border block moved it into B');
-check(await households(fx.a.label) <= a0 - fx.block.households, '… and out of A');
+check(await households(fx.b.key) >= b0 + fx.block.households, 'dragging B\'s border over the border block moved it into B');
+check(await households(fx.a.key) <= a0 - fx.block.households, '… and out of A');
 await page.getByTestId('undo').click();
-check(await households(fx.a.label) === a0 && await households(fx.b.label) === b0, 'undo puts the border back');
-await row(fx.b.label).click();
+check(await households(fx.a.key) === a0 && await households(fx.b.key) === b0, 'undo puts the border back');
+await row(fx.b.key).click();
 
 // 4. lasso (terra-draw freehand, click-drag): a loop around the block moves it into the active grid
 await page.getByTestId('tool-lasso').click();
@@ -100,7 +101,7 @@ await page.mouse.down();
 for (const [dx, dy] of [[r, -r], [r, r], [-r, r], [-r, -r]]) await page.mouse.move(blockPx.x + dx, blockPx.y + dy, { steps: 8 });
 await page.mouse.up();
 await page.waitForTimeout(300);
-check(await households(fx.b.label) === b0 + fx.block.households, 'the lasso moved the block inside it');
+check(await households(fx.b.key) === b0 + fx.block.households, 'the lasso moved the block inside it');
 await page.getByTestId('undo').click();
 
 // 5. erase makes a gap; publishing shows the diff, is refused, and the gap is highlighted
@@ -121,7 +122,7 @@ await page.screenshot({ path: `${artifacts}/editor-gap.png` });
 
 // 6. a concurrent publish is detected: another planner publishes first; rebase re-applies my change and publishes
 await page.getByTestId('tool-click').click();
-await row(fx.b.label).click();
+await row(fx.b.key).click();
 await page.mouse.click(blockPx.x, blockPx.y);
 check(await page.getByTestId('unassigned').count() === 0, 'the gap is closed by painting the block into B');
 await page.waitForFunction(() => document.querySelector('[data-testid=save-state]').textContent.match(/已保存|Saved/), null, { timeout: 15000 });
@@ -144,7 +145,7 @@ check(shown === true, 'both versions are shown: the block where mine differs fro
 await page.screenshot({ path: `${artifacts}/editor-conflict.png` });
 await page.getByTestId('rebase').click();
 await page.getByTestId('editor-message').filter({ hasText: /重新应用的地块：\s*1|re-applied:\s*1/ }).waitFor();
-check(await households(fx.b.label) === b0 + fx.block.households, 'rebase re-applied my change on top of their version');
+check(await households(fx.b.key) === b0 + fx.block.households, 'rebase re-applied my change on top of their version');
 await page.waitForFunction(() => document.querySelector('[data-testid=save-state]').textContent.match(/已保存|Saved/), null, { timeout: 15000 });
 await page.getByTestId('publish').click();
 await page.getByTestId('publish-confirm-yes').click();
@@ -162,20 +163,21 @@ const cellList = await page.evaluate(async ([c, id]) => {
   return fc.features.map((f) => f.properties).filter((p) => p.parent_id === id && p.households > 0);
 }, [fx.community, fx.block.id]);
 check(cellList.length >= 2, `the block was split into ${cellList.length} building cells with households`);
-check(await households(fx.b.label) === b0 + fx.block.households, 'the cells stay in the block\'s grid');
+const bAfterSplit = await households(fx.b.key);
+check(bAfterSplit === b0 + fx.block.households, `the cells stay in the block's grid (${bAfterSplit} = ${b0} + ${fx.block.households})`);
 await page.getByTestId('tool-click').click();
-await row(fx.a.label).click();
+await row(fx.a.key).click();
 const cell = cellList[0];
 const cellPx = await screen(cell.x, cell.y);
-const aBefore = await households(fx.a.label);
+const aBefore = await households(fx.a.key);
 await page.mouse.click(cellPx.x, cellPx.y);
-check(await households(fx.a.label) === aBefore + cell.households, `one cell (${cell.households} of the block's ${fx.block.households} households) moved into A`);
+check(await households(fx.a.key) === aBefore + cell.households, `one cell (${cell.households} of the block's ${fx.block.households} households) moved into A`);
 await page.screenshot({ path: `${artifacts}/editor-split.png` });
 await page.getByTestId('undo').click();
-check(await households(fx.a.label) === aBefore, 'undo takes the cell back');
+check(await households(fx.a.key) === aBefore, 'undo takes the cell back');
 
 // 6c. cut a block in two along a drawn line; both halves stay in its grid
-const aBeforeCut = await households(fx.a.label);
+const aBeforeCut = await households(fx.a.key);
 await page.getByTestId('editor-message').click(); // dismiss the last message, so the next one is the cut's
 await page.getByTestId('tool-cut').click();
 await page.mouse.move(nbPx.x - 150, nbPx.y + 3);
@@ -188,7 +190,7 @@ const halves = await page.evaluate(async ([c, id]) => {
   return fc.features.map((f) => f.properties).filter((p) => p.parent_id === id).map((p) => p.households);
 }, [fx.community, fx.neighbour.id]);
 check(halves.length === 2 && halves.reduce((a, b) => a + b, 0) === fx.neighbour.households, `the line cut the block in two (${halves.join(' + ')} households)`);
-check(await households(fx.a.label) === aBeforeCut, 'both halves stay in the block\'s grid');
+check(await households(fx.a.key) === aBeforeCut, 'both halves stay in the block\'s grid');
 await page.screenshot({ path: `${artifacts}/editor-cut.png` });
 await page.getByTestId('tool-click').click();
 
@@ -200,7 +202,7 @@ await page.getByTestId('import-file').setInputFiles({ name: 'grids.geojson', mim
 await page.getByTestId('editor-message').filter({ hasText: /已导入|Imported/ }).waitFor();
 const text = await page.getByTestId('editor-message').textContent();
 check(/: 0 .*, 0 /.test(text), `export → import round trip: nothing between or across grids (${text})`);
-check(await households(fx.b.label) === b0 + fx.block.households, 'the imported draft has the same counts');
+check(await households(fx.b.key) === b0 + fx.block.households, 'the imported draft has the same counts');
 await page.screenshot({ path: `${artifacts}/editor-import.png` });
 // … and the same through a zipped Shapefile
 const shpHref = await page.getByTestId('export-shapefile').getAttribute('href');
@@ -210,10 +212,10 @@ await page.getByTestId('import-file').setInputFiles({ name: 'grids.zip', mimeTyp
 await page.getByTestId('editor-message').filter({ hasText: /已导入|Imported/ }).waitFor();
 const shpText = await page.getByTestId('editor-message').textContent();
 check(/: 0 .*, 0 /.test(shpText), `Shapefile export → import round trip: nothing between or across (${shpText})`);
-check(await households(fx.b.label) === b0 + fx.block.households, 'the Shapefile-imported draft has the same counts');
+check(await households(fx.b.key) === b0 + fx.block.households, 'the Shapefile-imported draft has the same counts');
 
 // 7b. a special grid picked from blocks (it overlaps the natural grids, which do not change)
-const bBefore = await households(fx.b.label);
+const bBefore = await households(fx.b.key);
 await page.getByTestId('tool-special').click();
 await page.mouse.click(nbPx.x, nbPx.y);
 await page.mouse.click(bPx.x, bPx.y);
@@ -224,7 +226,7 @@ await page.getByTestId('editor-message').filter({ hasText: /专项网格已保�
 const specials = await page.evaluate(async () => (await fetch('/api/special-grids')).json());
 const mine = specials.features.find((f) => f.properties.name === '安全生产专项网格');
 check(mine && mine.properties.blocks.length === 2 && mine.properties.theme === 'safety', 'the special grid is stored with its two blocks');
-check(await households(fx.b.label) === bBefore, 'the natural grids are unchanged by the overlay');
+check(await households(fx.b.key) === bBefore, 'the natural grids are unchanged by the overlay');
 
 // 7c. a special grid drawn as a free polygon (terra-draw): corners clicked a few pixels off a block's corners snap
 // onto them

@@ -48,6 +48,7 @@ pub enum Tool {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     ix: GridIx,
+    key: String,
     label: String,
     households: u32,
     residents: u32,
@@ -238,6 +239,7 @@ impl Controller {
         let g = model.draft.grid(ix);
         Row {
             ix,
+            key: g.key.clone(),
             label: model.labels[ix].clone(),
             households: f.households,
             residents: f.residents,
@@ -1068,7 +1070,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                         let ix = r.ix;
                         let class = deviation_class(&r);
                         view! {
-                            <li class:active=move || active.get() == Some(ix) data-testid="grid-row" data-key=r.label.clone()
+                            <li class:active=move || active.get() == Some(ix) data-testid="grid-row" data-key=r.label.clone() data-grid-key=r.key.clone()
                                 on:click=move |_| active.set(Some(ix))>
                                 <i class="sw" style=format!("background:{}", color(ix))></i>
                                 <span class="label">{r.label.clone()}</span>
