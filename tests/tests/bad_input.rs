@@ -93,3 +93,58 @@ async fn a_published_plan_cannot_be_edited_or_published_twice() {
     assert_eq!((s, b["error"].as_str()), (409, Some("not_a_draft")));
     assert_eq!(app.fingerprint().await, before);
 }
+
+/// The endpoints added for accounts, residents and the grid editor refuse bad input with a reason and store nothing.
+#[tokio::test]
+async fn new_endpoints_refuse_bad_input_and_change_nothing() {
+    let app = TestApp::spawn_with_demo().await;
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
+    let (_, current) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
+    let plan = current["plan"]["id"].as_i64().unwrap();
+    let (_, other) = app.get("/api/communities/990101001002/grids").await;
+    let other_plan = other["plan"]["id"].as_i64().unwrap();
+    let block: i64 = sqlx::query_scalar("SELECT min(id) FROM block WHERE community_code = $1").bind(COMMUNITY).fetch_one(&app.pool).await.unwrap();
+    let before = app.fingerprint().await;
+    let accounts_before: i64 = sqlx::query_scalar("SELECT count(*) FROM account").fetch_one(&app.pool).await.unwrap();
+    let bow_tie = json!({ "type": "Polygon", "coordinates": [[[118.9, 31.8], [118.91, 31.81], [118.91, 31.8], [118.9, 31.81], [118.9, 31.8]]] });
+    let import = format!("{PLANS}/import");
+    let public = app.public();
+    let cases: Vec<(&wangge_tests::Caller, String, Value, u16, &str)> = vec![
+        (&app.caller, import.clone(), json!({ "layer": { "type": "FeatureCollection", "features": [{ "type": "Feature", "properties": {}, "geometry": { "type": "Polygon", "coordinates": [[1, 2]] } }] } }), 422, "invalid_geometry"),
+        (&app.caller, import.clone(), json!({ "layer": { "type": "FeatureCollection", "features": [{ "type": "Feature", "properties": {}, "geometry": bow_tie }] } }), 422, "invalid_geometry"),
+        (&app.caller, import.clone(), json!({ "layer": { "type": "FeatureCollection", "features": [{ "type": "Feature", "properties": {}, "geometry": square(190.0, 31.8, 0.01) }] } }), 422, "invalid_geometry"),
+        (&app.caller, import.clone(), json!({ "layer": "not a layer" }), 422, "invalid_geometry"),
+        (&app.caller, import, json!({ "layer": {}, "owner": "me" }), 400, "bad_json"),
+        (&app.caller, format!("/api/blocks/{block}/split"), json!({ "line": { "type": "LineString", "coordinates": [[118.9, 95.0], [118.91, 31.8]] } }), 400, "bad_coordinates"),
+        (&app.caller, "/api/blocks/99999999/split".to_owned(), json!({}), 404, "not_found"),
+        (&admin, "/api/accounts".to_owned(), json!({ "username": "x y", "display_name": "x", "role": "planner", "scope": { "district": "990101" }, "password": "Str0ng-enough" }), 422, "bad_username"),
+        (&admin, "/api/accounts".to_owned(), json!({ "username": "xy1", "display_name": "x", "role": "root", "scope": { "district": "990101" }, "password": "Str0ng-enough" }), 422, "bad_role"),
+        (&admin, "/api/accounts".to_owned(), json!({ "username": "xy1", "display_name": "x", "role": "planner", "scope": { "planet": "earth" }, "password": "Str0ng-enough" }), 422, "bad_scope"),
+        (&admin, "/api/residents".to_owned(), json!({ "name": "张三", "id_card": "320115199001011235", "building_id": 1 }), 422, "bad_id_card"),
+        (&admin, "/api/residents".to_owned(), json!({ "name": "张三", "id_card": "320115199001011234", "phone": "call me", "building_id": 1 }), 422, "bad_phone"),
+        (&admin, "/api/residents/99999999/reveal".to_owned(), json!({}), 404, "not_found"),
+        (&public, "/api/session".to_owned(), json!({ "username": "admin" }), 400, "bad_json"),
+    ];
+    for (caller, path, body, status, code) in cases {
+        let (s, b) = caller.post(&path, &body).await;
+        assert_eq!((s, b["error"].as_str()), (status, Some(code)), "{path} {body} → {b}");
+        assert!(b["message"].as_str().is_some_and(|m| !m.is_empty()), "a reason is given: {b}");
+    }
+    // a stale or foreign plan, unknown ids and formats
+    let (s, b) = app.put(&format!("/api/plans/{plan}"), &json!({ "grids": [], "revision": 1 })).await;
+    assert_eq!((s, b["error"].as_str()), (409, Some("not_a_draft")));
+    let (s, b) = app.get(&format!("/api/plans/{plan}/diff?against={other_plan}")).await;
+    assert_eq!((s, b["error"].as_str()), (422, Some("other_community")), "{b}");
+    assert_eq!(app.get("/api/plans/99999999/diff").await.0, 404);
+    assert_eq!(app.get(&format!("/api/plans/{plan}/export?format=dwg")).await.0, 400);
+    assert_eq!(admin.put("/api/accounts/99999999", &json!({ "disabled": true })).await.0, 404);
+    // huge bodies, including to the routes whose body the guard reads to place the request
+    let huge = format!("{{\"kind\": \"place\", \"name\": \"{}\", \"lon\": 118.9, \"lat\": 31.85}}", "x".repeat(9 * 1024 * 1024));
+    for path in ["/api/elements", "/api/communities/990101001001/plans/import"] {
+        let (s, b) = app.post_raw(path, "application/json", huge.clone().into_bytes()).await;
+        assert_eq!((s, b["error"].as_str()), (413, Some("body_too_large")), "{path}");
+    }
+    assert_eq!(app.fingerprint().await, before, "nothing stored changed");
+    let accounts_after: i64 = sqlx::query_scalar("SELECT count(*) FROM account").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(accounts_after, accounts_before);
+}
