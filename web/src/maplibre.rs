@@ -55,9 +55,6 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = dragPan)]
     fn drag_pan(this: &Map) -> JsValue;
 
-    #[wasm_bindgen(method, js_name = unproject)]
-    fn unproject_js(this: &Map, point: &JsValue) -> JsValue;
-
     #[wasm_bindgen(method, js_name = getZoom)]
     fn get_zoom_js(this: &Map) -> f64;
 
@@ -198,13 +195,6 @@ impl Map {
                 let _ = f.call0(&pan);
             }
         }
-    }
-
-    /// The longitude and latitude at a screen point.
-    pub fn unproject(&self, x: f64, y: f64) -> (f64, f64) {
-        let ll = self.unproject_js(&js(&serde_json::json!([x, y])));
-        let get = |k: &str| js_sys::Reflect::get(&ll, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64()).unwrap_or_default();
-        (get("lng"), get("lat"))
     }
 
     /// Degrees of longitude per screen pixel at the current zoom.

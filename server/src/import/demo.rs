@@ -122,11 +122,11 @@ pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Resu
     .fetch_all(pool)
     .await?;
     let mut accounts = vec![
-        ("admin", "区网格办管理员", Role::DistrictAdmin, Scope::District(district.clone()), None),
-        ("planner", "网格规划员", Role::Planner, Scope::District(district.clone()), None),
-        ("street", "街道受理中心", Role::StreetOperator, Scope::Street(street.parse()?), None),
-        ("dept", "城管局办理员", Role::DepartmentHandler, Scope::Department("城市管理局".to_owned().try_into()?), None),
-        ("head", "社区网格长", Role::GridHead, Scope::Community(community.parse()?), Some("025-5210-0000".to_owned())),
+        ("admin", "张明（演示）", Role::DistrictAdmin, Scope::District(district.clone()), None),
+        ("planner", "王芳（演示）", Role::Planner, Scope::District(district.clone()), None),
+        ("street", "刘强（演示）", Role::StreetOperator, Scope::Street(street.parse()?), None),
+        ("dept", "陈杰（演示）", Role::DepartmentHandler, Scope::Department("城市管理局".to_owned().try_into()?), None),
+        ("head", "李华（演示）", Role::GridHead, Scope::Community(community.parse()?), Some("025-5210-0000".to_owned())),
     ];
     // worker1 covers the first two grids, then one worker per grid.
     let mut chunks: Vec<Vec<String>> = grids.iter().take(2).cloned().map(|g| vec![g]).collect();
@@ -140,7 +140,7 @@ pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Resu
         .enumerate()
         .map(|(i, gs)| -> Result<_> {
             let codes = gs.iter().map(|g| g.parse()).collect::<Result<_, _>>()?;
-            Ok((format!("worker{}", i + 1), format!("网格员{}", i + 1), Scope::Grids(codes), format!("138{:08}", 52100001 + i)))
+            Ok((format!("worker{}", i + 1), format!("网格员{}（演示）", i + 1), Scope::Grids(codes), format!("138{:08}", 52100001 + i)))
         })
         .collect::<Result<_>>()?;
     let mut made = Vec::new();

@@ -1070,7 +1070,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                         let ix = r.ix;
                         let class = deviation_class(&r);
                         view! {
-                            <li class:active=move || active.get() == Some(ix) data-testid="grid-row" data-key=r.label.clone() data-grid-key=r.key.clone()
+                            <li class:active=move || active.get() == Some(ix) data-testid="grid-row" data-grid-key=r.key.clone()
                                 on:click=move |_| active.set(Some(ix))>
                                 <i class="sw" style=format!("background:{}", color(ix))></i>
                                 <span class="label">{r.label.clone()}</span>
