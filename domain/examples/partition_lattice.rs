@@ -33,7 +33,7 @@ fn main() {
     for side in [20i64, 40, 70, 100] {
         let graph = lattice(side);
         let t = Instant::now();
-        let res = partition(&graph, &Options { rounds: std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(60), ..Options::default() }).expect("a lattice partitions");
+        let res = partition(&graph, &Options::default()).expect("a lattice partitions");
         let elapsed = t.elapsed();
         let n = res.regions.len() as f64;
         let share = |band: f64| res.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= band).count() as f64 / n * 100.0;

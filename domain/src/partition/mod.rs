@@ -1,0 +1,346 @@
+//! Automatic division of a community's blocks into contiguous, compact grids of about the target household count.
+//!
+//! 1. **Seeds** ([`seeds`]): `k = round(households / target)` seed blocks, at the centres of a household-weighted
+//!    recursive bisection (even starts) or by farthest-point sampling from a random block (odd starts).
+//! 2. **Growth** ([`grow`]): all grids grow at once; the lightest takes its free neighbour nearest to its centre, so
+//!    grids stay compact and none runs away. Every grid is contiguous by construction.
+//! 3. **Search** ([`search`]): greedy single-block moves, then simulated annealing over moves and swaps of
+//!    neighbouring blocks across borders, then greedy moves again. The [`objective`] puts every grid inside the
+//!    household band first, inside half the band next, then makes grids compact (Polsby–Popper) and the total
+//!    boundary between grids short. No move ever breaks a grid in two.
+//! 4. **Multi-start**: several starts run on all cores; the best plan wins. Deterministic for a seed.
+//!
+//! Fixed blocks (locked or dedicated grids) keep their grid and never move. [`rebalance_neighbours`] re-divides
+//! only the grids around one grid.
+//!
+//! ```
+//! use wangge_domain::partition::{partition, BlockGraphInput, Node, Edge, Options};
+//! // a 10 × 10 lattice of blocks with 30 households each → 10 grids of 300
+//! let mut nodes = Vec::new();
+//! let mut edges = Vec::new();
+//! for i in 0..100 {
+//!     nodes.push(Node { id: i, households: 30, area: 1.0, perimeter: 4.0, x: (i % 10) as f64, y: (i / 10) as f64 });
+//!     if i % 10 < 9 { edges.push(Edge { a: i, b: i + 1, length: 1.0 }); }
+//!     if i < 90 { edges.push(Edge { a: i, b: i + 10, length: 1.0 }); }
+//! }
+//! let graph = BlockGraphInput { nodes, edges, fixed: Default::default() };
+//! let plan = partition(&graph, &Options::default()).unwrap();
+//! assert_eq!(plan.regions.len(), 10);
+//! assert!(plan.regions.iter().all(|r| r.households == 300));
+//! ```
+
+mod graph;
+mod grow;
+mod objective;
+mod rebalance;
+mod search;
+mod seeds;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use graph::Graph;
+use grow::{grow, NONE};
+use objective::{polsby_popper, Objective};
+pub use rebalance::rebalance_neighbours;
+use search::{anneal, local_search, Schedule};
+use state::State;
+
+/// A block of the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Block id.
+    pub id: i64,
+    /// Households.
+    pub households: u32,
+    /// Area (m², or any unit used consistently).
+    pub area: f64,
+    /// Perimeter (same length unit as edges).
+    pub perimeter: f64,
+    /// x of a representative point (projected metres preferred).
+    pub x: f64,
+    /// y of a representative point.
+    pub y: f64,
+}
+
+/// Two blocks sharing a boundary of `length`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// One block id.
+    pub a: i64,
+    /// The other.
+    pub b: i64,
+    /// Shared boundary length.
+    pub length: f64,
+}
+
+/// The documented JSON graph format (`wangge partition`): nodes, edges, and blocks held fixed in a named region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BlockGraphInput {
+    /// Blocks.
+    pub nodes: Vec<Node>,
+    /// Adjacencies.
+    pub edges: Vec<Edge>,
+    /// Block id → label of a locked or dedicated grid it must stay in.
+    #[serde(default)]
+    pub fixed: BTreeMap<i64, String>,
+}
+
+/// Tuning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Options {
+    /// Target households per grid (300).
+    pub target: u32,
+    /// Tolerance (0.10 = ±10 %).
+    pub tolerance: f64,
+    /// Number of free grids; default `round(free households / target)`.
+    pub k: Option<usize>,
+    /// Seed of the first start.
+    pub seed: u64,
+    /// Starts (spread over the machine's cores).
+    pub starts: usize,
+    /// Annealing attempts per start, per block; the result is deterministic for a seed as long as the time budget
+    /// is not what stops the search.
+    pub steps_per_block: usize,
+    /// Time budget; the best plan so far is returned when it runs out.
+    pub budget: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            target: 300,
+            tolerance: 0.10,
+            k: None,
+            seed: 1,
+            starts: 2,
+            steps_per_block: 2400,
+            budget: Duration::from_millis(2600),
+        }
+    }
+}
+
+/// One grid of the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    /// Label: `fixed:<label>` for fixed regions, `g<n>` for new ones.
+    pub label: String,
+    /// Block ids, sorted.
+    pub blocks: Vec<i64>,
+    /// Households.
+    pub households: u32,
+    /// Polsby–Popper compactness 4πA/P².
+    pub polsby_popper: f64,
+}
+
+/// A block that alone exceeds the band: it should be split into building cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Oversized {
+    /// Block id.
+    pub block: i64,
+    /// Its households.
+    pub households: u32,
+}
+
+/// The result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartitionResult {
+    /// Grids (fixed ones first).
+    pub regions: Vec<Region>,
+    /// Blocks too large for one grid.
+    pub oversized: Vec<Oversized>,
+    /// Total length of boundaries between grids.
+    pub cut_length: f64,
+    /// The seed of the start that won.
+    pub seed: u64,
+}
+
+/// Why partitioning is impossible.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PartitionError {
+    /// Edge names an unknown block.
+    #[error("edge names unknown block {0}")]
+    UnknownBlock(i64),
+    /// No free blocks.
+    #[error("no free blocks to divide")]
+    Empty,
+    /// Duplicate block id.
+    #[error("block {0} appears twice")]
+    Duplicate(i64),
+}
+
+/// Divide the free blocks of `input` into contiguous grids.
+pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionResult, PartitionError> {
+    let (g, index) = Graph::new(input)?;
+    let n = g.len();
+    let free: Vec<usize> = (0..n).filter(|i| !input.fixed.contains_key(&input.nodes[*i].id)).collect();
+    if free.is_empty() {
+        return Err(PartitionError::Empty);
+    }
+    let target = f64::from(opts.target);
+    let free_hh: f64 = free.iter().map(|&i| g.hh[i]).sum();
+    let k = opts.k.unwrap_or_else(|| (free_hh / target).round().max(1.0) as usize).clamp(1, free.len());
+    let mut fixed_labels: Vec<String> = input.fixed.values().cloned().collect();
+    fixed_labels.sort();
+    fixed_labels.dedup();
+    let mut fixed_owner = vec![NONE; n];
+    for (id, label) in &input.fixed {
+        fixed_owner[index[id]] = fixed_labels.iter().position(|l| l == label).expect("label listed");
+    }
+    let start = Start {
+        g: &g,
+        fixed_owner: &fixed_owner,
+        fixed_regions: fixed_labels.len(),
+        free: &free,
+        k,
+        objective: Objective {
+            target,
+            tolerance: opts.tolerance,
+            // one block side of cut per grid weighs about as much as a small change of shape
+            cut_weight: 1.5 * k as f64 / g.perim.iter().sum::<f64>().max(1e-9),
+        },
+        steps: opts.steps_per_block.saturating_mul(free.len()),
+        deadline: Instant::now() + opts.budget,
+    };
+
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(opts.starts.max(1));
+    let seeds: Vec<u64> =
+        (0..opts.starts.max(1) as u64).map(|s| opts.seed.wrapping_add(s.wrapping_mul(7919))).collect();
+    let results: Vec<(f64, u64, Vec<usize>)> = if threads == 1 {
+        // no thread of our own (and none to be had in a browser)
+        start.run_all(&seeds).into_iter().collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let mine: Vec<u64> = seeds.iter().copied().skip(t).step_by(threads).collect();
+                    let start = &start;
+                    scope.spawn(move || start.run_all(&mine))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().expect("partition thread")).collect()
+        })
+    };
+    let (_, seed, owner) =
+        results.into_iter().min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))).expect("at least one start");
+    Ok(summarise(input, &g, &owner, &fixed_labels, &free, opts, seed))
+}
+
+/// The result of the winning assignment `owner`.
+fn summarise(
+    input: &BlockGraphInput,
+    g: &Graph,
+    owner: &[usize],
+    fixed_labels: &[String],
+    free: &[usize],
+    opts: &Options,
+    seed: u64,
+) -> PartitionResult {
+    let regions_n = owner.iter().copied().max().map_or(0, |m| m + 1).max(fixed_labels.len());
+    let mut blocks: Vec<Vec<i64>> = vec![Vec::new(); regions_n];
+    let (mut area, mut perim, mut hh) = (vec![0.0; regions_n], vec![0.0; regions_n], vec![0.0; regions_n]);
+    let mut cut = 0.0;
+    for v in 0..g.len() {
+        let r = owner[v];
+        blocks[r].push(input.nodes[v].id);
+        area[r] += g.area[v];
+        perim[r] += g.perim[v];
+        hh[r] += g.hh[v];
+        for &(u, len) in &g.nb[v] {
+            if owner[u] == r {
+                perim[r] -= len; // each shared edge counted from both sides: subtract once per side
+            } else if u > v {
+                cut += len;
+            }
+        }
+    }
+    let regions = blocks
+        .into_iter()
+        .enumerate()
+        .filter(|(_, b)| !b.is_empty())
+        .map(|(r, mut b)| {
+            b.sort_unstable();
+            Region {
+                label: if r < fixed_labels.len() {
+                    format!("fixed:{}", fixed_labels[r])
+                } else {
+                    format!("g{}", r - fixed_labels.len() + 1)
+                },
+                blocks: b,
+                households: hh[r] as u32,
+                polsby_popper: polsby_popper(area[r], perim[r]),
+            }
+        })
+        .collect();
+    let high = f64::from(opts.target) * (1.0 + opts.tolerance);
+    let oversized = free
+        .iter()
+        .filter(|&&i| g.hh[i] > high)
+        .map(|&i| Oversized { block: input.nodes[i].id, households: input.nodes[i].households })
+        .collect();
+    PartitionResult { regions, oversized, cut_length: cut, seed }
+}
+
+/// What every start shares.
+struct Start<'a> {
+    g: &'a Graph,
+    /// Fixed grid of each fixed block, [`NONE`] for free blocks.
+    fixed_owner: &'a [usize],
+    fixed_regions: usize,
+    free: &'a [usize],
+    k: usize,
+    objective: Objective,
+    /// Annealing attempts per start.
+    steps: usize,
+    deadline: Instant,
+}
+
+/// Annealing temperatures, in units of the objective (a grid stepping outside half the band costs 25).
+const HOT: f64 = 20.0;
+const COLD: f64 = 0.01;
+
+impl Start<'_> {
+    /// Run a start per seed, one after another, each with an equal share of the time left; the best plan wins.
+    fn run_all(&self, seeds: &[u64]) -> Option<(f64, u64, Vec<usize>)> {
+        let mut best: Option<(f64, u64, Vec<usize>)> = None;
+        for (i, &seed) in seeds.iter().enumerate() {
+            let now = Instant::now();
+            if i > 0 && now > self.deadline {
+                break;
+            }
+            let share = self.deadline.saturating_duration_since(now) / (seeds.len() - i) as u32;
+            let (score, owner) = self.run(seed, now + share);
+            if best.as_ref().is_none_or(|b| score < b.0 || (score == b.0 && seed < b.1)) {
+                best = Some((score, seed, owner));
+            }
+        }
+        best
+    }
+
+    /// One start from `seed`, annealing until `anneal_by` at the latest: seeds, growth, greedy moves, annealing, greedy moves. Returns the score and the plan.
+    fn run(&self, seed: u64, anneal_by: Instant) -> (f64, Vec<usize>) {
+        let g = self.g;
+        let mut rs = seed;
+        // even starts: compact, evenly spaced bisection cells; odd starts: farthest points (more varied)
+        let seeds = if seed.is_multiple_of(2) {
+            seeds::bisection_seeds(g, self.free, self.k)
+        } else {
+            seeds::farthest_point_seeds(g, self.free, self.k, &mut rs)
+        };
+        let mut owner = self.fixed_owner.to_vec();
+        let regions = grow(g, &mut owner, self.fixed_regions, self.free, &seeds);
+        let fixed = self.fixed_owner.iter().map(|&o| o != NONE).collect();
+        let mut st = State::new(g, owner, fixed, self.fixed_regions, regions);
+        let all: Vec<usize> = (0..g.len()).collect();
+        let obj = &self.objective;
+        local_search(&mut st, obj, &all, self.deadline);
+        anneal(&mut st, obj, Schedule { steps: self.steps, hot: HOT, cold: COLD, deadline: anneal_by }, &mut rs);
+        local_search(&mut st, obj, &all, self.deadline);
+        (st.score(obj), st.owner)
+    }
+}

@@ -1,0 +1,62 @@
+//! What a plan is scored by (lower is better): household balance first, then compactness, then cut length.
+
+/// Scores one grid's households against the band and its shape, and prices the boundaries between grids.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Objective {
+    /// Target households per grid.
+    pub target: f64,
+    /// Tolerance of the band (0.10 = ±10 %).
+    pub tolerance: f64,
+    /// Cost per unit of boundary between two grids.
+    pub cut_weight: f64,
+}
+
+/// Cost of a grid outside the band, per squared fraction of the target beyond it: so steep that no amount of
+/// compactness pays for it.
+const OUTSIDE_BAND: f64 = 1e5;
+/// Cost of a grid outside half the band (±5 % by default): a step, so that the search counts such grids, plus a
+/// slope and a square that pull it back.
+const OUTSIDE_HALF_BAND_STEP: f64 = 25.0;
+const OUTSIDE_HALF_BAND_SQUARE: f64 = 1e4;
+/// Weight of a grid's shape, `1 − Polsby–Popper`: a grid going from a square to a 2 × 1 rectangle costs about as
+/// much as stepping just outside half the band.
+const SHAPE: f64 = 200.0;
+
+impl Objective {
+    /// Cost of a grid of `households`.
+    pub fn balance(&self, households: f64) -> f64 {
+        let d = ((households - self.target) / self.target).abs();
+        let outside = (d - self.tolerance).max(0.0);
+        let outside_half = d - self.tolerance * 0.5;
+        let half = if outside_half > 0.0 {
+            OUTSIDE_HALF_BAND_STEP * (1.0 + outside_half / self.tolerance)
+                + OUTSIDE_HALF_BAND_SQUARE * outside_half * outside_half
+        } else {
+            0.0
+        };
+        OUTSIDE_BAND * outside * outside + half + d * d
+    }
+
+    /// Cost of a grid's shape from its area and perimeter.
+    pub fn shape(area: f64, perimeter: f64) -> f64 {
+        if area > 0.0 && perimeter > 0.0 {
+            SHAPE * (1.0 - polsby_popper(area, perimeter))
+        } else {
+            0.0
+        }
+    }
+
+    /// Cost of a grid.
+    pub fn region(&self, households: f64, area: f64, perimeter: f64) -> f64 {
+        self.balance(households) + Self::shape(area, perimeter)
+    }
+}
+
+/// Polsby–Popper compactness `4πA / P²`: 1 for a disc, about 0.785 for a square.
+pub(super) fn polsby_popper(area: f64, perimeter: f64) -> f64 {
+    if perimeter > 0.0 {
+        4.0 * std::f64::consts::PI * area / (perimeter * perimeter)
+    } else {
+        0.0
+    }
+}
