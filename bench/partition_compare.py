@@ -2,11 +2,12 @@
 """Compare Wangge's grid partitioner with spopt (MaxPHeuristic, RegionKMeansHeuristic) and GerryChain
 (recursive_tree_part) on identical block graphs, in one run, with one metric code for all.
 
-Usage: bench/partition_compare.py WANGGE_BINARY OUT_DIR [--sizes 400,1600,...] [--skip-slow N]
+Usage: bench/partition_compare.py WANGGE_BINARY OUT_DIR [--sizes 400,1600,...] [--skip-slow N] [--graphs A.json,B.json]
 
 Graphs: square lattices of blocks with 4 neighbours, unit area and sides, 10-50 households per block (fixed seed),
 written in Wangge's JSON graph format (nodes: id, households, area, perimeter, x, y; edges: a, b, length) so every
-tool reads the same file. Needs: pip install spopt gerrychain (in any virtualenv).
+tool reads the same file. `--graphs` adds graphs already in that format (bench/nanjing_graph.sh writes the real
+central Nanjing blocks). Needs: pip install spopt gerrychain (in any virtualenv).
 """
 import json, math, random, subprocess, sys, time, os
 
@@ -140,27 +141,36 @@ def main():
     if "--skip-slow" in args:
         slow_limit = int(args[args.index("--skip-slow") + 1])
     os.makedirs(out_dir, exist_ok=True)
-    print("| blocks | method | runtime | grids | within ±10 % | within ±5 % | max dev | PP mean | PP min | cut length | discontiguous |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    graphs = []
     for size in sizes:
         side = int(round(math.sqrt(size)))
-        graph = lattice(side)
         path = os.path.join(out_dir, f"lattice-{side * side}.json")
         with open(path, "w") as f:
-            json.dump(graph, f)
+            json.dump(lattice(side), f)
+        graphs.append((f"lattice {side * side:,}", path))
+    if "--graphs" in args:
+        for path in args[args.index("--graphs") + 1].split(","):
+            graphs.append((os.path.basename(path).removesuffix(".json"), path))
+    print("| graph | blocks | method | runtime | grids | within ±10 % | within ±5 % | max dev | PP mean | PP min | cut length | discontiguous |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, path in graphs:
+        with open(path) as f:
+            graph = json.load(f)
+        n = len(graph["nodes"])
         methods = [("wangge", lambda: run_wangge(binary, path, graph)), ("gerrychain recursive_tree_part", lambda: run_gerrychain(graph)),
                    ("spopt RegionKMeansHeuristic", lambda: run_kmeans(graph))]
-        if size <= slow_limit:
+        if n <= slow_limit:
             methods.append(("spopt MaxPHeuristic(300)", lambda: run_maxp(graph)))
         for name, run in methods:
+            started = time.perf_counter()
             try:
                 m = run()
             except Exception as e:  # a peer failing is a result too
-                print(f"| {side * side} | {name} | failed: {type(e).__name__}: {str(e)[:60]} |||||||||")
+                print(f"| {label} | {n:,} | {name} | failed after {time.perf_counter() - started:.0f} s: "
+                      f"{type(e).__name__}: {str(e)[:60]} |||||||||", flush=True)
                 continue
-            print(f"| {side * side} | {name} | {m['seconds']:.2f} s | {m['grids']} | {m['within10']:.1f} % | {m['within5']:.1f} % | "
+            print(f"| {label} | {n:,} | {name} | {m['seconds']:.2f} s | {m['grids']} | {m['within10']:.1f} % | {m['within5']:.1f} % | "
                   f"{m['max_dev']:.0f} % | {m['pp_mean']:.3f} | {m['pp_min']:.3f} | {m['cut']:.0f} | {m['discontiguous']} |", flush=True)
-
 
 if __name__ == "__main__":
     main()

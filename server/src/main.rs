@@ -12,7 +12,7 @@ use wangge_domain::households::HouseholdModel;
 use wangge_gis_data::boundaries::{parse_boundaries, Datum};
 use wangge_gis_data::demo::DemoSize;
 use wangge_server::config::Settings;
-use wangge_server::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
+use wangge_server::store::blocks::{self, build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
 use wangge_server::store::hierarchy::{upsert_area, Level};
 use wangge_domain::access::{Assignment, Role, Scope};
 use wangge_server::auth::password::NewPassword;
@@ -92,6 +92,16 @@ enum Command {
     },
     /// Build road-bounded blocks in a community.
     BuildBlocks { community: String },
+    /// Print a community's block graph in the partitioner's JSON format (households, area and perimeter in metres,
+    /// points in local metres, shared boundary lengths), for `wangge partition` and for other tools.
+    Graph {
+        community: String,
+        /// First split every block holding more than this many households (and more than one building) into
+        /// building cells, as a planner would split a compound too large for one grid (330 = the top of a
+        /// 300 ± 10 % band). The split is stored.
+        #[arg(long)]
+        split_above: Option<i32>,
+    },
     /// Divide a block graph (JSON: {nodes: [{id, households, area, perimeter, x, y}], edges: [{a, b, length}],
     /// fixed: {block id: grid label}}) into contiguous ~target-household grids; prints the result as JSON.
     Partition {
@@ -265,6 +275,17 @@ async fn main() -> Result<()> {
             let code: CommunityCode = community.parse()?;
             let s = build_blocks(&pool, code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?;
             println!("{}", serde_json::to_string_pretty(&s)?);
+        }
+        Command::Graph { community, split_above } => {
+            let code: CommunityCode = community.parse()?;
+            if let Some(high) = split_above {
+                for block in blocks::oversized_blocks(&pool, code.as_str(), high).await? {
+                    let split = blocks::split_block(&pool, block, &blocks::Cut::BuildingCells).await?;
+                    eprintln!("split block {block} into {} building cells", split.cells.len());
+                }
+            }
+            let graph = wangge_server::store::plans::partition_input(&pool, code.as_str(), &[]).await?;
+            println!("{}", serde_json::to_string(&graph)?);
         }
         Command::BenchLocate { data, grids_per_side } => {
             let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;

@@ -33,6 +33,7 @@ mod graph;
 mod grow;
 mod objective;
 mod rebalance;
+mod recombine;
 mod search;
 mod seeds;
 mod state;
@@ -48,6 +49,7 @@ use graph::Graph;
 use grow::{grow, NONE};
 use objective::{polsby_popper, Objective};
 pub use rebalance::rebalance_neighbours;
+use recombine::recombine;
 use search::{anneal, local_search, Schedule};
 use state::State;
 
@@ -154,6 +156,10 @@ pub struct PartitionResult {
     pub regions: Vec<Region>,
     /// Blocks too large for one grid.
     pub oversized: Vec<Oversized>,
+    /// Blocks too lumpy to balance: for every new grid left outside the band, its largest block when that block
+    /// holds more households than the band is wide (splitting it into building cells gives the grids room).
+    #[serde(default)]
+    pub lumpy: Vec<Oversized>,
     /// Total length of boundaries between grids.
     pub cut_length: f64,
     /// The seed of the start that won.
@@ -283,7 +289,17 @@ fn summarise(
         .filter(|&&i| g.hh[i] > high)
         .map(|&i| Oversized { block: input.nodes[i].id, households: input.nodes[i].households })
         .collect();
-    PartitionResult { regions, oversized, cut_length: cut, seed }
+    let width = f64::from(opts.target) * opts.tolerance * 2.0;
+    let mut lumpy: Vec<Oversized> = (fixed_labels.len()..regions_n)
+        .filter(|&r| (hh[r] - f64::from(opts.target)).abs() > f64::from(opts.target) * opts.tolerance)
+        .filter_map(|r| {
+            free.iter().copied().filter(|&v| owner[v] == r).max_by(|&a, &b| g.hh[a].total_cmp(&g.hh[b]).then(b.cmp(&a)))
+        })
+        .filter(|&v| g.hh[v] > width && g.hh[v] <= high)
+        .map(|v| Oversized { block: input.nodes[v].id, households: input.nodes[v].households })
+        .collect();
+    lumpy.sort_by_key(|o| o.block);
+    PartitionResult { regions, oversized, lumpy, cut_length: cut, seed }
 }
 
 /// What every start shares.
@@ -303,6 +319,10 @@ struct Start<'a> {
 /// Annealing temperatures, in units of the objective (a grid stepping outside half the band costs 25).
 const HOT: f64 = 20.0;
 const COLD: f64 = 0.01;
+/// Recombination attempts per grid before annealing (for grids outside the band) …
+const RECOMBINATIONS_PER_GRID: usize = 5;
+/// … and after it (for grids outside half the band).
+const FINAL_RECOMBINATIONS_PER_GRID: usize = 2;
 
 impl Start<'_> {
     /// Run a start per seed, one after another, each with an equal share of the time left; the best plan wins.
@@ -339,7 +359,12 @@ impl Start<'_> {
         let all: Vec<usize> = (0..g.len()).collect();
         let obj = &self.objective;
         local_search(&mut st, obj, &all, self.deadline);
+        let band = obj.target * obj.tolerance;
+        recombine(&mut st, obj, band, RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
+        local_search(&mut st, obj, &all, self.deadline);
         anneal(&mut st, obj, Schedule { steps: self.steps, hot: HOT, cold: COLD, deadline: anneal_by }, &mut rs);
+        local_search(&mut st, obj, &all, self.deadline);
+        recombine(&mut st, obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
         local_search(&mut st, obj, &all, self.deadline);
         (st.score(obj), st.owner)
     }

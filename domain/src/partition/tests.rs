@@ -41,8 +41,9 @@ fn complete_contiguous_and_balanced_on_a_lumpy_lattice() {
     all.sort_unstable();
     assert_eq!(all, (0..1600).collect::<Vec<_>>(), "every block exactly once");
     assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)), "every grid contiguous");
-    let within = r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= 30.0).count();
-    assert!(within * 100 >= r.regions.len() * 90, "{within} of {} within ±10 %", r.regions.len());
+    let within = |band: f64| r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= band).count();
+    assert!(within(30.0) * 100 >= r.regions.len() * 99, "{} of {} within ±10 %", within(30.0), r.regions.len());
+    assert!(within(15.0) * 100 >= r.regions.len() * 90, "{} of {} within ±5 %", within(15.0), r.regions.len());
 }
 
 #[test]
@@ -110,4 +111,45 @@ fn bad_graphs_are_refused() {
     let mut input = lattice(2, 2, 30, 30, 1);
     input.edges.push(Edge { a: 0, b: 99, length: 1.0 });
     assert_eq!(partition(&input, &Options::default()), Err(PartitionError::UnknownBlock(99)));
+}
+
+#[test]
+fn grids_of_lumpy_blocks_are_balanced_or_their_lumps_reported() {
+    // one block in six holds 100–250 households (a compound), the rest 0–30
+    let mut input = lattice(20, 20, 0, 30, 11);
+    let mut s = 5u64;
+    for node in &mut input.nodes {
+        if rng(&mut s) < 1.0 / 6.0 {
+            node.households = 100 + (rng(&mut s) * 151.0) as u32;
+        }
+    }
+    let r = partition(&input, &Options::default()).unwrap();
+    let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..400).collect::<Vec<_>>(), "every block exactly once");
+    assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)), "every grid contiguous");
+    let households = |id: i64| input.nodes[id as usize].households;
+    let outside: Vec<&Region> = r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() > 30.0).collect();
+    assert!(outside.len() * 5 <= r.regions.len(), "{} of {} grids outside ±10 %", outside.len(), r.regions.len());
+    for g in outside {
+        let largest = g.blocks.iter().copied().max_by_key(|&b| (households(b), std::cmp::Reverse(b))).unwrap();
+        if households(largest) > 60 {
+            assert!(
+                r.lumpy.iter().any(|o| o.block == largest),
+                "grid {} ({} households): block {largest} reported",
+                g.label,
+                g.households
+            );
+        }
+    }
+}
+
+#[test]
+fn a_search_cut_short_by_the_budget_still_returns_a_complete_contiguous_plan() {
+    let input = lattice(60, 60, 10, 50, 4);
+    let r = partition(&input, &Options { budget: Duration::from_millis(1), ..Options::default() }).unwrap();
+    let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..3600).collect::<Vec<_>>());
+    assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)));
 }

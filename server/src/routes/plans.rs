@@ -129,7 +129,7 @@ async fn suggest(
     }
     options.seed = body.seed.unwrap_or(options.seed);
     let (plan, report, result) = plans::suggest_draft(&state.pool, &code, &options).await?;
-    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
+    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
 }
 
 #[derive(Deserialize)]
@@ -148,7 +148,7 @@ async fn rebalance(state: web::Data<AppState>, path: web::Path<i64>, body: web::
         return Err(ApiError::unprocessable("bad_hops", "hops must be 1 or 2"));
     }
     let (plan, report, result) = plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
-    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized })))
+    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
 }
 
 #[derive(Deserialize)]

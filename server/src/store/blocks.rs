@@ -206,6 +206,19 @@ pub enum Cut {
     Line(String),
 }
 
+/// The live blocks of a community holding more than `households` households and more than one building (so that
+/// building cells can divide them).
+pub async fn oversized_blocks(pool: &PgPool, community: &str, households: i32) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired AND households > $2
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY id",
+    )
+    .bind(community)
+    .bind(households)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Split a block; its pieces tile it, take over its buildings and replace it in new plans.
 pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSummary> {
     let mut tx = pool.begin().await?;
