@@ -271,6 +271,47 @@ const movedOnMap = await page.evaluate((id) => window.wanggeMap.getFeatureState(
 await page.screenshot({ path: `${artifacts}/editor-history.png` });
 check(movedOnMap === true, 'the blocks that differ are outlined on the map');
 
+// 9. suggest grids: the partitioner divides the whole community into a new draft, which the editor opens and
+// sums up; then "rebalance" re-divides only the active grid and the grids touching it
+const getJson = (url) => page.evaluate(async (u) => (await fetch(u)).json(), url);
+const newestDraft = async () => (await getJson(`/api/communities/${fx.community}/plans`)).filter((p) => p.status === 'draft').sort((x, y) => y.id - x.id)[0];
+const gridsOf = async (id) => (await getJson(`/api/plans/${id}`)).grids.features.map((f) => f.properties);
+const before = (await newestDraft()).id;
+await page.getByTestId('editor-message').click().catch(() => {});
+await page.getByTestId('suggest').click();
+await page.getByTestId('editor-message').filter({ hasText: /新草稿|New draft/ }).waitFor({ timeout: 60000 });
+const suggested = await newestDraft();
+check(suggested.id > before, `the suggestion is a new draft (${suggested.id})`);
+const suggestedGrids = await gridsOf(suggested.id);
+const natural = suggestedGrids.filter((g) => g.kind === 'natural');
+check((await page.getByTestId('grid-row').count()) === suggestedGrids.filter((g) => g.blocks.length > 0).length, `the editor shows the suggestion's ${suggestedGrids.length} grids`);
+check((await page.getByTestId('unassigned').count()) === 0, 'the suggestion leaves no block unassigned');
+check((await page.locator('[data-testid=grid-row] button.warn').count()) === 0, 'every suggested grid is in one piece');
+const rowHouseholds = await page.getByTestId('row-households').allTextContents();
+const inBand = rowHouseholds.map(Number).filter((h) => Math.abs(h - 300) <= 30).length;
+const message = await page.getByTestId('editor-message').textContent();
+check(message.includes(`${natural.length}`) && message.includes(`${inBand}`), `the editor sums the suggestion up: "${message}"`);
+await page.screenshot({ path: `${artifacts}/editor-suggest.png` });
+
+const focus = natural[0].key;
+const owner = new Map(suggestedGrids.flatMap((g) => g.blocks.map((b) => [b, g.key])));
+const edges = (await getJson(`/api/communities/${fx.community}/block-edges`)).features.map((f) => f.properties);
+const touching = new Set([focus]);
+for (const { a, b } of edges) {
+  if (owner.get(a) === focus) touching.add(owner.get(b));
+  if (owner.get(b) === focus) touching.add(owner.get(a));
+}
+await page.getByTestId('editor-message').click();
+await row(focus).click();
+await page.getByTestId('rebalance').click();
+await page.getByTestId('editor-message').filter({ hasText: /新草稿|New draft/ }).waitFor({ timeout: 60000 });
+const rebalanced = await newestDraft();
+check(rebalanced.id > suggested.id && (rebalanced.note || '').includes(focus), `rebalancing around ${focus} makes a new draft`);
+const after = new Map((await gridsOf(rebalanced.id)).map((g) => [g.key, [...g.blocks].sort().join(',')]));
+const changedGrids = suggestedGrids.filter((g) => after.get(g.key) !== [...g.blocks].sort().join(',')).map((g) => g.key);
+check(changedGrids.every((k) => touching.has(k)), `rebalancing changed only ${focus} and grids touching it (${changedGrids.length} changed, ${touching.size} near)`);
+check(after.size === suggestedGrids.length, 'rebalancing keeps the number of grids');
+
 const strokes = await page.evaluate(() => window.wanggeStrokeMs || []);
 strokes.sort((x, y) => x - y);
 console.log(`stroke latency (pointer → counts updated), ${strokes.length} strokes: median ${strokes[Math.floor(strokes.length / 2)].toFixed(1)} ms, max ${strokes[strokes.length - 1].toFixed(1)} ms`);

@@ -102,6 +102,8 @@ pub struct Controller {
     history: RwSignal<(bool, bool)>,
     message: RwSignal<Option<(bool, String)>>,
     conflict: RwSignal<Option<Conflict>>,
+    /// A long computation under way on the server (the i18n key of what it is doing).
+    busy: RwSignal<Option<&'static str>>,
     confirm: RwSignal<Option<Value>>,
     versions: RwSignal<Vec<Value>>,
     compared: RwSignal<Option<Value>>,
@@ -171,6 +173,7 @@ impl Controller {
             history: RwSignal::new((false, false)),
             message: RwSignal::new(None),
             conflict: RwSignal::new(None),
+            busy: RwSignal::new(None),
             confirm: RwSignal::new(None),
             versions: RwSignal::new(Vec::new()),
             compared: RwSignal::new(None),
@@ -779,15 +782,7 @@ impl Controller {
         };
         match reply {
             Ok(r) if r.ok() => {
-                let id = r.body["plan"]["id"].as_i64();
-                if let Ok((model, blocks, edges)) = load(&community, id.map(Source::Draft)).await {
-                    *self.model.borrow_mut() = model;
-                    *self.blocks_fc.borrow_mut() = blocks;
-                    *self.edges_fc.borrow_mut() = edges;
-                    self.install_layers();
-                    self.refresh_all();
-                    self.save_state.set(SaveState::Saved);
-                }
+                self.adopt_draft(r.body["plan"]["id"].as_i64()).await;
                 let between: Vec<BlockId> = r.body["between"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
                 let across: Vec<BlockId> = r.body["across"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
                 self.say(false, format!("{}: {} {}, {} {}", t(lang, "imported"), between.len(), t(lang, "between"), across.len(), t(lang, "across")));
@@ -796,6 +791,85 @@ impl Controller {
             Ok(r) => self.say(true, r.message()),
             Err(e) => self.say(true, e),
         }
+    }
+
+    /// Show the draft `id` the server just made (an import, a suggestion, a rebalance) in place of the current one.
+    async fn adopt_draft(self: &Rc<Self>, id: Option<i64>) -> bool {
+        let community = self.model.borrow().community.clone();
+        match load(&community, id.map(Source::Draft)).await {
+            Ok((model, blocks, edges)) => {
+                *self.model.borrow_mut() = model;
+                *self.blocks_fc.borrow_mut() = blocks;
+                *self.edges_fc.borrow_mut() = edges;
+                self.install_layers();
+                self.refresh_all();
+                self.save_state.set(SaveState::Saved);
+                true
+            }
+            Err(e) => {
+                self.say(true, e);
+                false
+            }
+        }
+    }
+
+    /// Save the current work, then have the partitioner divide the whole community into a new draft (dedicated
+    /// grids kept) and open it.
+    async fn suggest(self: &Rc<Self>) {
+        if !self.save().await {
+            return;
+        }
+        let community = self.model.borrow().community.clone();
+        self.busy.set(Some("suggesting"));
+        let reply = api::send("POST", &format!("/api/communities/{community}/plans/suggest"), &json!({}), &self.csrf).await;
+        self.busy.set(None);
+        self.show_partition(reply).await;
+    }
+
+    /// Save the current work, then re-divide only the active grid and the grids touching it into a new draft.
+    async fn rebalance(self: &Rc<Self>) {
+        let lang = self.lang.get_untracked();
+        let Some(key) = self.active.get_untracked().and_then(|ix| self.rows.get_untracked().into_iter().find(|r| r.ix == ix)).map(|r| r.key)
+        else {
+            self.say(true, t(lang, "pick_grid_first"));
+            return;
+        };
+        if !self.save().await {
+            return;
+        }
+        let Some(id) = self.model.borrow().draft_id else { return };
+        self.busy.set(Some("rebalancing"));
+        let reply = api::send("POST", &format!("/api/plans/{id}/rebalance"), &json!({ "grid": key, "hops": 1 }), &self.csrf).await;
+        self.busy.set(None);
+        self.show_partition(reply).await;
+    }
+
+    /// Open the draft a suggestion or a rebalance made, say how balanced it is, and mark the blocks to split.
+    async fn show_partition(self: &Rc<Self>, reply: Result<api::Reply, String>) {
+        let lang = self.lang.get_untracked();
+        let r = match reply {
+            Ok(r) if r.ok() => r,
+            Ok(r) => return self.say(true, r.message()),
+            Err(e) => return self.say(true, e),
+        };
+        if !self.adopt_draft(r.body["plan"]["id"].as_i64()).await {
+            return;
+        }
+        let rows = self.rows.get_untracked();
+        let natural: Vec<&Row> = rows.iter().filter(|r| !r.dedicated && r.blocks > 0).collect();
+        let band = Band::default();
+        let within = natural.iter().filter(|r| r.deviation.abs() <= band.tolerance).count();
+        let to_split: Vec<BlockId> = ["oversized", "lumpy"]
+            .iter()
+            .flat_map(|k| r.body[*k].as_array().cloned().unwrap_or_default())
+            .filter_map(|b| b["block"].as_i64())
+            .collect();
+        let mut text = format!("{}: {} {}, {} {}", t(lang, "suggested"), natural.len(), t(lang, "grids_word"), within, t(lang, "in_band"));
+        if !to_split.is_empty() {
+            text.push_str(&format!("; {} {}", to_split.len(), t(lang, "lumpy_blocks")));
+        }
+        self.say(false, text);
+        self.set_problems(to_split);
     }
 
     /// Store the picked blocks as a special grid of the district.
@@ -959,8 +1033,8 @@ fn deviation_class(r: &Row) -> &'static str {
 #[component]
 pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
     let lang = ctl.lang;
-    let (rows, active, tool, unassigned, save_state, history, message, conflict, confirm) =
-        (ctl.rows, ctl.active, ctl.tool, ctl.unassigned, ctl.save_state, ctl.history, ctl.message, ctl.conflict, ctl.confirm);
+    let (rows, active, tool, unassigned, save_state, history, message, conflict, confirm, busy) =
+        (ctl.rows, ctl.active, ctl.tool, ctl.unassigned, ctl.save_state, ctl.history, ctl.message, ctl.conflict, ctl.confirm, ctl.busy);
     let community = ctl.model.borrow().community.clone();
     // Views need `Send` handles: the controller lives in local storage and closures fetch it.
     let cv: StoredValue<Rc<Controller>, LocalStorage> = StoredValue::new_local(ctl.clone());
@@ -1026,6 +1100,15 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 <button data-testid="undo" disabled=move || !history.get().0 on:click=move |_| cv.get_value().undo(false)>{move || t(lang.get(), "undo")}</button>
                 <button data-testid="redo" disabled=move || !history.get().1 on:click=move |_| cv.get_value().undo(true)>{move || t(lang.get(), "redo")}</button>
             </div>
+            <div class="tools">
+                <button data-testid="suggest" disabled=move || busy.get().is_some()
+                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.suggest().await }) }>{move || t(lang.get(), "suggest")}</button>
+                <button data-testid="rebalance" disabled=move || busy.get().is_some() || active.get().is_none()
+                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.rebalance().await }) }>{move || t(lang.get(), "rebalance")}</button>
+            </div>
+            {move || busy.get().map(|what| view! {
+                <p class="progress" data-testid="busy"><span class="spinner"></span>{move || t(lang.get(), what)}</p>
+            })}
             <p class="muted" data-testid="save-state">{move || t(lang.get(), match save_state.get() {
                 SaveState::Saved => "saved", SaveState::Dirty => "unsaved", SaveState::Saving => "saving" })}</p>
             <Show when=move || { unassigned.get() > 0 }>
@@ -1065,7 +1148,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 }
             })}
             <ul class="grid-rows" data-testid="grid-rows">
-                <For each=move || rows.get() key=|r| (r.ix, r.households, r.blocks, r.pieces, r.locked, r.dedicated) let:r>
+                <For each=move || rows.get() key=|r| (r.ix, r.key.clone(), r.label.clone(), r.households, r.blocks, r.pieces, r.locked, r.dedicated) let:r>
                     {
                         let ix = r.ix;
                         let class = deviation_class(&r);
