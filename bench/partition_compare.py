@@ -3,6 +3,7 @@
 (recursive_tree_part) on identical block graphs, in one run, with one metric code for all.
 
 Usage: bench/partition_compare.py WANGGE_BINARY OUT_DIR [--sizes 400,1600,...] [--skip-slow N] [--graphs A.json,B.json]
+                                  [--timeout SECONDS]   (per method and graph)
 
 Graphs: square lattices of blocks with 4 neighbours, unit area and sides, 10-50 households per block (fixed seed),
 written in Wangge's JSON graph format (nodes: id, households, area, perimeter, x, y; edges: a, b, length) so every
@@ -131,13 +132,38 @@ def run_gerrychain(graph):
     return metrics(graph, dict(parts), seconds)
 
 
+def _child(queue, run):
+    try:
+        queue.put(("ok", run()))
+    except Exception as e:  # a peer failing is a result too
+        queue.put(("failed", f"{type(e).__name__}: {str(e)[:60]}"))
+
+
+def run_limited(run, seconds):
+    """Run `run` in a child process; give up after `seconds` (None: no limit)."""
+    import multiprocessing as mp
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child, args=(queue, run))
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return "timeout", None
+    return queue.get() if not queue.empty() else ("failed", "no result")
+
+
 def main():
     binary, out_dir = sys.argv[1], sys.argv[2]
     sizes = [400, 1600, 4900, 10000]
     slow_limit = 1600
     args = sys.argv[3:]
     if "--sizes" in args:
-        sizes = [int(s) for s in args[args.index("--sizes") + 1].split(",")]
+        sizes = [int(s) for s in args[args.index("--sizes") + 1].split(",") if s]
+    limit = None
+    if "--timeout" in args:
+        limit = float(args[args.index("--timeout") + 1])
     if "--skip-slow" in args:
         slow_limit = int(args[args.index("--skip-slow") + 1])
     os.makedirs(out_dir, exist_ok=True)
@@ -163,11 +189,12 @@ def main():
             methods.append(("spopt MaxPHeuristic(300)", lambda: run_maxp(graph)))
         for name, run in methods:
             started = time.perf_counter()
-            try:
-                m = run()
-            except Exception as e:  # a peer failing is a result too
-                print(f"| {label} | {n:,} | {name} | failed after {time.perf_counter() - started:.0f} s: "
-                      f"{type(e).__name__}: {str(e)[:60]} |||||||||", flush=True)
+            status, m = run_limited(run, limit)
+            if status == "timeout":
+                print(f"| {label} | {n:,} | {name} | no result within {limit:.0f} s |||||||||", flush=True)
+                continue
+            if status == "failed":
+                print(f"| {label} | {n:,} | {name} | failed after {time.perf_counter() - started:.0f} s: {m} |||||||||", flush=True)
                 continue
             print(f"| {label} | {n:,} | {name} | {m['seconds']:.2f} s | {m['grids']} | {m['within10']:.1f} % | {m['within5']:.1f} % | "
                   f"{m['max_dev']:.0f} % | {m['pp_mean']:.3f} | {m['pp_min']:.3f} | {m['cut']:.0f} | {m['discontiguous']} |", flush=True)
