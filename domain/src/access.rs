@@ -43,8 +43,14 @@ pub enum Role {
 }
 
 /// Every role, in the order the UI lists them.
-pub const ROLES: [Role; 6] =
-    [Role::DistrictAdmin, Role::Planner, Role::StreetOperator, Role::DepartmentHandler, Role::GridWorker, Role::GridHead];
+pub const ROLES: [Role; 6] = [
+    Role::DistrictAdmin,
+    Role::Planner,
+    Role::StreetOperator,
+    Role::DepartmentHandler,
+    Role::GridWorker,
+    Role::GridHead,
+];
 
 impl Role {
     /// The role's name in the API and the database.
@@ -67,7 +73,10 @@ impl Role {
             ReadGovernance => true,
             EditMap => matches!(self, DistrictAdmin | Planner),
             PublishPlan => self == Planner,
-            RecordElements => matches!(self, DistrictAdmin | Planner | StreetOperator | GridWorker | GridHead),
+            RecordElements => matches!(
+                self,
+                DistrictAdmin | Planner | StreetOperator | GridWorker | GridHead
+            ),
             ReadResidents | RecordResidents | RevealPersonalData => {
                 matches!(self, DistrictAdmin | StreetOperator | GridWorker | GridHead)
             }
@@ -85,7 +94,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = AccessError;
     fn from_str(s: &str) -> Result<Self, AccessError> {
-        ROLES.into_iter().find(|r| r.as_str() == s).ok_or_else(|| AccessError::UnknownRole(s.chars().take(40).collect()))
+        ROLES
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| AccessError::UnknownRole(s.chars().take(40).collect()))
     }
 }
 
@@ -111,6 +123,23 @@ pub enum Action {
     ManageAccounts,
     /// Read and verify the audit log.
     ReadAudit,
+}
+
+impl Action {
+    /// Whether doing this is written to the audit log: every change and every disclosure of personal data, but no
+    /// plain read (locating, searching, listing), even one sent as a `POST`.
+    ///
+    /// ```
+    /// use wangge_domain::access::Action;
+    /// assert!(Action::RevealPersonalData.is_audited());
+    /// assert!(!Action::ReadGovernance.is_audited());
+    /// ```
+    pub fn is_audited(self) -> bool {
+        !matches!(
+            self,
+            Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit
+        )
+    }
 }
 
 /// Where an account may act.
@@ -144,11 +173,9 @@ impl DepartmentName {
 impl TryFrom<String> for DepartmentName {
     type Error = AccessError;
     fn try_from(s: String) -> Result<Self, AccessError> {
-        let t = s.trim();
-        if t.is_empty() || t.chars().count() > 60 {
-            return Err(AccessError::BadDepartment);
-        }
-        Ok(Self(t.to_owned()))
+        crate::text::label(&s, 60)
+            .map(Self)
+            .map_err(|_| AccessError::BadDepartment)
     }
 }
 
@@ -177,24 +204,39 @@ pub struct Place {
 impl Place {
     /// A whole district.
     pub fn district(code: DistrictCode) -> Self {
-        Self { district: Some(code), ..Self::default() }
+        Self {
+            district: Some(code),
+            ..Self::default()
+        }
     }
 
     /// A whole street.
     pub fn street(code: StreetCode) -> Self {
-        Self { district: Some(code.district()), street: Some(code), ..Self::default() }
+        Self {
+            district: Some(code.district()),
+            street: Some(code),
+            ..Self::default()
+        }
     }
 
     /// A whole community.
     pub fn community(code: CommunityCode) -> Self {
         let street = code.street();
-        Self { district: Some(street.district()), street: Some(street), community: Some(code), grid: None }
+        Self {
+            district: Some(street.district()),
+            street: Some(street),
+            community: Some(code),
+            grid: None,
+        }
     }
 
     /// One grid of a community.
     pub fn grid(code: GridCode) -> Self {
         let community = code.community();
-        Self { grid: Some(code), ..Self::community(community) }
+        Self {
+            grid: Some(code),
+            ..Self::community(community)
+        }
     }
 }
 
@@ -239,7 +281,9 @@ impl Scope {
     /// Whether the scope reaches `place`, i.e. the place lies wholly inside the scope: a street operator covers
     /// every community of the street, but not the district the street is in.
     pub fn covers(&self, place: &Place) -> bool {
-        let Some(code) = place.code() else { return false };
+        let Some(code) = place.code() else {
+            return false;
+        };
         self.prefixes().iter().any(|p| code.starts_with(p.as_str()))
     }
 
@@ -295,17 +339,34 @@ impl Assignment {
             Scope::Grids(_) => "grids",
             Scope::Department(_) => "department",
         };
-        let mismatch = |why| Err(AccessError::ScopeMismatch { role, scope: kind, why });
+        let mismatch = |why| {
+            Err(AccessError::ScopeMismatch {
+                role,
+                scope: kind,
+                why,
+            })
+        };
         match (role, &scope) {
             (Role::DepartmentHandler, Scope::Department(_)) => {}
-            (Role::DepartmentHandler, _) => return mismatch("department handlers are scoped by department"),
-            (_, Scope::Department(_)) => return mismatch("only department handlers are scoped by department"),
+            (Role::DepartmentHandler, _) => {
+                return mismatch("department handlers are scoped by department")
+            }
+            (_, Scope::Department(_)) => {
+                return mismatch("only department handlers are scoped by department")
+            }
             (Role::DistrictAdmin, Scope::District(_)) => {}
-            (Role::DistrictAdmin, _) => return mismatch("a district admin's scope is the whole district"),
-            (_, Scope::Grids(gs)) if gs.is_empty() => return mismatch("a set of grids needs at least one grid"),
+            (Role::DistrictAdmin, _) => {
+                return mismatch("a district admin's scope is the whole district")
+            }
+            (_, Scope::Grids(gs)) if gs.is_empty() => {
+                return mismatch("a set of grids needs at least one grid")
+            }
             (_, Scope::Grids(gs)) => {
                 let district = gs.iter().next().map(|g| g.community().street().district());
-                if gs.iter().any(|g| Some(g.community().street().district()) != district) {
+                if gs
+                    .iter()
+                    .any(|g| Some(g.community().street().district()) != district)
+                {
                     return mismatch("all grids of a scope must lie in one district");
                 }
             }
@@ -358,7 +419,10 @@ mod tests {
     fn only_planners_publish_and_only_admins_manage_accounts() {
         for role in ROLES {
             assert_eq!(role.may(Action::PublishPlan), role == Role::Planner);
-            assert_eq!(role.may(Action::ManageAccounts), role == Role::DistrictAdmin);
+            assert_eq!(
+                role.may(Action::ManageAccounts),
+                role == Role::DistrictAdmin
+            );
         }
         assert!(!Role::Planner.may(Action::RevealPersonalData));
         assert!(!Role::DepartmentHandler.may(Action::ReadResidents));
@@ -379,7 +443,8 @@ mod tests {
         assert!(!street.covers(&Place::from_code("990101").unwrap()));
         assert!(!street.covers(&Place::from_code("990101002001").unwrap()));
         assert!(Place::from_code("99010100").is_none());
-        assert!(!Scope::Department("城管局".to_owned().try_into().unwrap()).covers(&Place::from_code("990101").unwrap()));
+        assert!(!Scope::Department("城管局".to_owned().try_into().unwrap())
+            .covers(&Place::from_code("990101").unwrap()));
     }
 
     #[test]

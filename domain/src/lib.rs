@@ -18,3 +18,4 @@ pub mod partition;
 pub mod personal;
 pub mod plan;
 pub mod plan_diff;
+pub mod text;

@@ -25,12 +25,21 @@ pub fn reading_order(centroids: &[(f64, f64)]) -> Vec<u16> {
     }
     let area = ((max_x - min_x) * (max_y - min_y)).max(0.0);
     let band = (area / n as f64).sqrt();
-    let row = |y: f64| if band > 0.0 { ((max_y - y) / band).floor() as i64 } else { 0 };
+    let row = |y: f64| {
+        if band > 0.0 {
+            ((max_y - y) / band).floor() as i64
+        } else {
+            0
+        }
+    };
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| {
         let (ax, ay) = centroids[a];
         let (bx, by) = centroids[b];
-        row(ay).cmp(&row(by)).then(ax.total_cmp(&bx)).then(by.total_cmp(&ay))
+        row(ay)
+            .cmp(&row(by))
+            .then(ax.total_cmp(&bx))
+            .then(by.total_cmp(&ay))
     });
     let mut seq = vec![0u16; n];
     for (pos, i) in order.into_iter().enumerate() {

@@ -6,6 +6,8 @@
 //! let id: IdCardNumber = "11010519491231002X".parse().unwrap();
 //! assert_eq!(id.masked(), "1101**********002X");
 //! assert!("110105194912310021".parse::<IdCardNumber>().is_err()); // wrong check digit
+//! assert_eq!(id.birth_date(), (1949, 12, 31));
+//! assert!(id.check_born_by((2026, 11, 30)).is_ok() && id.check_born_by((1949, 12, 30)).is_err());
 //! assert_eq!("13812345678".parse::<PhoneNumber>().unwrap().masked(), "138****5678");
 //! assert_eq!(PersonName::new("欧阳娜娜").unwrap().masked(), "欧***");
 //! ```
@@ -25,6 +27,9 @@ pub enum PersonalDataError {
     /// Not a phone number.
     #[error("a phone number has 7 to 20 digits (an optional leading + and hyphens allowed)")]
     Phone,
+    /// The birth date (digits 7 to 14) is not a real date from 1900 on, or it lies after today.
+    #[error("the ID-card number's birth date is not a real date, or it is in the future")]
+    BirthDate,
     /// Empty or too long name.
     #[error("a name must have 1 to 50 characters")]
     Name,
@@ -39,8 +44,27 @@ impl IdCardNumber {
     pub fn check_char(first17: &[u8]) -> char {
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
-        let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+        let sum: u32 = first17
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
         CHECK[(sum % 11) as usize] as char
+    }
+
+    /// The holder's birth date (year, month, day), from digits 7 to 14.
+    pub fn birth_date(&self) -> (i32, u32, u32) {
+        let n =
+            |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
+        (n(6..10) as i32, n(10..12), n(12..14))
+    }
+
+    /// Refuse a number whose holder would be born after `today` (year, month, day).
+    pub fn check_born_by(&self, today: (i32, u32, u32)) -> Result<(), PersonalDataError> {
+        if self.birth_date() > today {
+            return Err(PersonalDataError::BirthDate);
+        }
+        Ok(())
     }
 
     /// The number in full.
@@ -59,13 +83,30 @@ impl FromStr for IdCardNumber {
     fn from_str(s: &str) -> Result<Self, PersonalDataError> {
         let s = s.trim().to_ascii_uppercase();
         let b = s.as_bytes();
-        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+        if b.len() != 18
+            || !b[..17].iter().all(u8::is_ascii_digit)
+            || !(b[17].is_ascii_digit() || b[17] == b'X')
+        {
             return Err(PersonalDataError::IdCardFormat);
         }
         if Self::check_char(&b[..17]) != b[17] as char {
             return Err(PersonalDataError::IdCardChecksum);
         }
-        Ok(Self(s))
+        let id = Self(s);
+        let (y, m, d) = id.birth_date();
+        if y < 1900 || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+            return Err(PersonalDataError::BirthDate);
+        }
+        Ok(id)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -80,6 +121,21 @@ impl fmt::Debug for IdCardNumber {
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// The holder's birth date (year, month, day), from digits 7 to 14.
+    pub fn birth_date(&self) -> (i32, u32, u32) {
+        let n =
+            |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
+        (n(6..10) as i32, n(10..12), n(12..14))
+    }
+
+    /// Refuse a number whose holder would be born after `today` (year, month, day).
+    pub fn check_born_by(&self, today: (i32, u32, u32)) -> Result<(), PersonalDataError> {
+        if self.birth_date() > today {
+            return Err(PersonalDataError::BirthDate);
+        }
+        Ok(())
+    }
+
     /// The number in full.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -100,7 +156,10 @@ impl FromStr for PhoneNumber {
         let s = s.trim();
         let body = s.strip_prefix('+').unwrap_or(s);
         let digits = body.chars().filter(char::is_ascii_digit).count();
-        if !(7..=20).contains(&digits) || !body.chars().all(|c| c.is_ascii_digit() || c == '-') || body.starts_with('-') {
+        if !(7..=20).contains(&digits)
+            || !body.chars().all(|c| c.is_ascii_digit() || c == '-')
+            || body.starts_with('-')
+        {
             return Err(PersonalDataError::Phone);
         }
         Ok(Self(s.to_owned()))
@@ -120,11 +179,9 @@ pub struct PersonName(String);
 impl PersonName {
     /// Parse a name.
     pub fn new(s: &str) -> Result<Self, PersonalDataError> {
-        let t = s.trim();
-        if t.is_empty() || t.chars().count() > 50 || t.chars().any(char::is_control) {
-            return Err(PersonalDataError::Name);
-        }
-        Ok(Self(t.to_owned()))
+        crate::text::label(s, 50)
+            .map(Self)
+            .map_err(|_| PersonalDataError::Name)
     }
 
     /// The name in full.
@@ -156,23 +213,45 @@ mod tests {
     #[test]
     fn every_check_digit_is_verified() {
         let base = b"32010219900101123";
-        let good = format!("{}{}", std::str::from_utf8(base).unwrap(), IdCardNumber::check_char(base));
+        let good = format!(
+            "{}{}",
+            std::str::from_utf8(base).unwrap(),
+            IdCardNumber::check_char(base)
+        );
         assert!(good.parse::<IdCardNumber>().is_ok());
-        for c in "0123456789X".chars().filter(|c| *c != IdCardNumber::check_char(base)) {
+        for c in "0123456789X"
+            .chars()
+            .filter(|c| *c != IdCardNumber::check_char(base))
+        {
             let bad = format!("{}{c}", std::str::from_utf8(base).unwrap());
-            assert_eq!(bad.parse::<IdCardNumber>(), Err(PersonalDataError::IdCardChecksum));
+            assert_eq!(
+                bad.parse::<IdCardNumber>(),
+                Err(PersonalDataError::IdCardChecksum)
+            );
         }
-        assert_eq!("3201021990".parse::<IdCardNumber>(), Err(PersonalDataError::IdCardFormat));
+        assert_eq!(
+            "3201021990".parse::<IdCardNumber>(),
+            Err(PersonalDataError::IdCardFormat)
+        );
     }
 
     #[test]
     fn masks_hide_the_middle() {
         let base = b"32010219900101123";
-        let id: IdCardNumber = format!("{}{}", std::str::from_utf8(base).unwrap(), IdCardNumber::check_char(base)).parse().unwrap();
+        let id: IdCardNumber = format!(
+            "{}{}",
+            std::str::from_utf8(base).unwrap(),
+            IdCardNumber::check_char(base)
+        )
+        .parse()
+        .unwrap();
         assert!(id.masked().starts_with("3201**********"));
         assert!(!format!("{id:?}").contains("19900101"));
         assert_eq!(PersonName::new("李").unwrap().masked(), "*");
-        assert_eq!("025-52345678".parse::<PhoneNumber>().unwrap().masked(), "025****5678");
+        assert_eq!(
+            "025-52345678".parse::<PhoneNumber>().unwrap().masked(),
+            "025****5678"
+        );
         assert!("12ab".parse::<PhoneNumber>().is_err());
         assert!(PersonName::new("  ").is_err());
     }

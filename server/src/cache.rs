@@ -38,18 +38,24 @@ pub struct Layer {
 impl Layer {
     fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>) -> Self {
         let (areas, polys): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        Self { index: PolygonIndex::new(polys), areas }
+        Self {
+            index: PolygonIndex::new(polys),
+            areas,
+        }
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).
     pub fn first(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Option<&AreaRef> {
-        self.index.first(lon, lat, |i| self.areas[i as usize].valid_at(at)).map(|i| &self.areas[i as usize])
+        self.index
+            .first(lon, lat, |i| self.areas[i as usize].valid_at(at))
+            .map(|i| &self.areas[i as usize])
     }
 
     /// Every area containing the point and valid at `at`.
     pub fn all(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Vec<&AreaRef> {
         let mut out = Vec::new();
-        self.index.containing(lon, lat, |i| self.areas[i as usize].valid_at(at), &mut out);
+        self.index
+            .containing(lon, lat, |i| self.areas[i as usize].valid_at(at), &mut out);
         out.into_iter().map(|i| &self.areas[i as usize]).collect()
     }
 
@@ -91,17 +97,37 @@ impl Snapshot {
             community: area(self.communities.first(lon, lat, at)),
             natural_grid,
             dedicated_grid,
-            special_grids: self.special_grids.all(lon, lat, at).into_iter().map(|a| a.area.clone()).collect(),
+            special_grids: self
+                .special_grids
+                .all(lon, lat, at)
+                .into_iter()
+                .map(|a| a.area.clone())
+                .collect(),
         }
     }
 
     /// Read everything from the database.
     pub async fn load(pool: &PgPool) -> Result<Self> {
-        type Row = (i64, String, String, String, Option<i32>, Option<i32>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, String);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<i32>,
+            Option<i32>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+            String,
+        );
         async fn layer(pool: &PgPool, sql: &str) -> Result<Layer> {
-            let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(pool).await.with_context(|| sql.to_owned())?;
+            let rows: Vec<Row> = sqlx::query_as(sql)
+                .fetch_all(pool)
+                .await
+                .with_context(|| sql.to_owned())?;
             let mut out = Vec::with_capacity(rows.len());
-            for (id, code, name, kind, households, plan_version, valid_from, valid_to, geojson) in rows {
+            for (id, code, name, kind, households, plan_version, valid_from, valid_to, geojson) in
+                rows
+            {
                 let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
                 let g: Geometry<f64> = g.try_into().context("PostGIS GeoJSON to geo")?;
                 let mp = match g {
@@ -109,7 +135,21 @@ impl Snapshot {
                     Geometry::Polygon(p) => MultiPolygon(vec![p]),
                     _ => continue,
                 };
-                out.push((AreaRef { area: Area { id, code, name, kind, households, plan_version }, valid_from, valid_to }, mp));
+                out.push((
+                    AreaRef {
+                        area: Area {
+                            id,
+                            code,
+                            name,
+                            kind,
+                            households,
+                            plan_version,
+                        },
+                        valid_from,
+                        valid_to,
+                    },
+                    mp,
+                ));
             }
             Ok(Layer::new(out))
         }
@@ -131,7 +171,9 @@ pub struct LocateCache {
 impl LocateCache {
     /// Load the first snapshot.
     pub async fn load(pool: &PgPool) -> Result<Self> {
-        Ok(Self { current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool).await?))) })
+        Ok(Self {
+            current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool).await?))),
+        })
     }
 
     /// The current snapshot.

@@ -21,7 +21,12 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, code and reason.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     /// 400: the request is malformed.
@@ -31,12 +36,20 @@ impl ApiError {
 
     /// 404: the named thing does not exist.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} {id} does not exist"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} {id} does not exist"),
+        )
     }
 
     /// 401: the route needs a signed-in staff member.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "login_required", "sign in as staff to use this")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "login_required",
+            "sign in as staff to use this",
+        )
     }
 
     /// 403: signed in, but the role does not allow this (or the CSRF token is missing).
@@ -46,8 +59,12 @@ impl ApiError {
 
     /// 429: too many requests; try again after `wait`.
     pub fn too_many(code: &'static str, wait: std::time::Duration) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, code, format!("too many requests; try again in {} s", wait.as_secs() + 1))
-            .with_details(serde_json::json!({ "retry_after_s": wait.as_secs() + 1 }))
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            code,
+            format!("too many requests; try again in {} s", wait.as_secs() + 1),
+        )
+        .with_details(serde_json::json!({ "retry_after_s": wait.as_secs() + 1 }))
     }
 
     /// 409: the request conflicts with the stored state.
@@ -89,19 +106,47 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             match db.code().as_deref() {
-                Some("23505") => return ApiError::conflict("duplicate", db.message().to_owned()),
-                Some("23503") => return ApiError::unprocessable("unknown_reference", db.message().to_owned()),
+                Some("23505") => {
+                    // Say what is duplicated in the API's words, never by the database constraint's name.
+                    return match db.constraint() {
+                        Some("account_username_key") => {
+                            ApiError::conflict("username_taken", "that username is already taken")
+                        }
+                        Some("resident_id_card_digest_key") => ApiError::conflict(
+                            "duplicate_resident",
+                            "a resident with this ID-card number is already registered",
+                        ),
+                        _ => ApiError::conflict("duplicate", "this already exists"),
+                    };
+                }
+                // Text PostgreSQL cannot store (a NUL character) is the client's mistake, not the server's.
+                Some("22021") | Some("22P05") => {
+                    return ApiError::bad_request(
+                        "bad_text",
+                        "text must not contain NUL or other unstorable characters",
+                    )
+                }
+                Some("23503") => {
+                    return ApiError::unprocessable("unknown_reference", db.message().to_owned())
+                }
                 Some("23514") | Some("23P01") => {
                     return ApiError::unprocessable("constraint_violated", db.message().to_owned())
                 }
-                Some("XX000") if db.message().contains("GEOSIntersects") || db.message().contains("Geometry") => {
+                Some("XX000")
+                    if db.message().contains("GEOSIntersects")
+                        || db.message().contains("Geometry") =>
+                {
                     return ApiError::unprocessable("invalid_geometry", db.message().to_owned())
                 }
                 _ => {}
             }
         }
         tracing::error!(error = %e, "database error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error (logged)",
+        )
     }
 }
 
@@ -113,7 +158,11 @@ impl From<anyhow::Error> for ApiError {
                 Ok(db) => db.into(),
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "internal error");
-                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "internal error (logged)",
+                    )
                 }
             },
         }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod fonts;
+pub mod headers;
 pub mod import;
 pub mod map_style;
 pub mod routes;

@@ -14,9 +14,20 @@ pub enum StyleMode {
 /// Grid fill colour: dedicated grids blue; natural grids green within ±10 % of 300 households, yellow within ±20 %,
 /// red beyond.
 pub fn grid_fill_color() -> Value {
-    json!(["case",
-        ["==", ["get", "kind"], "dedicated"], "#3b82f6",
-        ["step", ["abs", ["get", "deviation"]], "#22c55e", 0.1, "#eab308", 0.2, "#ef4444"]])
+    json!([
+        "case",
+        ["==", ["get", "kind"], "dedicated"],
+        "#3b82f6",
+        [
+            "step",
+            ["abs", ["get", "deviation"]],
+            "#22c55e",
+            0.1,
+            "#eab308",
+            0.2,
+            "#ef4444"
+        ]
+    ])
 }
 
 /// The style document.

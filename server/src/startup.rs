@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::error::QueryPayloadError;
 use actix_web::{web, App, HttpRequest, HttpServer};
 use anyhow::Result;
 use sqlx::PgPool;
@@ -60,24 +60,6 @@ impl AppState {
     }
 }
 
-fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let api = match &err {
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("request body exceeds {limit} bytes"),
-        ),
-        JsonPayloadError::ContentType => ApiError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
-            "send JSON with Content-Type: application/json",
-        ),
-        JsonPayloadError::Deserialize(e) => ApiError::bad_request("bad_json", e.to_string()),
-        other => ApiError::bad_request("bad_json", other.to_string()),
-    };
-    api.into()
-}
-
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request("bad_query", err.to_string()).into()
 }
@@ -90,15 +72,16 @@ fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web
 /// given.
 pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> Result<Server> {
     let data = web::Data::new(state);
+    let csp = crate::headers::content_security_policy(web_dir.as_deref())?;
     let server = HttpServer::new(move || {
         let app = App::new()
             .app_data(data.clone())
-            .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .wrap(actix_web::middleware::from_fn(crate::auth::guard::guard))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(crate::headers::security_headers(&csp))
             .configure(crate::routes::configure)
             .configure(crate::routes::tiles::configure);
         let not_found = web::to(|| async {
@@ -106,7 +89,9 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
         });
         match &web_dir {
             Some(dir) => app.service(
-                actix_files::Files::new("/", dir).index_file("index.html").default_handler(not_found),
+                actix_files::Files::new("/", dir)
+                    .index_file("index.html")
+                    .default_handler(not_found),
             ),
             None => app.default_service(not_found),
         }

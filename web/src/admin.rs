@@ -9,11 +9,24 @@ use crate::http::{get_ok, send};
 use crate::i18n::{t, Lang};
 
 /// Roles an admin can give, in the order the form lists them.
-const ROLES: [&str; 6] = ["district_admin", "planner", "street_operator", "department_handler", "grid_worker", "grid_head"];
+const ROLES: [&str; 6] = [
+    "district_admin",
+    "planner",
+    "street_operator",
+    "department_handler",
+    "grid_worker",
+    "grid_head",
+];
 
 fn scope_text(scope: &Value) -> String {
     match scope.as_object().and_then(|o| o.iter().next()) {
-        Some((k, Value::Array(a))) => format!("{k}: {}", a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+        Some((k, Value::Array(a))) => format!(
+            "{k}: {}",
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Some((k, v)) => format!("{k}: {}", v.as_str().unwrap_or_default()),
         None => String::new(),
     }
@@ -51,7 +64,9 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
         ev.prevent_default();
         let value = scope_value.get_untracked();
         let scope = match scope_kind.get_untracked().as_str() {
-            "grids" => json!({ "grids": value.split([',', ' ', '，']).filter(|s| !s.is_empty()).collect::<Vec<_>>() }),
+            "grids" => {
+                json!({ "grids": value.split([',', ' ', '，']).filter(|s| !s.is_empty()).collect::<Vec<_>>() })
+            }
             kind => json!({ kind: value.trim() }),
         };
         let body = json!({ "username": username.get_untracked().trim(), "display_name": display.get_untracked().trim(),
@@ -59,7 +74,14 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
         spawn_local(async move {
             match send("POST", "/api/accounts", &body, &csrf.get_value()).await {
                 Ok(r) if r.ok() => {
-                    message.set(Some((false, format!("{} {}", t(lang.get_untracked(), "account_created"), body["username"].as_str().unwrap_or_default()))));
+                    message.set(Some((
+                        false,
+                        format!(
+                            "{} {}",
+                            t(lang.get_untracked(), "account_created"),
+                            body["username"].as_str().unwrap_or_default()
+                        ),
+                    )));
                     password.set(String::new());
                     reload();
                 }
@@ -70,7 +92,14 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     let toggle = move |id: i64, disabled: bool| {
         spawn_local(async move {
-            match send("PUT", &format!("/api/accounts/{id}"), &json!({ "disabled": !disabled }), &csrf.get_value()).await {
+            match send(
+                "PUT",
+                &format!("/api/accounts/{id}"),
+                &json!({ "disabled": !disabled }),
+                &csrf.get_value(),
+            )
+            .await
+            {
                 Ok(r) if r.ok() => reload(),
                 Ok(r) => message.set(Some((true, r.message()))),
                 Err(e) => message.set(Some((true, e))),

@@ -6,14 +6,14 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use std::rc::Rc;
 
-use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
 use crate::admin::AdminPanel;
+use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
 use crate::editor::{Controller, EditorPanel};
-use crate::residents::ResidentsPanel;
 use crate::i18n::{t, Lang};
 use crate::login::LoginDialog;
 use crate::maplibre::Map;
 use crate::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
+use crate::residents::ResidentsPanel;
 
 fn number(v: &JsValue, path: &[&str]) -> Option<f64> {
     let mut cur = v.clone();
@@ -54,8 +54,10 @@ pub fn App() -> impl IntoView {
     let (query, set_query) = signal(String::new());
     let (demo, set_demo) = signal(false);
     let (error, set_error) = signal(None::<String>);
-    let visible: Vec<(&'static str, RwSignal<bool>)> =
-        LAYERS.iter().map(|(k, _)| (*k, RwSignal::new(*k != "blocks"))).collect();
+    let visible: Vec<(&'static str, RwSignal<bool>)> = LAYERS
+        .iter()
+        .map(|(k, _)| (*k, RwSignal::new(*k != "blocks")))
+        .collect();
     let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
     // The grid editor, while a planner edits a community.
     let editor: StoredValue<Option<Rc<Controller>>, LocalStorage> = StoredValue::new_local(None);
@@ -74,7 +76,11 @@ pub fn App() -> impl IntoView {
                     map.with_value(|m| {
                         if let Some(m) = m {
                             if let Some(old) = selected_code.get_value() {
-                                m.set_state("grids", &old, serde_json::json!({ "selected": false }));
+                                m.set_state(
+                                    "grids",
+                                    &old,
+                                    serde_json::json!({ "selected": false }),
+                                );
                             }
                             if let Some(c) = &code {
                                 m.set_state("grids", c, serde_json::json!({ "selected": true }));
@@ -85,7 +91,14 @@ pub fn App() -> impl IntoView {
                     let staff = account.get_untracked().is_some() && !public.get_untracked();
                     set_grid.set(match id {
                         Some(id) => match api::grid(id).await {
-                            Ok(card) => Some((card, if staff { api::grid_stats(id).await.ok() } else { None })),
+                            Ok(card) => Some((
+                                card,
+                                if staff {
+                                    api::grid_stats(id).await.ok()
+                                } else {
+                                    None
+                                },
+                            )),
                             Err(_) => None,
                         },
                         None => None,
@@ -104,20 +117,32 @@ pub fn App() -> impl IntoView {
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("click", move |ev| {
             if let Some(ctl) = editor.get_value() {
-                if let (Some(x), Some(y)) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"])) {
+                if let (Some(x), Some(y)) =
+                    (number(&ev, &["point", "x"]), number(&ev, &["point", "y"]))
+                {
                     ctl.on_click(x, y);
                 }
                 return;
             }
-            if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
+            if let (Some(lon), Some(lat)) = (
+                number(&ev, &["lngLat", "lng"]),
+                number(&ev, &["lngLat", "lat"]),
+            ) {
                 select_point(lon, lat);
             }
         });
         for (event, kind) in [("mousedown", 0), ("mousemove", 1), ("mouseup", 2)] {
             m.on_event(event, move |ev| {
-                let Some(ctl) = editor.get_value() else { return };
+                let Some(ctl) = editor.get_value() else {
+                    return;
+                };
                 let at = |p: &[&str]| number(&ev, p).unwrap_or_default();
-                let (x, y, lon, lat) = (at(&["point", "x"]), at(&["point", "y"]), at(&["lngLat", "lng"]), at(&["lngLat", "lat"]));
+                let (x, y, lon, lat) = (
+                    at(&["point", "x"]),
+                    at(&["point", "y"]),
+                    at(&["lngLat", "lng"]),
+                    at(&["lngLat", "lat"]),
+                );
                 match kind {
                     0 => ctl.on_down(x, y, lon, lat),
                     1 => ctl.on_move(x, y, lon, lat),
@@ -139,7 +164,11 @@ pub fn App() -> impl IntoView {
             if let Ok(ds) = api::districts().await {
                 set_demo.set(ds.iter().any(|d| d.generated));
                 if let Some(b) = ds.iter().find_map(|d| d.bbox) {
-                    map.with_value(|m| if let Some(m) = m { m.fit(b) });
+                    map.with_value(|m| {
+                        if let Some(m) = m {
+                            m.fit(b)
+                        }
+                    });
                 }
             }
         });
@@ -149,12 +178,24 @@ pub fn App() -> impl IntoView {
     Effect::new(move |prev: Option<bool>| {
         let p = public.get();
         if prev.is_some_and(|old| old != p) {
-            map.with_value(|m| if let Some(m) = m { m.set_style(if p { "/style.json?mode=public" } else { "/style.json" }) });
+            map.with_value(|m| {
+                if let Some(m) = m {
+                    m.set_style(if p {
+                        "/style.json?mode=public"
+                    } else {
+                        "/style.json"
+                    })
+                }
+            });
         }
         p
     });
     for (key, sig) in visible.iter().copied() {
-        let ids = LAYERS.iter().find(|(k, _)| *k == key).map(|(_, ids)| *ids).unwrap_or(&[]);
+        let ids = LAYERS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, ids)| *ids)
+            .unwrap_or(&[]);
         Effect::new(move |_| {
             let on = sig.get();
             map.with_value(|m| {
@@ -182,11 +223,17 @@ pub fn App() -> impl IntoView {
     };
     let pick = Callback::new(move |hit: SearchHit| {
         set_hits.set(None);
-        map.with_value(|m| if let Some(m) = m { m.fly_to(hit.lon, hit.lat, 17.0) });
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.fly_to(hit.lon, hit.lat, 17.0)
+            }
+        });
         select_point(hit.lon, hit.lat);
     });
     let open_editor = Callback::new(move |community: String| {
-        let (Some(m), Some(a)) = (map.get_value(), account.get_untracked()) else { return };
+        let (Some(m), Some(a)) = (map.get_value(), account.get_untracked()) else {
+            return;
+        };
         editing.set(Some(community.clone()));
         spawn_local(async move {
             match Controller::open(community, m, a.csrf_token.clone(), lang).await {
@@ -211,17 +258,25 @@ pub fn App() -> impl IntoView {
         editor_open.set(false);
         editing.set(None);
         // Published changes are in the tiles now: reload them.
-        map.with_value(|m| if let Some(m) = m { m.set_style("/style.json") });
-    });
-    if let Some(w) = web_sys::window() {
-        let keys = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
-            let Some(ctl) = editor.get_value() else { return };
-            let key = ev.key().to_lowercase();
-            if (ev.ctrl_key() || ev.meta_key()) && (key == "z" || key == "y") {
-                ev.prevent_default();
-                ctl.undo(key == "y" || ev.shift_key());
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.set_style("/style.json")
             }
         });
+    });
+    if let Some(w) = web_sys::window() {
+        let keys = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |ev: web_sys::KeyboardEvent| {
+                let Some(ctl) = editor.get_value() else {
+                    return;
+                };
+                let key = ev.key().to_lowercase();
+                if (ev.ctrl_key() || ev.meta_key()) && (key == "z" || key == "y") {
+                    ev.prevent_default();
+                    ctl.undo(key == "y" || ev.shift_key());
+                }
+            },
+        );
         let _ = w.add_event_listener_with_callback("keydown", keys.as_ref().unchecked_ref());
         keys.forget();
     }
@@ -232,7 +287,9 @@ pub fn App() -> impl IntoView {
         set_public.set(false);
     });
     let sign_out = move |_| {
-        let Some(a) = account.get_untracked() else { return };
+        let Some(a) = account.get_untracked() else {
+            return;
+        };
         spawn_local(async move {
             match api::logout(&a.csrf_token).await {
                 Ok(()) => {
@@ -245,14 +302,27 @@ pub fn App() -> impl IntoView {
         });
     };
     let where_am_i = move |_| {
-        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
-        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
-            let c = p.coords();
-            map.with_value(|m| if let Some(m) = m { m.fly_to(c.longitude(), c.latitude(), 16.0) });
-            select_point(c.longitude(), c.latitude());
+        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
+            return;
+        };
+        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(
+            move |p: web_sys::Position| {
+                let c = p.coords();
+                map.with_value(|m| {
+                    if let Some(m) = m {
+                        m.fly_to(c.longitude(), c.latitude(), 16.0)
+                    }
+                });
+                select_point(c.longitude(), c.latitude());
+            },
+        );
+        let err = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            set_error.set(Some(t(lang.get_untracked(), "geo_error").into()))
         });
-        let err = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| set_error.set(Some(t(lang.get_untracked(), "geo_error").into())));
-        let _ = geo.get_current_position_with_error_callback(ok.as_ref().unchecked_ref(), Some(err.as_ref().unchecked_ref()));
+        let _ = geo.get_current_position_with_error_callback(
+            ok.as_ref().unchecked_ref(),
+            Some(err.as_ref().unchecked_ref()),
+        );
         ok.forget();
         err.forget();
     };

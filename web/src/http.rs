@@ -24,7 +24,9 @@ impl Reply {
 
     /// The human reason of a refusal.
     pub fn message(&self) -> String {
-        self.body["message"].as_str().map_or_else(|| format!("HTTP {}", self.status), str::to_owned)
+        self.body["message"]
+            .as_str()
+            .map_or_else(|| format!("HTTP {}", self.status), str::to_owned)
     }
 }
 
@@ -46,7 +48,10 @@ pub async fn send(method: &str, url: &str, body: &Value, csrf: &str) -> Result<R
         "PUT" => gloo_net::http::Request::put(url),
         _ => gloo_net::http::Request::post(url),
     };
-    let request = builder.header("x-csrf-token", csrf).json(body).map_err(|e| e.to_string())?;
+    let request = builder
+        .header("x-csrf-token", csrf)
+        .json(body)
+        .map_err(|e| e.to_string())?;
     finish(request.send().await).await
 }
 
@@ -64,5 +69,9 @@ pub async fn send_zip(url: &str, bytes: Vec<u8>, csrf: &str) -> Result<Reply, St
 /// GET that must succeed.
 pub async fn get_ok(url: &str) -> Result<Value, String> {
     let r = get(url).await?;
-    if r.ok() { Ok(r.body) } else { Err(r.message()) }
+    if r.ok() {
+        Ok(r.body)
+    } else {
+        Err(r.message())
+    }
 }

@@ -108,23 +108,35 @@ impl Map {
 
     /// Fly to a point.
     pub fn fly_to(&self, lon: f64, lat: f64, zoom: f64) {
-        self.fly_to_js(&js(&serde_json::json!({ "center": [lon, lat], "zoom": zoom, "speed": 1.6 })));
+        self.fly_to_js(&js(
+            &serde_json::json!({ "center": [lon, lat], "zoom": zoom, "speed": 1.6 }),
+        ));
     }
 
     /// Fit a box (west, south, east, north).
     pub fn fit(&self, bbox: [f64; 4]) {
-        self.fit_bounds_js(&js(&serde_json::json!([[bbox[0], bbox[1]], [bbox[2], bbox[3]]])), &js(&serde_json::json!({ "padding": 40, "maxZoom": 17 })));
+        self.fit_bounds_js(
+            &js(&serde_json::json!([[bbox[0], bbox[1]], [bbox[2], bbox[3]]])),
+            &js(&serde_json::json!({ "padding": 40, "maxZoom": 17 })),
+        );
     }
 
     /// Set a feature's state in the vector source (e.g. `selected`).
     pub fn set_state(&self, source_layer: &str, id: &str, state: Value) {
-        self.set_feature_state_js(&js(&serde_json::json!({ "source": "wangge", "sourceLayer": source_layer, "id": id })), &js(&state));
+        self.set_feature_state_js(
+            &js(&serde_json::json!({ "source": "wangge", "sourceLayer": source_layer, "id": id })),
+            &js(&state),
+        );
     }
 
     /// Show or hide a style layer (ignored if the style has no such layer).
     pub fn set_visible(&self, layer: &str, visible: bool) {
         if !self.get_layer_js(layer).is_undefined() {
-            self.set_layout_property_js(layer, "visibility", &JsValue::from_str(if visible { "visible" } else { "none" }));
+            self.set_layout_property_js(
+                layer,
+                "visibility",
+                &JsValue::from_str(if visible { "visible" } else { "none" }),
+            );
         }
     }
 
@@ -137,7 +149,10 @@ impl Map {
 impl Map {
     /// Add a GeoJSON source (features' `properties.<promote_id>` become their ids for feature state).
     pub fn add_geojson(&self, id: &str, data: &Value, promote_id: &str) {
-        self.add_source_js(id, &js(&serde_json::json!({ "type": "geojson", "data": data, "promoteId": promote_id })));
+        self.add_source_js(
+            id,
+            &js(&serde_json::json!({ "type": "geojson", "data": data, "promoteId": promote_id })),
+        );
     }
 
     /// Replace a GeoJSON source's data (for small, changing overlays such as the lasso line).
@@ -171,12 +186,18 @@ impl Map {
 
     /// Set a feature's state in a GeoJSON source.
     pub fn set_source_state(&self, source: &str, id: i64, state: &Value) {
-        self.set_feature_state_js(&js(&serde_json::json!({ "source": source, "id": id })), &js(state));
+        self.set_feature_state_js(
+            &js(&serde_json::json!({ "source": source, "id": id })),
+            &js(state),
+        );
     }
 
     /// The `properties.id` of the rendered features of `layer` at a screen point.
     pub fn ids_at(&self, x: f64, y: f64, layer: &str) -> Vec<i64> {
-        let found = self.query_rendered_features_js(&js(&serde_json::json!([x, y])), &js(&serde_json::json!({ "layers": [layer] })));
+        let found = self.query_rendered_features_js(
+            &js(&serde_json::json!([x, y])),
+            &js(&serde_json::json!({ "layers": [layer] })),
+        );
         found
             .iter()
             .filter_map(|f| js_sys::Reflect::get(&f, &JsValue::from_str("properties")).ok())

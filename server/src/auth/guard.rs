@@ -16,66 +16,87 @@ use serde_json::Value;
 use wangge_domain::access::Place;
 use wangge_domain::codes::CommunityCode;
 
+use actix_web::http::{Method, StatusCode, Uri};
+
+use super::canonical;
 use super::policy::{self, Access, Entity, Target};
 use super::principal::{Principal, Staff};
 use super::session;
 use crate::audit;
 use crate::error::ApiError;
-use crate::routes::input;
+use crate::routes::{body, input};
 use crate::startup::{AppState, JSON_LIMIT};
 use crate::tile_service::Selection;
-
-/// Paths the guard protects; everything else is the static web app.
-fn guarded(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/tiles/") || path == "/style.json" || path.starts_with("/fonts/")
-}
 
 /// The middleware function (mounted with `actix_web::middleware::from_fn`).
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !guarded(req.path()) {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    }
-    let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
-    let principal = principal(&req, &state).await?;
+    canonicalise(&mut req)?;
     let pattern = req.match_pattern();
     let method = req.method().clone();
+    // Decide on the route the router will run: the policy row of its pattern, or 404 when no route matches.
+    let access = match pattern.as_deref() {
+        None => return Err(ApiError::not_found("route", req.path()).into()),
+        Some(p) => policy::lookup(&method, p).ok_or_else(|| refusal_without_rule(&method, p))?,
+    };
+    let pattern = pattern.unwrap_or_default();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .expect("AppState is registered");
+    let principal = principal(&req, &state).await?;
     let writes = !method.is_safe();
 
     if let Principal::Public = principal {
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many("rate_limited", wait))?;
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
+        state
+            .security
+            .public_rate
+            .admit(&ip)
+            .map_err(|wait| ApiError::too_many("rate_limited", wait))?;
     }
     if let (true, Principal::Staff(staff)) = (writes, &principal) {
-        let sent = req.headers().get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let sent = req
+            .headers()
+            .get(session::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !session::same_token(sent, &staff.csrf_token) {
-            return Err(ApiError::forbidden("csrf", "send the session's CSRF token in the X-CSRF-Token header").into());
+            return Err(ApiError::forbidden(
+                "csrf",
+                "send the session's CSRF token in the X-CSRF-Token header",
+            )
+            .into());
         }
     }
 
-    let access = match pattern.as_deref() {
-        // No route matched: the app answers 404 and touches nothing.
-        None => Access::Public,
-        Some(p) => policy::lookup(&method, p)
-            .ok_or_else(|| ApiError::forbidden("no_policy", format!("{method} {p} has no access rule")))?,
-    };
-    let pattern = pattern.unwrap_or_default();
     let mut audited = None;
     match access {
         Access::Public => {}
         Access::Tiles => {
-            let public = policy::path_param(&pattern, req.path(), "source").and_then(Selection::parse).is_none_or(|s| s.is_public());
+            let public = policy::path_param(&pattern, req.path(), "source")
+                .and_then(Selection::parse)
+                .is_none_or(|s| s.is_public());
             if !public && matches!(principal, Principal::Public) {
                 return Err(ApiError::unauthorized().into());
             }
         }
         Access::Staff(action, target) => {
-            let Principal::Staff(staff) = &principal else { return Err(ApiError::unauthorized().into()) };
+            let Principal::Staff(staff) = &principal else {
+                return Err(ApiError::unauthorized().into());
+            };
             let role = staff.assignment.role();
             if !role.may(action) {
-                return Err(ApiError::forbidden("forbidden", format!("a {role} may not do this ({action:?})")).into());
+                return Err(ApiError::forbidden(
+                    "forbidden",
+                    format!("a {role} may not do this ({action:?})"),
+                )
+                .into());
             }
             if let Some((place, what)) = place_of(&mut req, &state, &pattern, target).await? {
                 if !staff.assignment.scope().covers(&place) {
@@ -88,16 +109,19 @@ pub async fn guard(
                     .into());
                 }
             }
-            if writes {
+            if writes && action.is_audited() {
                 let entity = match target {
                     Target::Entity(e) => {
-                        let id = policy::path_param(&pattern, req.path(), "id").and_then(|v| v.parse::<i64>().ok());
+                        let id = policy::path_param(&pattern, req.path(), "id")
+                            .and_then(|v| v.parse::<i64>().ok());
                         id.map(|id| (e, id))
                     }
                     _ => None,
                 };
                 let before = match entity {
-                    Some((e, id)) => audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?,
+                    Some((e, id)) => audit::snapshot(&state.pool, e, id)
+                        .await
+                        .map_err(ApiError::from)?,
                     None => None,
                 };
                 audited = Some((staff.clone(), entity, before));
@@ -108,14 +132,74 @@ pub async fn guard(
     req.extensions_mut().insert(principal);
     let res = next.call(req).await?.map_into_boxed_body();
     match audited {
-        Some((staff, entity, before)) if res.status().is_success() => record(&state, &pattern, &staff, entity, before, res).await,
+        Some((staff, entity, before)) if res.status().is_success() => {
+            record(&state, &pattern, &staff, entity, before, res).await
+        }
         _ => Ok(res),
     }
 }
 
+/// Rewrite the request to its one canonical path (so the policy lookup and the router see the same bytes), refuse
+/// ambiguous paths and NUL in the query, and answer `HEAD` as `GET` (the server drops the body of a `HEAD` answer).
+fn canonicalise(req: &mut ServiceRequest) -> Result<(), ApiError> {
+    let raw = req.path().to_owned();
+    let path = canonical::canonical_path(&raw)
+        .map_err(|e| ApiError::bad_request("bad_path", e.to_string()))?;
+    let query = req.query_string().to_owned();
+    if query.contains('\0') || query.to_ascii_lowercase().contains("%00") {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "the query holds a NUL character",
+        ));
+    }
+    if path != raw {
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let mut parts = req.uri().clone().into_parts();
+        parts.path_and_query = Some(
+            target
+                .parse()
+                .map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?,
+        );
+        let uri = Uri::from_parts(parts)
+            .map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?;
+        req.match_info_mut().get_mut().update(&uri);
+        req.head_mut().uri = uri;
+    }
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    Ok(())
+}
+
+/// The answer for a matched route with no rule for this method: 405 when other methods have rules, else 403 (a
+/// route someone forgot to put in the table is refused, never let through).
+fn refusal_without_rule(method: &Method, pattern: &str) -> actix_web::Error {
+    let allowed = policy::methods(pattern);
+    if allowed.is_empty() {
+        return ApiError::forbidden(
+            "no_policy",
+            format!("{method} {pattern} has no access rule"),
+        )
+        .into();
+    }
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed here; use {}", allowed.join(", ")),
+    )
+    .with_details(serde_json::json!({ "allow": allowed }))
+    .into()
+}
+
 /// Who is asking: the staff member of a live session cookie, or the public.
 async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
-    let Some(cookie) = req.cookie(session::COOKIE) else { return Ok(Principal::Public) };
+    let Some(cookie) = req.cookie(session::COOKIE) else {
+        return Ok(Principal::Public);
+    };
     Ok(match session::resolve(&state.pool, cookie.value()).await? {
         Some(staff) => Principal::Staff(Arc::new(staff)),
         None => Principal::Public,
@@ -129,7 +213,11 @@ async fn place_of(
     pattern: &str,
     target: Target,
 ) -> Result<Option<(Place, String)>, ApiError> {
-    let param = |name: &str| policy::path_param(pattern, req.path(), name).unwrap_or_default().to_owned();
+    let param = |name: &str| {
+        policy::path_param(pattern, req.path(), name)
+            .unwrap_or_default()
+            .to_owned()
+    };
     match target {
         Target::OwnScope => Ok(None),
         Target::Community => {
@@ -139,20 +227,32 @@ async fn place_of(
         }
         Target::Entity(entity) => {
             let raw = param("id");
-            let id: i64 = raw.parse().map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
-            let place = entity_place(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
+            let id: i64 = raw
+                .parse()
+                .map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
+            let place = entity_place(state, entity, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found(entity.name(), id))?;
             Ok(Some((place, format!("{} {id}", entity.name()))))
         }
         Target::BodyCode(field) => {
             let body = json_body(req).await?;
             let code = body.get(field).and_then(Value::as_str).unwrap_or_default();
-            let place = Place::from_code(code)
-                .ok_or_else(|| ApiError::bad_request("bad_code", format!("{field} must be a 6-, 9- or 12-digit division code")))?;
+            let place = Place::from_code(code).ok_or_else(|| {
+                ApiError::bad_request(
+                    "bad_code",
+                    format!("{field} must be a 6-, 9- or 12-digit division code"),
+                )
+            })?;
             Ok(Some((place, format!("division {code}"))))
         }
         Target::BodyPoint => {
             let body = json_body(req).await?;
-            let number = |k: &str| body.get(k).and_then(Value::as_f64).ok_or_else(|| ApiError::bad_request("bad_json", format!("{k} must be a number")));
+            let number = |k: &str| {
+                body.get(k).and_then(Value::as_f64).ok_or_else(|| {
+                    ApiError::bad_request("bad_json", format!("{k} must be a number"))
+                })
+            };
             let p = input::lon_lat(number("lon")?, number("lat")?)?;
             let place = located_place(state, p.lon(), p.lat())?;
             Ok(Some((place, "the place".to_owned())))
@@ -163,7 +263,9 @@ async fn place_of(
                 .get("building_id")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| ApiError::bad_request("bad_json", "building_id must be an id"))?;
-            let place = entity_place(state, Entity::Building, id).await?.ok_or_else(|| ApiError::not_found("building", id))?;
+            let place = entity_place(state, Entity::Building, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("building", id))?;
             Ok(Some((place, format!("building {id}"))))
         }
     }
@@ -183,7 +285,11 @@ fn located_place(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError
 }
 
 /// Where an entity lies: its grid's code when it has one, else its community (accounts: their district).
-async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
+async fn entity_place(
+    state: &AppState,
+    entity: Entity,
+    id: i64,
+) -> Result<Option<Place>, ApiError> {
     let pool = &state.pool;
     let codes: Option<(Option<String>, Option<String>)> = match entity {
         Entity::Plan => sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1").bind(id).fetch_optional(pool).await?,
@@ -219,36 +325,28 @@ async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Optio
         }
     };
     Ok(codes.map(|(grid, area)| {
-        grid.as_deref().and_then(Place::from_code).or_else(|| area.as_deref().and_then(Place::from_code)).unwrap_or_default()
+        grid.as_deref()
+            .and_then(Place::from_code)
+            .or_else(|| area.as_deref().and_then(Place::from_code))
+            .unwrap_or_default()
     }))
 }
 
 /// Read the JSON body for the policy, then put it back for the handler.
 async fn json_body(req: &mut ServiceRequest) -> Result<Value, ApiError> {
-    let is_json = req.content_type() == "application/json";
-    if !is_json {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
-            "send JSON with Content-Type: application/json",
-        ));
-    }
+    body::require_json(req.request())?;
     let mut payload = req.take_payload();
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
         if bytes.len() + chunk.len() > JSON_LIMIT {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("request body exceeds {JSON_LIMIT} bytes"),
-            ));
+            return Err(body::too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
     let bytes = bytes.freeze();
     req.set_payload(bytes.clone().into());
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request("bad_json", e.to_string()))
+    body::parse(&bytes)
 }
 
 /// Append the audit entry of a successful write: the entity's state before and after, or for creations the
@@ -263,15 +361,37 @@ async fn record(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let (http_req, http_res) = res.into_parts();
     let (http_res, body) = http_res.into_parts();
-    let bytes = actix_web::body::to_bytes(body).await.map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
     let (target, after) = match entity {
-        Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?),
-        None => (None, serde_json::from_slice(&bytes).ok().map(without_geometry)),
+        Some((e, id)) => (
+            Some(format!("{} {id}", e.name())),
+            audit::snapshot(&state.pool, e, id)
+                .await
+                .map_err(ApiError::from)?,
+        ),
+        None => (
+            None,
+            serde_json::from_slice(&bytes).ok().map(without_geometry),
+        ),
     };
     let action = format!("{} {pattern}", http_req.method());
-    let entry = audit::Entry { actor: &staff.username, action: &action, target, status: http_res.status().as_u16(), before, after };
-    audit::append(&state.pool, entry).await.map_err(ApiError::from)?;
-    Ok(ServiceResponse::new(http_req, http_res.set_body(BoxBody::new(bytes))))
+    let entry = audit::Entry {
+        actor: &staff.username,
+        action: &action,
+        target,
+        status: http_res.status().as_u16(),
+        before,
+        after,
+    };
+    audit::append(&state.pool, &state.security.audit_head, entry)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(ServiceResponse::new(
+        http_req,
+        http_res.set_body(BoxBody::new(bytes)),
+    ))
 }
 
 /// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
@@ -281,7 +401,9 @@ fn without_geometry(v: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| match k.as_str() {
-                    "geometry" | "geom" | "boundary" if !v.is_null() => (k, Value::from("(geometry omitted)")),
+                    "geometry" | "geom" | "boundary" if !v.is_null() => {
+                        (k, Value::from("(geometry omitted)"))
+                    }
                     _ => (k, without_geometry(v)),
                 })
                 .collect(),
@@ -299,7 +421,13 @@ mod tests {
     fn geometry_is_left_out_of_logged_responses() {
         let v = serde_json::json!({ "plan": { "id": 3, "grids": { "features": [{ "geometry": { "type": "Polygon" }, "properties": { "code": "1" } }] } } });
         let kept = without_geometry(v);
-        assert_eq!(kept["plan"]["grids"]["features"][0]["geometry"], "(geometry omitted)");
-        assert_eq!(kept["plan"]["grids"]["features"][0]["properties"]["code"], "1");
+        assert_eq!(
+            kept["plan"]["grids"]["features"][0]["geometry"],
+            "(geometry omitted)"
+        );
+        assert_eq!(
+            kept["plan"]["grids"]["features"][0]["properties"]["code"],
+            "1"
+        );
     }
 }

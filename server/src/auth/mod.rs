@@ -4,7 +4,9 @@
 //! Roles, scopes and what they allow are domain concepts (`wangge_domain::access`); this module applies them to
 //! HTTP requests.
 
+pub mod canonical;
 pub mod guard;
+pub mod lockout;
 pub mod password;
 pub mod policy;
 pub mod principal;
@@ -12,8 +14,12 @@ pub mod session;
 pub mod throttle;
 pub mod vault;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::audit::anchor::HeadAnchor;
+
+use lockout::Lockout;
 pub use principal::{Principal, Staff, Viewer};
 use throttle::Throttle;
 use vault::DataKey;
@@ -27,28 +33,27 @@ pub struct Security {
     pub secure_cookies: bool,
     /// Anonymous requests per client address.
     pub public_rate: Throttle,
-    /// Failed logins per account name.
-    pub failures_by_name: Throttle,
-    /// Failed logins per client address (higher: an office shares one address).
-    pub failures_by_address: Throttle,
+    /// Failed sign-ins: delays and locks.
+    pub lockout: Lockout,
+    /// The audit log's head, anchored outside the database.
+    pub audit_head: HeadAnchor,
 }
 
-/// Failed logins allowed per account name within [`LOGIN_WINDOW`].
-pub const LOGIN_FAILURES_PER_NAME: usize = 5;
-/// Failed logins allowed per client address within [`LOGIN_WINDOW`].
-pub const LOGIN_FAILURES_PER_ADDRESS: usize = 50;
-/// The window over which failed logins are counted.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-
 impl Security {
-    /// Settings with `public_per_minute` anonymous requests per client address.
-    pub fn new(key: DataKey, secure_cookies: bool, public_per_minute: usize) -> Self {
+    /// Settings with `public_per_minute` anonymous requests per client address, anchoring the audit log's head in
+    /// the file `audit_anchor`.
+    pub fn new(
+        key: DataKey,
+        secure_cookies: bool,
+        public_per_minute: usize,
+        audit_anchor: PathBuf,
+    ) -> Self {
         Self {
+            audit_head: HeadAnchor::new(audit_anchor, key.clone()),
             key,
             secure_cookies,
             public_rate: Throttle::new(public_per_minute, Duration::from_secs(60)),
-            failures_by_name: Throttle::new(LOGIN_FAILURES_PER_NAME, LOGIN_WINDOW),
-            failures_by_address: Throttle::new(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW),
+            lockout: Lockout::default(),
         }
     }
 }

@@ -45,7 +45,15 @@ pub async fn start(pool: &PgPool, account_id: i64) -> Result<(String, String)> {
 
 /// The staff member a cookie token belongs to, if the session is live and the account enabled.
 pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Staff>> {
-    let row: Option<(i64, String, String, String, serde_json::Value, String, String)> = sqlx::query_as(
+    let row: Option<(
+        i64,
+        String,
+        String,
+        String,
+        serde_json::Value,
+        String,
+        String,
+    )> = sqlx::query_as(
         "SELECT a.id, a.username, a.display_name, a.role, a.scope, a.district_code, s.csrf_token
          FROM session s JOIN account a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT a.disabled",
@@ -61,13 +69,19 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Staff>> {
 
 /// End one session.
 pub async fn end(pool: &PgPool, token: &str) -> Result<()> {
-    sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(pool).await?;
+    sqlx::query("DELETE FROM session WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// End every session of an account (after it is disabled, re-scoped or given a new password).
 pub async fn end_all(pool: &PgPool, account_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM session WHERE account_id = $1 OR expires_at < now()").bind(account_id).execute(pool).await?;
+    sqlx::query("DELETE FROM session WHERE account_id = $1 OR expires_at < now()")
+        .bind(account_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -91,5 +105,9 @@ pub fn removal(secure: bool) -> Cookie<'static> {
 
 /// Compare two tokens in time independent of where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -16,11 +16,18 @@ pub struct Throttle {
 impl Throttle {
     /// At most `limit` events per key within `window`.
     pub fn new(limit: usize, window: Duration) -> Self {
-        Self { limit: limit.max(1), window, events: Mutex::new(HashMap::new()) }
+        Self {
+            limit: limit.max(1),
+            window,
+            events: Mutex::new(HashMap::new()),
+        }
     }
 
     fn prune(&self, events: &mut VecDeque<Instant>, now: Instant) {
-        while events.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+        while events
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
             events.pop_front();
         }
     }
@@ -29,10 +36,14 @@ impl Throttle {
     pub fn check(&self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();
         let mut map = self.events.lock().expect("throttle lock");
-        let Some(events) = map.get_mut(key) else { return Ok(()) };
+        let Some(events) = map.get_mut(key) else {
+            return Ok(());
+        };
         self.prune(events, now);
         match events.front() {
-            Some(oldest) if events.len() >= self.limit => Err(self.window.saturating_sub(now.duration_since(*oldest))),
+            Some(oldest) if events.len() >= self.limit => {
+                Err(self.window.saturating_sub(now.duration_since(*oldest)))
+            }
             _ => Ok(()),
         }
     }
@@ -43,7 +54,10 @@ impl Throttle {
         let mut map = self.events.lock().expect("throttle lock");
         if map.len() > 50_000 {
             // Forget keys with nothing in the window, so the map stays bounded under a spray of keys.
-            map.retain(|_, ev| ev.back().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, ev| {
+                ev.back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         let events = map.entry(key.to_owned()).or_default();
         self.prune(events, now);

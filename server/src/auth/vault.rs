@@ -20,6 +20,7 @@ pub struct DecryptError;
 pub struct DataKey {
     cipher: Aes256Gcm,
     mac_key: [u8; 32],
+    anchor_key: [u8; 32],
 }
 
 impl std::fmt::Debug for DataKey {
@@ -34,7 +35,9 @@ impl DataKey {
     /// A key from 64 hex digits (as `WANGGE_DATA_KEY` holds it).
     pub fn from_hex(hex_key: &str) -> Result<Self> {
         let bytes = hex::decode(hex_key.trim()).context("WANGGE_DATA_KEY must be 64 hex digits")?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("WANGGE_DATA_KEY must be 64 hex digits (32 bytes)"))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("WANGGE_DATA_KEY must be 64 hex digits (32 bytes)"))?;
         Ok(Self::from_bytes(key))
     }
 
@@ -46,7 +49,11 @@ impl DataKey {
             mac.finalize().into_bytes().into()
         };
         let enc = derive(b"wangge personal data encryption");
-        Self { cipher: Aes256Gcm::new(&enc.into()), mac_key: derive(b"wangge personal data digest") }
+        Self {
+            cipher: Aes256Gcm::new(&enc.into()),
+            mac_key: derive(b"wangge personal data digest"),
+            anchor_key: derive(b"wangge audit head anchor"),
+        }
     }
 
     /// A fresh random key that is never stored (benchmarks; data sealed under it is lost with it).
@@ -60,7 +67,10 @@ impl DataKey {
     /// default for a local installation that has no `WANGGE_DATA_KEY`.
     pub fn load_or_create(path: &Path) -> Result<Self> {
         if path.exists() {
-            return Self::from_hex(&std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
+            return Self::from_hex(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            );
         }
         let mut key = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut key);
@@ -77,7 +87,11 @@ impl DataKey {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let mut out = nonce.to_vec();
-        out.extend(self.cipher.encrypt(Nonce::from_slice(&nonce), plain.as_bytes()).expect("AES-GCM encrypts any length we send"));
+        out.extend(
+            self.cipher
+                .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+                .expect("AES-GCM encrypts any length we send"),
+        );
         out
     }
 
@@ -87,25 +101,40 @@ impl DataKey {
             return Err(DecryptError);
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), body).map_err(|_| DecryptError)?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), body)
+            .map_err(|_| DecryptError)?;
         String::from_utf8(plain).map_err(|_| DecryptError)
     }
 
     /// Keyed digest of `value`: equal values give equal digests, and without the key nobody can test a guess.
     pub fn digest(&self, value: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key).expect("any key length");
-        mac.update(value.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        hmac(&self.mac_key, value.as_bytes())
+    }
+
+    /// Signature of the audit log's head anchor (a key of its own, derived from the same configured key).
+    pub fn audit_anchor_mac(&self, message: &[u8]) -> Vec<u8> {
+        hmac(&self.anchor_key, message)
     }
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<()> {
+fn hmac(key: &[u8; 32], message: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Create `path` holding `contents`, readable and writable by its owner only (mode 0600); fails if it exists.
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     Ok(())
 }

@@ -41,7 +41,12 @@ pub struct TilePass {
 }
 
 /// The larger generated district used besides the Nanjing extract.
-pub const BENCH_DISTRICT: DemoSize = DemoSize { streets: 4, communities_per_street: 4, blocks_per_side: 12, seed: 99 };
+pub const BENCH_DISTRICT: DemoSize = DemoSize {
+    streets: 4,
+    communities_per_street: 4,
+    blocks_per_side: 12,
+    seed: 99,
+};
 
 /// Every tile at z12–z16 covering a box (west, south, east, north).
 pub fn tiles_over(bbox: [f64; 4]) -> Vec<TileId> {
@@ -59,9 +64,16 @@ pub fn tiles_over(bbox: [f64; 4]) -> Vec<TileId> {
 }
 
 async fn prepare(pool: &PgPool, data: &Path) -> Result<()> {
-    let buildings: i64 = sqlx::query_scalar("SELECT count(*) FROM building").fetch_one(pool).await?;
+    let buildings: i64 = sqlx::query_scalar("SELECT count(*) FROM building")
+        .fetch_one(pool)
+        .await?;
     if buildings == 0 {
-        crate::import::osm::import_osm(pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await?;
+        crate::import::osm::import_osm(
+            pool,
+            &data.join("nanjing-osm/nanjing-center.osm"),
+            &HouseholdModel::default(),
+        )
+        .await?;
         crate::import::demo::load_demo(pool, BENCH_DISTRICT).await?;
     }
     Ok(())
@@ -79,7 +91,16 @@ impl Drop for Martin {
 async fn start_martin(binary: &Path, db_url: &str) -> Result<(Martin, String)> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let child = Command::new(binary)
-        .args(["--listen-addresses", &format!("127.0.0.1:{port}"), "--auto-bounds", "skip", "--workers", "2", "--cache-size", "512"])
+        .args([
+            "--listen-addresses",
+            &format!("127.0.0.1:{port}"),
+            "--auto-bounds",
+            "skip",
+            "--workers",
+            "2",
+            "--cache-size",
+            "512",
+        ])
         .arg(db_url)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -89,7 +110,12 @@ async fn start_martin(binary: &Path, db_url: &str) -> Result<(Martin, String)> {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     for _ in 0..120 {
-        if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if client
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             return Ok((martin, base));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -114,7 +140,11 @@ async fn pass(
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(url) = urls.get(i) else { break };
                 let t = Instant::now();
-                let r = client.get(url).header("Accept-Encoding", "gzip").send().await?;
+                let r = client
+                    .get(url)
+                    .header("Accept-Encoding", "gzip")
+                    .send()
+                    .await?;
                 if !(r.status().is_success() || r.status().as_u16() == 204) {
                     bail!("{url}: {}", r.status());
                 }
@@ -157,7 +187,12 @@ fn summarise(
 }
 
 /// Run the benchmark; `db_url` is the database `pool` is connected to (Martin connects to it too).
-pub async fn bench_tiles(pool: &PgPool, db_url: &str, data: &Path, martin: &Path) -> Result<(usize, Vec<TilePass>)> {
+pub async fn bench_tiles(
+    pool: &PgPool,
+    db_url: &str,
+    data: &Path,
+    martin: &Path,
+) -> Result<(usize, Vec<TilePass>)> {
     prepare(pool, data).await?;
     let demo_bbox: (f64, f64, f64, f64) = sqlx::query_as(
         "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM district WHERE code = '990101'",
@@ -165,21 +200,46 @@ pub async fn bench_tiles(pool: &PgPool, db_url: &str, data: &Path, martin: &Path
     .fetch_one(pool)
     .await?;
     let mut tiles = tiles_over([118.762, 32.034, 118.797, 32.053]);
-    tiles.extend(tiles_over([demo_bbox.0, demo_bbox.1, demo_bbox.2, demo_bbox.3]));
+    tiles.extend(tiles_over([
+        demo_bbox.0,
+        demo_bbox.1,
+        demo_bbox.2,
+        demo_bbox.3,
+    ]));
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let ours = format!("http://{}", listener.local_addr()?);
-    let server = startup::run(listener, AppState::new(pool.clone(), Security::new(DataKey::ephemeral(), true, usize::MAX)).await?, None)?;
+    let server = startup::run(
+        listener,
+        AppState::new(
+            pool.clone(),
+            Security::new(
+                DataKey::ephemeral(),
+                true,
+                usize::MAX,
+                std::env::temp_dir().join("wangge-bench-audit-head.json"),
+            ),
+        )
+        .await?,
+        None,
+    )?;
     tokio::spawn(server);
     let (_martin, theirs) = start_martin(martin, db_url).await?;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
 
     // (label, lowest zoom, our path, Martin's path); z14+ is where both servers send buildings (we generalise
     // them away below z14, Martin sends every footprint at every zoom)
     // each set asks for a different layer combination, so its first pass is cold on both servers
     let sets: [(&'static str, u8, &str, &str); 2] = [
         ("buildings z14–16", 14, "/tiles/buildings", "/building"),
-        ("buildings+roads z12–16", 12, "/tiles/buildings,roads", "/building,road"),
+        (
+            "buildings+roads z12–16",
+            12,
+            "/tiles/buildings,roads",
+            "/building,road",
+        ),
     ];
     let mut passes = Vec::new();
     for (label, min_zoom, our_path, their_path) in sets {
@@ -189,7 +249,13 @@ pub async fn bench_tiles(pool: &PgPool, db_url: &str, data: &Path, martin: &Path
                 .filter(|t| t.z >= min_zoom)
                 .map(|t| format!("{base}{path}/{}/{}/{}", t.z, t.x, t.y))
                 .collect();
-            passes.push(summarise(name, label, "cold", 1, pass(&client, &urls, 1).await?));
+            passes.push(summarise(
+                name,
+                label,
+                "cold",
+                1,
+                pass(&client, &urls, 1).await?,
+            ));
             for c in [1, 16] {
                 let mut best: Option<TilePass> = None;
                 for _ in 0..3 {

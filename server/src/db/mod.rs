@@ -16,7 +16,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub fn database_url(settings: &Settings) -> Result<String> {
     match &settings.database_url {
         Some(url) => Ok(url.clone()),
-        None => Ok(cluster::ensure_running(&settings.data_dir)?.url(&settings.db_name)),
+        None => Ok(
+            cluster::ensure_running(&settings.data_dir, cluster::Durability::Durable)?
+                .url(&settings.db_name),
+        ),
     }
 }
 
@@ -27,12 +30,15 @@ pub async fn create_database_if_missing(url: &str) -> Result<()> {
     let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
         .await
         .with_context(|| format!("connecting to the server of {url}"))?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut admin)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
     if !exists {
-        admin.execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "")).as_str()).await?;
+        admin
+            .execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "")).as_str())
+            .await?;
     }
     Ok(())
 }

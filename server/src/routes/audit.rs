@@ -1,4 +1,5 @@
-//! The audit log, for district admins: the newest entries, and a check of the whole hash chain.
+//! The audit log, for district admins: the newest entries, a check of the whole hash chain against its anchored
+//! head, and the summary of refused sign-ins.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -6,9 +7,12 @@ use serde::Deserialize;
 use crate::audit;
 use crate::error::ApiResult;
 use crate::startup::AppState;
+use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(recent)).route("/audit/verify", web::get().to(verify));
+    cfg.route("/audit", web::get().to(recent))
+        .route("/audit/verify", web::get().to(verify))
+        .route("/audit/sign-in-failures", web::get().to(sign_in_failures));
 }
 
 #[derive(Deserialize)]
@@ -22,9 +26,20 @@ struct Page {
 }
 
 async fn recent(state: web::Data<AppState>, q: web::Query<Page>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(audit::recent(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000), q.before).await?))
+    Ok(HttpResponse::Ok()
+        .json(audit::recent(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000), q.before).await?))
 }
 
 async fn verify(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(audit::verify(&state.pool).await?))
+    Ok(HttpResponse::Ok().json(audit::verify(&state.pool, &state.security.audit_head).await?))
+}
+
+/// Refused sign-ins per account name and client address (they are counted there, not logged one entry each).
+async fn sign_in_failures(
+    state: web::Data<AppState>,
+    q: web::Query<Page>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(
+        accounts::sign_in_failures(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000)).await?,
+    ))
 }

@@ -1,5 +1,6 @@
 //! Districts, streets and communities.
 
+use super::body::Json;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -10,14 +11,17 @@ use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::hierarchy::{upsert_area, Level};
+use crate::store::hierarchy::{misplaced, upsert_area, Level, Misplaced};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/districts", web::get().to(list_districts))
         .route("/districts", web::post().to(create_district))
         .route("/districts/{code}/streets", web::get().to(list_streets))
         .route("/streets", web::post().to(create_street))
-        .route("/streets/{code}/communities", web::get().to(list_communities))
+        .route(
+            "/streets/{code}/communities",
+            web::get().to(list_communities),
+        )
         .route("/communities", web::post().to(create_community))
         .route("/communities/{code}", web::get().to(get_community));
 }
@@ -35,8 +39,17 @@ struct AreaInput {
 }
 
 /// The children of `parent` that the viewer's scope touches (`sql` filters with `$1` parent and `$2` prefixes).
-async fn children(pool: &PgPool, sql: &str, parent: &str, viewer: &Viewer) -> ApiResult<HttpResponse> {
-    let rows: Vec<Value> = sqlx::query_scalar(sql).bind(parent).bind(viewer.prefixes()).fetch_all(pool).await?;
+async fn children(
+    pool: &PgPool,
+    sql: &str,
+    parent: &str,
+    viewer: &Viewer,
+) -> ApiResult<HttpResponse> {
+    let rows: Vec<Value> = sqlx::query_scalar(sql)
+        .bind(parent)
+        .bind(viewer.prefixes())
+        .fetch_all(pool)
+        .await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
@@ -52,7 +65,11 @@ async fn list_districts(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn list_streets(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn list_streets(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&path)?;
     exists(&state.pool, "district", code.as_str()).await?;
     children(
@@ -65,7 +82,11 @@ async fn list_streets(state: web::Data<AppState>, viewer: Viewer, path: web::Pat
     .await
 }
 
-async fn list_communities(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn list_communities(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&path)?;
     exists(&state.pool, "street", code.as_str()).await?;
     children(
@@ -81,10 +102,12 @@ async fn list_communities(state: web::Data<AppState>, viewer: Viewer, path: web:
 }
 
 async fn exists(pool: &PgPool, table: &str, code: &str) -> ApiResult<()> {
-    let found: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE code = $1)"))
-        .bind(code)
-        .fetch_one(pool)
-        .await?;
+    let found: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {table} WHERE code = $1)"
+    ))
+    .bind(code)
+    .fetch_one(pool)
+    .await?;
     if found {
         Ok(())
     } else {
@@ -92,7 +115,10 @@ async fn exists(pool: &PgPool, table: &str, code: &str) -> ApiResult<()> {
     }
 }
 
-async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn get_community(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let feature: Option<Value> = sqlx::query_scalar(
         "SELECT json_build_object('type', 'Feature', 'id', c.code,
@@ -109,44 +135,99 @@ async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> A
     .bind(code.as_str())
     .fetch_optional(&state.pool)
     .await?;
-    feature.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("community", code))
+    feature
+        .map(|f| HttpResponse::Ok().json(f))
+        .ok_or_else(|| ApiError::not_found("community", code))
 }
 
-async fn create(state: &AppState, level: Level, body: AreaInput, code: &str) -> ApiResult<HttpResponse> {
-    if body.name.trim().is_empty() || body.name.chars().count() > 100 {
-        return Err(ApiError::unprocessable("bad_name", "name must have 1 to 100 characters"));
-    }
-    let boundary = body.geometry.as_ref().map(|g| input::boundary(g, body.gcj02)).transpose()?;
+async fn create(
+    state: &AppState,
+    level: Level,
+    body: AreaInput,
+    code: &str,
+) -> ApiResult<HttpResponse> {
+    let name = input::label("name", &body.name, 100)?;
+    let boundary = body
+        .geometry
+        .as_ref()
+        .map(|g| input::boundary(g, body.gcj02))
+        .transpose()?;
     if level == Level::Community && boundary.is_none() {
-        return Err(ApiError::unprocessable("no_boundary", "a community needs a geometry"));
+        return Err(ApiError::unprocessable(
+            "no_boundary",
+            "a community needs a geometry",
+        ));
     }
     if let Some(parent) = level.parent_column() {
-        let table = if parent == "district_code" { "district" } else { "street" };
+        let table = if parent == "district_code" {
+            "district"
+        } else {
+            "street"
+        };
         exists(&state.pool, table, &code[..level.parent_digits()]).await?;
     }
-    let taken: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE code = $1)", level.table()))
-        .bind(code)
-        .fetch_one(&state.pool)
-        .await?;
+    let taken: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE code = $1)",
+        level.table()
+    ))
+    .bind(code)
+    .fetch_one(&state.pool)
+    .await?;
     if taken {
-        return Err(ApiError::conflict("duplicate", format!("{} {code} already exists", level.table())));
+        return Err(ApiError::conflict(
+            "duplicate",
+            format!("{} {code} already exists", level.table()),
+        ));
     }
-    upsert_area(&state.pool, level, code, body.name.trim(), boundary.as_ref(), false).await?;
+    if let Some(b) = &boundary {
+        if let Some(m) = misplaced(&state.pool, level, code, b).await? {
+            return Err(misplaced_error(level, m));
+        }
+    }
+    upsert_area(&state.pool, level, code, &name, boundary.as_ref(), false).await?;
     state.refresh(None).await?;
-    Ok(HttpResponse::Created().json(json!({ "code": code, "name": body.name.trim() })))
+    Ok(HttpResponse::Created().json(json!({ "code": code, "name": name })))
 }
 
-async fn create_district(state: web::Data<AppState>, body: web::Json<AreaInput>) -> ApiResult<HttpResponse> {
+/// 422 for a boundary that does not fit the hierarchy, with the areas in m².
+fn misplaced_error(level: Level, m: Misplaced) -> ApiError {
+    let message = format!("this {}: {m}", level.table());
+    match m {
+        Misplaced::OutsideParent { parent, area_m2 } => {
+            ApiError::unprocessable("outside_parent", message)
+                .with_details(json!({ "parent": parent, "area_m2": area_m2 }))
+        }
+        Misplaced::Overlaps { with } => {
+            let list: Vec<Value> = with
+                .iter()
+                .map(|(code, area)| json!({ "code": code, "area_m2": area }))
+                .collect();
+            ApiError::unprocessable("overlaps_sibling", message)
+                .with_details(json!({ "overlaps": list }))
+        }
+    }
+}
+
+async fn create_district(
+    state: web::Data<AppState>,
+    body: Json<AreaInput>,
+) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&body.code)?;
     create(&state, Level::District, body.into_inner(), code.as_str()).await
 }
 
-async fn create_street(state: web::Data<AppState>, body: web::Json<AreaInput>) -> ApiResult<HttpResponse> {
+async fn create_street(
+    state: web::Data<AppState>,
+    body: Json<AreaInput>,
+) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&body.code)?;
     create(&state, Level::Street, body.into_inner(), code.as_str()).await
 }
 
-async fn create_community(state: web::Data<AppState>, body: web::Json<AreaInput>) -> ApiResult<HttpResponse> {
+async fn create_community(
+    state: web::Data<AppState>,
+    body: Json<AreaInput>,
+) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&body.code)?;
     create(&state, Level::Community, body.into_inner(), code.as_str()).await
 }

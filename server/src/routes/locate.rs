@@ -1,6 +1,7 @@
 //! Locate: which street, community, natural/dedicated grid and special grids a point is in (MapIt-style), one
 //! point or many, as of now or any date. Served from the in-memory cache.
 
+use super::body::Json;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +14,8 @@ use crate::startup::AppState;
 pub const MAX_BATCH: usize = 100_000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/locate", web::get().to(one)).route("/locate", web::post().to(batch));
+    cfg.route("/locate", web::get().to(one))
+        .route("/locate", web::post().to(batch));
 }
 
 #[derive(Deserialize)]
@@ -27,7 +29,8 @@ async fn one(state: web::Data<AppState>, q: web::Query<OneQuery>) -> ApiResult<H
     let p = input::lon_lat(q.lon, q.lat)?;
     let at = input::at(q.at.as_deref())?;
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), at);
-    Ok(HttpResponse::Ok().json(json!({ "point": [p.lon(), p.lat()], "at": at, "located": located })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "point": [p.lon(), p.lat()], "at": at, "located": located })))
 }
 
 #[derive(Deserialize)]
@@ -38,12 +41,15 @@ struct BatchInput {
     at: Option<String>,
 }
 
-async fn batch(state: web::Data<AppState>, body: web::Json<BatchInput>) -> ApiResult<HttpResponse> {
+async fn batch(state: web::Data<AppState>, body: Json<BatchInput>) -> ApiResult<HttpResponse> {
     if body.points.len() > MAX_BATCH {
         return Err(ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_points",
-            format!("{} points; at most {MAX_BATCH} per request", body.points.len()),
+            format!(
+                "{} points; at most {MAX_BATCH} per request",
+                body.points.len()
+            ),
         ));
     }
     let at = input::at(body.at.as_deref())?;
@@ -52,10 +58,15 @@ async fn batch(state: web::Data<AppState>, body: web::Json<BatchInput>) -> ApiRe
         .iter()
         .enumerate()
         .map(|(i, &[lon, lat])| {
-            input::lon_lat(lon, lat).map_err(|e| ApiError::bad_request("bad_coordinates", format!("point {i}: {}", e.message)))
+            input::lon_lat(lon, lat).map_err(|e| {
+                ApiError::bad_request("bad_coordinates", format!("point {i}: {}", e.message))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let snapshot = state.cache.snapshot();
-    let results: Vec<_> = points.iter().map(|p| snapshot.locate(p.lon(), p.lat(), at)).collect();
+    let results: Vec<_> = points
+        .iter()
+        .map(|p| snapshot.locate(p.lon(), p.lat(), at))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "at": at, "results": results })))
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod blocks;
+pub(crate) mod body;
 mod elements;
 mod grids;
 mod hierarchy;
@@ -23,7 +24,10 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
-            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }))
+            .route(
+                "/health",
+                web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }),
+            )
             .configure(session::configure)
             .configure(accounts::configure)
             .configure(audit::configure)

@@ -2,6 +2,7 @@
 //! block → grid CSV, and import a draft from an existing layer of grid polygons (GeoJSON or zipped Shapefile),
 //! reporting the blocks that fell between grids or across them.
 
+use super::body::Json;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,15 +13,20 @@ use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::store::geojson_text;
-use wangge_domain::boundary::Boundary;
-use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature};
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans::{self, GridInput, PlanInput};
+use wangge_domain::boundary::Boundary;
+use wangge_gis_data::shapes::{
+    read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/plans/{id}/export", web::get().to(export))
         .route("/communities/{code}/plans/import", web::post().to(import))
-        .route("/communities/{code}/plans/import-shapefile", web::post().to(import_shapefile));
+        .route(
+            "/communities/{code}/plans/import-shapefile",
+            web::post().to(import_shapefile),
+        );
 }
 
 #[derive(Deserialize)]
@@ -31,7 +37,11 @@ struct ExportQuery {
     format: Option<String>,
 }
 
-async fn export(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<ExportQuery>) -> ApiResult<HttpResponse> {
+async fn export(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
     let plan = plans::get_plan(&state.pool, *path).await?;
     let stem = format!("plan-{}-v{}", plan.community_code, plan.version);
     match q.format.as_deref().unwrap_or("geojson") {
@@ -46,24 +56,36 @@ async fn export(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<
             }
             Ok(HttpResponse::Ok()
                 .content_type("application/geo+json")
-                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.geojson\"")))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{stem}.geojson\""),
+                ))
                 .json(fc))
         }
         "csv" => {
             let mut out = String::from("block_id,grid_key,grid_code,households\n");
             for (block, key, code, households) in plans::assignment(&state.pool, plan.id).await? {
-                out.push_str(&format!("{block},{},{},{households}\n", csv_field(&key), code.unwrap_or_default()));
+                out.push_str(&format!(
+                    "{block},{},{},{households}\n",
+                    csv_field(&key),
+                    code.unwrap_or_default()
+                ));
             }
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
-                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.csv\"")))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{stem}.csv\""),
+                ))
                 .body(out))
         }
         "shapefile" => {
             let fc = plans::grids_geojson(&state.pool, plan.id).await?;
             let mut features = Vec::new();
             for f in fc["features"].as_array().into_iter().flatten() {
-                let Some(polygon) = multi_polygon(&f["geometry"]) else { continue };
+                let Some(polygon) = multi_polygon(&f["geometry"]) else {
+                    continue;
+                };
                 let p = &f["properties"];
                 let text = |k: &str| Attribute::Text(p[k].as_str().unwrap_or_default().to_owned());
                 let number = |k: &str| Attribute::Number(p[k].as_i64().unwrap_or_default());
@@ -84,10 +106,16 @@ async fn export(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<
             let zip = write_zip(&stem, &features).map_err(anyhow::Error::from)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/zip")
-                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.zip\"")))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{stem}.zip\""),
+                ))
                 .body(zip))
         }
-        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson, shapefile or csv"))),
+        other => Err(ApiError::bad_request(
+            "bad_format",
+            format!("format {other:?}: use geojson, shapefile or csv"),
+        )),
     }
 }
 
@@ -126,9 +154,15 @@ impl LayerGrid {
     /// the `key` attribute, else the `code`, else `import-i`.
     fn new(i: usize, text: impl Fn(&str) -> Option<String>, boundary: &Boundary) -> Self {
         LayerGrid {
-            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
+            key: text("key")
+                .or_else(|| text("code"))
+                .unwrap_or_else(|| format!("import-{}", i + 1)),
             name: text("name"),
-            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
+            kind: if text("kind").as_deref() == Some("dedicated") {
+                GridKind::Dedicated
+            } else {
+                GridKind::Natural
+            },
             polygon: geojson_text(boundary.multi_polygon()),
         }
     }
@@ -143,12 +177,24 @@ fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
     }
 }
 
-async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<ImportInput>) -> ApiResult<HttpResponse> {
+async fn import(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Json<ImportInput>,
+) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let body = body.into_inner();
-    let features = body.layer.get("features").and_then(Value::as_array).filter(|f| !f.is_empty()).ok_or_else(|| {
-        ApiError::unprocessable("invalid_geometry", "layer must be a GeoJSON FeatureCollection with at least one feature")
-    })?;
+    let features = body
+        .layer
+        .get("features")
+        .and_then(Value::as_array)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_geometry",
+                "layer must be a GeoJSON FeatureCollection with at least one feature",
+            )
+        })?;
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
         let boundary = input::boundary(f, body.gcj02).map_err(|e| {
@@ -156,7 +202,14 @@ async fn import(state: web::Data<AppState>, path: web::Path<String>, body: web::
             ApiError::unprocessable(e.code, message)
         })?;
         let props = &f["properties"];
-        let text = |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let text = |k: &str| {
+            props
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         grids.push(LayerGrid::new(i, text, &boundary));
     }
     import_layer(&state, &code, grids, body.based_on).await
@@ -178,17 +231,32 @@ async fn import_shapefile(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    let features = read_zip(&body).map_err(|e| ApiError::unprocessable("bad_shapefile", e.message))?;
+    // Unpacking and parsing are CPU work: off the request thread, within the upload limits.
+    let features = web::block(move || read_zip(&body, &UnpackLimits::default()))
+        .await
+        .map_err(|e| ApiError::from(anyhow::anyhow!("shapefile worker: {e}")))?
+        .map_err(|e| match e {
+            ZipReadError::TooLarge(why) => ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "archive_too_large",
+                why,
+            ),
+            ZipReadError::Invalid(e) => ApiError::unprocessable("bad_shapefile", e.message),
+        })?;
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.into_iter().enumerate() {
-        let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon))
-            .map_err(|e| ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1)))?;
+        let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon)).map_err(|e| {
+            ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1))
+        })?;
         let text = |k: &str| {
-            f.attributes.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).and_then(|(_, v)| match v {
-                Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
-                Attribute::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
+            f.attributes
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .and_then(|(_, v)| match v {
+                    Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
+                    Attribute::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
         };
         grids.push(LayerGrid::new(i, text, &boundary));
     }
@@ -197,16 +265,35 @@ async fn import_shapefile(
 
 /// Assign every block to the layer's grid covering most of it, store the draft, and report the blocks between
 /// grids (left unassigned) and across them.
-async fn import_layer(state: &AppState, code: &CommunityCode, layer: Vec<LayerGrid>, based_on: Option<i64>) -> ApiResult<HttpResponse> {
+async fn import_layer(
+    state: &AppState,
+    code: &CommunityCode,
+    layer: Vec<LayerGrid>,
+    based_on: Option<i64>,
+) -> ApiResult<HttpResponse> {
     if layer.is_empty() {
-        return Err(ApiError::unprocessable("invalid_geometry", "the layer has no grid polygons"));
+        return Err(ApiError::unprocessable(
+            "invalid_geometry",
+            "the layer has no grid polygons",
+        ));
     }
     if layer.len() > 999 {
-        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
+        return Err(ApiError::unprocessable(
+            "too_many_grids",
+            "a community has at most 999 grids",
+        ));
     }
     let polygons: Vec<String> = layer.iter().map(|g| g.polygon.clone()).collect();
-    let mut grids: Vec<GridInput> =
-        layer.into_iter().map(|g| GridInput { key: g.key, kind: g.kind, name: g.name, blocks: Vec::new(), unit: None }).collect();
+    let mut grids: Vec<GridInput> = layer
+        .into_iter()
+        .map(|g| GridInput {
+            key: g.key,
+            kind: g.kind,
+            name: g.name,
+            blocks: Vec::new(),
+            unit: None,
+        })
+        .collect();
     let covers = cover_blocks(&state.pool, code.as_str(), &polygons).await?;
     let mut between = Vec::new();
     let mut across = Vec::new();
@@ -218,7 +305,9 @@ async fn import_layer(state: &AppState, code: &CommunityCode, layer: Vec<LayerGr
                     across.push(json!({ "block": c.block, "grid": grids[ix].key, "share": (c.best_share * 100.0).round() / 100.0 }));
                 }
             }
-            _ => between.push(json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 })),
+            _ => between.push(
+                json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 }),
+            ),
         }
     }
     for g in &mut grids {
@@ -226,9 +315,25 @@ async fn import_layer(state: &AppState, code: &CommunityCode, layer: Vec<LayerGr
             g.unit = Some(g.blocks.clone());
         }
     }
-    let empty: Vec<String> = grids.iter().filter(|g| g.blocks.is_empty()).map(|g| g.key.clone()).collect();
+    let empty: Vec<String> = grids
+        .iter()
+        .filter(|g| g.blocks.is_empty())
+        .map(|g| g.key.clone())
+        .collect();
     grids.retain(|g| !g.blocks.is_empty());
-    let input = PlanInput { grids, based_on, note: Some("imported from a grid layer".into()), revision: None };
+    if grids.is_empty() {
+        return Err(ApiError::unprocessable(
+            "covers_no_block",
+            "the layer's polygons cover no block of this community (wrong place or CRS?)",
+        )
+        .with_details(json!({ "between": between })));
+    }
+    let input = PlanInput {
+        grids,
+        based_on,
+        note: Some("imported from a grid layer".into()),
+        revision: None,
+    };
     let (plan, report) = plans::save_draft(&state.pool, code, None, &input).await?;
     Ok(HttpResponse::Created().json(json!({
         "plan": plan,

@@ -2,7 +2,9 @@
 //! show it masked; `POST /residents/{id}/reveal` shows it in clear to a scoped role and the guard writes the reveal
 //! to the audit log.
 
+use super::body::Json;
 use actix_web::{web, HttpResponse};
+use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
@@ -19,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A resident's masked JSON.
-const MASKED_JSON: &str = "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
+const MASKED_JSON: &str =
+    "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
     'phone', r.phone_masked, 'building_id', r.building_id, 'community_code', r.community_code,
     'grid_id', r.grid_id, 'grid_code', g.code, 'created_at', r.created_at)";
 
@@ -34,15 +37,27 @@ struct ResidentInput {
     building_id: i64,
 }
 
-fn unprocessable(code: &'static str) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
+fn unprocessable(
+    code: &'static str,
+) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
     move |e| ApiError::unprocessable(code, e.to_string())
 }
 
-async fn create(state: web::Data<AppState>, body: web::Json<ResidentInput>) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let name = PersonName::new(&body.name).map_err(unprocessable("bad_name"))?;
     let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable("bad_id_card"))?;
-    let phone: Option<PhoneNumber> = body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable("bad_phone"))?;
+    // Today in China (UTC+8): nobody registered here is born later.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    id_card
+        .check_born_by((today.year(), today.month(), today.day()))
+        .map_err(unprocessable("bad_id_card"))?;
+    let phone: Option<PhoneNumber> = body
+        .phone
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(unprocessable("bad_phone"))?;
     let point: Option<(f64, f64)> =
         sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s")
             .bind(body.building_id)
@@ -74,8 +89,11 @@ async fn create(state: web::Data<AppState>, body: web::Json<ResidentInput>) -> A
         dup if dup.code == "duplicate" => ApiError::conflict("duplicate", "a resident with this ID-card number is already registered"),
         other => other,
     })?;
-    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
-    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
+    let grid = located
+        .grid()
+        .map(|g| json!({ "id": g.id, "code": g.code }));
+    Ok(HttpResponse::Created()
+        .json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
 }
 
 #[derive(Deserialize)]
@@ -89,7 +107,11 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
     let rows: Vec<Value> = sqlx::query_scalar(&format!(
         "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
          WHERE in_scope(coalesce(g.code, r.community_code), $1)
@@ -107,25 +129,35 @@ async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuer
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let row: Option<Value> =
-        sqlx::query_scalar(&format!("SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?;
-    row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("resident", id))
+    let row: Option<Value> = sqlx::query_scalar(&format!(
+        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&state.pool)
+    .await?;
+    row.map(|r| HttpResponse::Ok().json(r))
+        .ok_or_else(|| ApiError::not_found("resident", id))
 }
 
 async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let row: Option<(Vec<u8>, Vec<u8>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1").bind(id).fetch_optional(&state.pool).await?;
+        sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?;
     let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
     let key = &state.security.key;
-    let open = |b: &[u8]| key.open(b).map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))));
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({
-        "id": id,
-        "name": open(&name)?,
-        "id_card": open(&id_card)?,
-        "phone": phone.as_deref().map(open).transpose()?,
-    })))
+    let open = |b: &[u8]| {
+        key.open(b)
+            .map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))))
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({
+            "id": id,
+            "name": open(&name)?,
+            "id_card": open(&id_card)?,
+            "phone": phone.as_deref().map(open).transpose()?,
+        })))
 }

@@ -1,5 +1,6 @@
 //! Special grids: thematic overlays drawn as a polygon or assembled from blocks; they may overlap anything.
 
+use super::body::Json;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,7 +13,8 @@ use crate::startup::AppState;
 use crate::store::geojson_text;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/special-grids", web::get().to(list)).route("/special-grids", web::post().to(create));
+    cfg.route("/special-grids", web::get().to(list))
+        .route("/special-grids", web::post().to(create));
 }
 
 #[derive(Deserialize)]
@@ -32,13 +34,11 @@ struct SpecialInput {
     valid_from: Option<String>,
 }
 
-async fn create(state: web::Data<AppState>, body: web::Json<SpecialInput>) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, body: Json<SpecialInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let district: DistrictCode = input::code(&body.district_code)?;
     for (field, v) in [("name", &body.name), ("theme", &body.theme)] {
-        if v.trim().is_empty() || v.chars().count() > 100 {
-            return Err(ApiError::unprocessable("bad_text", format!("{field} must have 1 to 100 characters")));
-        }
+        input::label(field, v, 100)?;
     }
     let valid_from = input::at(body.valid_from.as_deref())?;
     let geom_sql = match (&body.geometry, &body.blocks) {
@@ -59,11 +59,19 @@ async fn create(state: web::Data<AppState>, body: web::Json<SpecialInput>) -> Ap
             wanted.sort_unstable();
             wanted.dedup();
             if found as usize != wanted.len() {
-                return Err(ApiError::unprocessable("unknown_blocks", "some blocks do not exist in this district"));
+                return Err(ApiError::unprocessable(
+                    "unknown_blocks",
+                    "some blocks do not exist in this district",
+                ));
             }
             geojson.unwrap_or_default()
         }
-        _ => return Err(ApiError::unprocessable("bad_shape", "give exactly one of geometry or a non-empty blocks list")),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "bad_shape",
+                "give exactly one of geometry or a non-empty blocks list",
+            ))
+        }
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO special_grid (district_code, name, theme, block_ids, geom, valid_from)

@@ -14,8 +14,21 @@ use crate::error::ApiError;
 
 /// Road classes (`highway=*`) that bound blocks by default: public streets, not footways or service roads.
 pub const DEFAULT_BLOCK_ROAD_CLASSES: [&str; 15] = [
-    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential", "living_street",
-    "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link", "road", "busway",
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "living_street",
+    "motorway_link",
+    "trunk_link",
+    "primary_link",
+    "secondary_link",
+    "tertiary_link",
+    "road",
+    "busway",
 ];
 
 /// A face smaller than this (m²) is a sliver.
@@ -42,25 +55,33 @@ pub struct BlockSummary {
 }
 
 /// Rebuild the blocks of `community`. Refused (409) once a plan uses them: blocks are what plans are made of.
-pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
+pub async fn build_blocks(
+    pool: &PgPool,
+    community: &str,
+    road_classes: &[&str],
+) -> Result<BlockSummary> {
     let mut tx = pool.begin().await?;
-    let geom: Option<bool> = sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
-        .bind(community)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let geom: Option<bool> =
+        sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
+            .bind(community)
+            .fetch_optional(&mut *tx)
+            .await?;
     match geom {
         None => return Err(ApiError::not_found("community", community).into()),
         Some(false) => {
-            return Err(ApiError::unprocessable("no_boundary", format!("community {community} has no boundary yet")).into())
+            return Err(ApiError::unprocessable(
+                "no_boundary",
+                format!("community {community} has no boundary yet"),
+            )
+            .into())
         }
         Some(true) => {}
     }
-    let used: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)",
-    )
-    .bind(community)
-    .fetch_one(&mut *tx)
-    .await?;
+    let used: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)")
+            .bind(community)
+            .fetch_one(&mut *tx)
+            .await?;
     if used {
         return Err(ApiError::conflict(
             "blocks_in_use",
@@ -68,7 +89,10 @@ pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str])
         )
         .into());
     }
-    sqlx::query("DELETE FROM block WHERE community_code = $1").bind(community).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM block WHERE community_code = $1")
+        .bind(community)
+        .execute(&mut *tx)
+        .await?;
     let classes: Vec<String> = road_classes.iter().map(|s| s.to_string()).collect();
     sqlx::query(
         "WITH c AS (SELECT geom FROM community WHERE code = $1),
@@ -123,7 +147,14 @@ pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str])
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(BlockSummary { community: community.to_owned(), blocks, slivers_merged, buildings, households, adjacent_pairs })
+    Ok(BlockSummary {
+        community: community.to_owned(),
+        blocks,
+        slivers_merged,
+        buildings,
+        households,
+        adjacent_pairs,
+    })
 }
 
 async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
@@ -157,7 +188,10 @@ async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> R
         .bind(into)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("DELETE FROM block WHERE id = $1").bind(sliver).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM block WHERE id = $1")
+            .bind(sliver)
+            .execute(&mut **tx)
+            .await?;
         merged += 1;
     }
     Ok(merged)
@@ -232,7 +266,11 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
         return Err(ApiError::not_found("block", block).into());
     };
     if retired {
-        return Err(ApiError::conflict("already_split", format!("block {block} was already split")).into());
+        return Err(ApiError::conflict(
+            "already_split",
+            format!("block {block} was already split"),
+        )
+        .into());
     }
     let pieces_sql = match cut {
         Cut::BuildingCells if buildings < 2 => {
@@ -259,9 +297,16 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
     }
     let cells: Vec<i64> = query.fetch_all(&mut *tx).await?;
     if cells.len() < 2 {
-        return Err(ApiError::unprocessable("line_does_not_cut", format!("the line does not cut block {block} in two")).into());
+        return Err(ApiError::unprocessable(
+            "line_does_not_cut",
+            format!("the line does not cut block {block} in two"),
+        )
+        .into());
     }
-    sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
+    sqlx::query("UPDATE block SET retired = true WHERE id = $1")
+        .bind(block)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "UPDATE building x SET block_id = c.id FROM block c
          WHERE x.block_id = $1 AND c.parent_id = $1 AND ST_Intersects(c.geom, ST_PointOnSurface(x.footprint))",
@@ -280,5 +325,8 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
     .await?;
     record_adjacency(&mut tx, &community).await?;
     tx.commit().await?;
-    Ok(SplitSummary { parent: block, cells })
+    Ok(SplitSummary {
+        parent: block,
+        cells,
+    })
 }

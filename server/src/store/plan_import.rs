@@ -23,7 +23,11 @@ pub const BETWEEN_BELOW: f64 = 0.5;
 pub const ACROSS_BELOW: f64 = 0.9;
 
 /// Cover every live block of `community` by the polygons (GeoJSON geometry texts, WGS84, already validated).
-pub async fn cover_blocks(pool: &PgPool, community: &str, polygons: &[String]) -> Result<Vec<BlockCover>> {
+pub async fn cover_blocks(
+    pool: &PgPool,
+    community: &str,
+    polygons: &[String],
+) -> Result<Vec<BlockCover>> {
     let rows: Vec<(i64, Option<i64>, f64, f64)> = sqlx::query_as(
         "WITH g AS (SELECT i - 1 AS ix, ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(t), 4326)) AS geom
                     FROM unnest($2::text[]) WITH ORDINALITY AS x(t, i)),
@@ -42,6 +46,11 @@ pub async fn cover_blocks(pool: &PgPool, community: &str, polygons: &[String]) -
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(block, best, best_share, covered_share)| BlockCover { block, best: best.map(|i| i as usize), best_share, covered_share })
+        .map(|(block, best, best_share, covered_share)| BlockCover {
+            block,
+            best: best.map(|i| i as usize),
+            best_share,
+            covered_share,
+        })
         .collect())
 }

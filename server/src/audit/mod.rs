@@ -1,6 +1,13 @@
 //! The audit log: an append-only, hash-chained record of every write (who, what, when, before and after). The
 //! chain itself lives in the database (`audit_append`, `audit_entry_hash` in the migrations); this module appends,
-//! reads, verifies, and takes the before/after snapshots of entities — never with personal data in clear.
+//! reads, verifies against the head [`anchor`] kept outside the database, and takes the before/after snapshots of
+//! entities — never with personal data in clear.
+//!
+//! What is logged: every change (staff writes, sign-ins, sign-outs, account creation) and every disclosure of
+//! personal data (reveals). Reads — locate, search, lists — are not; refused sign-ins are counted per name and
+//! address in `sign_in_failure` instead of one entry each (see `auth::lockout`).
+
+pub mod anchor;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -8,6 +15,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::auth::policy::Entity;
+use anchor::{Anchored, Head, HeadAnchor};
 
 /// One entry to append.
 #[derive(Debug, Clone)]
@@ -26,17 +34,44 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
-/// Append an entry; returns its sequence number.
-pub async fn append(pool: &PgPool, e: Entry<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
+/// Append an entry and move the head anchor to it; returns its sequence number.
+pub async fn append(pool: &PgPool, anchor: &HeadAnchor, e: Entry<'_>) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    let seq: i64 = sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
         .bind(e.actor)
         .bind(e.action)
         .bind(e.target)
         .bind(i32::from(e.status))
         .bind(e.before)
         .bind(e.after)
-        .fetch_one(pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+    let hash: String =
+        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    // Move the anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut and
+    // rewritten), keep the anchor where it is, as evidence for verification.
+    if let Anchored::Head(h) = anchor.read()? {
+        if h.seq < seq {
+            let still: Option<String> =
+                sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+                    .bind(h.seq)
+                    .fetch_optional(pool)
+                    .await?;
+            if still.as_deref() != Some(h.hash.as_str()) {
+                tracing::error!(
+                    anchored = h.seq,
+                    "the audit log no longer holds its anchored head; the anchor stays"
+                );
+                return Ok(seq);
+            }
+        }
+    }
+    anchor.advance(seq, &hash)?;
+    Ok(seq)
 }
 
 /// The outcome of checking the chain.
@@ -49,17 +84,26 @@ pub struct Verification {
     /// The first entry whose hash or link is wrong.
     pub first_broken: Option<i64>,
     /// Why it is wrong: `hash` (its fields were changed), `link` (an entry before it was changed, removed or
-    /// inserted), `sequence` (numbers skip).
+    /// inserted), `sequence` (numbers skip), `truncated` (entries up to the anchored head are missing), `head` (the
+    /// anchored entry's hash differs: the end was removed and rewritten), `anchor_forged` (the anchor file's
+    /// signature is wrong).
     pub reason: Option<String>,
-    /// Hash of the last entry (hex): record it elsewhere to detect removal of entries at the end.
+    /// Hash of the last entry (hex).
     pub head: Option<String>,
+    /// The head as anchored outside the database (a signed file in the data directory); `None` before the first
+    /// anchored write.
+    pub anchor: Option<Head>,
 }
 
-/// Recompute every entry's hash and link, in order.
-pub async fn verify(pool: &PgPool) -> Result<Verification> {
-    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(pool).await?;
+/// Recompute every entry's hash and link, in order, and compare the end of the chain with the anchored head.
+pub async fn verify(pool: &PgPool, anchor: &HeadAnchor) -> Result<Verification> {
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(pool)
+        .await?;
     let head: Option<String> =
-        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(pool).await?;
+        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
     let broken: Option<(i64, String)> = sqlx::query_as(
         "SELECT seq, CASE WHEN NOT hash_ok THEN 'hash' WHEN NOT link_ok THEN 'link' ELSE 'sequence' END FROM (
            SELECT seq,
@@ -71,12 +115,34 @@ pub async fn verify(pool: &PgPool) -> Result<Verification> {
     )
     .fetch_optional(pool)
     .await?;
+    let anchored = anchor.read()?;
+    let broken = match (broken, &anchored) {
+        (Some(b), _) => Some((Some(b.0), b.1)),
+        (None, Anchored::Forged) => Some((None, "anchor_forged".to_owned())),
+        (None, Anchored::Head(h)) => {
+            let hash: Option<String> =
+                sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+                    .bind(h.seq)
+                    .fetch_optional(pool)
+                    .await?;
+            match hash {
+                None => Some((Some(entries + 1), "truncated".to_owned())),
+                Some(hash) if hash != h.hash => Some((Some(h.seq), "head".to_owned())),
+                Some(_) => None,
+            }
+        }
+        (None, Anchored::Missing) => None,
+    };
     Ok(Verification {
         intact: broken.is_none(),
         entries,
-        first_broken: broken.as_ref().map(|b| b.0),
+        first_broken: broken.as_ref().and_then(|b| b.0),
         reason: broken.map(|b| b.1),
         head,
+        anchor: match anchored {
+            Anchored::Head(h) => Some(h),
+            _ => None,
+        },
     })
 }
 
@@ -131,5 +197,8 @@ pub async fn snapshot(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<V
              FROM account a WHERE id = $1"
         }
     };
-    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?)
+    Ok(sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
 }

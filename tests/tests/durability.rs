@@ -1,0 +1,189 @@
+//! The default local cluster keeps what it acknowledges and asks for a password. A cluster of its own is started the
+//! way `bin/up` starts one, a stream of writes runs against the real server, PostgreSQL is killed (every process,
+//! SIGKILL) in the middle, and after the restart every write that was answered 201 — and its audit entry — is there.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::{Connection, PgConnection};
+use wangge_server::db::cluster::{ensure_running, Durability, LocalCluster};
+use wangge_tests::{workspace, TestApp};
+
+/// The postmaster of `cluster` and all its children.
+fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
+    let pid_file =
+        std::fs::read_to_string(cluster.pgdata().join("postmaster.pid")).expect("postmaster.pid");
+    let postmaster: i32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
+    let mut pids = vec![postmaster];
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …; comm may hold spaces, so read after the last ')'.
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if ppid == Some(postmaster) {
+            pids.extend(
+                entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|p| p.parse::<i32>().ok()),
+            );
+        }
+    }
+    pids
+}
+
+/// SIGKILL every process in `pids` at once; whether all were there to kill.
+fn kill_all(pids: &[i32]) -> bool {
+    std::process::Command::new("kill")
+        .arg("-9")
+        .args(pids.iter().map(i32::to_string))
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+async fn setting(url: &str, name: &str) -> String {
+    let mut c = PgConnection::connect(url).await.unwrap();
+    sqlx::query_scalar(&format!("SELECT current_setting('{name}')"))
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_killed_postgres_keeps_every_acknowledged_write() {
+    let root = workspace().join(format!(".wangge-durability-{}", std::process::id()));
+    let cluster = ensure_running(&root, Durability::Durable).expect("durable cluster");
+    let _cleanup = Cleanup {
+        cluster: cluster.clone(),
+        root: root.clone(),
+    };
+    let url = cluster.url("postgres");
+
+    // Durable settings, password authentication on loopback only, the secret private.
+    for name in ["fsync", "synchronous_commit", "full_page_writes"] {
+        assert_eq!(setting(&url, name).await, "on", "{name}");
+    }
+    assert_eq!(setting(&url, "listen_addresses").await, "127.0.0.1");
+    let no_password = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);
+    assert!(
+        PgConnection::connect(&no_password).await.is_err(),
+        "a connection without the password is refused"
+    );
+    let wrong = format!(
+        "postgres://postgres:guess@127.0.0.1:{}/postgres",
+        cluster.port
+    );
+    assert!(
+        PgConnection::connect(&wrong).await.is_err(),
+        "a wrong password is refused"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(cluster.root.join("superuser.secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let app = TestApp::spawn_on(url.clone(), usize::MAX).await;
+    app.load_demo(wangge_gis_data::demo::DemoSize {
+        streets: 1,
+        communities_per_street: 1,
+        blocks_per_side: 4,
+        seed: 3,
+    })
+    .await;
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community LIMIT 1) s",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    // Four writers, each posting elements one after another until the database goes away.
+    let acknowledged = Arc::new(Mutex::new(HashSet::new()));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (caller, acknowledged) = (app.caller.clone(), acknowledged.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let body = json!({ "kind": "place", "name": format!("写入{w}-{i}"), "lon": lon, "lat": lat });
+                let r = caller.request(reqwest::Method::POST, "/api/elements").json(&body).timeout(Duration::from_secs(5)).send().await;
+                match r {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let v: serde_json::Value = r.json().await.unwrap();
+                        acknowledged.lock().unwrap().insert(v["id"].as_i64().unwrap());
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    while acknowledged.lock().unwrap().len() < 200 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(kill_all(&cluster_processes(&cluster)), "PostgreSQL killed");
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged: Vec<i64> = acknowledged.lock().unwrap().iter().copied().collect();
+
+    // Restart (crash recovery) and look for every acknowledged row and its audit entry.
+    let cluster = ensure_running(&root, Durability::Durable).expect("restart after the kill");
+    let mut c = PgConnection::connect(&cluster.url(&database))
+        .await
+        .expect("reconnect");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM element WHERE id = ANY($1)")
+        .bind(&acknowledged)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT (after->>'id')::int8) FROM audit_log WHERE action = 'POST /api/elements' AND (after->>'id')::int8 = ANY($1)",
+    )
+    .bind(&acknowledged)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        acknowledged.len() as i64,
+        "every acknowledged element survived the kill"
+    );
+    assert_eq!(
+        audited,
+        acknowledged.len() as i64,
+        "and so did each one's audit entry"
+    );
+    c.close().await.ok();
+}
+
+/// Stops the test's own cluster and removes its directories, also when an assertion fails.
+struct Cleanup {
+    cluster: LocalCluster,
+    root: PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if self.cluster.pgdata().join("postmaster.pid").exists() {
+            kill_all(&cluster_processes(&self.cluster));
+        }
+        std::fs::remove_dir_all(&self.cluster.root).ok();
+        std::fs::remove_dir_all(&self.root).ok();
+    }
+}
