@@ -10,13 +10,7 @@ use wangge_domain::plan::GridKind;
 const SIDE: i64 = 100;
 
 fn lattice() -> Draft {
-    let blocks = (0..SIDE * SIDE)
-        .map(|id| EditBlock {
-            id,
-            households: 30,
-            residents: 75,
-        })
-        .collect();
+    let blocks = (0..SIDE * SIDE).map(|id| EditBlock { id, households: 30, residents: 75 }).collect();
     let mut adjacent = Vec::new();
     for r in 0..SIDE {
         for c in 0..SIDE {
@@ -34,10 +28,7 @@ fn lattice() -> Draft {
     for r in 0..SIDE {
         for k in 0..SIDE / 10 {
             let g = d.add_grid(&format!("g{r}-{k}"), GridKind::Natural);
-            d.load(
-                g,
-                &((0..10).map(|c| r * SIDE + k * 10 + c).collect::<Vec<_>>()),
-            );
+            d.load(g, &((0..10).map(|c| r * SIDE + k * 10 + c).collect::<Vec<_>>()));
         }
     }
     d
@@ -47,37 +38,29 @@ fn strokes(c: &mut Criterion) {
     let mut d = lattice();
     assert_eq!(d.grids().len(), 1000);
     let mut stroke = 0u64;
-    c.bench_function(
-        "editor: click (1 block) + figures of the 2 grids, 1,000 grids",
-        |b| {
-            b.iter(|| {
-                stroke += 1;
-                // block at the end of a strip moves into the next strip's grid, then back (keeps the state stable)
-                let block = 5 * SIDE + 9;
-                let (from, to) = (d.owner(block).unwrap(), d.owner(block + 1).unwrap());
-                let ch = d.paint(&[block], to, stroke).unwrap();
-                black_box((d.figures(from), d.figures(to), ch));
-                d.undo();
-            })
-        },
-    );
-    c.bench_function(
-        "editor: brush stroke (10 blocks) + figures, 1,000 grids",
-        |b| {
-            b.iter(|| {
-                stroke += 1;
-                let to = d.owner(20 * SIDE).unwrap();
-                for i in 0..10 {
-                    d.paint(&[21 * SIDE + i], to, stroke).unwrap();
-                }
-                black_box((d.figures(to), d.figures(d.owner(22 * SIDE).unwrap())));
-                d.undo();
-            })
-        },
-    );
-    c.bench_function("editor: unassigned blocks of 10,000", |b| {
-        b.iter(|| black_box(d.unassigned().len()))
+    c.bench_function("editor: click (1 block) + figures of the 2 grids, 1,000 grids", |b| {
+        b.iter(|| {
+            stroke += 1;
+            // block at the end of a strip moves into the next strip's grid, then back (keeps the state stable)
+            let block = 5 * SIDE + 9;
+            let (from, to) = (d.owner(block).unwrap(), d.owner(block + 1).unwrap());
+            let ch = d.paint(&[block], to, stroke).unwrap();
+            black_box((d.figures(from), d.figures(to), ch));
+            d.undo();
+        })
     });
+    c.bench_function("editor: brush stroke (10 blocks) + figures, 1,000 grids", |b| {
+        b.iter(|| {
+            stroke += 1;
+            let to = d.owner(20 * SIDE).unwrap();
+            for i in 0..10 {
+                d.paint(&[21 * SIDE + i], to, stroke).unwrap();
+            }
+            black_box((d.figures(to), d.figures(d.owner(22 * SIDE).unwrap())));
+            d.undo();
+        })
+    });
+    c.bench_function("editor: unassigned blocks of 10,000", |b| b.iter(|| black_box(d.unassigned().len())));
 }
 
 criterion_group!(benches, strokes);

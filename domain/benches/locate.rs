@@ -8,9 +8,7 @@ use rstar::RTree;
 use wangge_domain::locate::PolygonIndex;
 
 fn rng(seed: &mut u64) -> f64 {
-    *seed = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+    *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     (*seed >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -21,10 +19,7 @@ fn tiling(n: usize) -> Vec<MultiPolygon<f64>> {
         for (c, node) in row.iter_mut().enumerate() {
             let inner = r > 0 && c > 0 && r < n && c < n;
             let j = if inner { 0.4 } else { 0.0 };
-            *node = Coord {
-                x: c as f64 + j * (rng(&mut seed) - 0.5),
-                y: r as f64 + j * (rng(&mut seed) - 0.5),
-            };
+            *node = Coord { x: c as f64 + j * (rng(&mut seed) - 0.5), y: r as f64 + j * (rng(&mut seed) - 0.5) };
         }
     }
     let mut out = Vec::new();
@@ -40,10 +35,7 @@ fn tiling(n: usize) -> Vec<MultiPolygon<f64>> {
             ] {
                 for k in 0..5 {
                     let t = k as f64 / 5.0;
-                    ring.push(Coord {
-                        x: a.x + (b.x - a.x) * t,
-                        y: a.y + (b.y - a.y) * t,
-                    });
+                    ring.push(Coord { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
                 }
             }
             ring.push(ring[0]);
@@ -56,9 +48,7 @@ fn tiling(n: usize) -> Vec<MultiPolygon<f64>> {
 fn bench(c: &mut Criterion) {
     let polys = tiling(80);
     let mut seed = 9;
-    let points: Vec<(f64, f64)> = (0..100_000)
-        .map(|_| (rng(&mut seed) * 80.0, rng(&mut seed) * 80.0))
-        .collect();
+    let points: Vec<(f64, f64)> = (0..100_000).map(|_| (rng(&mut seed) * 80.0, rng(&mut seed) * 80.0)).collect();
     let index = PolygonIndex::new(polys.clone());
     let tree = RTree::bulk_load(
         polys
@@ -66,22 +56,14 @@ fn bench(c: &mut Criterion) {
             .enumerate()
             .map(|(i, p)| {
                 let r = p.bounding_rect().unwrap();
-                GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i,
-                )
+                GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i)
             })
             .collect(),
     );
     let mut g = c.benchmark_group("locate 100k points in 6,400 grids");
     g.sample_size(20);
     g.bench_function("wangge PolygonIndex", |b| {
-        b.iter(|| {
-            points
-                .iter()
-                .filter_map(|&(x, y)| index.first(x, y, |_| true))
-                .count()
-        })
+        b.iter(|| points.iter().filter_map(|&(x, y)| index.first(x, y, |_| true)).count())
     });
     g.bench_function("rstar envelopes + geo::Contains", |b| {
         b.iter(|| {
@@ -89,16 +71,12 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .filter_map(|&(x, y)| {
                     let p = Point::new(x, y);
-                    tree.locate_all_at_point(&[x, y])
-                        .find(|e| polys[e.data].contains(&p))
-                        .map(|e| e.data)
+                    tree.locate_all_at_point(&[x, y]).find(|e| polys[e.data].contains(&p)).map(|e| e.data)
                 })
                 .count()
         })
     });
-    g.bench_function("index build", |b| {
-        b.iter(|| PolygonIndex::new(black_box(polys.clone())))
-    });
+    g.bench_function("index build", |b| b.iter(|| PolygonIndex::new(black_box(polys.clone()))));
     g.finish();
 }
 

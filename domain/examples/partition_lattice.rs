@@ -10,47 +10,28 @@ use wangge_domain::partition::{partition, BlockGraphInput, Edge, Node, Options};
 fn lattice(side: i64) -> BlockGraphInput {
     let mut s = 3u64;
     let mut r = || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (s >> 33) as f64 / (1u64 << 31) as f64
     };
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for i in 0..side * side {
         let households = 10 + (r() * 41.0) as u32;
-        nodes.push(Node {
-            id: i,
-            households,
-            area: 1.0,
-            perimeter: 4.0,
-            x: (i % side) as f64,
-            y: (i / side) as f64,
-        });
+        nodes.push(Node { id: i, households, area: 1.0, perimeter: 4.0, x: (i % side) as f64, y: (i / side) as f64 });
         if i % side < side - 1 {
-            edges.push(Edge {
-                a: i,
-                b: i + 1,
-                length: 1.0,
-            });
+            edges.push(Edge { a: i, b: i + 1, length: 1.0 });
         }
         if i < side * (side - 1) {
-            edges.push(Edge {
-                a: i,
-                b: i + side,
-                length: 1.0,
-            });
+            edges.push(Edge { a: i, b: i + side, length: 1.0 });
         }
     }
-    BlockGraphInput {
-        nodes,
-        edges,
-        fixed: Default::default(),
-    }
+    BlockGraphInput { nodes, edges, fixed: Default::default() }
 }
 
 fn main() {
-    println!("| blocks | grids | runtime | within ±10 % | within ±5 % | mean Polsby–Popper |\n|---|---|---|---|---|---|");
+    println!(
+        "| blocks | grids | runtime | within ±10 % | within ±5 % | mean Polsby–Popper |\n|---|---|---|---|---|---|"
+    );
     for side in [20i64, 40, 70, 100] {
         let graph = lattice(side);
         let t = Instant::now();
@@ -58,12 +39,7 @@ fn main() {
         let elapsed = t.elapsed();
         let n = res.regions.len() as f64;
         let share = |band: f64| {
-            res.regions
-                .iter()
-                .filter(|g| (f64::from(g.households) - 300.0).abs() <= band)
-                .count() as f64
-                / n
-                * 100.0
+            res.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= band).count() as f64 / n * 100.0
         };
         let pp = res.regions.iter().map(|g| g.polsby_popper).sum::<f64>() / n;
         println!(

@@ -73,10 +73,7 @@ impl Role {
             ReadGovernance => true,
             EditMap => matches!(self, DistrictAdmin | Planner),
             PublishPlan => self == Planner,
-            RecordElements => matches!(
-                self,
-                DistrictAdmin | Planner | StreetOperator | GridWorker | GridHead
-            ),
+            RecordElements => matches!(self, DistrictAdmin | Planner | StreetOperator | GridWorker | GridHead),
             ReadResidents | RecordResidents | RevealPersonalData => {
                 matches!(self, DistrictAdmin | StreetOperator | GridWorker | GridHead)
             }
@@ -135,10 +132,7 @@ impl Action {
     /// assert!(!Action::ReadGovernance.is_audited());
     /// ```
     pub fn is_audited(self) -> bool {
-        !matches!(
-            self,
-            Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit
-        )
+        !matches!(self, Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit)
     }
 }
 
@@ -173,9 +167,7 @@ impl DepartmentName {
 impl TryFrom<String> for DepartmentName {
     type Error = AccessError;
     fn try_from(s: String) -> Result<Self, AccessError> {
-        crate::text::label(&s, 60)
-            .map(Self)
-            .map_err(|_| AccessError::BadDepartment)
+        crate::text::label(&s, 60).map(Self).map_err(|_| AccessError::BadDepartment)
     }
 }
 
@@ -204,39 +196,24 @@ pub struct Place {
 impl Place {
     /// A whole district.
     pub fn district(code: DistrictCode) -> Self {
-        Self {
-            district: Some(code),
-            ..Self::default()
-        }
+        Self { district: Some(code), ..Self::default() }
     }
 
     /// A whole street.
     pub fn street(code: StreetCode) -> Self {
-        Self {
-            district: Some(code.district()),
-            street: Some(code),
-            ..Self::default()
-        }
+        Self { district: Some(code.district()), street: Some(code), ..Self::default() }
     }
 
     /// A whole community.
     pub fn community(code: CommunityCode) -> Self {
         let street = code.street();
-        Self {
-            district: Some(street.district()),
-            street: Some(street),
-            community: Some(code),
-            grid: None,
-        }
+        Self { district: Some(street.district()), street: Some(street), community: Some(code), grid: None }
     }
 
     /// One grid of a community.
     pub fn grid(code: GridCode) -> Self {
         let community = code.community();
-        Self {
-            grid: Some(code),
-            ..Self::community(community)
-        }
+        Self { grid: Some(code), ..Self::community(community) }
     }
 }
 
@@ -339,34 +316,17 @@ impl Assignment {
             Scope::Grids(_) => "grids",
             Scope::Department(_) => "department",
         };
-        let mismatch = |why| {
-            Err(AccessError::ScopeMismatch {
-                role,
-                scope: kind,
-                why,
-            })
-        };
+        let mismatch = |why| Err(AccessError::ScopeMismatch { role, scope: kind, why });
         match (role, &scope) {
             (Role::DepartmentHandler, Scope::Department(_)) => {}
-            (Role::DepartmentHandler, _) => {
-                return mismatch("department handlers are scoped by department")
-            }
-            (_, Scope::Department(_)) => {
-                return mismatch("only department handlers are scoped by department")
-            }
+            (Role::DepartmentHandler, _) => return mismatch("department handlers are scoped by department"),
+            (_, Scope::Department(_)) => return mismatch("only department handlers are scoped by department"),
             (Role::DistrictAdmin, Scope::District(_)) => {}
-            (Role::DistrictAdmin, _) => {
-                return mismatch("a district admin's scope is the whole district")
-            }
-            (_, Scope::Grids(gs)) if gs.is_empty() => {
-                return mismatch("a set of grids needs at least one grid")
-            }
+            (Role::DistrictAdmin, _) => return mismatch("a district admin's scope is the whole district"),
+            (_, Scope::Grids(gs)) if gs.is_empty() => return mismatch("a set of grids needs at least one grid"),
             (_, Scope::Grids(gs)) => {
                 let district = gs.iter().next().map(|g| g.community().street().district());
-                if gs
-                    .iter()
-                    .any(|g| Some(g.community().street().district()) != district)
-                {
+                if gs.iter().any(|g| Some(g.community().street().district()) != district) {
                     return mismatch("all grids of a scope must lie in one district");
                 }
             }
@@ -419,10 +379,7 @@ mod tests {
     fn only_planners_publish_and_only_admins_manage_accounts() {
         for role in ROLES {
             assert_eq!(role.may(Action::PublishPlan), role == Role::Planner);
-            assert_eq!(
-                role.may(Action::ManageAccounts),
-                role == Role::DistrictAdmin
-            );
+            assert_eq!(role.may(Action::ManageAccounts), role == Role::DistrictAdmin);
         }
         assert!(!Role::Planner.may(Action::RevealPersonalData));
         assert!(!Role::DepartmentHandler.may(Action::ReadResidents));
@@ -443,8 +400,9 @@ mod tests {
         assert!(!street.covers(&Place::from_code("990101").unwrap()));
         assert!(!street.covers(&Place::from_code("990101002001").unwrap()));
         assert!(Place::from_code("99010100").is_none());
-        assert!(!Scope::Department("城管局".to_owned().try_into().unwrap())
-            .covers(&Place::from_code("990101").unwrap()));
+        assert!(
+            !Scope::Department("城管局".to_owned().try_into().unwrap()).covers(&Place::from_code("990101").unwrap())
+        );
     }
 
     #[test]

@@ -21,9 +21,7 @@ pub const MAX_VERTICES: usize = 500_000;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GeometryError {
     /// A coordinate is NaN/infinite or outside −180..180 / −90..90.
-    #[error(
-        "coordinate ({lon}, {lat}) is not a WGS84 longitude/latitude (expected -180..180, -90..90)"
-    )]
+    #[error("coordinate ({lon}, {lat}) is not a WGS84 longitude/latitude (expected -180..180, -90..90)")]
     OutOfRange {
         /// Longitude as given.
         lon: f64,
@@ -54,11 +52,7 @@ pub struct LonLat {
 impl LonLat {
     /// A checked position.
     pub fn new(lon: f64, lat: f64) -> Result<Self, GeometryError> {
-        if lon.is_finite()
-            && lat.is_finite()
-            && (-180.0..=180.0).contains(&lon)
-            && (-90.0..=90.0).contains(&lat)
-        {
+        if lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
             Ok(Self { lon, lat })
         } else {
             Err(GeometryError::OutOfRange { lon, lat })
@@ -141,9 +135,7 @@ impl Boundary {
 
     /// Bounding box.
     pub fn bbox(&self) -> Rect<f64> {
-        self.0
-            .bounding_rect()
-            .unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
+        self.0.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
     }
 }
 
@@ -159,11 +151,6 @@ impl Boundary {
 /// ```
 pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
     use geo::{ChamberlainDuquetteArea, Polygon};
-    let ring = |r: &geo::LineString<f64>| {
-        Polygon::new(r.clone(), vec![]).chamberlain_duquette_unsigned_area()
-    };
-    mp.0.iter()
-        .map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>())
-        .sum::<f64>()
-        .max(0.0)
+    let ring = |r: &geo::LineString<f64>| Polygon::new(r.clone(), vec![]).chamberlain_duquette_unsigned_area();
+    mp.0.iter().map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>()).sum::<f64>().max(0.0)
 }

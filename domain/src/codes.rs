@@ -33,11 +33,7 @@ fn check_digits(kind: &'static str, digits: usize, s: &str) -> Result<(), CodeEr
     if s.len() == digits && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(CodeError {
-            kind,
-            digits,
-            got: s.chars().take(40).collect(),
-        })
+        Err(CodeError { kind, digits, got: s.chars().take(40).collect() })
     }
 }
 
@@ -127,11 +123,7 @@ impl GridCode {
     /// The code of the grid with sequence number `seq` (1..=999) in `community`.
     pub fn new(community: &CommunityCode, seq: u16) -> Result<Self, CodeError> {
         if !(1..=999).contains(&seq) {
-            return Err(CodeError {
-                kind: "grid sequence",
-                digits: 3,
-                got: seq.to_string(),
-            });
+            return Err(CodeError { kind: "grid sequence", digits: 3, got: seq.to_string() });
         }
         Ok(Self(format!("{}{:03}", community.0, seq)))
     }

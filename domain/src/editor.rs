@@ -128,13 +128,7 @@ impl Draft {
     /// A draft with every block unassigned and no grids.
     pub fn new(blocks: Vec<EditBlock>, adjacent: Vec<(BlockId, BlockId)>) -> Self {
         let residents = blocks.iter().map(|b| (b.id, b.residents)).collect();
-        let nodes = blocks
-            .iter()
-            .map(|b| BlockNode {
-                id: b.id,
-                households: b.households,
-            })
-            .collect();
+        let nodes = blocks.iter().map(|b| BlockNode { id: b.id, households: b.households }).collect();
         Self {
             graph: BlockGraph::new(nodes, adjacent),
             residents,
@@ -163,10 +157,7 @@ impl Draft {
 
     /// A key no grid has yet: `new-1`, `new-2`, …
     pub fn fresh_key(&self) -> String {
-        (1..)
-            .map(|i| format!("new-{i}"))
-            .find(|k| !self.grids.iter().any(|g| &g.key == k))
-            .expect("unbounded")
+        (1..).map(|i| format!("new-{i}")).find(|k| !self.grids.iter().any(|g| &g.key == k)).expect("unbounded")
     }
 
     /// Load an existing plan's assignment (not undoable: the starting point).
@@ -202,12 +193,7 @@ impl Draft {
 
     /// Blocks in no grid.
     pub fn unassigned(&self) -> Vec<BlockId> {
-        self.graph
-            .blocks()
-            .iter()
-            .map(|b| b.id)
-            .filter(|id| !self.owner.contains_key(id))
-            .collect()
+        self.graph.blocks().iter().map(|b| b.id).filter(|id| !self.owner.contains_key(id)).collect()
     }
 
     /// A grid's live figures (contiguity is recomputed only for grids changed since it was last asked).
@@ -261,10 +247,7 @@ impl Draft {
         self.redo.clear();
         match self.undo.last_mut() {
             Some(last) if last.stroke == stroke && stroke != 0 => last.steps.push(step),
-            _ => self.undo.push(Edit {
-                stroke,
-                steps: vec![step],
-            }),
+            _ => self.undo.push(Edit { stroke, steps: vec![step] }),
         }
     }
 
@@ -319,10 +302,7 @@ impl Draft {
             g.locked = locked;
             self.record(0, Step::Lock(ix, !locked));
         }
-        Ok(Changes {
-            blocks: Vec::new(),
-            grids: [ix].into(),
-        })
+        Ok(Changes { blocks: Vec::new(), grids: [ix].into() })
     }
 
     /// Make a grid natural or dedicated.
@@ -333,21 +313,14 @@ impl Draft {
             g.kind = kind;
             self.record(0, Step::Kind(ix, old, kind));
         }
-        Ok(Changes {
-            blocks: Vec::new(),
-            grids: [ix].into(),
-        })
+        Ok(Changes { blocks: Vec::new(), grids: [ix].into() })
     }
 
     fn reverse(&mut self, step: &Step, forward: bool) -> Changes {
         let mut changes = Changes::default();
         match step {
             Step::Moves(moves) => {
-                let ordered: Vec<_> = if forward {
-                    moves.clone()
-                } else {
-                    moves.iter().rev().cloned().collect()
-                };
+                let ordered: Vec<_> = if forward { moves.clone() } else { moves.iter().rev().cloned().collect() };
                 for (b, from, to) in ordered {
                     let target = if forward { to } else { from };
                     self.apply_move(b, target);
@@ -423,13 +396,7 @@ mod tests {
 
     /// A row of `n` blocks of 30 households, each adjacent to the next.
     fn row(n: i64) -> Draft {
-        let blocks = (1..=n)
-            .map(|id| EditBlock {
-                id,
-                households: 30,
-                residents: 75,
-            })
-            .collect();
+        let blocks = (1..=n).map(|id| EditBlock { id, households: 30, residents: 75 }).collect();
         Draft::new(blocks, (1..n).map(|i| (i, i + 1)).collect())
     }
 
@@ -480,32 +447,21 @@ mod tests {
         let b = d.add_grid(&d.fresh_key(), GridKind::Natural);
         d.merge(a, b).unwrap();
         assert_eq!(d.figures(a).pieces, 0);
-        assert_eq!(
-            d.proposed().len(),
-            1,
-            "empty grids are left out of the plan"
-        );
+        assert_eq!(d.proposed().len(), 1, "empty grids are left out of the plan");
         assert_eq!(d.grid(b).key, "new-1");
     }
 
     #[test]
     fn undoing_everything_restores_the_start_exactly() {
         let mut d = row(30);
-        let grids: Vec<GridIx> = (0..3)
-            .map(|i| d.add_grid(&format!("g{i}"), GridKind::Natural))
-            .collect();
+        let grids: Vec<GridIx> = (0..3).map(|i| d.add_grid(&format!("g{i}"), GridKind::Natural)).collect();
         for (i, &g) in grids.iter().enumerate() {
-            d.load(
-                g,
-                &((i as i64 * 10 + 1)..=(i as i64 * 10 + 10)).collect::<Vec<_>>(),
-            );
+            d.load(g, &((i as i64 * 10 + 1)..=(i as i64 * 10 + 10)).collect::<Vec<_>>());
         }
         let start: Vec<_> = d.grids().to_vec();
         let mut seed = 12345u64;
         for stroke in 1..200u64 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let block = (seed >> 33) as i64 % 30 + 1;
             let to = grids[(seed >> 20) as usize % 3];
             let _ = d.paint(&[block], to, stroke / 3);

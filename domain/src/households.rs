@@ -30,8 +30,8 @@ impl BuildingUse {
     /// land use (`in_residential_landuse`).
     pub fn from_osm(building: &str, in_residential_landuse: bool) -> Self {
         match building {
-            "residential" | "apartments" | "house" | "detached" | "semidetached_house"
-            | "terrace" | "dormitory" | "bungalow" | "villa" => BuildingUse::Residential,
+            "residential" | "apartments" | "house" | "detached" | "semidetached_house" | "terrace" | "dormitory"
+            | "bungalow" | "villa" => BuildingUse::Residential,
             "yes" if in_residential_landuse => BuildingUse::Residential,
             _ => BuildingUse::Other,
         }
@@ -71,11 +71,7 @@ pub struct HouseholdModel {
 
 impl Default for HouseholdModel {
     fn default() -> Self {
-        Self {
-            gross_m2_per_household: 120.0,
-            default_floors: 6,
-            persons_per_household: 2.62,
-        }
+        Self { gross_m2_per_household: 120.0, default_floors: 6, persons_per_household: 2.62 }
     }
 }
 
@@ -104,18 +100,11 @@ impl HouseholdModel {
             None if building_use == BuildingUse::Residential => {
                 let floors = f64::from(floors.unwrap_or(self.default_floors).max(1));
                 let gross = footprint_m2.max(0.0) * floors;
-                (
-                    (gross / self.gross_m2_per_household).round() as u32,
-                    HouseholdSource::Estimated,
-                )
+                ((gross / self.gross_m2_per_household).round() as u32, HouseholdSource::Estimated)
             }
             None => (0, HouseholdSource::Estimated),
         };
         let residents = (f64::from(households) * self.persons_per_household).round() as u32;
-        HouseholdEstimate {
-            households,
-            residents,
-            source,
-        }
+        HouseholdEstimate { households, residents, source }
     }
 }

@@ -47,15 +47,10 @@ impl StripPolygon {
                 }
             }
         }
-        let (min_y, max_y) = edges.iter().fold((f64::MAX, f64::MIN), |(lo, hi), e| {
-            (lo.min(e[1]).min(e[3]), hi.max(e[1]).max(e[3]))
-        });
+        let (min_y, max_y) =
+            edges.iter().fold((f64::MAX, f64::MIN), |(lo, hi), e| (lo.min(e[1]).min(e[3]), hi.max(e[1]).max(e[3])));
         let strips = (edges.len() / 4).clamp(1, 4096);
-        let strip_height = if max_y > min_y {
-            (max_y - min_y) / strips as f64
-        } else {
-            1.0
-        };
+        let strip_height = if max_y > min_y { (max_y - min_y) / strips as f64 } else { 1.0 };
         let strip_of = |y: f64| (((y - min_y) / strip_height) as usize).min(strips - 1);
         let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); strips];
         for (i, e) in edges.iter().enumerate() {
@@ -71,13 +66,7 @@ impl StripPolygon {
             strip_edges.extend(b);
         }
         strip_start.push(strip_edges.len() as u32);
-        Self {
-            min_y,
-            strip_height,
-            strip_start,
-            strip_edges,
-            edges,
-        }
+        Self { min_y, strip_height, strip_start, strip_edges, edges }
     }
 
     fn contains(&self, x: f64, y: f64) -> bool {
@@ -88,8 +77,7 @@ impl StripPolygon {
         }
         let s = (s as usize).min(strips - 1);
         let mut inside = false;
-        for &i in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize]
-        {
+        for &i in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize] {
             let [x1, y1, x2, y2] = self.edges[i as usize];
             if (y1 > y) != (y2 > y) {
                 let xc = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
@@ -104,16 +92,12 @@ impl StripPolygon {
     /// Whether any edge's bounding box touches the rectangle.
     fn edges_touch(&self, r: &[f64; 4]) -> bool {
         let strips = self.strip_start.len() - 1;
-        let lo =
-            (((r[1] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
-        let hi =
-            (((r[3] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
-        self.strip_edges[self.strip_start[lo] as usize..self.strip_start[hi + 1] as usize]
-            .iter()
-            .any(|&i| {
-                let [x1, y1, x2, y2] = self.edges[i as usize];
-                x1.max(x2) >= r[0] && x1.min(x2) <= r[2] && y1.max(y2) >= r[1] && y1.min(y2) <= r[3]
-            })
+        let lo = (((r[1] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
+        let hi = (((r[3] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
+        self.strip_edges[self.strip_start[lo] as usize..self.strip_start[hi + 1] as usize].iter().any(|&i| {
+            let [x1, y1, x2, y2] = self.edges[i as usize];
+            x1.max(x2) >= r[0] && x1.min(x2) <= r[2] && y1.max(y2) >= r[1] && y1.min(y2) <= r[3]
+        })
     }
 }
 
@@ -158,8 +142,7 @@ impl PolygonIndex {
         let cols = ((w / side).ceil() as usize).max(1);
         let rows = ((h / side).ceil() as usize).max(1);
         let cell_size = [w / cols as f64, h / rows as f64];
-        let mut cells: Vec<Vec<u32>> =
-            vec![Vec::new(); if polygons.is_empty() { 0 } else { cols * rows }];
+        let mut cells: Vec<Vec<u32>> = vec![Vec::new(); if polygons.is_empty() { 0 } else { cols * rows }];
         if !polygons.is_empty() {
             for env in tree.iter() {
                 let id = env.data;
@@ -196,16 +179,7 @@ impl PolygonIndex {
             cell_items.extend(c);
         }
         cell_start.push(cell_items.len() as u32);
-        Self {
-            polygons: prepared,
-            tree,
-            origin: lo,
-            cell_size,
-            cols,
-            rows,
-            cell_start,
-            cell_items,
-        }
+        Self { polygons: prepared, tree, origin: lo, cell_size, cols, rows, cell_start, cell_items }
     }
 
     /// Number of polygons indexed.
@@ -246,18 +220,14 @@ impl PolygonIndex {
     pub fn first(&self, x: f64, y: f64, keep: impl Fn(u32) -> bool) -> Option<u32> {
         self.cell_items(x, y).iter().find_map(|&item| {
             let id = item & !FULL;
-            (keep(id) && (item & FULL != 0 || self.polygons[id as usize].contains(x, y)))
-                .then_some(id)
+            (keep(id) && (item & FULL != 0 || self.polygons[id as usize].contains(x, y))).then_some(id)
         })
     }
 
     /// Ids of polygons whose envelope intersects the box (min x, min y, max x, max y).
     pub fn in_box(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<u32> {
         let aabb = AABB::from_corners([min_x, min_y], [max_x, max_y]);
-        self.tree
-            .locate_in_envelope_intersecting(&aabb)
-            .map(|e| e.data)
-            .collect()
+        self.tree.locate_in_envelope_intersecting(&aabb).map(|e| e.data).collect()
     }
 }
 
@@ -281,27 +251,18 @@ mod tests {
     fn agrees_with_geo_contains_on_stars_with_holes() {
         let mut outer = star(0.0, 0.0, 10.0, 40);
         outer.interiors_push(star(0.0, 0.0, 2.0, 7).exterior().clone());
-        let polys = vec![
-            MultiPolygon(vec![outer.clone()]),
-            MultiPolygon(vec![star(12.0, 3.0, 5.0, 9)]),
-        ];
+        let polys = vec![MultiPolygon(vec![outer.clone()]), MultiPolygon(vec![star(12.0, 3.0, 5.0, 9)])];
         let index = PolygonIndex::new(polys.clone());
         let mut out = Vec::new();
         let mut seed = 7u64;
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let x = ((seed >> 11) as f64 / (1u64 << 53) as f64) * 34.0 - 12.0;
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let y = ((seed >> 11) as f64 / (1u64 << 53) as f64) * 24.0 - 12.0;
             index.containing(x, y, |_| true, &mut out);
             out.sort_unstable();
-            let expected: Vec<u32> = (0..2)
-                .filter(|&i| polys[i as usize].contains(&Point::new(x, y)))
-                .collect();
+            let expected: Vec<u32> = (0..2).filter(|&i| polys[i as usize].contains(&Point::new(x, y))).collect();
             assert_eq!(out, expected, "at ({x}, {y})");
         }
     }
@@ -309,18 +270,13 @@ mod tests {
     #[test]
     fn filter_and_box() {
         let sq = |x: f64| {
-            MultiPolygon(vec![Polygon::new(
-                vec![(x, 0.0), (x + 1.0, 0.0), (x + 1.0, 1.0), (x, 1.0)].into(),
-                vec![],
-            )])
+            MultiPolygon(vec![Polygon::new(vec![(x, 0.0), (x + 1.0, 0.0), (x + 1.0, 1.0), (x, 1.0)].into(), vec![])])
         };
         let index = PolygonIndex::new(vec![sq(0.0), sq(0.0), sq(5.0)]);
         assert_eq!(index.first(0.5, 0.5, |id| id != 0), Some(1));
         let mut b = index.in_box(4.0, 0.0, 6.0, 1.0);
         b.sort();
         assert_eq!(b, vec![2]);
-        assert!(PolygonIndex::new(vec![])
-            .first(0.0, 0.0, |_| true)
-            .is_none());
+        assert!(PolygonIndex::new(vec![]).first(0.0, 0.0, |_| true).is_none());
     }
 }

@@ -36,10 +36,7 @@ pub fn reading_order(centroids: &[(f64, f64)]) -> Vec<u16> {
     order.sort_by(|&a, &b| {
         let (ax, ay) = centroids[a];
         let (bx, by) = centroids[b];
-        row(ay)
-            .cmp(&row(by))
-            .then(ax.total_cmp(&bx))
-            .then(by.total_cmp(&ay))
+        row(ay).cmp(&row(by)).then(ax.total_cmp(&bx)).then(by.total_cmp(&ay))
     });
     let mut seq = vec![0u16; n];
     for (pos, i) in order.into_iter().enumerate() {

@@ -44,18 +44,13 @@ impl IdCardNumber {
     pub fn check_char(first17: &[u8]) -> char {
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
-        let sum: u32 = first17
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(d, w)| u32::from(d - b'0') * w)
-            .sum();
+        let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
         CHECK[(sum % 11) as usize] as char
     }
 
     /// The holder's birth date (year, month, day), from digits 7 to 14.
     pub fn birth_date(&self) -> (i32, u32, u32) {
-        let n =
-            |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
+        let n = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
         (n(6..10) as i32, n(10..12), n(12..14))
     }
 
@@ -83,10 +78,7 @@ impl FromStr for IdCardNumber {
     fn from_str(s: &str) -> Result<Self, PersonalDataError> {
         let s = s.trim().to_ascii_uppercase();
         let b = s.as_bytes();
-        if b.len() != 18
-            || !b[..17].iter().all(u8::is_ascii_digit)
-            || !(b[17].is_ascii_digit() || b[17] == b'X')
-        {
+        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(PersonalDataError::IdCardFormat);
         }
         if Self::check_char(&b[..17]) != b[17] as char {
@@ -123,8 +115,7 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     /// The holder's birth date (year, month, day), from digits 7 to 14.
     pub fn birth_date(&self) -> (i32, u32, u32) {
-        let n =
-            |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
+        let n = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().expect("digits checked at parse");
         (n(6..10) as i32, n(10..12), n(12..14))
     }
 
@@ -156,9 +147,7 @@ impl FromStr for PhoneNumber {
         let s = s.trim();
         let body = s.strip_prefix('+').unwrap_or(s);
         let digits = body.chars().filter(char::is_ascii_digit).count();
-        if !(7..=20).contains(&digits)
-            || !body.chars().all(|c| c.is_ascii_digit() || c == '-')
-            || body.starts_with('-')
+        if !(7..=20).contains(&digits) || !body.chars().all(|c| c.is_ascii_digit() || c == '-') || body.starts_with('-')
         {
             return Err(PersonalDataError::Phone);
         }
@@ -179,9 +168,7 @@ pub struct PersonName(String);
 impl PersonName {
     /// Parse a name.
     pub fn new(s: &str) -> Result<Self, PersonalDataError> {
-        crate::text::label(s, 50)
-            .map(Self)
-            .map_err(|_| PersonalDataError::Name)
+        crate::text::label(s, 50).map(Self).map_err(|_| PersonalDataError::Name)
     }
 
     /// The name in full.
@@ -213,45 +200,24 @@ mod tests {
     #[test]
     fn every_check_digit_is_verified() {
         let base = b"32010219900101123";
-        let good = format!(
-            "{}{}",
-            std::str::from_utf8(base).unwrap(),
-            IdCardNumber::check_char(base)
-        );
+        let good = format!("{}{}", std::str::from_utf8(base).unwrap(), IdCardNumber::check_char(base));
         assert!(good.parse::<IdCardNumber>().is_ok());
-        for c in "0123456789X"
-            .chars()
-            .filter(|c| *c != IdCardNumber::check_char(base))
-        {
+        for c in "0123456789X".chars().filter(|c| *c != IdCardNumber::check_char(base)) {
             let bad = format!("{}{c}", std::str::from_utf8(base).unwrap());
-            assert_eq!(
-                bad.parse::<IdCardNumber>(),
-                Err(PersonalDataError::IdCardChecksum)
-            );
+            assert_eq!(bad.parse::<IdCardNumber>(), Err(PersonalDataError::IdCardChecksum));
         }
-        assert_eq!(
-            "3201021990".parse::<IdCardNumber>(),
-            Err(PersonalDataError::IdCardFormat)
-        );
+        assert_eq!("3201021990".parse::<IdCardNumber>(), Err(PersonalDataError::IdCardFormat));
     }
 
     #[test]
     fn masks_hide_the_middle() {
         let base = b"32010219900101123";
-        let id: IdCardNumber = format!(
-            "{}{}",
-            std::str::from_utf8(base).unwrap(),
-            IdCardNumber::check_char(base)
-        )
-        .parse()
-        .unwrap();
+        let id: IdCardNumber =
+            format!("{}{}", std::str::from_utf8(base).unwrap(), IdCardNumber::check_char(base)).parse().unwrap();
         assert!(id.masked().starts_with("3201**********"));
         assert!(!format!("{id:?}").contains("19900101"));
         assert_eq!(PersonName::new("李").unwrap().masked(), "*");
-        assert_eq!(
-            "025-52345678".parse::<PhoneNumber>().unwrap().masked(),
-            "025****5678"
-        );
+        assert_eq!("025-52345678".parse::<PhoneNumber>().unwrap().masked(), "025****5678");
         assert!("12ab".parse::<PhoneNumber>().is_err());
         assert!(PersonName::new("  ").is_err());
     }

@@ -83,8 +83,7 @@ pub struct BlockGraph {
 impl BlockGraph {
     /// Build from blocks and adjacent pairs (by id; pairs naming unknown blocks are ignored).
     pub fn new(blocks: Vec<BlockNode>, adjacent: Vec<(BlockId, BlockId)>) -> Self {
-        let index: HashMap<BlockId, usize> =
-            blocks.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        let index: HashMap<BlockId, usize> = blocks.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
         let mut neighbours = vec![Vec::new(); blocks.len()];
         for (a, b) in adjacent {
             if let (Some(&i), Some(&j)) = (index.get(&a), index.get(&b)) {
@@ -94,11 +93,7 @@ impl BlockGraph {
                 }
             }
         }
-        Self {
-            blocks,
-            index,
-            neighbours,
-        }
+        Self { blocks, index, neighbours }
     }
 
     /// All blocks.
@@ -113,17 +108,12 @@ impl BlockGraph {
 
     /// Households of a block (0 if unknown).
     pub fn households(&self, id: BlockId) -> u32 {
-        self.index
-            .get(&id)
-            .map_or(0, |&i| self.blocks[i].households)
+        self.index.get(&id).map_or(0, |&i| self.blocks[i].households)
     }
 
     /// Split a set of blocks into its connected pieces (each piece sorted, pieces largest first).
     pub fn pieces(&self, ids: &[BlockId]) -> Vec<Vec<BlockId>> {
-        let members: HashSet<usize> = ids
-            .iter()
-            .filter_map(|id| self.index.get(id).copied())
-            .collect();
+        let members: HashSet<usize> = ids.iter().filter_map(|id| self.index.get(id).copied()).collect();
         let mut seen = HashSet::with_capacity(members.len());
         let mut pieces = Vec::new();
         let mut ordered: Vec<usize> = members.iter().copied().collect();
@@ -168,22 +158,12 @@ pub struct ProposedGrid {
 impl ProposedGrid {
     /// A natural grid.
     pub fn natural(key: &str, blocks: Vec<BlockId>) -> Self {
-        Self {
-            key: key.to_owned(),
-            kind: GridKind::Natural,
-            blocks,
-            unit: None,
-        }
+        Self { key: key.to_owned(), kind: GridKind::Natural, blocks, unit: None }
     }
 
     /// A dedicated grid whose unit is exactly its blocks.
     pub fn dedicated(key: &str, blocks: Vec<BlockId>) -> Self {
-        Self {
-            key: key.to_owned(),
-            kind: GridKind::Dedicated,
-            blocks,
-            unit: None,
-        }
+        Self { key: key.to_owned(), kind: GridKind::Dedicated, blocks, unit: None }
     }
 }
 
@@ -198,10 +178,7 @@ pub struct Band {
 
 impl Default for Band {
     fn default() -> Self {
-        Self {
-            target: 300,
-            tolerance: 0.10,
-        }
+        Self { target: 300, tolerance: 0.10 }
     }
 }
 
@@ -308,21 +285,11 @@ pub fn validate_plan(graph: &BlockGraph, grids: &[ProposedGrid], band: Band) -> 
     let mut keys = HashSet::new();
     for g in grids {
         if !keys.insert(g.key.as_str()) {
-            problems.push(Problem::DuplicateKey {
-                grid: g.key.clone(),
-            });
+            problems.push(Problem::DuplicateKey { grid: g.key.clone() });
         }
-        let unknown: Vec<BlockId> = g
-            .blocks
-            .iter()
-            .copied()
-            .filter(|b| !graph.contains(*b))
-            .collect();
+        let unknown: Vec<BlockId> = g.blocks.iter().copied().filter(|b| !graph.contains(*b)).collect();
         if !unknown.is_empty() {
-            problems.push(Problem::UnknownBlocks {
-                grid: g.key.clone(),
-                blocks: unknown,
-            });
+            problems.push(Problem::UnknownBlocks { grid: g.key.clone(), blocks: unknown });
         }
         let mut distinct: Vec<BlockId> = g.blocks.clone();
         distinct.sort_unstable();
@@ -333,12 +300,7 @@ pub fn validate_plan(graph: &BlockGraph, grids: &[ProposedGrid], band: Band) -> 
             }
         }
     }
-    let unassigned: Vec<BlockId> = graph
-        .blocks()
-        .iter()
-        .map(|b| b.id)
-        .filter(|id| !owners.contains_key(id))
-        .collect();
+    let unassigned: Vec<BlockId> = graph.blocks().iter().map(|b| b.id).filter(|id| !owners.contains_key(id)).collect();
     if !unassigned.is_empty() {
         problems.push(Problem::Unassigned { blocks: unassigned });
     }
@@ -353,40 +315,21 @@ pub fn validate_plan(graph: &BlockGraph, grids: &[ProposedGrid], band: Band) -> 
     let mut stats = Vec::with_capacity(grids.len());
     let mut outside_band = Vec::new();
     for g in grids {
-        let known: Vec<BlockId> = g
-            .blocks
-            .iter()
-            .copied()
-            .filter(|b| graph.contains(*b))
-            .collect();
+        let known: Vec<BlockId> = g.blocks.iter().copied().filter(|b| graph.contains(*b)).collect();
         if known.is_empty() {
-            problems.push(Problem::EmptyGrid {
-                grid: g.key.clone(),
-            });
+            problems.push(Problem::EmptyGrid { grid: g.key.clone() });
         } else {
             let pieces = graph.pieces(&known);
             if pieces.len() > 1 {
-                problems.push(Problem::Discontiguous {
-                    grid: g.key.clone(),
-                    pieces,
-                });
+                problems.push(Problem::Discontiguous { grid: g.key.clone(), pieces });
             }
         }
         if g.kind == GridKind::Dedicated {
             let own: HashSet<BlockId> = g.blocks.iter().copied().collect();
-            let missing: Vec<BlockId> = g
-                .unit
-                .as_deref()
-                .unwrap_or(&[])
-                .iter()
-                .copied()
-                .filter(|b| !own.contains(b))
-                .collect();
+            let missing: Vec<BlockId> =
+                g.unit.as_deref().unwrap_or(&[]).iter().copied().filter(|b| !own.contains(b)).collect();
             if !missing.is_empty() {
-                problems.push(Problem::DedicatedNotIntact {
-                    grid: g.key.clone(),
-                    missing,
-                });
+                problems.push(Problem::DedicatedNotIntact { grid: g.key.clone(), missing });
             }
         }
         let households: u32 = known.iter().map(|b| graph.households(*b)).sum();
@@ -403,11 +346,7 @@ pub fn validate_plan(graph: &BlockGraph, grids: &[ProposedGrid], band: Band) -> 
             within_band,
         });
     }
-    PlanReport {
-        problems,
-        grids: stats,
-        outside_band,
-    }
+    PlanReport { problems, grids: stats, outside_band }
 }
 
 #[cfg(test)]
@@ -416,12 +355,7 @@ mod tests {
 
     fn line(n: i64) -> BlockGraph {
         BlockGraph::new(
-            (1..=n)
-                .map(|id| BlockNode {
-                    id,
-                    households: 100,
-                })
-                .collect(),
+            (1..=n).map(|id| BlockNode { id, households: 100 }).collect(),
             (1..n).map(|i| (i, i + 1)).collect(),
         )
     }
@@ -430,69 +364,35 @@ mod tests {
     fn overlap_is_reported_with_both_grids() {
         let r = validate_plan(
             &line(3),
-            &[
-                ProposedGrid::natural("a", vec![1, 2]),
-                ProposedGrid::natural("b", vec![2, 3]),
-            ],
+            &[ProposedGrid::natural("a", vec![1, 2]), ProposedGrid::natural("b", vec![2, 3])],
             Band::default(),
         );
-        assert_eq!(
-            r.problems,
-            vec![Problem::AssignedTwice {
-                block: 2,
-                grids: vec!["a".into(), "b".into()]
-            }]
-        );
+        assert_eq!(r.problems, vec![Problem::AssignedTwice { block: 2, grids: vec!["a".into(), "b".into()] }]);
     }
 
     #[test]
     fn dedicated_unit_must_stay_whole() {
         let mut school = ProposedGrid::dedicated("school", vec![1]);
         school.unit = Some(vec![1, 2]);
-        let r = validate_plan(
-            &line(3),
-            &[school, ProposedGrid::natural("n", vec![2, 3])],
-            Band::default(),
-        );
-        assert_eq!(
-            r.problems,
-            vec![Problem::DedicatedNotIntact {
-                grid: "school".into(),
-                missing: vec![2]
-            }]
-        );
-        assert!(
-            r.grids[0].within_band,
-            "dedicated grids are exempt from the band"
-        );
+        let r = validate_plan(&line(3), &[school, ProposedGrid::natural("n", vec![2, 3])], Band::default());
+        assert_eq!(r.problems, vec![Problem::DedicatedNotIntact { grid: "school".into(), missing: vec![2] }]);
+        assert!(r.grids[0].within_band, "dedicated grids are exempt from the band");
     }
 
     #[test]
     fn unknown_and_empty() {
         let r = validate_plan(
             &line(2),
-            &[
-                ProposedGrid::natural("a", vec![1, 2, 99]),
-                ProposedGrid::natural("e", vec![]),
-            ],
+            &[ProposedGrid::natural("a", vec![1, 2, 99]), ProposedGrid::natural("e", vec![])],
             Band::default(),
         );
-        assert!(r.problems.contains(&Problem::UnknownBlocks {
-            grid: "a".into(),
-            blocks: vec![99]
-        }));
-        assert!(r
-            .problems
-            .contains(&Problem::EmptyGrid { grid: "e".into() }));
+        assert!(r.problems.contains(&Problem::UnknownBlocks { grid: "a".into(), blocks: vec![99] }));
+        assert!(r.problems.contains(&Problem::EmptyGrid { grid: "e".into() }));
     }
 
     #[test]
     fn band_warnings() {
-        let r = validate_plan(
-            &line(4),
-            &[ProposedGrid::natural("a", vec![1, 2, 3, 4])],
-            Band::default(),
-        );
+        let r = validate_plan(&line(4), &[ProposedGrid::natural("a", vec![1, 2, 3, 4])], Band::default());
         assert!(r.is_publishable());
         assert_eq!(r.outside_band, vec!["a".to_string()]);
         assert!((r.grids[0].deviation - 1.0 / 3.0).abs() < 1e-9);

@@ -82,25 +82,10 @@ pub fn diff(
         f.0 += 1;
         f.1 += m.households;
     }
-    let mut flows: Vec<Flow> = flows
-        .into_iter()
-        .map(|((from, to), (blocks, households))| Flow {
-            from,
-            to,
-            blocks,
-            households,
-        })
-        .collect();
-    flows.sort_by(|a, b| {
-        b.households
-            .cmp(&a.households)
-            .then(a.blocks.cmp(&b.blocks).reverse())
-    });
-    let keys = |m: &BTreeMap<BlockId, &str>| {
-        m.values()
-            .map(|s| s.to_string())
-            .collect::<BTreeSet<String>>()
-    };
+    let mut flows: Vec<Flow> =
+        flows.into_iter().map(|((from, to), (blocks, households))| Flow { from, to, blocks, households }).collect();
+    flows.sort_by(|a, b| b.households.cmp(&a.households).then(a.blocks.cmp(&b.blocks).reverse()));
+    let keys = |m: &BTreeMap<BlockId, &str>| m.values().map(|s| s.to_string()).collect::<BTreeSet<String>>();
     let (old_keys, new_keys) = (keys(&old), keys(&new));
     PlanDiff {
         households_moved: moved.iter().map(|m| m.households).sum(),
@@ -117,9 +102,7 @@ mod tests {
 
     #[test]
     fn identical_plans_have_no_difference_and_flows_sum_up() {
-        let a: Vec<(BlockId, String)> = (1..=6)
-            .map(|b| (b, if b <= 3 { "x" } else { "y" }.to_string()))
-            .collect();
+        let a: Vec<(BlockId, String)> = (1..=6).map(|b| (b, if b <= 3 { "x" } else { "y" }.to_string())).collect();
         assert!(diff(&a, &a, |_| 1).moved.is_empty());
         let mut b = a.clone();
         b[2].1 = "y".into();
@@ -128,24 +111,8 @@ mod tests {
         let d = diff(&a, &b, |id| id as u32 * 10);
         assert_eq!(d.moved.len(), 3);
         assert_eq!(d.households_moved, 20 + 30 + 60);
-        assert_eq!(
-            d.flows[0],
-            Flow {
-                from: Some("y".into()),
-                to: Some("z".into()),
-                blocks: 1,
-                households: 60
-            }
-        );
-        assert_eq!(
-            d.flows[1],
-            Flow {
-                from: Some("x".into()),
-                to: Some("y".into()),
-                blocks: 2,
-                households: 50
-            }
-        );
+        assert_eq!(d.flows[0], Flow { from: Some("y".into()), to: Some("z".into()), blocks: 1, households: 60 });
+        assert_eq!(d.flows[1], Flow { from: Some("x".into()), to: Some("y".into()), blocks: 2, households: 50 });
         assert_eq!(d.grids_added, vec!["z".to_string()]);
         assert!(d.grids_removed.is_empty());
     }

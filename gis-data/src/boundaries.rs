@@ -38,9 +38,7 @@ pub enum BoundaryError {
     #[error("feature {0} has no geometry")]
     NoGeometry(usize),
     /// A polygon ring whose last position is not its first, or with fewer than four positions (RFC 7946 3.1.6).
-    #[error(
-        "feature {0}: every polygon ring must have at least four positions and end where it starts"
-    )]
+    #[error("feature {0}: every polygon ring must have at least four positions and end where it starts")]
     UnclosedRing(usize),
     /// A geometry is not an acceptable area.
     #[error("feature {index}: {source}")]
@@ -65,20 +63,12 @@ fn rings_closed(value: &geojson::Value) -> bool {
 
 /// Refuse a legacy GeoJSON `crs` member that names anything but WGS84.
 pub fn check_crs(value: &Value) -> Result<(), BoundaryError> {
-    let Some(name) = value
-        .pointer("/crs/properties/name")
-        .and_then(Value::as_str)
-    else {
+    let Some(name) = value.pointer("/crs/properties/name").and_then(Value::as_str) else {
         return Ok(());
     };
-    let ok = [
-        "EPSG:4326",
-        "urn:ogc:def:crs:OGC:1.3:CRS84",
-        "urn:ogc:def:crs:EPSG::4326",
-        "CRS84",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n));
+    let ok = ["EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "CRS84"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n));
     if ok {
         Ok(())
     } else {
@@ -88,32 +78,22 @@ pub fn check_crs(value: &Value) -> Result<(), BoundaryError> {
 
 /// Parse GeoJSON text into validated WGS84 boundaries.
 pub fn parse_boundaries(text: &str, datum: Datum) -> Result<Vec<BoundaryFeature>, BoundaryError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| BoundaryError::GeoJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| BoundaryError::GeoJson(e.to_string()))?;
     parse_boundary_value(value, datum)
 }
 
 /// Parse an already-decoded GeoJSON value into validated WGS84 boundaries. A bare geometry may carry a
 /// `properties` member (as the cnmaps files do); it is kept.
-pub fn parse_boundary_value(
-    value: Value,
-    datum: Datum,
-) -> Result<Vec<BoundaryFeature>, BoundaryError> {
+pub fn parse_boundary_value(value: Value, datum: Datum) -> Result<Vec<BoundaryFeature>, BoundaryError> {
     check_crs(&value)?;
-    let bare_properties = value
-        .get("properties")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let bare_properties = value.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
     let gj = GeoJson::from_json_value(value).map_err(|e| BoundaryError::GeoJson(e.to_string()))?;
     let items: Vec<(Option<geojson::Geometry>, serde_json::Map<String, Value>)> = match gj {
         GeoJson::Geometry(g) => vec![(Some(g), bare_properties)],
         GeoJson::Feature(f) => vec![(f.geometry, f.properties.unwrap_or_default())],
-        GeoJson::FeatureCollection(fc) => fc
-            .features
-            .into_iter()
-            .map(|f| (f.geometry, f.properties.unwrap_or_default()))
-            .collect(),
+        GeoJson::FeatureCollection(fc) => {
+            fc.features.into_iter().map(|f| (f.geometry, f.properties.unwrap_or_default())).collect()
+        }
     };
     items
         .into_iter()
@@ -123,9 +103,8 @@ pub fn parse_boundary_value(
             if !rings_closed(&geometry.value) {
                 return Err(BoundaryError::UnclosedRing(index));
             }
-            let geometry: Geometry<f64> = geometry
-                .try_into()
-                .map_err(|e: geojson::Error| BoundaryError::GeoJson(e.to_string()))?;
+            let geometry: Geometry<f64> =
+                geometry.try_into().map_err(|e: geojson::Error| BoundaryError::GeoJson(e.to_string()))?;
             let geometry = match datum {
                 Datum::Wgs84 => geometry,
                 Datum::Gcj02 => geometry.map_coords(|c| {
@@ -133,12 +112,8 @@ pub fn parse_boundary_value(
                     geo::Coord { x, y }
                 }),
             };
-            let boundary = Boundary::parse(geometry)
-                .map_err(|source| BoundaryError::Geometry { index, source })?;
-            Ok(BoundaryFeature {
-                boundary,
-                properties,
-            })
+            let boundary = Boundary::parse(geometry).map_err(|source| BoundaryError::Geometry { index, source })?;
+            Ok(BoundaryFeature { boundary, properties })
         })
         .collect()
 }

@@ -52,12 +52,7 @@ pub struct DemoSize {
 
 impl Default for DemoSize {
     fn default() -> Self {
-        Self {
-            streets: 3,
-            communities_per_street: 3,
-            blocks_per_side: 9,
-            seed: 2026,
-        }
+        Self { streets: 3, communities_per_street: 3, blocks_per_side: 9, seed: 2026 }
     }
 }
 
@@ -82,9 +77,7 @@ impl Rng {
 const CN_NUM: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 fn cn(i: usize) -> String {
-    CN_NUM
-        .get(i)
-        .map_or_else(|| (i + 1).to_string(), |s| s.to_string())
+    CN_NUM.get(i).map_or_else(|| (i + 1).to_string(), |s| s.to_string())
 }
 
 /// Generate the demo district around (`lon0`, `lat0`) = its north-west corner.
@@ -99,11 +92,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
     for (r, row) in lattice.iter_mut().enumerate() {
         for (c, node) in row.iter_mut().enumerate() {
             let edge = r == 0 || c == 0 || r == rows || c == cols;
-            let (jx, jy) = if edge {
-                (0.0, 0.0)
-            } else {
-                (rng.range(-12.0, 12.0), rng.range(-12.0, 12.0))
-            };
+            let (jx, jy) = if edge { (0.0, 0.0) } else { (rng.range(-12.0, 12.0), rng.range(-12.0, 12.0)) };
             *node = Coord {
                 x: lon0 + (c as f64 * spacing + jx) / m_per_deg_lon,
                 y: lat0 - (r as f64 * spacing + jy) / M_PER_DEG_LAT,
@@ -128,9 +117,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
     let mut streets = Vec::new();
     let mut communities = Vec::new();
     for s in 0..size.streets {
-        let street_code: StreetCode = format!("{district_code}{:03}", s + 1)
-            .parse()
-            .expect("9 digits");
+        let street_code: StreetCode = format!("{district_code}{:03}", s + 1).parse().expect("9 digits");
         streets.push(DemoArea {
             code: street_code.clone(),
             name: format!("示范{}街道（演示）", cn(s)),
@@ -138,9 +125,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
         });
         for k in 0..size.communities_per_street {
             communities.push(DemoArea {
-                code: format!("{street_code}{:03}", k + 1)
-                    .parse()
-                    .expect("12 digits"),
+                code: format!("{street_code}{:03}", k + 1).parse().expect("12 digits"),
                 name: format!("{}{}社区（演示）", cn(s), cn(k)),
                 boundary: ring(k * bps, s * bps, (k + 1) * bps, (s + 1) * bps),
             });
@@ -154,18 +139,12 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
         next_id
     };
     // Roads: east-west lines, then north-south lines; arterials every 3rd line, minor segments sometimes omitted.
-    let road =
-        |f: &mut Features, pts: Vec<Coord<f64>>, arterial: bool, name: String, osm_id: i64| {
-            if pts.len() >= 2 {
-                let class = if arterial { "primary" } else { "residential" };
-                f.roads.push(Road {
-                    osm_id,
-                    class: class.to_owned(),
-                    name: Some(name),
-                    line: LineString(pts),
-                });
-            }
-        };
+    let road = |f: &mut Features, pts: Vec<Coord<f64>>, arterial: bool, name: String, osm_id: i64| {
+        if pts.len() >= 2 {
+            let class = if arterial { "primary" } else { "residential" };
+            f.roads.push(Road { osm_id, class: class.to_owned(), name: Some(name), line: LineString(pts) });
+        }
+    };
     for r in 1..rows {
         let arterial = r % 3 == 0;
         let mut run: Vec<Coord<f64>> = Vec::new();
@@ -174,11 +153,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             let on_border = c % bps == 0;
             let drop = !arterial && !on_border && c < cols && rng.next() < 0.12;
             if drop || c == cols {
-                let name = if arterial {
-                    format!("纬{}路", cn(r / 3 - 1))
-                } else {
-                    format!("纬{}支路", r)
-                };
+                let name = if arterial { format!("纬{}路", cn(r / 3 - 1)) } else { format!("纬{}支路", r) };
                 road(&mut f, std::mem::take(&mut run), arterial, name, id());
             }
         }
@@ -191,32 +166,17 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             let on_border = r % bps == 0;
             let drop = !arterial && !on_border && r < rows && rng.next() < 0.12;
             if drop || r == rows {
-                let name = if arterial {
-                    format!("经{}路", cn(c / 3 - 1))
-                } else {
-                    format!("经{}支路", c)
-                };
+                let name = if arterial { format!("经{}路", cn(c / 3 - 1)) } else { format!("经{}支路", c) };
                 road(&mut f, std::mem::take(&mut run), arterial, name, id());
             }
         }
     }
     // Buildings: 2–6 per lattice cell, placed by bilinear interpolation inside the cell, 15 m from its roads.
     let lerp = |r: usize, c: usize, u: f64, v: f64| -> Coord<f64> {
-        let (a, b, cc, d) = (
-            lattice[r][c],
-            lattice[r][c + 1],
-            lattice[r + 1][c + 1],
-            lattice[r + 1][c],
-        );
+        let (a, b, cc, d) = (lattice[r][c], lattice[r][c + 1], lattice[r + 1][c + 1], lattice[r + 1][c]);
         Coord {
-            x: a.x * (1.0 - u) * (1.0 - v)
-                + b.x * u * (1.0 - v)
-                + cc.x * u * v
-                + d.x * (1.0 - u) * v,
-            y: a.y * (1.0 - u) * (1.0 - v)
-                + b.y * u * (1.0 - v)
-                + cc.y * u * v
-                + d.y * (1.0 - u) * v,
+            x: a.x * (1.0 - u) * (1.0 - v) + b.x * u * (1.0 - v) + cc.x * u * v + d.x * (1.0 - u) * v,
+            y: a.y * (1.0 - u) * (1.0 - v) + b.y * u * (1.0 - v) + cc.y * u * v + d.y * (1.0 - u) * v,
         }
     };
     for r in 0..rows {
@@ -239,10 +199,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
                 f.landuse.push(Landuse {
                     osm_id: id(),
                     kind: "school".into(),
-                    name: Some(format!(
-                        "示范第{}小学（演示）",
-                        cn((r / bps) * size.streets + c / bps)
-                    )),
+                    name: Some(format!("示范第{}小学（演示）", cn((r / bps) * size.streets + c / bps))),
                     area: cell(0.1, 0.1, 0.9, 0.9),
                 });
                 for (u0, u1) in [(0.2, 0.45), (0.55, 0.8)] {
@@ -269,11 +226,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             }
             let commercial = rng.next() < 0.08;
             let towers = !commercial && rng.next() < 0.3;
-            let (nx, ny) = if towers {
-                (2, 1)
-            } else {
-                (2 + (rng.next() * 2.0) as usize, 2)
-            };
+            let (nx, ny) = if towers { (2, 1) } else { (2 + (rng.next() * 2.0) as usize, 2) };
             for i in 0..nx {
                 for j in 0..ny {
                     let (du, dv) = (0.7 / nx as f64, 0.7 / ny as f64);
@@ -295,11 +248,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
                         levels: Some(levels),
                         flats: None,
                         name: None,
-                        address: Some(format!(
-                            "示范路{}号{}栋（演示）",
-                            r * cols + c + 1,
-                            i * ny + j + 1
-                        )),
+                        address: Some(format!("示范路{}号{}栋（演示）", r * cols + c + 1, i * ny + j + 1)),
                     });
                 }
             }
@@ -314,12 +263,7 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             }
         }
     }
-    DemoDistrict {
-        district,
-        streets,
-        communities,
-        features: f,
-    }
+    DemoDistrict { district, streets, communities, features: f }
 }
 
 #[cfg(test)]
@@ -332,19 +276,11 @@ mod tests {
         let a = generate(DemoSize::default(), 118.85, 31.95);
         let b = generate(DemoSize::default(), 118.85, 31.95);
         assert_eq!(a.features.buildings.len(), b.features.buildings.len());
-        assert!(
-            a.features.buildings.len() > 1_500,
-            "{}",
-            a.features.buildings.len()
-        );
+        assert!(a.features.buildings.len() > 1_500, "{}", a.features.buildings.len());
         assert_eq!(a.communities.len(), 9);
         for c in &a.communities {
             assert!(c.boundary.unsigned_area() > 0.0);
-            let street = a
-                .streets
-                .iter()
-                .find(|s| s.code == c.code.street())
-                .unwrap();
+            let street = a.streets.iter().find(|s| s.code == c.code.street()).unwrap();
             let inner = geo::InteriorPoint::interior_point(&c.boundary).unwrap();
             assert!(street.boundary.contains(&inner));
         }

@@ -57,21 +57,14 @@ where
 {
     let mut rdr = csv::Reader::from_reader(input);
     let headers = rdr.headers()?.clone();
-    let col = |name: &'static str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or(DivisionError::Column(name))
-    };
+    let col = |name: &'static str| headers.iter().position(|h| h == name).ok_or(DivisionError::Column(name));
     let (code, name) = (col("code")?, col("name")?);
     rdr.records()
         .enumerate()
         .map(|(i, r)| {
             let r = r?;
             Ok(Division {
-                code: r[code]
-                    .parse()
-                    .map_err(|source| DivisionError::Code { row: i + 1, source })?,
+                code: r[code].parse().map_err(|source| DivisionError::Code { row: i + 1, source })?,
                 name: r[name].to_owned(),
             })
         })

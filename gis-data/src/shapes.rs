@@ -15,14 +15,8 @@ pub struct ShapeError {
 }
 
 /// Read every polygon record of `path` (`.shp` with its `.dbf`), naming each by the attribute `name_field`.
-pub fn read_polygons(
-    path: &Path,
-    name_field: &str,
-) -> Result<Vec<(String, MultiPolygon<f64>)>, ShapeError> {
-    let err = |message: String| ShapeError {
-        path: path.display().to_string(),
-        message,
-    };
+pub fn read_polygons(path: &Path, name_field: &str) -> Result<Vec<(String, MultiPolygon<f64>)>, ShapeError> {
+    let err = |message: String| ShapeError { path: path.display().to_string(), message };
     let mut reader = shapefile::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
     let mut out = Vec::new();
     for item in reader.iter_shapes_and_records() {
@@ -30,20 +24,11 @@ pub fn read_polygons(
         let name = match record.get(name_field) {
             Some(shapefile::dbase::FieldValue::Character(Some(s))) => s.trim().to_owned(),
             Some(shapefile::dbase::FieldValue::Numeric(Some(n))) => n.to_string(),
-            other => {
-                return Err(err(format!(
-                    "field {name_field:?} missing or empty: {other:?}"
-                )))
-            }
+            other => return Err(err(format!("field {name_field:?} missing or empty: {other:?}"))),
         };
         let polygon = match shape {
             shapefile::Shape::Polygon(p) => p,
-            other => {
-                return Err(err(format!(
-                    "expected polygons, found {}",
-                    other.shapetype()
-                )))
-            }
+            other => return Err(err(format!("expected polygons, found {}", other.shapetype()))),
         };
         let mp: MultiPolygon<f64> = polygon.into();
         out.push((name, mp));
@@ -73,30 +58,18 @@ pub struct ShapeFeature {
 const WGS84_PRJ: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
 
 fn zip_err(e: impl std::fmt::Display) -> ShapeError {
-    ShapeError {
-        path: "(zip)".into(),
-        message: e.to_string(),
-    }
+    ShapeError { path: "(zip)".into(), message: e.to_string() }
 }
 
 /// Write polygon features as a zipped shapefile named `stem` (`.shp`, `.shx`, `.dbf` in UTF-8, `.prj` WGS84,
 /// `.cpg`). Every feature must have the same fields as the first.
 pub fn write_zip(stem: &str, features: &[ShapeFeature]) -> Result<Vec<u8>, ShapeError> {
     use std::io::{Cursor, Write};
-    let (mut shp, mut shx, mut dbf) = (
-        Cursor::new(Vec::new()),
-        Cursor::new(Vec::new()),
-        Cursor::new(Vec::new()),
-    );
+    let (mut shp, mut shx, mut dbf) = (Cursor::new(Vec::new()), Cursor::new(Vec::new()), Cursor::new(Vec::new()));
     {
         let mut table = shapefile::dbase::TableWriterBuilder::new();
-        for (name, value) in features
-            .first()
-            .map(|f| f.attributes.as_slice())
-            .unwrap_or_default()
-        {
-            let field = shapefile::dbase::FieldName::try_from(name.as_str())
-                .map_err(|e| zip_err(format!("{e:?}")))?;
+        for (name, value) in features.first().map(|f| f.attributes.as_slice()).unwrap_or_default() {
+            let field = shapefile::dbase::FieldName::try_from(name.as_str()).map_err(|e| zip_err(format!("{e:?}")))?;
             table = match value {
                 Attribute::Text(_) => table.add_character_field(field, 254),
                 Attribute::Number(_) => table.add_numeric_field(field, 12, 0),
@@ -116,9 +89,7 @@ pub fn write_zip(stem: &str, features: &[ShapeFeature]) -> Result<Vec<u8>, Shape
                 record.insert(name.clone(), v);
             }
             let polygon = shapefile::Polygon::from(f.polygon.clone());
-            writer
-                .write_shape_and_record(&polygon, &record)
-                .map_err(zip_err)?;
+            writer.write_shape_and_record(&polygon, &record).map_err(zip_err)?;
         }
     }
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -130,8 +101,7 @@ pub fn write_zip(stem: &str, features: &[ShapeFeature]) -> Result<Vec<u8>, Shape
         ("prj", WGS84_PRJ.as_bytes().to_vec()),
         ("cpg", b"UTF-8".to_vec()),
     ] {
-        zip.start_file(format!("{stem}.{ext}"), options)
-            .map_err(zip_err)?;
+        zip.start_file(format!("{stem}.{ext}"), options).map_err(zip_err)?;
         zip.write_all(&bytes).map_err(zip_err)?;
     }
     Ok(zip.finish().map_err(zip_err)?.into_inner())
@@ -153,12 +123,7 @@ pub struct UnpackLimits {
 
 impl Default for UnpackLimits {
     fn default() -> Self {
-        Self {
-            max_entries: 64,
-            max_entry_bytes: 64 << 20,
-            max_total_bytes: 128 << 20,
-            max_ratio: 1000,
-        }
+        Self { max_entries: 64, max_entry_bytes: 64 << 20, max_total_bytes: 128 << 20, max_ratio: 1000 }
     }
 }
 
@@ -180,11 +145,7 @@ fn check_declared<R: std::io::Read + std::io::Seek>(
 ) -> Result<(), ZipReadError> {
     let too_large = |why: String| Err(ZipReadError::TooLarge(why));
     if archive.len() > limits.max_entries {
-        return too_large(format!(
-            "{} entries (at most {})",
-            archive.len(),
-            limits.max_entries
-        ));
+        return too_large(format!("{} entries (at most {})", archive.len(), limits.max_entries));
     }
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -208,10 +169,7 @@ fn check_declared<R: std::io::Read + std::io::Seek>(
         total += size;
     }
     if total > limits.max_total_bytes {
-        return too_large(format!(
-            "{total} bytes unpacked in all (at most {})",
-            limits.max_total_bytes
-        ));
+        return too_large(format!("{total} bytes unpacked in all (at most {})", limits.max_total_bytes));
     }
     Ok(())
 }
@@ -232,33 +190,21 @@ pub fn read_zip(bytes: &[u8], limits: &UnpackLimits) -> Result<Vec<ShapeFeature>
     let mut part = |ext: &str| -> Result<Vec<u8>, ZipReadError> {
         let name = names
             .iter()
-            .find(|n| {
-                n.len() == stem.len() + 4 && n.starts_with(stem) && n.to_lowercase().ends_with(ext)
-            })
+            .find(|n| n.len() == stem.len() + 4 && n.starts_with(stem) && n.to_lowercase().ends_with(ext))
             .ok_or_else(|| zip_err(format!("no {ext} file beside {shp_name}")))?
             .clone();
         // Declared sizes can lie: count what actually comes out.
-        let allowed = limits
-            .max_entry_bytes
-            .min(limits.max_total_bytes - unpacked.min(limits.max_total_bytes));
+        let allowed = limits.max_entry_bytes.min(limits.max_total_bytes - unpacked.min(limits.max_total_bytes));
         let mut out = Vec::new();
-        archive
-            .by_name(&name)
-            .map_err(zip_err)?
-            .take(allowed + 1)
-            .read_to_end(&mut out)
-            .map_err(zip_err)?;
+        archive.by_name(&name).map_err(zip_err)?.take(allowed + 1).read_to_end(&mut out).map_err(zip_err)?;
         if out.len() as u64 > allowed {
-            return Err(ZipReadError::TooLarge(format!(
-                "{name} unpacks to more than it declares or than is allowed"
-            )));
+            return Err(ZipReadError::TooLarge(format!("{name} unpacks to more than it declares or than is allowed")));
         }
         unpacked += out.len() as u64;
         Ok(out)
     };
     let (shp, shx, dbf) = (part(".shp")?, part(".shx")?, part(".dbf")?);
-    let shapes =
-        shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(zip_err)?;
+    let shapes = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(zip_err)?;
     let table = shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(zip_err)?;
     let mut reader = shapefile::Reader::new(shapes, table);
     let mut out = Vec::new();
@@ -266,28 +212,17 @@ pub fn read_zip(bytes: &[u8], limits: &UnpackLimits) -> Result<Vec<ShapeFeature>
         let (shape, record) = item.map_err(zip_err)?;
         let polygon: MultiPolygon<f64> = match shape {
             shapefile::Shape::Polygon(p) => p.into(),
-            other => {
-                return Err(
-                    zip_err(format!("expected polygons, found {}", other.shapetype())).into(),
-                )
-            }
+            other => return Err(zip_err(format!("expected polygons, found {}", other.shapetype())).into()),
         };
         let attributes = record
             .into_iter()
             .filter_map(|(name, value)| match value {
-                shapefile::dbase::FieldValue::Character(Some(s)) => {
-                    Some((name, Attribute::Text(s.trim().to_owned())))
-                }
-                shapefile::dbase::FieldValue::Numeric(Some(n)) => {
-                    Some((name, Attribute::Number(n as i64)))
-                }
+                shapefile::dbase::FieldValue::Character(Some(s)) => Some((name, Attribute::Text(s.trim().to_owned()))),
+                shapefile::dbase::FieldValue::Numeric(Some(n)) => Some((name, Attribute::Number(n as i64))),
                 _ => None,
             })
             .collect();
-        out.push(ShapeFeature {
-            attributes,
-            polygon,
-        });
+        out.push(ShapeFeature { attributes, polygon });
     }
     Ok(out)
 }
@@ -311,13 +246,7 @@ mod tests {
         let bytes = write_zip("grids", &features).unwrap();
         let back = read_zip(&bytes, &UnpackLimits::default()).unwrap();
         assert_eq!(back.len(), 1);
-        let attr = |k: &str| {
-            back[0]
-                .attributes
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-        };
+        let attr = |k: &str| back[0].attributes.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         assert_eq!(attr("NAME"), Some(Attribute::Text("一网格".into())));
         assert_eq!(attr("HOUSEHOLDS"), Some(Attribute::Number(301)));
         let area = |mp: &MultiPolygon<f64>| geo::Area::unsigned_area(mp);
@@ -328,8 +257,7 @@ mod tests {
     fn zip_of(entries: &[(&str, usize)]) -> Vec<u8> {
         use std::io::Write;
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         for (name, zeros) in entries {
             zip.start_file(*name, options).unwrap();
             zip.write_all(&vec![0u8; *zeros]).unwrap();
@@ -339,37 +267,16 @@ mod tests {
 
     #[test]
     fn archives_past_the_limits_are_refused_before_unpacking() {
-        let limits = UnpackLimits {
-            max_entries: 3,
-            max_entry_bytes: 50_000,
-            max_total_bytes: 80_000,
-            max_ratio: 100,
-        };
-        let too_large =
-            |bytes: &[u8]| matches!(read_zip(bytes, &limits), Err(ZipReadError::TooLarge(_)));
-        assert!(
-            too_large(&zip_of(&[("a.shp", 60_000)])),
-            "one entry over the entry limit"
-        );
-        assert!(
-            too_large(&zip_of(&[("a.shp", 40_000)])),
-            "40 kB of zeros expand far more than 100-fold"
-        );
-        assert!(
-            too_large(&zip_of(&[("a", 1), ("b", 1), ("c", 1), ("d", 1)])),
-            "too many entries"
-        );
-        let relaxed = UnpackLimits {
-            max_ratio: 100_000,
-            ..limits
-        };
+        let limits = UnpackLimits { max_entries: 3, max_entry_bytes: 50_000, max_total_bytes: 80_000, max_ratio: 100 };
+        let too_large = |bytes: &[u8]| matches!(read_zip(bytes, &limits), Err(ZipReadError::TooLarge(_)));
+        assert!(too_large(&zip_of(&[("a.shp", 60_000)])), "one entry over the entry limit");
+        assert!(too_large(&zip_of(&[("a.shp", 40_000)])), "40 kB of zeros expand far more than 100-fold");
+        assert!(too_large(&zip_of(&[("a", 1), ("b", 1), ("c", 1), ("d", 1)])), "too many entries");
+        let relaxed = UnpackLimits { max_ratio: 100_000, ..limits };
         assert!(matches!(
             read_zip(&zip_of(&[("a.shp", 45_000), ("a.dbf", 45_000)]), &relaxed),
             Err(ZipReadError::TooLarge(_))
         ));
-        assert!(matches!(
-            read_zip(&zip_of(&[("a.txt", 10)]), &limits),
-            Err(ZipReadError::Invalid(_))
-        ));
+        assert!(matches!(read_zip(&zip_of(&[("a.txt", 10)]), &limits), Err(ZipReadError::Invalid(_))));
     }
 }

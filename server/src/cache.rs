@@ -38,24 +38,18 @@ pub struct Layer {
 impl Layer {
     fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>) -> Self {
         let (areas, polys): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        Self {
-            index: PolygonIndex::new(polys),
-            areas,
-        }
+        Self { index: PolygonIndex::new(polys), areas }
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).
     pub fn first(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Option<&AreaRef> {
-        self.index
-            .first(lon, lat, |i| self.areas[i as usize].valid_at(at))
-            .map(|i| &self.areas[i as usize])
+        self.index.first(lon, lat, |i| self.areas[i as usize].valid_at(at)).map(|i| &self.areas[i as usize])
     }
 
     /// Every area containing the point and valid at `at`.
     pub fn all(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Vec<&AreaRef> {
         let mut out = Vec::new();
-        self.index
-            .containing(lon, lat, |i| self.areas[i as usize].valid_at(at), &mut out);
+        self.index.containing(lon, lat, |i| self.areas[i as usize].valid_at(at), &mut out);
         out.into_iter().map(|i| &self.areas[i as usize]).collect()
     }
 
@@ -97,12 +91,7 @@ impl Snapshot {
             community: area(self.communities.first(lon, lat, at)),
             natural_grid,
             dedicated_grid,
-            special_grids: self
-                .special_grids
-                .all(lon, lat, at)
-                .into_iter()
-                .map(|a| a.area.clone())
-                .collect(),
+            special_grids: self.special_grids.all(lon, lat, at).into_iter().map(|a| a.area.clone()).collect(),
         }
     }
 
@@ -120,14 +109,9 @@ impl Snapshot {
             String,
         );
         async fn layer(pool: &PgPool, sql: &str) -> Result<Layer> {
-            let rows: Vec<Row> = sqlx::query_as(sql)
-                .fetch_all(pool)
-                .await
-                .with_context(|| sql.to_owned())?;
+            let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(pool).await.with_context(|| sql.to_owned())?;
             let mut out = Vec::with_capacity(rows.len());
-            for (id, code, name, kind, households, plan_version, valid_from, valid_to, geojson) in
-                rows
-            {
+            for (id, code, name, kind, households, plan_version, valid_from, valid_to, geojson) in rows {
                 let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
                 let g: Geometry<f64> = g.try_into().context("PostGIS GeoJSON to geo")?;
                 let mp = match g {
@@ -136,18 +120,7 @@ impl Snapshot {
                     _ => continue,
                 };
                 out.push((
-                    AreaRef {
-                        area: Area {
-                            id,
-                            code,
-                            name,
-                            kind,
-                            households,
-                            plan_version,
-                        },
-                        valid_from,
-                        valid_to,
-                    },
+                    AreaRef { area: Area { id, code, name, kind, households, plan_version }, valid_from, valid_to },
                     mp,
                 ));
             }
@@ -171,9 +144,7 @@ pub struct LocateCache {
 impl LocateCache {
     /// Load the first snapshot.
     pub async fn load(pool: &PgPool) -> Result<Self> {
-        Ok(Self {
-            current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool).await?))),
-        })
+        Ok(Self { current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool).await?))) })
     }
 
     /// The current snapshot.

@@ -35,20 +35,13 @@ impl Settings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         Self {
             database_url: var("DATABASE_URL"),
-            data_dir: var("WANGGE_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(".wangge")),
+            data_dir: var("WANGGE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".wangge")),
             bind: var("WANGGE_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             db_name: var("WANGGE_DB_NAME").unwrap_or_else(|| "wangge".to_owned()),
-            web_dir: var("WANGGE_WEB_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("web/dist")),
+            web_dir: var("WANGGE_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
             data_key: var("WANGGE_DATA_KEY"),
-            insecure_cookies: var("WANGGE_INSECURE_COOKIES")
-                .is_some_and(|v| v == "1" || v == "true"),
-            public_rate: var("WANGGE_PUBLIC_RATE")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1200),
+            insecure_cookies: var("WANGGE_INSECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            public_rate: var("WANGGE_PUBLIC_RATE").and_then(|v| v.parse().ok()).unwrap_or(1200),
         }
     }
 
@@ -59,37 +52,16 @@ impl Settings {
             Some(hex) => DataKey::from_hex(hex)?,
             None => DataKey::load_or_create(&self.data_dir.join("data.key"))?,
         };
-        Ok(Security::new(
-            key,
-            !self.insecure_cookies,
-            self.public_rate,
-            self.audit_anchor(),
-        ))
+        Ok(Security::new(key, !self.insecure_cookies, self.public_rate, self.audit_anchor()))
     }
 
     /// The file the audit log's head is anchored in: one per database, in the data directory.
     pub fn audit_anchor(&self) -> PathBuf {
         let db = match &self.database_url {
-            Some(url) => url
-                .rsplit('/')
-                .next()
-                .unwrap_or("db")
-                .split('?')
-                .next()
-                .unwrap_or("db")
-                .to_owned(),
+            Some(url) => url.rsplit('/').next().unwrap_or("db").split('?').next().unwrap_or("db").to_owned(),
             None => self.db_name.clone(),
         };
-        let safe: String = db
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let safe: String = db.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
         self.data_dir.join(format!("audit-head-{safe}.json"))
     }
 }

@@ -21,12 +21,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, code and reason.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            details: None,
-        }
+        Self { status, code, message: message.into(), details: None }
     }
 
     /// 400: the request is malformed.
@@ -36,20 +31,12 @@ impl ApiError {
 
     /// 404: the named thing does not exist.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} {id} does not exist"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} {id} does not exist"))
     }
 
     /// 401: the route needs a signed-in staff member.
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "login_required",
-            "sign in as staff to use this",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "login_required", "sign in as staff to use this")
     }
 
     /// 403: signed in, but the role does not allow this (or the CSRF token is missing).
@@ -126,27 +113,18 @@ impl From<sqlx::Error> for ApiError {
                         "text must not contain NUL or other unstorable characters",
                     )
                 }
-                Some("23503") => {
-                    return ApiError::unprocessable("unknown_reference", db.message().to_owned())
-                }
+                Some("23503") => return ApiError::unprocessable("unknown_reference", db.message().to_owned()),
                 Some("23514") | Some("23P01") => {
                     return ApiError::unprocessable("constraint_violated", db.message().to_owned())
                 }
-                Some("XX000")
-                    if db.message().contains("GEOSIntersects")
-                        || db.message().contains("Geometry") =>
-                {
+                Some("XX000") if db.message().contains("GEOSIntersects") || db.message().contains("Geometry") => {
                     return ApiError::unprocessable("invalid_geometry", db.message().to_owned())
                 }
                 _ => {}
             }
         }
         tracing::error!(error = %e, "database error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error (logged)",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
     }
 }
 
@@ -158,11 +136,7 @@ impl From<anyhow::Error> for ApiError {
                 Ok(db) => db.into(),
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "internal error");
-                    ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        "internal error (logged)",
-                    )
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
                 }
             },
         }

@@ -42,10 +42,7 @@ impl Glyphs {
         }
         let font = self.font().as_ref().map_err(Clone::clone)?;
         let encoded = Arc::new(font.range(stack, start, start + 255));
-        self.ranges
-            .lock()
-            .expect("glyph lock")
-            .insert(start, encoded.clone());
+        self.ranges.lock().expect("glyph lock").insert(start, encoded.clone());
         Ok(encoded)
     }
 }

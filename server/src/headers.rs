@@ -14,8 +14,7 @@ pub fn content_security_policy(web_dir: Option<&Path>) -> Result<String> {
     let hashes = match web_dir {
         Some(dir) => {
             let index = dir.join("index.html");
-            let html = std::fs::read_to_string(&index)
-                .with_context(|| format!("reading {}", index.display()))?;
+            let html = std::fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?;
             inline_script_hashes(&html)
         }
         None => Vec::new(),
@@ -53,9 +52,7 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
         };
         if !tag.contains(" src=") {
             let body = &rest[body_start..body_start + len];
-            out.push(
-                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes())),
-            );
+            out.push(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes())));
         }
         rest = &rest[body_start + len..];
     }
@@ -71,9 +68,6 @@ mod tests {
         let html = r#"<script type="module">init();</script><script src="/x.js"></script><script>a</script>"#;
         let h = inline_script_hashes(html);
         assert_eq!(h.len(), 2);
-        assert_eq!(
-            h[0],
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init();"))
-        );
+        assert_eq!(h[0], base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init();")));
     }
 }

@@ -20,10 +20,7 @@ use wangge_server::store::hierarchy::{misplaced, upsert_area, Level};
 use wangge_server::{audit, bench, db, import, startup};
 
 #[derive(Parser)]
-#[command(
-    name = "wangge",
-    about = "Wangge: GIS for urban community grid governance (网格化管理)"
-)]
+#[command(name = "wangge", about = "Wangge: GIS for urban community grid governance (网格化管理)")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -156,24 +153,14 @@ fn clip(boundary: Boundary, bbox: &[f64]) -> Result<Boundary> {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Partition {
-        input,
-        target,
-        tolerance,
-        seed,
-    } = &cli.command
-    {
+    if let Command::Partition { input, target, tolerance, seed } = &cli.command {
         // a pure computation: no database needed
-        let text = std::fs::read_to_string(input)
-            .with_context(|| format!("reading {}", input.display()))?;
-        let graph: wangge_domain::partition::BlockGraphInput =
-            serde_json::from_str(&text).context("the graph JSON")?;
+        let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+        let graph: wangge_domain::partition::BlockGraphInput = serde_json::from_str(&text).context("the graph JSON")?;
         let options = wangge_domain::partition::Options {
             target: *target,
             tolerance: *tolerance,
@@ -198,18 +185,10 @@ async fn main() -> Result<()> {
     let pool = db::connect_and_migrate(&url).await?;
     match cli.command {
         Command::Serve => {
-            let listener = TcpListener::bind(&settings.bind)
-                .with_context(|| format!("binding {}", settings.bind))?;
-            tracing::info!(
-                "Wangge serving on http://{} (database {url})",
-                settings.bind
-            );
+            let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+            tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
             let state = startup::AppState::new(pool, settings.security()?).await?;
-            let web_dir = settings
-                .web_dir
-                .join("index.html")
-                .exists()
-                .then(|| settings.web_dir.clone());
+            let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
             match &web_dir {
                 Some(d) => tracing::info!("serving the web app from {}", d.display()),
                 None => tracing::warn!(
@@ -224,20 +203,13 @@ async fn main() -> Result<()> {
                 Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
                 None => println!("demo district already loaded"),
             }
-            let password = std::env::var("WANGGE_DEMO_PASSWORD")
-                .unwrap_or_else(|_| "wangge-demo-2026".to_owned());
+            let password = std::env::var("WANGGE_DEMO_PASSWORD").unwrap_or_else(|_| "wangge-demo-2026".to_owned());
             let password = NewPassword::parse(&password)?;
-            for (username, role, scope) in
-                import::demo::create_demo_accounts(&pool, &password).await?
-            {
+            for (username, role, scope) in import::demo::create_demo_accounts(&pool, &password).await? {
                 println!("demo account {username:<10} {role:<18} {scope}");
             }
         }
-        Command::CreateAdmin {
-            username,
-            district,
-            display_name,
-        } => {
+        Command::CreateAdmin { username, district, display_name } => {
             let district: DistrictCode = district.parse()?;
             let password = match std::env::var("WANGGE_ADMIN_PASSWORD") {
                 Ok(p) => p,
@@ -248,8 +220,7 @@ async fn main() -> Result<()> {
                 }
             };
             let password = NewPassword::parse(&password)?;
-            let assignment =
-                Assignment::new(Role::DistrictAdmin, Scope::District(district.clone()))?;
+            let assignment = Assignment::new(Role::DistrictAdmin, Scope::District(district.clone()))?;
             let new = NewAccount {
                 username: &username,
                 display_name: &display_name,
@@ -271,37 +242,16 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&account)?);
         }
         Command::DbUrl => println!("{url}"),
-        Command::ImportOsm {
-            file,
-            gross_m2_per_household,
-            default_floors,
-        } => {
-            let model = HouseholdModel {
-                gross_m2_per_household,
-                default_floors,
-                ..HouseholdModel::default()
-            };
+        Command::ImportOsm { file, gross_m2_per_household, default_floors } => {
+            let model = HouseholdModel { gross_m2_per_household, default_floors, ..HouseholdModel::default() };
             let s = import::osm::import_osm(&pool, &file, &model).await?;
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
-        Command::ImportBoundary {
-            file,
-            level,
-            code,
-            name,
-            gcj02,
-            clip: bbox,
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let mut features =
-                parse_boundaries(&text, if gcj02 { Datum::Gcj02 } else { Datum::Wgs84 })?;
+        Command::ImportBoundary { file, level, code, name, gcj02, clip: bbox } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut features = parse_boundaries(&text, if gcj02 { Datum::Gcj02 } else { Datum::Wgs84 })?;
             if features.len() != 1 {
-                bail!(
-                    "{} holds {} features; give a file with exactly one",
-                    file.display(),
-                    features.len()
-                );
+                bail!("{} holds {} features; give a file with exactly one", file.display(), features.len());
             }
             let mut boundary = features.remove(0).boundary;
             if let Some(b) = bbox {
@@ -327,21 +277,10 @@ async fn main() -> Result<()> {
             upsert_area(&pool, level, &code, &name, Some(&boundary), false).await?;
             println!("stored {} {code} {name}", level.table());
         }
-        Command::ImportDivisions {
-            district,
-            district_name,
-            streets,
-            communities,
-        } => {
+        Command::ImportDivisions { district, district_name, streets, communities } => {
             let district: DistrictCode = district.parse()?;
-            let s = import::divisions::import_divisions(
-                &pool,
-                &district,
-                &district_name,
-                &streets,
-                &communities,
-            )
-            .await?;
+            let s =
+                import::divisions::import_divisions(&pool, &district, &district_name, &streets, &communities).await?;
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
         Command::BuildBlocks { community } => {
@@ -349,44 +288,24 @@ async fn main() -> Result<()> {
             let s = build_blocks(&pool, code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?;
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
-        Command::Graph {
-            community,
-            split_above,
-        } => {
+        Command::Graph { community, split_above } => {
             let code: CommunityCode = community.parse()?;
             if let Some(high) = split_above {
                 for block in blocks::oversized_blocks(&pool, code.as_str(), high).await? {
-                    let split =
-                        blocks::split_block(&pool, block, &blocks::Cut::BuildingCells).await?;
-                    eprintln!(
-                        "split block {block} into {} building cells",
-                        split.cells.len()
-                    );
+                    let split = blocks::split_block(&pool, block, &blocks::Cut::BuildingCells).await?;
+                    eprintln!("split block {block} into {} building cells", split.cells.len());
                 }
             }
-            let graph =
-                wangge_server::store::plans::partition_input(&pool, code.as_str(), &[]).await?;
+            let graph = wangge_server::store::plans::partition_input(&pool, code.as_str(), &[]).await?;
             println!("{}", serde_json::to_string(&graph)?);
         }
-        Command::BenchLocate {
-            data,
-            grids_per_side,
-        } => {
+        Command::BenchLocate { data, grids_per_side } => {
             let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;
             println!("{}", bench::locate::markdown(&runs));
         }
         Command::Partition { .. } => unreachable!("handled before connecting"),
-        Command::BenchEditor {
-            blocks_per_side,
-            grids,
-        } => {
-            let report = bench::editor::bench_editor(
-                &pool,
-                blocks_per_side,
-                grids,
-                &std::env::current_dir()?,
-            )
-            .await?;
+        Command::BenchEditor { blocks_per_side, grids } => {
+            let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Command::BenchTiles { data, martin } => {

@@ -18,15 +18,7 @@ pub fn grid_fill_color() -> Value {
         "case",
         ["==", ["get", "kind"], "dedicated"],
         "#3b82f6",
-        [
-            "step",
-            ["abs", ["get", "deviation"]],
-            "#22c55e",
-            0.1,
-            "#eab308",
-            0.2,
-            "#ef4444"
-        ]
+        ["step", ["abs", ["get", "deviation"]], "#22c55e", 0.1, "#eab308", 0.2, "#ef4444"]
     ])
 }
 

@@ -84,15 +84,12 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
             .wrap(crate::headers::security_headers(&csp))
             .configure(crate::routes::configure)
             .configure(crate::routes::tiles::configure);
-        let not_found = web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)"))
-        });
+        let not_found =
+            web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)")) });
         match &web_dir {
-            Some(dir) => app.service(
-                actix_files::Files::new("/", dir)
-                    .index_file("index.html")
-                    .default_handler(not_found),
-            ),
+            Some(dir) => {
+                app.service(actix_files::Files::new("/", dir).index_file("index.html").default_handler(not_found))
+            }
             None => app.default_service(not_found),
         }
     })

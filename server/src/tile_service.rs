@@ -30,18 +30,9 @@ pub struct EncodedTile {
 pub const BASE_LAYERS: [&str; 4] = ["landuse", "roads", "buildings", "elements"];
 /// The layers anyone may fetch (`/tiles/public/…`): the base map, boundaries, grids and labels. Blocks (with their
 /// household counts) and special grids are for staff.
-pub const PUBLIC_LAYERS: [&str; 7] = [
-    "boundaries",
-    "buildings",
-    "elements",
-    "grids",
-    "labels",
-    "landuse",
-    "roads",
-];
+pub const PUBLIC_LAYERS: [&str; 7] = ["boundaries", "buildings", "elements", "grids", "labels", "landuse", "roads"];
 /// Governance layers.
-pub const GOVERNANCE_LAYERS: [&str; 5] =
-    ["boundaries", "blocks", "grids", "special_grids", "labels"];
+pub const GOVERNANCE_LAYERS: [&str; 5] = ["boundaries", "blocks", "grids", "special_grids", "labels"];
 
 const BASE_SQL: [(&str, &str); 4] = [
     ("landuse", "SELECT id, ST_AsGeoJSON(geom, 7), 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
@@ -102,10 +93,7 @@ fn json_to_value(v: &Json) -> Option<Value> {
     match v {
         Json::String(s) => Some(Value::String(s.clone())),
         Json::Bool(b) => Some(Value::Bool(*b)),
-        Json::Number(n) => n
-            .as_i64()
-            .map(Value::Int)
-            .or_else(|| n.as_f64().map(Value::Double)),
+        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Double)),
         _ => None,
     }
 }
@@ -115,11 +103,8 @@ const STAFF_ONLY_PROPERTIES: [&str; 3] = ["households", "residents", "deviation"
 
 /// The governance layers as the public gets them: boundaries, grids and labels, without statistics.
 async fn load_public_governance(pool: &PgPool) -> Result<TileSet> {
-    let public: Vec<(&str, &str)> = GOVERNANCE_SQL
-        .iter()
-        .copied()
-        .filter(|(name, _)| PUBLIC_LAYERS.contains(name))
-        .collect();
+    let public: Vec<(&str, &str)> =
+        GOVERNANCE_SQL.iter().copied().filter(|(name, _)| PUBLIC_LAYERS.contains(name)).collect();
     load(pool, &public, &STAFF_ONLY_PROPERTIES).await
 }
 
@@ -127,10 +112,8 @@ async fn load_public_governance(pool: &PgPool) -> Result<TileSet> {
 async fn load(pool: &PgPool, queries: &[(&str, &str)], hidden: &[&str]) -> Result<TileSet> {
     let mut layers = Vec::with_capacity(queries.len());
     for (name, sql) in queries {
-        let rows: Vec<(i64, String, i32, Json)> = sqlx::query_as(sql)
-            .fetch_all(pool)
-            .await
-            .with_context(|| format!("loading tile layer {name}"))?;
+        let rows: Vec<(i64, String, i32, Json)> =
+            sqlx::query_as(sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
         let mut features = Vec::with_capacity(rows.len());
         for (id, geojson, min_zoom, props) in rows {
             let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
@@ -174,15 +157,10 @@ impl Selection {
             return Some(Selection::All);
         }
         if s == "public" {
-            return Some(Selection::Layers(
-                PUBLIC_LAYERS.iter().map(|l| (*l).to_owned()).collect(),
-            ));
+            return Some(Selection::Layers(PUBLIC_LAYERS.iter().map(|l| (*l).to_owned()).collect()));
         }
         let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
-        if names
-            .iter()
-            .any(|n| !BASE_LAYERS.contains(&n.as_str()) && !GOVERNANCE_LAYERS.contains(&n.as_str()))
-        {
+        if names.iter().any(|n| !BASE_LAYERS.contains(&n.as_str()) && !GOVERNANCE_LAYERS.contains(&n.as_str())) {
             return None;
         }
         names.sort();
@@ -225,9 +203,7 @@ impl TileService {
     pub async fn load(pool: &PgPool) -> Result<Self> {
         Ok(Self {
             base: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL, &[]).await?))),
-            governance: Arc::new(RwLock::new(Arc::new(
-                load(pool, &GOVERNANCE_SQL, &[]).await?,
-            ))),
+            governance: Arc::new(RwLock::new(Arc::new(load(pool, &GOVERNANCE_SQL, &[]).await?))),
             public_governance: Arc::new(RwLock::new(Arc::new(load_public_governance(pool).await?))),
             cache: Arc::new(RwLock::new(HashMap::new())),
         })
@@ -266,36 +242,18 @@ impl TileService {
         if let Some(t) = self.cache.read().expect("tile cache lock").get(&key) {
             return t.clone();
         }
-        let governance = if selection.is_public() {
-            &self.public_governance
-        } else {
-            &self.governance
-        };
-        let (base, governance) = (
-            self.base.read().expect("tile lock").clone(),
-            governance.read().expect("tile lock").clone(),
-        );
+        let governance = if selection.is_public() { &self.public_governance } else { &self.governance };
+        let (base, governance) =
+            (self.base.read().expect("tile lock").clone(), governance.read().expect("tile lock").clone());
         let mut raw = Vec::new();
         for set in [&base, &governance] {
-            let names: Vec<&str> = set
-                .layers()
-                .iter()
-                .map(|l| l.name())
-                .filter(|n| selection.wants(n))
-                .collect();
+            let names: Vec<&str> = set.layers().iter().map(|l| l.name()).filter(|n| selection.wants(n)).collect();
             raw.extend(set.encode_layers(tile, &names));
         }
-        let mut gz = flate2::write::GzEncoder::new(
-            Vec::with_capacity(raw.len() / 2),
-            flate2::Compression::fast(),
-        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2), flate2::Compression::fast());
         gz.write_all(&raw).expect("writing to memory");
         let gzip = gz.finish().expect("writing to memory");
-        let encoded = Arc::new(EncodedTile {
-            etag: etag(&raw),
-            raw,
-            gzip,
-        });
+        let encoded = Arc::new(EncodedTile { etag: etag(&raw), raw, gzip });
         let mut cache = self.cache.write().expect("tile cache lock");
         if cache.len() >= CACHE_LIMIT {
             cache.clear();

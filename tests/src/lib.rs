@@ -21,10 +21,7 @@ use wangge_server::store::accounts::NewAccount;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
 /// The shared real-data folder beside the checkout, or `None` (with a message) when it is absent locally.
@@ -50,12 +47,9 @@ fn server_url() -> String {
             opts.database("postgres").to_url_lossy().to_string()
         }
         // The tests' own cluster, explicitly without flushes: its databases are thrown away.
-        None => wangge_server::db::cluster::ensure_running(
-            &workspace().join(".wangge-test"),
-            Durability::Throwaway,
-        )
-        .expect("local PostGIS cluster")
-        .url("postgres"),
+        None => wangge_server::db::cluster::ensure_running(&workspace().join(".wangge-test"), Durability::Throwaway)
+            .expect("local PostGIS cluster")
+            .url("postgres"),
     }
 }
 
@@ -79,29 +73,18 @@ async fn ensure_template(server: &str) -> String {
     let name = template_name();
     let lock = File::create(std::env::temp_dir().join(format!("{name}.lock"))).expect("lock file");
     lock.lock().expect("template lock");
-    let mut admin = PgConnection::connect(server)
+    let mut admin = PgConnection::connect(server).await.expect("connect to server");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
         .await
-        .expect("connect to server");
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await
-            .expect("query");
+        .expect("query");
     if !exists {
-        admin
-            .execute(format!("CREATE DATABASE {name}_build").as_str())
-            .await
-            .expect("create template");
+        admin.execute(format!("CREATE DATABASE {name}_build").as_str()).await.expect("create template");
         let pool =
-            wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build")))
-                .await
-                .expect("migrate");
+            wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build"))).await.expect("migrate");
         pool.close().await;
-        admin
-            .execute(format!("ALTER DATABASE {name}_build RENAME TO {name}").as_str())
-            .await
-            .expect("rename");
+        admin.execute(format!("ALTER DATABASE {name}_build RENAME TO {name}").as_str()).await.expect("rename");
     }
     name
 }
@@ -126,15 +109,10 @@ pub struct Caller {
 impl Caller {
     /// A request carrying this caller's session, to finish by hand (headers, raw bodies).
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut r = self
-            .client
-            .request(method, format!("{}{path}", self.address));
+        let mut r = self.client.request(method, format!("{}{path}", self.address));
         if let Some((cookie, csrf)) = &self.session {
             r = r
-                .header(
-                    "cookie",
-                    format!("{}={cookie}", wangge_server::auth::session::COOKIE),
-                )
+                .header("cookie", format!("{}={cookie}", wangge_server::auth::session::COOKIE))
                 .header("x-csrf-token", csrf);
         }
         r
@@ -151,34 +129,21 @@ impl Caller {
 
     /// GET a path, returning status and JSON body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .expect("request");
+        let r = self.request(reqwest::Method::GET, path).send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// GET a path, returning status and the body as text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let r = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .expect("request");
+        let r = self.request(reqwest::Method::GET, path).send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.text().await.unwrap_or_default())
     }
 
     /// Send JSON with a method, returning status and JSON body.
     pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .request(method, path)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
+        let r = self.request(method, path).json(body).send().await.expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -247,18 +212,12 @@ impl TestApp {
             "wangge_test_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
         );
         let mut admin = PgConnection::connect(&server).await.expect("connect");
         let mut tries = 0;
         loop {
-            match admin
-                .execute(format!("CREATE DATABASE {db} TEMPLATE {template}").as_str())
-                .await
-            {
+            match admin.execute(format!("CREATE DATABASE {db} TEMPLATE {template}").as_str()).await {
                 Ok(_) => break,
                 Err(e) if tries < 20 => {
                     tries += 1;
@@ -268,44 +227,19 @@ impl TestApp {
                 Err(e) => panic!("CREATE DATABASE: {e}"),
             }
         }
-        let pool = wangge_server::db::connect_and_migrate(&with_db(&server, &db))
-            .await
-            .expect("connect test db");
+        let pool = wangge_server::db::connect_and_migrate(&with_db(&server, &db)).await.expect("connect test db");
         let key = DataKey::from_hex(TEST_DATA_KEY).expect("key");
         let anchor = std::env::temp_dir().join(format!("{db}-audit-head.json"));
-        let state = AppState::new(pool.clone(), Security::new(key, true, public_rate, anchor))
-            .await
-            .expect("state");
+        let state = AppState::new(pool.clone(), Security::new(key, true, public_rate, anchor)).await.expect("state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().unwrap());
         let web = workspace().join("web/dist");
-        let srv = startup::run(
-            listener,
-            state.clone(),
-            web.join("index.html").exists().then_some(web),
-        )
-        .expect("server");
+        let srv =
+            startup::run(listener, state.clone(), web.join("index.html").exists().then_some(web)).expect("server");
         tokio::spawn(srv);
-        let public = Caller {
-            address: address.clone(),
-            client: reqwest::Client::new(),
-            session: None,
-        };
-        let mut app = TestApp {
-            address,
-            pool,
-            state,
-            caller: public,
-            server,
-            db,
-        };
-        app.caller = app
-            .sign_in_as(
-                "planner",
-                Role::Planner,
-                Scope::District(TEST_DISTRICT.parse().unwrap()),
-            )
-            .await;
+        let public = Caller { address: address.clone(), client: reqwest::Client::new(), session: None };
+        let mut app = TestApp { address, pool, state, caller: public, server, db };
+        app.caller = app.sign_in_as("planner", Role::Planner, Scope::District(TEST_DISTRICT.parse().unwrap())).await;
         app
     }
 
@@ -324,34 +258,20 @@ impl TestApp {
 
     /// Load a generated demo district of this size into the app.
     pub async fn load_demo(&self, size: wangge_gis_data::demo::DemoSize) {
-        wangge_server::import::demo::load_demo(&self.pool, size)
-            .await
-            .expect("demo")
-            .expect("fresh");
+        wangge_server::import::demo::load_demo(&self.pool, size).await.expect("demo").expect("fresh");
         self.state.refresh(None).await.expect("cache");
-        self.state
-            .tiles
-            .reload_base(&self.pool)
-            .await
-            .expect("tiles");
+        self.state.tiles.reload_base(&self.pool).await.expect("tiles");
     }
 
     /// An anonymous caller.
     pub fn public(&self) -> Caller {
-        Caller {
-            address: self.address.clone(),
-            client: reqwest::Client::new(),
-            session: None,
-        }
+        Caller { address: self.address.clone(), client: reqwest::Client::new(), session: None }
     }
 
     /// Create an account (password [`TEST_PASSWORD`]) straight in the database and sign it in over HTTP.
     pub async fn sign_in_as(&self, username: &str, role: Role, scope: Scope) -> Caller {
         let assignment = Assignment::new(role, scope).expect("assignment");
-        let district = assignment
-            .scope()
-            .district()
-            .unwrap_or_else(|| TEST_DISTRICT.parse().unwrap());
+        let district = assignment.scope().district().unwrap_or_else(|| TEST_DISTRICT.parse().unwrap());
         let password = NewPassword::parse(TEST_PASSWORD).expect("password");
         let new = NewAccount {
             username,
@@ -361,18 +281,13 @@ impl TestApp {
             work_phone: Some("025-0000-0000"),
             password: &password,
         };
-        wangge_server::store::accounts::create(&self.pool, new)
-            .await
-            .expect("create account");
-        self.sign_in(username, TEST_PASSWORD)
-            .await
-            .expect("sign in")
+        wangge_server::store::accounts::create(&self.pool, new).await.expect("create account");
+        self.sign_in(username, TEST_PASSWORD).await.expect("sign in")
     }
 
     /// Sign in over HTTP; `Err(status)` when refused.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Caller, (u16, Value)> {
-        self.sign_in_from(std::net::Ipv4Addr::LOCALHOST.into(), username, password)
-            .await
+        self.sign_in_from(std::net::Ipv4Addr::LOCALHOST.into(), username, password).await
     }
 
     /// Sign in over HTTP from the client address `from` (any address of 127.0.0.0/8 works on Linux).
@@ -382,10 +297,7 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> Result<Caller, (u16, Value)> {
-        let client = reqwest::Client::builder()
-            .local_address(from)
-            .build()
-            .expect("client");
+        let client = reqwest::Client::builder().local_address(from).build().expect("client");
         let r = client
             .clone()
             .post(format!("{}/api/session", self.address))
@@ -403,11 +315,9 @@ impl TestApp {
             .map(|v| v.split(';').next().unwrap_or_default().to_owned());
         let body: Value = r.json().await.unwrap_or(Value::Null);
         match (status, cookie, body["account"]["csrf_token"].as_str()) {
-            (200, Some(cookie), Some(csrf)) => Ok(Caller {
-                address: self.address.clone(),
-                client,
-                session: Some((cookie, csrf.to_owned())),
-            }),
+            (200, Some(cookie), Some(csrf)) => {
+                Ok(Caller { address: self.address.clone(), client, session: Some((cookie, csrf.to_owned())) })
+            }
             _ => Err((status, body)),
         }
     }
@@ -434,18 +344,11 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let (server, db) = (self.server.clone(), self.db.clone());
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async move {
-                let _ = std::fs::remove_file(
-                    std::env::temp_dir().join(format!("{db}-audit-head.json")),
-                );
+                let _ = std::fs::remove_file(std::env::temp_dir().join(format!("{db}-audit-head.json")));
                 if let Ok(mut admin) = PgConnection::connect(&server).await {
-                    let _ = admin
-                        .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
-                        .await;
+                    let _ = admin.execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str()).await;
                 }
             });
         })

@@ -10,10 +10,7 @@ use wangge_tests::{workspace, TestApp, TEST_PASSWORD};
 #[tokio::test]
 async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private() {
     let root = workspace();
-    assert!(
-        root.join("web/dist/index.html").exists(),
-        "the web app is not built: run bin/build-web (bin/test does)"
-    );
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
     let app = TestApp::spawn_with_demo().await;
     // The grids the browser looks for (staff data, handed to the script), and a grid worker for the first one.
     let (_, current) = app.get("/api/communities/990101001001/grids").await;
@@ -26,12 +23,7 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
         .collect();
     let (target, other) = (natural[0], natural[1]);
     let code = target["code"].as_str().unwrap();
-    app.sign_in_as(
-        "zhang.wei",
-        Role::GridWorker,
-        Scope::Grids([code.parse().unwrap()].into()),
-    )
-    .await;
+    app.sign_in_as("zhang.wei", Role::GridWorker, Scope::Grids([code.parse().unwrap()].into())).await;
     let fixture = json!({
         "target": { "code": code, "households": target["households"] },
         "other": { "code": other["code"] },
@@ -41,13 +33,7 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
         "admin": "admin",
     });
     // a resident with personal data the public map must never show
-    let admin = app
-        .sign_in_as(
-            "admin",
-            Role::DistrictAdmin,
-            Scope::District("990101".parse().unwrap()),
-        )
-        .await;
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
     let building: i64 = sqlx::query_scalar(
         "SELECT b.id FROM building b JOIN grid_block gb ON gb.block_id = b.block_id JOIN grid g ON g.id = gb.grid_id
          JOIN plan p ON p.id = g.plan_id WHERE g.code = $1 AND p.status = 'published' AND p.valid_to IS NULL ORDER BY b.id LIMIT 1",
@@ -76,9 +62,7 @@ async fn run_script(script: &str, app: &TestApp, fixture: &Value, extra: &[&str]
         .arg(root.join("artifacts/browser"))
         .arg(fixture.to_string());
     command.args(extra);
-    let out = tokio::task::spawn_blocking(move || command.output().expect("node runs"))
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(move || command.output().expect("node runs")).await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
@@ -92,17 +76,9 @@ async fn run_script(script: &str, app: &TestApp, fixture: &Value, extra: &[&str]
 #[tokio::test]
 async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     let root = workspace();
-    assert!(
-        root.join("web/dist/index.html").exists(),
-        "the web app is not built: run bin/build-web (bin/test does)"
-    );
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
     let app = TestApp::spawn_with_demo().await;
-    app.sign_in_as(
-        "planner2",
-        Role::Planner,
-        Scope::District("990101".parse().unwrap()),
-    )
-    .await;
+    app.sign_in_as("planner2", Role::Planner, Scope::District("990101".parse().unwrap())).await;
     let community = "990101001001";
     // A block of natural grid A that borders natural grid B, with a neighbour in A, in the plan in force.
     let row: (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64, f64, f64) = sqlx::query_as(

@@ -14,8 +14,7 @@ use wangge_tests::{workspace, TestApp};
 
 /// The postmaster of `cluster` and all its children.
 fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
-    let pid_file =
-        std::fs::read_to_string(cluster.pgdata().join("postmaster.pid")).expect("postmaster.pid");
+    let pid_file = std::fs::read_to_string(cluster.pgdata().join("postmaster.pid")).expect("postmaster.pid");
     let postmaster: i32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
     let mut pids = vec![postmaster];
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -23,18 +22,10 @@ fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
             continue;
         };
         // pid (comm) state ppid …; comm may hold spaces, so read after the last ')'.
-        let ppid = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<i32>().ok());
+        let ppid =
+            stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).and_then(|p| p.parse::<i32>().ok());
         if ppid == Some(postmaster) {
-            pids.extend(
-                entry
-                    .file_name()
-                    .to_str()
-                    .and_then(|p| p.parse::<i32>().ok()),
-            );
+            pids.extend(entry.file_name().to_str().and_then(|p| p.parse::<i32>().ok()));
         }
     }
     pids
@@ -51,20 +42,14 @@ fn kill_all(pids: &[i32]) -> bool {
 
 async fn setting(url: &str, name: &str) -> String {
     let mut c = PgConnection::connect(url).await.unwrap();
-    sqlx::query_scalar(&format!("SELECT current_setting('{name}')"))
-        .fetch_one(&mut c)
-        .await
-        .unwrap()
+    sqlx::query_scalar(&format!("SELECT current_setting('{name}')")).fetch_one(&mut c).await.unwrap()
 }
 
 #[tokio::test]
 async fn a_killed_postgres_keeps_every_acknowledged_write() {
     let root = workspace().join(format!(".wangge-durability-{}", std::process::id()));
     let cluster = ensure_running(&root, Durability::Durable).expect("durable cluster");
-    let _cleanup = Cleanup {
-        cluster: cluster.clone(),
-        root: root.clone(),
-    };
+    let _cleanup = Cleanup { cluster: cluster.clone(), root: root.clone() };
     let url = cluster.url("postgres");
 
     // Durable settings, password authentication on loopback only, the secret private.
@@ -73,25 +58,13 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     }
     assert_eq!(setting(&url, "listen_addresses").await, "127.0.0.1");
     let no_password = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);
-    assert!(
-        PgConnection::connect(&no_password).await.is_err(),
-        "a connection without the password is refused"
-    );
-    let wrong = format!(
-        "postgres://postgres:guess@127.0.0.1:{}/postgres",
-        cluster.port
-    );
-    assert!(
-        PgConnection::connect(&wrong).await.is_err(),
-        "a wrong password is refused"
-    );
+    assert!(PgConnection::connect(&no_password).await.is_err(), "a connection without the password is refused");
+    let wrong = format!("postgres://postgres:guess@127.0.0.1:{}/postgres", cluster.port);
+    assert!(PgConnection::connect(&wrong).await.is_err(), "a wrong password is refused");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(cluster.root.join("superuser.secret"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(cluster.root.join("superuser.secret")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -103,16 +76,12 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
         seed: 3,
     })
     .await;
-    let (lon, lat): (f64, f64) = sqlx::query_as(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community LIMIT 1) s",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let (lon, lat): (f64, f64) =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community LIMIT 1) s")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
 
     // Four writers, each posting elements one after another until the database goes away.
     let acknowledged = Arc::new(Mutex::new(HashSet::new()));
@@ -122,7 +91,12 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
         writers.push(tokio::spawn(async move {
             for i in 0.. {
                 let body = json!({ "kind": "place", "name": format!("写入{w}-{i}"), "lon": lon, "lat": lat });
-                let r = caller.request(reqwest::Method::POST, "/api/elements").json(&body).timeout(Duration::from_secs(5)).send().await;
+                let r = caller
+                    .request(reqwest::Method::POST, "/api/elements")
+                    .json(&body)
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status().as_u16() == 201 => {
                         let v: serde_json::Value = r.json().await.unwrap();
@@ -144,9 +118,7 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
 
     // Restart (crash recovery) and look for every acknowledged row and its audit entry.
     let cluster = ensure_running(&root, Durability::Durable).expect("restart after the kill");
-    let mut c = PgConnection::connect(&cluster.url(&database))
-        .await
-        .expect("reconnect");
+    let mut c = PgConnection::connect(&cluster.url(&database)).await.expect("reconnect");
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM element WHERE id = ANY($1)")
         .bind(&acknowledged)
         .fetch_one(&mut c)
@@ -159,16 +131,8 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     .fetch_one(&mut c)
     .await
     .unwrap();
-    assert_eq!(
-        rows,
-        acknowledged.len() as i64,
-        "every acknowledged element survived the kill"
-    );
-    assert_eq!(
-        audited,
-        acknowledged.len() as i64,
-        "and so did each one's audit entry"
-    );
+    assert_eq!(rows, acknowledged.len() as i64, "every acknowledged element survived the kill");
+    assert_eq!(audited, acknowledged.len() as i64, "and so did each one's audit entry");
     c.close().await.ok();
 }
 

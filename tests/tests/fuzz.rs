@@ -32,9 +32,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         (-200.0f64..200.0).prop_map(Value::from),
         "[0-9]{0,17}".prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
@@ -113,42 +111,27 @@ async fn existing(app: &TestApp, max_plan: i64) -> String {
 
 #[test]
 fn random_bodies_never_cause_5xx_or_change_stored_data() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let app = rt.block_on(TestApp::spawn_with_demo());
-    let max_plan: i64 = rt.block_on(async {
-        sqlx::query_scalar("SELECT max(id) FROM plan")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap()
-    });
+    let max_plan: i64 =
+        rt.block_on(async { sqlx::query_scalar("SELECT max(id) FROM plan").fetch_one(&app.pool).await.unwrap() });
     // Two callers (the default planner, account 1, and an admin, account 2) and one resident that exists before.
-    let admin = rt.block_on(app.sign_in_as(
-        "admin",
-        Role::DistrictAdmin,
-        Scope::District("990101".parse().unwrap()),
-    ));
+    let admin = rt.block_on(app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())));
     rt.block_on(async {
         let building: i64 = sqlx::query_scalar("SELECT min(id) FROM building").fetch_one(&app.pool).await.unwrap();
-        let (s, b) = admin.post("/api/residents", &serde_json::json!({ "name": "赵六", "id_card": "320115199001011234", "building_id": building })).await;
+        let (s, b) = admin
+            .post(
+                "/api/residents",
+                &serde_json::json!({ "name": "赵六", "id_card": "320115199001011234", "building_id": building }),
+            )
+            .await;
         assert_eq!(s, 201, "{b}");
     });
     let before = rt.block_on(existing(&app, max_plan));
-    let mut runner = TestRunner::new(Config {
-        cases: 500,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases: 500, failure_persistence: None, ..Config::default() });
     runner
         .run(
-            &(
-                0..WRITE_ENDPOINTS.len(),
-                json_value(),
-                any::<bool>(),
-                any::<bool>(),
-            ),
+            &(0..WRITE_ENDPOINTS.len(), json_value(), any::<bool>(), any::<bool>()),
             |(endpoint, body, raw, as_admin)| {
                 let path = WRITE_ENDPOINTS[endpoint];
                 let caller = if as_admin { &admin } else { &app.caller };
@@ -158,14 +141,8 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
                     } else if raw {
                         // the body's text cut in half: broken JSON
                         let text = body.to_string();
-                        let cut = text
-                            .char_indices()
-                            .nth(text.chars().count() / 2)
-                            .map_or(0, |(i, _)| i);
-                        caller
-                            .post_raw(path, "application/json", text[..cut].as_bytes().to_vec())
-                            .await
-                            .0
+                        let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+                        caller.post_raw(path, "application/json", text[..cut].as_bytes().to_vec()).await.0
                     } else {
                         caller.post(path, &body).await.0
                     }

@@ -18,20 +18,12 @@ async fn batch_locate_agrees_with_postgis_st_contains() {
     // 3,000 pseudo-random points over the district and a margin around it
     let mut seed = 11u64;
     let mut rnd = || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (seed >> 11) as f64 / (1u64 << 53) as f64
     };
     let (w, h) = (max_x - min_x, max_y - min_y);
-    let points: Vec<[f64; 2]> = (0..3000)
-        .map(|_| {
-            [
-                min_x - 0.1 * w + rnd() * 1.2 * w,
-                min_y - 0.1 * h + rnd() * 1.2 * h,
-            ]
-        })
-        .collect();
+    let points: Vec<[f64; 2]> =
+        (0..3000).map(|_| [min_x - 0.1 * w + rnd() * 1.2 * w, min_y - 0.1 * h + rnd() * 1.2 * h]).collect();
     let (s, body) = app.post("/api/locate", &json!({ "points": points })).await;
     assert_eq!(s, 200, "{body}");
     let results = body["results"].as_array().unwrap();
@@ -54,34 +46,33 @@ async fn batch_locate_agrees_with_postgis_st_contains() {
     for (r, (community, grid, street)) in results.iter().zip(&expected) {
         assert_eq!(r["community"]["code"].as_str(), community.as_deref(), "{r}");
         assert_eq!(r["street"]["code"].as_str(), street.as_deref(), "{r}");
-        let ours = r["natural_grid"]["id"]
-            .as_i64()
-            .or(r["dedicated_grid"]["id"].as_i64());
+        let ours = r["natural_grid"]["id"].as_i64().or(r["dedicated_grid"]["id"].as_i64());
         assert_eq!(ours, *grid, "{r}");
         inside += usize::from(grid.is_some());
     }
-    assert!(
-        inside > 1500 && inside < 3000,
-        "both inside and outside points were tested: {inside}"
-    );
+    assert!(inside > 1500 && inside < 3000, "both inside and outside points were tested: {inside}");
 }
 
 #[tokio::test]
 async fn elements_are_located_on_insert_and_relocated_on_publish() {
     let app = TestApp::spawn_with_demo().await;
-    let (_, current) = app
-        .get(&format!("/api/communities/{COMMUNITY}/grids"))
-        .await;
+    let (_, current) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
     let plan_v1 = current["plan"]["id"].as_i64().unwrap();
     let features = current["grids"]["features"].as_array().unwrap().clone();
     let first = &features[0]["properties"];
     let block = first["blocks"][0].as_i64().unwrap();
-    let (lon, lat): (f64, f64) = sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
-        .bind(block)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (s, body) = app.post("/api/elements", &json!({ "kind": "facility", "name": "消防栓", "lon": lon, "lat": lat, "facility_id": "9901010105000001" })).await;
+    let (lon, lat): (f64, f64) =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
+            .bind(block)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (s, body) = app
+        .post(
+            "/api/elements",
+            &json!({ "kind": "facility", "name": "消防栓", "lon": lon, "lat": lat, "facility_id": "9901010105000001" }),
+        )
+        .await;
     assert_eq!(s, 201, "{body}");
     let facility = body["id"].as_i64().unwrap();
     assert_eq!(body["located"]["natural_grid"]["id"], first["id"]);
@@ -89,7 +80,12 @@ async fn elements_are_located_on_insert_and_relocated_on_publish() {
     assert_eq!(e["grid_code"], first["code"]);
     assert_eq!(e["category"], "0105");
     // duplicate facility id
-    let (s, _) = app.post("/api/elements", &json!({ "kind": "facility", "name": "消防栓", "lon": lon, "lat": lat, "facility_id": "9901010105000001" })).await;
+    let (s, _) = app
+        .post(
+            "/api/elements",
+            &json!({ "kind": "facility", "name": "消防栓", "lon": lon, "lat": lat, "facility_id": "9901010105000001" }),
+        )
+        .await;
     assert_eq!(s, 409);
 
     // a resident in a building of that block
@@ -98,13 +94,7 @@ async fn elements_are_located_on_insert_and_relocated_on_publish() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let admin = app
-        .sign_in_as(
-            "admin",
-            Role::DistrictAdmin,
-            Scope::District("990101".parse().unwrap()),
-        )
-        .await;
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
     let (s, r) = admin.post("/api/residents", &json!({ "name": "王小明", "id_card": "320115199001011234", "phone": "13800001234", "building_id": building })).await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["grid"]["code"], first["code"]);
@@ -119,28 +109,17 @@ async fn elements_are_located_on_insert_and_relocated_on_publish() {
         .iter()
         .map(|f| json!({ "key": f["properties"]["key"], "kind": f["properties"]["kind"], "blocks": f["properties"]["blocks"] }))
         .collect();
-    let adjacency: Vec<(i64, i64)> = sqlx::query_as("SELECT a, b FROM block_adjacency")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    let blocks = |g: &Value| {
-        g["blocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b.as_i64().unwrap())
-            .collect::<Vec<_>>()
-    };
+    let adjacency: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
+    let blocks = |g: &Value| g["blocks"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).collect::<Vec<_>>();
     // merge grid 0 entirely into an adjacent natural grid, so the block certainly changes grid
     let a = blocks(&grids[0]);
     let j = (1..grids.len())
         .find(|&j| {
             grids[j]["kind"] == "natural"
-                && blocks(&grids[j]).iter().any(|&x| {
-                    adjacency
-                        .iter()
-                        .any(|&(p, q)| (p == x && a.contains(&q)) || (q == x && a.contains(&p)))
-                })
+                && blocks(&grids[j])
+                    .iter()
+                    .any(|&x| adjacency.iter().any(|&(p, q)| (p == x && a.contains(&q)) || (q == x && a.contains(&p))))
         })
         .unwrap();
     let mut v2 = grids.clone();
@@ -148,30 +127,19 @@ async fn elements_are_located_on_insert_and_relocated_on_publish() {
         v2[j]["blocks"].as_array_mut().unwrap().push(json!(b));
     }
     v2.remove(0);
-    let (s, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": v2, "based_on": plan_v1 }),
-        )
-        .await;
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2, "based_on": plan_v1 })).await;
     assert_eq!(s, 201, "{body}");
     let draft = body["plan"]["id"].as_i64().unwrap();
-    let (s, body) = app
-        .post(&format!("/api/plans/{draft}/publish"), &json!({}))
-        .await;
+    let (s, body) = app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await;
     assert_eq!(s, 200, "{body}");
     assert!(body["elements_relocated"].as_u64().unwrap() >= 2);
     let (_, e) = app.get(&format!("/api/elements/{facility}")).await;
     let (_, now) = app.get(&format!("/api/locate?lon={lon}&lat={lat}")).await;
-    assert_eq!(
-        e["grid_id"], now["located"]["natural_grid"]["id"],
-        "element follows the new plan"
-    );
+    assert_eq!(e["grid_id"], now["located"]["natural_grid"]["id"], "element follows the new plan");
     assert_eq!(now["located"]["natural_grid"]["plan_version"], 2);
-    let resident_grid: Option<i64> = sqlx::query_scalar("SELECT grid_id FROM resident")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let resident_grid: Option<i64> =
+        sqlx::query_scalar("SELECT grid_id FROM resident").fetch_one(&app.pool).await.unwrap();
     assert_eq!(resident_grid, now["located"]["natural_grid"]["id"].as_i64());
 
     // nothing public lists residents' personal data
@@ -182,24 +150,28 @@ async fn elements_are_located_on_insert_and_relocated_on_publish() {
     ] {
         let (_, body) = app.get(path).await;
         let text = body.to_string();
-        assert!(
-            !text.contains("王小明") && !text.contains("320115199001011234"),
-            "{path} leaks personal data"
-        );
+        assert!(!text.contains("王小明") && !text.contains("320115199001011234"), "{path} leaks personal data");
     }
 }
 
 #[tokio::test]
 async fn special_grids_overlay_and_may_overlap() {
     let app = TestApp::spawn_with_demo().await;
-    let (lon, lat): (f64, f64) = sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community WHERE code = $1) s")
-        .bind(COMMUNITY)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community WHERE code = $1) s",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let d = 0.004;
     let poly = json!({ "type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] });
-    let (s, b) = app.post("/api/special-grids", &json!({ "district_code": "990101", "name": "安全生产网格", "theme": "safety", "geometry": poly })).await;
+    let (s, b) = app
+        .post(
+            "/api/special-grids",
+            &json!({ "district_code": "990101", "name": "安全生产网格", "theme": "safety", "geometry": poly }),
+        )
+        .await;
     assert_eq!(s, 201, "{b}");
     let blocks: Vec<i64> = sqlx::query_scalar("SELECT id FROM block WHERE community_code = $1 AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint($2, $3), 4326))")
         .bind(COMMUNITY)
@@ -208,21 +180,19 @@ async fn special_grids_overlay_and_may_overlap() {
         .fetch_all(&app.pool)
         .await
         .unwrap();
-    let (s, b) = app.post("/api/special-grids", &json!({ "district_code": "990101", "name": "消防网格", "theme": "fire", "blocks": blocks })).await;
+    let (s, b) = app
+        .post(
+            "/api/special-grids",
+            &json!({ "district_code": "990101", "name": "消防网格", "theme": "fire", "blocks": blocks }),
+        )
+        .await;
     assert_eq!(s, 201, "{b}");
     let (_, located) = app.get(&format!("/api/locate?lon={lon}&lat={lat}")).await;
-    let themes: Vec<&str> = located["located"]["special_grids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["kind"].as_str().unwrap())
-        .collect();
+    let themes: Vec<&str> =
+        located["located"]["special_grids"].as_array().unwrap().iter().map(|g| g["kind"].as_str().unwrap()).collect();
     assert_eq!(themes.len(), 2, "{located}");
     assert!(themes.contains(&"safety") && themes.contains(&"fire"));
-    assert!(
-        located["located"]["natural_grid"].is_object()
-            || located["located"]["dedicated_grid"].is_object()
-    );
+    assert!(located["located"]["natural_grid"].is_object() || located["located"]["dedicated_grid"].is_object());
     let (_, far) = app.get("/api/locate?lon=10&lat=10").await;
     assert_eq!(far["located"]["special_grids"], json!([]));
     assert!(far["located"]["community"].is_null());

@@ -7,9 +7,7 @@ const COMMUNITY: &str = "990101001001";
 
 /// The grids of the plan in force, as API input.
 async fn current_grids(app: &TestApp) -> (i64, Vec<Value>) {
-    let (status, body) = app
-        .get(&format!("/api/communities/{COMMUNITY}/grids"))
-        .await;
+    let (status, body) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
     assert_eq!(status, 200, "{body}");
     let plan_id = body["plan"]["id"].as_i64().unwrap();
     let grids = body["grids"]["features"]
@@ -25,12 +23,7 @@ async fn current_grids(app: &TestApp) -> (i64, Vec<Value>) {
 }
 
 fn blocks_of(g: &Value) -> Vec<i64> {
-    g["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b.as_i64().unwrap())
-        .collect()
+    g["blocks"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -42,35 +35,20 @@ async fn demo_plan_is_a_valid_partition_with_codes_and_counts() {
     assert_eq!(body["report"]["problems"], json!([]));
     let features = body["grids"]["features"].as_array().unwrap();
     assert_eq!(features.len(), grids.len());
-    let mut codes: Vec<&str> = features
-        .iter()
-        .map(|f| f["properties"]["code"].as_str().unwrap())
-        .collect();
-    assert!(codes
-        .iter()
-        .all(|c| c.len() == 15 && c.starts_with(COMMUNITY)));
+    let mut codes: Vec<&str> = features.iter().map(|f| f["properties"]["code"].as_str().unwrap()).collect();
+    assert!(codes.iter().all(|c| c.len() == 15 && c.starts_with(COMMUNITY)));
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), features.len(), "grid codes are unique");
     // grid 001 is the north-westernmost: its interior point is north of grid with the last sequence number
-    let block_households: i64 =
-        sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE community_code = $1")
-            .bind(COMMUNITY)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    let grid_households: i64 = features
-        .iter()
-        .map(|f| f["properties"]["households"].as_i64().unwrap())
-        .sum();
-    assert_eq!(
-        block_households, grid_households,
-        "every household is in exactly one grid"
-    );
-    let dedicated = features
-        .iter()
-        .filter(|f| f["properties"]["kind"] == "dedicated")
-        .count();
+    let block_households: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE community_code = $1")
+        .bind(COMMUNITY)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let grid_households: i64 = features.iter().map(|f| f["properties"]["households"].as_i64().unwrap()).sum();
+    assert_eq!(block_households, grid_households, "every household is in exactly one grid");
+    let dedicated = features.iter().filter(|f| f["properties"]["kind"] == "dedicated").count();
     assert_eq!(dedicated, 1, "the school is a dedicated grid");
     // deviation is reported relative to 300
     let f0 = &features[0]["properties"];
@@ -87,56 +65,33 @@ async fn gaps_overlaps_discontiguity_and_broken_dedicated_grids_are_each_detecte
     // overlap: refused outright, nothing stored
     let mut overlap = grids.clone();
     let stolen = blocks_of(&overlap[1])[0];
-    overlap[0]["blocks"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!(stolen));
+    overlap[0]["blocks"].as_array_mut().unwrap().push(json!(stolen));
     let (status, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": overlap, "based_on": plan_id }),
-        )
+        .post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": overlap, "based_on": plan_id }))
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["details"]["problems"][0]["problem"], "assigned_twice");
     assert_eq!(body["details"]["problems"][0]["block"], stolen);
-    assert_eq!(
-        app.fingerprint().await,
-        before,
-        "a refused plan stores nothing"
-    );
+    assert_eq!(app.fingerprint().await, before, "a refused plan stores nothing");
 
     // gap: stored as a draft with the problem listed, publishing refused with the gap's blocks
     let mut gap = grids.clone();
     let dropped = gap[0]["blocks"].as_array_mut().unwrap().pop().unwrap();
-    let (status, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": gap, "based_on": plan_id }),
-        )
-        .await;
+    let (status, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": gap, "based_on": plan_id })).await;
     assert_eq!(status, 201, "{body}");
     let draft = body["plan"]["id"].as_i64().unwrap();
-    assert_eq!(
-        body["report"]["problems"][0],
-        json!({ "problem": "unassigned", "blocks": [dropped] })
-    );
-    let (status, body) = app
-        .post(&format!("/api/plans/{draft}/publish"), &json!({}))
-        .await;
+    assert_eq!(body["report"]["problems"][0], json!({ "problem": "unassigned", "blocks": [dropped] }));
+    let (status, body) = app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"], "plan_not_publishable");
     assert_eq!(body["details"]["problems"][0]["blocks"], json!([dropped]));
 
     // discontiguity: move a block that touches nothing else of grid A into grid A
-    let adjacency: Vec<(i64, i64)> = sqlx::query_as("SELECT a, b FROM block_adjacency")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let adjacency: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
     let touches = |x: i64, set: &[i64]| {
-        adjacency
-            .iter()
-            .any(|&(a, b)| (a == x && set.contains(&b)) || (b == x && set.contains(&a)))
+        adjacency.iter().any(|&(a, b)| (a == x && set.contains(&b)) || (b == x && set.contains(&a)))
     };
     let a_blocks = blocks_of(&grids[0]);
     let (donor, far) = grids
@@ -144,62 +99,31 @@ async fn gaps_overlaps_discontiguity_and_broken_dedicated_grids_are_each_detecte
         .enumerate()
         .skip(1)
         .filter(|(_, g)| g["kind"] == "natural" && blocks_of(g).len() > 1)
-        .find_map(|(i, g)| {
-            blocks_of(g)
-                .into_iter()
-                .find(|&b| !touches(b, &a_blocks))
-                .map(|b| (i, b))
-        })
+        .find_map(|(i, g)| blocks_of(g).into_iter().find(|&b| !touches(b, &a_blocks)).map(|b| (i, b)))
         .expect("some block not touching grid 0");
     let mut split = grids.clone();
-    split[donor]["blocks"] = json!(blocks_of(&grids[donor])
-        .into_iter()
-        .filter(|&b| b != far)
-        .collect::<Vec<_>>());
+    split[donor]["blocks"] = json!(blocks_of(&grids[donor]).into_iter().filter(|&b| b != far).collect::<Vec<_>>());
     split[0]["blocks"].as_array_mut().unwrap().push(json!(far));
-    let (status, body) = app
-        .put(
-            &format!("/api/plans/{draft}"),
-            &json!({ "grids": split, "based_on": plan_id }),
-        )
-        .await;
+    let (status, body) = app.put(&format!("/api/plans/{draft}"), &json!({ "grids": split, "based_on": plan_id })).await;
     assert_eq!(status, 200, "{body}");
     let problems = body["report"]["problems"].as_array().unwrap();
     let disc = problems
         .iter()
         .find(|p| p["problem"] == "discontiguous" && p["grid"] == grids[0]["key"])
         .expect("discontiguous reported");
-    assert!(disc["pieces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|piece| piece == &json!([far])));
+    assert!(disc["pieces"].as_array().unwrap().iter().any(|piece| piece == &json!([far])));
 
     // dedicated grid losing part of its unit
     let mut broken = grids.clone();
-    let school = broken
-        .iter()
-        .position(|g| g["kind"] == "dedicated")
-        .unwrap();
+    let school = broken.iter().position(|g| g["kind"] == "dedicated").unwrap();
     let school_blocks = blocks_of(&broken[school]);
     if school_blocks.len() >= 2 {
         broken[school]["unit"] = json!(school_blocks);
         let moved = school_blocks[school_blocks.len() - 1];
         broken[school]["blocks"] = json!(school_blocks[..school_blocks.len() - 1]);
-        let neighbour = grids
-            .iter()
-            .position(|g| g["kind"] == "natural" && touches(moved, &blocks_of(g)))
-            .unwrap();
-        broken[neighbour]["blocks"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!(moved));
-        let (_, body) = app
-            .put(
-                &format!("/api/plans/{draft}"),
-                &json!({ "grids": broken, "based_on": plan_id }),
-            )
-            .await;
+        let neighbour = grids.iter().position(|g| g["kind"] == "natural" && touches(moved, &blocks_of(g))).unwrap();
+        broken[neighbour]["blocks"].as_array_mut().unwrap().push(json!(moved));
+        let (_, body) = app.put(&format!("/api/plans/{draft}"), &json!({ "grids": broken, "based_on": plan_id })).await;
         assert!(
             body["report"]["problems"]
                 .as_array()
@@ -224,19 +148,13 @@ async fn gaps_overlaps_discontiguity_and_broken_dedicated_grids_are_each_detecte
             .unwrap();
         unit.push(neighbour_block);
         broken[school]["unit"] = json!(unit);
-        let (_, body) = app
-            .put(
-                &format!("/api/plans/{draft}"),
-                &json!({ "grids": broken, "based_on": plan_id }),
-            )
-            .await;
+        let (_, body) = app.put(&format!("/api/plans/{draft}"), &json!({ "grids": broken, "based_on": plan_id })).await;
         assert!(
             body["report"]["problems"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|p| p["problem"] == "dedicated_not_intact"
-                    && p["missing"] == json!([neighbour_block])),
+                .any(|p| p["problem"] == "dedicated_not_intact" && p["missing"] == json!([neighbour_block])),
             "{body}"
         );
     }
@@ -247,100 +165,57 @@ async fn versioned_locate_follows_the_plan_in_force_and_stale_drafts_are_refused
     let app = TestApp::spawn_with_demo().await;
     let (plan_v1, grids) = current_grids(&app).await;
     // merge grids 0 and a neighbour into one: v2
-    let adjacency: Vec<(i64, i64)> = sqlx::query_as("SELECT a, b FROM block_adjacency")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let adjacency: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
     let a = blocks_of(&grids[0]);
     let j = (1..grids.len())
         .find(|&j| {
             grids[j]["kind"] == "natural"
-                && blocks_of(&grids[j]).iter().any(|&x| {
-                    adjacency
-                        .iter()
-                        .any(|&(p, q)| (p == x && a.contains(&q)) || (q == x && a.contains(&p)))
-                })
+                && blocks_of(&grids[j])
+                    .iter()
+                    .any(|&x| adjacency.iter().any(|&(p, q)| (p == x && a.contains(&q)) || (q == x && a.contains(&p))))
         })
         .unwrap();
     let moved_block = blocks_of(&grids[j])[0];
     let mut v2 = grids.clone();
-    v2[0]["blocks"]
-        .as_array_mut()
-        .unwrap()
-        .extend(blocks_of(&grids[j]).into_iter().map(|b| json!(b)));
+    v2[0]["blocks"].as_array_mut().unwrap().extend(blocks_of(&grids[j]).into_iter().map(|b| json!(b)));
     v2.remove(j);
-    let (s, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": v2, "based_on": plan_v1 }),
-        )
-        .await;
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2, "based_on": plan_v1 })).await;
     assert_eq!(s, 201, "{body}");
     let plan_v2 = body["plan"]["id"].as_i64().unwrap();
     // a second draft from the same base
-    let (_, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": grids, "based_on": plan_v1 }),
-        )
-        .await;
+    let (_, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": plan_v1 })).await;
     let rival = body["plan"]["id"].as_i64().unwrap();
 
-    let (s, body) = app
-        .post(
-            &format!("/api/plans/{plan_v2}/publish"),
-            &json!({ "valid_from": "2026-06-01" }),
-        )
-        .await;
+    let (s, body) = app.post(&format!("/api/plans/{plan_v2}/publish"), &json!({ "valid_from": "2026-06-01" })).await;
     assert_eq!(s, 200, "{body}");
-    let (s, body) = app
-        .post(
-            &format!("/api/plans/{rival}/publish"),
-            &json!({ "valid_from": "2026-07-01" }),
-        )
-        .await;
+    let (s, body) = app.post(&format!("/api/plans/{rival}/publish"), &json!({ "valid_from": "2026-07-01" })).await;
     assert_eq!(s, 409, "a publish from a stale base is refused: {body}");
     assert_eq!(body["error"], "stale_base");
     assert_eq!(body["details"]["latest_published"], plan_v2);
 
     // a point inside the moved block: v1 grid before June, v2 grid after
-    let (lon, lat): (f64, f64) = sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
-        .bind(moved_block)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let (_, early) = app
-        .get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-03-01"))
-        .await;
-    let (_, late) = app
-        .get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-08-01"))
-        .await;
-    assert_eq!(
-        early["located"]["natural_grid"]["plan_version"], 1,
-        "{early}"
-    );
+    let (lon, lat): (f64, f64) =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
+            .bind(moved_block)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (_, early) = app.get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-03-01")).await;
+    let (_, late) = app.get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-08-01")).await;
+    assert_eq!(early["located"]["natural_grid"]["plan_version"], 1, "{early}");
     assert_eq!(late["located"]["natural_grid"]["plan_version"], 2, "{late}");
-    assert_ne!(
-        early["located"]["natural_grid"]["id"],
-        late["located"]["natural_grid"]["id"]
-    );
+    assert_ne!(early["located"]["natural_grid"]["id"], late["located"]["natural_grid"]["id"]);
     assert_eq!(late["located"]["community"]["code"], COMMUNITY);
     assert_eq!(late["located"]["street"]["code"], &COMMUNITY[..9]);
     // before the first plan: no grid
-    let (_, ancient) = app
-        .get(&format!("/api/locate?lon={lon}&lat={lat}&at=2020-01-01"))
-        .await;
+    let (_, ancient) = app.get(&format!("/api/locate?lon={lon}&lat={lat}&at=2020-01-01")).await;
     assert!(ancient["located"]["natural_grid"].is_null());
     // v1 now ends where v2 starts
-    let (_, versions) = app
-        .get(&format!("/api/communities/{COMMUNITY}/plans"))
-        .await;
-    let v1 = versions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == plan_v1)
-        .unwrap();
+    let (_, versions) = app.get(&format!("/api/communities/{COMMUNITY}/plans")).await;
+    let v1 = versions.as_array().unwrap().iter().find(|p| p["id"] == plan_v1).unwrap();
     assert!(v1["valid_to"].as_str().unwrap().starts_with("2026-06-01"));
 }
 
@@ -357,16 +232,9 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    let (s, body) = app
-        .post(&format!("/api/blocks/{block}/split"), &json!({}))
-        .await;
+    let (s, body) = app.post(&format!("/api/blocks/{block}/split"), &json!({})).await;
     assert_eq!(s, 200, "{body}");
-    let cells: Vec<i64> = body["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_i64().unwrap())
-        .collect();
+    let cells: Vec<i64> = body["cells"].as_array().unwrap().iter().map(|c| c.as_i64().unwrap()).collect();
     assert!(cells.len() >= 3);
     let (cell_households, area_diff): (i64, f64) = sqlx::query_as(
         "SELECT sum(c.households)::int8, abs(sum(c.area_m2) - (SELECT area_m2 FROM block WHERE id = $1)) FROM block c WHERE c.parent_id = $1",
@@ -375,51 +243,26 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(
-        cell_households,
-        i64::from(households),
-        "households are kept"
-    );
+    assert_eq!(cell_households, i64::from(households), "households are kept");
     assert!(area_diff < 1.0, "cells tile the block: {area_diff} m²");
     // splitting again is refused; the old plan still shows the parent block
-    assert_eq!(
-        app.post(&format!("/api/blocks/{block}/split"), &json!({}))
-            .await
-            .0,
-        409
-    );
+    assert_eq!(app.post(&format!("/api/blocks/{block}/split"), &json!({})).await.0, 409);
     // a new plan puts one cell in the old grid and the others in a new grid
     let mut v2 = grids.clone();
-    let without: Vec<i64> = blocks_of(&grids[g0])
-        .into_iter()
-        .filter(|&b| b != block)
-        .collect();
+    let without: Vec<i64> = blocks_of(&grids[g0]).into_iter().filter(|&b| b != block).collect();
     v2[g0]["blocks"] = json!([without, cells[..1].to_vec()].concat());
     v2.push(json!({ "key": "cells", "kind": "natural", "blocks": cells[1..].to_vec() }));
-    let (s, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans"),
-            &json!({ "grids": v2, "based_on": plan_v1 }),
-        )
-        .await;
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2, "based_on": plan_v1 })).await;
     assert_eq!(s, 201, "{body}");
     let problems = body["report"]["problems"].as_array().unwrap();
-    assert!(
-        !problems.iter().any(|p| p["problem"] == "unassigned"),
-        "every cell is assigned: {problems:?}"
-    );
-    let cell_grid = body["report"]["grids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["key"] == "cells")
+    assert!(!problems.iter().any(|p| p["problem"] == "unassigned"), "every cell is assigned: {problems:?}");
+    let cell_grid = body["report"]["grids"].as_array().unwrap().iter().find(|g| g["key"] == "cells").unwrap();
+    let expect: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE id = ANY($1)")
+        .bind(&cells[1..])
+        .fetch_one(&app.pool)
+        .await
         .unwrap();
-    let expect: i64 =
-        sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE id = ANY($1)")
-            .bind(&cells[1..])
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
     assert_eq!(cell_grid["households"].as_i64().unwrap(), expect);
 }
 
@@ -427,70 +270,28 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
 async fn a_suggested_plan_keeps_dedicated_grids_and_is_publishable() {
     let app = TestApp::spawn_with_demo().await;
     let (plan_v1, grids) = current_grids(&app).await;
-    let school = grids
-        .iter()
-        .find(|g| g["kind"] == "dedicated")
-        .unwrap()
-        .clone();
-    let (s, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans/suggest"),
-            &json!({ "seed": 4 }),
-        )
-        .await;
+    let school = grids.iter().find(|g| g["kind"] == "dedicated").unwrap().clone();
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans/suggest"), &json!({ "seed": 4 })).await;
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["plan"]["based_on"], plan_v1);
-    assert_eq!(
-        body["report"]["problems"],
-        json!([]),
-        "a suggestion is a valid partition"
-    );
+    assert_eq!(body["report"]["problems"], json!([]), "a suggestion is a valid partition");
     let draft = body["plan"]["id"].as_i64().unwrap();
     let (_, plan) = app.get(&format!("/api/plans/{draft}")).await;
     let features = plan["grids"]["features"].as_array().unwrap();
-    let kept = features
-        .iter()
-        .find(|f| f["properties"]["kind"] == "dedicated")
-        .unwrap();
-    assert_eq!(
-        kept["properties"]["blocks"], school["blocks"],
-        "the dedicated grid is held fixed"
-    );
-    assert_eq!(
-        app.post(&format!("/api/plans/{draft}/publish"), &json!({}))
-            .await
-            .0,
-        200
-    );
-    let (s, body) = app
-        .post(
-            &format!("/api/communities/{COMMUNITY}/plans/suggest"),
-            &json!({ "target": 5 }),
-        )
-        .await;
+    let kept = features.iter().find(|f| f["properties"]["kind"] == "dedicated").unwrap();
+    assert_eq!(kept["properties"]["blocks"], school["blocks"], "the dedicated grid is held fixed");
+    assert_eq!(app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await.0, 200);
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans/suggest"), &json!({ "target": 5 })).await;
     assert_eq!((s, body["error"].as_str()), (422, Some("bad_target")));
-    assert_eq!(
-        app.post("/api/communities/990101009009/plans/suggest", &json!({}))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(app.post("/api/communities/990101009009/plans/suggest", &json!({})).await.0, 404);
 }
 
 #[tokio::test]
 async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
     let app = TestApp::spawn_with_demo().await;
     let (plan_v1, grids) = current_grids(&app).await;
-    let focus = grids.iter().find(|g| g["kind"] == "natural").unwrap()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (s, body) = app
-        .post(
-            &format!("/api/plans/{plan_v1}/rebalance"),
-            &json!({ "grid": focus, "hops": 1 }),
-        )
-        .await;
+    let focus = grids.iter().find(|g| g["kind"] == "natural").unwrap()["key"].as_str().unwrap().to_owned();
+    let (s, body) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": focus, "hops": 1 })).await;
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["report"]["problems"], json!([]));
     assert_eq!(body["plan"]["based_on"], plan_v1);
@@ -499,45 +300,24 @@ async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
     let new_grids = plan["grids"]["features"].as_array().unwrap();
     assert_eq!(new_grids.len(), grids.len());
     // a grid that does not touch the focus grid keeps exactly its blocks
-    let adjacency: Vec<(i64, i64)> = sqlx::query_as("SELECT a, b FROM block_adjacency")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let adjacency: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
     let focus_blocks = blocks_of(grids.iter().find(|g| g["key"] == focus.as_str()).unwrap());
     let touches = |g: &Value| {
         blocks_of(g).iter().any(|&x| {
-            adjacency.iter().any(|&(p, q)| {
-                (p == x && focus_blocks.contains(&q)) || (q == x && focus_blocks.contains(&p))
-            })
+            adjacency
+                .iter()
+                .any(|&(p, q)| (p == x && focus_blocks.contains(&q)) || (q == x && focus_blocks.contains(&p)))
         })
     };
     let mut far = 0;
-    for g in grids
-        .iter()
-        .filter(|g| g["key"] != focus.as_str() && !touches(g))
-    {
-        let kept = new_grids
-            .iter()
-            .find(|f| f["properties"]["key"] == g["key"])
-            .expect("far grid kept");
+    for g in grids.iter().filter(|g| g["key"] != focus.as_str() && !touches(g)) {
+        let kept = new_grids.iter().find(|f| f["properties"]["key"] == g["key"]).expect("far grid kept");
         assert_eq!(kept["properties"]["blocks"], g["blocks"]);
         far += 1;
     }
     assert!(far > 3, "the test looked at far grids: {far}");
-    let (s, b) = app
-        .post(
-            &format!("/api/plans/{plan_v1}/rebalance"),
-            &json!({ "grid": focus, "hops": 5 }),
-        )
-        .await;
+    let (s, b) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": focus, "hops": 5 })).await;
     assert_eq!((s, b["error"].as_str()), (422, Some("bad_hops")));
-    assert_eq!(
-        app.post(
-            &format!("/api/plans/{plan_v1}/rebalance"),
-            &json!({ "grid": "nope" })
-        )
-        .await
-        .0,
-        404
-    );
+    assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
 }

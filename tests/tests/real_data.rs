@@ -14,23 +14,17 @@ const NANJING_BBOX: [f64; 4] = [118.760, 32.033, 118.800, 32.055];
 async fn nanjing_osm_xml_imports_buildings_roads_landuse_and_pois() {
     let Some(data) = shared_data() else { return };
     let app = TestApp::spawn().await;
-    let s = import_osm(
-        &app.pool,
-        &data.join("nanjing-osm/nanjing-center.osm"),
-        &HouseholdModel::default(),
-    )
-    .await
-    .unwrap();
+    let s =
+        import_osm(&app.pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await.unwrap();
     // 1,270 closed building ways + 8 multipolygon relations (the data README counts 1,277)
     assert_eq!(s.buildings, 1278, "{s:?}");
     assert!(s.roads >= 370, "{s:?}");
     assert!(s.landuse >= 100, "{s:?}");
     assert!(s.places >= 200, "{s:?}");
-    let with_floors: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM building WHERE floors IS NOT NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let with_floors: i64 = sqlx::query_scalar("SELECT count(*) FROM building WHERE floors IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(with_floors, 131, "building:levels → floors");
     // the household estimate is exactly footprint × floors ÷ 120 for residential buildings with levels
     let rows: Vec<(f64, i32, i32)> = sqlx::query_as(
@@ -41,10 +35,7 @@ async fn nanjing_osm_xml_imports_buildings_roads_landuse_and_pois() {
     .unwrap();
     assert!(!rows.is_empty());
     for (area, floors, households) in rows {
-        assert_eq!(
-            households,
-            (area * f64::from(floors) / 120.0).round() as i32
-        );
+        assert_eq!(households, (area * f64::from(floors) / 120.0).round() as i32);
     }
     // areas are real square metres: PostGIS geography agrees with our spherical estimate within 1 %
     let worst: f64 = sqlx::query_scalar("SELECT max(abs(ST_Area(footprint::geography) - area_m2) / nullif(area_m2, 0)) FROM building WHERE area_m2 > 50")
@@ -53,13 +44,8 @@ async fn nanjing_osm_xml_imports_buildings_roads_landuse_and_pois() {
         .unwrap();
     assert!(worst < 0.01, "area mismatch {worst}");
     // re-import adds nothing
-    let again = import_osm(
-        &app.pool,
-        &data.join("nanjing-osm/nanjing-center.osm"),
-        &HouseholdModel::default(),
-    )
-    .await
-    .unwrap();
+    let again =
+        import_osm(&app.pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await.unwrap();
     assert_eq!(again.buildings, 0);
 }
 
@@ -67,30 +53,18 @@ async fn nanjing_osm_xml_imports_buildings_roads_landuse_and_pois() {
 async fn helsinki_pbf_imports() {
     let Some(data) = shared_data() else { return };
     let app = TestApp::spawn().await;
-    let s = import_osm(
-        &app.pool,
-        &data.join("helsinki-osm/Helsinki.osm.pbf"),
-        &HouseholdModel::default(),
-    )
-    .await
-    .unwrap();
+    let s =
+        import_osm(&app.pool, &data.join("helsinki-osm/Helsinki.osm.pbf"), &HouseholdModel::default()).await.unwrap();
     // 433 building ways (48 cut off by the extract's edge and skipped) + 61 assembled multipolygons
     assert_eq!(s.buildings, 446, "{s:?}");
     assert!(s.incomplete_ways >= 48, "{s:?}");
-    assert!(
-        s.roads >= 2_400,
-        "README says 2,504 road ways, a few cut off: {s:?}"
-    );
-    let lon_range: (f64, f64) = sqlx::query_as(
-        "SELECT min(ST_X(ST_Centroid(footprint))), max(ST_X(ST_Centroid(footprint))) FROM building",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert!(
-        lon_range.0 > 24.0 && lon_range.1 < 26.0,
-        "Helsinki is near 25°E: {lon_range:?}"
-    );
+    assert!(s.roads >= 2_400, "README says 2,504 road ways, a few cut off: {s:?}");
+    let lon_range: (f64, f64) =
+        sqlx::query_as("SELECT min(ST_X(ST_Centroid(footprint))), max(ST_X(ST_Centroid(footprint))) FROM building")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(lon_range.0 > 24.0 && lon_range.1 < 26.0, "Helsinki is near 25°E: {lon_range:?}");
 }
 
 /// The GCJ-02 district files, converted, lie within metres of the district borders OSM maps in the extract;
@@ -99,17 +73,14 @@ async fn helsinki_pbf_imports() {
 async fn gcj02_district_boundaries_match_osm_after_conversion() {
     let Some(data) = shared_data() else { return };
     let app = TestApp::spawn().await;
-    let osm =
-        wangge_gis_data::osm::read_file(&data.join("nanjing-osm/nanjing-center.osm")).unwrap();
+    let osm = wangge_gis_data::osm::read_file(&data.join("nanjing-osm/nanjing-center.osm")).unwrap();
     // nodes of the admin_level=6 boundary ways inside the extract
     let border_nodes: Vec<(f64, f64)> = osm
         .ways
         .iter()
         .filter(|w| wangge_gis_data::osm::tag(&w.tags, "boundary") == Some("administrative"))
         .flat_map(|w| w.refs.iter().filter_map(|r| osm.coords.get(r).copied()))
-        .filter(|&(x, y)| {
-            x > NANJING_BBOX[0] && x < NANJING_BBOX[2] && y > NANJING_BBOX[1] && y < NANJING_BBOX[3]
-        })
+        .filter(|&(x, y)| x > NANJING_BBOX[0] && x < NANJING_BBOX[2] && y > NANJING_BBOX[1] && y < NANJING_BBOX[3])
         .collect();
     assert!(border_nodes.len() >= 10, "{}", border_nodes.len());
     let median_distance = |gcj02: bool| {
@@ -119,9 +90,7 @@ async fn gcj02_district_boundaries_match_osm_after_conversion() {
         async move {
             let mut lines = Vec::new();
             for code in ["320102", "320104", "320106"] {
-                let text =
-                    std::fs::read_to_string(data.join(format!("nanjing-districts/{code}.geojson")))
-                        .unwrap();
+                let text = std::fs::read_to_string(data.join(format!("nanjing-districts/{code}.geojson"))).unwrap();
                 let value: serde_json::Value = serde_json::from_str(&text).unwrap();
                 let b = wangge_gis_data::boundaries::parse_boundary_value(
                     value,
@@ -155,10 +124,7 @@ async fn gcj02_district_boundaries_match_osm_after_conversion() {
     };
     let converted = median_distance(true).await;
     let raw = median_distance(false).await;
-    assert!(
-        converted < 20.0,
-        "median distance after GCJ-02 → WGS84: {converted} m"
-    );
+    assert!(converted < 20.0, "median distance after GCJ-02 → WGS84: {converted} m");
     assert!(
         raw > 150.0 && raw > 10.0 * converted,
         "median distance without conversion: {raw} m (converted {converted} m)"
@@ -170,58 +136,21 @@ async fn gcj02_district_boundaries_match_osm_after_conversion() {
 async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
     let Some(data) = shared_data() else { return };
     let app = TestApp::spawn().await;
-    import_osm(
-        &app.pool,
-        &data.join("nanjing-osm/nanjing-center.osm"),
-        &HouseholdModel::default(),
-    )
-    .await
-    .unwrap();
-    let gulou: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data.join("nanjing-districts/320106.geojson")).unwrap(),
-    )
-    .unwrap();
-    let b = wangge_gis_data::boundaries::parse_boundary_value(
-        gulou,
-        wangge_gis_data::boundaries::Datum::Gcj02,
-    )
-    .unwrap()
-    .remove(0)
-    .boundary;
-    let clip = geo::Rect::new(
-        (NANJING_BBOX[0], NANJING_BBOX[1]),
-        (NANJING_BBOX[2], NANJING_BBOX[3]),
-    )
-    .to_polygon();
+    import_osm(&app.pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await.unwrap();
+    let gulou: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("nanjing-districts/320106.geojson")).unwrap()).unwrap();
+    let b = wangge_gis_data::boundaries::parse_boundary_value(gulou, wangge_gis_data::boundaries::Datum::Gcj02)
+        .unwrap()
+        .remove(0)
+        .boundary;
+    let clip = geo::Rect::new((NANJING_BBOX[0], NANJING_BBOX[1]), (NANJING_BBOX[2], NANJING_BBOX[3])).to_polygon();
     let clipped = geo::BooleanOps::intersection(b.multi_polygon(), &clip);
-    let geometry: serde_json::Value =
-        serde_json::from_str(&wangge_server::store::geojson_text(&clipped)).unwrap();
+    let geometry: serde_json::Value = serde_json::from_str(&wangge_server::store::geojson_text(&clipped)).unwrap();
 
-    let planner = app
-        .sign_in_as(
-            "gulou",
-            Role::Planner,
-            Scope::District("320106".parse().unwrap()),
-        )
-        .await;
+    let planner = app.sign_in_as("gulou", Role::Planner, Scope::District("320106".parse().unwrap())).await;
+    assert_eq!(planner.post("/api/districts", &json!({ "code": "320106", "name": "鼓楼区" })).await.0, 201);
     assert_eq!(
-        planner
-            .post(
-                "/api/districts",
-                &json!({ "code": "320106", "name": "鼓楼区" })
-            )
-            .await
-            .0,
-        201
-    );
-    assert_eq!(
-        planner
-            .post(
-                "/api/streets",
-                &json!({ "code": "320106900", "name": "测试街道（提取范围）" })
-            )
-            .await
-            .0,
+        planner.post("/api/streets", &json!({ "code": "320106900", "name": "测试街道（提取范围）" })).await.0,
         201
     );
     let (s, body) = planner
@@ -231,9 +160,7 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
         )
         .await;
     assert_eq!(s, 201, "{body}");
-    let (s, summary) = planner
-        .post("/api/communities/320106900001/blocks/build", &json!({}))
-        .await;
+    let (s, summary) = planner.post("/api/communities/320106900001/blocks/build", &json!({})).await;
     assert_eq!(s, 200, "{summary}");
     // the extract covers the south-east corner of Gulou: ~19 blocks, ~180 buildings
     assert!(summary["blocks"].as_i64().unwrap() >= 15, "{summary}");
@@ -256,56 +183,32 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
     .await
     .unwrap();
     assert_eq!(outside, 0, "every block lies inside its community");
-    assert!(
-        gap_m2 < community_m2 * 1e-6,
-        "blocks cover the community: gap {gap_m2} m² of {community_m2}"
-    );
+    assert!(gap_m2 < community_m2 * 1e-6, "blocks cover the community: gap {gap_m2} m² of {community_m2}");
     assert!(overlap_m2 < 1.0, "blocks do not overlap: {overlap_m2} m²");
-    assert_eq!(
-        misplaced, 0,
-        "every building of the community is in exactly the block containing it"
-    );
-    let slivers: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM block WHERE community_code = '320106900001' AND area_m2 < 400",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!(slivers, 0);
-    // the partitioner divides the real blocks into a valid, contiguous plan
-    let (s, suggested) = planner
-        .post("/api/communities/320106900001/plans/suggest", &json!({}))
-        .await;
-    assert_eq!(s, 201, "{suggested}");
-    assert_eq!(
-        suggested["report"]["problems"],
-        json!([]),
-        "a complete, contiguous partition of real blocks"
-    );
-    let households: i64 = sqlx::query_scalar(
-        "SELECT sum(households)::int8 FROM block WHERE community_code = '320106900001'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    let grids = suggested["report"]["grids"].as_array().unwrap();
-    assert_eq!(
-        grids
-            .iter()
-            .map(|g| g["households"].as_i64().unwrap())
-            .sum::<i64>(),
-        households
-    );
-    assert_eq!(
-        grids.len() as i64,
-        (households as f64 / 300.0).round().max(1.0) as i64
-    );
-    // a plan already exists → rebuilding blocks would orphan it
-    let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM block WHERE community_code = '320106900001'")
-            .fetch_all(&app.pool)
+    assert_eq!(misplaced, 0, "every building of the community is in exactly the block containing it");
+    let slivers: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM block WHERE community_code = '320106900001' AND area_m2 < 400")
+            .fetch_one(&app.pool)
             .await
             .unwrap();
+    assert_eq!(slivers, 0);
+    // the partitioner divides the real blocks into a valid, contiguous plan
+    let (s, suggested) = planner.post("/api/communities/320106900001/plans/suggest", &json!({})).await;
+    assert_eq!(s, 201, "{suggested}");
+    assert_eq!(suggested["report"]["problems"], json!([]), "a complete, contiguous partition of real blocks");
+    let households: i64 =
+        sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE community_code = '320106900001'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let grids = suggested["report"]["grids"].as_array().unwrap();
+    assert_eq!(grids.iter().map(|g| g["households"].as_i64().unwrap()).sum::<i64>(), households);
+    assert_eq!(grids.len() as i64, (households as f64 / 300.0).round().max(1.0) as i64);
+    // a plan already exists → rebuilding blocks would orphan it
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM block WHERE community_code = '320106900001'")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
     let (s, _) = planner
         .post(
             "/api/communities/320106900001/plans",
@@ -313,8 +216,6 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
         )
         .await;
     assert_eq!(s, 201);
-    let (s, body) = planner
-        .post("/api/communities/320106900001/blocks/build", &json!({}))
-        .await;
+    let (s, body) = planner.post("/api/communities/320106900001/blocks/build", &json!({})).await;
     assert_eq!(s, 409, "{body}");
 }

@@ -9,12 +9,7 @@ pub type Rect = [f64; 4];
 pub fn clip_ring(ring: &[[f64; 2]], r: &Rect) -> Vec<[f64; 2]> {
     let mut out: Vec<[f64; 2]> = ring.to_vec();
     // each edge: (axis, bound, keep-if-greater)
-    for (axis, bound, greater) in [
-        (0, r[0], true),
-        (0, r[2], false),
-        (1, r[1], true),
-        (1, r[3], false),
-    ] {
+    for (axis, bound, greater) in [(0, r[0], true), (0, r[2], false), (1, r[1], true), (1, r[3], false)] {
         if out.is_empty() {
             break;
         }
@@ -31,10 +26,7 @@ pub fn clip_ring(ring: &[[f64; 2]], r: &Rect) -> Vec<[f64; 2]> {
             let (pin, qin) = (inside(&p), inside(&prev));
             if pin != qin {
                 let t = (bound - prev[axis]) / (p[axis] - prev[axis]);
-                let mut cut = [
-                    prev[0] + t * (p[0] - prev[0]),
-                    prev[1] + t * (p[1] - prev[1]),
-                ];
+                let mut cut = [prev[0] + t * (p[0] - prev[0]), prev[1] + t * (p[1] - prev[1])];
                 cut[axis] = bound;
                 out.push(cut);
             }
@@ -84,12 +76,7 @@ pub fn clip_line(line: &[[f64; 2]], r: &Rect) -> Vec<Vec<[f64; 2]>> {
 fn clip_segment(a: [f64; 2], b: [f64; 2], r: &Rect) -> Option<([f64; 2], [f64; 2], bool)> {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [
-        (-dx, a[0] - r[0]),
-        (dx, r[2] - a[0]),
-        (-dy, a[1] - r[1]),
-        (dy, r[3] - a[1]),
-    ] {
+    for (p, q) in [(-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])] {
         if p == 0.0 {
             if q < 0.0 {
                 return None;
@@ -107,11 +94,7 @@ fn clip_segment(a: [f64; 2], b: [f64; 2], r: &Rect) -> Option<([f64; 2], [f64; 2
         return None;
     }
     let at = |t: f64| [a[0] + t * dx, a[1] + t * dy];
-    Some((
-        if t0 > 0.0 { at(t0) } else { a },
-        if t1 < 1.0 { at(t1) } else { b },
-        t1 < 1.0,
-    ))
+    Some((if t0 > 0.0 { at(t0) } else { a }, if t1 < 1.0 { at(t1) } else { b }, t1 < 1.0))
 }
 
 #[cfg(test)]
@@ -122,32 +105,16 @@ mod tests {
     fn ring_half_outside() {
         let ring = [[-10.0, 0.0], [10.0, 0.0], [10.0, 10.0], [-10.0, 10.0]];
         let c = clip_ring(&ring, &[0.0, 0.0, 100.0, 100.0]);
-        let area: f64 = c
-            .iter()
-            .zip(c.iter().cycle().skip(1))
-            .map(|(p, q)| p[0] * q[1] - q[0] * p[1])
-            .sum::<f64>()
-            / 2.0;
+        let area: f64 =
+            c.iter().zip(c.iter().cycle().skip(1)).map(|(p, q)| p[0] * q[1] - q[0] * p[1]).sum::<f64>() / 2.0;
         assert!((area.abs() - 100.0).abs() < 1e-9);
         assert!(clip_ring(&ring, &[50.0, 50.0, 60.0, 60.0]).is_empty());
     }
 
     #[test]
     fn line_crossing_twice() {
-        let line = [
-            [-5.0, 5.0],
-            [5.0, 5.0],
-            [15.0, 5.0],
-            [15.0, 8.0],
-            [5.0, 8.0],
-        ];
+        let line = [[-5.0, 5.0], [5.0, 5.0], [15.0, 5.0], [15.0, 8.0], [5.0, 8.0]];
         let pieces = clip_line(&line, &[0.0, 0.0, 10.0, 10.0]);
-        assert_eq!(
-            pieces,
-            vec![
-                vec![[0.0, 5.0], [5.0, 5.0], [10.0, 5.0]],
-                vec![[10.0, 8.0], [5.0, 8.0]]
-            ]
-        );
+        assert_eq!(pieces, vec![vec![[0.0, 5.0], [5.0, 5.0], [10.0, 5.0]], vec![[10.0, 8.0], [5.0, 8.0]]]);
     }
 }

@@ -202,13 +202,7 @@ impl LayerWriter {
     }
 
     /// Add a feature.
-    pub fn add(
-        &mut self,
-        id: u64,
-        kind: GeomType,
-        geometry: &GeometryWriter,
-        props: &[(String, Value)],
-    ) {
+    pub fn add(&mut self, id: u64, kind: GeomType, geometry: &GeometryWriter, props: &[(String, Value)]) {
         let mut tags = Vec::with_capacity(props.len() * 2);
         for (k, v) in props {
             let ki = *self.key_index.entry(k.clone()).or_insert_with(|| {

@@ -33,26 +33,16 @@ pub struct GlyphFont {
 
 impl std::fmt::Debug for GlyphFont {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GlyphFont")
-            .field("name", &self.font.name())
-            .finish()
+        f.debug_struct("GlyphFont").field("name", &self.font.name()).finish()
     }
 }
 
 impl GlyphFont {
     /// Load a font file (`.ttf`, `.otf`, or the first face of a `.ttc`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, FontError> {
-        let font = fontdue::Font::from_bytes(
-            bytes,
-            fontdue::FontSettings {
-                scale: SIZE,
-                ..Default::default()
-            },
-        )
-        .map_err(|e| FontError(e.to_string()))?;
-        let ascender = font
-            .horizontal_line_metrics(SIZE)
-            .map_or(SIZE * 0.88, |m| m.ascent);
+        let font = fontdue::Font::from_bytes(bytes, fontdue::FontSettings { scale: SIZE, ..Default::default() })
+            .map_err(|e| FontError(e.to_string()))?;
+        let ascender = font.horizontal_line_metrics(SIZE).map_or(SIZE * 0.88, |m| m.ascent);
         Ok(Self { font, ascender })
     }
 
@@ -100,11 +90,7 @@ fn sdf(coverage: &[u8], w: usize, h: usize) -> Vec<u8> {
     let (bw, bh) = (w + 2 * BUFFER, h + 2 * BUFFER);
     let inside = |x: isize, y: isize| -> bool {
         let (x, y) = (x - BUFFER as isize, y - BUFFER as isize);
-        x >= 0
-            && y >= 0
-            && (x as usize) < w
-            && (y as usize) < h
-            && coverage[y as usize * w + x as usize] >= 128
+        x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h && coverage[y as usize * w + x as usize] >= 128
     };
     let r = RADIUS.ceil() as isize;
     let mut out = Vec::with_capacity(bw * bh);
@@ -119,11 +105,7 @@ fn sdf(coverage: &[u8], w: usize, h: usize) -> Vec<u8> {
                     }
                 }
             }
-            let d = if me {
-                -best.min(RADIUS)
-            } else {
-                best.min(RADIUS)
-            };
+            let d = if me { -best.min(RADIUS) } else { best.min(RADIUS) };
             out.push((255.0 - 255.0 * (d / RADIUS + CUTOFF)).clamp(0.0, 255.0) as u8);
         }
     }

@@ -35,33 +35,20 @@ fn ring(ls: &geo::LineString<f64>) -> Vec<[f64; 2]> {
 
 impl Shape {
     fn from_geometry(g: &Geometry<f64>) -> Shape {
-        let poly = |p: &geo::Polygon<f64>| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(ring)
-                .collect::<Vec<_>>()
-        };
+        let poly =
+            |p: &geo::Polygon<f64>| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect::<Vec<_>>();
         match g {
             Geometry::Point(p) => Shape::Points(vec![project(p.x(), p.y())]),
-            Geometry::MultiPoint(mp) => {
-                Shape::Points(mp.0.iter().map(|p| project(p.x(), p.y())).collect())
+            Geometry::MultiPoint(mp) => Shape::Points(mp.0.iter().map(|p| project(p.x(), p.y())).collect()),
+            Geometry::LineString(l) => Shape::Lines(vec![l.0.iter().map(|c| project(c.x, c.y)).collect()]),
+            Geometry::MultiLineString(ml) => {
+                Shape::Lines(ml.0.iter().map(|l| l.0.iter().map(|c| project(c.x, c.y)).collect()).collect())
             }
-            Geometry::LineString(l) => {
-                Shape::Lines(vec![l.0.iter().map(|c| project(c.x, c.y)).collect()])
-            }
-            Geometry::MultiLineString(ml) => Shape::Lines(
-                ml.0.iter()
-                    .map(|l| l.0.iter().map(|c| project(c.x, c.y)).collect())
-                    .collect(),
-            ),
             Geometry::Polygon(p) => Shape::Polygons(vec![poly(p)]),
             Geometry::MultiPolygon(mp) => Shape::Polygons(mp.0.iter().map(poly).collect()),
             Geometry::Rect(r) => Shape::Polygons(vec![poly(&r.to_polygon())]),
             Geometry::Triangle(t) => Shape::Polygons(vec![poly(&t.to_polygon())]),
-            Geometry::Line(l) => Shape::Lines(vec![vec![
-                project(l.start.x, l.start.y),
-                project(l.end.x, l.end.y),
-            ]]),
+            Geometry::Line(l) => Shape::Lines(vec![vec![project(l.start.x, l.start.y), project(l.end.x, l.end.y)]]),
             Geometry::GeometryCollection(_) => Shape::Points(vec![]),
         }
     }
@@ -69,21 +56,12 @@ impl Shape {
     fn envelope(&self) -> Option<[f64; 4]> {
         let mut e = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
         let mut add = |p: &[f64; 2]| {
-            e = [
-                e[0].min(p[0]),
-                e[1].min(p[1]),
-                e[2].max(p[0]),
-                e[3].max(p[1]),
-            ];
+            e = [e[0].min(p[0]), e[1].min(p[1]), e[2].max(p[0]), e[3].max(p[1])];
         };
         match self {
             Shape::Points(ps) => ps.iter().for_each(&mut add),
             Shape::Lines(ls) => ls.iter().flatten().for_each(&mut add),
-            Shape::Polygons(ps) => ps
-                .iter()
-                .filter_map(|rings| rings.first())
-                .flatten()
-                .for_each(&mut add),
+            Shape::Polygons(ps) => ps.iter().filter_map(|rings| rings.first()).flatten().for_each(&mut add),
         }
         (e[0] <= e[2]).then_some(e)
     }
@@ -101,12 +79,7 @@ pub struct SourceFeature {
 impl SourceFeature {
     /// A feature from WGS84 geometry, shown from `min_zoom` on.
     pub fn new(id: u64, geometry: Geometry<f64>, min_zoom: u8) -> Self {
-        Self {
-            id,
-            shape: Shape::from_geometry(&geometry),
-            min_zoom,
-            props: Vec::new(),
-        }
+        Self { id, shape: Shape::from_geometry(&geometry), min_zoom, props: Vec::new() }
     }
 
     /// Add a property.
@@ -134,17 +107,10 @@ impl SourceLayer {
             .enumerate()
             .filter_map(|(i, f)| {
                 let e = f.shape.envelope()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([e[0], e[1]], [e[2], e[3]]),
-                    i as u32,
-                ))
+                Some(GeomWithData::new(Rectangle::from_corners([e[0], e[1]], [e[2], e[3]]), i as u32))
             })
             .collect();
-        Self {
-            name: name.to_owned(),
-            features,
-            tree: RTree::bulk_load(entries),
-        }
+        Self { name: name.to_owned(), features, tree: RTree::bulk_load(entries) }
     }
 
     /// The layer's name.
@@ -164,25 +130,13 @@ impl SourceLayer {
 
     fn cut(&self, tile: TileId, out: &mut Vec<u8>) {
         let scale = f64::from(1u32 << tile.z) * f64::from(EXTENT);
-        let (ox, oy) = (
-            f64::from(tile.x) * f64::from(EXTENT),
-            f64::from(tile.y) * f64::from(EXTENT),
-        );
+        let (ox, oy) = (f64::from(tile.x) * f64::from(EXTENT), f64::from(tile.y) * f64::from(EXTENT));
         let b = BUFFER / scale;
         let [x0, y0, x1, y1] = tile.bounds();
         let query = AABB::from_corners([x0 - b, y0 - b], [x1 + b, y1 + b]);
-        let clip = [
-            -BUFFER,
-            -BUFFER,
-            f64::from(EXTENT) + BUFFER,
-            f64::from(EXTENT) + BUFFER,
-        ];
+        let clip = [-BUFFER, -BUFFER, f64::from(EXTENT) + BUFFER, f64::from(EXTENT) + BUFFER];
         let local = |p: &[f64; 2]| [p[0] * scale - ox, p[1] * scale - oy];
-        let mut hits: Vec<u32> = self
-            .tree
-            .locate_in_envelope_intersecting(&query)
-            .map(|e| e.data)
-            .collect();
+        let mut hits: Vec<u32> = self.tree.locate_in_envelope_intersecting(&query).map(|e| e.data).collect();
         hits.sort_unstable();
         let mut layer = LayerWriter::new(&self.name);
         for i in hits {
@@ -195,11 +149,7 @@ impl SourceLayer {
                 Shape::Points(ps) => {
                     for p in ps {
                         let q = local(p);
-                        if q[0] >= 0.0
-                            && q[1] >= 0.0
-                            && q[0] < f64::from(EXTENT)
-                            && q[1] < f64::from(EXTENT)
-                        {
+                        if q[0] >= 0.0 && q[1] >= 0.0 && q[0] < f64::from(EXTENT) && q[1] < f64::from(EXTENT) {
                             g.point((q[0].round() as i32, q[1].round() as i32));
                         }
                     }
@@ -309,11 +259,7 @@ impl TileSet {
     /// Encode one tile with only the named layers.
     pub fn encode_layers(&self, tile: TileId, names: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();
-        for l in self
-            .layers
-            .iter()
-            .filter(|l| names.contains(&l.name.as_str()))
-        {
+        for l in self.layers.iter().filter(|l| names.contains(&l.name.as_str())) {
             l.cut(tile, &mut out);
         }
         out

@@ -38,22 +38,13 @@ impl TileId {
         let [ux, uy] = project(lon, lat);
         let n = f64::from(1u32 << z);
         let clampi = |v: f64| (v * n).floor().clamp(0.0, n - 1.0) as u32;
-        Self {
-            z,
-            x: clampi(ux),
-            y: clampi(uy),
-        }
+        Self { z, x: clampi(ux), y: clampi(uy) }
     }
 
     /// Unit-Mercator bounds (min x, min y, max x, max y).
     pub fn bounds(&self) -> [f64; 4] {
         let n = f64::from(1u32 << self.z);
-        [
-            f64::from(self.x) / n,
-            f64::from(self.y) / n,
-            f64::from(self.x + 1) / n,
-            f64::from(self.y + 1) / n,
-        ]
+        [f64::from(self.x) / n, f64::from(self.y) / n, f64::from(self.x + 1) / n, f64::from(self.y + 1) / n]
     }
 
     /// Longitude/latitude bounds (west, south, east, north).

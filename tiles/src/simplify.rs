@@ -32,9 +32,5 @@ pub fn simplify(pts: &[[f64; 2]], tolerance: f64) -> Vec<[f64; 2]> {
             stack.push((best.1, b));
         }
     }
-    pts.iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(p, _)| *p)
-        .collect()
+    pts.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| *p).collect()
 }

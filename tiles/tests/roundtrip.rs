@@ -13,21 +13,12 @@ fn unproject(tile: TileId, x: f64, y: f64) -> (f64, f64) {
     let ux = (f64::from(tile.x) + x / f64::from(EXTENT)) / n;
     let uy = (f64::from(tile.y) + y / f64::from(EXTENT)) / n;
     let lon = ux * 360.0 - 180.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * uy))
-        .sinh()
-        .atan()
-        .to_degrees();
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * uy)).sinh().atan().to_degrees();
     (lon, lat)
 }
 
 fn square(cx: f64, cy: f64, d: f64) -> LineString<f64> {
-    LineString::from(vec![
-        (cx - d, cy - d),
-        (cx + d, cy - d),
-        (cx + d, cy + d),
-        (cx - d, cy + d),
-        (cx - d, cy - d),
-    ])
+    LineString::from(vec![(cx - d, cy - d), (cx + d, cy - d), (cx + d, cy + d), (cx - d, cy + d), (cx - d, cy - d)])
 }
 
 #[test]
@@ -46,26 +37,15 @@ fn polygon_with_hole_line_and_point_survive_the_round_trip() {
         ),
         SourceLayer::new(
             "roads",
-            vec![SourceFeature::new(7, Geometry::LineString(road), 0)
-                .with("class", Value::from("primary"))],
+            vec![SourceFeature::new(7, Geometry::LineString(road), 0).with("class", Value::from("primary"))],
         ),
-        SourceLayer::new(
-            "labels",
-            vec![SourceFeature::new(
-                9,
-                Geometry::Point(Point::new(cx, cy)),
-                0,
-            )],
-        ),
+        SourceLayer::new("labels", vec![SourceFeature::new(9, Geometry::Point(Point::new(cx, cy)), 0)]),
     ];
     let set = TileSet::new(layers);
     let tile = TileId::containing(cx, cy, 16);
     let bytes = set.encode(tile);
     let reader = Reader::new(bytes).expect("mvt-reader parses our tile");
-    assert_eq!(
-        reader.get_layer_names().unwrap(),
-        vec!["blocks", "roads", "labels"]
-    );
+    assert_eq!(reader.get_layer_names().unwrap(), vec!["blocks", "roads", "labels"]);
 
     let blocks = reader.get_features(0).unwrap();
     assert_eq!(blocks.len(), 1);
@@ -99,21 +79,12 @@ fn polygon_with_hole_line_and_point_survive_the_round_trip() {
     .collect::<Vec<_>>()
     .into();
     assert_eq!(decoded.0.len(), 1);
-    assert_eq!(
-        decoded.0[0].interiors().len(),
-        1,
-        "the hole is decoded as a hole (ring orientation is right)"
-    );
+    assert_eq!(decoded.0[0].interiors().len(), 1, "the hole is decoded as a hole (ring orientation is right)");
     let ratio = decoded.unsigned_area() / block.unsigned_area();
     assert!((ratio - 1.0).abs() < 0.01, "area ratio {ratio}");
     // every decoded vertex lies within one tile unit (~15 cm at z16) of a source vertex
     let unit_deg = 360.0 / f64::from(1u32 << 16) / f64::from(EXTENT);
-    for c in decoded.0[0]
-        .exterior()
-        .0
-        .iter()
-        .chain(decoded.0[0].interiors()[0].0.iter())
-    {
+    for c in decoded.0[0].exterior().0.iter().chain(decoded.0[0].interiors()[0].0.iter()) {
         let nearest = block
             .exterior()
             .0
@@ -121,17 +92,11 @@ fn polygon_with_hole_line_and_point_survive_the_round_trip() {
             .chain(block.interiors()[0].0.iter())
             .map(|s| ((s.x - c.x).powi(2) + (s.y - c.y).powi(2)).sqrt())
             .fold(f64::MAX, f64::min);
-        assert!(
-            nearest < 1.5 * unit_deg,
-            "vertex {c:?} is {nearest}° from the source"
-        );
+        assert!(nearest < 1.5 * unit_deg, "vertex {c:?} is {nearest}° from the source");
     }
 
     let roads = reader.get_features(1).unwrap();
-    assert!(matches!(
-        roads[0].geometry,
-        geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
-    ));
+    assert!(matches!(roads[0].geometry, geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)));
     let labels = reader.get_features(2).unwrap();
     match &labels[0].geometry {
         geo::Geometry::Point(p) => {
@@ -149,14 +114,10 @@ fn dense_buildings_stay_under_500_kb_at_every_zoom() {
     let mut features = Vec::new();
     for i in 0..200 {
         for j in 0..200 {
-            let (x, y) = (
-                118.88 + f64::from(i) * 0.00015,
-                31.84 + f64::from(j) * 0.00013,
-            );
+            let (x, y) = (118.88 + f64::from(i) * 0.00015, 31.84 + f64::from(j) * 0.00013);
             let p = Polygon::new(square(x, y, 0.00006), vec![]);
             features.push(
-                SourceFeature::new((i * 200 + j) as u64, Geometry::Polygon(p), 0)
-                    .with("households", Value::Int(12)),
+                SourceFeature::new((i * 200 + j) as u64, Geometry::Polygon(p), 0).with("households", Value::Int(12)),
             );
         }
     }

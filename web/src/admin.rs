@@ -9,24 +9,14 @@ use crate::http::{get_ok, send};
 use crate::i18n::{t, Lang};
 
 /// Roles an admin can give, in the order the form lists them.
-const ROLES: [&str; 6] = [
-    "district_admin",
-    "planner",
-    "street_operator",
-    "department_handler",
-    "grid_worker",
-    "grid_head",
-];
+const ROLES: [&str; 6] =
+    ["district_admin", "planner", "street_operator", "department_handler", "grid_worker", "grid_head"];
 
 fn scope_text(scope: &Value) -> String {
     match scope.as_object().and_then(|o| o.iter().next()) {
-        Some((k, Value::Array(a))) => format!(
-            "{k}: {}",
-            a.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Some((k, Value::Array(a))) => {
+            format!("{k}: {}", a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+        }
         Some((k, v)) => format!("{k}: {}", v.as_str().unwrap_or_default()),
         None => String::new(),
     }
@@ -92,13 +82,8 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     let toggle = move |id: i64, disabled: bool| {
         spawn_local(async move {
-            match send(
-                "PUT",
-                &format!("/api/accounts/{id}"),
-                &json!({ "disabled": !disabled }),
-                &csrf.get_value(),
-            )
-            .await
+            match send("PUT", &format!("/api/accounts/{id}"), &json!({ "disabled": !disabled }), &csrf.get_value())
+                .await
             {
                 Ok(r) if r.ok() => reload(),
                 Ok(r) => message.set(Some((true, r.message()))),

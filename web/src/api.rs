@@ -126,10 +126,7 @@ pub struct District {
 }
 
 async fn get<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, String> {
-    let r = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let r = gloo_net::http::Request::get(url).send().await.map_err(|e| e.to_string())?;
     if !r.ok() {
         return Err(format!("{} {}", r.status(), r.status_text()));
     }
@@ -142,11 +139,7 @@ fn encode(s: &str) -> String {
 
 /// Which street, community and grids a point is in.
 pub async fn locate(lon: f64, lat: f64) -> Result<Located, String> {
-    Ok(
-        get::<LocateResponse>(&format!("/api/locate?lon={lon}&lat={lat}"))
-            .await?
-            .located,
-    )
+    Ok(get::<LocateResponse>(&format!("/api/locate?lon={lon}&lat={lat}")).await?.located)
 }
 
 /// Search everything searchable.
@@ -190,22 +183,14 @@ pub async fn login(username: &str, password: &str) -> Result<Account, LoginError
         .await
         .map_err(|_| LoginError::Other)?;
     if !r.ok() {
-        let code = r
-            .json::<ApiError>()
-            .await
-            .map(|e| e.error)
-            .unwrap_or_default();
+        let code = r.json::<ApiError>().await.map(|e| e.error).unwrap_or_default();
         return Err(match code.as_str() {
             "bad_credentials" => LoginError::Credentials,
             "login_locked" => LoginError::Locked,
             _ => LoginError::Other,
         });
     }
-    r.json::<SessionResponse>()
-        .await
-        .ok()
-        .and_then(|s| s.account)
-        .ok_or(LoginError::Other)
+    r.json::<SessionResponse>().await.ok().and_then(|s| s.account).ok_or(LoginError::Other)
 }
 
 /// Sign out.

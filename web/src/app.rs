@@ -54,10 +54,8 @@ pub fn App() -> impl IntoView {
     let (query, set_query) = signal(String::new());
     let (demo, set_demo) = signal(false);
     let (error, set_error) = signal(None::<String>);
-    let visible: Vec<(&'static str, RwSignal<bool>)> = LAYERS
-        .iter()
-        .map(|(k, _)| (*k, RwSignal::new(*k != "blocks")))
-        .collect();
+    let visible: Vec<(&'static str, RwSignal<bool>)> =
+        LAYERS.iter().map(|(k, _)| (*k, RwSignal::new(*k != "blocks"))).collect();
     let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
     // The grid editor, while a planner edits a community.
     let editor: StoredValue<Option<Rc<Controller>>, LocalStorage> = StoredValue::new_local(None);
@@ -76,11 +74,7 @@ pub fn App() -> impl IntoView {
                     map.with_value(|m| {
                         if let Some(m) = m {
                             if let Some(old) = selected_code.get_value() {
-                                m.set_state(
-                                    "grids",
-                                    &old,
-                                    serde_json::json!({ "selected": false }),
-                                );
+                                m.set_state("grids", &old, serde_json::json!({ "selected": false }));
                             }
                             if let Some(c) = &code {
                                 m.set_state("grids", c, serde_json::json!({ "selected": true }));
@@ -91,14 +85,7 @@ pub fn App() -> impl IntoView {
                     let staff = account.get_untracked().is_some() && !public.get_untracked();
                     set_grid.set(match id {
                         Some(id) => match api::grid(id).await {
-                            Ok(card) => Some((
-                                card,
-                                if staff {
-                                    api::grid_stats(id).await.ok()
-                                } else {
-                                    None
-                                },
-                            )),
+                            Ok(card) => Some((card, if staff { api::grid_stats(id).await.ok() } else { None })),
                             Err(_) => None,
                         },
                         None => None,
@@ -117,17 +104,12 @@ pub fn App() -> impl IntoView {
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("click", move |ev| {
             if let Some(ctl) = editor.get_value() {
-                if let (Some(x), Some(y)) =
-                    (number(&ev, &["point", "x"]), number(&ev, &["point", "y"]))
-                {
+                if let (Some(x), Some(y)) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"])) {
                     ctl.on_click(x, y);
                 }
                 return;
             }
-            if let (Some(lon), Some(lat)) = (
-                number(&ev, &["lngLat", "lng"]),
-                number(&ev, &["lngLat", "lat"]),
-            ) {
+            if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
                 select_point(lon, lat);
             }
         });
@@ -137,12 +119,8 @@ pub fn App() -> impl IntoView {
                     return;
                 };
                 let at = |p: &[&str]| number(&ev, p).unwrap_or_default();
-                let (x, y, lon, lat) = (
-                    at(&["point", "x"]),
-                    at(&["point", "y"]),
-                    at(&["lngLat", "lng"]),
-                    at(&["lngLat", "lat"]),
-                );
+                let (x, y, lon, lat) =
+                    (at(&["point", "x"]), at(&["point", "y"]), at(&["lngLat", "lng"]), at(&["lngLat", "lat"]));
                 match kind {
                     0 => ctl.on_down(x, y, lon, lat),
                     1 => ctl.on_move(x, y, lon, lat),
@@ -180,22 +158,14 @@ pub fn App() -> impl IntoView {
         if prev.is_some_and(|old| old != p) {
             map.with_value(|m| {
                 if let Some(m) = m {
-                    m.set_style(if p {
-                        "/style.json?mode=public"
-                    } else {
-                        "/style.json"
-                    })
+                    m.set_style(if p { "/style.json?mode=public" } else { "/style.json" })
                 }
             });
         }
         p
     });
     for (key, sig) in visible.iter().copied() {
-        let ids = LAYERS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, ids)| *ids)
-            .unwrap_or(&[]);
+        let ids = LAYERS.iter().find(|(k, _)| *k == key).map(|(_, ids)| *ids).unwrap_or(&[]);
         Effect::new(move |_| {
             let on = sig.get();
             map.with_value(|m| {
@@ -305,24 +275,20 @@ pub fn App() -> impl IntoView {
         let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
             return;
         };
-        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(
-            move |p: web_sys::Position| {
-                let c = p.coords();
-                map.with_value(|m| {
-                    if let Some(m) = m {
-                        m.fly_to(c.longitude(), c.latitude(), 16.0)
-                    }
-                });
-                select_point(c.longitude(), c.latitude());
-            },
-        );
+        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
+            let c = p.coords();
+            map.with_value(|m| {
+                if let Some(m) = m {
+                    m.fly_to(c.longitude(), c.latitude(), 16.0)
+                }
+            });
+            select_point(c.longitude(), c.latitude());
+        });
         let err = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| {
             set_error.set(Some(t(lang.get_untracked(), "geo_error").into()))
         });
-        let _ = geo.get_current_position_with_error_callback(
-            ok.as_ref().unchecked_ref(),
-            Some(err.as_ref().unchecked_ref()),
-        );
+        let _ = geo
+            .get_current_position_with_error_callback(ok.as_ref().unchecked_ref(), Some(err.as_ref().unchecked_ref()));
         ok.forget();
         err.forget();
     };

@@ -98,29 +98,22 @@ impl Drawing {
         set(&adapter_options, "map", map.as_ref());
         let adapter = TerraDrawMapLibreGLAdapter::new(&adapter_options);
 
-        let snap_cb = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
-            move |event: JsValue, _context: JsValue| {
-                let get = |k: &str| {
-                    js_sys::Reflect::get(&event, &JsValue::from_str(k))
-                        .ok()
-                        .and_then(|v| v.as_f64())
-                };
-                match (get("lng"), get("lat")) {
-                    (Some(lon), Some(lat)) => snap(lon, lat)
-                        .map_or(JsValue::UNDEFINED, |(x, y)| js(&serde_json::json!([x, y]))),
-                    _ => JsValue::UNDEFINED,
+        let snap_cb = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |event: JsValue, _context: JsValue| {
+            let get = |k: &str| js_sys::Reflect::get(&event, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64());
+            match (get("lng"), get("lat")) {
+                (Some(lon), Some(lat)) => {
+                    snap(lon, lat).map_or(JsValue::UNDEFINED, |(x, y)| js(&serde_json::json!([x, y])))
                 }
-            },
-        );
+                _ => JsValue::UNDEFINED,
+            }
+        });
         let snapping = js_sys::Object::new();
         set(&snapping, "toCustom", snap_cb.as_ref());
         snap_cb.forget();
         let polygon_options = js_sys::Object::new();
         set(&polygon_options, "snapping", &snapping);
         let polygon = TerraDrawPolygonMode::new(&polygon_options);
-        let freehand = TerraDrawFreehandMode::new(&js(
-            &serde_json::json!({ "drawInteraction": "click-drag" }),
-        ));
+        let freehand = TerraDrawFreehandMode::new(&js(&serde_json::json!({ "drawInteraction": "click-drag" })));
 
         let options = js_sys::Object::new();
         set(&options, "adapter", &adapter);
@@ -132,22 +125,21 @@ impl Drawing {
         draw.start();
 
         let handle = draw.clone();
-        let finish =
-            Closure::<dyn Fn(JsValue, JsValue)>::new(move |id: JsValue, _context: JsValue| {
-                let feature = handle.get_snapshot_feature(&id);
-                let mode = js_sys::Reflect::get(&feature, &JsValue::from_str("properties"))
-                    .and_then(|p| js_sys::Reflect::get(&p, &JsValue::from_str("mode")))
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_default();
-                let ring = ring_of(&feature);
-                if mode == "freehand" {
-                    handle.clear();
-                    finished(Drawn::Lasso(ring));
-                } else {
-                    finished(Drawn::Polygon(ring));
-                }
-            });
+        let finish = Closure::<dyn Fn(JsValue, JsValue)>::new(move |id: JsValue, _context: JsValue| {
+            let feature = handle.get_snapshot_feature(&id);
+            let mode = js_sys::Reflect::get(&feature, &JsValue::from_str("properties"))
+                .and_then(|p| js_sys::Reflect::get(&p, &JsValue::from_str("mode")))
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_default();
+            let ring = ring_of(&feature);
+            if mode == "freehand" {
+                handle.clear();
+                finished(Drawn::Lasso(ring));
+            } else {
+                finished(Drawn::Polygon(ring));
+            }
+        });
         draw.on("finish", finish.as_ref().unchecked_ref());
         finish.forget();
         Drawing { draw }

@@ -24,9 +24,7 @@ impl Reply {
 
     /// The human reason of a refusal.
     pub fn message(&self) -> String {
-        self.body["message"]
-            .as_str()
-            .map_or_else(|| format!("HTTP {}", self.status), str::to_owned)
+        self.body["message"].as_str().map_or_else(|| format!("HTTP {}", self.status), str::to_owned)
     }
 }
 
@@ -48,10 +46,7 @@ pub async fn send(method: &str, url: &str, body: &Value, csrf: &str) -> Result<R
         "PUT" => gloo_net::http::Request::put(url),
         _ => gloo_net::http::Request::post(url),
     };
-    let request = builder
-        .header("x-csrf-token", csrf)
-        .json(body)
-        .map_err(|e| e.to_string())?;
+    let request = builder.header("x-csrf-token", csrf).json(body).map_err(|e| e.to_string())?;
     finish(request.send().await).await
 }
 

@@ -15,10 +15,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "title" => ("网格化管理地图", "Grid governance map"),
         "staff" => ("工作人员", "Staff"),
         "public" => ("公众地图", "Public map"),
-        "search" => (
-            "搜索地址、楼栋、单位、网格编码…",
-            "Search address, building, organization, grid code…",
-        ),
+        "search" => ("搜索地址、楼栋、单位、网格编码…", "Search address, building, organization, grid code…"),
         "layers" => ("图层", "Layers"),
         "grids" => ("网格", "Grids"),
         "buildings" => ("楼栋", "Buildings"),
@@ -41,10 +38,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "located" => ("所在位置", "This place is in"),
         "no_grid" => ("不在任何网格内", "Not inside any grid"),
         "where_am_i" => ("我在哪个网格？", "Which grid am I in?"),
-        "click_hint" => (
-            "点击地图任意位置，查看所属网格",
-            "Click anywhere on the map to see its grid",
-        ),
+        "click_hint" => ("点击地图任意位置，查看所属网格", "Click anywhere on the map to see its grid"),
         "no_results" => ("没有结果", "No results"),
         "loading" => ("加载中…", "Loading…"),
         "close" => ("关闭", "Close"),
@@ -58,18 +52,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "username" => ("用户名", "Username"),
         "password" => ("密码", "Password"),
         "staff_sign_in" => ("工作人员登录", "Staff sign-in"),
-        "bad_credentials" => (
-            "用户名或密码错误，或账号已停用",
-            "Wrong username or password, or the account is disabled",
-        ),
-        "locked" => (
-            "失败次数过多，请15分钟后再试",
-            "Too many failed attempts; try again in 15 minutes",
-        ),
-        "login_failed" => (
-            "登录失败，请稍后再试",
-            "Sign-in failed; please try again later",
-        ),
+        "bad_credentials" => {
+            ("用户名或密码错误，或账号已停用", "Wrong username or password, or the account is disabled")
+        }
+        "locked" => ("失败次数过多，请15分钟后再试", "Too many failed attempts; try again in 15 minutes"),
+        "login_failed" => ("登录失败，请稍后再试", "Sign-in failed; please try again later"),
         "cancel" => ("取消", "Cancel"),
         "role_district_admin" => ("区管理员", "District admin"),
         "role_planner" => ("网格规划员", "Planner"),
@@ -96,16 +83,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "audit_log" => ("审计日志", "Audit log"),
         "verify_chain" => ("校验哈希链", "Verify the hash chain"),
         "chain_intact" => ("审计链完整", "Chain intact"),
-        "chain_broken" => (
-            "审计链被篡改！首个异常条目",
-            "Chain broken! First bad entry",
-        ),
+        "chain_broken" => ("审计链被篡改！首个异常条目", "Chain broken! First bad entry"),
         "entries" => ("条记录", "entries"),
         "reveal" => ("查看", "Reveal"),
-        "reveal_audited" => (
-            "本次查看已记入审计日志",
-            "This reveal is recorded in the audit log",
-        ),
+        "reveal_audited" => ("本次查看已记入审计日志", "This reveal is recorded in the audit log"),
         "admin" => ("管理", "Admin"),
         "polygon" => ("画专项网格", "Draw special grid"),
         "polygon_hint" => (
@@ -121,10 +102,9 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "special_save" => ("保存专项网格", "Save special grid"),
         "special_saved" => ("专项网格已保存", "Special grid saved"),
         "blocks_word" => ("个地块", "blocks"),
-        "differ_from_theirs" => (
-            "个地块与对方版本不同（地图上蓝色描边）",
-            "blocks differ from their version (outlined in blue on the map)",
-        ),
+        "differ_from_theirs" => {
+            ("个地块与对方版本不同（地图上蓝色描边）", "blocks differ from their version (outlined in blue on the map)")
+        }
         "corners_word" => ("个角点", "corners"),
         "theme_safety" => ("安全生产", "Work safety"),
         "theme_river" => ("河长制", "River chief"),
@@ -146,19 +126,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "unassigned_blocks" => ("个地块未分配网格", "blocks in no grid"),
         "zoom_to" => ("定位", "Zoom to"),
         "pick_grid" => ("请先在列表中选择一个网格", "Pick a grid in the list first"),
-        "conflict_revision" => (
-            "其他人已保存了这个草稿。",
-            "Someone else saved this draft meanwhile.",
-        ),
-        "conflict_published" => (
-            "其他人已发布了新版本。",
-            "Someone else published a new version meanwhile.",
-        ),
+        "conflict_revision" => ("其他人已保存了这个草稿。", "Someone else saved this draft meanwhile."),
+        "conflict_published" => ("其他人已发布了新版本。", "Someone else published a new version meanwhile."),
         "keep_mine" => ("我的修改另存为新草稿", "Keep mine as a new draft"),
-        "rebase" => (
-            "载入对方版本并重新应用我的修改",
-            "Load theirs and re-apply my changes",
-        ),
+        "rebase" => ("载入对方版本并重新应用我的修改", "Load theirs and re-apply my changes"),
         "kept_new_draft" => ("已另存为新草稿", "Kept as a new draft"),
         "rebased" => ("已重新应用的地块：", "Blocks re-applied:"),
         "blocks_change" => ("个地块变更网格", "blocks change grid"),
@@ -176,10 +147,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "suggest" => ("自动划分", "Suggest grids"),
         "rebalance" => ("平衡当前网格及相邻网格", "Rebalance this grid's neighbours"),
         "suggesting" => ("正在计算划分方案…", "Dividing the community…"),
-        "rebalancing" => (
-            "正在重新平衡相邻网格…",
-            "Rebalancing the neighbouring grids…",
-        ),
+        "rebalancing" => ("正在重新平衡相邻网格…", "Rebalancing the neighbouring grids…"),
         "suggested" => ("新草稿", "New draft"),
         "grids_word" => ("个网格", "grids"),
         "in_band" => ("个在 ±10% 户数范围内", "within ±10 % of 300 households"),

@@ -8,11 +8,7 @@ use crate::i18n::{t, Lang};
 
 /// A modal form; `done` receives the account once signed in, `cancel` closes it.
 #[component]
-pub fn LoginDialog(
-    lang: ReadSignal<Lang>,
-    done: Callback<Account>,
-    cancel: Callback<()>,
-) -> impl IntoView {
+pub fn LoginDialog(lang: ReadSignal<Lang>, done: Callback<Account>, cancel: Callback<()>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<&'static str>);

@@ -108,9 +108,7 @@ impl Map {
 
     /// Fly to a point.
     pub fn fly_to(&self, lon: f64, lat: f64, zoom: f64) {
-        self.fly_to_js(&js(
-            &serde_json::json!({ "center": [lon, lat], "zoom": zoom, "speed": 1.6 }),
-        ));
+        self.fly_to_js(&js(&serde_json::json!({ "center": [lon, lat], "zoom": zoom, "speed": 1.6 })));
     }
 
     /// Fit a box (west, south, east, north).
@@ -149,10 +147,7 @@ impl Map {
 impl Map {
     /// Add a GeoJSON source (features' `properties.<promote_id>` become their ids for feature state).
     pub fn add_geojson(&self, id: &str, data: &Value, promote_id: &str) {
-        self.add_source_js(
-            id,
-            &js(&serde_json::json!({ "type": "geojson", "data": data, "promoteId": promote_id })),
-        );
+        self.add_source_js(id, &js(&serde_json::json!({ "type": "geojson", "data": data, "promoteId": promote_id })));
     }
 
     /// Replace a GeoJSON source's data (for small, changing overlays such as the lasso line).
@@ -186,10 +181,7 @@ impl Map {
 
     /// Set a feature's state in a GeoJSON source.
     pub fn set_source_state(&self, source: &str, id: i64, state: &Value) {
-        self.set_feature_state_js(
-            &js(&serde_json::json!({ "source": source, "id": id })),
-            &js(state),
-        );
+        self.set_feature_state_js(&js(&serde_json::json!({ "source": source, "id": id })), &js(state));
     }
 
     /// The `properties.id` of the rendered features of `layer` at a screen point.

@@ -23,11 +23,7 @@ fn deviation_class(kind: &str, households: i32) -> &'static str {
 
 /// Details of the selected grid: the public card, and the statistics when the viewer is staff in scope.
 #[component]
-pub fn GridPanel(
-    lang: ReadSignal<Lang>,
-    card: GridCard,
-    stats: Option<GridStats>,
-) -> impl IntoView {
+pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats>) -> impl IntoView {
     let kind = card.kind.clone();
     let contacts = card.contacts.clone();
     let no_contact = contacts.is_empty();
@@ -76,24 +72,12 @@ pub fn GridPanel(
 /// The street → community → grid chain of a clicked point.
 #[component]
 pub fn LocatedPanel(lang: ReadSignal<Lang>, located: Located) -> impl IntoView {
-    let name = |a: &Option<wangge_domain::located::Area>| {
-        a.as_ref()
-            .map(|a| a.name.clone())
-            .unwrap_or_else(|| "—".into())
-    };
-    let grid = located.grid().map(|g| {
-        if g.name == g.code {
-            g.code.clone()
-        } else {
-            format!("{} ({})", g.name, g.code)
-        }
-    });
+    let name =
+        |a: &Option<wangge_domain::located::Area>| a.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into());
+    let grid =
+        located.grid().map(|g| if g.name == g.code { g.code.clone() } else { format!("{} ({})", g.name, g.code) });
     let has_grid = grid.is_some();
-    let specials: Vec<String> = located
-        .special_grids
-        .iter()
-        .map(|s| format!("{} · {}", s.name, s.kind))
-        .collect();
+    let specials: Vec<String> = located.special_grids.iter().map(|s| format!("{} · {}", s.name, s.kind)).collect();
     view! {
         <section class="card" data-testid="located">
             <h3>{move || t(lang.get(), "located")}</h3>
@@ -109,11 +93,7 @@ pub fn LocatedPanel(lang: ReadSignal<Lang>, located: Located) -> impl IntoView {
 
 /// Search results; `pick` is called with the chosen hit.
 #[component]
-pub fn SearchResults(
-    lang: ReadSignal<Lang>,
-    hits: Vec<SearchHit>,
-    pick: Callback<SearchHit>,
-) -> impl IntoView {
+pub fn SearchResults(lang: ReadSignal<Lang>, hits: Vec<SearchHit>, pick: Callback<SearchHit>) -> impl IntoView {
     let empty = hits.is_empty();
     view! {
         <ul class="results" data-testid="search-results">

@@ -15,23 +15,11 @@ pub fn ResidentsPanel(lang: ReadSignal<Lang>, grid: i64, csrf: String) -> impl I
     let revealed = RwSignal::new(None::<Value>);
     let csrf = StoredValue::new(csrf);
     spawn_local(async move {
-        rows.set(
-            get_ok(&format!("/api/residents?grid={grid}"))
-                .await
-                .ok()
-                .and_then(|v| v.as_array().cloned()),
-        );
+        rows.set(get_ok(&format!("/api/residents?grid={grid}")).await.ok().and_then(|v| v.as_array().cloned()));
     });
     let reveal = move |id: i64| {
         spawn_local(async move {
-            if let Ok(r) = send(
-                "POST",
-                &format!("/api/residents/{id}/reveal"),
-                &json!({}),
-                &csrf.get_value(),
-            )
-            .await
-            {
+            if let Ok(r) = send("POST", &format!("/api/residents/{id}/reveal"), &json!({}), &csrf.get_value()).await {
                 if r.ok() {
                     revealed.set(Some(r.body));
                 }

@@ -38,11 +38,7 @@ impl Graph {
             }
         }
         let graph = Graph {
-            hh: input
-                .nodes
-                .iter()
-                .map(|n| f64::from(n.households))
-                .collect(),
+            hh: input.nodes.iter().map(|n| f64::from(n.households)).collect(),
             area: input.nodes.iter().map(|n| n.area).collect(),
             perim: input.nodes.iter().map(|n| n.perimeter).collect(),
             xy: input.nodes.iter().map(|n| (n.x, n.y)).collect(),

@@ -12,13 +12,7 @@ pub(super) const NONE: usize = usize::MAX;
 /// households takes its free neighbour nearest to its centre, so regions stay compact and none runs away. A part of
 /// the graph no seed reaches (an island) gets regions of its own. Every region is contiguous by construction.
 /// Returns the number of regions (fixed ones included).
-pub(super) fn grow(
-    g: &Graph,
-    owner: &mut [usize],
-    nf: usize,
-    free: &[usize],
-    seeds: &[usize],
-) -> usize {
+pub(super) fn grow(g: &Graph, owner: &mut [usize], nf: usize, free: &[usize], seeds: &[usize]) -> usize {
     let mut growth = Growth {
         hh: vec![0.0; nf],
         centre: vec![(0.0, 0.0, 0.0); nf],
@@ -58,8 +52,7 @@ impl Growth {
         owner[v] = r;
         self.hh.push(g.hh[v]);
         self.centre.push((g.xy[v].0, g.xy[v].1, 1.0));
-        self.frontier
-            .push(g.nb[v].iter().map(|&(u, _)| u).collect());
+        self.frontier.push(g.nb[v].iter().map(|&(u, _)| u).collect());
         self.heap.push(Reverse((Households(g.hh[v]), r)));
     }
 
@@ -68,10 +61,8 @@ impl Growth {
         self.frontier[r].retain(|&u| owner[u] == NONE);
         let (cx, cy, cn) = self.centre[r];
         let c = (cx / cn, cy / cn);
-        let nearest = self.frontier[r]
-            .iter()
-            .enumerate()
-            .min_by(|a, b| d2(g.xy[*a.1], c).total_cmp(&d2(g.xy[*b.1], c)));
+        let nearest =
+            self.frontier[r].iter().enumerate().min_by(|a, b| d2(g.xy[*a.1], c).total_cmp(&d2(g.xy[*b.1], c)));
         let Some((pos, &u)) = nearest else {
             return; // boxed in: this region is done
         };
@@ -79,12 +70,7 @@ impl Growth {
         owner[u] = r;
         self.hh[r] += g.hh[u];
         self.centre[r] = (cx + g.xy[u].0, cy + g.xy[u].1, cn + 1.0);
-        self.frontier[r].extend(
-            g.nb[u]
-                .iter()
-                .map(|&(w, _)| w)
-                .filter(|&w| owner[w] == NONE),
-        );
+        self.frontier[r].extend(g.nb[u].iter().map(|&(w, _)| w).filter(|&w| owner[w] == NONE));
         self.heap.push(Reverse((Households(self.hh[r]), r)));
     }
 }

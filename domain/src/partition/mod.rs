@@ -181,33 +181,22 @@ pub enum PartitionError {
 }
 
 /// Divide the free blocks of `input` into contiguous grids.
-pub fn partition(
-    input: &BlockGraphInput,
-    opts: &Options,
-) -> Result<PartitionResult, PartitionError> {
+pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionResult, PartitionError> {
     let (g, index) = Graph::new(input)?;
     let n = g.len();
-    let free: Vec<usize> = (0..n)
-        .filter(|i| !input.fixed.contains_key(&input.nodes[*i].id))
-        .collect();
+    let free: Vec<usize> = (0..n).filter(|i| !input.fixed.contains_key(&input.nodes[*i].id)).collect();
     if free.is_empty() {
         return Err(PartitionError::Empty);
     }
     let target = f64::from(opts.target);
     let free_hh: f64 = free.iter().map(|&i| g.hh[i]).sum();
-    let k = opts
-        .k
-        .unwrap_or_else(|| (free_hh / target).round().max(1.0) as usize)
-        .clamp(1, free.len());
+    let k = opts.k.unwrap_or_else(|| (free_hh / target).round().max(1.0) as usize).clamp(1, free.len());
     let mut fixed_labels: Vec<String> = input.fixed.values().cloned().collect();
     fixed_labels.sort();
     fixed_labels.dedup();
     let mut fixed_owner = vec![NONE; n];
     for (id, label) in &input.fixed {
-        fixed_owner[index[id]] = fixed_labels
-            .iter()
-            .position(|l| l == label)
-            .expect("label listed");
+        fixed_owner[index[id]] = fixed_labels.iter().position(|l| l == label).expect("label listed");
     }
     let start = Start {
         g: &g,
@@ -225,12 +214,9 @@ pub fn partition(
         deadline: Instant::now() + opts.budget,
     };
 
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(opts.starts.max(1));
-    let seeds: Vec<u64> = (0..opts.starts.max(1) as u64)
-        .map(|s| opts.seed.wrapping_add(s.wrapping_mul(7919)))
-        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(opts.starts.max(1));
+    let seeds: Vec<u64> =
+        (0..opts.starts.max(1) as u64).map(|s| opts.seed.wrapping_add(s.wrapping_mul(7919))).collect();
     let results: Vec<(f64, u64, Vec<usize>)> = if threads == 1 {
         // no thread of our own (and none to be had in a browser)
         start.run_all(&seeds).into_iter().collect()
@@ -243,25 +229,12 @@ pub fn partition(
                     scope.spawn(move || start.run_all(&mine))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .filter_map(|h| h.join().expect("partition thread"))
-                .collect()
+            handles.into_iter().filter_map(|h| h.join().expect("partition thread")).collect()
         })
     };
-    let (_, seed, owner) = results
-        .into_iter()
-        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-        .expect("at least one start");
-    Ok(summarise(
-        input,
-        &g,
-        &owner,
-        &fixed_labels,
-        &free,
-        opts,
-        seed,
-    ))
+    let (_, seed, owner) =
+        results.into_iter().min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))).expect("at least one start");
+    Ok(summarise(input, &g, &owner, &fixed_labels, &free, opts, seed))
 }
 
 /// The result of the winning assignment `owner`.
@@ -274,18 +247,9 @@ fn summarise(
     opts: &Options,
     seed: u64,
 ) -> PartitionResult {
-    let regions_n = owner
-        .iter()
-        .copied()
-        .max()
-        .map_or(0, |m| m + 1)
-        .max(fixed_labels.len());
+    let regions_n = owner.iter().copied().max().map_or(0, |m| m + 1).max(fixed_labels.len());
     let mut blocks: Vec<Vec<i64>> = vec![Vec::new(); regions_n];
-    let (mut area, mut perim, mut hh) = (
-        vec![0.0; regions_n],
-        vec![0.0; regions_n],
-        vec![0.0; regions_n],
-    );
+    let (mut area, mut perim, mut hh) = (vec![0.0; regions_n], vec![0.0; regions_n], vec![0.0; regions_n]);
     let mut cut = 0.0;
     for v in 0..g.len() {
         let r = owner[v];
@@ -323,36 +287,19 @@ fn summarise(
     let oversized = free
         .iter()
         .filter(|&&i| g.hh[i] > high)
-        .map(|&i| Oversized {
-            block: input.nodes[i].id,
-            households: input.nodes[i].households,
-        })
+        .map(|&i| Oversized { block: input.nodes[i].id, households: input.nodes[i].households })
         .collect();
     let width = f64::from(opts.target) * opts.tolerance * 2.0;
     let mut lumpy: Vec<Oversized> = (fixed_labels.len()..regions_n)
-        .filter(|&r| {
-            (hh[r] - f64::from(opts.target)).abs() > f64::from(opts.target) * opts.tolerance
-        })
+        .filter(|&r| (hh[r] - f64::from(opts.target)).abs() > f64::from(opts.target) * opts.tolerance)
         .filter_map(|r| {
-            free.iter()
-                .copied()
-                .filter(|&v| owner[v] == r)
-                .max_by(|&a, &b| g.hh[a].total_cmp(&g.hh[b]).then(b.cmp(&a)))
+            free.iter().copied().filter(|&v| owner[v] == r).max_by(|&a, &b| g.hh[a].total_cmp(&g.hh[b]).then(b.cmp(&a)))
         })
         .filter(|&v| g.hh[v] > width && g.hh[v] <= high)
-        .map(|v| Oversized {
-            block: input.nodes[v].id,
-            households: input.nodes[v].households,
-        })
+        .map(|v| Oversized { block: input.nodes[v].id, households: input.nodes[v].households })
         .collect();
     lumpy.sort_by_key(|o| o.block);
-    PartitionResult {
-        regions,
-        oversized,
-        lumpy,
-        cut_length: cut,
-        seed,
-    }
+    PartitionResult { regions, oversized, lumpy, cut_length: cut, seed }
 }
 
 /// What every start shares.
@@ -388,10 +335,7 @@ impl Start<'_> {
             }
             let share = self.deadline.saturating_duration_since(now) / (seeds.len() - i) as u32;
             let (score, owner) = self.run(seed, now + share);
-            if best
-                .as_ref()
-                .is_none_or(|b| score < b.0 || (score == b.0 && seed < b.1))
-            {
+            if best.as_ref().is_none_or(|b| score < b.0 || (score == b.0 && seed < b.1)) {
                 best = Some((score, seed, owner));
             }
         }
@@ -416,35 +360,11 @@ impl Start<'_> {
         let obj = &self.objective;
         local_search(&mut st, obj, &all, self.deadline);
         let band = obj.target * obj.tolerance;
-        recombine(
-            &mut st,
-            obj,
-            band,
-            RECOMBINATIONS_PER_GRID * self.k,
-            &mut rs,
-            self.deadline,
-        );
+        recombine(&mut st, obj, band, RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
         local_search(&mut st, obj, &all, self.deadline);
-        anneal(
-            &mut st,
-            obj,
-            Schedule {
-                steps: self.steps,
-                hot: HOT,
-                cold: COLD,
-                deadline: anneal_by,
-            },
-            &mut rs,
-        );
+        anneal(&mut st, obj, Schedule { steps: self.steps, hot: HOT, cold: COLD, deadline: anneal_by }, &mut rs);
         local_search(&mut st, obj, &all, self.deadline);
-        recombine(
-            &mut st,
-            obj,
-            band * 0.5,
-            FINAL_RECOMBINATIONS_PER_GRID * self.k,
-            &mut rs,
-            self.deadline,
-        );
+        recombine(&mut st, obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
         local_search(&mut st, obj, &all, self.deadline);
         (st.score(obj), st.owner)
     }

@@ -46,21 +46,13 @@ pub fn rebalance_neighbours(
         }
     }
     let k = chosen.len();
-    let mut result = partition(
-        &local,
-        &Options {
-            k: Some(k),
-            ..opts.clone()
-        },
-    )?;
+    let mut result = partition(&local, &Options { k: Some(k), ..opts.clone() })?;
     // kept grids get their own labels back; the re-divided ones take over the labels of the grids they replace
     let mut reused = chosen.iter();
     for r in &mut result.regions {
         r.label = match r.label.strip_prefix("fixed:") {
             Some(label) => label.to_owned(),
-            None => reused
-                .next()
-                .map_or_else(|| r.label.clone(), |l| l.to_string()),
+            None => reused.next().map_or_else(|| r.label.clone(), |l| l.to_string()),
         };
     }
     Ok(result)

@@ -81,11 +81,7 @@ fn recombine_pair(
     rs: &mut u64,
 ) -> Option<f64> {
     let g = st.g;
-    let blocks: Vec<usize> = st.members[r]
-        .iter()
-        .chain(&st.members[s])
-        .copied()
-        .collect();
+    let blocks: Vec<usize> = st.members[r].iter().chain(&st.members[s]).copied().collect();
     for (i, &v) in blocks.iter().enumerate() {
         slot[v] = i;
     }
@@ -157,28 +153,18 @@ fn split_cost(pair: &Pair, g: &super::graph::Graph, obj: &Objective, side: &[boo
             }
         }
     }
-    totals
-        .iter()
-        .map(|&(h, a, p)| obj.region(h, a, p))
-        .sum::<f64>()
-        + obj.cut_weight * cut_between(pair, |i| side[i])
+    totals.iter().map(|&(h, a, p)| obj.region(h, a, p)).sum::<f64>() + obj.cut_weight * cut_between(pair, |i| side[i])
 }
 
 /// The best few balanced cuts of one random spanning tree of the pair: each removes one tree edge, leaving two
 /// connected sides. Returns the side of each block for the cuts whose household split is closest to even.
-fn tree_cuts(
-    pair: &Pair,
-    g: &super::graph::Graph,
-    obj: &Objective,
-    rs: &mut u64,
-) -> Vec<Vec<bool>> {
+fn tree_cuts(pair: &Pair, g: &super::graph::Graph, obj: &Objective, rs: &mut u64) -> Vec<Vec<bool>> {
     let n = pair.blocks.len();
     if n < 2 {
         return Vec::new();
     }
     // Kruskal on random weights
-    let mut order: Vec<(f64, usize, usize)> =
-        pair.edges.iter().map(|&(a, b)| (rng(rs), a, b)).collect();
+    let mut order: Vec<(f64, usize, usize)> = pair.edges.iter().map(|&(a, b)| (rng(rs), a, b)).collect();
     order.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -220,11 +206,8 @@ fn tree_cuts(
     }
     let total = below[0];
     // rank the cuts by the balance of the two sides
-    let mut cuts: Vec<(f64, usize)> = order
-        .iter()
-        .skip(1)
-        .map(|&c| (obj.balance(below[c]) + obj.balance(total - below[c]), c))
-        .collect();
+    let mut cuts: Vec<(f64, usize)> =
+        order.iter().skip(1).map(|&c| (obj.balance(below[c]) + obj.balance(total - below[c]), c)).collect();
     cuts.sort_by(|x, y| x.0.total_cmp(&y.0));
     cuts.truncate(3);
     cuts.into_iter()

@@ -9,12 +9,7 @@ use super::state::State;
 
 /// Move single boundary blocks while that lowers the objective and keeps the donor grid in one piece; starts from
 /// `start` and re-examines the neighbours of every block that moves. Returns the objective change.
-pub(super) fn local_search(
-    st: &mut State<'_>,
-    obj: &Objective,
-    start: &[usize],
-    deadline: Instant,
-) -> f64 {
+pub(super) fn local_search(st: &mut State<'_>, obj: &Objective, start: &[usize], deadline: Instant) -> f64 {
     let g = st.g;
     let mut total = 0.0;
     let mut queued = vec![false; st.owner.len()];
@@ -94,18 +89,12 @@ const SWAP_SHARE: f64 = 0.3;
 /// and never when it would break a grid in two. Returns the objective change.
 pub(super) fn anneal(st: &mut State<'_>, obj: &Objective, schedule: Schedule, rs: &mut u64) -> f64 {
     let g = st.g;
-    let movable: Vec<usize> = (0..st.owner.len())
-        .filter(|&v| !st.fixed[v] && !g.nb[v].is_empty())
-        .collect();
+    let movable: Vec<usize> = (0..st.owner.len()).filter(|&v| !st.fixed[v] && !g.nb[v].is_empty()).collect();
     if movable.is_empty() || schedule.steps == 0 {
         return 0.0;
     }
     let began = Instant::now();
-    let budget = schedule
-        .deadline
-        .saturating_duration_since(began)
-        .as_secs_f64()
-        .max(1e-9);
+    let budget = schedule.deadline.saturating_duration_since(began).as_secs_f64().max(1e-9);
     let mut temperature = schedule.hot;
     let mut total = 0.0;
     for step in 0..schedule.steps {

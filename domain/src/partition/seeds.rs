@@ -10,17 +10,11 @@ pub(super) fn bisection_seeds(g: &Graph, free: &[usize], k: usize) -> Vec<usize>
         .iter()
         .map(|cell| {
             let total: f64 = cell.iter().map(|&v| g.hh[v].max(1e-9)).sum();
-            let c = cell.iter().fold((0.0, 0.0), |(x, y), &v| {
-                (
-                    x + g.xy[v].0 * g.hh[v].max(1e-9),
-                    y + g.xy[v].1 * g.hh[v].max(1e-9),
-                )
-            });
+            let c = cell
+                .iter()
+                .fold((0.0, 0.0), |(x, y), &v| (x + g.xy[v].0 * g.hh[v].max(1e-9), y + g.xy[v].1 * g.hh[v].max(1e-9)));
             let c = (c.0 / total, c.1 / total);
-            cell.iter()
-                .copied()
-                .min_by(|&a, &b| d2(g.xy[a], c).total_cmp(&d2(g.xy[b], c)))
-                .expect("non-empty")
+            cell.iter().copied().min_by(|&a, &b| d2(g.xy[a], c).total_cmp(&d2(g.xy[b], c))).expect("non-empty")
         })
         .collect()
 }
@@ -37,24 +31,13 @@ fn bisection_cells(g: &Graph, free: &[usize], k: usize) -> Vec<Vec<usize>> {
             cells.push(cell);
             continue;
         }
-        let (min_x, max_x, min_y, max_y) = cell.iter().fold(
-            (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
-            |(a, b, c, d), &v| {
-                (
-                    a.min(g.xy[v].0),
-                    b.max(g.xy[v].0),
-                    c.min(g.xy[v].1),
-                    d.max(g.xy[v].1),
-                )
-            },
-        );
+        let (min_x, max_x, min_y, max_y) =
+            cell.iter().fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |(a, b, c, d), &v| {
+                (a.min(g.xy[v].0), b.max(g.xy[v].0), c.min(g.xy[v].1), d.max(g.xy[v].1))
+            });
         let by_x = max_x - min_x >= max_y - min_y;
         cell.sort_by(|&a, &b| {
-            let (ka, kb) = if by_x {
-                (g.xy[a].0, g.xy[b].0)
-            } else {
-                (g.xy[a].1, g.xy[b].1)
-            };
+            let (ka, kb) = if by_x { (g.xy[a].0, g.xy[b].0) } else { (g.xy[a].1, g.xy[b].1) };
             ka.total_cmp(&kb)
         });
         let left_parts = parts / 2;
@@ -78,20 +61,11 @@ fn bisection_cells(g: &Graph, free: &[usize], k: usize) -> Vec<Vec<usize>> {
 }
 
 /// Seeds by farthest-point sampling from a random first block.
-pub(super) fn farthest_point_seeds(
-    g: &Graph,
-    free: &[usize],
-    k: usize,
-    rs: &mut u64,
-) -> Vec<usize> {
+pub(super) fn farthest_point_seeds(g: &Graph, free: &[usize], k: usize, rs: &mut u64) -> Vec<usize> {
     let mut seeds = vec![free[pick(rs, free.len())]];
     let mut dist: Vec<f64> = free.iter().map(|&v| d2(g.xy[v], g.xy[seeds[0]])).collect();
     while seeds.len() < k {
-        let (i, _) = dist
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .expect("free blocks");
+        let (i, _) = dist.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("free blocks");
         let s = free[i];
         seeds.push(s);
         for (j, &v) in free.iter().enumerate() {

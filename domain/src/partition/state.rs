@@ -27,13 +27,7 @@ pub(super) struct State<'g> {
 
 impl<'g> State<'g> {
     /// The state of a complete assignment of `regions` grids.
-    pub fn new(
-        g: &'g Graph,
-        owner: Vec<usize>,
-        fixed: Vec<bool>,
-        fixed_regions: usize,
-        regions: usize,
-    ) -> Self {
+    pub fn new(g: &'g Graph, owner: Vec<usize>, fixed: Vec<bool>, fixed_regions: usize, regions: usize) -> Self {
         let mut st = State {
             g,
             fixed,
@@ -109,15 +103,9 @@ impl<'g> State<'g> {
     pub fn delta(&self, obj: &Objective, v: usize, a: usize, b: usize) -> f64 {
         let (own, to) = self.shared(v, a, b);
         let (h, av, pv) = (self.g.hh[v], self.g.area[v], self.g.perim[v]);
-        obj.region(
-            self.hh[a] - h,
-            self.area[a] - av,
-            self.perim[a] + 2.0 * own - pv,
-        ) + obj.region(
-            self.hh[b] + h,
-            self.area[b] + av,
-            self.perim[b] + pv - 2.0 * to,
-        ) - obj.region(self.hh[a], self.area[a], self.perim[a])
+        obj.region(self.hh[a] - h, self.area[a] - av, self.perim[a] + 2.0 * own - pv)
+            + obj.region(self.hh[b] + h, self.area[b] + av, self.perim[b] + pv - 2.0 * to)
+            - obj.region(self.hh[a], self.area[a], self.perim[a])
             - obj.region(self.hh[b], self.area[b], self.perim[b])
             + obj.cut_weight * (own - to)
     }
@@ -125,11 +113,7 @@ impl<'g> State<'g> {
     /// Whether grid `r` stays in one piece without block `v`.
     pub fn stays_connected(&mut self, r: usize, v: usize) -> bool {
         let g = self.g;
-        let inside: Vec<usize> = g.nb[v]
-            .iter()
-            .map(|&(u, _)| u)
-            .filter(|&u| self.owner[u] == r)
-            .collect();
+        let inside: Vec<usize> = g.nb[v].iter().map(|&(u, _)| u).filter(|&u| self.owner[u] == r).collect();
         if inside.len() <= 1 {
             return true;
         }
@@ -171,9 +155,7 @@ impl<'g> State<'g> {
                 }
             }
         }
-        (self.fixed_regions..self.hh.len())
-            .map(|r| obj.region(self.hh[r], self.area[r], self.perim[r]))
-            .sum::<f64>()
+        (self.fixed_regions..self.hh.len()).map(|r| obj.region(self.hh[r], self.area[r], self.perim[r])).sum::<f64>()
             + obj.cut_weight * cut
     }
 }

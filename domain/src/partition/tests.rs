@@ -13,46 +13,20 @@ fn lattice(w: i64, h: i64, lo: u32, hi: u32, seed: u64) -> BlockGraphInput {
     let mut edges = Vec::new();
     for i in 0..w * h {
         let hh = lo + (rng(&mut s) * f64::from(hi - lo + 1)) as u32;
-        nodes.push(Node {
-            id: i,
-            households: hh,
-            area: 1.0,
-            perimeter: 4.0,
-            x: (i % w) as f64,
-            y: (i / w) as f64,
-        });
+        nodes.push(Node { id: i, households: hh, area: 1.0, perimeter: 4.0, x: (i % w) as f64, y: (i / w) as f64 });
         if i % w < w - 1 {
-            edges.push(Edge {
-                a: i,
-                b: i + 1,
-                length: 1.0,
-            });
+            edges.push(Edge { a: i, b: i + 1, length: 1.0 });
         }
         if i < w * (h - 1) {
-            edges.push(Edge {
-                a: i,
-                b: i + w,
-                length: 1.0,
-            });
+            edges.push(Edge { a: i, b: i + w, length: 1.0 });
         }
     }
-    BlockGraphInput {
-        nodes,
-        edges,
-        fixed: BTreeMap::new(),
-    }
+    BlockGraphInput { nodes, edges, fixed: BTreeMap::new() }
 }
 
 fn contiguous(input: &BlockGraphInput, blocks: &[i64]) -> bool {
     let graph = crate::plan::BlockGraph::new(
-        input
-            .nodes
-            .iter()
-            .map(|n| crate::plan::BlockNode {
-                id: n.id,
-                households: n.households,
-            })
-            .collect(),
+        input.nodes.iter().map(|n| crate::plan::BlockNode { id: n.id, households: n.households }).collect(),
         input.edges.iter().map(|e| (e.a, e.b)).collect(),
     );
     graph.pieces(blocks).len() == 1
@@ -61,40 +35,15 @@ fn contiguous(input: &BlockGraphInput, blocks: &[i64]) -> bool {
 #[test]
 fn complete_contiguous_and_balanced_on_a_lumpy_lattice() {
     let input = lattice(40, 40, 10, 50, 3);
-    let opts = Options {
-        budget: Duration::from_secs(5),
-        ..Options::default()
-    };
+    let opts = Options { budget: Duration::from_secs(5), ..Options::default() };
     let r = partition(&input, &opts).unwrap();
     let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
     all.sort_unstable();
-    assert_eq!(
-        all,
-        (0..1600).collect::<Vec<_>>(),
-        "every block exactly once"
-    );
-    assert!(
-        r.regions.iter().all(|g| contiguous(&input, &g.blocks)),
-        "every grid contiguous"
-    );
-    let within = |band: f64| {
-        r.regions
-            .iter()
-            .filter(|g| (f64::from(g.households) - 300.0).abs() <= band)
-            .count()
-    };
-    assert!(
-        within(30.0) * 100 >= r.regions.len() * 99,
-        "{} of {} within ±10 %",
-        within(30.0),
-        r.regions.len()
-    );
-    assert!(
-        within(15.0) * 100 >= r.regions.len() * 90,
-        "{} of {} within ±5 %",
-        within(15.0),
-        r.regions.len()
-    );
+    assert_eq!(all, (0..1600).collect::<Vec<_>>(), "every block exactly once");
+    assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)), "every grid contiguous");
+    let within = |band: f64| r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() <= band).count();
+    assert!(within(30.0) * 100 >= r.regions.len() * 99, "{} of {} within ±10 %", within(30.0), r.regions.len());
+    assert!(within(15.0) * 100 >= r.regions.len() * 90, "{} of {} within ±5 %", within(15.0), r.regions.len());
 }
 
 #[test]
@@ -103,18 +52,11 @@ fn fixed_blocks_stay_and_seed_determines_the_result() {
     for id in [0, 1, 12, 13] {
         input.fixed.insert(id, "school".into());
     }
-    let opts = Options {
-        starts: 2,
-        ..Options::default()
-    };
+    let opts = Options { starts: 2, ..Options::default() };
     let a = partition(&input, &opts).unwrap();
     let b = partition(&input, &opts).unwrap();
     assert_eq!(a, b, "deterministic for a seed");
-    let school = a
-        .regions
-        .iter()
-        .find(|g| g.label == "fixed:school")
-        .unwrap();
+    let school = a.regions.iter().find(|g| g.label == "fixed:school").unwrap();
     assert_eq!(school.blocks, vec![0, 1, 12, 13]);
     assert!(a
         .regions
@@ -128,24 +70,15 @@ fn oversized_blocks_are_reported() {
     let mut input = lattice(5, 5, 30, 30, 1);
     input.nodes[7].households = 500;
     let r = partition(&input, &Options::default()).unwrap();
-    assert_eq!(
-        r.oversized,
-        vec![Oversized {
-            block: 7,
-            households: 500
-        }]
-    );
+    assert_eq!(r.oversized, vec![Oversized { block: 7, households: 500 }]);
 }
 
 #[test]
 fn rebalancing_touches_only_the_neighbourhood() {
     let input = lattice(20, 20, 10, 50, 9);
     let first = partition(&input, &Options::default()).unwrap();
-    let assignment: BTreeMap<i64, String> = first
-        .regions
-        .iter()
-        .flat_map(|r| r.blocks.iter().map(move |b| (*b, r.label.clone())))
-        .collect();
+    let assignment: BTreeMap<i64, String> =
+        first.regions.iter().flat_map(|r| r.blocks.iter().map(move |b| (*b, r.label.clone()))).collect();
     let focus = first.regions[0].label.clone();
     let again = rebalance_neighbours(&input, &assignment, &focus, 1, &Options::default()).unwrap();
     // grids more than one step from the focus keep exactly their blocks and labels
@@ -154,18 +87,12 @@ fn rebalancing_touches_only_the_neighbourhood() {
         .iter()
         .filter_map(|e| {
             let (a, b) = (&assignment[&e.a], &assignment[&e.b]);
-            (a == &focus && b != &focus)
-                .then(|| b.clone())
-                .or_else(|| (b == &focus && a != &focus).then(|| a.clone()))
+            (a == &focus && b != &focus).then(|| b.clone()).or_else(|| (b == &focus && a != &focus).then(|| a.clone()))
         })
         .chain(std::iter::once(focus.clone()))
         .collect();
     for r in first.regions.iter().filter(|r| !near.contains(&r.label)) {
-        let kept = again
-            .regions
-            .iter()
-            .find(|g| g.label == r.label)
-            .expect("far grid kept");
+        let kept = again.regions.iter().find(|g| g.label == r.label).expect("far grid kept");
         assert_eq!(kept.blocks, r.blocks);
     }
     assert_eq!(again.regions.len(), first.regions.len());
@@ -173,11 +100,7 @@ fn rebalancing_touches_only_the_neighbourhood() {
     labels.sort_unstable();
     labels.dedup();
     assert_eq!(labels.len(), again.regions.len(), "labels stay unique");
-    let mut all: Vec<i64> = again
-        .regions
-        .iter()
-        .flat_map(|g| g.blocks.clone())
-        .collect();
+    let mut all: Vec<i64> = again.regions.iter().flat_map(|g| g.blocks.clone()).collect();
     all.sort_unstable();
     assert_eq!(all, (0..400).collect::<Vec<_>>());
     assert!(again.regions.iter().all(|g| contiguous(&input, &g.blocks)));
@@ -186,15 +109,8 @@ fn rebalancing_touches_only_the_neighbourhood() {
 #[test]
 fn bad_graphs_are_refused() {
     let mut input = lattice(2, 2, 30, 30, 1);
-    input.edges.push(Edge {
-        a: 0,
-        b: 99,
-        length: 1.0,
-    });
-    assert_eq!(
-        partition(&input, &Options::default()),
-        Err(PartitionError::UnknownBlock(99))
-    );
+    input.edges.push(Edge { a: 0, b: 99, length: 1.0 });
+    assert_eq!(partition(&input, &Options::default()), Err(PartitionError::UnknownBlock(99)));
 }
 
 #[test]
@@ -210,34 +126,13 @@ fn grids_of_lumpy_blocks_are_balanced_or_their_lumps_reported() {
     let r = partition(&input, &Options::default()).unwrap();
     let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
     all.sort_unstable();
-    assert_eq!(
-        all,
-        (0..400).collect::<Vec<_>>(),
-        "every block exactly once"
-    );
-    assert!(
-        r.regions.iter().all(|g| contiguous(&input, &g.blocks)),
-        "every grid contiguous"
-    );
+    assert_eq!(all, (0..400).collect::<Vec<_>>(), "every block exactly once");
+    assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)), "every grid contiguous");
     let households = |id: i64| input.nodes[id as usize].households;
-    let outside: Vec<&Region> = r
-        .regions
-        .iter()
-        .filter(|g| (f64::from(g.households) - 300.0).abs() > 30.0)
-        .collect();
-    assert!(
-        outside.len() * 5 <= r.regions.len(),
-        "{} of {} grids outside ±10 %",
-        outside.len(),
-        r.regions.len()
-    );
+    let outside: Vec<&Region> = r.regions.iter().filter(|g| (f64::from(g.households) - 300.0).abs() > 30.0).collect();
+    assert!(outside.len() * 5 <= r.regions.len(), "{} of {} grids outside ±10 %", outside.len(), r.regions.len());
     for g in outside {
-        let largest = g
-            .blocks
-            .iter()
-            .copied()
-            .max_by_key(|&b| (households(b), std::cmp::Reverse(b)))
-            .unwrap();
+        let largest = g.blocks.iter().copied().max_by_key(|&b| (households(b), std::cmp::Reverse(b))).unwrap();
         if households(largest) > 60 {
             assert!(
                 r.lumpy.iter().any(|o| o.block == largest),
@@ -252,14 +147,7 @@ fn grids_of_lumpy_blocks_are_balanced_or_their_lumps_reported() {
 #[test]
 fn a_search_cut_short_by_the_budget_still_returns_a_complete_contiguous_plan() {
     let input = lattice(60, 60, 10, 50, 4);
-    let r = partition(
-        &input,
-        &Options {
-            budget: Duration::from_millis(1),
-            ..Options::default()
-        },
-    )
-    .unwrap();
+    let r = partition(&input, &Options { budget: Duration::from_millis(1), ..Options::default() }).unwrap();
     let mut all: Vec<i64> = r.regions.iter().flat_map(|g| g.blocks.clone()).collect();
     all.sort_unstable();
     assert_eq!(all, (0..3600).collect::<Vec<_>>());

@@ -80,25 +80,9 @@ pub struct Features {
     pub incomplete_ways: usize,
 }
 
-const POI_KEYS: [&str; 9] = [
-    "amenity",
-    "shop",
-    "tourism",
-    "leisure",
-    "office",
-    "healthcare",
-    "historic",
-    "craft",
-    "public_transport",
-];
-const SITE_AMENITIES: [&str; 6] = [
-    "school",
-    "university",
-    "college",
-    "kindergarten",
-    "hospital",
-    "clinic",
-];
+const POI_KEYS: [&str; 9] =
+    ["amenity", "shop", "tourism", "leisure", "office", "healthcare", "historic", "craft", "public_transport"];
+const SITE_AMENITIES: [&str; 6] = ["school", "university", "college", "kindergarten", "hospital", "clinic"];
 
 fn area_kind(tags: &Tags) -> Option<String> {
     if let Some(v) = tag(tags, "landuse") {
@@ -135,20 +119,14 @@ fn building_of(tags: &Tags, osm_id: i64, footprint: MultiPolygon<f64>) -> Option
 /// (exterior counter-clockwise, holes clockwise) and resolve invalid ones into a valid area, so the stored
 /// geometry and every area computed from it agree.
 fn repaired(area: MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let valid = if area.is_valid() {
-        area
-    } else {
-        area.union(&MultiPolygon::new(vec![]))
-    };
+    let valid = if area.is_valid() { area } else { area.union(&MultiPolygon::new(vec![])) };
     valid.orient(Direction::Default)
 }
 
 /// Turn raw elements into features. Ways whose nodes are missing from the extract are skipped.
 pub fn extract(osm: &RawOsm) -> Features {
     let coords_of = |refs: &[i64]| -> Option<Vec<Coord<f64>>> {
-        refs.iter()
-            .map(|r| osm.coords.get(r).map(|&(x, y)| Coord { x, y }))
-            .collect()
+        refs.iter().map(|r| osm.coords.get(r).map(|&(x, y)| Coord { x, y })).collect()
     };
     let mut f = Features::default();
     let mut way_coords: HashMap<i64, Vec<Coord<f64>>> = HashMap::new();
@@ -159,12 +137,7 @@ pub fn extract(osm: &RawOsm) -> Features {
         };
         let closed = coords.len() >= 4 && coords.first() == coords.last();
         if closed {
-            let area = || {
-                repaired(MultiPolygon(vec![Polygon::new(
-                    LineString(coords.clone()),
-                    vec![],
-                )]))
-            };
+            let area = || repaired(MultiPolygon(vec![Polygon::new(LineString(coords.clone()), vec![])]));
             if let Some(b) = building_of(&w.tags, w.id, area()) {
                 f.buildings.push(b);
             } else if let Some(kind) = area_kind(&w.tags) {
@@ -195,13 +168,7 @@ pub fn extract(osm: &RawOsm) -> Features {
         let pieces = |role: &str| -> Vec<Vec<Coord<f64>>> {
             r.ways
                 .iter()
-                .filter(|m| {
-                    if role == "outer" {
-                        m.role != "inner"
-                    } else {
-                        m.role == "inner"
-                    }
-                })
+                .filter(|m| if role == "outer" { m.role != "inner" } else { m.role == "inner" })
                 .filter_map(|m| way_coords.get(&m.way).cloned())
                 .collect()
         };
@@ -209,10 +176,7 @@ pub fn extract(osm: &RawOsm) -> Features {
         if outers.is_empty() {
             continue;
         }
-        let mut polys: Vec<Polygon<f64>> = outers
-            .into_iter()
-            .map(|o| Polygon::new(o, vec![]))
-            .collect();
+        let mut polys: Vec<Polygon<f64>> = outers.into_iter().map(|o| Polygon::new(o, vec![])).collect();
         for inner in rings::assemble(pieces("inner")) {
             let first = Point(inner.0[0]);
             if let Some(p) = polys.iter_mut().find(|p| p.contains(&first)) {
@@ -223,12 +187,7 @@ pub fn extract(osm: &RawOsm) -> Features {
         if let Some(b) = building_of(&r.tags, -r.id, area.clone()) {
             f.buildings.push(b);
         } else if let Some(kind) = area_kind(&r.tags) {
-            f.landuse.push(Landuse {
-                osm_id: -r.id,
-                kind,
-                name: tag(&r.tags, "name").map(str::to_owned),
-                area,
-            });
+            f.landuse.push(Landuse { osm_id: -r.id, kind, name: tag(&r.tags, "name").map(str::to_owned), area });
         }
     }
     for n in &osm.tagged_nodes {

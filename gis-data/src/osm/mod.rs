@@ -106,10 +106,8 @@ pub fn read_file(path: &Path) -> Result<RawOsm, OsmError> {
     if path.extension().is_some_and(|e| e == "pbf") {
         read_pbf(path)
     } else {
-        let file = std::fs::File::open(path).map_err(|source| OsmError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let file =
+            std::fs::File::open(path).map_err(|source| OsmError::Io { path: path.display().to_string(), source })?;
         read_xml(std::io::BufReader::new(file))
     }
 }

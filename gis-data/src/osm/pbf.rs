@@ -12,8 +12,7 @@ fn own_tags<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> Tags {
 
 /// Read an `.osm.pbf` file.
 pub fn read_pbf(path: &Path) -> Result<RawOsm, OsmError> {
-    let reader = ElementReader::from_path(path)
-        .map_err(|e| OsmError::Pbf(format!("{}: {e}", path.display())))?;
+    let reader = ElementReader::from_path(path).map_err(|e| OsmError::Pbf(format!("{}: {e}", path.display())))?;
     let mut osm = RawOsm::default();
     let add_node = |osm: &mut RawOsm, id: i64, lon: f64, lat: f64, tags: Tags| {
         osm.coords.insert(id, (lon, lat));
@@ -24,23 +23,14 @@ pub fn read_pbf(path: &Path) -> Result<RawOsm, OsmError> {
     reader
         .for_each(|element| match element {
             Element::Node(n) => add_node(&mut osm, n.id(), n.lon(), n.lat(), own_tags(n.tags())),
-            Element::DenseNode(n) => {
-                add_node(&mut osm, n.id(), n.lon(), n.lat(), own_tags(n.tags()))
-            }
-            Element::Way(w) => osm.ways.push(RawWay {
-                id: w.id(),
-                refs: w.refs().collect(),
-                tags: own_tags(w.tags()),
-            }),
+            Element::DenseNode(n) => add_node(&mut osm, n.id(), n.lon(), n.lat(), own_tags(n.tags())),
+            Element::Way(w) => osm.ways.push(RawWay { id: w.id(), refs: w.refs().collect(), tags: own_tags(w.tags()) }),
             Element::Relation(r) => osm.relations.push(RawRelation {
                 id: r.id(),
                 ways: r
                     .members()
                     .filter(|m| m.member_type == RelMemberType::Way)
-                    .map(|m| WayMember {
-                        way: m.member_id,
-                        role: m.role().unwrap_or("").to_owned(),
-                    })
+                    .map(|m| WayMember { way: m.member_id, role: m.role().unwrap_or("").to_owned() })
                     .collect(),
                 tags: own_tags(r.tags()),
             }),

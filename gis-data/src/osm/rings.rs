@@ -13,9 +13,7 @@ pub fn assemble(mut pieces: Vec<Vec<Coord<f64>>>) -> Vec<LineString<f64>> {
                 break;
             }
             let end = *ring.last().expect("non-empty");
-            let next = pieces
-                .iter()
-                .position(|p| p.first() == Some(&end) || p.last() == Some(&end));
+            let next = pieces.iter().position(|p| p.first() == Some(&end) || p.last() == Some(&end));
             match next {
                 Some(i) => {
                     let mut p = pieces.swap_remove(i);

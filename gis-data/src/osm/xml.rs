@@ -22,12 +22,10 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 }
 
 fn num<T: std::str::FromStr>(e: &BytesStart<'_>, name: &[u8], pos: u64) -> Result<T, OsmError> {
-    attr(e, name)
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| OsmError::Xml {
-            position: pos,
-            message: format!("missing or bad attribute {}", String::from_utf8_lossy(name)),
-        })
+    attr(e, name).and_then(|v| v.parse().ok()).ok_or_else(|| OsmError::Xml {
+        position: pos,
+        message: format!("missing or bad attribute {}", String::from_utf8_lossy(name)),
+    })
 }
 
 /// Read OSM XML from any buffered reader.
@@ -38,12 +36,8 @@ pub fn read_xml<R: BufRead>(input: R) -> Result<RawOsm, OsmError> {
     let mut open = Open::None;
     loop {
         let pos = reader.buffer_position();
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| OsmError::Xml {
-                position: pos,
-                message: e.to_string(),
-            })?;
+        let event =
+            reader.read_event_into(&mut buf).map_err(|e| OsmError::Xml { position: pos, message: e.to_string() })?;
         let (e, empty) = match &event {
             Event::Start(e) => (Some(e), false),
             Event::Empty(e) => (Some(e), true),
@@ -69,18 +63,8 @@ pub fn read_xml<R: BufRead>(input: R) -> Result<RawOsm, OsmError> {
                     osm.coords.insert(node.id, (node.lon, node.lat));
                     open = Open::Node(node);
                 }
-                b"way" => {
-                    open = Open::Way(RawWay {
-                        id: num(e, b"id", pos)?,
-                        ..Default::default()
-                    })
-                }
-                b"relation" => {
-                    open = Open::Relation(RawRelation {
-                        id: num(e, b"id", pos)?,
-                        ..Default::default()
-                    })
-                }
+                b"way" => open = Open::Way(RawWay { id: num(e, b"id", pos)?, ..Default::default() }),
+                b"relation" => open = Open::Relation(RawRelation { id: num(e, b"id", pos)?, ..Default::default() }),
                 b"nd" => {
                     if let Open::Way(w) = &mut open {
                         w.refs.push(num(e, b"ref", pos)?);
@@ -97,10 +81,7 @@ pub fn read_xml<R: BufRead>(input: R) -> Result<RawOsm, OsmError> {
                     }
                 }
                 b"tag" => {
-                    let kv = (
-                        attr(e, b"k").unwrap_or_default(),
-                        attr(e, b"v").unwrap_or_default(),
-                    );
+                    let kv = (attr(e, b"k").unwrap_or_default(), attr(e, b"v").unwrap_or_default());
                     match &mut open {
                         Open::Node(n) => n.tags.push(kv),
                         Open::Way(w) => w.tags.push(kv),

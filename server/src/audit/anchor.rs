@@ -56,11 +56,7 @@ pub struct HeadAnchor {
 impl HeadAnchor {
     /// The anchor kept at `path`, signed under a key derived from `key`.
     pub fn new(path: PathBuf, key: DataKey) -> Self {
-        Self {
-            path,
-            key,
-            turn: Mutex::new(()),
-        }
+        Self { path, key, turn: Mutex::new(()) }
     }
 
     /// The file, for messages and tests.
@@ -69,10 +65,7 @@ impl HeadAnchor {
     }
 
     fn mac(&self, seq: i64, hash: &str) -> String {
-        hex::encode(
-            self.key
-                .audit_anchor_mac(format!("{seq}:{hash}").as_bytes()),
-        )
+        hex::encode(self.key.audit_anchor_mac(format!("{seq}:{hash}").as_bytes()))
     }
 
     /// Read and check the anchor.
@@ -89,10 +82,7 @@ impl HeadAnchor {
         if !crate::auth::session::same_token(&expected, &signed.mac) {
             return Ok(Anchored::Forged);
         }
-        Ok(Anchored::Head(Head {
-            seq: signed.seq,
-            hash: signed.hash,
-        }))
+        Ok(Anchored::Head(Head { seq: signed.seq, hash: signed.hash }))
     }
 
     /// Move the anchor to entry `seq` with `hash` (hex), unless it already stands at a later entry. The file is
@@ -113,19 +103,13 @@ impl HeadAnchor {
             }
             _ => {}
         }
-        let signed = Signed {
-            seq,
-            hash: hash.to_owned(),
-            mac: self.mac(seq, hash),
-        };
+        let signed = Signed { seq, hash: hash.to_owned(), mac: self.mac(seq, hash) };
         let tmp = self.path.with_extension("tmp");
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options
-            .open(&tmp)
-            .with_context(|| format!("writing {}", tmp.display()))?;
+        let mut f = options.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
         f.write_all(serde_json::to_string(&signed)?.as_bytes())?;
         f.sync_all()?;
         fs::rename(&tmp, &self.path)?;
@@ -138,10 +122,7 @@ mod tests {
     use super::*;
 
     fn anchor(name: &str) -> HeadAnchor {
-        let path = std::env::temp_dir().join(format!(
-            "wangge-anchor-unit-{}-{name}.json",
-            std::process::id()
-        ));
+        let path = std::env::temp_dir().join(format!("wangge-anchor-unit-{}-{name}.json", std::process::id()));
         let _ = fs::remove_file(&path);
         HeadAnchor::new(path, DataKey::from_hex(&"33".repeat(32)).unwrap())
     }
@@ -152,16 +133,8 @@ mod tests {
         assert_eq!(a.read().unwrap(), Anchored::Missing);
         a.advance(5, "aa").unwrap();
         a.advance(3, "bb").unwrap();
-        assert_eq!(
-            a.read().unwrap(),
-            Anchored::Head(Head {
-                seq: 5,
-                hash: "aa".into()
-            })
-        );
-        let edited = fs::read_to_string(a.path())
-            .unwrap()
-            .replace("\"seq\":5", "\"seq\":2");
+        assert_eq!(a.read().unwrap(), Anchored::Head(Head { seq: 5, hash: "aa".into() }));
+        let edited = fs::read_to_string(a.path()).unwrap().replace("\"seq\":5", "\"seq\":2");
         fs::write(a.path(), edited).unwrap();
         assert_eq!(a.read().unwrap(), Anchored::Forged);
         let _ = fs::remove_file(a.path());

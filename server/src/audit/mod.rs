@@ -46,26 +46,21 @@ pub async fn append(pool: &PgPool, anchor: &HeadAnchor, e: Entry<'_>) -> Result<
         .bind(e.after)
         .fetch_one(&mut *tx)
         .await?;
-    let hash: String =
-        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-            .bind(seq)
-            .fetch_one(&mut *tx)
-            .await?;
+    let hash: String = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     // Move the anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut and
     // rewritten), keep the anchor where it is, as evidence for verification.
     if let Anchored::Head(h) = anchor.read()? {
         if h.seq < seq {
-            let still: Option<String> =
-                sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-                    .bind(h.seq)
-                    .fetch_optional(pool)
-                    .await?;
+            let still: Option<String> = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+                .bind(h.seq)
+                .fetch_optional(pool)
+                .await?;
             if still.as_deref() != Some(h.hash.as_str()) {
-                tracing::error!(
-                    anchored = h.seq,
-                    "the audit log no longer holds its anchored head; the anchor stays"
-                );
+                tracing::error!(anchored = h.seq, "the audit log no longer holds its anchored head; the anchor stays");
                 return Ok(seq);
             }
         }
@@ -97,9 +92,7 @@ pub struct Verification {
 
 /// Recompute every entry's hash and link, in order, and compare the end of the chain with the anchored head.
 pub async fn verify(pool: &PgPool, anchor: &HeadAnchor) -> Result<Verification> {
-    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
-        .fetch_one(pool)
-        .await?;
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(pool).await?;
     let head: Option<String> =
         sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(pool)
@@ -120,11 +113,10 @@ pub async fn verify(pool: &PgPool, anchor: &HeadAnchor) -> Result<Verification> 
         (Some(b), _) => Some((Some(b.0), b.1)),
         (None, Anchored::Forged) => Some((None, "anchor_forged".to_owned())),
         (None, Anchored::Head(h)) => {
-            let hash: Option<String> =
-                sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-                    .bind(h.seq)
-                    .fetch_optional(pool)
-                    .await?;
+            let hash: Option<String> = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+                .bind(h.seq)
+                .fetch_optional(pool)
+                .await?;
             match hash {
                 None => Some((Some(entries + 1), "truncated".to_owned())),
                 Some(hash) if hash != h.hash => Some((Some(h.seq), "head".to_owned())),
@@ -197,8 +189,5 @@ pub async fn snapshot(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<V
              FROM account a WHERE id = $1"
         }
     };
-    Ok(sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
+    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?)
 }

@@ -36,11 +36,9 @@ impl fmt::Display for PathRefusal {
             PathRefusal::BadEscape => {
                 write!(f, "a % in the path must be followed by two hex digits")
             }
-            PathRefusal::EncodedStructure(c) => write!(
-                f,
-                "the path encodes {:?}, which is ambiguous; write paths plainly",
-                c
-            ),
+            PathRefusal::EncodedStructure(c) => {
+                write!(f, "the path encodes {:?}, which is ambiguous; write paths plainly", c)
+            }
             PathRefusal::ControlCharacter => write!(f, "the path holds a control character"),
             PathRefusal::DotSegment => write!(f, "the path holds a . or .. segment"),
             PathRefusal::NotUtf8 => write!(f, "the path's escapes do not decode to UTF-8"),
@@ -61,12 +59,8 @@ pub fn canonical_path(raw: &str) -> Result<String, PathRefusal> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            let value = hex
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or(PathRefusal::BadEscape)?;
+            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let value = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(PathRefusal::BadEscape)?;
             if matches!(value, b'/' | b'.' | b'\\') || value < 0x20 || value == 0x7f {
                 return Err(PathRefusal::EncodedStructure(char::from(value)));
             }
@@ -103,39 +97,18 @@ mod tests {
     fn every_escape_of_a_plain_character_decodes() {
         for b in (0u8..=0x7f).filter(|b| plain(*b) && !b"/.".contains(b)) {
             let raw = format!("/api/x%{b:02x}y");
-            assert_eq!(
-                canonical_path(&raw).unwrap(),
-                format!("/api/x{}y", char::from(b)),
-                "{raw}"
-            );
+            assert_eq!(canonical_path(&raw).unwrap(), format!("/api/x{}y", char::from(b)), "{raw}");
             let upper = format!("/api/x%{b:02X}y");
-            assert_eq!(
-                canonical_path(&upper).unwrap(),
-                format!("/api/x{}y", char::from(b)),
-                "{upper}"
-            );
+            assert_eq!(canonical_path(&upper).unwrap(), format!("/api/x{}y", char::from(b)), "{upper}");
         }
     }
 
     #[test]
     fn structure_and_control_escapes_are_refused() {
-        for raw in [
-            "/api%2fresidents",
-            "/api/%2e%2e/x",
-            "/api/%5C",
-            "/api/x%00",
-            "/api/%0a",
-            "/api/%7F",
-        ] {
-            assert!(
-                matches!(canonical_path(raw), Err(PathRefusal::EncodedStructure(_))),
-                "{raw}"
-            );
+        for raw in ["/api%2fresidents", "/api/%2e%2e/x", "/api/%5C", "/api/x%00", "/api/%0a", "/api/%7F"] {
+            assert!(matches!(canonical_path(raw), Err(PathRefusal::EncodedStructure(_))), "{raw}");
         }
-        assert_eq!(
-            canonical_path("/api/../audit"),
-            Err(PathRefusal::DotSegment)
-        );
+        assert_eq!(canonical_path("/api/../audit"), Err(PathRefusal::DotSegment));
         assert_eq!(canonical_path("/api/./audit"), Err(PathRefusal::DotSegment));
         assert_eq!(canonical_path("/api/%zz"), Err(PathRefusal::BadEscape));
         assert_eq!(canonical_path("/api/%e4"), Err(PathRefusal::NotUtf8));
@@ -143,10 +116,7 @@ mod tests {
 
     #[test]
     fn other_characters_keep_one_upper_case_spelling() {
-        assert_eq!(
-            canonical_path("/fonts/Noto%20Sans%20CJK/0-255.pbf").unwrap(),
-            "/fonts/Noto%20Sans%20CJK/0-255.pbf"
-        );
+        assert_eq!(canonical_path("/fonts/Noto%20Sans%20CJK/0-255.pbf").unwrap(), "/fonts/Noto%20Sans%20CJK/0-255.pbf");
         assert_eq!(canonical_path("/x/%e4%b8%ad").unwrap(), "/x/%E4%B8%AD");
         assert_eq!(canonical_path("/x/%25").unwrap(), "/x/%25");
         assert_eq!(canonical_path("/index.html").unwrap(), "/index.html");

@@ -42,36 +42,18 @@ pub async fn guard(
         Some(p) => policy::lookup(&method, p).ok_or_else(|| refusal_without_rule(&method, p))?,
     };
     let pattern = pattern.unwrap_or_default();
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .expect("AppState is registered");
+    let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
     let principal = principal(&req, &state).await?;
     let writes = !method.is_safe();
 
     if let Principal::Public = principal {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default();
-        state
-            .security
-            .public_rate
-            .admit(&ip)
-            .map_err(|wait| ApiError::too_many("rate_limited", wait))?;
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many("rate_limited", wait))?;
     }
     if let (true, Principal::Staff(staff)) = (writes, &principal) {
-        let sent = req
-            .headers()
-            .get(session::CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let sent = req.headers().get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !session::same_token(sent, &staff.csrf_token) {
-            return Err(ApiError::forbidden(
-                "csrf",
-                "send the session's CSRF token in the X-CSRF-Token header",
-            )
-            .into());
+            return Err(ApiError::forbidden("csrf", "send the session's CSRF token in the X-CSRF-Token header").into());
         }
     }
 
@@ -92,11 +74,7 @@ pub async fn guard(
             };
             let role = staff.assignment.role();
             if !role.may(action) {
-                return Err(ApiError::forbidden(
-                    "forbidden",
-                    format!("a {role} may not do this ({action:?})"),
-                )
-                .into());
+                return Err(ApiError::forbidden("forbidden", format!("a {role} may not do this ({action:?})")).into());
             }
             if let Some((place, what)) = place_of(&mut req, &state, &pattern, target).await? {
                 if !staff.assignment.scope().covers(&place) {
@@ -112,16 +90,13 @@ pub async fn guard(
             if writes && action.is_audited() {
                 let entity = match target {
                     Target::Entity(e) => {
-                        let id = policy::path_param(&pattern, req.path(), "id")
-                            .and_then(|v| v.parse::<i64>().ok());
+                        let id = policy::path_param(&pattern, req.path(), "id").and_then(|v| v.parse::<i64>().ok());
                         id.map(|id| (e, id))
                     }
                     _ => None,
                 };
                 let before = match entity {
-                    Some((e, id)) => audit::snapshot(&state.pool, e, id)
-                        .await
-                        .map_err(ApiError::from)?,
+                    Some((e, id)) => audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?,
                     None => None,
                 };
                 audited = Some((staff.clone(), entity, before));
@@ -143,29 +118,18 @@ pub async fn guard(
 /// ambiguous paths and NUL in the query, and answer `HEAD` as `GET` (the server drops the body of a `HEAD` answer).
 fn canonicalise(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let raw = req.path().to_owned();
-    let path = canonical::canonical_path(&raw)
-        .map_err(|e| ApiError::bad_request("bad_path", e.to_string()))?;
+    let path = canonical::canonical_path(&raw).map_err(|e| ApiError::bad_request("bad_path", e.to_string()))?;
     let query = req.query_string().to_owned();
     if query.contains('\0') || query.to_ascii_lowercase().contains("%00") {
-        return Err(ApiError::bad_request(
-            "bad_query",
-            "the query holds a NUL character",
-        ));
+        return Err(ApiError::bad_request("bad_query", "the query holds a NUL character"));
     }
     if path != raw {
-        let target = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
+        let target = if query.is_empty() { path } else { format!("{path}?{query}") };
         let mut parts = req.uri().clone().into_parts();
-        parts.path_and_query = Some(
-            target
-                .parse()
-                .map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?,
-        );
-        let uri = Uri::from_parts(parts)
-            .map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?;
+        parts.path_and_query =
+            Some(target.parse().map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?);
+        let uri =
+            Uri::from_parts(parts).map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?;
         req.match_info_mut().get_mut().update(&uri);
         req.head_mut().uri = uri;
     }
@@ -180,11 +144,7 @@ fn canonicalise(req: &mut ServiceRequest) -> Result<(), ApiError> {
 fn refusal_without_rule(method: &Method, pattern: &str) -> actix_web::Error {
     let allowed = policy::methods(pattern);
     if allowed.is_empty() {
-        return ApiError::forbidden(
-            "no_policy",
-            format!("{method} {pattern} has no access rule"),
-        )
-        .into();
+        return ApiError::forbidden("no_policy", format!("{method} {pattern} has no access rule")).into();
     }
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
@@ -213,11 +173,7 @@ async fn place_of(
     pattern: &str,
     target: Target,
 ) -> Result<Option<(Place, String)>, ApiError> {
-    let param = |name: &str| {
-        policy::path_param(pattern, req.path(), name)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let param = |name: &str| policy::path_param(pattern, req.path(), name).unwrap_or_default().to_owned();
     match target {
         Target::OwnScope => Ok(None),
         Target::Community => {
@@ -227,31 +183,25 @@ async fn place_of(
         }
         Target::Entity(entity) => {
             let raw = param("id");
-            let id: i64 = raw
-                .parse()
-                .map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
-            let place = entity_place(state, entity, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found(entity.name(), id))?;
+            let id: i64 =
+                raw.parse().map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
+            let place = entity_place(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
             Ok(Some((place, format!("{} {id}", entity.name()))))
         }
         Target::BodyCode(field) => {
             let body = json_body(req).await?;
             let code = body.get(field).and_then(Value::as_str).unwrap_or_default();
             let place = Place::from_code(code).ok_or_else(|| {
-                ApiError::bad_request(
-                    "bad_code",
-                    format!("{field} must be a 6-, 9- or 12-digit division code"),
-                )
+                ApiError::bad_request("bad_code", format!("{field} must be a 6-, 9- or 12-digit division code"))
             })?;
             Ok(Some((place, format!("division {code}"))))
         }
         Target::BodyPoint => {
             let body = json_body(req).await?;
             let number = |k: &str| {
-                body.get(k).and_then(Value::as_f64).ok_or_else(|| {
-                    ApiError::bad_request("bad_json", format!("{k} must be a number"))
-                })
+                body.get(k)
+                    .and_then(Value::as_f64)
+                    .ok_or_else(|| ApiError::bad_request("bad_json", format!("{k} must be a number")))
             };
             let p = input::lon_lat(number("lon")?, number("lat")?)?;
             let place = located_place(state, p.lon(), p.lat())?;
@@ -263,9 +213,8 @@ async fn place_of(
                 .get("building_id")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| ApiError::bad_request("bad_json", "building_id must be an id"))?;
-            let place = entity_place(state, Entity::Building, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("building", id))?;
+            let place =
+                entity_place(state, Entity::Building, id).await?.ok_or_else(|| ApiError::not_found("building", id))?;
             Ok(Some((place, format!("building {id}"))))
         }
     }
@@ -285,43 +234,61 @@ fn located_place(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError
 }
 
 /// Where an entity lies: its grid's code when it has one, else its community (accounts: their district).
-async fn entity_place(
-    state: &AppState,
-    entity: Entity,
-    id: i64,
-) -> Result<Option<Place>, ApiError> {
+async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
     let pool = &state.pool;
     let codes: Option<(Option<String>, Option<String>)> = match entity {
-        Entity::Plan => sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1").bind(id).fetch_optional(pool).await?,
-        Entity::Block => sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1").bind(id).fetch_optional(pool).await?,
-        Entity::Grid => {
-            sqlx::query_as("SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1")
+        Entity::Plan => {
+            sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
+        }
+        Entity::Block => {
+            sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Entity::Grid => {
+            sqlx::query_as(
+                "SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         }
         Entity::Element => {
-            sqlx::query_as("SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         }
         Entity::Resident => {
-            sqlx::query_as("SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1")
+            sqlx::query_as(
+                "SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        }
+        Entity::Account => {
+            sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         }
-        Entity::Account => {
-            sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1").bind(id).fetch_optional(pool).await?
-        }
         Entity::Building => {
-            let point: Option<(f64, f64)> =
-                sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?;
-            return Ok(point.and_then(|(lon, lat)| located_place(state, lon, lat).ok()).or_else(|| point.map(|_| Place::default())));
+            let point: Option<(f64, f64)> = sqlx::query_as(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            return Ok(point
+                .and_then(|(lon, lat)| located_place(state, lon, lat).ok())
+                .or_else(|| point.map(|_| Place::default())));
         }
     };
     Ok(codes.map(|(grid, area)| {
@@ -365,16 +332,10 @@ async fn record(
         .await
         .map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
     let (target, after) = match entity {
-        Some((e, id)) => (
-            Some(format!("{} {id}", e.name())),
-            audit::snapshot(&state.pool, e, id)
-                .await
-                .map_err(ApiError::from)?,
-        ),
-        None => (
-            None,
-            serde_json::from_slice(&bytes).ok().map(without_geometry),
-        ),
+        Some((e, id)) => {
+            (Some(format!("{} {id}", e.name())), audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?)
+        }
+        None => (None, serde_json::from_slice(&bytes).ok().map(without_geometry)),
     };
     let action = format!("{} {pattern}", http_req.method());
     let entry = audit::Entry {
@@ -385,13 +346,8 @@ async fn record(
         before,
         after,
     };
-    audit::append(&state.pool, &state.security.audit_head, entry)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(ServiceResponse::new(
-        http_req,
-        http_res.set_body(BoxBody::new(bytes)),
-    ))
+    audit::append(&state.pool, &state.security.audit_head, entry).await.map_err(ApiError::from)?;
+    Ok(ServiceResponse::new(http_req, http_res.set_body(BoxBody::new(bytes))))
 }
 
 /// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
@@ -401,9 +357,7 @@ fn without_geometry(v: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| match k.as_str() {
-                    "geometry" | "geom" | "boundary" if !v.is_null() => {
-                        (k, Value::from("(geometry omitted)"))
-                    }
+                    "geometry" | "geom" | "boundary" if !v.is_null() => (k, Value::from("(geometry omitted)")),
                     _ => (k, without_geometry(v)),
                 })
                 .collect(),
@@ -421,13 +375,7 @@ mod tests {
     fn geometry_is_left_out_of_logged_responses() {
         let v = serde_json::json!({ "plan": { "id": 3, "grids": { "features": [{ "geometry": { "type": "Polygon" }, "properties": { "code": "1" } }] } } });
         let kept = without_geometry(v);
-        assert_eq!(
-            kept["plan"]["grids"]["features"][0]["geometry"],
-            "(geometry omitted)"
-        );
-        assert_eq!(
-            kept["plan"]["grids"]["features"][0]["properties"]["code"],
-            "1"
-        );
+        assert_eq!(kept["plan"]["grids"]["features"][0]["geometry"], "(geometry omitted)");
+        assert_eq!(kept["plan"]["grids"]["features"][0]["properties"]["code"], "1");
     }
 }

@@ -83,28 +83,17 @@ impl Lockout {
         let counts = self.counts.lock().expect("lockout lock");
         let get = |k: Key, id: String| counts.get(&(k, id)).filter(|c| c.live(now)).copied();
         let since = |c: &Count, delay: Duration| delay.saturating_sub(now.duration_since(c.last));
-        let mut wait = Wait {
-            wait: Duration::ZERO,
-            locked: false,
-        };
+        let mut wait = Wait { wait: Duration::ZERO, locked: false };
         if let Some(c) = get(Key::Pair, pair(name, address)) {
             if c.failures >= LOCK_PER_PAIR {
-                wait = Wait {
-                    wait: since(&c, WINDOW),
-                    locked: true,
-                };
+                wait = Wait { wait: since(&c, WINDOW), locked: true };
             } else if c.failures >= FREE_PER_PAIR {
-                wait.wait = wait
-                    .wait
-                    .max(since(&c, doubling(c.failures - FREE_PER_PAIR, WINDOW)));
+                wait.wait = wait.wait.max(since(&c, doubling(c.failures - FREE_PER_PAIR, WINDOW)));
             }
         }
         if let Some(c) = get(Key::Name, name.to_owned()) {
             if c.failures >= FREE_PER_NAME {
-                wait.wait = wait.wait.max(since(
-                    &c,
-                    doubling(c.failures - FREE_PER_NAME, NAME_DELAY_CAP),
-                ));
+                wait.wait = wait.wait.max(since(&c, doubling(c.failures - FREE_PER_NAME, NAME_DELAY_CAP)));
             }
         }
         if let Some(c) = get(Key::Address, address.to_owned()) {
@@ -126,10 +115,7 @@ impl Lockout {
             counts.retain(|_, c| c.live(now));
         }
         let mut bump = |k: Key, id: String| {
-            let c = counts.entry((k, id)).or_insert(Count {
-                failures: 0,
-                last: now,
-            });
+            let c = counts.entry((k, id)).or_insert(Count { failures: 0, last: now });
             if !c.live(now) {
                 c.failures = 0;
             }
@@ -140,10 +126,7 @@ impl Lockout {
         let pair_failures = bump(Key::Pair, pair(name, address));
         bump(Key::Name, name.to_owned());
         bump(Key::Address, address.to_owned());
-        Failure {
-            pair_failures,
-            locked_now: pair_failures == LOCK_PER_PAIR,
-        }
+        Failure { pair_failures, locked_now: pair_failures == LOCK_PER_PAIR }
     }
 
     /// A successful sign-in: forget the name's failures.
@@ -171,36 +154,22 @@ mod tests {
             l.fail("wang", "10.0.0.1", now);
         }
         let w = l.check("wang", "10.0.0.1", now).unwrap_err();
-        assert_eq!(
-            w,
-            Wait {
-                wait: Duration::from_secs(1),
-                locked: false
-            }
-        );
+        assert_eq!(w, Wait { wait: Duration::from_secs(1), locked: false });
         for expected in [1u64, 2, 4, 8, 16, 32] {
             now += Duration::from_secs(expected);
-            assert!(
-                l.check("wang", "10.0.0.1", now).is_ok(),
-                "after waiting {expected} s"
-            );
+            assert!(l.check("wang", "10.0.0.1", now).is_ok(), "after waiting {expected} s");
             l.fail("wang", "10.0.0.1", now);
         }
         now += Duration::from_secs(64);
         let f = l.fail("wang", "10.0.0.1", now);
         assert!(f.locked_now && f.pair_failures == LOCK_PER_PAIR);
-        let w = l
-            .check("wang", "10.0.0.1", now + Duration::from_secs(600))
-            .unwrap_err();
+        let w = l.check("wang", "10.0.0.1", now + Duration::from_secs(600)).unwrap_err();
         assert!(w.locked);
         // The owner, elsewhere, is only slowed by the name's count (10 failures: 1 s), never locked.
         let elsewhere = l.check("wang", "10.0.0.2", now);
         assert!(elsewhere.is_err_and(|w| !w.locked && w.wait <= NAME_DELAY_CAP));
         assert!(l.check("wang", "10.0.0.2", now + NAME_DELAY_CAP).is_ok());
-        assert!(
-            l.check("wang", "10.0.0.1", now + WINDOW).is_ok(),
-            "forgotten after the window"
-        );
+        assert!(l.check("wang", "10.0.0.1", now + WINDOW).is_ok(), "forgotten after the window");
     }
 
     #[test]
@@ -212,16 +181,10 @@ mod tests {
                 l.fail(&format!("user{person}"), "office", now);
             }
         }
-        assert!(
-            l.check("user999", "office", now).is_ok(),
-            "900 failures from one address"
-        );
+        assert!(l.check("user999", "office", now).is_ok(), "900 failures from one address");
         for i in 0..200 {
             l.fail(&format!("spray{i}"), "office", now);
         }
-        assert!(
-            l.check("user999", "office", now).is_err(),
-            "1,100 failures from one address"
-        );
+        assert!(l.check("user999", "office", now).is_err(), "1,100 failures from one address");
     }
 }

@@ -42,12 +42,7 @@ pub struct Security {
 impl Security {
     /// Settings with `public_per_minute` anonymous requests per client address, anchoring the audit log's head in
     /// the file `audit_anchor`.
-    pub fn new(
-        key: DataKey,
-        secure_cookies: bool,
-        public_per_minute: usize,
-        audit_anchor: PathBuf,
-    ) -> Self {
+    pub fn new(key: DataKey, secure_cookies: bool, public_per_minute: usize, audit_anchor: PathBuf) -> Self {
         Self {
             audit_head: HeadAnchor::new(audit_anchor, key.clone()),
             key,

@@ -9,9 +9,7 @@ pub struct NewPassword(String);
 
 /// Why a new password was refused.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "a password needs 10 to 128 characters and at least two of: letters, digits, other characters"
-)]
+#[error("a password needs 10 to 128 characters and at least two of: letters, digits, other characters")]
 pub struct WeakPassword;
 
 impl NewPassword {
@@ -32,20 +30,13 @@ impl NewPassword {
     /// Its argon2id hash, salted.
     pub fn hash(&self) -> String {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(self.0.as_bytes(), &salt)
-            .expect("argon2 hashes any password")
-            .to_string()
+        Argon2::default().hash_password(self.0.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
     }
 }
 
 /// Whether `password` matches the stored `hash` (false for a malformed hash).
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash of nothing anybody knows, verified against when the account does not exist so that a login takes as long

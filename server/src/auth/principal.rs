@@ -40,8 +40,7 @@ impl Staff {
         csrf_token: String,
     ) -> Result<Self> {
         let role: Role = role.parse()?;
-        let scope: Scope = serde_json::from_value(scope)
-            .with_context(|| format!("scope of account {username}"))?;
+        let scope: Scope = serde_json::from_value(scope).with_context(|| format!("scope of account {username}"))?;
         Ok(Self {
             id,
             display_name,
@@ -83,9 +82,12 @@ impl FromRequest for Principal {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(req.extensions().get::<Principal>().cloned().ok_or_else(|| {
-            ApiError::from(anyhow::anyhow!("route reached without passing the guard"))
-        }))
+        std::future::ready(
+            req.extensions()
+                .get::<Principal>()
+                .cloned()
+                .ok_or_else(|| ApiError::from(anyhow::anyhow!("route reached without passing the guard"))),
+        )
     }
 }
 

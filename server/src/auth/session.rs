@@ -45,15 +45,7 @@ pub async fn start(pool: &PgPool, account_id: i64) -> Result<(String, String)> {
 
 /// The staff member a cookie token belongs to, if the session is live and the account enabled.
 pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Staff>> {
-    let row: Option<(
-        i64,
-        String,
-        String,
-        String,
-        serde_json::Value,
-        String,
-        String,
-    )> = sqlx::query_as(
+    let row: Option<(i64, String, String, String, serde_json::Value, String, String)> = sqlx::query_as(
         "SELECT a.id, a.username, a.display_name, a.role, a.scope, a.district_code, s.csrf_token
          FROM session s JOIN account a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT a.disabled",
@@ -69,10 +61,7 @@ pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Staff>> {
 
 /// End one session.
 pub async fn end(pool: &PgPool, token: &str) -> Result<()> {
-    sqlx::query("DELETE FROM session WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(pool).await?;
     Ok(())
 }
 
@@ -105,9 +94,5 @@ pub fn removal(secure: bool) -> Cookie<'static> {
 
 /// Compare two tokens in time independent of where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

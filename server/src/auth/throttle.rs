@@ -16,18 +16,11 @@ pub struct Throttle {
 impl Throttle {
     /// At most `limit` events per key within `window`.
     pub fn new(limit: usize, window: Duration) -> Self {
-        Self {
-            limit: limit.max(1),
-            window,
-            events: Mutex::new(HashMap::new()),
-        }
+        Self { limit: limit.max(1), window, events: Mutex::new(HashMap::new()) }
     }
 
     fn prune(&self, events: &mut VecDeque<Instant>, now: Instant) {
-        while events
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
+        while events.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
             events.pop_front();
         }
     }
@@ -41,9 +34,7 @@ impl Throttle {
         };
         self.prune(events, now);
         match events.front() {
-            Some(oldest) if events.len() >= self.limit => {
-                Err(self.window.saturating_sub(now.duration_since(*oldest)))
-            }
+            Some(oldest) if events.len() >= self.limit => Err(self.window.saturating_sub(now.duration_since(*oldest))),
             _ => Ok(()),
         }
     }
@@ -54,10 +45,7 @@ impl Throttle {
         let mut map = self.events.lock().expect("throttle lock");
         if map.len() > 50_000 {
             // Forget keys with nothing in the window, so the map stays bounded under a spray of keys.
-            map.retain(|_, ev| {
-                ev.back()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+            map.retain(|_, ev| ev.back().is_some_and(|t| now.duration_since(*t) < self.window));
         }
         let events = map.entry(key.to_owned()).or_default();
         self.prune(events, now);

@@ -35,9 +35,8 @@ impl DataKey {
     /// A key from 64 hex digits (as `WANGGE_DATA_KEY` holds it).
     pub fn from_hex(hex_key: &str) -> Result<Self> {
         let bytes = hex::decode(hex_key.trim()).context("WANGGE_DATA_KEY must be 64 hex digits")?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("WANGGE_DATA_KEY must be 64 hex digits (32 bytes)"))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("WANGGE_DATA_KEY must be 64 hex digits (32 bytes)"))?;
         Ok(Self::from_bytes(key))
     }
 
@@ -68,8 +67,7 @@ impl DataKey {
     pub fn load_or_create(path: &Path) -> Result<Self> {
         if path.exists() {
             return Self::from_hex(
-                &std::fs::read_to_string(path)
-                    .with_context(|| format!("reading {}", path.display()))?,
+                &std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
             );
         }
         let mut key = [0u8; 32];
@@ -101,10 +99,7 @@ impl DataKey {
             return Err(DecryptError);
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), body)
-            .map_err(|_| DecryptError)?;
+        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), body).map_err(|_| DecryptError)?;
         String::from_utf8(plain).map_err(|_| DecryptError)
     }
 
@@ -132,9 +127,7 @@ pub(crate) fn write_private(path: &Path, contents: &str) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     Ok(())
 }

@@ -24,12 +24,7 @@ const COMMUNITY: &str = "990101001001";
 const PASSWORD: &str = "bench-password-1";
 
 async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<Value> {
-    let size = DemoSize {
-        streets: 1,
-        communities_per_street: 1,
-        blocks_per_side,
-        seed: 11,
-    };
+    let size = DemoSize { streets: 1, communities_per_street: 1, blocks_per_side, seed: 11 };
     crate::import::demo::load_demo(pool, size).await?;
     let blocks: Vec<(i64, f64, f64)> = sqlx::query_as(
         "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND NOT retired) b
@@ -39,21 +34,18 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
     .fetch_all(pool)
     .await?;
     if blocks.len() < grids {
-        bail!(
-            "{} blocks cannot make {grids} grids: raise --blocks-per-side",
-            blocks.len()
-        );
+        bail!("{} blocks cannot make {grids} grids: raise --blocks-per-side", blocks.len());
     }
-    let in_force: i64 = sqlx::query_scalar("SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL")
-        .bind(COMMUNITY)
-        .fetch_one(pool)
-        .await?;
-    let drafts: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM plan WHERE community_code = $1 AND status = 'draft'",
+    let in_force: i64 = sqlx::query_scalar(
+        "SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL",
     )
     .bind(COMMUNITY)
     .fetch_one(pool)
     .await?;
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM plan WHERE community_code = $1 AND status = 'draft'")
+        .bind(COMMUNITY)
+        .fetch_one(pool)
+        .await?;
     if drafts == 0 {
         // Exactly `grids` grids: grid i takes the i-th equal share of the blocks in reading order.
         let n = blocks.len();
@@ -91,15 +83,10 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
         };
         accounts::create(pool, new).await?;
     }
-    let grid_code: String = sqlx::query_scalar("SELECT min(code) FROM grid WHERE plan_id = $1")
-        .bind(in_force)
-        .fetch_one(pool)
-        .await?;
-    let sample: Vec<Value> = blocks
-        .iter()
-        .step_by((blocks.len() / 60).max(1))
-        .map(|b| json!({ "id": b.0, "x": b.1, "y": b.2 }))
-        .collect();
+    let grid_code: String =
+        sqlx::query_scalar("SELECT min(code) FROM grid WHERE plan_id = $1").bind(in_force).fetch_one(pool).await?;
+    let sample: Vec<Value> =
+        blocks.iter().step_by((blocks.len() / 60).max(1)).map(|b| json!({ "id": b.0, "x": b.1, "y": b.2 })).collect();
     let draft_grids: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM grid WHERE plan_id = (SELECT max(id) FROM plan WHERE community_code = $1 AND status = 'draft')",
     )
@@ -113,12 +100,7 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
 }
 
 /// Prepare the data, serve the app, run the browser script; returns its report (JSON).
-pub async fn bench_editor(
-    pool: &PgPool,
-    blocks_per_side: usize,
-    grids: usize,
-    root: &Path,
-) -> Result<Value> {
+pub async fn bench_editor(pool: &PgPool, blocks_per_side: usize, grids: usize, root: &Path) -> Result<Value> {
     let fixture = prepare(pool, blocks_per_side, grids).await?;
     let web = root.join("web/dist");
     if !web.join("index.html").exists() {
@@ -147,15 +129,10 @@ pub async fn bench_editor(
         .context("running node")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        bail!(
-            "{} failed:\n{stdout}\n{}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("{} failed:\n{stdout}\n{}", script.display(), String::from_utf8_lossy(&out.stderr));
     }
     let last = stdout.lines().last().unwrap_or_default();
-    let mut report: Value =
-        serde_json::from_str(last).with_context(|| format!("the script's report: {last}"))?;
+    let mut report: Value = serde_json::from_str(last).with_context(|| format!("the script's report: {last}"))?;
     report["blocks"] = fixture["blocks"].clone();
     report["grids"] = fixture["grids"].clone();
     Ok(report)

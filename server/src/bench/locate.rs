@@ -39,15 +39,9 @@ pub struct LocateRun {
 }
 
 fn read_points(csv_path: &Path) -> Result<Vec<[f64; 2]>> {
-    let mut rdr = csv::Reader::from_path(csv_path)
-        .with_context(|| format!("opening {}", csv_path.display()))?;
+    let mut rdr = csv::Reader::from_path(csv_path).with_context(|| format!("opening {}", csv_path.display()))?;
     let headers = rdr.headers()?.clone();
-    let col = |n: &str| {
-        headers
-            .iter()
-            .position(|h| h == n)
-            .with_context(|| format!("no column {n}"))
-    };
+    let col = |n: &str| headers.iter().position(|h| h == n).with_context(|| format!("no column {n}"));
     let (x, y) = (col("X")?, col("Y")?);
     let mut out = Vec::new();
     for r in rdr.records() {
@@ -61,9 +55,7 @@ fn read_points(csv_path: &Path) -> Result<Vec<[f64; 2]>> {
 pub fn synthetic_grids(min: [f64; 2], max: [f64; 2], n: usize) -> Vec<MultiPolygon<f64>> {
     let mut seed = 42u64;
     let mut jitter = || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     };
     let (dx, dy) = ((max[0] - min[0]) / n as f64, (max[1] - min[1]) / n as f64);
@@ -71,27 +63,14 @@ pub fn synthetic_grids(min: [f64; 2], max: [f64; 2], n: usize) -> Vec<MultiPolyg
     for (r, row) in nodes.iter_mut().enumerate() {
         for (c, node) in row.iter_mut().enumerate() {
             let inner = r > 0 && c > 0 && r < n && c < n;
-            let (jx, jy) = if inner {
-                (jitter() * 0.4 * dx, jitter() * 0.4 * dy)
-            } else {
-                (0.0, 0.0)
-            };
-            *node = Coord {
-                x: min[0] + c as f64 * dx + jx,
-                y: min[1] + r as f64 * dy + jy,
-            };
+            let (jx, jy) = if inner { (jitter() * 0.4 * dx, jitter() * 0.4 * dy) } else { (0.0, 0.0) };
+            *node = Coord { x: min[0] + c as f64 * dx + jx, y: min[1] + r as f64 * dy + jy };
         }
     }
     let mut out = Vec::with_capacity(n * n);
     for r in 0..n {
         for c in 0..n {
-            let ring = vec![
-                nodes[r][c],
-                nodes[r][c + 1],
-                nodes[r + 1][c + 1],
-                nodes[r + 1][c],
-                nodes[r][c],
-            ];
+            let ring = vec![nodes[r][c], nodes[r][c + 1], nodes[r + 1][c + 1], nodes[r + 1][c], nodes[r][c]];
             out.push(MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]));
         }
     }
@@ -125,17 +104,9 @@ fn best<T>(repeats: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, last.expect("at least one repeat"))
 }
 
-async fn load_into_postgis(
-    pool: &PgPool,
-    points: &[[f64; 2]],
-    polygons: &[MultiPolygon<f64>],
-) -> Result<()> {
-    sqlx::query("DROP TABLE IF EXISTS bench_points, bench_polys")
-        .execute(pool)
-        .await?;
-    sqlx::query("CREATE TABLE bench_points (id int PRIMARY KEY, geom geometry(Point, 4326))")
-        .execute(pool)
-        .await?;
+async fn load_into_postgis(pool: &PgPool, points: &[[f64; 2]], polygons: &[MultiPolygon<f64>]) -> Result<()> {
+    sqlx::query("DROP TABLE IF EXISTS bench_points, bench_polys").execute(pool).await?;
+    sqlx::query("CREATE TABLE bench_points (id int PRIMARY KEY, geom geometry(Point, 4326))").execute(pool).await?;
     sqlx::query("CREATE TABLE bench_polys (id int PRIMARY KEY, geom geometry(MultiPolygon, 4326))")
         .execute(pool)
         .await?;
@@ -165,12 +136,8 @@ async fn load_into_postgis(
         .execute(pool)
         .await?;
     }
-    sqlx::query("CREATE INDEX ON bench_points USING gist (geom)")
-        .execute(pool)
-        .await?;
-    sqlx::query("CREATE INDEX ON bench_polys USING gist (geom)")
-        .execute(pool)
-        .await?;
+    sqlx::query("CREATE INDEX ON bench_points USING gist (geom)").execute(pool).await?;
+    sqlx::query("CREATE INDEX ON bench_polys USING gist (geom)").execute(pool).await?;
     sqlx::query("ANALYZE bench_points").execute(pool).await?;
     sqlx::query("ANALYZE bench_polys").execute(pool).await?;
     Ok(())
@@ -204,9 +171,7 @@ async fn run_set(
     let (ours_1, ours) = best(5, || locate_all(&index, points, 1));
     let (ours_n, ours_par) = best(5, || locate_all(&index, points, threads));
     anyhow::ensure!(ours == ours_par, "parallel and serial answers differ");
-    sqlx::query("SET max_parallel_workers_per_gather = 0")
-        .execute(pool)
-        .await?;
+    sqlx::query("SET max_parallel_workers_per_gather = 0").execute(pool).await?;
     let (t_polys_first, a1) = postgis_answers(
         pool,
         "SELECT p.id, a.id FROM bench_polys a CROSS JOIN LATERAL
@@ -242,19 +207,12 @@ async fn run_set(
 }
 
 /// Run the benchmark on the shared data folder; `grids_per_side`² synthetic grids.
-pub async fn bench_locate(
-    pool: &PgPool,
-    data: &Path,
-    grids_per_side: usize,
-) -> Result<Vec<LocateRun>> {
+pub async fn bench_locate(pool: &PgPool, data: &Path, grids_per_side: usize) -> Result<Vec<LocateRun>> {
     let points = read_points(&data.join("sf-crime/sf_crime_2013_2015.csv"))?;
-    let tracts: Vec<MultiPolygon<f64>> = read_polygons(
-        &data.join("sf-census/sf_census_tracts_basic.shp"),
-        "GEOID10",
-    )?
-    .into_iter()
-    .map(|(_, p)| p)
-    .collect();
+    let tracts: Vec<MultiPolygon<f64>> = read_polygons(&data.join("sf-census/sf_census_tracts_basic.shp"), "GEOID10")?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     let mut runs = vec![run_set(pool, "SF census tracts", &points, tracts).await?];
     let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
     for p in points.iter().filter(|p| p[1] < 60.0) {
@@ -271,9 +229,7 @@ pub async fn bench_locate(
         grids_per_side,
     );
     runs.push(run_set(pool, "synthetic grids (jittered tiling)", &points, grids).await?);
-    sqlx::query("DROP TABLE IF EXISTS bench_points, bench_polys")
-        .execute(pool)
-        .await?;
+    sqlx::query("DROP TABLE IF EXISTS bench_points, bench_polys").execute(pool).await?;
     Ok(runs)
 }
 

@@ -41,12 +41,7 @@ pub struct TilePass {
 }
 
 /// The larger generated district used besides the Nanjing extract.
-pub const BENCH_DISTRICT: DemoSize = DemoSize {
-    streets: 4,
-    communities_per_street: 4,
-    blocks_per_side: 12,
-    seed: 99,
-};
+pub const BENCH_DISTRICT: DemoSize = DemoSize { streets: 4, communities_per_street: 4, blocks_per_side: 12, seed: 99 };
 
 /// Every tile at z12–z16 covering a box (west, south, east, north).
 pub fn tiles_over(bbox: [f64; 4]) -> Vec<TileId> {
@@ -64,16 +59,10 @@ pub fn tiles_over(bbox: [f64; 4]) -> Vec<TileId> {
 }
 
 async fn prepare(pool: &PgPool, data: &Path) -> Result<()> {
-    let buildings: i64 = sqlx::query_scalar("SELECT count(*) FROM building")
-        .fetch_one(pool)
-        .await?;
+    let buildings: i64 = sqlx::query_scalar("SELECT count(*) FROM building").fetch_one(pool).await?;
     if buildings == 0 {
-        crate::import::osm::import_osm(
-            pool,
-            &data.join("nanjing-osm/nanjing-center.osm"),
-            &HouseholdModel::default(),
-        )
-        .await?;
+        crate::import::osm::import_osm(pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default())
+            .await?;
         crate::import::demo::load_demo(pool, BENCH_DISTRICT).await?;
     }
     Ok(())
@@ -110,12 +99,7 @@ async fn start_martin(binary: &Path, db_url: &str) -> Result<(Martin, String)> {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     for _ in 0..120 {
-        if client
-            .get(format!("{base}/health"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
+        if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
             return Ok((martin, base));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -123,11 +107,7 @@ async fn start_martin(binary: &Path, db_url: &str) -> Result<(Martin, String)> {
     bail!("martin did not come up on {base}")
 }
 
-async fn pass(
-    client: &reqwest::Client,
-    urls: &[String],
-    concurrency: usize,
-) -> Result<(Duration, Vec<Duration>, u64)> {
+async fn pass(client: &reqwest::Client, urls: &[String], concurrency: usize) -> Result<(Duration, Vec<Duration>, u64)> {
     let started = Instant::now();
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -140,11 +120,7 @@ async fn pass(
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(url) = urls.get(i) else { break };
                 let t = Instant::now();
-                let r = client
-                    .get(url)
-                    .header("Accept-Encoding", "gzip")
-                    .send()
-                    .await?;
+                let r = client.get(url).header("Accept-Encoding", "gzip").send().await?;
                 if !(r.status().is_success() || r.status().as_u16() == 204) {
                     bail!("{url}: {}", r.status());
                 }
@@ -187,12 +163,7 @@ fn summarise(
 }
 
 /// Run the benchmark; `db_url` is the database `pool` is connected to (Martin connects to it too).
-pub async fn bench_tiles(
-    pool: &PgPool,
-    db_url: &str,
-    data: &Path,
-    martin: &Path,
-) -> Result<(usize, Vec<TilePass>)> {
+pub async fn bench_tiles(pool: &PgPool, db_url: &str, data: &Path, martin: &Path) -> Result<(usize, Vec<TilePass>)> {
     prepare(pool, data).await?;
     let demo_bbox: (f64, f64, f64, f64) = sqlx::query_as(
         "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM district WHERE code = '990101'",
@@ -200,12 +171,7 @@ pub async fn bench_tiles(
     .fetch_one(pool)
     .await?;
     let mut tiles = tiles_over([118.762, 32.034, 118.797, 32.053]);
-    tiles.extend(tiles_over([
-        demo_bbox.0,
-        demo_bbox.1,
-        demo_bbox.2,
-        demo_bbox.3,
-    ]));
+    tiles.extend(tiles_over([demo_bbox.0, demo_bbox.1, demo_bbox.2, demo_bbox.3]));
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let ours = format!("http://{}", listener.local_addr()?);
@@ -225,21 +191,14 @@ pub async fn bench_tiles(
     )?;
     tokio::spawn(server);
     let (_martin, theirs) = start_martin(martin, db_url).await?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
 
     // (label, lowest zoom, our path, Martin's path); z14+ is where both servers send buildings (we generalise
     // them away below z14, Martin sends every footprint at every zoom)
     // each set asks for a different layer combination, so its first pass is cold on both servers
     let sets: [(&'static str, u8, &str, &str); 2] = [
         ("buildings z14–16", 14, "/tiles/buildings", "/building"),
-        (
-            "buildings+roads z12–16",
-            12,
-            "/tiles/buildings,roads",
-            "/building,road",
-        ),
+        ("buildings+roads z12–16", 12, "/tiles/buildings,roads", "/building,road"),
     ];
     let mut passes = Vec::new();
     for (label, min_zoom, our_path, their_path) in sets {
@@ -249,13 +208,7 @@ pub async fn bench_tiles(
                 .filter(|t| t.z >= min_zoom)
                 .map(|t| format!("{base}{path}/{}/{}/{}", t.z, t.x, t.y))
                 .collect();
-            passes.push(summarise(
-                name,
-                label,
-                "cold",
-                1,
-                pass(&client, &urls, 1).await?,
-            ));
+            passes.push(summarise(name, label, "cold", 1, pass(&client, &urls, 1).await?));
             for c in [1, 16] {
                 let mut best: Option<TilePass> = None;
                 for _ in 0..3 {

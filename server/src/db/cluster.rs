@@ -33,8 +33,10 @@ impl Durability {
     fn settings(self) -> &'static str {
         match self {
             Durability::Durable => "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n",
-            Durability::Throwaway => "# throw-away test cluster: acknowledged commits may be lost in a crash\n\
-                                      fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n",
+            Durability::Throwaway => {
+                "# throw-away test cluster: acknowledged commits may be lost in a crash\n\
+                                      fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            }
         }
     }
 }
@@ -53,10 +55,7 @@ pub struct LocalCluster {
 impl LocalCluster {
     /// URL of database `db` on this cluster, with the superuser's password.
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgres://postgres:{}@127.0.0.1:{}/{db}",
-            self.password, self.port
-        )
+        format!("postgres://postgres:{}@127.0.0.1:{}/{db}", self.password, self.port)
     }
 
     /// The data directory PostgreSQL runs on.
@@ -71,11 +70,7 @@ const SECRET_FILE: &str = "superuser.secret";
 const CONF_FILE: &str = "wangge.conf";
 
 fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 fn pg(tool: &str, as_postgres: bool) -> Command {
@@ -92,11 +87,7 @@ fn pg(tool: &str, as_postgres: bool) -> Command {
 fn run(mut cmd: Command, what: &str) -> Result<()> {
     let out = cmd.output().with_context(|| format!("starting {what}"))?;
     if !out.status.success() {
-        bail!(
-            "{what} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     }
     Ok(())
 }
@@ -118,11 +109,8 @@ fn usable_root(wanted: &Path, as_postgres: bool) -> Result<PathBuf> {
     if reachable {
         return Ok(wanted);
     }
-    let name: String = wanted
-        .to_string_lossy()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
+    let name: String =
+        wanted.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let fallback = PathBuf::from("/var/tmp").join(format!("wangge{name}"));
     fs::create_dir_all(&fallback)?;
     Ok(fallback)
@@ -144,29 +132,18 @@ pub fn ensure_running(root: &Path, durability: Durability) -> Result<LocalCluste
         }
         let secret = new_secret(&secret_file, as_postgres)?;
         let mut initdb = pg("initdb", as_postgres);
-        initdb.arg("-D").arg(&data).args([
-            "-U",
-            "postgres",
-            "--auth=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--no-locale",
-        ]);
+        initdb.arg("-D").arg(&data).args(["-U", "postgres", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale"]);
         initdb.arg(format!("--pwfile={}", secret_file.display()));
-        run(initdb, "initdb")
-            .context("is postgresql-15-postgis-3 installed? (README, command 1)")?;
+        run(initdb, "initdb").context("is postgresql-15-postgis-3 installed? (README, command 1)")?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         fs::write(&port_file, port.to_string())?;
-        fs::OpenOptions::new()
-            .append(true)
-            .open(data.join("postgresql.conf"))?
-            .write_all(format!("\n# wangge: its own settings, rewritten on every start\ninclude_if_exists = '{CONF_FILE}'\n").as_bytes())?;
+        fs::OpenOptions::new().append(true).open(data.join("postgresql.conf"))?.write_all(
+            format!("\n# wangge: its own settings, rewritten on every start\ninclude_if_exists = '{CONF_FILE}'\n")
+                .as_bytes(),
+        )?;
         drop(secret);
     }
-    let port: u16 = fs::read_to_string(&port_file)?
-        .trim()
-        .parse()
-        .context("reading the cluster's port")?;
+    let port: u16 = fs::read_to_string(&port_file)?.trim().parse().context("reading the cluster's port")?;
     if !secret_file.exists() {
         set_first_password(&root, &data, port, as_postgres)?;
     }
@@ -179,23 +156,11 @@ pub fn ensure_running(root: &Path, durability: Durability) -> Result<LocalCluste
         ctl.arg("-D").arg(&data).args(["-s", "reload"]);
         run(ctl, "pg_ctl reload")?;
     } else {
-        ctl.arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(root.join("postgres.log"))
-            .args(["-w", "-t", "60", "start"]);
-        run(ctl, "pg_ctl start")
-            .with_context(|| format!("see {}", root.join("postgres.log").display()))?;
+        ctl.arg("-D").arg(&data).arg("-l").arg(root.join("postgres.log")).args(["-w", "-t", "60", "start"]);
+        run(ctl, "pg_ctl start").with_context(|| format!("see {}", root.join("postgres.log").display()))?;
     }
-    let password = fs::read_to_string(&secret_file)
-        .context("reading the superuser's secret")?
-        .trim()
-        .to_owned();
-    Ok(LocalCluster {
-        root,
-        port,
-        password,
-    })
+    let password = fs::read_to_string(&secret_file).context("reading the superuser's secret")?.trim().to_owned();
+    Ok(LocalCluster { root, port, password })
 }
 
 fn chown_to_postgres(path: &Path) -> Result<()> {
@@ -223,12 +188,7 @@ fn set_first_password(root: &Path, data: &Path, port: u16, as_postgres: bool) ->
     status.arg("-D").arg(data).arg("status");
     if !status.output().map(|o| o.status.success()).unwrap_or(false) {
         let mut start = pg("pg_ctl", as_postgres);
-        start
-            .arg("-D")
-            .arg(data)
-            .arg("-l")
-            .arg(root.join("postgres.log"))
-            .args(["-w", "-t", "60", "start"]);
+        start.arg("-D").arg(data).arg("-l").arg(root.join("postgres.log")).args(["-w", "-t", "60", "start"]);
         run(start, "pg_ctl start")?;
     }
     let pending = root.join(format!("{SECRET_FILE}.new"));
@@ -248,21 +208,14 @@ fn set_first_password(root: &Path, data: &Path, port: u16, as_postgres: bool) ->
         "ON_ERROR_STOP=1",
         "-q",
     ]);
-    psql.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    psql.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = psql.spawn().context("starting psql")?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(format!("SET password_encryption = 'scram-sha-256';\nALTER ROLE postgres PASSWORD '{secret}';\n").as_bytes())?;
+    child.stdin.take().expect("piped").write_all(
+        format!("SET password_encryption = 'scram-sha-256';\nALTER ROLE postgres PASSWORD '{secret}';\n").as_bytes(),
+    )?;
     let out = child.wait_with_output()?;
     if !out.status.success() {
-        bail!(
-            "setting the superuser's password failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("setting the superuser's password failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     fs::rename(&pending, root.join(SECRET_FILE))?;
     Ok(())

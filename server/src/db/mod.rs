@@ -16,10 +16,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub fn database_url(settings: &Settings) -> Result<String> {
     match &settings.database_url {
         Some(url) => Ok(url.clone()),
-        None => Ok(
-            cluster::ensure_running(&settings.data_dir, cluster::Durability::Durable)?
-                .url(&settings.db_name),
-        ),
+        None => Ok(cluster::ensure_running(&settings.data_dir, cluster::Durability::Durable)?.url(&settings.db_name)),
     }
 }
 
@@ -30,26 +27,20 @@ pub async fn create_database_if_missing(url: &str) -> Result<()> {
     let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
         .await
         .with_context(|| format!("connecting to the server of {url}"))?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await?;
     if !exists {
-        admin
-            .execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "")).as_str())
-            .await?;
+        admin.execute(format!("CREATE DATABASE \"{}\"", name.replace('"', "")).as_str()).await?;
     }
     Ok(())
 }
 
 /// Connect a pool and bring the schema up to date.
 pub async fn connect_and_migrate(url: &str) -> Result<PgPool> {
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .connect(url)
-        .await
-        .with_context(|| format!("connecting to {url}"))?;
+    let pool =
+        PgPoolOptions::new().max_connections(16).connect(url).await.with_context(|| format!("connecting to {url}"))?;
     MIGRATOR.run(&pool).await.context("running migrations")?;
     Ok(pool)
 }

@@ -52,64 +52,24 @@ pub async fn load_demo(pool: &PgPool, size: DemoSize) -> Result<Option<DemoSumma
         return Ok(None);
     }
     let d = &demo.district;
-    upsert_area(
-        pool,
-        Level::District,
-        d.code.as_str(),
-        &d.name,
-        Some(&boundary(&d.boundary)?),
-        true,
-    )
-    .await?;
+    upsert_area(pool, Level::District, d.code.as_str(), &d.name, Some(&boundary(&d.boundary)?), true).await?;
     for s in &demo.streets {
-        upsert_area(
-            pool,
-            Level::Street,
-            s.code.as_str(),
-            &s.name,
-            Some(&boundary(&s.boundary)?),
-            true,
-        )
-        .await?;
+        upsert_area(pool, Level::Street, s.code.as_str(), &s.name, Some(&boundary(&s.boundary)?), true).await?;
     }
     for c in &demo.communities {
-        upsert_area(
-            pool,
-            Level::Community,
-            c.code.as_str(),
-            &c.name,
-            Some(&boundary(&c.boundary)?),
-            true,
-        )
-        .await?;
+        upsert_area(pool, Level::Community, c.code.as_str(), &c.name, Some(&boundary(&c.boundary)?), true).await?;
     }
     let summary = insert_features(pool, "demo", &demo.features, &HouseholdModel::default()).await?;
     let mut blocks = 0;
     let mut grids = 0;
     for c in &demo.communities {
-        blocks += build_blocks(pool, c.code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES)
-            .await?
-            .blocks;
+        blocks += build_blocks(pool, c.code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?.blocks;
         let plan = first_plan(pool, c.code.as_str()).await?;
         grids += plan.grids.len();
         let (draft, _) = save_draft(pool, &c.code, None, &plan).await?;
-        publish(
-            pool,
-            draft.id,
-            Some(
-                Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-                    .single()
-                    .expect("valid date"),
-            ),
-        )
-        .await?;
+        publish(pool, draft.id, Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date"))).await?;
     }
-    Ok(Some(DemoSummary {
-        communities: demo.communities.len(),
-        buildings: summary.buildings,
-        blocks,
-        grids,
-    }))
+    Ok(Some(DemoSummary { communities: demo.communities.len(), buildings: summary.buildings, blocks, grids }))
 }
 
 /// The school's blocks as a dedicated grid, everything else divided by the partitioner.
@@ -122,24 +82,14 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
     .bind(community)
     .fetch_all(pool)
     .await?;
-    let fixed = if school.is_empty() {
-        Vec::new()
-    } else {
-        vec![("school".to_owned(), school.clone())]
-    };
+    let fixed = if school.is_empty() { Vec::new() } else { vec![("school".to_owned(), school.clone())] };
     let graph = partition_input(pool, community, &fixed).await?;
     let result = partition(&graph, &Options::default())?;
     let mut grids: Vec<GridInput> = result
         .regions
         .into_iter()
         .filter(|r| !r.label.starts_with("fixed:"))
-        .map(|r| GridInput {
-            key: r.label,
-            kind: GridKind::Natural,
-            name: None,
-            blocks: r.blocks,
-            unit: None,
-        })
+        .map(|r| GridInput { key: r.label, kind: GridKind::Natural, name: None, blocks: r.blocks, unit: None })
         .collect();
     if !school.is_empty() {
         grids.push(GridInput {
@@ -150,20 +100,12 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
             blocks: school,
         });
     }
-    Ok(PlanInput {
-        grids,
-        based_on: None,
-        note: Some("generated demo plan".into()),
-        revision: None,
-    })
+    Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()), revision: None })
 }
 
 /// The demo's staff accounts, one per role, all with `password`; grid workers get the grids of the first community
 /// one or two each. Does nothing if the district already has accounts. Returns (username, role, scope) of each.
-pub async fn create_demo_accounts(
-    pool: &PgPool,
-    password: &NewPassword,
-) -> Result<Vec<(String, String, String)>> {
+pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Result<Vec<(String, String, String)>> {
     let district: DistrictCode = wangge_gis_data::demo::DEMO_DISTRICT_CODE.parse()?;
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM account WHERE district_code = $1")
         .bind(district.as_str())
@@ -172,16 +114,14 @@ pub async fn create_demo_accounts(
     if existing > 0 {
         return Ok(Vec::new());
     }
-    let street: String =
-        sqlx::query_scalar("SELECT min(code) FROM street WHERE district_code = $1")
-            .bind(district.as_str())
-            .fetch_one(pool)
-            .await?;
-    let community: String =
-        sqlx::query_scalar("SELECT min(code) FROM community WHERE street_code = $1")
-            .bind(&street)
-            .fetch_one(pool)
-            .await?;
+    let street: String = sqlx::query_scalar("SELECT min(code) FROM street WHERE district_code = $1")
+        .bind(district.as_str())
+        .fetch_one(pool)
+        .await?;
+    let community: String = sqlx::query_scalar("SELECT min(code) FROM community WHERE street_code = $1")
+        .bind(&street)
+        .fetch_one(pool)
+        .await?;
     let grids: Vec<String> = sqlx::query_scalar(
         "SELECT g.code FROM grid g JOIN plan p ON p.id = g.plan_id
          WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL AND g.code IS NOT NULL ORDER BY g.code",
@@ -190,34 +130,10 @@ pub async fn create_demo_accounts(
     .fetch_all(pool)
     .await?;
     let mut accounts = vec![
-        (
-            "admin",
-            "张明（演示）",
-            Role::DistrictAdmin,
-            Scope::District(district.clone()),
-            None,
-        ),
-        (
-            "planner",
-            "王芳（演示）",
-            Role::Planner,
-            Scope::District(district.clone()),
-            None,
-        ),
-        (
-            "street",
-            "刘强（演示）",
-            Role::StreetOperator,
-            Scope::Street(street.parse()?),
-            None,
-        ),
-        (
-            "dept",
-            "陈杰（演示）",
-            Role::DepartmentHandler,
-            Scope::Department("城市管理局".to_owned().try_into()?),
-            None,
-        ),
+        ("admin", "张明（演示）", Role::DistrictAdmin, Scope::District(district.clone()), None),
+        ("planner", "王芳（演示）", Role::Planner, Scope::District(district.clone()), None),
+        ("street", "刘强（演示）", Role::StreetOperator, Scope::Street(street.parse()?), None),
+        ("dept", "陈杰（演示）", Role::DepartmentHandler, Scope::Department("城市管理局".to_owned().try_into()?), None),
         (
             "head",
             "李华（演示）",
@@ -250,11 +166,7 @@ pub async fn create_demo_accounts(
     let all = accounts
         .drain(..)
         .map(|(u, d, r, s, p)| (u.to_owned(), d.to_owned(), r, s, p))
-        .chain(
-            workers
-                .into_iter()
-                .map(|(u, d, s, p)| (u, d, Role::GridWorker, s, Some(p))),
-        );
+        .chain(workers.into_iter().map(|(u, d, s, p)| (u, d, Role::GridWorker, s, Some(p))));
     for (username, display, role, scope, phone) in all {
         let assignment = Assignment::new(role, scope)?;
         let new = NewAccount {
@@ -266,11 +178,7 @@ pub async fn create_demo_accounts(
             password,
         };
         accounts::create(pool, new).await?;
-        made.push((
-            username,
-            role.to_string(),
-            serde_json::to_string(assignment.scope())?,
-        ));
+        made.push((username, role.to_string(), serde_json::to_string(assignment.scope())?));
     }
     Ok(made)
 }

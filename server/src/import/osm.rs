@@ -10,11 +10,7 @@ use wangge_gis_data::osm;
 use crate::store::features::{insert_features, ImportSummary};
 
 /// Read, extract and store; rows already imported are skipped.
-pub async fn import_osm(
-    pool: &PgPool,
-    path: &Path,
-    model: &HouseholdModel,
-) -> Result<ImportSummary> {
+pub async fn import_osm(pool: &PgPool, path: &Path, model: &HouseholdModel) -> Result<ImportSummary> {
     let raw = osm::read_file(path).with_context(|| format!("reading {}", path.display()))?;
     let features = osm::extract(&raw);
     insert_features(pool, "osm", &features, model).await

@@ -53,9 +53,7 @@ struct AccountUpdate {
 /// Distinguish an absent field (leave as is) from `null` (clear).
 mod double_option {
     use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -67,26 +65,16 @@ fn check_display_name(s: &str) -> ApiResult<String> {
 fn check_phone(s: &str) -> ApiResult<&str> {
     let t = s.trim();
     if t.is_empty() || t.len() > 30 || !t.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)) {
-        return Err(ApiError::unprocessable(
-            "bad_phone",
-            "work_phone must be digits, +, - or spaces (at most 30)",
-        ));
+        return Err(ApiError::unprocessable("bad_phone", "work_phone must be digits, +, - or spaces (at most 30)"));
     }
     Ok(t)
 }
 
 /// Parse a role and scope, and check the scope lies in the admin's district and names things that exist.
-async fn assignment(
-    state: &AppState,
-    viewer: &Viewer,
-    role: &str,
-    scope: Value,
-) -> ApiResult<Assignment> {
+async fn assignment(state: &AppState, viewer: &Viewer, role: &str, scope: Value) -> ApiResult<Assignment> {
     let role: Role = role
         .parse()
-        .map_err(|e: wangge_domain::access::AccessError| {
-            ApiError::unprocessable("bad_role", e.to_string())
-        })?;
+        .map_err(|e: wangge_domain::access::AccessError| ApiError::unprocessable("bad_role", e.to_string()))?;
     let scope: Scope = serde_json::from_value(scope).map_err(|e| {
         ApiError::unprocessable(
             "bad_scope",
@@ -96,67 +84,32 @@ async fn assignment(
     if scope.district().is_some_and(|d| d != viewer.district) {
         return Err(ApiError::unprocessable(
             "outside_scope",
-            format!(
-                "the scope must lie in your district {}",
-                viewer.district.as_str()
-            ),
+            format!("the scope must lie in your district {}", viewer.district.as_str()),
         ));
     }
     let missing: Vec<String> = match &scope {
         Scope::District(d) => {
-            missing_codes(
-                state,
-                "SELECT code FROM district WHERE code = ANY($1)",
-                &[d.as_str()],
-            )
-            .await?
+            missing_codes(state, "SELECT code FROM district WHERE code = ANY($1)", &[d.as_str()]).await?
         }
-        Scope::Street(s) => {
-            missing_codes(
-                state,
-                "SELECT code FROM street WHERE code = ANY($1)",
-                &[s.as_str()],
-            )
-            .await?
-        }
+        Scope::Street(s) => missing_codes(state, "SELECT code FROM street WHERE code = ANY($1)", &[s.as_str()]).await?,
         Scope::Community(c) => {
-            missing_codes(
-                state,
-                "SELECT code FROM community WHERE code = ANY($1)",
-                &[c.as_str()],
-            )
-            .await?
+            missing_codes(state, "SELECT code FROM community WHERE code = ANY($1)", &[c.as_str()]).await?
         }
         Scope::Grids(gs) => {
             let codes: Vec<&str> = gs.iter().map(|g| g.as_str()).collect();
-            missing_codes(
-                state,
-                "SELECT DISTINCT code FROM grid WHERE code = ANY($1)",
-                &codes,
-            )
-            .await?
+            missing_codes(state, "SELECT DISTINCT code FROM grid WHERE code = ANY($1)", &codes).await?
         }
         Scope::Department(_) => Vec::new(),
     };
     if !missing.is_empty() {
-        return Err(ApiError::unprocessable(
-            "unknown_codes",
-            format!("no such area or grid: {}", missing.join(", ")),
-        ));
+        return Err(ApiError::unprocessable("unknown_codes", format!("no such area or grid: {}", missing.join(", "))));
     }
     Assignment::new(role, scope).map_err(|e| ApiError::unprocessable("bad_scope", e.to_string()))
 }
 
 async fn missing_codes(state: &AppState, sql: &str, codes: &[&str]) -> ApiResult<Vec<String>> {
-    let found: Vec<String> = sqlx::query_scalar(sql)
-        .bind(codes)
-        .fetch_all(&state.pool)
-        .await?;
-    Ok(codes
-        .iter()
-        .filter(|c| !found.iter().any(|f| f == *c))
-        .map(|c| (*c).to_owned())
-        .collect())
+    let found: Vec<String> = sqlx::query_scalar(sql).bind(codes).fetch_all(&state.pool).await?;
+    Ok(codes.iter().filter(|c| !found.iter().any(|f| f == *c)).map(|c| (*c).to_owned()).collect())
 }
 
 fn password(s: &str) -> ApiResult<NewPassword> {
@@ -167,23 +120,14 @@ async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpRespo
     Ok(HttpResponse::Ok().json(accounts::list(&state.pool, &viewer.district).await?))
 }
 
-async fn create(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    body: Json<AccountInput>,
-) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, viewer: Viewer, body: Json<AccountInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let username = body.username.trim();
     if username.len() < 3
         || username.len() > 32
-        || !username
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
+        || !username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
     {
-        return Err(ApiError::unprocessable(
-            "bad_username",
-            "username: 3 to 32 of a-z, 0-9, _ . -",
-        ));
+        return Err(ApiError::unprocessable("bad_username", "username: 3 to 32 of a-z, 0-9, _ . -"));
     }
     let display_name = check_display_name(&body.display_name)?;
     let work_phone = body.work_phone.as_deref().map(check_phone).transpose()?;
@@ -220,22 +164,11 @@ async fn update(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let body = body.into_inner();
-    let current = accounts::get(&state.pool, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account", id))?;
-    if id == viewer.id
-        && (body.disabled == Some(true) || body.role.is_some() || body.scope.is_some())
-    {
-        return Err(ApiError::unprocessable(
-            "own_account",
-            "you cannot disable or re-scope your own account",
-        ));
+    let current = accounts::get(&state.pool, id).await?.ok_or_else(|| ApiError::not_found("account", id))?;
+    if id == viewer.id && (body.disabled == Some(true) || body.role.is_some() || body.scope.is_some()) {
+        return Err(ApiError::unprocessable("own_account", "you cannot disable or re-scope your own account"));
     }
-    let display_name = body
-        .display_name
-        .as_deref()
-        .map(check_display_name)
-        .transpose()?;
+    let display_name = body.display_name.as_deref().map(check_display_name).transpose()?;
     let work_phone = match &body.work_phone {
         Some(Some(p)) => Some(Some(check_phone(p)?)),
         Some(None) => Some(None),
@@ -244,10 +177,7 @@ async fn update(
     let assignment = match (&body.role, &body.scope) {
         (None, None) => None,
         (role, scope) => {
-            let role = role
-                .clone()
-                .or_else(|| current["role"].as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let role = role.clone().or_else(|| current["role"].as_str().map(str::to_owned)).unwrap_or_default();
             let scope = scope.clone().unwrap_or_else(|| current["scope"].clone());
             Some(assignment(&state, &viewer, &role, scope).await?)
         }
@@ -260,8 +190,6 @@ async fn update(
         disabled: body.disabled,
         password: password.as_ref(),
     };
-    let updated = accounts::update(&state.pool, id, change)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account", id))?;
+    let updated = accounts::update(&state.pool, id, change).await?.ok_or_else(|| ApiError::not_found("account", id))?;
     Ok(HttpResponse::Ok().json(updated))
 }

@@ -26,8 +26,7 @@ struct Page {
 }
 
 async fn recent(state: web::Data<AppState>, q: web::Query<Page>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(audit::recent(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000), q.before).await?))
+    Ok(HttpResponse::Ok().json(audit::recent(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000), q.before).await?))
 }
 
 async fn verify(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
@@ -35,11 +34,6 @@ async fn verify(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// Refused sign-ins per account name and client address (they are counted there, not logged one entry each).
-async fn sign_in_failures(
-    state: web::Data<AppState>,
-    q: web::Query<Page>,
-) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        accounts::sign_in_failures(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000)).await?,
-    ))
+async fn sign_in_failures(state: web::Data<AppState>, q: web::Query<Page>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(accounts::sign_in_failures(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000)).await?))
 }

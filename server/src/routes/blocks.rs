@@ -14,10 +14,7 @@ use crate::store::blocks::{build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CL
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
         .route("/communities/{code}/blocks/build", web::post().to(build))
-        .route(
-            "/communities/{code}/buildings",
-            web::get().to(list_buildings),
-        )
+        .route("/communities/{code}/buildings", web::get().to(list_buildings))
         .route("/communities/{code}/block-edges", web::get().to(list_edges))
         .route("/blocks/{id}", web::get().to(get_block))
         .route("/blocks/{id}/split", web::post().to(split))
@@ -41,17 +38,9 @@ async fn build(
     let classes: Vec<String> = body
         .into_inner()
         .and_then(|b| b.road_classes)
-        .unwrap_or_else(|| {
-            DEFAULT_BLOCK_ROAD_CLASSES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        });
+        .unwrap_or_else(|| DEFAULT_BLOCK_ROAD_CLASSES.iter().map(|s| s.to_string()).collect());
     if classes.is_empty() || classes.len() > 50 {
-        return Err(ApiError::unprocessable(
-            "bad_road_classes",
-            "give 1 to 50 road classes",
-        ));
+        return Err(ApiError::unprocessable("bad_road_classes", "give 1 to 50 road classes"));
     }
     let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
     let summary = build_blocks(&state.pool, code.as_str(), &refs).await?;
@@ -73,12 +62,7 @@ const BUILDING_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id,
         'households', b.households, 'households_source', b.households_source, 'residents', b.residents,
         'block_id', b.block_id, 'community_code', b.community_code))";
 
-async fn collection(
-    state: &AppState,
-    feature: &str,
-    from: &str,
-    code: &CommunityCode,
-) -> ApiResult<HttpResponse> {
+async fn collection(state: &AppState, feature: &str, from: &str, code: &CommunityCode) -> ApiResult<HttpResponse> {
     let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
         .bind(code.as_str())
         .fetch_one(&state.pool)
@@ -96,26 +80,14 @@ async fn collection(
     Ok(HttpResponse::Ok().json(fc))
 }
 
-async fn list_blocks(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+async fn list_blocks(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    collection(
-        &state,
-        BLOCK_FEATURE,
-        "block b WHERE b.community_code = $1 AND NOT b.retired",
-        &code,
-    )
-    .await
+    collection(&state, BLOCK_FEATURE, "block b WHERE b.community_code = $1 AND NOT b.retired", &code).await
 }
 
 /// The boundary lines shared by neighbouring blocks (`a`, `b`): the editor draws a grid outline where the two
 /// sides are in different grids, by feature state, without re-sending geometry.
-async fn list_edges(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+async fn list_edges(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     collection(
         &state,
@@ -131,28 +103,17 @@ async fn list_edges(
     .await
 }
 
-async fn list_buildings(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+async fn list_buildings(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    collection(
-        &state,
-        BUILDING_FEATURE,
-        "building b WHERE b.community_code = $1",
-        &code,
-    )
-    .await
+    collection(&state, BUILDING_FEATURE, "building b WHERE b.community_code = $1", &code).await
 }
 
 async fn one(state: &AppState, feature: &str, table: &str, id: i64) -> ApiResult<HttpResponse> {
-    let f: Option<Value> =
-        sqlx::query_scalar(&format!("SELECT {feature} FROM {table} b WHERE b.id = $1"))
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?;
-    f.map(|f| HttpResponse::Ok().json(f))
-        .ok_or_else(|| ApiError::not_found(table, id))
+    let f: Option<Value> = sqlx::query_scalar(&format!("SELECT {feature} FROM {table} b WHERE b.id = $1"))
+        .bind(id)
+        .fetch_optional(&state.pool)
+        .await?;
+    f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found(table, id))
 }
 
 #[derive(Deserialize, Default)]
@@ -190,10 +151,7 @@ fn line_text(v: &Value) -> ApiResult<String> {
     if v.get("type").and_then(Value::as_str) != Some("LineString") {
         return Err(bad("must be a GeoJSON LineString"));
     }
-    let coords = v
-        .get("coordinates")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("coordinates missing"))?;
+    let coords = v.get("coordinates").and_then(Value::as_array).ok_or_else(|| bad("coordinates missing"))?;
     if !(2..=1000).contains(&coords.len()) {
         return Err(bad("needs 2 to 1,000 positions"));
     }

@@ -61,18 +61,13 @@ async fn read(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
 
 /// 413: the body is over the limit.
 pub fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-        format!("request body exceeds {JSON_LIMIT} bytes"),
-    )
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("request body exceeds {JSON_LIMIT} bytes"))
 }
 
 /// 415 unless the request says it sends JSON.
 pub fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
     let mime = req.mime_type().ok().flatten();
-    let json =
-        mime.is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
+    let json = mime.is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
     if json {
         Ok(())
     } else {
@@ -90,23 +85,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
-        };
-        ApiError::bad_request("bad_json", message)
-            .with_details(serde_json::json!({ "field": path }))
+        let message = if path == "." || path.is_empty() { inner.to_string() } else { format!("{path}: {inner}") };
+        ApiError::bad_request("bad_json", message).with_details(serde_json::json!({ "field": path }))
     })
 }
 
 fn declared_length(req: &HttpRequest) -> Option<usize> {
-    req.headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
+    req.headers().get(actix_web::http::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -160,17 +145,9 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let e = parse::<Publish>(br#"{"valid_from": 20270101}"#).unwrap_err();
-        assert!(
-            e.message.starts_with("valid_from: invalid type"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("valid_from: invalid type"), "{}", e.message);
         let e = parse::<Publish>(br#"{"valid_form": "2027-01-01"}"#).unwrap_err();
-        assert!(
-            e.message.contains("unknown field `valid_form`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("unknown field `valid_form`"), "{}", e.message);
         assert!(parse::<Publish>(b"{").is_err());
     }
 }

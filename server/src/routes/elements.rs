@@ -54,17 +54,10 @@ async fn create(state: web::Data<AppState>, body: Json<ElementInput>) -> ApiResu
         ElementKind::Organization { category } => ("organization", category, None),
         ElementKind::Facility { facility_id } => {
             let id: FacilityId = input::code(&facility_id)?;
-            (
-                "facility",
-                Some(format!("{}{}", id.major_category(), id.minor_category())),
-                Some(id),
-            )
+            ("facility", Some(format!("{}{}", id.major_category(), id.minor_category())), Some(id))
         }
     };
-    let located = state
-        .cache
-        .snapshot()
-        .locate(p.lon(), p.lat(), chrono::Utc::now());
+    let located = state.cache.snapshot().locate(p.lon(), p.lat(), chrono::Utc::now());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
          VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
@@ -83,8 +76,7 @@ async fn create(state: web::Data<AppState>, body: Json<ElementInput>) -> ApiResu
     Ok(HttpResponse::Created().json(json!({ "id": id, "located": located })))
 }
 
-const ELEMENT_JSON: &str =
-    "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,
+const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,
     'facility_id', e.facility_id, 'address', e.address, 'lon', ST_X(e.geom), 'lat', ST_Y(e.geom),
     'community_code', e.community_code, 'grid_id', e.grid_id, 'grid_code', g.code)";
 
@@ -97,17 +89,10 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    q: web::Query<ListQuery>,
-) -> ApiResult<HttpResponse> {
+async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     if let Some(k) = &q.kind {
         if !["place", "facility", "organization"].contains(&k.as_str()) {
-            return Err(ApiError::bad_request(
-                "bad_kind",
-                format!("unknown element kind {k:?}"),
-            ));
+            return Err(ApiError::bad_request("bad_kind", format!("unknown element kind {k:?}")));
         }
     }
     let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
@@ -134,6 +119,5 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
     .bind(*path)
     .fetch_optional(&state.pool)
     .await?;
-    row.map(|r| HttpResponse::Ok().json(r))
-        .ok_or_else(|| ApiError::not_found("element", *path))
+    row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("element", *path))
 }

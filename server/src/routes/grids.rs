@@ -9,8 +9,7 @@ use crate::startup::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/grids/{id}", web::get().to(card))
-        .route("/grids/{id}/stats", web::get().to(stats));
+    cfg.route("/grids/{id}", web::get().to(card)).route("/grids/{id}/stats", web::get().to(stats));
 }
 
 /// Only grids of published plans have a public card; drafts are staff business.
@@ -52,7 +51,5 @@ async fn stats(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Ht
     .bind(id)
     .fetch_optional(&state.pool)
     .await?;
-    stats
-        .map(|d| HttpResponse::Ok().json(d))
-        .ok_or_else(|| ApiError::not_found("grid", id))
+    stats.map(|d| HttpResponse::Ok().json(d)).ok_or_else(|| ApiError::not_found("grid", id))
 }

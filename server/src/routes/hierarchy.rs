@@ -18,10 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/districts", web::post().to(create_district))
         .route("/districts/{code}/streets", web::get().to(list_streets))
         .route("/streets", web::post().to(create_street))
-        .route(
-            "/streets/{code}/communities",
-            web::get().to(list_communities),
-        )
+        .route("/streets/{code}/communities", web::get().to(list_communities))
         .route("/communities", web::post().to(create_community))
         .route("/communities/{code}", web::get().to(get_community));
 }
@@ -39,17 +36,8 @@ struct AreaInput {
 }
 
 /// The children of `parent` that the viewer's scope touches (`sql` filters with `$1` parent and `$2` prefixes).
-async fn children(
-    pool: &PgPool,
-    sql: &str,
-    parent: &str,
-    viewer: &Viewer,
-) -> ApiResult<HttpResponse> {
-    let rows: Vec<Value> = sqlx::query_scalar(sql)
-        .bind(parent)
-        .bind(viewer.prefixes())
-        .fetch_all(pool)
-        .await?;
+async fn children(pool: &PgPool, sql: &str, parent: &str, viewer: &Viewer) -> ApiResult<HttpResponse> {
+    let rows: Vec<Value> = sqlx::query_scalar(sql).bind(parent).bind(viewer.prefixes()).fetch_all(pool).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
@@ -65,11 +53,7 @@ async fn list_districts(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn list_streets(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+async fn list_streets(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&path)?;
     exists(&state.pool, "district", code.as_str()).await?;
     children(
@@ -102,12 +86,10 @@ async fn list_communities(
 }
 
 async fn exists(pool: &PgPool, table: &str, code: &str) -> ApiResult<()> {
-    let found: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM {table} WHERE code = $1)"
-    ))
-    .bind(code)
-    .fetch_one(pool)
-    .await?;
+    let found: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE code = $1)"))
+        .bind(code)
+        .fetch_one(pool)
+        .await?;
     if found {
         Ok(())
     } else {
@@ -115,10 +97,7 @@ async fn exists(pool: &PgPool, table: &str, code: &str) -> ApiResult<()> {
     }
 }
 
-async fn get_community(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let feature: Option<Value> = sqlx::query_scalar(
         "SELECT json_build_object('type', 'Feature', 'id', c.code,
@@ -135,49 +114,25 @@ async fn get_community(
     .bind(code.as_str())
     .fetch_optional(&state.pool)
     .await?;
-    feature
-        .map(|f| HttpResponse::Ok().json(f))
-        .ok_or_else(|| ApiError::not_found("community", code))
+    feature.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("community", code))
 }
 
-async fn create(
-    state: &AppState,
-    level: Level,
-    body: AreaInput,
-    code: &str,
-) -> ApiResult<HttpResponse> {
+async fn create(state: &AppState, level: Level, body: AreaInput, code: &str) -> ApiResult<HttpResponse> {
     let name = input::label("name", &body.name, 100)?;
-    let boundary = body
-        .geometry
-        .as_ref()
-        .map(|g| input::boundary(g, body.gcj02))
-        .transpose()?;
+    let boundary = body.geometry.as_ref().map(|g| input::boundary(g, body.gcj02)).transpose()?;
     if level == Level::Community && boundary.is_none() {
-        return Err(ApiError::unprocessable(
-            "no_boundary",
-            "a community needs a geometry",
-        ));
+        return Err(ApiError::unprocessable("no_boundary", "a community needs a geometry"));
     }
     if let Some(parent) = level.parent_column() {
-        let table = if parent == "district_code" {
-            "district"
-        } else {
-            "street"
-        };
+        let table = if parent == "district_code" { "district" } else { "street" };
         exists(&state.pool, table, &code[..level.parent_digits()]).await?;
     }
-    let taken: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE code = $1)",
-        level.table()
-    ))
-    .bind(code)
-    .fetch_one(&state.pool)
-    .await?;
+    let taken: bool = sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE code = $1)", level.table()))
+        .bind(code)
+        .fetch_one(&state.pool)
+        .await?;
     if taken {
-        return Err(ApiError::conflict(
-            "duplicate",
-            format!("{} {code} already exists", level.table()),
-        ));
+        return Err(ApiError::conflict("duplicate", format!("{} {code} already exists", level.table())));
     }
     if let Some(b) = &boundary {
         if let Some(m) = misplaced(&state.pool, level, code, b).await? {
@@ -193,41 +148,26 @@ async fn create(
 fn misplaced_error(level: Level, m: Misplaced) -> ApiError {
     let message = format!("this {}: {m}", level.table());
     match m {
-        Misplaced::OutsideParent { parent, area_m2 } => {
-            ApiError::unprocessable("outside_parent", message)
-                .with_details(json!({ "parent": parent, "area_m2": area_m2 }))
-        }
+        Misplaced::OutsideParent { parent, area_m2 } => ApiError::unprocessable("outside_parent", message)
+            .with_details(json!({ "parent": parent, "area_m2": area_m2 })),
         Misplaced::Overlaps { with } => {
-            let list: Vec<Value> = with
-                .iter()
-                .map(|(code, area)| json!({ "code": code, "area_m2": area }))
-                .collect();
-            ApiError::unprocessable("overlaps_sibling", message)
-                .with_details(json!({ "overlaps": list }))
+            let list: Vec<Value> = with.iter().map(|(code, area)| json!({ "code": code, "area_m2": area })).collect();
+            ApiError::unprocessable("overlaps_sibling", message).with_details(json!({ "overlaps": list }))
         }
     }
 }
 
-async fn create_district(
-    state: web::Data<AppState>,
-    body: Json<AreaInput>,
-) -> ApiResult<HttpResponse> {
+async fn create_district(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&body.code)?;
     create(&state, Level::District, body.into_inner(), code.as_str()).await
 }
 
-async fn create_street(
-    state: web::Data<AppState>,
-    body: Json<AreaInput>,
-) -> ApiResult<HttpResponse> {
+async fn create_street(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&body.code)?;
     create(&state, Level::Street, body.into_inner(), code.as_str()).await
 }
 
-async fn create_community(
-    state: web::Data<AppState>,
-    body: Json<AreaInput>,
-) -> ApiResult<HttpResponse> {
+async fn create_community(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&body.code)?;
     create(&state, Level::Community, body.into_inner(), code.as_str()).await
 }

@@ -8,12 +8,8 @@ use wangge_gis_data::boundaries::{parse_boundary_value, Datum};
 use crate::error::ApiError;
 
 /// A code path segment, parsed (`400 bad_code` when malformed).
-pub fn code<C: std::str::FromStr<Err = wangge_domain::codes::CodeError>>(
-    s: &str,
-) -> Result<C, ApiError> {
-    s.parse().map_err(|e: wangge_domain::codes::CodeError| {
-        ApiError::bad_request("bad_code", e.to_string())
-    })
+pub fn code<C: std::str::FromStr<Err = wangge_domain::codes::CodeError>>(s: &str) -> Result<C, ApiError> {
+    s.parse().map_err(|e: wangge_domain::codes::CodeError| ApiError::bad_request("bad_code", e.to_string()))
 }
 
 /// One GeoJSON area (geometry or Feature), WGS84 unless `gcj02`, validated.
@@ -23,10 +19,7 @@ pub fn boundary(value: &Value, gcj02: bool) -> Result<Boundary, ApiError> {
         .map_err(|e| ApiError::unprocessable("invalid_geometry", e.to_string()))?;
     match features.len() {
         1 => Ok(features.remove(0).boundary),
-        n => Err(ApiError::unprocessable(
-            "invalid_geometry",
-            format!("expected one area, got {n} features"),
-        )),
+        n => Err(ApiError::unprocessable("invalid_geometry", format!("expected one area, got {n} features"))),
     }
 }
 
@@ -42,20 +35,13 @@ pub fn at(value: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map(|d| d.with_timezone(&Utc))
             .or_else(|_| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
             })
-            .map_err(|_| {
-                ApiError::bad_request(
-                    "bad_time",
-                    format!("{s:?} is neither RFC 3339 nor YYYY-MM-DD"),
-                )
-            }),
+            .map_err(|_| ApiError::bad_request("bad_time", format!("{s:?} is neither RFC 3339 nor YYYY-MM-DD"))),
     }
 }
 
 /// A name or label as people type it (see [`wangge_domain::text`]), trimmed; `422 bad_text` naming the field.
 pub fn label(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
-    wangge_domain::text::label(raw, max)
-        .map_err(|e| ApiError::unprocessable("bad_text", format!("{field} {e}")))
+    wangge_domain::text::label(raw, max).map_err(|e| ApiError::unprocessable("bad_text", format!("{field} {e}")))
 }

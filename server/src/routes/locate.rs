@@ -14,8 +14,7 @@ use crate::startup::AppState;
 pub const MAX_BATCH: usize = 100_000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/locate", web::get().to(one))
-        .route("/locate", web::post().to(batch));
+    cfg.route("/locate", web::get().to(one)).route("/locate", web::post().to(batch));
 }
 
 #[derive(Deserialize)]
@@ -29,8 +28,7 @@ async fn one(state: web::Data<AppState>, q: web::Query<OneQuery>) -> ApiResult<H
     let p = input::lon_lat(q.lon, q.lat)?;
     let at = input::at(q.at.as_deref())?;
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), at);
-    Ok(HttpResponse::Ok()
-        .json(json!({ "point": [p.lon(), p.lat()], "at": at, "located": located })))
+    Ok(HttpResponse::Ok().json(json!({ "point": [p.lon(), p.lat()], "at": at, "located": located })))
 }
 
 #[derive(Deserialize)]
@@ -46,10 +44,7 @@ async fn batch(state: web::Data<AppState>, body: Json<BatchInput>) -> ApiResult<
         return Err(ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_points",
-            format!(
-                "{} points; at most {MAX_BATCH} per request",
-                body.points.len()
-            ),
+            format!("{} points; at most {MAX_BATCH} per request", body.points.len()),
         ));
     }
     let at = input::at(body.at.as_deref())?;
@@ -58,15 +53,11 @@ async fn batch(state: web::Data<AppState>, body: Json<BatchInput>) -> ApiResult<
         .iter()
         .enumerate()
         .map(|(i, &[lon, lat])| {
-            input::lon_lat(lon, lat).map_err(|e| {
-                ApiError::bad_request("bad_coordinates", format!("point {i}: {}", e.message))
-            })
+            input::lon_lat(lon, lat)
+                .map_err(|e| ApiError::bad_request("bad_coordinates", format!("point {i}: {}", e.message)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let snapshot = state.cache.snapshot();
-    let results: Vec<_> = points
-        .iter()
-        .map(|p| snapshot.locate(p.lon(), p.lat(), at))
-        .collect();
+    let results: Vec<_> = points.iter().map(|p| snapshot.locate(p.lon(), p.lat(), at)).collect();
     Ok(HttpResponse::Ok().json(json!({ "at": at, "results": results })))
 }

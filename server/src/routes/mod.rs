@@ -24,10 +24,7 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
-            .route(
-                "/health",
-                web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }),
-            )
+            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }))
             .configure(session::configure)
             .configure(accounts::configure)
             .configure(audit::configure)

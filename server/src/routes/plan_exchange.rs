@@ -16,17 +16,12 @@ use crate::store::geojson_text;
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans::{self, GridInput, PlanInput};
 use wangge_domain::boundary::Boundary;
-use wangge_gis_data::shapes::{
-    read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError,
-};
+use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/plans/{id}/export", web::get().to(export))
         .route("/communities/{code}/plans/import", web::post().to(import))
-        .route(
-            "/communities/{code}/plans/import-shapefile",
-            web::post().to(import_shapefile),
-        );
+        .route("/communities/{code}/plans/import-shapefile", web::post().to(import_shapefile));
 }
 
 #[derive(Deserialize)]
@@ -56,27 +51,17 @@ async fn export(
             }
             Ok(HttpResponse::Ok()
                 .content_type("application/geo+json")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{stem}.geojson\""),
-                ))
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.geojson\"")))
                 .json(fc))
         }
         "csv" => {
             let mut out = String::from("block_id,grid_key,grid_code,households\n");
             for (block, key, code, households) in plans::assignment(&state.pool, plan.id).await? {
-                out.push_str(&format!(
-                    "{block},{},{},{households}\n",
-                    csv_field(&key),
-                    code.unwrap_or_default()
-                ));
+                out.push_str(&format!("{block},{},{},{households}\n", csv_field(&key), code.unwrap_or_default()));
             }
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{stem}.csv\""),
-                ))
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.csv\"")))
                 .body(out))
         }
         "shapefile" => {
@@ -106,16 +91,10 @@ async fn export(
             let zip = write_zip(&stem, &features).map_err(anyhow::Error::from)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/zip")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{stem}.zip\""),
-                ))
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.zip\"")))
                 .body(zip))
         }
-        other => Err(ApiError::bad_request(
-            "bad_format",
-            format!("format {other:?}: use geojson, shapefile or csv"),
-        )),
+        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson, shapefile or csv"))),
     }
 }
 
@@ -154,15 +133,9 @@ impl LayerGrid {
     /// the `key` attribute, else the `code`, else `import-i`.
     fn new(i: usize, text: impl Fn(&str) -> Option<String>, boundary: &Boundary) -> Self {
         LayerGrid {
-            key: text("key")
-                .or_else(|| text("code"))
-                .unwrap_or_else(|| format!("import-{}", i + 1)),
+            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
             name: text("name"),
-            kind: if text("kind").as_deref() == Some("dedicated") {
-                GridKind::Dedicated
-            } else {
-                GridKind::Natural
-            },
+            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
             polygon: geojson_text(boundary.multi_polygon()),
         }
     }
@@ -184,17 +157,12 @@ async fn import(
 ) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let body = body.into_inner();
-    let features = body
-        .layer
-        .get("features")
-        .and_then(Value::as_array)
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                "invalid_geometry",
-                "layer must be a GeoJSON FeatureCollection with at least one feature",
-            )
-        })?;
+    let features = body.layer.get("features").and_then(Value::as_array).filter(|f| !f.is_empty()).ok_or_else(|| {
+        ApiError::unprocessable(
+            "invalid_geometry",
+            "layer must be a GeoJSON FeatureCollection with at least one feature",
+        )
+    })?;
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
         let boundary = input::boundary(f, body.gcj02).map_err(|e| {
@@ -202,14 +170,8 @@ async fn import(
             ApiError::unprocessable(e.code, message)
         })?;
         let props = &f["properties"];
-        let text = |k: &str| {
-            props
-                .get(k)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
+        let text =
+            |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         grids.push(LayerGrid::new(i, text, &boundary));
     }
     import_layer(&state, &code, grids, body.based_on).await
@@ -236,27 +198,21 @@ async fn import_shapefile(
         .await
         .map_err(|e| ApiError::from(anyhow::anyhow!("shapefile worker: {e}")))?
         .map_err(|e| match e {
-            ZipReadError::TooLarge(why) => ApiError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "archive_too_large",
-                why,
-            ),
+            ZipReadError::TooLarge(why) => {
+                ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "archive_too_large", why)
+            }
             ZipReadError::Invalid(e) => ApiError::unprocessable("bad_shapefile", e.message),
         })?;
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.into_iter().enumerate() {
-        let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon)).map_err(|e| {
-            ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1))
-        })?;
+        let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon))
+            .map_err(|e| ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1)))?;
         let text = |k: &str| {
-            f.attributes
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(k))
-                .and_then(|(_, v)| match v {
-                    Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
-                    Attribute::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
+            f.attributes.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).and_then(|(_, v)| match v {
+                Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
+                Attribute::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
         };
         grids.push(LayerGrid::new(i, text, &boundary));
     }
@@ -272,27 +228,15 @@ async fn import_layer(
     based_on: Option<i64>,
 ) -> ApiResult<HttpResponse> {
     if layer.is_empty() {
-        return Err(ApiError::unprocessable(
-            "invalid_geometry",
-            "the layer has no grid polygons",
-        ));
+        return Err(ApiError::unprocessable("invalid_geometry", "the layer has no grid polygons"));
     }
     if layer.len() > 999 {
-        return Err(ApiError::unprocessable(
-            "too_many_grids",
-            "a community has at most 999 grids",
-        ));
+        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
     }
     let polygons: Vec<String> = layer.iter().map(|g| g.polygon.clone()).collect();
     let mut grids: Vec<GridInput> = layer
         .into_iter()
-        .map(|g| GridInput {
-            key: g.key,
-            kind: g.kind,
-            name: g.name,
-            blocks: Vec::new(),
-            unit: None,
-        })
+        .map(|g| GridInput { key: g.key, kind: g.kind, name: g.name, blocks: Vec::new(), unit: None })
         .collect();
     let covers = cover_blocks(&state.pool, code.as_str(), &polygons).await?;
     let mut between = Vec::new();
@@ -305,9 +249,7 @@ async fn import_layer(
                     across.push(json!({ "block": c.block, "grid": grids[ix].key, "share": (c.best_share * 100.0).round() / 100.0 }));
                 }
             }
-            _ => between.push(
-                json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 }),
-            ),
+            _ => between.push(json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 })),
         }
     }
     for g in &mut grids {
@@ -315,11 +257,7 @@ async fn import_layer(
             g.unit = Some(g.blocks.clone());
         }
     }
-    let empty: Vec<String> = grids
-        .iter()
-        .filter(|g| g.blocks.is_empty())
-        .map(|g| g.key.clone())
-        .collect();
+    let empty: Vec<String> = grids.iter().filter(|g| g.blocks.is_empty()).map(|g| g.key.clone()).collect();
     grids.retain(|g| !g.blocks.is_empty());
     if grids.is_empty() {
         return Err(ApiError::unprocessable(
@@ -328,12 +266,7 @@ async fn import_layer(
         )
         .with_details(json!({ "between": between })));
     }
-    let input = PlanInput {
-        grids,
-        based_on,
-        note: Some("imported from a grid layer".into()),
-        revision: None,
-    };
+    let input = PlanInput { grids, based_on, note: Some("imported from a grid layer".into()), revision: None };
     let (plan, report) = plans::save_draft(&state.pool, code, None, &input).await?;
     Ok(HttpResponse::Created().json(json!({
         "plan": plan,

@@ -29,21 +29,13 @@ async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    body: Json<PlanInput>,
-) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, path: web::Path<String>, body: Json<PlanInput>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     let (plan, report) = plans::save_draft(&state.pool, &code, None, &body).await?;
     Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report })))
 }
 
-async fn replace(
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    body: Json<PlanInput>,
-) -> ApiResult<HttpResponse> {
+async fn replace(state: web::Data<AppState>, path: web::Path<i64>, body: Json<PlanInput>) -> ApiResult<HttpResponse> {
     let current = plans::get_plan(&state.pool, *path).await?;
     let code: CommunityCode = input::code(&current.community_code)?;
     let (plan, report) = plans::save_draft(&state.pool, &code, Some(*path), &body).await?;
@@ -71,10 +63,7 @@ async fn publish(
     body: OptionalJson<PublishInput>,
 ) -> ApiResult<HttpResponse> {
     let valid_from = body.into_inner().and_then(|b| b.valid_from);
-    let valid_from = valid_from
-        .as_deref()
-        .map(|s| input::at(Some(s)))
-        .transpose()?;
+    let valid_from = valid_from.as_deref().map(|s| input::at(Some(s))).transpose()?;
     let (plan, report, relocated) = plans::publish(&state.pool, *path, valid_from).await?;
     let bbox: Option<(f64, f64, f64, f64)> = sqlx::query_as(
         "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM community WHERE code = $1",
@@ -83,8 +72,7 @@ async fn publish(
     .fetch_optional(&state.pool)
     .await?;
     state.refresh(bbox.map(|(w, s, e, n)| [w, s, e, n])).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "plan": plan, "report": report, "elements_relocated": relocated })))
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report, "elements_relocated": relocated })))
 }
 
 #[derive(Deserialize)]
@@ -101,9 +89,7 @@ async fn grids_in_force(
     let at = input::at(query.at.as_deref())?;
     let plan = plans::plan_in_force(&state.pool, code.as_str(), at)
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found("published plan of community", format!("{code} at {at}"))
-        })?;
+        .ok_or_else(|| ApiError::not_found("published plan of community", format!("{code} at {at}")))?;
     let grids = plans::grids_geojson(&state.pool, plan.id).await?;
     Ok(HttpResponse::Ok().json(json!({ "plan": plan, "grids": grids })))
 }
@@ -132,25 +118,20 @@ async fn suggest(
     let mut options = wangge_domain::partition::Options::default();
     if let Some(t) = body.target {
         if !(50..=2000).contains(&t) {
-            return Err(ApiError::unprocessable(
-                "bad_target",
-                "target must be 50 to 2000 households",
-            ));
+            return Err(ApiError::unprocessable("bad_target", "target must be 50 to 2000 households"));
         }
         options.target = t;
     }
     if let Some(t) = body.tolerance {
         if !(0.01..=0.5).contains(&t) {
-            return Err(ApiError::unprocessable(
-                "bad_tolerance",
-                "tolerance must be 0.01 to 0.5",
-            ));
+            return Err(ApiError::unprocessable("bad_tolerance", "tolerance must be 0.01 to 0.5"));
         }
         options.tolerance = t;
     }
     options.seed = body.seed.unwrap_or(options.seed);
     let (plan, report, result) = plans::suggest_draft(&state.pool, &code, &options).await?;
-    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
+    Ok(HttpResponse::Created()
+        .json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
 }
 
 #[derive(Deserialize)]
@@ -172,9 +153,9 @@ async fn rebalance(
     if !(1..=2).contains(&hops) {
         return Err(ApiError::unprocessable("bad_hops", "hops must be 1 or 2"));
     }
-    let (plan, report, result) =
-        plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
-    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
+    let (plan, report, result) = plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
+    Ok(HttpResponse::Created()
+        .json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
 }
 
 #[derive(Deserialize)]
@@ -186,11 +167,7 @@ struct DiffQuery {
 }
 
 /// Which blocks changed grid between two versions of a community's plan, and the households they carry.
-async fn diff(
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    q: web::Query<DiffQuery>,
-) -> ApiResult<HttpResponse> {
+async fn diff(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<DiffQuery>) -> ApiResult<HttpResponse> {
     let plan = plans::get_plan(&state.pool, *path).await?;
     let against = match q.against.or(plan.based_on) {
         Some(id) => Some(plans::get_plan(&state.pool, id).await?),
@@ -198,33 +175,20 @@ async fn diff(
             .await?
             .filter(|p| p.id != plan.id),
     };
-    if against
-        .as_ref()
-        .is_some_and(|a| a.community_code != plan.community_code)
-    {
-        return Err(ApiError::unprocessable(
-            "other_community",
-            "both plans must belong to the same community",
-        ));
+    if against.as_ref().is_some_and(|a| a.community_code != plan.community_code) {
+        return Err(ApiError::unprocessable("other_community", "both plans must belong to the same community"));
     }
     let after = plans::assignment(&state.pool, plan.id).await?;
     let before = match &against {
         Some(a) => plans::assignment(&state.pool, a.id).await?,
         None => Vec::new(),
     };
-    let households: std::collections::HashMap<i64, u32> = before
-        .iter()
-        .chain(after.iter())
-        .map(|(b, _, _, h)| (*b, (*h).max(0) as u32))
-        .collect();
+    let households: std::collections::HashMap<i64, u32> =
+        before.iter().chain(after.iter()).map(|(b, _, _, h)| (*b, (*h).max(0) as u32)).collect();
     let pairs = |rows: &[(i64, String, Option<String>, i32)]| {
-        rows.iter()
-            .map(|(b, k, _, _)| (*b, k.clone()))
-            .collect::<Vec<_>>()
+        rows.iter().map(|(b, k, _, _)| (*b, k.clone())).collect::<Vec<_>>()
     };
-    let d = wangge_domain::plan_diff::diff(&pairs(&before), &pairs(&after), |b| {
-        households.get(&b).copied().unwrap_or(0)
-    });
-    Ok(HttpResponse::Ok()
-        .json(json!({ "plan": plan.id, "against": against.map(|a| a.id), "diff": d })))
+    let d =
+        wangge_domain::plan_diff::diff(&pairs(&before), &pairs(&after), |b| households.get(&b).copied().unwrap_or(0));
+    Ok(HttpResponse::Ok().json(json!({ "plan": plan.id, "against": against.map(|a| a.id), "diff": d })))
 }

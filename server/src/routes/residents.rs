@@ -21,8 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A resident's masked JSON.
-const MASKED_JSON: &str =
-    "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
+const MASKED_JSON: &str = "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
     'phone', r.phone_masked, 'building_id', r.building_id, 'community_code', r.community_code,
     'grid_id', r.grid_id, 'grid_code', g.code, 'created_at', r.created_at)";
 
@@ -37,9 +36,7 @@ struct ResidentInput {
     building_id: i64,
 }
 
-fn unprocessable(
-    code: &'static str,
-) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
+fn unprocessable(code: &'static str) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
     move |e| ApiError::unprocessable(code, e.to_string())
 }
 
@@ -49,20 +46,15 @@ async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiRes
     let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable("bad_id_card"))?;
     // Today in China (UTC+8): nobody registered here is born later.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    id_card
-        .check_born_by((today.year(), today.month(), today.day()))
-        .map_err(unprocessable("bad_id_card"))?;
-    let phone: Option<PhoneNumber> = body
-        .phone
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(unprocessable("bad_phone"))?;
-    let point: Option<(f64, f64)> =
-        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s")
-            .bind(body.building_id)
-            .fetch_optional(&state.pool)
-            .await?;
+    id_card.check_born_by((today.year(), today.month(), today.day())).map_err(unprocessable("bad_id_card"))?;
+    let phone: Option<PhoneNumber> =
+        body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable("bad_phone"))?;
+    let point: Option<(f64, f64)> = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s",
+    )
+    .bind(body.building_id)
+    .fetch_optional(&state.pool)
+    .await?;
     let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
     let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
     let key = &state.security.key;
@@ -89,11 +81,8 @@ async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiRes
         dup if dup.code == "duplicate" => ApiError::conflict("duplicate", "a resident with this ID-card number is already registered"),
         other => other,
     })?;
-    let grid = located
-        .grid()
-        .map(|g| json!({ "id": g.id, "code": g.code }));
-    Ok(HttpResponse::Created()
-        .json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
+    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
+    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
 }
 
 #[derive(Deserialize)]
@@ -107,11 +96,7 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    q: web::Query<ListQuery>,
-) -> ApiResult<HttpResponse> {
+async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     let rows: Vec<Value> = sqlx::query_scalar(&format!(
         "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
          WHERE in_scope(coalesce(g.code, r.community_code), $1)
@@ -135,8 +120,7 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
     .bind(id)
     .fetch_optional(&state.pool)
     .await?;
-    row.map(|r| HttpResponse::Ok().json(r))
-        .ok_or_else(|| ApiError::not_found("resident", id))
+    row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("resident", id))
 }
 
 async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
@@ -148,16 +132,12 @@ async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<H
             .await?;
     let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
     let key = &state.security.key;
-    let open = |b: &[u8]| {
-        key.open(b)
-            .map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))))
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(json!({
-            "id": id,
-            "name": open(&name)?,
-            "id_card": open(&id_card)?,
-            "phone": phone.as_deref().map(open).transpose()?,
-        })))
+    let open =
+        |b: &[u8]| key.open(b).map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))));
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({
+        "id": id,
+        "name": open(&name)?,
+        "id_card": open(&id_card)?,
+        "phone": phone.as_deref().map(open).transpose()?,
+    })))
 }

@@ -18,18 +18,13 @@ struct SearchQuery {
 
 /// Escape LIKE wildcards so the text is matched literally.
 fn like_literal(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 async fn search(state: web::Data<AppState>, q: web::Query<SearchQuery>) -> ApiResult<HttpResponse> {
     let text = q.q.trim();
     if text.is_empty() || text.chars().count() > 100 {
-        return Err(ApiError::bad_request(
-            "bad_query",
-            "q must have 1 to 100 characters",
-        ));
+        return Err(ApiError::bad_request("bad_query", "q must have 1 to 100 characters"));
     }
     let pattern = like_literal(text);
     let hits: Vec<Value> = sqlx::query_scalar(

@@ -24,9 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn me(principal: Principal) -> HttpResponse {
     match principal {
         Principal::Public => HttpResponse::Ok().json(json!({ "signed_in": false })),
-        Principal::Staff(s) => {
-            HttpResponse::Ok().json(json!({ "signed_in": true, "account": &*s }))
-        }
+        Principal::Staff(s) => HttpResponse::Ok().json(json!({ "signed_in": true, "account": &*s })),
     }
 }
 
@@ -37,58 +35,33 @@ struct Credentials {
     password: String,
 }
 
-async fn login(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Json<Credentials>,
-) -> ApiResult<HttpResponse> {
+async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { username, password } = body.into_inner();
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 64 || password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "bad_credentials",
-            "username and password are required",
-        ));
+        return Err(ApiError::bad_request("bad_credentials", "username and password are required"));
     }
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let lockout = &state.security.lockout;
     if let Err(w) = lockout.check(&username, &address, Instant::now()) {
-        let code = if w.locked {
-            "login_locked"
-        } else {
-            "login_slowed"
-        };
+        let code = if w.locked { "login_locked" } else { "login_slowed" };
         return Err(ApiError::too_many(code, w.wait));
     }
     let record = accounts::for_login(&state.pool, &username).await?;
     // Verify against a decoy when the account is missing, so timing does not tell which names exist.
-    let hash = record
-        .as_ref()
-        .map_or(password::decoy_hash(), |r| r.password_hash.as_str())
-        .to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let hash = record.as_ref().map_or(password::decoy_hash(), |r| r.password_hash.as_str()).to_owned();
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.map_err(anyhow::Error::from)?;
     let account = match record {
         Some(r) if matches && !r.disabled => r,
         _ => {
             let failure = lockout.fail(&username, &address, Instant::now());
-            accounts::count_sign_in_failure(&state.pool, &username, &address, failure.locked_now)
-                .await?;
+            accounts::count_sign_in_failure(&state.pool, &username, &address, failure.locked_now).await?;
             if failure.locked_now {
                 let target = Some(format!("account {username}"));
                 let after = Some(json!({ "address": address, "failures": failure.pair_failures }));
-                let entry = audit::Entry {
-                    actor: "public",
-                    action: "login_locked",
-                    target,
-                    status: 429,
-                    before: None,
-                    after,
-                };
+                let entry =
+                    audit::Entry { actor: "public", action: "login_locked", target, status: 429, before: None, after };
                 audit::append(&state.pool, &state.security.audit_head, entry).await?;
             }
             return Err(ApiError::new(
@@ -110,35 +83,17 @@ async fn login(
         .json(json!({ "signed_in": true, "account": staff })))
 }
 
-async fn audit_login(
-    state: &AppState,
-    actor: &str,
-    username: &str,
-    action: &str,
-    status: u16,
-) -> ApiResult<()> {
-    let entry = audit::Entry {
-        actor,
-        action,
-        target: Some(format!("account {username}")),
-        status,
-        before: None,
-        after: None,
-    };
+async fn audit_login(state: &AppState, actor: &str, username: &str, action: &str, status: u16) -> ApiResult<()> {
+    let entry =
+        audit::Entry { actor, action, target: Some(format!("account {username}")), status, before: None, after: None };
     audit::append(&state.pool, &state.security.audit_head, entry).await?;
     Ok(())
 }
 
-async fn logout(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    principal: Principal,
-) -> ApiResult<HttpResponse> {
+async fn logout(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> ApiResult<HttpResponse> {
     if let (Some(cookie), Principal::Staff(s)) = (req.cookie(session::COOKIE), &principal) {
         session::end(&state.pool, cookie.value()).await?;
         audit_login(&state, &s.username, &s.username, "logout", 200).await?;
     }
-    Ok(HttpResponse::Ok()
-        .cookie(session::removal(state.security.secure_cookies))
-        .json(json!({ "signed_in": false })))
+    Ok(HttpResponse::Ok().cookie(session::removal(state.security.secure_cookies)).json(json!({ "signed_in": false })))
 }

@@ -13,8 +13,7 @@ use crate::startup::AppState;
 use crate::store::geojson_text;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/special-grids", web::get().to(list))
-        .route("/special-grids", web::post().to(create));
+    cfg.route("/special-grids", web::get().to(list)).route("/special-grids", web::post().to(create));
 }
 
 #[derive(Deserialize)]
@@ -59,18 +58,12 @@ async fn create(state: web::Data<AppState>, body: Json<SpecialInput>) -> ApiResu
             wanted.sort_unstable();
             wanted.dedup();
             if found as usize != wanted.len() {
-                return Err(ApiError::unprocessable(
-                    "unknown_blocks",
-                    "some blocks do not exist in this district",
-                ));
+                return Err(ApiError::unprocessable("unknown_blocks", "some blocks do not exist in this district"));
             }
             geojson.unwrap_or_default()
         }
         _ => {
-            return Err(ApiError::unprocessable(
-                "bad_shape",
-                "give exactly one of geometry or a non-empty blocks list",
-            ))
+            return Err(ApiError::unprocessable("bad_shape", "give exactly one of geometry or a non-empty blocks list"))
         }
     };
     let id: i64 = sqlx::query_scalar(

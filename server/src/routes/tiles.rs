@@ -30,9 +30,7 @@ fn selection(source: &str) -> ApiResult<Selection> {
             "tile source",
             format!(
                 "{source:?} (use all, or a comma list of {})",
-                [BASE_LAYERS.as_slice(), GOVERNANCE_LAYERS.as_slice()]
-                    .concat()
-                    .join(", ")
+                [BASE_LAYERS.as_slice(), GOVERNANCE_LAYERS.as_slice()].concat().join(", ")
             ),
         )
     })
@@ -49,11 +47,8 @@ async fn tile(
         .trim_end_matches(".pbf")
         .trim_end_matches(".mvt")
         .parse()
-        .map_err(|_| {
-            ApiError::bad_request("bad_tile", format!("tile row {y:?} is not a number"))
-        })?;
-    let id = TileId::new(z, x, y)
-        .ok_or_else(|| ApiError::bad_request("bad_tile", format!("no tile {z}/{x}/{y}")))?;
+        .map_err(|_| ApiError::bad_request("bad_tile", format!("tile row {y:?} is not a number")))?;
+    let id = TileId::new(z, x, y).ok_or_else(|| ApiError::bad_request("bad_tile", format!("no tile {z}/{x}/{y}")))?;
     let state = state.into_inner();
     let t = web::block(move || state.tiles.tile(&selection, id))
         .await
@@ -63,11 +58,7 @@ async fn tile(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim() == t.etag));
-    let mut resp = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut resp = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     resp.insert_header((header::ETAG, t.etag.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::VARY, "Accept-Encoding"))
@@ -75,17 +66,12 @@ async fn tile(
     if not_modified {
         return Ok(resp.finish());
     }
-    let gzip_ok = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("gzip"));
+    let gzip_ok =
+        req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
     Ok(if gzip_ok {
-        resp.insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(t.gzip.clone())
+        resp.insert_header((header::CONTENT_ENCODING, "gzip")).body(t.gzip.clone())
     } else {
-        resp.insert_header((header::CONTENT_ENCODING, "identity"))
-            .body(t.raw.clone())
+        resp.insert_header((header::CONTENT_ENCODING, "identity")).body(t.raw.clone())
     })
 }
 
@@ -120,31 +106,15 @@ async fn style_json(req: HttpRequest, q: web::Query<StyleQuery>) -> ApiResult<Ht
     let mode = match q.mode.as_deref() {
         None | Some("staff") => StyleMode::Staff,
         Some("public") => StyleMode::Public,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                "bad_mode",
-                format!("unknown style mode {other:?}"),
-            ))
-        }
+        Some(other) => return Err(ApiError::bad_request("bad_mode", format!("unknown style mode {other:?}"))),
     };
     Ok(HttpResponse::Ok().json(style(&origin(&req), mode)))
 }
 
-async fn glyphs(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
+async fn glyphs(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
     let (stack, range) = path.into_inner();
-    let bad = || {
-        ApiError::bad_request(
-            "bad_range",
-            format!("{range:?} is not a glyph range like 0-255.pbf"),
-        )
-    };
-    let (a, b) = range
-        .trim_end_matches(".pbf")
-        .split_once('-')
-        .ok_or_else(bad)?;
+    let bad = || ApiError::bad_request("bad_range", format!("{range:?} is not a glyph range like 0-255.pbf"));
+    let (a, b) = range.trim_end_matches(".pbf").split_once('-').ok_or_else(bad)?;
     let (start, end): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
     if start % 256 != 0 || end != start + 255 || end > 65_535 {
         return Err(bad());
@@ -153,13 +123,7 @@ async fn glyphs(
     let bytes = web::block(move || state.glyphs.range(&stack, start))
         .await
         .map_err(|e| ApiError::from(anyhow::anyhow!("glyph worker: {e}")))?
-        .map_err(|e| {
-            ApiError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "no_font",
-                e,
-            )
-        })?;
+        .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "no_font", e))?;
     Ok(HttpResponse::Ok()
         .content_type("application/x-protobuf")
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))

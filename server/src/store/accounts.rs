@@ -48,22 +48,18 @@ pub async fn create(pool: &PgPool, a: NewAccount<'_>) -> Result<Value> {
 
 /// Every account of a district, by username.
 pub async fn list(pool: &PgPool, district: &DistrictCode) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT {ACCOUNT_JSON} FROM account WHERE district_code = $1 ORDER BY username"
-    ))
-    .bind(district.as_str())
-    .fetch_all(pool)
-    .await?)
+    Ok(sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE district_code = $1 ORDER BY username"))
+        .bind(district.as_str())
+        .fetch_all(pool)
+        .await?)
 }
 
 /// One account.
 pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Value>> {
-    Ok(
-        sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
 }
 
 /// Changes to an account; `None` leaves a field as it is.
@@ -101,21 +97,13 @@ pub async fn update(pool: &PgPool, id: i64, c: AccountChange<'_>) -> Result<Opti
     .bind(c.work_phone.is_some())
     .bind(c.work_phone.flatten())
     .bind(c.assignment.map(|a| a.role().as_str()))
-    .bind(
-        c.assignment
-            .map(|a| serde_json::to_value(a.scope()))
-            .transpose()?,
-    )
+    .bind(c.assignment.map(|a| serde_json::to_value(a.scope())).transpose()?)
     .bind(c.disabled)
     .bind(c.password.map(NewPassword::hash))
     .fetch_optional(&mut *tx)
     .await?;
-    if row.is_some() && (c.assignment.is_some() || c.disabled == Some(true) || c.password.is_some())
-    {
-        sqlx::query("DELETE FROM session WHERE account_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+    if row.is_some() && (c.assignment.is_some() || c.disabled == Some(true) || c.password.is_some()) {
+        sqlx::query("DELETE FROM session WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(row)
@@ -138,11 +126,7 @@ pub async fn for_login(pool: &PgPool, username: &str) -> Result<Option<LoginReco
             .bind(username)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(id, password_hash, disabled)| LoginRecord {
-        id,
-        password_hash,
-        disabled,
-    }))
+    Ok(row.map(|(id, password_hash, disabled)| LoginRecord { id, password_hash, disabled }))
 }
 
 /// The public contact of the grid workers and grid heads whose scope includes a grid code: name and work phone.
@@ -160,12 +144,7 @@ pub async fn grid_contacts(pool: &PgPool, grid_code: &str) -> Result<Vec<Value>>
 
 /// Count a refused sign-in of `username` from `address` in the per-name-and-address summary (`locked`: this failure
 /// locked the name from that address).
-pub async fn count_sign_in_failure(
-    pool: &PgPool,
-    username: &str,
-    address: &str,
-    locked: bool,
-) -> Result<()> {
+pub async fn count_sign_in_failure(pool: &PgPool, username: &str, address: &str, locked: bool) -> Result<()> {
     sqlx::query(
         "INSERT INTO sign_in_failure (username, address, failures, locked_at) VALUES ($1, $2, 1, CASE WHEN $3 THEN now() END)
          ON CONFLICT (username, address) DO UPDATE SET failures = sign_in_failure.failures + 1, last_at = now(),

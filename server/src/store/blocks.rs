@@ -55,44 +55,35 @@ pub struct BlockSummary {
 }
 
 /// Rebuild the blocks of `community`. Refused (409) once a plan uses them: blocks are what plans are made of.
-pub async fn build_blocks(
-    pool: &PgPool,
-    community: &str,
-    road_classes: &[&str],
-) -> Result<BlockSummary> {
+pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
     let mut tx = pool.begin().await?;
-    let geom: Option<bool> =
-        sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
-            .bind(community)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let geom: Option<bool> = sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
+        .bind(community)
+        .fetch_optional(&mut *tx)
+        .await?;
     match geom {
         None => return Err(ApiError::not_found("community", community).into()),
         Some(false) => {
-            return Err(ApiError::unprocessable(
-                "no_boundary",
-                format!("community {community} has no boundary yet"),
+            return Err(
+                ApiError::unprocessable("no_boundary", format!("community {community} has no boundary yet")).into()
             )
-            .into())
         }
         Some(true) => {}
     }
-    let used: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)")
-            .bind(community)
-            .fetch_one(&mut *tx)
-            .await?;
+    let used: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)")
+        .bind(community)
+        .fetch_one(&mut *tx)
+        .await?;
     if used {
         return Err(ApiError::conflict(
             "blocks_in_use",
-            format!("community {community} already has grid plans built on its blocks; split blocks instead of rebuilding"),
+            format!(
+                "community {community} already has grid plans built on its blocks; split blocks instead of rebuilding"
+            ),
         )
         .into());
     }
-    sqlx::query("DELETE FROM block WHERE community_code = $1")
-        .bind(community)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM block WHERE community_code = $1").bind(community).execute(&mut *tx).await?;
     let classes: Vec<String> = road_classes.iter().map(|s| s.to_string()).collect();
     sqlx::query(
         "WITH c AS (SELECT geom FROM community WHERE code = $1),
@@ -147,14 +138,7 @@ pub async fn build_blocks(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(BlockSummary {
-        community: community.to_owned(),
-        blocks,
-        slivers_merged,
-        buildings,
-        households,
-        adjacent_pairs,
-    })
+    Ok(BlockSummary { community: community.to_owned(), blocks, slivers_merged, buildings, households, adjacent_pairs })
 }
 
 async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
@@ -188,10 +172,7 @@ async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> R
         .bind(into)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("DELETE FROM block WHERE id = $1")
-            .bind(sliver)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("DELETE FROM block WHERE id = $1").bind(sliver).execute(&mut **tx).await?;
         merged += 1;
     }
     Ok(merged)
@@ -266,11 +247,7 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
         return Err(ApiError::not_found("block", block).into());
     };
     if retired {
-        return Err(ApiError::conflict(
-            "already_split",
-            format!("block {block} was already split"),
-        )
-        .into());
+        return Err(ApiError::conflict("already_split", format!("block {block} was already split")).into());
     }
     let pieces_sql = match cut {
         Cut::BuildingCells if buildings < 2 => {
@@ -303,10 +280,7 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
         )
         .into());
     }
-    sqlx::query("UPDATE block SET retired = true WHERE id = $1")
-        .bind(block)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
     sqlx::query(
         "UPDATE building x SET block_id = c.id FROM block c
          WHERE x.block_id = $1 AND c.parent_id = $1 AND ST_Intersects(c.geom, ST_PointOnSurface(x.footprint))",
@@ -325,8 +299,5 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
     .await?;
     record_adjacency(&mut tx, &community).await?;
     tx.commit().await?;
-    Ok(SplitSummary {
-        parent: block,
-        cells,
-    })
+    Ok(SplitSummary { parent: block, cells })
 }

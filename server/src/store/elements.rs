@@ -8,11 +8,7 @@ use sqlx::{Postgres, Transaction};
 pub const LOCATED_TABLES: [&str; 2] = ["element", "resident"];
 
 /// Recompute community and grid of every located row inside `community`, using the plan in force at `at`.
-pub async fn relocate_community(
-    tx: &mut Transaction<'_, Postgres>,
-    community: &str,
-    at: DateTime<Utc>,
-) -> Result<u64> {
+pub async fn relocate_community(tx: &mut Transaction<'_, Postgres>, community: &str, at: DateTime<Utc>) -> Result<u64> {
     let mut moved = 0;
     for table in LOCATED_TABLES {
         sqlx::query(&format!(

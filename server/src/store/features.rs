@@ -39,19 +39,13 @@ pub async fn insert_features(
     f: &Features,
     model: &HouseholdModel,
 ) -> Result<ImportSummary> {
-    let mut summary = ImportSummary {
-        incomplete_ways: f.incomplete_ways as u64,
-        ..ImportSummary::default()
-    };
+    let mut summary = ImportSummary { incomplete_ways: f.incomplete_ways as u64, ..ImportSummary::default() };
     let mut tx = pool.begin().await?;
     for chunk in f.roads.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> =
             QueryBuilder::new("INSERT INTO road (source, source_id, class, name, geom) ");
         q.push_values(chunk, |mut b, r| {
-            b.push_bind(source)
-                .push_bind(r.osm_id)
-                .push_bind(&r.class)
-                .push_bind(&r.name);
+            b.push_bind(source).push_bind(r.osm_id).push_bind(&r.class).push_bind(&r.name);
             b.push("ST_SetSRID(ST_GeomFromGeoJSON(")
                 .push_bind_unseparated(geojson_text(&r.line))
                 .push_unseparated("), 4326)");
@@ -63,10 +57,7 @@ pub async fn insert_features(
         let mut q: QueryBuilder<Postgres> =
             QueryBuilder::new("INSERT INTO landuse (source, source_id, kind, name, geom) ");
         q.push_values(chunk, |mut b, l| {
-            b.push_bind(source)
-                .push_bind(l.osm_id)
-                .push_bind(&l.kind)
-                .push_bind(&l.name);
+            b.push_bind(source).push_bind(l.osm_id).push_bind(&l.kind).push_bind(&l.name);
             b.push("ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(")
                 .push_bind_unseparated(geojson_text(&l.area))
                 .push_unseparated("), 4326)), 3))");
@@ -74,21 +65,14 @@ pub async fn insert_features(
         q.push(" ON CONFLICT (source, source_id) DO NOTHING");
         summary.landuse += q.build().execute(&mut *tx).await?.rows_affected();
     }
-    let residential = PolygonIndex::new(
-        f.landuse
-            .iter()
-            .filter(|l| l.kind == "residential")
-            .map(|l| l.area.clone())
-            .collect(),
-    );
+    let residential =
+        PolygonIndex::new(f.landuse.iter().filter(|l| l.kind == "residential").map(|l| l.area.clone()).collect());
     for chunk in f.buildings.chunks(BATCH) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|b| {
-                let inside = b
-                    .footprint
-                    .interior_point()
-                    .is_some_and(|p| residential.first(p.x(), p.y(), |_| true).is_some());
+                let inside =
+                    b.footprint.interior_point().is_some_and(|p| residential.first(p.x(), p.y(), |_| true).is_some());
                 let building_use = BuildingUse::from_osm(&b.building, inside);
                 let area = area_m2(&b.footprint);
                 let est = model.estimate(building_use, area, b.levels, b.flats);
@@ -100,11 +84,7 @@ pub async fn insert_features(
              households_source, residents, footprint) ",
         );
         q.push_values(&rows, |mut b, (bld, building_use, area, est)| {
-            let use_name = if *building_use == BuildingUse::Residential {
-                "residential"
-            } else {
-                "other"
-            };
+            let use_name = if *building_use == BuildingUse::Residential { "residential" } else { "other" };
             b.push_bind(source)
                 .push_bind(bld.osm_id)
                 .push_bind(&bld.building)
@@ -122,22 +102,14 @@ pub async fn insert_features(
         });
         q.push(" ON CONFLICT (source, source_id) DO NOTHING");
         summary.buildings += q.build().execute(&mut *tx).await?.rows_affected();
-        summary.residential_buildings += rows
-            .iter()
-            .filter(|r| r.1 == BuildingUse::Residential)
-            .count() as u64;
+        summary.residential_buildings += rows.iter().filter(|r| r.1 == BuildingUse::Residential).count() as u64;
         summary.households += rows.iter().map(|r| u64::from(r.3.households)).sum::<u64>();
     }
     for chunk in f.pois.chunks(BATCH) {
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO element (kind, source, source_id, name, category, geom) ",
-        );
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new("INSERT INTO element (kind, source, source_id, name, category, geom) ");
         q.push_values(chunk, |mut b, p| {
-            b.push_bind("place")
-                .push_bind(source)
-                .push_bind(p.osm_id)
-                .push_bind(&p.name)
-                .push_bind(&p.kind);
+            b.push_bind("place").push_bind(source).push_bind(p.osm_id).push_bind(&p.name).push_bind(&p.kind);
             b.push("ST_SetSRID(ST_MakePoint(")
                 .push_bind_unseparated(p.point.x())
                 .push_unseparated(", ")

@@ -58,10 +58,7 @@ pub async fn upsert_area(
     let geom = boundary.map(|b| geojson_text(b.multi_polygon()));
     let table = level.table();
     let (cols, vals) = match level.parent_column() {
-        Some(p) => (
-            format!(", {p}"),
-            format!(", left($1, {})", level.parent_digits()),
-        ),
+        Some(p) => (format!(", {p}"), format!(", left($1, {})", level.parent_digits())),
         None => (", generated".to_owned(), ", $4".to_owned()),
     };
     let sql = format!(
@@ -69,13 +66,7 @@ pub async fn upsert_area(
          VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)){vals}) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = coalesce(excluded.geom, {table}.geom)"
     );
-    sqlx::query(&sql)
-        .bind(code)
-        .bind(name)
-        .bind(geom)
-        .bind(generated)
-        .execute(pool)
-        .await?;
+    sqlx::query(&sql).bind(code).bind(name).bind(geom).bind(generated).execute(pool).await?;
     Ok(())
 }
 
@@ -102,15 +93,11 @@ pub enum Misplaced {
 impl std::fmt::Display for Misplaced {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Misplaced::OutsideParent { parent, area_m2 } => write!(
-                f,
-                "{area_m2} m² lie outside {parent}, which must contain it"
-            ),
+            Misplaced::OutsideParent { parent, area_m2 } => {
+                write!(f, "{area_m2} m² lie outside {parent}, which must contain it")
+            }
             Misplaced::Overlaps { with } => {
-                let names: Vec<String> = with
-                    .iter()
-                    .map(|(code, area)| format!("{code} ({area} m²)"))
-                    .collect();
+                let names: Vec<String> = with.iter().map(|(code, area)| format!("{code} ({area} m²)")).collect();
                 write!(f, "it overlaps {}", names.join(", "))
             }
         }
@@ -119,20 +106,11 @@ impl std::fmt::Display for Misplaced {
 
 /// Whether `boundary` for area `code` of `level` lies inside its parent (when the parent has a boundary) and clear
 /// of the other areas of its level in the district. Districts are not checked.
-pub async fn misplaced(
-    pool: &PgPool,
-    level: Level,
-    code: &str,
-    boundary: &Boundary,
-) -> Result<Option<Misplaced>> {
+pub async fn misplaced(pool: &PgPool, level: Level, code: &str, boundary: &Boundary) -> Result<Option<Misplaced>> {
     let Some(parent_column) = level.parent_column() else {
         return Ok(None);
     };
-    let parent_table = if parent_column == "district_code" {
-        "district"
-    } else {
-        "street"
-    };
+    let parent_table = if parent_column == "district_code" { "district" } else { "street" };
     let geom = geojson_text(boundary.multi_polygon());
     let parent = &code[..level.parent_digits()];
     let outside: Option<f64> = sqlx::query_scalar(&format!(
@@ -144,10 +122,7 @@ pub async fn misplaced(
     .fetch_optional(pool)
     .await?;
     if let Some(area_m2) = outside.filter(|a| *a > PLACEMENT_SLACK_M2) {
-        return Ok(Some(Misplaced::OutsideParent {
-            parent: parent.to_owned(),
-            area_m2: area_m2.round(),
-        }));
+        return Ok(Some(Misplaced::OutsideParent { parent: parent.to_owned(), area_m2: area_m2.round() }));
     }
     let table = level.table();
     let overlaps: Vec<(String, f64)> = sqlx::query_as(&format!(
@@ -159,9 +134,6 @@ pub async fn misplaced(
     .bind(code)
     .fetch_all(pool)
     .await?;
-    let with: Vec<(String, f64)> = overlaps
-        .into_iter()
-        .filter(|(_, a)| *a > PLACEMENT_SLACK_M2)
-        .collect();
+    let with: Vec<(String, f64)> = overlaps.into_iter().filter(|(_, a)| *a > PLACEMENT_SLACK_M2).collect();
     Ok((!with.is_empty()).then_some(Misplaced::Overlaps { with }))
 }

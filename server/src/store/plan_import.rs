@@ -23,11 +23,7 @@ pub const BETWEEN_BELOW: f64 = 0.5;
 pub const ACROSS_BELOW: f64 = 0.9;
 
 /// Cover every live block of `community` by the polygons (GeoJSON geometry texts, WGS84, already validated).
-pub async fn cover_blocks(
-    pool: &PgPool,
-    community: &str,
-    polygons: &[String],
-) -> Result<Vec<BlockCover>> {
+pub async fn cover_blocks(pool: &PgPool, community: &str, polygons: &[String]) -> Result<Vec<BlockCover>> {
     let rows: Vec<(i64, Option<i64>, f64, f64)> = sqlx::query_as(
         "WITH g AS (SELECT i - 1 AS ix, ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(t), 4326)) AS geom
                     FROM unnest($2::text[]) WITH ORDINALITY AS x(t, i)),

@@ -9,9 +9,7 @@ use serde_json::{json, Value};
 use sqlx::{PgPool, Postgres, Transaction};
 use wangge_domain::codes::{CommunityCode, GridCode};
 use wangge_domain::numbering::reading_order;
-use wangge_domain::plan::{
-    validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, Problem, ProposedGrid,
-};
+use wangge_domain::plan::{validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, Problem, ProposedGrid};
 
 use crate::error::ApiError;
 
@@ -76,39 +74,29 @@ pub struct PlanRow {
     pub revision: i32,
 }
 
-const PLAN_COLUMNS: &str = "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at, revision";
+const PLAN_COLUMNS: &str =
+    "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at, revision";
 
 fn proposed(input: &PlanInput) -> Vec<ProposedGrid> {
     input
         .grids
         .iter()
-        .map(|g| ProposedGrid {
-            key: g.key.clone(),
-            kind: g.kind,
-            blocks: g.blocks.clone(),
-            unit: g.unit.clone(),
-        })
+        .map(|g| ProposedGrid { key: g.key.clone(), kind: g.kind, blocks: g.blocks.clone(), unit: g.unit.clone() })
         .collect()
 }
 
 /// Problems a draft cannot even be stored with: it would not be a partition of known blocks.
 fn structural(p: &Problem) -> bool {
-    matches!(
-        p,
-        Problem::AssignedTwice { .. }
-            | Problem::UnknownBlocks { .. }
-            | Problem::DuplicateKey { .. }
-    )
+    matches!(p, Problem::AssignedTwice { .. } | Problem::UnknownBlocks { .. } | Problem::DuplicateKey { .. })
 }
 
 /// Load the live blocks of a community and their adjacency.
 pub async fn load_graph(conn: &mut sqlx::PgConnection, community: &str) -> Result<BlockGraph> {
-    let blocks: Vec<(i64, i32)> = sqlx::query_as(
-        "SELECT id, households FROM block WHERE community_code = $1 AND NOT retired ORDER BY id",
-    )
-    .bind(community)
-    .fetch_all(&mut *conn)
-    .await?;
+    let blocks: Vec<(i64, i32)> =
+        sqlx::query_as("SELECT id, households FROM block WHERE community_code = $1 AND NOT retired ORDER BY id")
+            .bind(community)
+            .fetch_all(&mut *conn)
+            .await?;
     let pairs: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT a, b FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
     )
@@ -116,13 +104,7 @@ pub async fn load_graph(conn: &mut sqlx::PgConnection, community: &str) -> Resul
     .fetch_all(&mut *conn)
     .await?;
     Ok(BlockGraph::new(
-        blocks
-            .into_iter()
-            .map(|(id, h)| BlockNode {
-                id,
-                households: h.max(0) as u32,
-            })
-            .collect(),
+        blocks.into_iter().map(|(id, h)| BlockNode { id, households: h.max(0) as u32 }).collect(),
         pairs,
     ))
 }
@@ -136,27 +118,23 @@ pub async fn save_draft(
     input: &PlanInput,
 ) -> Result<(PlanRow, PlanReport)> {
     if input.grids.len() > 999 {
-        return Err(ApiError::unprocessable(
-            "too_many_grids",
-            "a community has at most 999 grids (3-digit sequence)",
-        )
-        .into());
+        return Err(
+            ApiError::unprocessable("too_many_grids", "a community has at most 999 grids (3-digit sequence)").into()
+        );
     }
     let mut tx = pool.begin().await?;
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
-            .bind(community.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
+        .bind(community.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
     if exists.is_none() {
         return Err(ApiError::not_found("community", community).into());
     }
     if let Some(base) = input.based_on {
-        let base_community: Option<String> =
-            sqlx::query_scalar("SELECT community_code FROM plan WHERE id = $1")
-                .bind(base)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let base_community: Option<String> = sqlx::query_scalar("SELECT community_code FROM plan WHERE id = $1")
+            .bind(base)
+            .fetch_optional(&mut *tx)
+            .await?;
         if base_community.as_deref() != Some(community.as_str()) {
             return Err(ApiError::unprocessable(
                 "bad_based_on",
@@ -169,12 +147,9 @@ pub async fn save_draft(
     let report = validate_plan(&graph, &proposed(input), Band::default());
     let blocking: Vec<&Problem> = report.problems.iter().filter(|p| structural(p)).collect();
     if !blocking.is_empty() {
-        return Err(ApiError::unprocessable(
-            "invalid_plan",
-            "the plan assigns unknown blocks or a block twice",
-        )
-        .with_details(json!({ "problems": blocking }))
-        .into());
+        return Err(ApiError::unprocessable("invalid_plan", "the plan assigns unknown blocks or a block twice")
+            .with_details(json!({ "problems": blocking }))
+            .into());
     }
     let plan_id = match replace {
         Some(id) => {
@@ -200,30 +175,30 @@ pub async fn save_draft(
                 Some(_) => {}
             }
             sqlx::query("DELETE FROM grid WHERE plan_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE plan SET based_on = $2, note = $3, updated_at = now(), revision = revision + 1 WHERE id = $1")
-                .bind(id)
-                .bind(input.based_on)
-                .bind(&input.note)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE plan SET based_on = $2, note = $3, updated_at = now(), revision = revision + 1 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(input.based_on)
+            .bind(&input.note)
+            .execute(&mut *tx)
+            .await?;
             id
         }
-        None => sqlx::query_scalar(
-            "INSERT INTO plan (community_code, version, status, based_on, note)
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO plan (community_code, version, status, based_on, note)
              VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1), 'draft', $2, $3)
              RETURNING id",
-        )
-        .bind(community.as_str())
-        .bind(input.based_on)
-        .bind(&input.note)
-        .fetch_one(&mut *tx)
-        .await?,
+            )
+            .bind(community.as_str())
+            .bind(input.based_on)
+            .bind(&input.note)
+            .fetch_one(&mut *tx)
+            .await?
+        }
     };
-    let stats: HashMap<&str, u32> = report
-        .grids
-        .iter()
-        .map(|g| (g.key.as_str(), g.households))
-        .collect();
+    let stats: HashMap<&str, u32> = report.grids.iter().map(|g| (g.key.as_str(), g.households)).collect();
     for g in &input.grids {
         let grid_id: i64 = sqlx::query_scalar(
             "INSERT INTO grid (plan_id, key, kind, name, households, unit_block_ids) VALUES ($1, $2, $3, $4, $5, $6)
@@ -237,14 +212,12 @@ pub async fn save_draft(
         .bind(&g.unit)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO grid_block (plan_id, block_id, grid_id) SELECT $1, unnest($2::int8[]), $3",
-        )
-        .bind(plan_id)
-        .bind(&g.blocks)
-        .bind(grid_id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO grid_block (plan_id, block_id, grid_id) SELECT $1, unnest($2::int8[]), $3")
+            .bind(plan_id)
+            .bind(&g.blocks)
+            .bind(grid_id)
+            .execute(&mut *tx)
+            .await?;
     }
     derive_geometry_and_codes(&mut tx, plan_id, community).await?;
     tx.commit().await?;
@@ -308,11 +281,7 @@ pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<PlanRow>> 
 }
 
 /// The plan in force for a community at `at`.
-pub async fn plan_in_force(
-    pool: &PgPool,
-    community: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<PlanRow>> {
+pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) -> Result<Option<PlanRow>> {
     Ok(sqlx::query_as::<_, PlanRow>(&format!(
         "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND status = 'published'
          AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
@@ -324,10 +293,7 @@ pub async fn plan_in_force(
 }
 
 /// The plan's grids as proposals (for re-validation) read back from storage.
-async fn stored_grids(
-    tx: &mut Transaction<'_, Postgres>,
-    plan_id: i64,
-) -> Result<Vec<ProposedGrid>> {
+async fn stored_grids(tx: &mut Transaction<'_, Postgres>, plan_id: i64) -> Result<Vec<ProposedGrid>> {
     let rows: Vec<(String, String, Vec<i64>, Option<Vec<i64>>)> = sqlx::query_as(
         "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 g.unit_block_ids
@@ -364,39 +330,24 @@ pub async fn publish(
     valid_from: Option<DateTime<Utc>>,
 ) -> Result<(PlanRow, PlanReport, u64)> {
     let mut tx = pool.begin().await?;
-    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT community_code, status, based_on FROM plan WHERE id = $1 FOR UPDATE",
-    )
-    .bind(plan_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row: Option<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT community_code, status, based_on FROM plan WHERE id = $1 FOR UPDATE")
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let Some((community, status, based_on)) = row else {
         return Err(ApiError::not_found("plan", plan_id).into());
     };
-    sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE")
-        .bind(&community)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE").bind(&community).execute(&mut *tx).await?;
     if status != "draft" {
-        return Err(ApiError::conflict(
-            "not_a_draft",
-            format!("plan {plan_id} is already {status}"),
-        )
-        .into());
+        return Err(ApiError::conflict("not_a_draft", format!("plan {plan_id} is already {status}")).into());
     }
     let graph = load_graph(&mut tx, &community).await?;
-    let report = validate_plan(
-        &graph,
-        &stored_grids(&mut tx, plan_id).await?,
-        Band::default(),
-    );
+    let report = validate_plan(&graph, &stored_grids(&mut tx, plan_id).await?, Band::default());
     if !report.is_publishable() {
         return Err(ApiError::unprocessable(
             "plan_not_publishable",
-            format!(
-                "the plan has {} problem(s); fix them before publishing",
-                report.problems.len()
-            ),
+            format!("the plan has {} problem(s); fix them before publishing", report.problems.len()),
         )
         .with_details(json!({ "problems": report.problems, "grids": report.grids }))
         .into());
@@ -425,9 +376,7 @@ pub async fn publish(
         if valid_from <= prev_from {
             return Err(ApiError::unprocessable(
                 "valid_from_too_early",
-                format!(
-                    "valid_from must be after {prev_from}, when the current version took effect"
-                ),
+                format!("valid_from must be after {prev_from}, when the current version took effect"),
             )
             .into());
         }
@@ -437,23 +386,18 @@ pub async fn publish(
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(
-        "UPDATE plan SET status = 'published', valid_from = $2, published_at = now() WHERE id = $1",
-    )
-    .bind(plan_id)
-    .bind(valid_from)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE plan SET status = 'published', valid_from = $2, published_at = now() WHERE id = $1")
+        .bind(plan_id)
+        .bind(valid_from)
+        .execute(&mut *tx)
+        .await?;
     let relocated = super::elements::relocate_community(&mut tx, &community, Utc::now()).await?;
     tx.commit().await?;
     Ok((get_plan(pool, plan_id).await?, report, relocated))
 }
 
 /// A plan's block → grid assignment: (block, grid key, grid code, households).
-pub async fn assignment(
-    pool: &PgPool,
-    plan_id: i64,
-) -> Result<Vec<(i64, String, Option<String>, i32)>> {
+pub async fn assignment(pool: &PgPool, plan_id: i64) -> Result<Vec<(i64, String, Option<String>, i32)>> {
     Ok(sqlx::query_as(
         "SELECT gb.block_id, g.key, g.code, b.households FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
          JOIN block b ON b.id = gb.block_id WHERE gb.plan_id = $1 ORDER BY gb.block_id",
@@ -477,23 +421,21 @@ pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
     .await?;
     let features: Vec<Value> = rows
         .into_iter()
-        .map(
-            |(id, key, kind, code, name, households, residents, blocks, geometry)| {
-                let h = households.max(0) as u32;
-                json!({
-                    "type": "Feature",
-                    "id": id,
-                    "geometry": geometry,
-                    "properties": {
-                        "id": id, "key": key, "kind": kind, "code": code, "name": name,
-                        "households": households, "residents": residents,
-                        "deviation": band.deviation(h),
-                        "within_band": kind != "natural" || band.contains(h),
-                        "blocks": blocks,
-                    }
-                })
-            },
-        )
+        .map(|(id, key, kind, code, name, households, residents, blocks, geometry)| {
+            let h = households.max(0) as u32;
+            json!({
+                "type": "Feature",
+                "id": id,
+                "geometry": geometry,
+                "properties": {
+                    "id": id, "key": key, "kind": kind, "code": code, "name": name,
+                    "households": households, "residents": residents,
+                    "deviation": band.deviation(h),
+                    "within_band": kind != "natural" || band.contains(h),
+                    "blocks": blocks,
+                }
+            })
+        })
         .collect();
     Ok(json!({ "type": "FeatureCollection", "features": features }))
 }
@@ -533,14 +475,8 @@ pub async fn partition_input(
     .await?;
     Ok(BlockGraphInput {
         nodes,
-        edges: edges
-            .into_iter()
-            .map(|(a, b, length)| Edge { a, b, length })
-            .collect(),
-        fixed: fixed
-            .iter()
-            .flat_map(|(key, blocks)| blocks.iter().map(move |b| (*b, key.clone())))
-            .collect(),
+        edges: edges.into_iter().map(|(a, b, length)| Edge { a, b, length }).collect(),
+        fixed: fixed.iter().flat_map(|(key, blocks)| blocks.iter().map(move |b| (*b, key.clone()))).collect(),
     })
 }
 
@@ -550,35 +486,29 @@ pub async fn suggest_draft(
     pool: &PgPool,
     community: &CommunityCode,
     options: &wangge_domain::partition::Options,
-) -> Result<(
-    PlanRow,
-    PlanReport,
-    wangge_domain::partition::PartitionResult,
-)> {
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
-            .bind(community.as_str())
-            .fetch_one(pool)
-            .await?;
+) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
+        .bind(community.as_str())
+        .fetch_one(pool)
+        .await?;
     if !exists {
         return Err(ApiError::not_found("community", community).into());
     }
     let current = plan_in_force(pool, community.as_str(), Utc::now()).await?;
     let dedicated: Vec<(String, Vec<i64>, Option<String>, Option<Vec<i64>>)> = match &current {
-        Some(p) => sqlx::query_as(
-            "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
+        Some(p) => {
+            sqlx::query_as(
+                "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
              FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id AND NOT b.retired
              WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id ORDER BY g.key",
-        )
-        .bind(p.id)
-        .fetch_all(pool)
-        .await?,
+            )
+            .bind(p.id)
+            .fetch_all(pool)
+            .await?
+        }
         None => Vec::new(),
     };
-    let fixed: Vec<(String, Vec<i64>)> = dedicated
-        .iter()
-        .map(|d| (d.0.clone(), d.1.clone()))
-        .collect();
+    let fixed: Vec<(String, Vec<i64>)> = dedicated.iter().map(|d| (d.0.clone(), d.1.clone())).collect();
     let graph = partition_input(pool, community.as_str(), &fixed).await?;
     if graph.nodes.is_empty() {
         return Err(ApiError::unprocessable(
@@ -591,27 +521,15 @@ pub async fn suggest_draft(
         .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
     let mut grids: Vec<GridInput> = dedicated
         .into_iter()
-        .map(|(key, blocks, name, unit)| GridInput {
-            key,
-            kind: GridKind::Dedicated,
-            name,
-            blocks,
-            unit,
-        })
+        .map(|(key, blocks, name, unit)| GridInput { key, kind: GridKind::Dedicated, name, blocks, unit })
         .collect();
-    grids.extend(
-        result
-            .regions
-            .iter()
-            .filter(|r| !r.label.starts_with("fixed:"))
-            .map(|r| GridInput {
-                key: r.label.clone(),
-                kind: GridKind::Natural,
-                name: None,
-                blocks: r.blocks.clone(),
-                unit: None,
-            }),
-    );
+    grids.extend(result.regions.iter().filter(|r| !r.label.starts_with("fixed:")).map(|r| GridInput {
+        key: r.label.clone(),
+        kind: GridKind::Natural,
+        name: None,
+        blocks: r.blocks.clone(),
+        unit: None,
+    }));
     let input = PlanInput {
         grids,
         based_on: current.map(|p| p.id),
@@ -629,72 +547,39 @@ pub async fn rebalance_draft(
     plan_id: i64,
     focus: &str,
     hops: usize,
-) -> Result<(
-    PlanRow,
-    PlanReport,
-    wangge_domain::partition::PartitionResult,
-)> {
+) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
     let plan = get_plan(pool, plan_id).await?;
-    let community: CommunityCode = plan
-        .community_code
-        .parse()
-        .map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
+    let community: CommunityCode =
+        plan.community_code.parse().map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
     let mut tx = pool.begin().await?;
     let grids = stored_grids(&mut tx, plan_id).await?;
     drop(tx);
-    if !grids
-        .iter()
-        .any(|g| g.key == focus && g.kind == GridKind::Natural)
-    {
-        return Err(
-            ApiError::not_found("natural grid", format!("{focus} in plan {plan_id}")).into(),
-        );
+    if !grids.iter().any(|g| g.key == focus && g.kind == GridKind::Natural) {
+        return Err(ApiError::not_found("natural grid", format!("{focus} in plan {plan_id}")).into());
     }
-    let dedicated: Vec<(String, Vec<i64>)> = grids
-        .iter()
-        .filter(|g| g.kind == GridKind::Dedicated)
-        .map(|g| (g.key.clone(), g.blocks.clone()))
-        .collect();
+    let dedicated: Vec<(String, Vec<i64>)> =
+        grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), g.blocks.clone())).collect();
     let graph = partition_input(pool, community.as_str(), &dedicated).await?;
     let assignment: std::collections::BTreeMap<i64, String> = grids
         .iter()
         .filter(|g| g.kind == GridKind::Natural)
         .flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone())))
         .collect();
-    let result = wangge_domain::partition::rebalance_neighbours(
-        &graph,
-        &assignment,
-        focus,
-        hops,
-        &Default::default(),
-    )
-    .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
-    let names: HashMap<&str, (&GridKind, &Option<Vec<i64>>)> = grids
-        .iter()
-        .map(|g| (g.key.as_str(), (&g.kind, &g.unit)))
-        .collect();
+    let result = wangge_domain::partition::rebalance_neighbours(&graph, &assignment, focus, hops, &Default::default())
+        .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
+    let names: HashMap<&str, (&GridKind, &Option<Vec<i64>>)> =
+        grids.iter().map(|g| (g.key.as_str(), (&g.kind, &g.unit))).collect();
     let input = PlanInput {
         grids: result
             .regions
             .iter()
             .map(|r| {
-                let (kind, unit) = names
-                    .get(r.label.as_str())
-                    .map_or((GridKind::Natural, None), |(k, u)| (**k, (*u).clone()));
-                GridInput {
-                    key: r.label.clone(),
-                    kind,
-                    name: None,
-                    blocks: r.blocks.clone(),
-                    unit,
-                }
+                let (kind, unit) =
+                    names.get(r.label.as_str()).map_or((GridKind::Natural, None), |(k, u)| (**k, (*u).clone()));
+                GridInput { key: r.label.clone(), kind, name: None, blocks: r.blocks.clone(), unit }
             })
             .collect(),
-        based_on: if plan.status == "published" {
-            Some(plan.id)
-        } else {
-            plan.based_on
-        },
+        based_on: if plan.status == "published" { Some(plan.id) } else { plan.based_on },
         note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
         revision: None,
     };

@@ -117,9 +117,7 @@ pub struct Controller {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 fn after(ms: i32, f: impl FnOnce() + 'static) {
@@ -130,9 +128,7 @@ fn after(ms: i32, f: impl FnOnce() + 'static) {
 }
 
 async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        after(ms, move || drop(resolve.call0(&JsValue::NULL)))
-    });
+    let promise = js_sys::Promise::new(&mut |resolve, _| after(ms, move || drop(resolve.call0(&JsValue::NULL))));
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
@@ -143,14 +139,11 @@ fn record_latency(start: f64) {
     spawn_local(async move {
         let Some(w) = web_sys::window() else { return };
         let key = JsValue::from_str("wanggeStrokeMs");
-        let list = js_sys::Reflect::get(&w, &key)
-            .ok()
-            .filter(|v| v.is_object())
-            .unwrap_or_else(|| {
-                let a = js_sys::Array::new();
-                let _ = js_sys::Reflect::set(&w, &key, &a);
-                a.into()
-            });
+        let list = js_sys::Reflect::get(&w, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| {
+            let a = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&w, &key, &a);
+            a.into()
+        });
         if let Some(a) = list.dyn_ref::<js_sys::Array>() {
             a.push(&JsValue::from_f64(now_ms() - start));
         }
@@ -158,15 +151,8 @@ fn record_latency(start: f64) {
 }
 
 /// Layers and sources the editor adds to the map.
-const LAYERS: [&str; 7] = [
-    "edit-fill",
-    "edit-line",
-    "edit-edges",
-    "edit-problems",
-    "edit-moved",
-    "edit-special",
-    "edit-lasso",
-];
+const LAYERS: [&str; 7] =
+    ["edit-fill", "edit-line", "edit-edges", "edit-problems", "edit-moved", "edit-special", "edit-lasso"];
 const SOURCES: [&str; 3] = [BLOCKS, EDGES, "edit-lasso-src"];
 
 impl Controller {
@@ -228,18 +214,12 @@ impl Controller {
         m.set_visible("grids-fill", false);
         m.add_geojson(BLOCKS, &self.blocks_fc.borrow(), "id");
         m.add_geojson(EDGES, &self.edges_fc.borrow(), "id");
-        m.add_geojson(
-            "edit-lasso-src",
-            &json!({ "type": "FeatureCollection", "features": [] }),
-            "id",
-        );
+        m.add_geojson("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }), "id");
         m.add_layer(&json!({ "id": "edit-fill", "type": "fill", "source": BLOCKS,
             "paint": { "fill-color": ["coalesce", ["feature-state", "color"], "#a8a29e"],
                        "fill-opacity": ["case", ["boolean", ["feature-state", "gap"], true], 0.25, 0.55] } }));
-        m.add_layer(
-            &json!({ "id": "edit-line", "type": "line", "source": BLOCKS,
-            "paint": { "line-color": "#ffffff", "line-width": 0.8 } }),
-        );
+        m.add_layer(&json!({ "id": "edit-line", "type": "line", "source": BLOCKS,
+            "paint": { "line-color": "#ffffff", "line-width": 0.8 } }));
         m.add_layer(&json!({ "id": "edit-edges", "type": "line", "source": EDGES,
             "paint": { "line-color": "#111827", "line-width": ["case", ["boolean", ["feature-state", "cut"], false], 3, 0] } }));
         m.add_layer(&json!({ "id": "edit-problems", "type": "line", "source": BLOCKS,
@@ -250,10 +230,8 @@ impl Controller {
         m.add_layer(&json!({ "id": "edit-special", "type": "line", "source": BLOCKS,
             "paint": { "line-color": "#9333ea", "line-width": ["case", ["boolean", ["feature-state", "special"], false], 4, 0],
                        "line-dasharray": [1, 1] } }));
-        m.add_layer(
-            &json!({ "id": "edit-lasso", "type": "line", "source": "edit-lasso-src",
-            "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }),
-        );
+        m.add_layer(&json!({ "id": "edit-lasso", "type": "line", "source": "edit-lasso-src",
+            "paint": { "line-color": "#111827", "line-width": 2, "line-dasharray": [2, 2] } }));
     }
 
     /// Take the editing layers (and terra-draw's) off the map.
@@ -287,23 +265,12 @@ impl Controller {
         for (source, id, state) in model.all_states() {
             self.map.set_source_state(source, id, &state);
         }
-        let rows: Vec<Row> = (0..model.draft.grids().len())
-            .map(|ix| Self::row(&mut model, ix))
-            .collect();
+        let rows: Vec<Row> = (0..model.draft.grids().len()).map(|ix| Self::row(&mut model, ix)).collect();
         self.rows.set(rows);
         self.unassigned.set(model.draft.unassigned().len());
-        self.history
-            .set((model.draft.can_undo(), model.draft.can_redo()));
-        if self
-            .active
-            .get_untracked()
-            .is_none_or(|a| a >= model.draft.grids().len())
-        {
-            self.active.set(if model.draft.grids().is_empty() {
-                None
-            } else {
-                Some(0)
-            });
+        self.history.set((model.draft.can_undo(), model.draft.can_redo()));
+        if self.active.get_untracked().is_none_or(|a| a >= model.draft.grids().len()) {
+            self.active.set(if model.draft.grids().is_empty() { None } else { Some(0) });
         }
     }
 
@@ -318,12 +285,8 @@ impl Controller {
                 self.map.set_source_state(source, id, &state);
             }
             let n = model.draft.grids().len();
-            let updates: Vec<Row> = changes
-                .grids
-                .iter()
-                .filter(|ix| **ix < n)
-                .map(|ix| Self::row(&mut model, *ix))
-                .collect();
+            let updates: Vec<Row> =
+                changes.grids.iter().filter(|ix| **ix < n).map(|ix| Self::row(&mut model, *ix)).collect();
             self.rows.update(|rows| {
                 for r in updates {
                     match rows.get_mut(r.ix) {
@@ -333,8 +296,7 @@ impl Controller {
                 }
             });
             self.unassigned.set(model.draft.unassigned().len());
-            self.history
-                .set((model.draft.can_undo(), model.draft.can_redo()));
+            self.history.set((model.draft.can_undo(), model.draft.can_redo()));
         }
         self.clear_problems();
         self.save_state.set(SaveState::Dirty);
@@ -355,11 +317,7 @@ impl Controller {
     }
 
     fn paint(self: &Rc<Self>, blocks: &[BlockId], erase: bool, stroke: u64) {
-        let target = if erase {
-            None
-        } else {
-            self.active.get_untracked()
-        };
+        let target = if erase { None } else { self.active.get_untracked() };
         if target.is_none() && !erase {
             self.say(true, t(self.lang.get_untracked(), "pick_grid"));
             return;
@@ -405,8 +363,7 @@ impl Controller {
                             true
                         }
                     };
-                    self.map
-                        .set_source_state(BLOCKS, block, &json!({ "special": on }));
+                    self.map.set_source_state(BLOCKS, block, &json!({ "special": on }));
                     self.special.set(picked);
                 }
             }
@@ -420,11 +377,8 @@ impl Controller {
             Tool::Brush => Gesture::Brush(self.next_stroke()),
             Tool::Border => {
                 // The grid under the pointer at the start is the one whose border is dragged.
-                let start = self
-                    .map
-                    .ids_at(x, y, "edit-fill")
-                    .first()
-                    .and_then(|b| self.model.borrow().draft.owner(*b));
+                let start =
+                    self.map.ids_at(x, y, "edit-fill").first().and_then(|b| self.model.borrow().draft.owner(*b));
                 match start {
                     Some(grid) => {
                         self.active.set(Some(grid));
@@ -468,16 +422,10 @@ impl Controller {
             return;
         };
         if let Gesture::Cut(points) = &gesture {
-            self.map.set_data(
-                "edit-lasso-src",
-                &json!({ "type": "FeatureCollection", "features": [] }),
-            );
+            self.map.set_data("edit-lasso-src", &json!({ "type": "FeatureCollection", "features": [] }));
             // The block under the middle of the line is the one cut.
             let (x, y, _, _) = points[points.len() / 2];
-            if let (Some(&block), true) = (
-                self.map.ids_at(x, y, "edit-fill").first(),
-                points.len() >= 2,
-            ) {
+            if let (Some(&block), true) = (self.map.ids_at(x, y, "edit-fill").first(), points.len() >= 2) {
                 let line: Vec<[f64; 2]> = points.iter().map(|p| [p.2, p.3]).collect();
                 let me = self.clone();
                 spawn_local(async move { me.split(block, Some(line)).await });
@@ -504,10 +452,7 @@ impl Controller {
 
     /// A drawn polygon corner snaps to the nearest block corner within 10 screen pixels.
     fn snap(&self, lon: f64, lat: f64) -> Option<(f64, f64)> {
-        let snapped = self
-            .model
-            .borrow()
-            .snap((lon, lat), 10.0 * self.map.degrees_per_pixel());
+        let snapped = self.model.borrow().snap((lon, lat), 10.0 * self.map.degrees_per_pixel());
         (snapped != (lon, lat)).then_some(snapped)
     }
 
@@ -528,8 +473,7 @@ impl Controller {
 
     fn new_grid(self: &Rc<Self>) {
         let ix = self.model.borrow_mut().new_grid();
-        self.rows
-            .update(|rows| rows.push(Self::row(&mut self.model.borrow_mut(), ix)));
+        self.rows.update(|rows| rows.push(Self::row(&mut self.model.borrow_mut(), ix)));
         self.active.set(Some(ix));
     }
 
@@ -547,11 +491,8 @@ impl Controller {
     fn toggle_dedicated(self: &Rc<Self>, ix: GridIx) {
         let result = {
             let mut model = self.model.borrow_mut();
-            let kind = if model.draft.grid(ix).kind == GridKind::Dedicated {
-                GridKind::Natural
-            } else {
-                GridKind::Dedicated
-            };
+            let kind =
+                if model.draft.grid(ix).kind == GridKind::Dedicated { GridKind::Natural } else { GridKind::Dedicated };
             model.draft.set_kind(ix, kind)
         };
         if let Ok(c) = result {
@@ -575,10 +516,7 @@ impl Controller {
 
     fn zoom_to(&self, blocks: &[BlockId]) {
         let model = self.model.borrow();
-        let pts: Vec<(f64, f64)> = blocks
-            .iter()
-            .filter_map(|b| model.points.get(b).copied())
-            .collect();
+        let pts: Vec<(f64, f64)> = blocks.iter().filter_map(|b| model.points.get(b).copied()).collect();
         if pts.is_empty() {
             return;
         }
@@ -604,16 +542,14 @@ impl Controller {
     fn set_problems(&self, blocks: Vec<BlockId>) {
         self.clear_problems();
         for b in &blocks {
-            self.map
-                .set_source_state(BLOCKS, *b, &json!({ "problem": true }));
+            self.map.set_source_state(BLOCKS, *b, &json!({ "problem": true }));
         }
         *self.problems.borrow_mut() = blocks;
     }
 
     fn clear_problems(&self) {
         for b in self.problems.borrow_mut().drain(..) {
-            self.map
-                .set_source_state(BLOCKS, b, &json!({ "problem": false }));
+            self.map.set_source_state(BLOCKS, b, &json!({ "problem": false }));
         }
     }
 
@@ -631,15 +567,7 @@ impl Controller {
         };
         let reply = match draft {
             Some(id) => api::send("PUT", &format!("/api/plans/{id}"), &body, &self.csrf).await,
-            None => {
-                api::send(
-                    "POST",
-                    &format!("/api/communities/{community}/plans"),
-                    &body,
-                    &self.csrf,
-                )
-                .await
-            }
+            None => api::send("POST", &format!("/api/communities/{community}/plans"), &body, &self.csrf).await,
         };
         match reply {
             Ok(r) if r.ok() => {
@@ -690,37 +618,18 @@ impl Controller {
         };
         let mut their_owner = std::collections::HashMap::new();
         for f in theirs["grids"]["features"].as_array().into_iter().flatten() {
-            let key = f["properties"]["key"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            for b in f["properties"]["blocks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_i64)
-            {
+            let key = f["properties"]["key"].as_str().unwrap_or_default().to_owned();
+            for b in f["properties"]["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64) {
                 their_owner.insert(b, key.clone());
             }
         }
         let mine = self.model.borrow().assignment();
-        let differ: Vec<BlockId> = mine
-            .iter()
-            .filter(|(b, k)| their_owner.get(b) != Some(k))
-            .map(|(b, _)| *b)
-            .collect();
+        let differ: Vec<BlockId> =
+            mine.iter().filter(|(b, k)| their_owner.get(b) != Some(k)).map(|(b, _)| *b).collect();
         for b in &differ {
-            self.map
-                .set_source_state(BLOCKS, *b, &json!({ "moved": true }));
+            self.map.set_source_state(BLOCKS, *b, &json!({ "moved": true }));
         }
-        self.say(
-            false,
-            format!(
-                "{} {}",
-                differ.len(),
-                t(self.lang.get_untracked(), "differ_from_theirs")
-            ),
-        );
+        self.say(false, format!("{} {}", differ.len(), t(self.lang.get_untracked(), "differ_from_theirs")));
     }
 
     /// Keep this work as a new draft of its own (the other draft stays as its author left it).
@@ -760,10 +669,7 @@ impl Controller {
                 self.install_layers();
                 self.refresh_all();
                 self.conflict.set(None);
-                self.say(
-                    false,
-                    format!("{} {applied}", t(self.lang.get_untracked(), "rebased")),
-                );
+                self.say(false, format!("{} {applied}", t(self.lang.get_untracked(), "rebased")));
                 self.save().await;
             }
             Err(e) => self.say(true, e),
@@ -772,9 +678,7 @@ impl Controller {
 
     /// Save, then show what publishing would change.
     async fn prepare_publish(self: &Rc<Self>) {
-        if self.save_state.get_untracked() != SaveState::Saved
-            || self.model.borrow().draft_id.is_none()
-        {
+        if self.save_state.get_untracked() != SaveState::Saved || self.model.borrow().draft_id.is_none() {
             if !self.save().await {
                 return;
             }
@@ -794,14 +698,7 @@ impl Controller {
             return;
         };
         let lang = self.lang.get_untracked();
-        match api::send(
-            "POST",
-            &format!("/api/plans/{id}/publish"),
-            &json!({}),
-            &self.csrf,
-        )
-        .await
-        {
+        match api::send("POST", &format!("/api/plans/{id}/publish"), &json!({}), &self.csrf).await {
             Ok(r) if r.ok() => {
                 let version = r.body["plan"]["version"].as_i64().unwrap_or_default();
                 let community = self.model.borrow().community.clone();
@@ -817,19 +714,11 @@ impl Controller {
             }
             Ok(r) if r.error() == "plan_not_publishable" => {
                 let mut bad = Vec::new();
-                for p in r.body["details"]["problems"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                {
+                for p in r.body["details"]["problems"].as_array().into_iter().flatten() {
                     match p["problem"].as_str() {
-                        Some("unassigned") => bad.extend(
-                            p["blocks"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter_map(Value::as_i64),
-                        ),
+                        Some("unassigned") => {
+                            bad.extend(p["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64))
+                        }
                         Some("discontiguous") => bad.extend(
                             p["pieces"]
                                 .as_array()
@@ -872,14 +761,7 @@ impl Controller {
             Some(l) => json!({ "line": { "type": "LineString", "coordinates": l } }),
             None => json!({}),
         };
-        match api::send(
-            "POST",
-            &format!("/api/blocks/{block}/split"),
-            &body,
-            &self.csrf,
-        )
-        .await
-        {
+        match api::send("POST", &format!("/api/blocks/{block}/split"), &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 // Reload the blocks; the cells start in the grid their block was in.
                 let (community, mut assignment, keep) = {
@@ -887,13 +769,7 @@ impl Controller {
                     (
                         m.community.clone(),
                         m.assignment(),
-                        (
-                            m.published,
-                            m.draft_id,
-                            m.revision,
-                            m.draft.grids().to_vec(),
-                            m.labels.clone(),
-                        ),
+                        (m.published, m.draft_id, m.revision, m.draft.grids().to_vec(), m.labels.clone()),
                     )
                 };
                 let key = assignment.remove(&block);
@@ -904,8 +780,7 @@ impl Controller {
                         for (g, label) in grids.iter().zip(labels) {
                             let ix = m.draft.add_grid(&g.key, g.kind);
                             m.labels.push(label);
-                            let mut members: Vec<BlockId> =
-                                g.blocks.iter().copied().filter(|b| *b != block).collect();
+                            let mut members: Vec<BlockId> = g.blocks.iter().copied().filter(|b| *b != block).collect();
                             if key.as_deref() == Some(g.key.as_str()) {
                                 members.extend(cells_of(&blocks, block));
                             }
@@ -923,11 +798,7 @@ impl Controller {
                         self.refresh_all();
                         self.say(
                             false,
-                            format!(
-                                "{} {}",
-                                t(lang, "split_done"),
-                                r.body["cells"].as_array().map_or(0, Vec::len)
-                            ),
+                            format!("{} {}", t(lang, "split_done"), r.body["cells"].as_array().map_or(0, Vec::len)),
                         );
                         self.save_state.set(SaveState::Dirty);
                         self.save().await;
@@ -953,18 +824,10 @@ impl Controller {
                     return;
                 };
                 let body = json!({ "layer": layer, "based_on": published });
-                api::send(
-                    "POST",
-                    &format!("/api/communities/{community}/plans/import"),
-                    &body,
-                    &self.csrf,
-                )
-                .await
+                api::send("POST", &format!("/api/communities/{community}/plans/import"), &body, &self.csrf).await
             }
             Layer::Shapefile(bytes) => {
-                let based_on = published
-                    .map(|p| format!("?based_on={p}"))
-                    .unwrap_or_default();
+                let based_on = published.map(|p| format!("?based_on={p}")).unwrap_or_default();
                 api::send_zip(
                     &format!("/api/communities/{community}/plans/import-shapefile{based_on}"),
                     bytes,
@@ -976,18 +839,10 @@ impl Controller {
         match reply {
             Ok(r) if r.ok() => {
                 self.adopt_draft(r.body["plan"]["id"].as_i64()).await;
-                let between: Vec<BlockId> = r.body["between"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| b["block"].as_i64())
-                    .collect();
-                let across: Vec<BlockId> = r.body["across"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| b["block"].as_i64())
-                    .collect();
+                let between: Vec<BlockId> =
+                    r.body["between"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
+                let across: Vec<BlockId> =
+                    r.body["across"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
                 self.say(
                     false,
                     format!(
@@ -1034,13 +889,8 @@ impl Controller {
         }
         let community = self.model.borrow().community.clone();
         self.busy.set(Some("suggesting"));
-        let reply = api::send(
-            "POST",
-            &format!("/api/communities/{community}/plans/suggest"),
-            &json!({}),
-            &self.csrf,
-        )
-        .await;
+        let reply =
+            api::send("POST", &format!("/api/communities/{community}/plans/suggest"), &json!({}), &self.csrf).await;
         self.busy.set(None);
         self.show_partition(reply).await;
     }
@@ -1064,13 +914,9 @@ impl Controller {
             return;
         };
         self.busy.set(Some("rebalancing"));
-        let reply = api::send(
-            "POST",
-            &format!("/api/plans/{id}/rebalance"),
-            &json!({ "grid": key, "hops": 1 }),
-            &self.csrf,
-        )
-        .await;
+        let reply =
+            api::send("POST", &format!("/api/plans/{id}/rebalance"), &json!({ "grid": key, "hops": 1 }), &self.csrf)
+                .await;
         self.busy.set(None);
         self.show_partition(reply).await;
     }
@@ -1087,15 +933,9 @@ impl Controller {
             return;
         }
         let rows = self.rows.get_untracked();
-        let natural: Vec<&Row> = rows
-            .iter()
-            .filter(|r| !r.dedicated && r.blocks > 0)
-            .collect();
+        let natural: Vec<&Row> = rows.iter().filter(|r| !r.dedicated && r.blocks > 0).collect();
         let band = Band::default();
-        let within = natural
-            .iter()
-            .filter(|r| r.deviation.abs() <= band.tolerance)
-            .count();
+        let within = natural.iter().filter(|r| r.deviation.abs() <= band.tolerance).count();
         let to_split: Vec<BlockId> = ["oversized", "lumpy"]
             .iter()
             .flat_map(|k| r.body[*k].as_array().cloned().unwrap_or_default())
@@ -1121,13 +961,7 @@ impl Controller {
         let lang = self.lang.get_untracked();
         let blocks = self.special.get_untracked();
         let ring = self.polygon.get_untracked();
-        let district = self
-            .model
-            .borrow()
-            .community
-            .chars()
-            .take(6)
-            .collect::<String>();
+        let district = self.model.borrow().community.chars().take(6).collect::<String>();
         let drawn = self.tool.get_untracked() == Tool::Polygon;
         let body = if drawn {
             let mut coords: Vec<[f64; 2]> = ring.iter().map(|p| [p.0, p.1]).collect();
@@ -1142,8 +976,7 @@ impl Controller {
         match api::send("POST", "/api/special-grids", &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 for b in &blocks {
-                    self.map
-                        .set_source_state(BLOCKS, *b, &json!({ "special": false }));
+                    self.map.set_source_state(BLOCKS, *b, &json!({ "special": false }));
                 }
                 self.special.set(Vec::new());
                 self.polygon.set(Vec::new());
@@ -1179,26 +1012,15 @@ impl Controller {
     async fn compare(self: &Rc<Self>, older: i64, newer: i64) {
         match api::get_ok(&format!("/api/plans/{newer}/diff?against={older}")).await {
             Ok(d) => {
-                let moved: Vec<BlockId> = d["diff"]["moved"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|m| m["block"].as_i64())
-                    .collect();
+                let moved: Vec<BlockId> =
+                    d["diff"]["moved"].as_array().into_iter().flatten().filter_map(|m| m["block"].as_i64()).collect();
                 if let Some(old) = self.compared.get_untracked() {
-                    for b in old["diff"]["moved"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|m| m["block"].as_i64())
-                    {
-                        self.map
-                            .set_source_state(BLOCKS, b, &json!({ "moved": false }));
+                    for b in old["diff"]["moved"].as_array().into_iter().flatten().filter_map(|m| m["block"].as_i64()) {
+                        self.map.set_source_state(BLOCKS, b, &json!({ "moved": false }));
                     }
                 }
                 for b in &moved {
-                    self.map
-                        .set_source_state(BLOCKS, *b, &json!({ "moved": true }));
+                    self.map.set_source_state(BLOCKS, *b, &json!({ "moved": true }));
                 }
                 self.zoom_to(&moved);
                 self.compared.set(Some(d));
@@ -1209,9 +1031,7 @@ impl Controller {
 
     fn export_url(&self, format: &str) -> Option<String> {
         let m = self.model.borrow();
-        m.draft_id
-            .or(m.published)
-            .map(|id| format!("/api/plans/{id}/export?format={format}"))
+        m.draft_id.or(m.published).map(|id| format!("/api/plans/{id}/export?format={format}"))
     }
 }
 
@@ -1331,10 +1151,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
     let export = move |format: &'static str| cv.get_value().export_url(format).unwrap_or_default();
     // Drawing tools take the mouse: the map pans with the click tool only. Lassos and polygons are terra-draw's.
     Effect::new(move |_| {
-        let drawing = matches!(
-            tool.get(),
-            Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase | Tool::Cut
-        );
+        let drawing = matches!(tool.get(), Tool::Brush | Tool::Border | Tool::Lasso | Tool::Erase | Tool::Cut);
         let ctl = cv.get_value();
         if let Some(d) = &*ctl.drawing.borrow() {
             d.set_mode(match tool.get() {
@@ -1344,11 +1161,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
             });
         }
         ctl.map.set_drag_pan(!drawing);
-        ctl.map.set_cursor(if drawing || tool.get() == Tool::Split {
-            "crosshair"
-        } else {
-            ""
-        });
+        ctl.map.set_cursor(if drawing || tool.get() == Tool::Split { "crosshair" } else { "" });
     });
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -1359,14 +1172,11 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
         let zipped = file.name().to_lowercase().ends_with(".zip");
         spawn_local(async move {
             if zipped {
-                if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
-                {
-                    c.import(Layer::Shapefile(js_sys::Uint8Array::new(&buffer).to_vec()))
-                        .await;
+                if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    c.import(Layer::Shapefile(js_sys::Uint8Array::new(&buffer).to_vec())).await;
                 }
             } else if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                c.import(Layer::GeoJson(text.as_string().unwrap_or_default()))
-                    .await;
+                c.import(Layer::GeoJson(text.as_string().unwrap_or_default())).await;
             }
         });
     };
@@ -1507,16 +1317,10 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
                 .unwrap_or_default()
         )
     };
-    let options = move || {
-        versions
-            .get()
-            .iter()
-            .map(|p| (p["id"].as_i64().unwrap_or_default(), label(p)))
-            .collect::<Vec<_>>()
-    };
-    let pick = move |sig: RwSignal<Option<i64>>| {
-        move |ev: leptos::ev::Event| sig.set(event_target_value(&ev).parse().ok())
-    };
+    let options =
+        move || versions.get().iter().map(|p| (p["id"].as_i64().unwrap_or_default(), label(p))).collect::<Vec<_>>();
+    let pick =
+        move |sig: RwSignal<Option<i64>>| move |ev: leptos::ev::Event| sig.set(event_target_value(&ev).parse().ok());
     view! {
         <div class="tools">
             <select data-testid="history-older" on:change=pick(older)>

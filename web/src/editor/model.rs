@@ -9,8 +9,8 @@ use wangge_domain::plan::{BlockId, GridKind};
 
 /// Grid colours, cycled by grid index.
 const PALETTE: [&str; 12] = [
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46c0c0", "#f032e6", "#9a6324",
-    "#808000", "#000075", "#e6a800", "#008080",
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46c0c0", "#f032e6", "#9a6324", "#808000", "#000075",
+    "#e6a800", "#008080",
 ];
 
 /// A grid's colour on the map and in the panel.
@@ -69,12 +69,7 @@ impl Model {
                 residents: num(&p["residents"]) as u32,
             });
             points.insert(id, (num(&p["x"]), num(&p["y"])));
-            for n in p["neighbours"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_i64)
-            {
+            for n in p["neighbours"].as_array().into_iter().flatten().filter_map(Value::as_i64) {
                 if id < n {
                     adjacent.push((id, n));
                 }
@@ -120,23 +115,12 @@ impl Model {
         for f in grids["features"].as_array().into_iter().flatten() {
             let p = &f["properties"];
             let key = p["key"].as_str().unwrap_or_default().to_owned();
-            let kind = if p["kind"] == "dedicated" {
-                GridKind::Dedicated
-            } else {
-                GridKind::Natural
-            };
+            let kind = if p["kind"] == "dedicated" { GridKind::Dedicated } else { GridKind::Natural };
             let ix = self.draft.add_grid(&key, kind);
-            let label = p["code"]
-                .as_str()
-                .map(|c| c[c.len().saturating_sub(3)..].to_owned())
-                .unwrap_or_else(|| key.clone());
+            let label =
+                p["code"].as_str().map(|c| c[c.len().saturating_sub(3)..].to_owned()).unwrap_or_else(|| key.clone());
             self.labels.push(label);
-            let blocks: Vec<BlockId> = p["blocks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_i64)
-                .collect();
+            let blocks: Vec<BlockId> = p["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
             for b in &blocks {
                 self.base.insert(*b, key.clone());
             }
@@ -153,11 +137,7 @@ impl Model {
 
     /// Block → grid key now.
     pub fn assignment(&self) -> HashMap<BlockId, String> {
-        self.draft
-            .grids()
-            .iter()
-            .flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone())))
-            .collect()
+        self.draft.grids().iter().flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone()))).collect()
     }
 
     /// Re-apply this work (every block whose grid differs from when it was loaded) onto `other`, a model of
@@ -165,30 +145,18 @@ impl Model {
     pub fn rebase_onto(&self, other: &mut Model) -> usize {
         let mine = self.assignment();
         let mut applied = 0;
-        let mut changed: Vec<(&BlockId, &String)> = mine
-            .iter()
-            .filter(|(b, k)| self.base.get(b) != Some(k))
-            .collect();
+        let mut changed: Vec<(&BlockId, &String)> = mine.iter().filter(|(b, k)| self.base.get(b) != Some(k)).collect();
         changed.sort();
         for (block, key) in changed {
             let ix = match other.draft.grids().iter().position(|g| &g.key == key) {
                 Some(ix) => ix,
                 None => {
                     other.labels.push(key.clone());
-                    let kind = self
-                        .draft
-                        .grids()
-                        .iter()
-                        .find(|g| &g.key == key)
-                        .map_or(GridKind::Natural, |g| g.kind);
+                    let kind = self.draft.grids().iter().find(|g| &g.key == key).map_or(GridKind::Natural, |g| g.kind);
                     other.draft.add_grid(key, kind)
                 }
             };
-            if other
-                .draft
-                .paint(&[*block], ix, 1)
-                .is_ok_and(|c| !c.blocks.is_empty())
-            {
+            if other.draft.paint(&[*block], ix, 1).is_ok_and(|c| !c.blocks.is_empty()) {
                 applied += 1;
             }
         }
@@ -211,12 +179,8 @@ impl Model {
 
     /// Blocks whose interior point lies inside `ring` (lon/lat, closed or not).
     pub fn blocks_inside(&self, ring: &[(f64, f64)]) -> Vec<BlockId> {
-        let mut inside: Vec<BlockId> = self
-            .points
-            .iter()
-            .filter(|(_, p)| contains(ring, **p))
-            .map(|(b, _)| *b)
-            .collect();
+        let mut inside: Vec<BlockId> =
+            self.points.iter().filter(|(_, p)| contains(ring, **p)).map(|(b, _)| *b).collect();
         inside.sort_unstable();
         inside
     }
@@ -228,37 +192,22 @@ impl Model {
         let mut edges = Vec::new();
         for (block, _) in &changes.blocks {
             let owner = self.draft.owner(*block);
-            out.push((
-                BLOCKS,
-                *block,
-                json!({ "color": owner.map(color), "gap": owner.is_none() }),
-            ));
+            out.push((BLOCKS, *block, json!({ "color": owner.map(color), "gap": owner.is_none() })));
             edges.extend(self.edges_of.get(block).into_iter().flatten().copied());
         }
         edges.sort_unstable();
         edges.dedup();
         for e in edges {
             let (id, a, b) = self.edges[e];
-            out.push((
-                EDGES,
-                id,
-                json!({ "cut": self.draft.owner(a) != self.draft.owner(b) }),
-            ));
+            out.push((EDGES, id, json!({ "cut": self.draft.owner(a) != self.draft.owner(b) })));
         }
         out
     }
 
     /// Feature states for every block and edge (after loading).
     pub fn all_states(&self) -> Vec<(&'static str, i64, Value)> {
-        let blocks: Vec<(BlockId, Option<GridIx>)> = self
-            .points
-            .keys()
-            .map(|b| (*b, self.draft.owner(*b)))
-            .collect();
-        self.states(&Changes {
-            blocks,
-            grids: Default::default(),
-        })
+        let blocks: Vec<(BlockId, Option<GridIx>)> = self.points.keys().map(|b| (*b, self.draft.owner(*b))).collect();
+        self.states(&Changes { blocks, grids: Default::default() })
     }
 }
 
