@@ -322,6 +322,21 @@ impl TestApp {
         }
     }
 
+    /// The status and whole answer of an anonymous request sent exactly as written, byte for byte (an HTTP client
+    /// library would resolve dot segments or refuse odd paths before sending).
+    pub async fn raw(&self, method: &str, path: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.address.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+        let request =
+            format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.expect("answer");
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        (answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0), answer)
+    }
+
     /// A fingerprint of everything stored (row counts and a hash of grid assignments), to prove a refused
     /// request changed nothing.
     pub async fn fingerprint(&self) -> String {

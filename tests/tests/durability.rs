@@ -3,7 +3,7 @@
 //! SIGKILL) in the middle, and after the restart every write that was answered 201 — and its audit entry — is there.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -110,7 +110,15 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     while acknowledged.lock().unwrap().len() < 200 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(kill_all(&cluster_processes(&cluster)), "PostgreSQL killed");
+    let pids = cluster_processes(&cluster);
+    assert!(kill_all(&pids), "PostgreSQL killed");
+    // SIGKILL is delivered asynchronously: wait until every process is gone (and reaped) before restarting.
+    for _ in 0..600 {
+        if pids.iter().all(|p| !Path::new(&format!("/proc/{p}")).exists()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     for w in writers {
         w.await.unwrap();
     }

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use wangge_domain::access::{Role, Scope};
+use wangge_server::auth::policy::{Access, POLICY};
 use wangge_tests::TestApp;
 
 const WRITE_ENDPOINTS: [&str; 16] = [
@@ -36,6 +37,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         (-200.0f64..200.0).prop_map(Value::from),
         "[0-9]{0,17}".prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
+        // NUL, invisible-only and control characters in text
+        prop_oneof![Just("a\u{0}b"), Just("\u{200b}\u{feff}"), Just("\u{0}"), Just("x\ny"), Just(" \u{3000} ")]
+            .prop_map(Value::from),
         prop_oneof![
             Just("Polygon"),
             Just("MultiPolygon"),
@@ -159,4 +163,65 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
     assert_eq!(before, after, "data that existed before is unchanged");
     let (_, chain) = rt.block_on(admin.get("/api/audit/verify"));
     assert_eq!(chain["intact"], true, "{chain}");
+}
+
+/// A path of a route in the policy table with parameters filled by random text and random characters escaped,
+/// sent byte for byte.
+fn spelled_path() -> impl Strategy<Value = (usize, String)> {
+    let routes: Vec<usize> = (0..POLICY.len()).filter(|&i| !POLICY[i].1.is_empty()).collect();
+    (
+        prop::sample::select(routes),
+        prop::collection::vec(prop_oneof![Just("1".to_owned()), "[0-9]{1,12}", "[a-z%.,]{0,6}", "\\PC{0,4}"], 6),
+        prop::collection::vec(0u8..8, 64),
+    )
+        .prop_map(|(route, values, dice)| {
+            let mut filled = Vec::new();
+            let mut next = values.into_iter();
+            for segment in POLICY[route].1.split('/') {
+                filled.push(if segment.starts_with('{') {
+                    next.next().unwrap_or_default()
+                } else {
+                    segment.to_owned()
+                });
+            }
+            let path = filled.join("/");
+            let mut out = String::new();
+            for (i, c) in path.chars().enumerate() {
+                let roll = dice[i % dice.len()];
+                let mut utf8 = [0u8; 4];
+                let plain = c.is_ascii_graphic() && c != '%';
+                if roll == 0 || !plain && c != '%' {
+                    out.extend(c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02x}")));
+                } else if roll == 1 && c.is_ascii_alphabetic() {
+                    out.push(c.to_ascii_uppercase());
+                } else if roll == 2 && i > 0 {
+                    out.push_str(["%00", "%2e", "%2F", "/./", "//", "%", "%5c"][i % 7]);
+                    out.push(c);
+                } else {
+                    out.push(c);
+                }
+            }
+            (route, out)
+        })
+}
+
+#[test]
+fn random_spellings_of_routes_never_cause_5xx_or_reach_a_staff_handler_anonymously() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let app = rt.block_on(TestApp::spawn_with_demo());
+    let before = rt.block_on(app.fingerprint());
+    let mut runner = TestRunner::new(Config { cases: 800, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&(spelled_path(), any::<bool>()), |((route, path), post)| {
+            let method = if post { "POST" } else { "GET" };
+            let (status, answer) = rt.block_on(app.raw(method, &path));
+            prop_assert!(status >= 200 && status < 500, "{method} {path} answered {status}: {answer}");
+            if matches!(POLICY[route].2, Access::Staff(..)) {
+                // Anonymous: refused, malformed, or not this route at all; never the handler's success.
+                prop_assert!(!(200..300).contains(&status), "{method} {path} reached a staff handler: {answer}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(rt.block_on(app.fingerprint()), before, "nothing stored changed");
 }

@@ -50,19 +50,6 @@ async fn answer(caller: &Caller, method: &str, path: &str) -> (u16, Vec<u8>) {
     }
 }
 
-/// The status and whole answer of a request sent exactly as written (no cookie, empty body).
-async fn raw(address: &str, method: &str, path: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let host = address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    (answer[9..12].parse().unwrap(), answer)
-}
-
 /// Every way of spelling one character of a path with percent-escapes.
 fn escapes(c: char) -> Vec<String> {
     let mut utf8 = [0u8; 4];
@@ -129,7 +116,7 @@ async fn no_spelling_of_any_route_reaches_a_handler_the_guard_did_not_check() {
             ] {
                 // Sent byte for byte: an HTTP client library would resolve the dot segments before sending. Never the
                 // route's handler: refused as ambiguous, no route, or the web app's files (GET only).
-                let (got, text) = raw(&app.address, method, &variant).await;
+                let (got, text) = app.raw(method, &variant).await;
                 let refused = (got == 400 && text.contains("bad_path")) || got == 404 || got == 405;
                 assert!(refused, "{method} {variant} → {text}");
                 checked += 1;

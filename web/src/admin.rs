@@ -155,6 +155,11 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                         {move || t(lang.get(), if intact { "chain_intact" } else { "chain_broken" })} " · "
                         {c["entries"].as_i64().unwrap_or_default()} " " {move || t(lang.get(), "entries")}
                         {c["first_broken"].as_i64().map(|n| format!(" · #{n}"))}
+                        {c["reason"].as_str().map(|r| {
+                            let key = format!("reason_{r}");
+                            view! { " · " {move || t(lang.get(), &key)} }
+                        })}
+                        {c["anchor"]["seq"].as_i64().map(|n| view! { " · " {move || t(lang.get(), "anchored_at")} {format!(" #{n}")} })}
                     </p>
                 }
             })}

@@ -167,8 +167,10 @@ pub async fn session() -> Result<Option<Account>, String> {
 pub enum LoginError {
     /// Wrong name or password, or a disabled account.
     Credentials,
-    /// Too many failures: locked for a while.
+    /// Too many failures from this address: locked for a while.
     Locked,
+    /// Failures in a row: wait a few seconds before the next try.
+    Slowed,
     /// Anything else (network, server).
     Other,
 }
@@ -187,6 +189,7 @@ pub async fn login(username: &str, password: &str) -> Result<Account, LoginError
         return Err(match code.as_str() {
             "bad_credentials" => LoginError::Credentials,
             "login_locked" => LoginError::Locked,
+            "login_slowed" => LoginError::Slowed,
             _ => LoginError::Other,
         });
     }

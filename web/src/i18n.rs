@@ -55,7 +55,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "bad_credentials" => {
             ("用户名或密码错误，或账号已停用", "Wrong username or password, or the account is disabled")
         }
-        "locked" => ("失败次数过多，请15分钟后再试", "Too many failed attempts; try again in 15 minutes"),
+        "locked" => (
+            "此账号在本机失败次数过多，已暂停15分钟",
+            "Too many failures for this account from here; paused for 15 minutes",
+        ),
+        "slowed" => ("尝试过于频繁，请稍候几秒再试", "Too many attempts; wait a few seconds and try again"),
         "login_failed" => ("登录失败，请稍后再试", "Sign-in failed; please try again later"),
         "cancel" => ("取消", "Cancel"),
         "role_district_admin" => ("区管理员", "District admin"),
@@ -84,6 +88,13 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "verify_chain" => ("校验哈希链", "Verify the hash chain"),
         "chain_intact" => ("审计链完整", "Chain intact"),
         "chain_broken" => ("审计链被篡改！首个异常条目", "Chain broken! First bad entry"),
+        "anchored_at" => ("链头已锚定于", "head anchored at"),
+        "reason_hash" => ("条目内容被修改", "an entry was changed"),
+        "reason_link" => ("条目被删除或插入", "an entry was removed or inserted"),
+        "reason_sequence" => ("序号不连续", "sequence numbers skip"),
+        "reason_truncated" => ("最新条目被删除", "the newest entries were deleted"),
+        "reason_head" => ("末尾被删除后重写", "the end was cut and rewritten"),
+        "reason_anchor_forged" => ("链头锚文件被篡改", "the head anchor file was altered"),
         "entries" => ("条记录", "entries"),
         "reveal" => ("查看", "Reveal"),
         "reveal_audited" => ("本次查看已记入审计日志", "This reveal is recorded in the audit log"),

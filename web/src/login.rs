@@ -27,6 +27,7 @@ pub fn LoginDialog(lang: ReadSignal<Lang>, done: Callback<Account>, cancel: Call
                 Err(e) => error.set(Some(match e {
                     LoginError::Credentials => "bad_credentials",
                     LoginError::Locked => "locked",
+                    LoginError::Slowed => "slowed",
                     LoginError::Other => "login_failed",
                 })),
             }

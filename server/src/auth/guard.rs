@@ -236,61 +236,58 @@ fn located_place(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError
 /// Where an entity lies: its grid's code when it has one, else its community (accounts: their district).
 async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
     let pool = &state.pool;
-    let codes: Option<(Option<String>, Option<String>)> = match entity {
-        Entity::Plan => {
-            sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1")
+    let codes: Option<(Option<String>, Option<String>)> =
+        match entity {
+            Entity::Plan => {
+                sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Entity::Block => {
+                sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Entity::Grid => {
+                sqlx::query_as(
+                    "SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
+                )
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
-        }
-        Entity::Block => {
-            sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }
-        Entity::Grid => {
-            sqlx::query_as(
-                "SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        }
-        Entity::Element => {
-            sqlx::query_as(
+            }
+            Entity::Element => sqlx::query_as(
                 "SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
-            .await?
-        }
-        Entity::Resident => {
-            sqlx::query_as(
+            .await?,
+            Entity::Resident => sqlx::query_as(
                 "SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
-            .await?
-        }
-        Entity::Account => {
-            sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }
-        Entity::Building => {
-            let point: Option<(f64, f64)> = sqlx::query_as(
+            .await?,
+            Entity::Account => {
+                sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Entity::Building => {
+                let point: Option<(f64, f64)> = sqlx::query_as(
                 "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b",
             )
             .bind(id)
             .fetch_optional(pool)
             .await?;
-            return Ok(point
-                .and_then(|(lon, lat)| located_place(state, lon, lat).ok())
-                .or_else(|| point.map(|_| Place::default())));
-        }
-    };
+                return Ok(point
+                    .and_then(|(lon, lat)| located_place(state, lon, lat).ok())
+                    .or_else(|| point.map(|_| Place::default())));
+            }
+        };
     Ok(codes.map(|(grid, area)| {
         grid.as_deref()
             .and_then(Place::from_code)
