@@ -145,11 +145,11 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             f.roads.push(Road { osm_id, class: class.to_owned(), name: Some(name), line: LineString(pts) });
         }
     };
-    for r in 1..rows {
+    for (r, line) in lattice.iter().enumerate().take(rows).skip(1) {
         let arterial = r % 3 == 0;
         let mut run: Vec<Coord<f64>> = Vec::new();
-        for c in 0..=cols {
-            run.push(lattice[r][c]);
+        for (c, &point) in line.iter().enumerate().take(cols + 1) {
+            run.push(point);
             let on_border = c % bps == 0;
             let drop = !arterial && !on_border && c < cols && rng.next() < 0.12;
             if drop || c == cols {

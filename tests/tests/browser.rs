@@ -7,6 +7,10 @@ use serde_json::{json, Value};
 use wangge_domain::access::{Role, Scope};
 use wangge_tests::{workspace, TestApp, TEST_PASSWORD};
 
+/// The block the editor test moves, its grids and where to click: block id, households, interior point, grid A's
+/// key and code, grid B's key and code, a neighbour in A, its households and points.
+type EditTarget = (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64, f64, f64);
+
 #[tokio::test]
 async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private() {
     let root = workspace();
@@ -81,7 +85,7 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     app.sign_in_as("planner2", Role::Planner, Scope::District("990101".parse().unwrap())).await;
     let community = "990101001001";
     // A block of natural grid A that borders natural grid B, with a neighbour in A, in the plan in force.
-    let row: (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64, f64, f64) = sqlx::query_as(
+    let row: EditTarget = sqlx::query_as(
         "WITH cur AS (SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL),
               own AS (SELECT gb.block_id, g.key, g.code, g.kind FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
                       WHERE gb.plan_id = (SELECT id FROM cur)),

@@ -123,9 +123,12 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
     row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("resident", id))
 }
 
+/// A resident's sealed name, ID-card number and phone, as stored.
+type SealedRow = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+
 async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let row: Option<(Vec<u8>, Vec<u8>, Option<Vec<u8>>)> =
+    let row: Option<SealedRow> =
         sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
             .bind(id)
             .fetch_optional(&state.pool)

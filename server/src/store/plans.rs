@@ -292,9 +292,15 @@ pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) ->
     .await?)
 }
 
+/// The blocks of a dedicated grid's unit, when it has one.
+type UnitBlocks = Option<Vec<i64>>;
+
+/// A stored grid as `grids_geojson` reads it: id, key, kind, code, name, households, residents, blocks, geometry.
+type GridRow = (i64, String, String, Option<String>, Option<String>, i32, i32, Vec<i64>, Option<Value>);
+
 /// The plan's grids as proposals (for re-validation) read back from storage.
 async fn stored_grids(tx: &mut Transaction<'_, Postgres>, plan_id: i64) -> Result<Vec<ProposedGrid>> {
-    let rows: Vec<(String, String, Vec<i64>, Option<Vec<i64>>)> = sqlx::query_as(
+    let rows: Vec<(String, String, Vec<i64>, UnitBlocks)> = sqlx::query_as(
         "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 g.unit_block_ids
          FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.id",
@@ -410,7 +416,7 @@ pub async fn assignment(pool: &PgPool, plan_id: i64) -> Result<Vec<(i64, String,
 /// The grids of a plan as a GeoJSON FeatureCollection (households, deviation from 300, kind, code, blocks).
 pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
     let band = Band::default();
-    let rows: Vec<(i64, String, String, Option<String>, Option<String>, i32, i32, Vec<i64>, Option<Value>)> = sqlx::query_as(
+    let rows: Vec<GridRow> = sqlx::query_as(
         "SELECT g.id, g.key, g.kind, g.code, g.name, g.households, g.residents,
                 coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 ST_AsGeoJSON(g.geom, 7)::json
@@ -495,7 +501,7 @@ pub async fn suggest_draft(
         return Err(ApiError::not_found("community", community).into());
     }
     let current = plan_in_force(pool, community.as_str(), Utc::now()).await?;
-    let dedicated: Vec<(String, Vec<i64>, Option<String>, Option<Vec<i64>>)> = match &current {
+    let dedicated: Vec<(String, Vec<i64>, Option<String>, UnitBlocks)> = match &current {
         Some(p) => {
             sqlx::query_as(
                 "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
