@@ -322,6 +322,41 @@ impl TestApp {
         }
     }
 
+    /// A point inside community `code` (its point on surface).
+    pub async fn interior_point(&self, code: &str) -> (f64, f64) {
+        sqlx::query_as(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community WHERE code = $1) s",
+        )
+        .bind(code)
+        .fetch_one(&self.pool)
+        .await
+        .expect("community's interior point")
+    }
+
+    /// The lowest block id of community `code`.
+    pub async fn first_block(&self, code: &str) -> i64 {
+        sqlx::query_scalar("SELECT min(id) FROM block WHERE community_code = $1")
+            .bind(code)
+            .fetch_one(&self.pool)
+            .await
+            .expect("a block")
+    }
+
+    /// The plan in force in community `code`: its id and its grids as a plan body's `grids` (key, kind, blocks).
+    pub async fn plan_in_force(&self, code: &str) -> (i64, Vec<Value>) {
+        let (_, current) = self.get(&format!("/api/communities/{code}/grids")).await;
+        let grids = current["grids"]["features"]
+            .as_array()
+            .expect("grids")
+            .iter()
+            .map(|f| {
+                let p = &f["properties"];
+                serde_json::json!({ "key": p["key"], "kind": p["kind"], "blocks": p["blocks"] })
+            })
+            .collect();
+        (current["plan"]["id"].as_i64().expect("a plan in force"), grids)
+    }
+
     /// The status and whole answer of an anonymous request sent exactly as written, byte for byte (an HTTP client
     /// library would resolve dot segments or refuse odd paths before sending).
     pub async fn raw(&self, method: &str, path: &str) -> (u16, String) {

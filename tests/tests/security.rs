@@ -200,13 +200,7 @@ async fn head_unknown_routes_methods_and_security_headers() {
 async fn deleting_the_newest_audit_entries_is_detected_by_the_anchored_head() {
     let app = TestApp::spawn_with_demo().await;
     let admin = app.sign_in_as("admin", Role::DistrictAdmin, district()).await;
-    let (lon, lat): (f64, f64) = sqlx::query_as(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community WHERE code = $1) s",
-    )
-    .bind(COMMUNITY)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (lon, lat) = app.interior_point(COMMUNITY).await;
     let place = |name: &str| json!({ "kind": "place", "name": name, "lon": lon, "lat": lat });
     for name in ["公园", "广场", "菜场"] {
         assert_eq!(app.post("/api/elements", &place(name)).await.0, 201);
@@ -264,23 +258,12 @@ async fn reads_are_not_audited_and_reveals_are() {
 #[tokio::test]
 async fn bodies_are_parsed_strictly_and_never_replaced_by_defaults() {
     let app = TestApp::spawn_with_demo().await;
-    let (_, current) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
-    let plan = current["plan"]["id"].as_i64().unwrap();
-    let grids: Vec<Value> = current["grids"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| json!({ "key": f["properties"]["key"], "kind": f["properties"]["kind"], "blocks": f["properties"]["blocks"] }))
-        .collect();
+    let (plan, grids) = app.plan_in_force(COMMUNITY).await;
     let (s, draft) =
         app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": plan })).await;
     assert_eq!(s, 201, "{draft}");
     let draft = draft["plan"]["id"].as_i64().unwrap();
-    let block: i64 = sqlx::query_scalar("SELECT min(id) FROM block WHERE community_code = $1")
-        .bind(COMMUNITY)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let block: i64 = app.first_block(COMMUNITY).await;
     let before = app.fingerprint().await;
 
     let (s, b) = app.post(&format!("/api/plans/{draft}/publish"), &json!({ "valid_from": 20270101 })).await;
@@ -407,15 +390,8 @@ async fn the_smaller_defects_are_fixed() {
     assert_eq!((s, b["error"].as_str()), (422, Some("bad_id_card")), "{b}");
 
     // A draft based on another community's plan; an import that covers no block.
-    let (_, other) = app.get("/api/communities/990101001002/grids").await;
-    let other_plan = other["plan"]["id"].as_i64().unwrap();
-    let (_, current) = app.get(&format!("/api/communities/{COMMUNITY}/grids")).await;
-    let grids: Vec<Value> = current["grids"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| json!({ "key": f["properties"]["key"], "kind": f["properties"]["kind"], "blocks": f["properties"]["blocks"] }))
-        .collect();
+    let (other_plan, _) = app.plan_in_force("990101001002").await;
+    let (_, grids) = app.plan_in_force(COMMUNITY).await;
     let (s, b) = app
         .post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": other_plan }))
         .await;
@@ -430,13 +406,7 @@ async fn the_smaller_defects_are_fixed() {
     assert_eq!((s, b["error"].as_str()), (422, Some("covers_no_block")), "{b}");
 
     // Public tiles carry no household or resident counts; staff tiles do.
-    let (lon, lat): (f64, f64) = sqlx::query_as(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community WHERE code = $1) s",
-    )
-    .bind(COMMUNITY)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (lon, lat) = app.interior_point(COMMUNITY).await;
     let t = TileId::containing(lon, lat, 15);
     let property_names = |bytes: Vec<u8>| {
         let reader = mvt_reader::Reader::new(bytes).unwrap();

@@ -128,11 +128,10 @@ type SealedRow = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
 
 async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let row: Option<SealedRow> =
-        sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?;
+    let row: Option<SealedRow> = sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.pool)
+        .await?;
     let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
     let key = &state.security.key;
     let open =
