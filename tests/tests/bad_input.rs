@@ -84,6 +84,15 @@ async fn malformed_requests_are_refused_with_reasons_and_change_nothing() {
             "duplicate",
         ),
         ("/api/streets", json!({ "code": street, "name": "again" }), 409, "duplicate"),
+        // unknown fields and wrong types (the field is named), NUL and invisible-only text
+        (
+            "/api/communities",
+            json!({ "code": 990101001099u64, "name": "x", "geometry": square(118.9, 31.8, 0.01) }),
+            400,
+            "bad_json",
+        ),
+        ("/api/elements", json!({ "kind": "place", "name": "a\u{0}b", "lon": 118.9, "lat": 31.85 }), 422, "bad_text"),
+        ("/api/elements", json!({ "kind": "place", "name": "\u{200b}", "lon": 118.9, "lat": 31.85 }), 422, "bad_text"),
         // unknown fields and wrong types
         (
             "/api/communities",
@@ -152,6 +161,11 @@ async fn malformed_requests_are_refused_with_reasons_and_change_nothing() {
     assert_eq!(app.get("/api/locate?lon=abc&lat=1").await.0, 400);
     assert_eq!(app.get("/api/locate?lon=118.9&lat=31.8&at=yesterday").await.0, 400);
     assert_eq!(app.get("/api/no-such-thing").await.0, 404);
+    // ambiguous path spellings and NUL in the query
+    for path in ["/api/%2e%2e/audit", "/api%2Faudit", "/api/./audit", "/api/search?q=%00"] {
+        let (s, answer) = app.raw("GET", path).await;
+        assert_eq!(s, 400, "{path}: {answer}");
+    }
 
     assert_eq!(app.fingerprint().await, before, "nothing stored changed");
 }

@@ -190,7 +190,12 @@ async fn place_of(
         }
         Target::BodyCode(field) => {
             let body = json_body(req).await?;
-            let code = body.get(field).and_then(Value::as_str).unwrap_or_default();
+            let code = match body.get(field) {
+                None | Some(Value::String(_)) => body.get(field).and_then(Value::as_str).unwrap_or_default(),
+                Some(other) => {
+                    return Err(ApiError::bad_request("bad_json", format!("{field}: expected a string, got {other}")))
+                }
+            };
             let place = Place::from_code(code).ok_or_else(|| {
                 ApiError::bad_request("bad_code", format!("{field} must be a 6-, 9- or 12-digit division code"))
             })?;
