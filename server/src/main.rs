@@ -187,7 +187,7 @@ async fn main() -> Result<()> {
         Command::Serve => {
             let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
             tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
-            let state = startup::AppState::new(pool, settings.security()?).await?;
+            let state = wangge_server::state::AppState::new(pool, settings.security()?).await?;
             let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
             match &web_dir {
                 Some(d) => tracing::info!("serving the web app from {}", d.display()),

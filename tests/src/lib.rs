@@ -16,7 +16,8 @@ use wangge_server::auth::vault::DataKey;
 use wangge_server::auth::Security;
 use wangge_server::config::Settings;
 use wangge_server::db::cluster::Durability;
-use wangge_server::startup::{self, AppState};
+use wangge_server::startup;
+use wangge_server::state::AppState;
 use wangge_server::store::accounts::NewAccount;
 
 /// The workspace root.

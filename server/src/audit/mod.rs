@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::auth::policy::Entity;
+use crate::store::places::Entity;
 use anchor::{Anchored, Head, HeadAnchor};
 
 /// One entry to append.

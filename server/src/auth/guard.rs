@@ -19,13 +19,15 @@ use wangge_domain::codes::CommunityCode;
 use actix_web::http::{Method, StatusCode, Uri};
 
 use super::canonical;
-use super::policy::{self, Access, Entity, Target};
+use super::policy::{self, Access, Target};
 use super::principal::{Principal, Staff};
 use super::session;
 use crate::audit;
 use crate::error::ApiError;
+use crate::places;
 use crate::routes::{body, input};
-use crate::startup::{AppState, JSON_LIMIT};
+use crate::state::{AppState, JSON_LIMIT};
+use crate::store::places::Entity;
 use crate::tile_service::Selection;
 
 /// The middleware function (mounted with `actix_web::middleware::from_fn`).
@@ -185,7 +187,8 @@ async fn place_of(
             let raw = param("id");
             let id: i64 =
                 raw.parse().map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
-            let place = entity_place(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
+            let place =
+                places::of_entity(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
             Ok(Some((place, format!("{} {id}", entity.name()))))
         }
         Target::BodyCode(field) => {
@@ -209,7 +212,7 @@ async fn place_of(
                     .ok_or_else(|| ApiError::bad_request("bad_json", format!("{k} must be a number")))
             };
             let p = input::lon_lat(number("lon")?, number("lat")?)?;
-            let place = located_place(state, p.lon(), p.lat())?;
+            let place = places::of_point(state, p.lon(), p.lat())?;
             Ok(Some((place, "the place".to_owned())))
         }
         Target::BodyBuilding => {
@@ -218,87 +221,12 @@ async fn place_of(
                 .get("building_id")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| ApiError::bad_request("bad_json", "building_id must be an id"))?;
-            let place =
-                entity_place(state, Entity::Building, id).await?.ok_or_else(|| ApiError::not_found("building", id))?;
+            let place = places::of_entity(state, Entity::Building, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("building", id))?;
             Ok(Some((place, format!("building {id}"))))
         }
     }
-}
-
-/// The place of a point: its grid in force, else its community. Outside every community is refused.
-fn located_place(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError> {
-    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
-    if let Some(code) = located.grid().and_then(|g| g.code.parse().ok()) {
-        return Ok(Place::grid(code));
-    }
-    located
-        .community
-        .and_then(|c| c.code.parse().ok())
-        .map(Place::community)
-        .ok_or_else(|| ApiError::unprocessable("outside", "the point is not inside any community"))
-}
-
-/// Where an entity lies: its grid's code when it has one, else its community (accounts: their district).
-async fn entity_place(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
-    let pool = &state.pool;
-    let codes: Option<(Option<String>, Option<String>)> =
-        match entity {
-            Entity::Plan => {
-                sqlx::query_as("SELECT NULL::text, community_code FROM plan WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Entity::Block => {
-                sqlx::query_as("SELECT NULL::text, community_code FROM block WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Entity::Grid => {
-                sqlx::query_as(
-                    "SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-            }
-            Entity::Element => sqlx::query_as(
-                "SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
-            Entity::Resident => sqlx::query_as(
-                "SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
-            Entity::Account => {
-                sqlx::query_as("SELECT NULL::text, district_code FROM account WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Entity::Building => {
-                let point: Option<(f64, f64)> = sqlx::query_as(
-                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-                return Ok(point
-                    .and_then(|(lon, lat)| located_place(state, lon, lat).ok())
-                    .or_else(|| point.map(|_| Place::default())));
-            }
-        };
-    Ok(codes.map(|(grid, area)| {
-        grid.as_deref()
-            .and_then(Place::from_code)
-            .or_else(|| area.as_deref().and_then(Place::from_code))
-            .unwrap_or_default()
-    }))
 }
 
 /// Read the JSON body for the policy, then put it back for the handler.

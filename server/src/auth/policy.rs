@@ -4,6 +4,8 @@
 use actix_web::http::Method;
 use wangge_domain::access::Action;
 
+pub use crate::store::places::Entity;
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -32,40 +34,6 @@ pub enum Target {
     BodyPoint,
     /// The building whose id is the body's `building_id` (registering a resident), located to its grid.
     BodyBuilding,
-}
-
-/// Entities addressed by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    /// A plan version.
-    Plan,
-    /// A block.
-    Block,
-    /// A building.
-    Building,
-    /// A grid.
-    Grid,
-    /// A place, facility or organization.
-    Element,
-    /// A registered resident.
-    Resident,
-    /// A staff account.
-    Account,
-}
-
-impl Entity {
-    /// Its name in messages and the audit log.
-    pub fn name(self) -> &'static str {
-        match self {
-            Entity::Plan => "plan",
-            Entity::Block => "block",
-            Entity::Building => "building",
-            Entity::Grid => "grid",
-            Entity::Element => "element",
-            Entity::Resident => "resident",
-            Entity::Account => "account",
-        }
-    }
 }
 
 use Access::{Public, Staff, Tiles};

@@ -16,7 +16,8 @@ use wangge_gis_data::demo::DemoSize;
 use crate::auth::password::NewPassword;
 use crate::auth::vault::DataKey;
 use crate::auth::Security;
-use crate::startup::{self, AppState};
+use crate::startup;
+use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::plans::{save_draft, GridInput, PlanInput};
 

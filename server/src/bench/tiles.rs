@@ -15,7 +15,8 @@ use wangge_tiles::TileId;
 
 use crate::auth::vault::DataKey;
 use crate::auth::Security;
-use crate::startup::{self, AppState};
+use crate::startup;
+use crate::state::AppState;
 
 /// One measured pass.
 #[derive(Debug)]

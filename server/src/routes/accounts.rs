@@ -11,7 +11,7 @@ use wangge_domain::access::{Assignment, Role, Scope};
 use crate::auth::password::NewPassword;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::accounts::{self, AccountChange, NewAccount};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::audit;
 use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

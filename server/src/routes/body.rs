@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::startup::JSON_LIMIT;
+use crate::state::JSON_LIMIT;
 
 /// A JSON body of type `T`.
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use wangge_domain::codes::FacilityId;
 use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/elements", web::post().to(create))

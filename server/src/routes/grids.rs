@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -10,7 +10,7 @@ use wangge_domain::codes::{CommunityCode, DistrictCode, StreetCode};
 use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::hierarchy::{misplaced, upsert_area, Level, Misplaced};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

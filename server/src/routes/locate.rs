@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::input;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most points one batch may hold.
 pub const MAX_BATCH: usize = 100_000;

@@ -11,7 +11,7 @@ use wangge_domain::plan::GridKind;
 
 use super::input;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::geojson_text;
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans::{self, GridInput, PlanInput};

@@ -8,7 +8,7 @@ use wangge_domain::codes::CommunityCode;
 
 use super::input;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::plans::{self, PlanInput};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -11,7 +11,7 @@ use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/residents", web::post().to(create))

@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::audit;
 use crate::auth::{password, session, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -9,7 +9,7 @@ use wangge_domain::codes::DistrictCode;
 use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::geojson_text;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

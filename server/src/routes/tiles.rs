@@ -9,7 +9,7 @@ use wangge_tiles::TileId;
 
 use crate::error::{ApiError, ApiResult};
 use crate::map_style::{style, StyleMode};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tile_service::{Selection, BASE_LAYERS, GOVERNANCE_LAYERS};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod elements;
 pub mod features;
 pub mod hierarchy;
+pub mod places;
 pub mod plan_import;
 pub mod plans;
 

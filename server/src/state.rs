@@ -1,0 +1,57 @@
+//! The state every handler can reach: the database, the in-memory views (locate cache, tiles, glyphs) and the
+//! security settings, and how the views are brought in step after a write.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use sqlx::PgPool;
+
+use crate::auth::Security;
+use crate::cache::LocateCache;
+use crate::error::ApiError;
+use crate::fonts::Glyphs;
+use crate::tile_service::TileService;
+
+/// Largest JSON body accepted (a detailed community boundary or a 100 000-point locate batch fits).
+pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: PgPool,
+    /// The locate cache.
+    pub cache: LocateCache,
+    /// Vector tiles from memory.
+    pub tiles: TileService,
+    /// Label glyphs.
+    pub glyphs: Glyphs,
+    /// Keys, cookie policy and throttles.
+    pub security: Arc<Security>,
+    refresh: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Load the locate cache and the tiles, and wrap the pool.
+    pub async fn new(pool: PgPool, security: Security) -> Result<Self> {
+        let cache = LocateCache::load(&pool).await?;
+        let tiles = TileService::load(&pool).await?;
+        Ok(Self {
+            pool,
+            cache,
+            tiles,
+            glyphs: Glyphs::default(),
+            security: Arc::new(security),
+            refresh: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Bring the in-memory views (locate cache, governance tiles) in step after a write that changed areas inside
+    /// `touched` (west, south, east, north; `None`: anywhere). Writers queue so snapshots are swapped in order.
+    pub async fn refresh(&self, touched: Option<[f64; 4]>) -> Result<(), ApiError> {
+        let _turn = self.refresh.lock().await;
+        self.cache.refresh(&self.pool).await?;
+        self.tiles.reload_governance(&self.pool, touched).await?;
+        Ok(())
+    }
+}

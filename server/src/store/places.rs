@@ -1,0 +1,79 @@
+//! Where stored things lie, in SQL: the entities addressed by id, and for each the codes of the areas it lies in.
+
+use anyhow::Result;
+use sqlx::PgPool;
+
+/// Entities addressed by id (in paths, in the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// A plan version.
+    Plan,
+    /// A block.
+    Block,
+    /// A building.
+    Building,
+    /// A grid.
+    Grid,
+    /// A place, facility or organization.
+    Element,
+    /// A registered resident.
+    Resident,
+    /// A staff account.
+    Account,
+}
+
+impl Entity {
+    /// Its name in messages and the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Plan => "plan",
+            Entity::Block => "block",
+            Entity::Building => "building",
+            Entity::Grid => "grid",
+            Entity::Element => "element",
+            Entity::Resident => "resident",
+            Entity::Account => "account",
+        }
+    }
+}
+
+/// Where an entity lies, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lies {
+    /// In areas: the code of its grid, if it has one, and of its community (an account: its district).
+    In {
+        /// Its grid's code.
+        grid: Option<String>,
+        /// Its community's (or district's) code.
+        area: Option<String>,
+    },
+    /// At a point (lon, lat) still to be located (a building: the point on its footprint's surface).
+    At(f64, f64),
+}
+
+/// Where entity `id` lies; `None` when it does not exist.
+pub async fn lies(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<Lies>> {
+    let sql = match entity {
+        Entity::Plan => "SELECT NULL::text, community_code FROM plan WHERE id = $1",
+        Entity::Block => "SELECT NULL::text, community_code FROM block WHERE id = $1",
+        Entity::Grid => "SELECT g.code, p.community_code FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
+        Entity::Element => {
+            "SELECT g.code, e.community_code FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1"
+        }
+        Entity::Resident => {
+            "SELECT g.code, r.community_code FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"
+        }
+        Entity::Account => "SELECT NULL::text, district_code FROM account WHERE id = $1",
+        Entity::Building => {
+            let point: Option<(f64, f64)> = sqlx::query_as(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) AS p FROM building WHERE id = $1) b",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            return Ok(point.map(|(lon, lat)| Lies::At(lon, lat)));
+        }
+    };
+    let codes: Option<(Option<String>, Option<String>)> = sqlx::query_as(sql).bind(id).fetch_optional(pool).await?;
+    Ok(codes.map(|(grid, area)| Lies::In { grid, area }))
+}
