@@ -21,3 +21,4 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod tile_service;
+pub mod write;

@@ -285,14 +285,18 @@ async fn main() -> Result<()> {
         }
         Command::BuildBlocks { community } => {
             let code: CommunityCode = community.parse()?;
-            let s = build_blocks(&pool, code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?;
+            let mut tx = pool.begin().await?;
+            let s = build_blocks(&mut tx, code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?;
+            tx.commit().await?;
             println!("{}", serde_json::to_string_pretty(&s)?);
         }
         Command::Graph { community, split_above } => {
             let code: CommunityCode = community.parse()?;
             if let Some(high) = split_above {
                 for block in blocks::oversized_blocks(&pool, code.as_str(), high).await? {
-                    let split = blocks::split_block(&pool, block, &blocks::Cut::BuildingCells).await?;
+                    let mut tx = pool.begin().await?;
+                    let split = blocks::split_block(&mut tx, block, &blocks::Cut::BuildingCells).await?;
+                    tx.commit().await?;
                     eprintln!("split block {block} into {} building cells", split.cells.len());
                 }
             }

@@ -190,6 +190,7 @@ type CacheKey = (Selection, TileId);
 #[derive(Debug, Clone)]
 pub struct TileService {
     base: Arc<RwLock<Arc<TileSet>>>,
+    elements: Arc<RwLock<Arc<TileSet>>>,
     governance: Arc<RwLock<Arc<TileSet>>>,
     public_governance: Arc<RwLock<Arc<TileSet>>>,
     cache: Arc<RwLock<HashMap<CacheKey, Arc<EncodedTile>>>>,
@@ -202,7 +203,8 @@ impl TileService {
     /// Load both tile sets.
     pub async fn load(pool: &PgPool) -> Result<Self> {
         Ok(Self {
-            base: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL, &[]).await?))),
+            base: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL[..3], &[]).await?))),
+            elements: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL[3..], &[]).await?))),
             governance: Arc::new(RwLock::new(Arc::new(load(pool, &GOVERNANCE_SQL, &[]).await?))),
             public_governance: Arc::new(RwLock::new(Arc::new(load_public_governance(pool).await?))),
             cache: Arc::new(RwLock::new(HashMap::new())),
@@ -216,6 +218,31 @@ impl TileService {
         let public = Arc::new(load_public_governance(pool).await?);
         *self.governance.write().expect("tile lock") = fresh;
         *self.public_governance.write().expect("tile lock") = public;
+        self.evict(touched);
+        Ok(())
+    }
+
+    /// Reload the base layers (after an import) and empty the cache.
+    pub async fn reload_base(&self, pool: &PgPool) -> Result<()> {
+        let fresh = Arc::new(load(pool, &BASE_SQL[..3], &[]).await?);
+        let elements = Arc::new(load(pool, &BASE_SQL[3..], &[]).await?);
+        *self.base.write().expect("tile lock") = fresh;
+        *self.elements.write().expect("tile lock") = elements;
+        self.cache.write().expect("tile cache lock").clear();
+        Ok(())
+    }
+
+    /// Reload the elements layer (kept apart from the heavy base layers so this is cheap) and evict the cached
+    /// tiles overlapping `touched` (west, south, east, north).
+    pub async fn reload_elements(&self, pool: &PgPool, touched: [f64; 4]) -> Result<()> {
+        let fresh = Arc::new(load(pool, &BASE_SQL[3..], &[]).await?);
+        *self.elements.write().expect("tile lock") = fresh;
+        self.evict(Some(touched));
+        Ok(())
+    }
+
+    /// Forget the cached tiles overlapping `touched`, or all of them.
+    fn evict(&self, touched: Option<[f64; 4]>) {
         let mut cache = self.cache.write().expect("tile cache lock");
         match touched {
             Some([w, s, e, n]) => cache.retain(|(_, t), _| {
@@ -224,15 +251,6 @@ impl TileService {
             }),
             None => cache.clear(),
         }
-        Ok(())
-    }
-
-    /// Reload the base layers (after an import) and empty the cache.
-    pub async fn reload_base(&self, pool: &PgPool) -> Result<()> {
-        let fresh = Arc::new(load(pool, &BASE_SQL, &[]).await?);
-        *self.base.write().expect("tile lock") = fresh;
-        self.cache.write().expect("tile cache lock").clear();
-        Ok(())
     }
 
     /// The tile, from the cache or freshly encoded. A selection of public layers only gets the governance
@@ -243,10 +261,9 @@ impl TileService {
             return t.clone();
         }
         let governance = if selection.is_public() { &self.public_governance } else { &self.governance };
-        let (base, governance) =
-            (self.base.read().expect("tile lock").clone(), governance.read().expect("tile lock").clone());
+        let sets = [&self.base, &self.elements, governance].map(|set| set.read().expect("tile lock").clone());
         let mut raw = Vec::new();
-        for set in [&base, &governance] {
+        for set in &sets {
             let names: Vec<&str> = set.layers().iter().map(|l| l.name()).filter(|n| selection.wants(n)).collect();
             raw.extend(set.encode_layers(tile, &names));
         }

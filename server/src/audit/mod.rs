@@ -12,7 +12,7 @@ pub mod anchor;
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::store::places::Entity;
 use anchor::{Anchored, Head, HeadAnchor};
@@ -34,9 +34,17 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
-/// Append an entry and move the head anchor to it; returns its sequence number.
-pub async fn append(pool: &PgPool, anchor: &HeadAnchor, e: Entry<'_>) -> Result<i64> {
-    let mut tx = pool.begin().await?;
+/// An entry just appended, not yet anchored.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its hash (hex).
+    pub hash: String,
+}
+
+/// Append an entry inside the caller's transaction (so it commits with the write it describes).
+pub async fn append_in(conn: &mut PgConnection, e: Entry<'_>) -> Result<Appended> {
     let seq: i64 = sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
         .bind(e.actor)
         .bind(e.action)
@@ -44,29 +52,57 @@ pub async fn append(pool: &PgPool, anchor: &HeadAnchor, e: Entry<'_>) -> Result<
         .bind(i32::from(e.status))
         .bind(e.before)
         .bind(e.after)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
     let hash: String = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
         .bind(seq)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
-    tx.commit().await?;
-    // Move the anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut and
-    // rewritten), keep the anchor where it is, as evidence for verification.
+    Ok(Appended { seq, hash })
+}
+
+/// After the entry's transaction committed: move the head anchor to it — only along an unbroken chain. If the
+/// anchored entry is gone or changed (the end was cut and rewritten), the anchor stays where it is, as evidence.
+pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> Result<()> {
     if let Anchored::Head(h) = anchor.read()? {
-        if h.seq < seq {
+        if h.seq < appended.seq {
             let still: Option<String> = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
                 .bind(h.seq)
                 .fetch_optional(pool)
                 .await?;
             if still.as_deref() != Some(h.hash.as_str()) {
                 tracing::error!(anchored = h.seq, "the audit log no longer holds its anchored head; the anchor stays");
-                return Ok(seq);
+                return Ok(());
             }
         }
     }
-    anchor.advance(seq, &hash)?;
-    Ok(seq)
+    anchor.advance(appended.seq, &appended.hash)
+}
+
+/// Append an entry that describes no write of its own (a sign-in, a lock, `create-admin`), commit it and anchor it.
+pub async fn append(pool: &PgPool, head: &HeadAnchor, e: Entry<'_>) -> Result<i64> {
+    let mut tx = pool.begin().await?;
+    let appended = append_in(&mut tx, e).await?;
+    tx.commit().await?;
+    anchor(pool, head, &appended).await?;
+    Ok(appended.seq)
+}
+
+/// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
+/// does not put megabytes into the log (the entities keep their geometry; the log says what was written).
+pub fn without_geometry(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match k.as_str() {
+                    "geometry" | "geom" | "boundary" if !v.is_null() => (k, Value::from("(geometry omitted)")),
+                    _ => (k, without_geometry(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_geometry).collect()),
+        other => other,
+    }
 }
 
 /// The outcome of checking the chain.
@@ -153,7 +189,7 @@ pub async fn recent(pool: &PgPool, limit: i64, before_seq: Option<i64>) -> Resul
 
 /// The state of an entity as the audit log records it: geometry as a digest, personal data masked, password
 /// hashes as a digest. `None` when it does not exist.
-pub async fn snapshot(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<Value>> {
+pub async fn snapshot(conn: &mut PgConnection, entity: Entity, id: i64) -> Result<Option<Value>> {
     let sql = match entity {
         Entity::Plan => {
             "SELECT jsonb_build_object('id', p.id, 'community_code', p.community_code, 'version', p.version,
@@ -189,5 +225,18 @@ pub async fn snapshot(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<V
              FROM account a WHERE id = $1"
         }
     };
-    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?)
+    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_is_left_out_of_logged_responses() {
+        let v = serde_json::json!({ "plan": { "id": 3, "grids": { "features": [{ "geometry": { "type": "Polygon" }, "properties": { "code": "1" } }] } } });
+        let kept = without_geometry(v);
+        assert_eq!(kept["plan"]["grids"]["features"][0]["geometry"], "(geometry omitted)");
+        assert_eq!(kept["plan"]["grids"]["features"][0]["properties"]["code"], "1");
+    }
 }

@@ -20,15 +20,15 @@ use actix_web::http::{Method, StatusCode, Uri};
 
 use super::canonical;
 use super::policy::{self, Access, Target};
-use super::principal::{Principal, Staff};
+use super::principal::Principal;
 use super::session;
-use crate::audit;
 use crate::error::ApiError;
 use crate::places;
 use crate::routes::{body, input};
 use crate::state::{AppState, JSON_LIMIT};
 use crate::store::places::Entity;
 use crate::tile_service::Selection;
+use crate::write::Writer;
 
 /// The middleware function (mounted with `actix_web::middleware::from_fn`).
 pub async fn guard(
@@ -59,7 +59,7 @@ pub async fn guard(
         }
     }
 
-    let mut audited = None;
+    let mut writer = None;
     match access {
         Access::Public => {}
         Access::Tiles => {
@@ -97,21 +97,22 @@ pub async fn guard(
                     }
                     _ => None,
                 };
-                let before = match entity {
-                    Some((e, id)) => audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?,
-                    None => None,
-                };
-                audited = Some((staff.clone(), entity, before));
+                writer = Some(Writer::new(&staff.username, format!("{method} {pattern}"), entity));
             }
         }
     }
 
     req.extensions_mut().insert(principal);
+    if let Some(w) = &writer {
+        req.extensions_mut().insert(w.clone());
+    }
     let res = next.call(req).await?.map_into_boxed_body();
-    match audited {
-        Some((staff, entity, before)) if res.status().is_success() => {
-            record(&state, &pattern, &staff, entity, before, res).await
-        }
+    match writer {
+        // Every successful audited write must have gone through the after-write path (write and entry together).
+        Some(w) if res.status().is_success() && !w.committed() => Err(ApiError::from(anyhow::anyhow!(
+            "{method} {pattern} answered without committing through the after-write path"
+        ))
+        .into()),
         _ => Ok(res),
     }
 }
@@ -244,68 +245,4 @@ async fn json_body(req: &mut ServiceRequest) -> Result<Value, ApiError> {
     let bytes = bytes.freeze();
     req.set_payload(bytes.clone().into());
     body::parse(&bytes)
-}
-
-/// Append the audit entry of a successful write: the entity's state before and after, or for creations the
-/// response (which carries the new id).
-async fn record(
-    state: &AppState,
-    pattern: &str,
-    staff: &Staff,
-    entity: Option<(Entity, i64)>,
-    before: Option<Value>,
-    res: ServiceResponse<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let (http_req, http_res) = res.into_parts();
-    let (http_res, body) = http_res.into_parts();
-    let bytes = actix_web::body::to_bytes(body)
-        .await
-        .map_err(|_| ApiError::from(anyhow::anyhow!("response body unreadable")))?;
-    let (target, after) = match entity {
-        Some((e, id)) => {
-            (Some(format!("{} {id}", e.name())), audit::snapshot(&state.pool, e, id).await.map_err(ApiError::from)?)
-        }
-        None => (None, serde_json::from_slice(&bytes).ok().map(without_geometry)),
-    };
-    let action = format!("{} {pattern}", http_req.method());
-    let entry = audit::Entry {
-        actor: &staff.username,
-        action: &action,
-        target,
-        status: http_res.status().as_u16(),
-        before,
-        after,
-    };
-    audit::append(&state.pool, &state.security.audit_head, entry).await.map_err(ApiError::from)?;
-    Ok(ServiceResponse::new(http_req, http_res.set_body(BoxBody::new(bytes))))
-}
-
-/// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
-/// does not put megabytes into the log (the entities keep their geometry; the log says what was written).
-fn without_geometry(v: Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| match k.as_str() {
-                    "geometry" | "geom" | "boundary" if !v.is_null() => (k, Value::from("(geometry omitted)")),
-                    _ => (k, without_geometry(v)),
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(without_geometry).collect()),
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn geometry_is_left_out_of_logged_responses() {
-        let v = serde_json::json!({ "plan": { "id": 3, "grids": { "features": [{ "geometry": { "type": "Polygon" }, "properties": { "code": "1" } }] } } });
-        let kept = without_geometry(v);
-        assert_eq!(kept["plan"]["grids"]["features"][0]["geometry"], "(geometry omitted)");
-        assert_eq!(kept["plan"]["grids"]["features"][0]["properties"]["code"], "1");
-    }
 }

@@ -68,7 +68,9 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
             revision: None,
         };
         let community = COMMUNITY.parse()?;
-        save_draft(pool, &community, None, &input).await?;
+        let mut tx = pool.begin().await?;
+        save_draft(&mut tx, &community, None, &input).await?;
+        tx.commit().await?;
     }
     if accounts::for_login(pool, "bench").await?.is_none() {
         let assignment = Assignment::new(Role::Planner, Scope::District("990101".parse()?))?;

@@ -63,11 +63,16 @@ pub async fn load_demo(pool: &PgPool, size: DemoSize) -> Result<Option<DemoSumma
     let mut blocks = 0;
     let mut grids = 0;
     for c in &demo.communities {
-        blocks += build_blocks(pool, c.code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?.blocks;
+        let mut tx = pool.begin().await?;
+        blocks += build_blocks(&mut tx, c.code.as_str(), &DEFAULT_BLOCK_ROAD_CLASSES).await?.blocks;
+        tx.commit().await?;
         let plan = first_plan(pool, c.code.as_str()).await?;
         grids += plan.grids.len();
-        let (draft, _) = save_draft(pool, &c.code, None, &plan).await?;
-        publish(pool, draft.id, Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date"))).await?;
+        let mut tx = pool.begin().await?;
+        let (draft, _) = save_draft(&mut tx, &c.code, None, &plan).await?;
+        publish(&mut tx, draft.id, Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date")))
+            .await?;
+        tx.commit().await?;
     }
     Ok(Some(DemoSummary { communities: demo.communities.len(), buildings: summary.buildings, blocks, grids }))
 }

@@ -3,6 +3,7 @@
 
 use super::body::Json;
 use super::input;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,6 +14,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::accounts::{self, AccountChange, NewAccount};
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/accounts", web::get().to(list))
@@ -120,7 +122,12 @@ async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpRespo
     Ok(HttpResponse::Ok().json(accounts::list(&state.pool, &viewer.district).await?))
 }
 
-async fn create(state: web::Data<AppState>, viewer: Viewer, body: Json<AccountInput>) -> ApiResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    writer: Writer,
+    viewer: Viewer,
+    body: Json<AccountInput>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let username = body.username.trim();
     if username.len() < 3
@@ -133,8 +140,9 @@ async fn create(state: web::Data<AppState>, viewer: Viewer, body: Json<AccountIn
     let work_phone = body.work_phone.as_deref().map(check_phone).transpose()?;
     let password = password(&body.password)?;
     let assignment = assignment(&state, &viewer, &body.role, body.scope).await?;
+    let mut w = writer.begin(&state).await?;
     let account = accounts::create(
-        &state.pool,
+        w.conn(),
         NewAccount {
             username,
             display_name: &display_name,
@@ -145,7 +153,7 @@ async fn create(state: web::Data<AppState>, viewer: Viewer, body: Json<AccountIn
         },
     )
     .await?;
-    Ok(HttpResponse::Created().json(account))
+    w.commit(StatusCode::CREATED, account, Touches::Nothing).await
 }
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
@@ -158,6 +166,7 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
 
 async fn update(
     state: web::Data<AppState>,
+    writer: Writer,
     viewer: Viewer,
     path: web::Path<i64>,
     body: Json<AccountUpdate>,
@@ -190,6 +199,7 @@ async fn update(
         disabled: body.disabled,
         password: password.as_ref(),
     };
-    let updated = accounts::update(&state.pool, id, change).await?.ok_or_else(|| ApiError::not_found("account", id))?;
-    Ok(HttpResponse::Ok().json(updated))
+    let mut w = writer.begin(&state).await?;
+    let updated = accounts::update(w.conn(), id, change).await?.ok_or_else(|| ApiError::not_found("account", id))?;
+    w.commit(StatusCode::OK, updated, Touches::Nothing).await
 }

@@ -1,6 +1,7 @@
 //! Blocks and buildings.
 
 use super::body::OptionalJson;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
@@ -9,7 +10,9 @@ use wangge_domain::codes::CommunityCode;
 use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::blocks::{build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::store::blocks::{block_bbox, build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::store::hierarchy::community_bbox;
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
@@ -31,6 +34,7 @@ struct BuildInput {
 
 async fn build(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<String>,
     body: OptionalJson<BuildInput>,
 ) -> ApiResult<HttpResponse> {
@@ -43,8 +47,10 @@ async fn build(
         return Err(ApiError::unprocessable("bad_road_classes", "give 1 to 50 road classes"));
     }
     let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-    let summary = build_blocks(&state.pool, code.as_str(), &refs).await?;
-    Ok(HttpResponse::Ok().json(summary))
+    let mut w = writer.begin(&state).await?;
+    let summary = build_blocks(w.conn(), code.as_str(), &refs).await?;
+    let bbox = community_bbox(w.conn(), code.as_str()).await?;
+    w.commit(StatusCode::OK, serde_json::to_value(summary).map_err(anyhow::Error::from)?, Touches::Areas(bbox)).await
 }
 
 const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 7)::json,
@@ -126,6 +132,7 @@ struct SplitInput {
 
 async fn split(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<i64>,
     body: OptionalJson<SplitInput>,
 ) -> ApiResult<HttpResponse> {
@@ -133,8 +140,10 @@ async fn split(
         None => Cut::BuildingCells,
         Some(line) => Cut::Line(line_text(&line)?),
     };
-    let summary = split_block(&state.pool, *path, &cut).await?;
-    Ok(HttpResponse::Ok().json(summary))
+    let mut w = writer.begin(&state).await?;
+    let summary = split_block(w.conn(), *path, &cut).await?;
+    let bbox = block_bbox(w.conn(), summary.parent).await?;
+    w.commit(StatusCode::OK, serde_json::to_value(&summary).map_err(anyhow::Error::from)?, Touches::Areas(bbox)).await
 }
 
 async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {

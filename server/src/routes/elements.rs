@@ -1,6 +1,7 @@
 //! Elements located to grids: places, facilities (部件) and organizations.
 
 use super::body::Json;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -10,6 +11,8 @@ use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::elements::{self, NewElement};
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/elements", web::post().to(create))
@@ -45,7 +48,7 @@ struct ElementInput {
     kind: ElementKind,
 }
 
-async fn create(state: web::Data<AppState>, body: Json<ElementInput>) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let name = input::label("name", &body.name, 200)?;
     let p = input::lon_lat(body.lon, body.lat)?;
@@ -58,22 +61,19 @@ async fn create(state: web::Data<AppState>, body: Json<ElementInput>) -> ApiResu
         }
     };
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), chrono::Utc::now());
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
-         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
-    )
-    .bind(kind)
-    .bind(name)
-    .bind(category)
-    .bind(facility_id.as_ref().map(|f| f.as_str()))
-    .bind(body.address)
-    .bind(p.lon())
-    .bind(p.lat())
-    .bind(located.community.as_ref().map(|c| c.code.clone()))
-    .bind(located.grid().map(|g| g.id))
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(HttpResponse::Created().json(json!({ "id": id, "located": located })))
+    let mut w = writer.begin(&state).await?;
+    let new = NewElement {
+        kind,
+        name: &name,
+        category: category.as_deref(),
+        facility_id: facility_id.as_ref().map(|f| f.as_str()),
+        address: body.address.as_deref(),
+        at: (p.lon(), p.lat()),
+        community: located.community.as_ref().map(|c| c.code.as_str()),
+        grid: located.grid().map(|g| g.id),
+    };
+    let id = elements::insert(w.conn(), new).await?;
+    w.commit(StatusCode::CREATED, json!({ "id": id, "located": located }), Touches::ElementAt(p.lon(), p.lat())).await
 }
 
 const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,

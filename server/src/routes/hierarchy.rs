@@ -1,6 +1,7 @@
 //! Districts, streets and communities.
 
 use super::body::Json;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,6 +13,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::hierarchy::{misplaced, upsert_area, Level, Misplaced};
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/districts", web::get().to(list_districts))
@@ -117,7 +119,13 @@ async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> A
     feature.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("community", code))
 }
 
-async fn create(state: &AppState, level: Level, body: AreaInput, code: &str) -> ApiResult<HttpResponse> {
+async fn create(
+    state: &AppState,
+    writer: Writer,
+    level: Level,
+    body: AreaInput,
+    code: &str,
+) -> ApiResult<HttpResponse> {
     let name = input::label("name", &body.name, 100)?;
     let boundary = body.geometry.as_ref().map(|g| input::boundary(g, body.gcj02)).transpose()?;
     if level == Level::Community && boundary.is_none() {
@@ -139,9 +147,9 @@ async fn create(state: &AppState, level: Level, body: AreaInput, code: &str) -> 
             return Err(misplaced_error(level, m));
         }
     }
-    upsert_area(&state.pool, level, code, &name, boundary.as_ref(), false).await?;
-    state.refresh(None).await?;
-    Ok(HttpResponse::Created().json(json!({ "code": code, "name": name })))
+    let mut w = writer.begin(state).await?;
+    upsert_area(w.conn(), level, code, &name, boundary.as_ref(), false).await?;
+    w.commit(StatusCode::CREATED, json!({ "code": code, "name": name }), Touches::Areas(None)).await
 }
 
 /// 422 for a boundary that does not fit the hierarchy, with the areas in m².
@@ -157,17 +165,21 @@ fn misplaced_error(level: Level, m: Misplaced) -> ApiError {
     }
 }
 
-async fn create_district(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
+async fn create_district(state: web::Data<AppState>, writer: Writer, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&body.code)?;
-    create(&state, Level::District, body.into_inner(), code.as_str()).await
+    create(&state, writer, Level::District, body.into_inner(), code.as_str()).await
 }
 
-async fn create_street(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
+async fn create_street(state: web::Data<AppState>, writer: Writer, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&body.code)?;
-    create(&state, Level::Street, body.into_inner(), code.as_str()).await
+    create(&state, writer, Level::Street, body.into_inner(), code.as_str()).await
 }
 
-async fn create_community(state: web::Data<AppState>, body: Json<AreaInput>) -> ApiResult<HttpResponse> {
+async fn create_community(
+    state: web::Data<AppState>,
+    writer: Writer,
+    body: Json<AreaInput>,
+) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&body.code)?;
-    create(&state, Level::Community, body.into_inner(), code.as_str()).await
+    create(&state, writer, Level::Community, body.into_inner(), code.as_str()).await
 }

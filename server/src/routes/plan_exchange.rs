@@ -3,6 +3,7 @@
 //! reporting the blocks that fell between grids or across them.
 
 use super::body::Json;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ use crate::state::AppState;
 use crate::store::geojson_text;
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans::{self, GridInput, PlanInput};
+use crate::write::{Touches, Writer};
 use wangge_domain::boundary::Boundary;
 use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 
@@ -152,6 +154,7 @@ fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
 
 async fn import(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<String>,
     body: Json<ImportInput>,
 ) -> ApiResult<HttpResponse> {
@@ -174,7 +177,7 @@ async fn import(
             |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         grids.push(LayerGrid::new(i, text, &boundary));
     }
-    import_layer(&state, &code, grids, body.based_on).await
+    import_layer(&state, writer, &code, grids, body.based_on).await
 }
 
 #[derive(Deserialize)]
@@ -188,6 +191,7 @@ struct ShapefileQuery {
 /// when present; WGS84).
 async fn import_shapefile(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<String>,
     q: web::Query<ShapefileQuery>,
     body: web::Bytes,
@@ -216,13 +220,14 @@ async fn import_shapefile(
         };
         grids.push(LayerGrid::new(i, text, &boundary));
     }
-    import_layer(&state, &code, grids, q.based_on).await
+    import_layer(&state, writer, &code, grids, q.based_on).await
 }
 
 /// Assign every block to the layer's grid covering most of it, store the draft, and report the blocks between
 /// grids (left unassigned) and across them.
 async fn import_layer(
     state: &AppState,
+    writer: Writer,
     code: &CommunityCode,
     layer: Vec<LayerGrid>,
     based_on: Option<i64>,
@@ -267,12 +272,14 @@ async fn import_layer(
         .with_details(json!({ "between": between })));
     }
     let input = PlanInput { grids, based_on, note: Some("imported from a grid layer".into()), revision: None };
-    let (plan, report) = plans::save_draft(&state.pool, code, None, &input).await?;
-    Ok(HttpResponse::Created().json(json!({
+    let mut w = writer.begin(state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), code, None, &input).await?;
+    let answer = json!({
         "plan": plan,
         "report": report,
         "between": between,
         "across": across,
         "grids_without_blocks": empty,
-    })))
+    });
+    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
 }

@@ -1,6 +1,7 @@
 //! Grid plans: versions, drafts, validation and publishing.
 
 use super::body::{Json, OptionalJson};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -9,7 +10,9 @@ use wangge_domain::codes::CommunityCode;
 use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::hierarchy::community_bbox;
 use crate::store::plans::{self, PlanInput};
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/communities/{code}/plans", web::get().to(list))
@@ -29,17 +32,29 @@ async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn create(state: web::Data<AppState>, path: web::Path<String>, body: Json<PlanInput>) -> ApiResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    writer: Writer,
+    path: web::Path<String>,
+    body: Json<PlanInput>,
+) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    let (plan, report) = plans::save_draft(&state.pool, &code, None, &body).await?;
-    Ok(HttpResponse::Created().json(json!({ "plan": plan, "report": report })))
+    let mut w = writer.begin(&state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), &code, None, &body).await?;
+    w.commit(StatusCode::CREATED, json!({ "plan": plan, "report": report }), Touches::Nothing).await
 }
 
-async fn replace(state: web::Data<AppState>, path: web::Path<i64>, body: Json<PlanInput>) -> ApiResult<HttpResponse> {
+async fn replace(
+    state: web::Data<AppState>,
+    writer: Writer,
+    path: web::Path<i64>,
+    body: Json<PlanInput>,
+) -> ApiResult<HttpResponse> {
     let current = plans::get_plan(&state.pool, *path).await?;
     let code: CommunityCode = input::code(&current.community_code)?;
-    let (plan, report) = plans::save_draft(&state.pool, &code, Some(*path), &body).await?;
-    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report })))
+    let mut w = writer.begin(&state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), &code, Some(*path), &body).await?;
+    w.commit(StatusCode::OK, json!({ "plan": plan, "report": report }), Touches::Nothing).await
 }
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
@@ -59,20 +74,17 @@ struct PublishInput {
 
 async fn publish(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<i64>,
     body: OptionalJson<PublishInput>,
 ) -> ApiResult<HttpResponse> {
     let valid_from = body.into_inner().and_then(|b| b.valid_from);
     let valid_from = valid_from.as_deref().map(|s| input::at(Some(s))).transpose()?;
-    let (plan, report, relocated) = plans::publish(&state.pool, *path, valid_from).await?;
-    let bbox: Option<(f64, f64, f64, f64)> = sqlx::query_as(
-        "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM community WHERE code = $1",
-    )
-    .bind(&plan.community_code)
-    .fetch_optional(&state.pool)
-    .await?;
-    state.refresh(bbox.map(|(w, s, e, n)| [w, s, e, n])).await?;
-    Ok(HttpResponse::Ok().json(json!({ "plan": plan, "report": report, "elements_relocated": relocated })))
+    let mut w = writer.begin(&state).await?;
+    let (plan, report, relocated) = plans::publish(w.conn(), *path, valid_from).await?;
+    let bbox = community_bbox(w.conn(), &plan.community_code).await?;
+    let answer = json!({ "plan": plan, "report": report, "elements_relocated": relocated });
+    w.commit(StatusCode::OK, answer, Touches::Areas(bbox)).await
 }
 
 #[derive(Deserialize)]
@@ -110,6 +122,7 @@ struct SuggestInput {
 
 async fn suggest(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<String>,
     body: OptionalJson<SuggestInput>,
 ) -> ApiResult<HttpResponse> {
@@ -129,9 +142,11 @@ async fn suggest(
         options.tolerance = t;
     }
     options.seed = body.seed.unwrap_or(options.seed);
-    let (plan, report, result) = plans::suggest_draft(&state.pool, &code, &options).await?;
-    Ok(HttpResponse::Created()
-        .json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
+    let (input, result) = plans::suggest_input(&state.pool, &code, &options).await?;
+    let mut w = writer.begin(&state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), &code, None, &input).await?;
+    let answer = json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy });
+    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -146,6 +161,7 @@ struct RebalanceInput {
 
 async fn rebalance(
     state: web::Data<AppState>,
+    writer: Writer,
     path: web::Path<i64>,
     body: Json<RebalanceInput>,
 ) -> ApiResult<HttpResponse> {
@@ -153,9 +169,11 @@ async fn rebalance(
     if !(1..=2).contains(&hops) {
         return Err(ApiError::unprocessable("bad_hops", "hops must be 1 or 2"));
     }
-    let (plan, report, result) = plans::rebalance_draft(&state.pool, *path, &body.grid, hops).await?;
-    Ok(HttpResponse::Created()
-        .json(json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy })))
+    let (code, input, result) = plans::rebalance_input(&state.pool, *path, &body.grid, hops).await?;
+    let mut w = writer.begin(&state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), &code, None, &input).await?;
+    let answer = json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy });
+    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,8 @@
 //! to the audit log.
 
 use super::body::Json;
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
@@ -12,6 +14,7 @@ use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/residents", web::post().to(create))
@@ -40,7 +43,7 @@ fn unprocessable(code: &'static str) -> impl Fn(wangge_domain::personal::Persona
     move |e| ApiError::unprocessable(code, e.to_string())
 }
 
-async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ResidentInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let name = PersonName::new(&body.name).map_err(unprocessable("bad_name"))?;
     let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable("bad_id_card"))?;
@@ -58,6 +61,7 @@ async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiRes
     let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
     let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
     let key = &state.security.key;
+    let mut w = writer.begin(&state).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO resident (name_enc, id_card_enc, phone_enc, name_masked, id_card_masked, phone_masked, id_card_digest,
                                building_id, geom, community_code, grid_id)
@@ -75,14 +79,11 @@ async fn create(state: web::Data<AppState>, body: Json<ResidentInput>) -> ApiRes
     .bind(lat)
     .bind(located.community.as_ref().map(|c| c.code.clone()))
     .bind(located.grid().map(|g| g.id))
-    .fetch_one(&state.pool)
-    .await
-    .map_err(|e| match ApiError::from(e) {
-        dup if dup.code == "duplicate" => ApiError::conflict("duplicate", "a resident with this ID-card number is already registered"),
-        other => other,
-    })?;
+    .fetch_one(w.conn())
+    .await?;
     let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
-    Ok(HttpResponse::Created().json(json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid })))
+    let answer = json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid });
+    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
 }
 
 #[derive(Deserialize)]
@@ -126,20 +127,26 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
 /// A resident's sealed name, ID-card number and phone, as stored.
 type SealedRow = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
 
-async fn reveal(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+/// Show a resident's personal data in full. The disclosure is audited like a write (the log keeps the masked
+/// record, never the revealed values).
+async fn reveal(state: web::Data<AppState>, writer: Writer, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
+    let mut w = writer.begin(&state).await?;
     let row: Option<SealedRow> = sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
         .bind(id)
-        .fetch_optional(&state.pool)
+        .fetch_optional(w.conn())
         .await?;
     let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
     let key = &state.security.key;
     let open =
         |b: &[u8]| key.open(b).map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))));
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(json!({
+    let answer = json!({
         "id": id,
         "name": open(&name)?,
         "id_card": open(&id_card)?,
         "phone": phone.as_deref().map(open).transpose()?,
-    })))
+    });
+    let mut res = w.commit(StatusCode::OK, answer, Touches::Nothing).await?;
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }

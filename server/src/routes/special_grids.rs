@@ -1,6 +1,7 @@
 //! Special grids: thematic overlays drawn as a polygon or assembled from blocks; they may overlap anything.
 
 use super::body::Json;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -11,6 +12,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::geojson_text;
+use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/special-grids", web::get().to(list)).route("/special-grids", web::post().to(create));
@@ -33,7 +35,7 @@ struct SpecialInput {
     valid_from: Option<String>,
 }
 
-async fn create(state: web::Data<AppState>, body: Json<SpecialInput>) -> ApiResult<HttpResponse> {
+async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let district: DistrictCode = input::code(&body.district_code)?;
     for (field, v) in [("name", &body.name), ("theme", &body.theme)] {
@@ -66,6 +68,7 @@ async fn create(state: web::Data<AppState>, body: Json<SpecialInput>) -> ApiResu
             return Err(ApiError::unprocessable("bad_shape", "give exactly one of geometry or a non-empty blocks list"))
         }
     };
+    let mut w = writer.begin(&state).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO special_grid (district_code, name, theme, block_ids, geom, valid_from)
          VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6) RETURNING id",
@@ -76,10 +79,9 @@ async fn create(state: web::Data<AppState>, body: Json<SpecialInput>) -> ApiResu
     .bind(&body.blocks)
     .bind(geom_sql)
     .bind(valid_from)
-    .fetch_one(&state.pool)
+    .fetch_one(w.conn())
     .await?;
-    state.refresh(None).await?;
-    Ok(HttpResponse::Created().json(json!({ "id": id })))
+    w.commit(StatusCode::CREATED, json!({ "id": id }), Touches::Areas(None)).await
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {

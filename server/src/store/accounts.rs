@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use wangge_domain::access::Assignment;
 use wangge_domain::codes::DistrictCode;
 
@@ -30,7 +30,7 @@ pub struct NewAccount<'a> {
 }
 
 /// Create an account; returns it as JSON.
-pub async fn create(pool: &PgPool, a: NewAccount<'_>) -> Result<Value> {
+pub async fn create<'e>(db: impl sqlx::PgExecutor<'e>, a: NewAccount<'_>) -> Result<Value> {
     Ok(sqlx::query_scalar(&format!(
         "INSERT INTO account (username, display_name, role, scope, district_code, work_phone, password_hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ACCOUNT_JSON}"
@@ -42,7 +42,7 @@ pub async fn create(pool: &PgPool, a: NewAccount<'_>) -> Result<Value> {
     .bind(a.district.as_str())
     .bind(a.work_phone)
     .bind(a.password.hash())
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?)
 }
 
@@ -79,8 +79,7 @@ pub struct AccountChange<'a> {
 
 /// Apply a change; returns the account as JSON, `None` if it does not exist. Ends the account's sessions when the
 /// change affects what they may do (disabled, re-scoped, new password).
-pub async fn update(pool: &PgPool, id: i64, c: AccountChange<'_>) -> Result<Option<Value>> {
-    let mut tx = pool.begin().await?;
+pub async fn update(tx: &mut PgConnection, id: i64, c: AccountChange<'_>) -> Result<Option<Value>> {
     let row: Option<Value> = sqlx::query_scalar(&format!(
         "UPDATE account SET
             display_name = coalesce($2, display_name),
@@ -105,7 +104,6 @@ pub async fn update(pool: &PgPool, id: i64, c: AccountChange<'_>) -> Result<Opti
     if row.is_some() && (c.assignment.is_some() || c.disabled == Some(true) || c.password.is_some()) {
         sqlx::query("DELETE FROM session WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
     }
-    tx.commit().await?;
     Ok(row)
 }
 

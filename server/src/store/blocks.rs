@@ -8,7 +8,7 @@
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 
 use crate::error::ApiError;
 
@@ -55,8 +55,7 @@ pub struct BlockSummary {
 }
 
 /// Rebuild the blocks of `community`. Refused (409) once a plan uses them: blocks are what plans are made of.
-pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
-    let mut tx = pool.begin().await?;
+pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
     let geom: Option<bool> = sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
         .bind(community)
         .fetch_optional(&mut *tx)
@@ -102,7 +101,7 @@ pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str])
     .execute(&mut *tx)
     .await
     .context("polygonizing roads")?;
-    let slivers_merged = merge_slivers(&mut tx, community).await?;
+    let slivers_merged = merge_slivers(tx, community).await?;
     sqlx::query(
         "UPDATE building b SET block_id = NULL, community_code = NULL
          WHERE b.community_code = $1",
@@ -130,18 +129,17 @@ pub async fn build_blocks(pool: &PgPool, community: &str, road_classes: &[&str])
     .bind(community)
     .execute(&mut *tx)
     .await?;
-    let adjacent_pairs = record_adjacency(&mut tx, community).await?;
+    let adjacent_pairs = record_adjacency(tx, community).await?;
     let (blocks, households): (i64, i64) = sqlx::query_as(
         "SELECT count(*), coalesce(sum(households), 0)::int8 FROM block WHERE community_code = $1 AND NOT retired",
     )
     .bind(community)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(BlockSummary { community: community.to_owned(), blocks, slivers_merged, buildings, households, adjacent_pairs })
 }
 
-async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
+async fn merge_slivers(tx: &mut PgConnection, community: &str) -> Result<i64> {
     let mut merged = 0;
     loop {
         // the smallest remaining sliver and the neighbour it shares the longest boundary with
@@ -161,7 +159,7 @@ async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> R
         .bind(SLIVER_M2)
         .bind(THIN_MAX_M2)
         .bind(THIN)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some((sliver, into)) = pair else { break };
         sqlx::query(
@@ -170,22 +168,22 @@ async fn merge_slivers(tx: &mut Transaction<'_, Postgres>, community: &str) -> R
         )
         .bind(sliver)
         .bind(into)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM block WHERE id = $1").bind(sliver).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM block WHERE id = $1").bind(sliver).execute(&mut *tx).await?;
         merged += 1;
     }
     Ok(merged)
 }
 
 /// Recompute which live blocks of `community` share a boundary line.
-pub async fn record_adjacency(tx: &mut Transaction<'_, Postgres>, community: &str) -> Result<i64> {
+pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<i64> {
     sqlx::query(
         "DELETE FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1)
             OR b IN (SELECT id FROM block WHERE community_code = $1)",
     )
     .bind(community)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let n = sqlx::query(
         "INSERT INTO block_adjacency (a, b, shared_m)
@@ -196,7 +194,7 @@ pub async fn record_adjacency(tx: &mut Transaction<'_, Postgres>, community: &st
          WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5",
     )
     .bind(community)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     Ok(n as i64)
@@ -209,6 +207,12 @@ pub struct SplitSummary {
     pub parent: i64,
     /// The pieces that replace it.
     pub cells: Vec<i64>,
+}
+
+/// The bounding box (west, south, east, north) of block `id`.
+pub async fn block_bbox<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Option<[f64; 4]>> {
+    let sql = format!("SELECT {} FROM block WHERE id = $1", super::BBOX_COLUMNS);
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(db).await?.and_then(super::bbox))
 }
 
 /// How to split a block.
@@ -235,8 +239,7 @@ pub async fn oversized_blocks(pool: &PgPool, community: &str, households: i32) -
 }
 
 /// Split a block; its pieces tile it, take over its buildings and replace it in new plans.
-pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSummary> {
-    let mut tx = pool.begin().await?;
+pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result<SplitSummary> {
     let row: Option<(String, bool, i64)> = sqlx::query_as(
         "SELECT community_code, retired, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b WHERE id = $1 FOR UPDATE",
     )
@@ -297,7 +300,6 @@ pub async fn split_block(pool: &PgPool, block: i64, cut: &Cut) -> Result<SplitSu
     .bind(block)
     .execute(&mut *tx)
     .await?;
-    record_adjacency(&mut tx, &community).await?;
-    tx.commit().await?;
+    record_adjacency(tx, &community).await?;
     Ok(SplitSummary { parent: block, cells })
 }

@@ -2,13 +2,13 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Transaction};
+use sqlx::PgConnection;
 
 /// Tables whose rows carry a point, a community and a grid.
 pub const LOCATED_TABLES: [&str; 2] = ["element", "resident"];
 
 /// Recompute community and grid of every located row inside `community`, using the plan in force at `at`.
-pub async fn relocate_community(tx: &mut Transaction<'_, Postgres>, community: &str, at: DateTime<Utc>) -> Result<u64> {
+pub async fn relocate_community(tx: &mut PgConnection, community: &str, at: DateTime<Utc>) -> Result<u64> {
     let mut moved = 0;
     for table in LOCATED_TABLES {
         sqlx::query(&format!(
@@ -16,7 +16,7 @@ pub async fn relocate_community(tx: &mut Transaction<'_, Postgres>, community: &
              WHERE c.code = $1 AND ST_Intersects(c.geom, e.geom) AND e.community_code IS DISTINCT FROM c.code"
         ))
         .bind(community)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         moved += sqlx::query(&format!(
             "UPDATE {table} e SET grid_id = (
@@ -29,9 +29,48 @@ pub async fn relocate_community(tx: &mut Transaction<'_, Postgres>, community: &
         ))
         .bind(community)
         .bind(at)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
     }
     Ok(moved)
+}
+
+/// A new place, facility or organization, already located to its community and grid.
+pub struct NewElement<'a> {
+    /// `place`, `facility` or `organization`.
+    pub kind: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// Its category code, if any.
+    pub category: Option<&'a str>,
+    /// A facility's 16-digit id.
+    pub facility_id: Option<&'a str>,
+    /// Its address.
+    pub address: Option<&'a str>,
+    /// Longitude, latitude (WGS84).
+    pub at: (f64, f64),
+    /// The community it lies in.
+    pub community: Option<&'a str>,
+    /// The grid it lies in.
+    pub grid: Option<i64>,
+}
+
+/// Store a new element; returns its id.
+pub async fn insert(conn: &mut PgConnection, e: NewElement<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
+         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
+    )
+    .bind(e.kind)
+    .bind(e.name)
+    .bind(e.category)
+    .bind(e.facility_id)
+    .bind(e.address)
+    .bind(e.at.0)
+    .bind(e.at.1)
+    .bind(e.community)
+    .bind(e.grid)
+    .fetch_one(conn)
+    .await?)
 }

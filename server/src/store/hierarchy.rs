@@ -47,8 +47,8 @@ impl Level {
 }
 
 /// Insert or update one area; an existing row keeps its geometry when `boundary` is `None`.
-pub async fn upsert_area(
-    pool: &PgPool,
+pub async fn upsert_area<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     level: Level,
     code: &str,
     name: &str,
@@ -66,7 +66,7 @@ pub async fn upsert_area(
          VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)){vals}) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = coalesce(excluded.geom, {table}.geom)"
     );
-    sqlx::query(&sql).bind(code).bind(name).bind(geom).bind(generated).execute(pool).await?;
+    sqlx::query(&sql).bind(code).bind(name).bind(geom).bind(generated).execute(db).await?;
     Ok(())
 }
 
@@ -136,4 +136,10 @@ pub async fn misplaced(pool: &PgPool, level: Level, code: &str, boundary: &Bound
     .await?;
     let with: Vec<(String, f64)> = overlaps.into_iter().filter(|(_, a)| *a > PLACEMENT_SLACK_M2).collect();
     Ok((!with.is_empty()).then_some(Misplaced::Overlaps { with }))
+}
+
+/// The bounding box (west, south, east, north) of community `code`, if it has a boundary.
+pub async fn community_bbox<'e>(db: impl sqlx::PgExecutor<'e>, code: &str) -> Result<Option<[f64; 4]>> {
+    let sql = format!("SELECT {} FROM community WHERE code = $1", super::BBOX_COLUMNS);
+    Ok(sqlx::query_as(&sql).bind(code).fetch_optional(db).await?.and_then(super::bbox))
 }

@@ -16,3 +16,11 @@ where
 {
     geojson::Geometry::new(geojson::Value::from(g)).to_string()
 }
+
+/// The columns that select the bounding box of a row's `geom`: west, south, east, north.
+pub(crate) const BBOX_COLUMNS: &str = "ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)";
+
+/// A row of [`BBOX_COLUMNS`] as a box, when the geometry exists.
+pub(crate) fn bbox((w, s, e, n): (Option<f64>, Option<f64>, Option<f64>, Option<f64>)) -> Option<[f64; 4]> {
+    Some([w?, s?, e?, n?])
+}

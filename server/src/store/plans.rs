@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use wangge_domain::codes::{CommunityCode, GridCode};
 use wangge_domain::numbering::reading_order;
 use wangge_domain::plan::{validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, Problem, ProposedGrid};
@@ -112,7 +112,7 @@ pub async fn load_graph(conn: &mut sqlx::PgConnection, community: &str) -> Resul
 /// Store a draft: a new version, or (with `replace`) new contents for an existing draft. Gaps, discontiguous
 /// grids and broken dedicated units are allowed in a draft and reported; overlaps and unknown blocks are refused.
 pub async fn save_draft(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     community: &CommunityCode,
     replace: Option<i64>,
     input: &PlanInput,
@@ -122,7 +122,6 @@ pub async fn save_draft(
             ApiError::unprocessable("too_many_grids", "a community has at most 999 grids (3-digit sequence)").into()
         );
     }
-    let mut tx = pool.begin().await?;
     let exists: Option<String> = sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
         .bind(community.as_str())
         .fetch_optional(&mut *tx)
@@ -143,7 +142,7 @@ pub async fn save_draft(
             .into());
         }
     }
-    let graph = load_graph(&mut tx, community.as_str()).await?;
+    let graph = load_graph(tx, community.as_str()).await?;
     let report = validate_plan(&graph, &proposed(input), Band::default());
     let blocking: Vec<&Problem> = report.problems.iter().filter(|p| structural(p)).collect();
     if !blocking.is_empty() {
@@ -219,17 +218,12 @@ pub async fn save_draft(
             .execute(&mut *tx)
             .await?;
     }
-    derive_geometry_and_codes(&mut tx, plan_id, community).await?;
-    tx.commit().await?;
-    Ok((get_plan(pool, plan_id).await?, report))
+    derive_geometry_and_codes(tx, plan_id, community).await?;
+    Ok((get_plan(&mut *tx, plan_id).await?, report))
 }
 
 /// Grid geometry is the union of its blocks; codes follow reading order of the grids' interior points.
-async fn derive_geometry_and_codes(
-    tx: &mut Transaction<'_, Postgres>,
-    plan_id: i64,
-    community: &CommunityCode,
-) -> Result<()> {
+async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, community: &CommunityCode) -> Result<()> {
     sqlx::query(
         "UPDATE grid g SET geom = s.geom, residents = s.residents
          FROM (SELECT gb.grid_id, ST_Multi(ST_Union(b.geom)) AS geom, sum(b.residents)::int AS residents
@@ -237,14 +231,14 @@ async fn derive_geometry_and_codes(
          WHERE g.id = s.grid_id",
     )
     .bind(plan_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     let points: Vec<(i64, f64, f64)> = sqlx::query_as(
         "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM grid
          WHERE plan_id = $1 AND geom IS NOT NULL) s ORDER BY id",
     )
     .bind(plan_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     let order = reading_order(&points.iter().map(|&(_, x, y)| (x, y)).collect::<Vec<_>>());
     let ids: Vec<i64> = points.iter().map(|p| p.0).collect();
@@ -256,16 +250,16 @@ async fn derive_geometry_and_codes(
     sqlx::query("UPDATE grid g SET code = c.code FROM unnest($1::int8[], $2::text[]) AS c(id, code) WHERE g.id = c.id")
         .bind(&ids)
         .bind(&codes)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
 
 /// One plan version.
-pub async fn get_plan(pool: &PgPool, id: i64) -> Result<PlanRow> {
+pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<PlanRow> {
     sqlx::query_as::<_, PlanRow>(&format!("SELECT {PLAN_COLUMNS} FROM plan WHERE id = $1"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .ok_or_else(|| ApiError::not_found("plan", id).into())
 }
@@ -299,14 +293,14 @@ type UnitBlocks = Option<Vec<i64>>;
 type GridRow = (i64, String, String, Option<String>, Option<String>, i32, i32, Vec<i64>, Option<Value>);
 
 /// The plan's grids as proposals (for re-validation) read back from storage.
-async fn stored_grids(tx: &mut Transaction<'_, Postgres>, plan_id: i64) -> Result<Vec<ProposedGrid>> {
+async fn stored_grids(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<ProposedGrid>> {
     let rows: Vec<(String, String, Vec<i64>, UnitBlocks)> = sqlx::query_as(
         "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 g.unit_block_ids
          FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.id",
     )
     .bind(plan_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     Ok(rows
         .into_iter()
@@ -322,20 +316,19 @@ async fn stored_grids(tx: &mut Transaction<'_, Postgres>, plan_id: i64) -> Resul
 /// Validate the plan against the current blocks without storing anything.
 pub async fn validate_stored(pool: &PgPool, plan_id: i64) -> Result<PlanReport> {
     let plan = get_plan(pool, plan_id).await?;
-    let mut tx = pool.begin().await?;
-    let graph = load_graph(&mut tx, &plan.community_code).await?;
-    let grids = stored_grids(&mut tx, plan_id).await?;
+    let mut conn = pool.acquire().await?;
+    let graph = load_graph(&mut conn, &plan.community_code).await?;
+    let grids = stored_grids(&mut conn, plan_id).await?;
     Ok(validate_plan(&graph, &grids, Band::default()))
 }
 
 /// Publish a draft from `valid_from` (default: now). Refused with the problems if the plan is not a valid
 /// partition, and with 409 if another version was published after the draft's base.
 pub async fn publish(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     plan_id: i64,
     valid_from: Option<DateTime<Utc>>,
 ) -> Result<(PlanRow, PlanReport, u64)> {
-    let mut tx = pool.begin().await?;
     let row: Option<(String, String, Option<i64>)> =
         sqlx::query_as("SELECT community_code, status, based_on FROM plan WHERE id = $1 FOR UPDATE")
             .bind(plan_id)
@@ -348,8 +341,8 @@ pub async fn publish(
     if status != "draft" {
         return Err(ApiError::conflict("not_a_draft", format!("plan {plan_id} is already {status}")).into());
     }
-    let graph = load_graph(&mut tx, &community).await?;
-    let report = validate_plan(&graph, &stored_grids(&mut tx, plan_id).await?, Band::default());
+    let graph = load_graph(tx, &community).await?;
+    let report = validate_plan(&graph, &stored_grids(tx, plan_id).await?, Band::default());
     if !report.is_publishable() {
         return Err(ApiError::unprocessable(
             "plan_not_publishable",
@@ -397,9 +390,8 @@ pub async fn publish(
         .bind(valid_from)
         .execute(&mut *tx)
         .await?;
-    let relocated = super::elements::relocate_community(&mut tx, &community, Utc::now()).await?;
-    tx.commit().await?;
-    Ok((get_plan(pool, plan_id).await?, report, relocated))
+    let relocated = super::elements::relocate_community(tx, &community, Utc::now()).await?;
+    Ok((get_plan(&mut *tx, plan_id).await?, report, relocated))
 }
 
 /// A plan's block → grid assignment: (block, grid key, grid code, households).
@@ -486,13 +478,13 @@ pub async fn partition_input(
     })
 }
 
-/// Propose a draft: keep the dedicated grids of the plan in force, divide every other block into ~300-household
-/// natural grids with the partitioner, and store the result as a new draft based on the plan in force.
-pub async fn suggest_draft(
+/// Propose a draft: keep the dedicated grids of the plan in force and divide every other block into ~300-household
+/// natural grids with the partitioner; the draft to store is based on the plan in force.
+pub async fn suggest_input(
     pool: &PgPool,
     community: &CommunityCode,
     options: &wangge_domain::partition::Options,
-) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
+) -> Result<(PlanInput, wangge_domain::partition::PartitionResult)> {
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
         .bind(community.as_str())
         .fetch_one(pool)
@@ -542,24 +534,21 @@ pub async fn suggest_draft(
         note: Some(format!("suggested (seed {})", result.seed)),
         revision: None,
     };
-    let (plan, report) = save_draft(pool, community, None, &input).await?;
-    Ok((plan, report, result))
+    Ok((input, result))
 }
 
-/// A new draft in which only the grids within `hops` steps of grid `focus` of plan `plan_id` are re-divided;
-/// dedicated grids and every farther grid stay as they are.
-pub async fn rebalance_draft(
+/// A new draft (and its community) in which only the grids within `hops` steps of grid `focus` of plan `plan_id`
+/// are re-divided; dedicated grids and every farther grid stay as they are.
+pub async fn rebalance_input(
     pool: &PgPool,
     plan_id: i64,
     focus: &str,
     hops: usize,
-) -> Result<(PlanRow, PlanReport, wangge_domain::partition::PartitionResult)> {
+) -> Result<(CommunityCode, PlanInput, wangge_domain::partition::PartitionResult)> {
     let plan = get_plan(pool, plan_id).await?;
     let community: CommunityCode =
         plan.community_code.parse().map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
-    let mut tx = pool.begin().await?;
-    let grids = stored_grids(&mut tx, plan_id).await?;
-    drop(tx);
+    let grids = stored_grids(&mut *pool.acquire().await?, plan_id).await?;
     if !grids.iter().any(|g| g.key == focus && g.kind == GridKind::Natural) {
         return Err(ApiError::not_found("natural grid", format!("{focus} in plan {plan_id}")).into());
     }
@@ -589,6 +578,5 @@ pub async fn rebalance_draft(
         note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
         revision: None,
     };
-    let (row, report) = save_draft(pool, &community, None, &input).await?;
-    Ok((row, report, result))
+    Ok((community, input, result))
 }

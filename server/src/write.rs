@@ -1,0 +1,132 @@
+//! The after-write path every audited write goes through, in one transaction: the write, then its hash-chained
+//! audit entry, then — only once both are committed — the audit head's anchor and the in-memory views the write
+//! touched (locate cache, tiles). A write whose audit entry cannot be appended is rolled back with it; an audit
+//! entry never describes a write that did not happen.
+//!
+//! The guard decides that a request is an audited write and hands the handler a [`Writer`] naming who is writing,
+//! what, and on which entity. The handler begins the [`Write`], does its SQL on [`Write::conn`], and ends with
+//! [`Write::commit`], saying which views the write [`Touches`]. Dropping a `Write` without committing (an early
+//! error) rolls everything back. The guard refuses to pass on a successful answer whose write was not committed this
+//! way, so a handler that forgets cannot go unnoticed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use serde_json::Value;
+use sqlx::{PgConnection, Postgres, Transaction};
+
+use crate::audit;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::places::Entity;
+
+/// An audited write the guard let through: who, what, on which entity.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    /// The acting username.
+    pub actor: String,
+    /// The action as logged, e.g. `POST /api/plans/{id}/publish`.
+    pub action: String,
+    /// The entity the route addresses by id, if any (its state is logged before and after).
+    pub entity: Option<(Entity, i64)>,
+    committed: Arc<AtomicBool>,
+}
+
+impl Writer {
+    /// A write by `actor` doing `action` on `entity`.
+    pub fn new(actor: &str, action: String, entity: Option<(Entity, i64)>) -> Self {
+        Self { actor: actor.to_owned(), action, entity, committed: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Whether the write was committed through [`Write::commit`].
+    pub fn committed(&self) -> bool {
+        self.committed.load(Ordering::SeqCst)
+    }
+
+    /// Begin the write: a transaction, with the entity's state before the write read inside it.
+    pub async fn begin<'s>(&self, state: &'s AppState) -> Result<Write<'s>, ApiError> {
+        let mut tx = state.pool.begin().await?;
+        let before = match self.entity {
+            Some((e, id)) => audit::snapshot(&mut tx, e, id).await?,
+            None => None,
+        };
+        Ok(Write { state, tx, writer: self.clone(), before })
+    }
+}
+
+impl FromRequest for Writer {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let writer = req.extensions().get::<Writer>().cloned();
+        std::future::ready(writer.ok_or_else(|| {
+            ApiError::from(anyhow::anyhow!("{} {} is written without an audited writer", req.method(), req.path()))
+                .into()
+        }))
+    }
+}
+
+/// Which in-memory views a write changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Touches {
+    /// None (drafts, accounts, residents, reveals).
+    Nothing,
+    /// Areas: the locate cache and the governance tiles, within this box (west, south, east, north) or anywhere.
+    Areas(Option<[f64; 4]>),
+    /// The elements layer of the tiles at this point (lon, lat).
+    ElementAt(f64, f64),
+}
+
+/// A write in progress.
+pub struct Write<'s> {
+    state: &'s AppState,
+    tx: Transaction<'static, Postgres>,
+    writer: Writer,
+    before: Option<Value>,
+}
+
+impl Write<'_> {
+    /// The connection to write on (inside the transaction).
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Append the audit entry (the entity's state after, or for a creation the `response`, which carries the new
+    /// id), commit the write and its entry together, then move the audit anchor and refresh what the write
+    /// `touches`. Returns the answer: `response` with `status`.
+    pub async fn commit(
+        mut self,
+        status: StatusCode,
+        response: Value,
+        touches: Touches,
+    ) -> Result<HttpResponse, ApiError> {
+        let (target, after) = match self.writer.entity {
+            Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&mut self.tx, e, id).await?),
+            None => (None, Some(audit::without_geometry(response.clone()))),
+        };
+        let entry = audit::Entry {
+            actor: &self.writer.actor,
+            action: &self.writer.action,
+            target,
+            status: status.as_u16(),
+            before: self.before.take(),
+            after,
+        };
+        let appended = audit::append_in(&mut self.tx, entry).await?;
+        self.tx.commit().await?;
+        self.writer.committed.store(true, Ordering::SeqCst);
+        audit::anchor(&self.state.pool, &self.state.security.audit_head, &appended).await?;
+        match touches {
+            Touches::Nothing => {}
+            Touches::Areas(bbox) => self.state.refresh(bbox).await?,
+            Touches::ElementAt(lon, lat) => {
+                self.state.tiles.reload_elements(&self.state.pool, [lon, lat, lon, lat]).await?
+            }
+        }
+        Ok(HttpResponse::build(status).json(response))
+    }
+}
