@@ -63,6 +63,44 @@ impl GridKind {
     }
 }
 
+/// Where a plan version is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    /// Being edited; changes freely; never in force.
+    Draft,
+    /// Published: in force from its `valid_from` until the next version's; never changes again.
+    Published,
+}
+
+impl PlanStatus {
+    /// Stable lower-case name, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Published => "published",
+        }
+    }
+}
+
+impl TryFrom<String> for PlanStatus {
+    type Error = String;
+    /// Parse the stored name.
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "draft" => Ok(PlanStatus::Draft),
+            "published" => Ok(PlanStatus::Published),
+            _ => Err(format!("unknown plan status {s:?}")),
+        }
+    }
+}
+
+impl std::fmt::Display for PlanStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A block as plan validation sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockNode {

@@ -186,8 +186,9 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Serve => {
             let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
-            tracing::info!("Wangge serving on http://{} (database {url})", settings.bind);
+            tracing::info!("Wangge serving on http://{} (database {})", settings.bind, db::without_password(&url));
             let state = wangge_server::state::AppState::new(pool, settings.security()?).await?;
+            wangge_server::jobs::spawn(&state);
             let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
             match &web_dir {
                 Some(d) => tracing::info!("serving the web app from {}", d.display()),

@@ -33,8 +33,8 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
             .wrap(actix_web::middleware::from_fn(crate::auth::guard::guard))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(crate::headers::security_headers(&csp))
-            .configure(crate::routes::configure)
-            .configure(crate::routes::tiles::configure);
+            .wrap(actix_web::middleware::from_fn(crate::request_log::trace))
+            .configure(crate::routes::configure);
         let not_found =
             web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)")) });
         match &web_dir {

@@ -443,3 +443,30 @@ fn property_names_of_grids(bytes: Vec<u8>) -> std::collections::BTreeSet<String>
     let ix = names.iter().position(|n| n == "grids").expect("grids layer");
     reader.get_features(ix).unwrap().into_iter().flat_map(|f| f.properties.unwrap_or_default().into_keys()).collect()
 }
+
+#[tokio::test]
+async fn the_routes_served_are_exactly_the_routes_in_the_policy_table() {
+    let _app = TestApp::spawn().await;
+    // Workers build their routes as they start; by the time a request was answered (spawn signs in), they have.
+    let served = wangge_server::routes::registered();
+    let ruled: std::collections::BTreeSet<(String, &str)> =
+        POLICY.iter().filter(|(_, p, _)| !p.is_empty()).map(|(m, p, _)| ((*m).to_owned(), *p)).collect();
+    assert_eq!(served, ruled, "routes and policy rules differ");
+}
+
+#[tokio::test]
+async fn the_sweep_job_removes_expired_sessions_and_old_sign_in_failures() {
+    let app = TestApp::spawn().await;
+    sqlx::query("UPDATE session SET expires_at = now() - interval '1 hour'").execute(&app.pool).await.unwrap();
+    sqlx::query("INSERT INTO sign_in_failure (username, address, failures, first_at, last_at) VALUES ('old', '10.0.0.9', 3, now() - interval '200 days', now() - interval '100 days'), ('new', '10.0.0.9', 1, now(), now())")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let job = wangge_server::jobs::JOBS.iter().find(|j| j.name == "sweep-sign-ins").expect("the job");
+    let swept = (job.run)(app.state.clone()).await.unwrap();
+    assert_eq!(swept, 2, "the planner's expired session and the old summary");
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT username FROM sign_in_failure").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(left, vec!["new".to_owned()]);
+    assert_eq!(app.get("/api/session").await.1["signed_in"], false, "the expired session no longer signs in");
+}

@@ -40,7 +40,11 @@ pub async fn guard(
     let method = req.method().clone();
     // Decide on the route the router will run: the policy row of its pattern, or 404 when no route matches.
     let access = match pattern.as_deref() {
+        // No route; or the web app's files (pattern "") asked for an API path.
         None => return Err(ApiError::not_found("route", req.path()).into()),
+        Some("") if ["/api/", "/tiles/", "/fonts/"].iter().any(|p| req.path().starts_with(p)) => {
+            return Err(ApiError::not_found("route", req.path()).into())
+        }
         Some(p) => policy::lookup(&method, p).ok_or_else(|| refusal_without_rule(&method, p))?,
     };
     let pattern = pattern.unwrap_or_default();

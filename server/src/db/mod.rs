@@ -44,3 +44,19 @@ pub async fn connect_and_migrate(url: &str) -> Result<PgPool> {
     MIGRATOR.run(&pool).await.context("running migrations")?;
     Ok(pool)
 }
+
+/// `url` with its password (if any) replaced by `***`, for logs.
+///
+/// ```
+/// assert_eq!(wangge_server::db::without_password("postgres://postgres:s3cret@127.0.0.1:5432/wangge"),
+///            "postgres://postgres:***@127.0.0.1:5432/wangge");
+/// assert_eq!(wangge_server::db::without_password("postgres://u@h/db"), "postgres://u@h/db");
+/// ```
+pub fn without_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let Some(at) = url[scheme_end..].find('@').map(|i| i + scheme_end) else { return url.to_owned() };
+    match url[scheme_end..at].find(':') {
+        Some(colon) => format!("{}***{}", &url[..scheme_end + colon + 1], &url[at..]),
+        None => url.to_owned(),
+    }
+}

@@ -1,8 +1,11 @@
 //! Staff accounts, for district admins: list, create, change (display name, work phone, role and scope, disabled,
 //! password). An admin manages the accounts of their own district only.
 
+use actix_web::http::Method;
+
 use super::body::Json;
 use super::input;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -17,10 +20,10 @@ use crate::store::accounts::{self, AccountChange, NewAccount};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/accounts", web::get().to(list))
-        .route("/accounts", web::post().to(create))
-        .route("/accounts/{id}", web::get().to(get))
-        .route("/accounts/{id}", web::put().to(update));
+    route(cfg, Method::GET, "/api/accounts", list);
+    route(cfg, Method::POST, "/api/accounts", create);
+    route(cfg, Method::GET, "/api/accounts/{id}", get);
+    route(cfg, Method::PUT, "/api/accounts/{id}", update);
 }
 
 #[derive(Deserialize)]

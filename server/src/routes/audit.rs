@@ -1,6 +1,9 @@
 //! The audit log, for district admins: the newest entries, a check of the whole hash chain against its anchored
 //! head, and the summary of refused sign-ins.
 
+use actix_web::http::Method;
+
+use super::route;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -10,9 +13,9 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(recent))
-        .route("/audit/verify", web::get().to(verify))
-        .route("/audit/sign-in-failures", web::get().to(sign_in_failures));
+    route(cfg, Method::GET, "/api/audit", recent);
+    route(cfg, Method::GET, "/api/audit/verify", verify);
+    route(cfg, Method::GET, "/api/audit/sign-in-failures", sign_in_failures);
 }
 
 #[derive(Deserialize)]

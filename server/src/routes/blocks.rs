@@ -1,6 +1,9 @@
 //! Blocks and buildings.
 
+use actix_web::http::Method;
+
 use super::body::OptionalJson;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -15,13 +18,13 @@ use crate::store::hierarchy::community_bbox;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/communities/{code}/blocks", web::get().to(list_blocks))
-        .route("/communities/{code}/blocks/build", web::post().to(build))
-        .route("/communities/{code}/buildings", web::get().to(list_buildings))
-        .route("/communities/{code}/block-edges", web::get().to(list_edges))
-        .route("/blocks/{id}", web::get().to(get_block))
-        .route("/blocks/{id}/split", web::post().to(split))
-        .route("/buildings/{id}", web::get().to(get_building));
+    route(cfg, Method::GET, "/api/communities/{code}/blocks", list_blocks);
+    route(cfg, Method::POST, "/api/communities/{code}/blocks/build", build);
+    route(cfg, Method::GET, "/api/communities/{code}/buildings", list_buildings);
+    route(cfg, Method::GET, "/api/communities/{code}/block-edges", list_edges);
+    route(cfg, Method::GET, "/api/blocks/{id}", get_block);
+    route(cfg, Method::POST, "/api/blocks/{id}/split", split);
+    route(cfg, Method::GET, "/api/buildings/{id}", get_building);
 }
 
 #[derive(Deserialize, Default)]

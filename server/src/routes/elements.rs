@@ -1,6 +1,9 @@
 //! Elements located to grids: places, facilities (部件) and organizations.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -15,9 +18,9 @@ use crate::store::elements::{self, NewElement};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/elements", web::post().to(create))
-        .route("/elements", web::get().to(list))
-        .route("/elements/{id}", web::get().to(get));
+    route(cfg, Method::POST, "/api/elements", create);
+    route(cfg, Method::GET, "/api/elements", list);
+    route(cfg, Method::GET, "/api/elements/{id}", get);
 }
 
 /// What kind of element, with the fields only that kind has.

@@ -1,6 +1,9 @@
 //! One grid: its public card (name, code, community, its grid workers' public contact, where it is) for anyone,
 //! and its statistics (households, residents, buildings, elements) for staff whose scope covers it.
 
+use actix_web::http::Method;
+
+use super::route;
 use actix_web::{web, HttpResponse};
 use serde_json::Value;
 
@@ -9,7 +12,8 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/grids/{id}", web::get().to(card)).route("/grids/{id}/stats", web::get().to(stats));
+    route(cfg, Method::GET, "/api/grids/{id}", card);
+    route(cfg, Method::GET, "/api/grids/{id}/stats", stats);
 }
 
 /// Only grids of published plans have a public card; drafts are staff business.

@@ -1,6 +1,9 @@
 //! Districts, streets and communities.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -16,13 +19,13 @@ use crate::store::hierarchy::{misplaced, upsert_area, Level, Misplaced};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/districts", web::get().to(list_districts))
-        .route("/districts", web::post().to(create_district))
-        .route("/districts/{code}/streets", web::get().to(list_streets))
-        .route("/streets", web::post().to(create_street))
-        .route("/streets/{code}/communities", web::get().to(list_communities))
-        .route("/communities", web::post().to(create_community))
-        .route("/communities/{code}", web::get().to(get_community));
+    route(cfg, Method::GET, "/api/districts", list_districts);
+    route(cfg, Method::POST, "/api/districts", create_district);
+    route(cfg, Method::GET, "/api/districts/{code}/streets", list_streets);
+    route(cfg, Method::POST, "/api/streets", create_street);
+    route(cfg, Method::GET, "/api/streets/{code}/communities", list_communities);
+    route(cfg, Method::POST, "/api/communities", create_community);
+    route(cfg, Method::GET, "/api/communities/{code}", get_community);
 }
 
 #[derive(Deserialize)]

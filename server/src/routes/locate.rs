@@ -1,7 +1,10 @@
 //! Locate: which street, community, natural/dedicated grid and special grids a point is in (MapIt-style), one
 //! point or many, as of now or any date. Served from the in-memory cache.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -14,7 +17,8 @@ use crate::state::AppState;
 pub const MAX_BATCH: usize = 100_000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/locate", web::get().to(one)).route("/locate", web::post().to(batch));
+    route(cfg, Method::GET, "/api/locate", one);
+    route(cfg, Method::POST, "/api/locate", batch);
 }
 
 #[derive(Deserialize)]

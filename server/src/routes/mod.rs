@@ -17,26 +17,50 @@ mod session;
 mod special_grids;
 pub mod tiles;
 
-use actix_web::{web, HttpResponse};
+use std::collections::BTreeSet;
+
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, Handler, HttpResponse, Responder};
 use serde_json::json;
+
+use crate::auth::policy;
+
+/// Register a route. Every route must have its rule in the policy table: this is checked here, as the server
+/// starts, so a route without a rule cannot be served (and a test checks that every rule has its route).
+pub(crate) fn route<F, Args>(cfg: &mut web::ServiceConfig, method: Method, path: &'static str, handler: F)
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    assert!(policy::lookup(&method, path).is_some(), "{method} {path} is routed but has no rule in the policy table");
+    REGISTERED.lock().expect("route registry").insert((method.to_string(), path));
+    cfg.route(path, web::method(method).to(handler));
+}
+
+/// Every (method, path) registered so far by [`route`] (each worker registers the same set).
+static REGISTERED: std::sync::Mutex<BTreeSet<(String, &'static str)>> = std::sync::Mutex::new(BTreeSet::new());
+
+/// The routes the server serves: (method, pattern), once a server has been started in this process.
+pub fn registered() -> BTreeSet<(String, &'static str)> {
+    REGISTERED.lock().expect("route registry").clone()
+}
 
 /// Mount every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api")
-            .route("/health", web::get().to(|| async { HttpResponse::Ok().json(json!({ "status": "ok" })) }))
-            .configure(session::configure)
-            .configure(accounts::configure)
-            .configure(audit::configure)
-            .configure(residents::configure)
-            .configure(hierarchy::configure)
-            .configure(blocks::configure)
-            .configure(plans::configure)
-            .configure(plan_exchange::configure)
-            .configure(locate::configure)
-            .configure(special_grids::configure)
-            .configure(elements::configure)
-            .configure(grids::configure)
-            .configure(search::configure),
-    );
+    route(cfg, Method::GET, "/api/health", || async { HttpResponse::Ok().json(json!({ "status": "ok" })) });
+    session::configure(cfg);
+    accounts::configure(cfg);
+    audit::configure(cfg);
+    residents::configure(cfg);
+    hierarchy::configure(cfg);
+    blocks::configure(cfg);
+    plans::configure(cfg);
+    plan_exchange::configure(cfg);
+    locate::configure(cfg);
+    special_grids::configure(cfg);
+    elements::configure(cfg);
+    grids::configure(cfg);
+    search::configure(cfg);
+    tiles::configure(cfg);
 }

@@ -2,7 +2,10 @@
 //! block → grid CSV, and import a draft from an existing layer of grid polygons (GeoJSON or zipped Shapefile),
 //! reporting the blocks that fell between grids or across them.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -21,9 +24,9 @@ use wangge_domain::boundary::Boundary;
 use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/plans/{id}/export", web::get().to(export))
-        .route("/communities/{code}/plans/import", web::post().to(import))
-        .route("/communities/{code}/plans/import-shapefile", web::post().to(import_shapefile));
+    route(cfg, Method::GET, "/api/plans/{id}/export", export);
+    route(cfg, Method::POST, "/api/communities/{code}/plans/import", import);
+    route(cfg, Method::POST, "/api/communities/{code}/plans/import-shapefile", import_shapefile);
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,9 @@
 //! Grid plans: versions, drafts, validation and publishing.
 
+use actix_web::http::Method;
+
 use super::body::{Json, OptionalJson};
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -15,15 +18,15 @@ use crate::store::plans::{self, PlanInput};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/communities/{code}/plans", web::get().to(list))
-        .route("/communities/{code}/plans", web::post().to(create))
-        .route("/communities/{code}/plans/suggest", web::post().to(suggest))
-        .route("/communities/{code}/grids", web::get().to(grids_in_force))
-        .route("/plans/{id}", web::get().to(get))
-        .route("/plans/{id}", web::put().to(replace))
-        .route("/plans/{id}/publish", web::post().to(publish))
-        .route("/plans/{id}/rebalance", web::post().to(rebalance))
-        .route("/plans/{id}/diff", web::get().to(diff));
+    route(cfg, Method::GET, "/api/communities/{code}/plans", list);
+    route(cfg, Method::POST, "/api/communities/{code}/plans", create);
+    route(cfg, Method::POST, "/api/communities/{code}/plans/suggest", suggest);
+    route(cfg, Method::GET, "/api/communities/{code}/grids", grids_in_force);
+    route(cfg, Method::GET, "/api/plans/{id}", get);
+    route(cfg, Method::PUT, "/api/plans/{id}", replace);
+    route(cfg, Method::POST, "/api/plans/{id}/publish", publish);
+    route(cfg, Method::POST, "/api/plans/{id}/rebalance", rebalance);
+    route(cfg, Method::GET, "/api/plans/{id}/diff", diff);
 }
 
 async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {

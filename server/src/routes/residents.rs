@@ -2,7 +2,10 @@
 //! show it masked; `POST /residents/{id}/reveal` shows it in clear to a scoped role and the guard writes the reveal
 //! to the audit log.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -17,10 +20,10 @@ use crate::state::AppState;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/residents", web::post().to(create))
-        .route("/residents", web::get().to(list))
-        .route("/residents/{id}", web::get().to(get))
-        .route("/residents/{id}/reveal", web::post().to(reveal));
+    route(cfg, Method::POST, "/api/residents", create);
+    route(cfg, Method::GET, "/api/residents", list);
+    route(cfg, Method::GET, "/api/residents/{id}", get);
+    route(cfg, Method::POST, "/api/residents/{id}/reveal", reveal);
 }
 
 /// A resident's masked JSON.

@@ -1,5 +1,8 @@
 //! Search: grids (code or name), communities, buildings (name or address) and elements (name).
 
+use actix_web::http::Method;
+
+use super::route;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
@@ -8,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/search", web::get().to(search));
+    route(cfg, Method::GET, "/api/search", search);
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,10 @@
 //! ([`crate::auth::lockout`]); `DELETE` signs out. Sign-ins and sign-outs are written to the audit log; refused
 //! attempts are counted per name and address (`sign_in_failure`), and a lock is logged once.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -16,9 +19,9 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/session", web::get().to(me))
-        .route("/session", web::post().to(login))
-        .route("/session", web::delete().to(logout));
+    route(cfg, Method::GET, "/api/session", me);
+    route(cfg, Method::POST, "/api/session", login);
+    route(cfg, Method::DELETE, "/api/session", logout);
 }
 
 async fn me(principal: Principal) -> HttpResponse {

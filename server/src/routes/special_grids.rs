@@ -1,6 +1,9 @@
 //! Special grids: thematic overlays drawn as a polygon or assembled from blocks; they may overlap anything.
 
+use actix_web::http::Method;
+
 use super::body::Json;
+use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -15,7 +18,8 @@ use crate::store::geojson_text;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/special-grids", web::get().to(list)).route("/special-grids", web::post().to(create));
+    route(cfg, Method::GET, "/api/special-grids", list);
+    route(cfg, Method::POST, "/api/special-grids", create);
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,9 @@
 //! Vector tiles (`/tiles/{source}/{z}/{x}/{y}`, the same URL pattern as Martin), their TileJSON
 //! (`/tiles/{source}`) and the MapLibre style (`/style.json`).
 
+use actix_web::http::Method;
+
+use super::route;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -13,10 +16,10 @@ use crate::state::AppState;
 use crate::tile_service::{Selection, BASE_LAYERS, GOVERNANCE_LAYERS};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tiles/{source}/{z}/{x}/{y}", web::get().to(tile))
-        .route("/tiles/{source}", web::get().to(tilejson))
-        .route("/style.json", web::get().to(style_json))
-        .route("/fonts/{stack}/{range}", web::get().to(glyphs));
+    route(cfg, Method::GET, "/tiles/{source}/{z}/{x}/{y}", tile);
+    route(cfg, Method::GET, "/tiles/{source}", tilejson);
+    route(cfg, Method::GET, "/style.json", style_json);
+    route(cfg, Method::GET, "/fonts/{stack}/{range}", glyphs);
 }
 
 fn origin(req: &HttpRequest) -> String {

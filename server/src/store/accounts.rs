@@ -167,3 +167,18 @@ pub async fn sign_in_failures(pool: &PgPool, limit: i64) -> Result<Vec<Value>> {
     .fetch_all(pool)
     .await?)
 }
+
+/// How long refused sign-ins are kept in the summary after the last one.
+pub const SIGN_IN_FAILURES_KEPT_DAYS: i32 = 90;
+
+/// Delete expired sessions, and refused-sign-in summaries with no failure for [`SIGN_IN_FAILURES_KEPT_DAYS`];
+/// returns how many rows went.
+pub async fn sweep(pool: &PgPool) -> Result<u64> {
+    let sessions = sqlx::query("DELETE FROM session WHERE expires_at < now()").execute(pool).await?.rows_affected();
+    let failures = sqlx::query("DELETE FROM sign_in_failure WHERE last_at < now() - make_interval(days => $1)")
+        .bind(SIGN_IN_FAILURES_KEPT_DAYS)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(sessions + failures)
+}

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use wangge_domain::codes::{CommunityCode, GridCode};
 use wangge_domain::numbering::reading_order;
-use wangge_domain::plan::{validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, Problem, ProposedGrid};
+use wangge_domain::plan::{
+    validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, PlanStatus, Problem, ProposedGrid,
+};
 
 use crate::error::ApiError;
 
@@ -58,8 +60,9 @@ pub struct PlanRow {
     pub community_code: String,
     /// Version number in the community.
     pub version: i32,
-    /// `draft` or `published`.
-    pub status: String,
+    /// Draft or published.
+    #[sqlx(try_from = "String")]
+    pub status: PlanStatus,
     /// The published plan it was based on.
     pub based_on: Option<i64>,
     /// Note.
@@ -160,7 +163,7 @@ pub async fn save_draft(
             match row {
                 None => return Err(ApiError::not_found("plan", id).into()),
                 Some((c, _, _)) if c != community.as_str() => return Err(ApiError::not_found("plan", id).into()),
-                Some((_, s, _)) if s != "draft" => {
+                Some((_, s, _)) if PlanStatus::try_from(s.clone()).map_err(anyhow::Error::msg)? != PlanStatus::Draft => {
                     return Err(ApiError::conflict("not_a_draft", format!("plan {id} is {s}; only drafts change")).into())
                 }
                 Some((_, _, current)) if input.revision.is_some_and(|r| r != current) => {
@@ -338,7 +341,7 @@ pub async fn publish(
         return Err(ApiError::not_found("plan", plan_id).into());
     };
     sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE").bind(&community).execute(&mut *tx).await?;
-    if status != "draft" {
+    if PlanStatus::try_from(status.clone()).map_err(anyhow::Error::msg)? != PlanStatus::Draft {
         return Err(ApiError::conflict("not_a_draft", format!("plan {plan_id} is already {status}")).into());
     }
     let graph = load_graph(tx, &community).await?;
@@ -574,7 +577,7 @@ pub async fn rebalance_input(
                 GridInput { key: r.label.clone(), kind, name: None, blocks: r.blocks.clone(), unit }
             })
             .collect(),
-        based_on: if plan.status == "published" { Some(plan.id) } else { plan.based_on },
+        based_on: if plan.status == PlanStatus::Published { Some(plan.id) } else { plan.based_on },
         note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
         revision: None,
     };

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_domain::editor::{Changes, GridIx};
-use wangge_domain::plan::{Band, BlockId, GridKind};
+use wangge_domain::plan::{Band, BlockId, GridKind, PlanStatus};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::draw::{Drawing, Drawn};
@@ -430,7 +430,6 @@ impl Controller {
                 let me = self.clone();
                 spawn_local(async move { me.split(block, Some(line)).await });
             }
-            return;
         }
     }
 
@@ -678,10 +677,9 @@ impl Controller {
 
     /// Save, then show what publishing would change.
     async fn prepare_publish(self: &Rc<Self>) {
-        if self.save_state.get_untracked() != SaveState::Saved || self.model.borrow().draft_id.is_none() {
-            if !self.save().await {
-                return;
-            }
+        let unsaved = self.save_state.get_untracked() != SaveState::Saved || self.model.borrow().draft_id.is_none();
+        if unsaved && !self.save().await {
+            return;
         }
         let Some(id) = self.model.borrow().draft_id else {
             return;
@@ -1076,7 +1074,7 @@ async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, 
     let plans = plans.as_array().cloned().unwrap_or_default();
     let in_force = plans
         .iter()
-        .filter(|p| p["status"] == "published" && p["valid_to"].is_null())
+        .filter(|p| p["status"] == PlanStatus::Published.as_str() && p["valid_to"].is_null())
         .filter_map(|p| p["id"].as_i64())
         .max();
     let open = match source {
@@ -1084,7 +1082,7 @@ async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, 
         Some(Source::InForce) => in_force,
         None => plans
             .iter()
-            .filter(|p| p["status"] == "draft" && p["based_on"].as_i64() == in_force)
+            .filter(|p| p["status"] == PlanStatus::Draft.as_str() && p["based_on"].as_i64() == in_force)
             .max_by_key(|p| p["version"].as_i64())
             .and_then(|p| p["id"].as_i64())
             .or(in_force),
@@ -1093,7 +1091,7 @@ async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, 
         Some(id) => {
             let plan = api::get_ok(&format!("/api/plans/{id}")).await?;
             let mut m = Model::new(community, &blocks, &edges, Some(&plan["grids"]));
-            if plan["plan"]["status"] == "draft" {
+            if plan["plan"]["status"] == PlanStatus::Draft.as_str() {
                 m.draft_id = Some(id);
                 m.revision = plan["plan"]["revision"].as_i64();
             }

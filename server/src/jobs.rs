@@ -1,0 +1,51 @@
+//! Background jobs, run by the server process itself on fixed periods (the deadline watcher and the rollups of the
+//! case workflow will join them). Each job is a named function over the shared state; a failing run is logged and
+//! the job runs again at its next period.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::state::AppState;
+use crate::store::accounts;
+
+/// What a job's run returns: how many things it did (rows swept, cases flagged, …).
+type Run = fn(AppState) -> Pin<Box<dyn Future<Output = Result<u64>> + Send>>;
+
+/// A periodic job.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    /// Its name in the logs.
+    pub name: &'static str,
+    /// How often it runs (the first run is at start).
+    pub every: Duration,
+    /// The work.
+    pub run: Run,
+}
+
+/// Every job of the server.
+pub const JOBS: [Job; 1] = [Job {
+    name: "sweep-sign-ins",
+    every: Duration::from_secs(10 * 60),
+    run: |state| Box::pin(async move { accounts::sweep(&state.pool).await }),
+}];
+
+/// Start every job on the current runtime; they run until the process ends.
+pub fn spawn(state: &AppState) {
+    for job in JOBS {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(job.every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match (job.run)(state.clone()).await {
+                    Ok(done) => tracing::debug!(job = job.name, done, "job ran"),
+                    Err(e) => tracing::error!(job = job.name, error = %format!("{e:#}"), "job failed"),
+                }
+            }
+        });
+    }
+}
