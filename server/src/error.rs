@@ -4,6 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
+use crate::store::blocks::BlockError;
+use crate::store::plans::PlanError;
+
 /// An error as the client sees it. Every 4xx says why; 5xx hide internals (they are logged).
 #[derive(Debug, thiserror::Error)]
 #[error("{status} {code}: {message}")]
@@ -125,6 +128,53 @@ impl From<sqlx::Error> for ApiError {
         }
         tracing::error!(error = %e, "database error");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+    }
+}
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        let message = e.to_string();
+        match e {
+            PlanError::UnknownCommunity(_) | PlanError::UnknownPlan(_) | PlanError::UnknownGrid(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+            }
+            PlanError::TooManyGrids => ApiError::unprocessable("too_many_grids", message),
+            PlanError::ForeignBase { .. } => ApiError::unprocessable("bad_based_on", message),
+            PlanError::Invalid { problems } => {
+                ApiError::unprocessable("invalid_plan", message).with_details(json!({ "problems": problems }))
+            }
+            PlanError::NotADraft(..) => ApiError::conflict("not_a_draft", message),
+            PlanError::StaleRevision { current, .. } => {
+                ApiError::conflict("stale_revision", message).with_details(json!({ "current_revision": current }))
+            }
+            PlanError::NotPublishable(report) => ApiError::unprocessable("plan_not_publishable", message)
+                .with_details(json!({ "problems": report.problems, "grids": report.grids })),
+            PlanError::StaleBase { based_on, latest, .. } => ApiError::conflict("stale_base", message)
+                .with_details(json!({ "based_on": based_on, "latest_published": latest })),
+            PlanError::ValidFromTooEarly(_) => ApiError::unprocessable("valid_from_too_early", message),
+            PlanError::NoBlocks(_) => ApiError::unprocessable("no_blocks", message),
+            PlanError::PartitionFailed(_) => ApiError::unprocessable("partition_failed", message),
+            PlanError::Database(e) => e.into(),
+            PlanError::Other(e) => e.into(),
+        }
+    }
+}
+
+impl From<BlockError> for ApiError {
+    fn from(e: BlockError) -> Self {
+        let message = e.to_string();
+        match e {
+            BlockError::UnknownCommunity(_) | BlockError::UnknownBlock(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+            }
+            BlockError::NoBoundary(_) => ApiError::unprocessable("no_boundary", message),
+            BlockError::InUse(_) => ApiError::conflict("blocks_in_use", message),
+            BlockError::AlreadySplit(_) => ApiError::conflict("already_split", message),
+            BlockError::TooFewBuildings { .. } => ApiError::unprocessable("too_few_buildings", message),
+            BlockError::LineDoesNotCut(_) => ApiError::unprocessable("line_does_not_cut", message),
+            BlockError::Database(e) => e.into(),
+            BlockError::Other(e) => e.into(),
+        }
     }
 }
 

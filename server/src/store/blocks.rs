@@ -6,11 +6,49 @@
 //! 3. Put every building whose interior point lies in the community into the one block containing that point.
 //! 4. Sum households and residents per block; record which blocks share a boundary (and how long it is).
 
-use anyhow::{Context, Result};
+use anyhow::Context;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::error::ApiError;
+/// Why blocks could not be built or split. `error.rs` decides what HTTP makes of it.
+#[derive(Debug, thiserror::Error)]
+pub enum BlockError {
+    /// No such community.
+    #[error("community {0} does not exist")]
+    UnknownCommunity(String),
+    /// No such block.
+    #[error("block {0} does not exist")]
+    UnknownBlock(i64),
+    /// The community has no boundary to cut blocks from.
+    #[error("community {0} has no boundary yet")]
+    NoBoundary(String),
+    /// Plans are built on the blocks: they are split, never rebuilt.
+    #[error("community {0} already has grid plans built on its blocks; split blocks instead of rebuilding")]
+    InUse(String),
+    /// The block was split before (it is retired).
+    #[error("block {0} was already split")]
+    AlreadySplit(i64),
+    /// Building cells need at least two buildings.
+    #[error("block {block} has {buildings} building(s); a split needs two")]
+    TooFewBuildings {
+        /// The block.
+        block: i64,
+        /// Its buildings.
+        buildings: i64,
+    },
+    /// The drawn line does not cut the block in two.
+    #[error("the line does not cut block {0} in two")]
+    LineDoesNotCut(i64),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Anything else.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Results of this module.
+pub type Result<T, E = BlockError> = std::result::Result<T, E>;
 
 /// Road classes (`highway=*`) that bound blocks by default: public streets, not footways or service roads.
 pub const DEFAULT_BLOCK_ROAD_CLASSES: [&str; 15] = [
@@ -61,12 +99,8 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
         .fetch_optional(&mut *tx)
         .await?;
     match geom {
-        None => return Err(ApiError::not_found("community", community).into()),
-        Some(false) => {
-            return Err(
-                ApiError::unprocessable("no_boundary", format!("community {community} has no boundary yet")).into()
-            )
-        }
+        None => return Err(BlockError::UnknownCommunity(community.to_owned())),
+        Some(false) => return Err(BlockError::NoBoundary(community.to_owned())),
         Some(true) => {}
     }
     let used: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)")
@@ -74,13 +108,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
         .fetch_one(&mut *tx)
         .await?;
     if used {
-        return Err(ApiError::conflict(
-            "blocks_in_use",
-            format!(
-                "community {community} already has grid plans built on its blocks; split blocks instead of rebuilding"
-            ),
-        )
-        .into());
+        return Err(BlockError::InUse(community.to_owned()));
     }
     sqlx::query("DELETE FROM block WHERE community_code = $1").bind(community).execute(&mut *tx).await?;
     let classes: Vec<String> = road_classes.iter().map(|s| s.to_string()).collect();
@@ -247,14 +275,14 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
     .fetch_optional(&mut *tx)
     .await?;
     let Some((community, retired, buildings)) = row else {
-        return Err(ApiError::not_found("block", block).into());
+        return Err(BlockError::UnknownBlock(block));
     };
     if retired {
-        return Err(ApiError::conflict("already_split", format!("block {block} was already split")).into());
+        return Err(BlockError::AlreadySplit(block));
     }
     let pieces_sql = match cut {
         Cut::BuildingCells if buildings < 2 => {
-            return Err(ApiError::unprocessable("too_few_buildings", format!("block {block} has {buildings} building(s); a split needs two")).into())
+            return Err(BlockError::TooFewBuildings { block, buildings })
         }
         Cut::BuildingCells => {
             "pts AS (SELECT ST_Collect(ST_PointOnSurface(footprint)) AS g FROM building WHERE block_id = $1),
@@ -277,11 +305,7 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
     }
     let cells: Vec<i64> = query.fetch_all(&mut *tx).await?;
     if cells.len() < 2 {
-        return Err(ApiError::unprocessable(
-            "line_does_not_cut",
-            format!("the line does not cut block {block} in two"),
-        )
-        .into());
+        return Err(BlockError::LineDoesNotCut(block));
     }
     sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
     sqlx::query(

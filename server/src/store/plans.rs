@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -12,8 +11,6 @@ use wangge_domain::numbering::reading_order;
 use wangge_domain::plan::{
     validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, PlanStatus, Problem, ProposedGrid,
 };
-
-use crate::error::ApiError;
 
 /// A grid as submitted by a planner.
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +47,89 @@ pub struct PlanInput {
     #[serde(default)]
     pub revision: Option<i32>,
 }
+
+/// Why a plan could not be stored, published or proposed. The store says what went wrong in the governance's terms;
+/// `error.rs` decides what HTTP makes of it.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// No such community.
+    #[error("community {0} does not exist")]
+    UnknownCommunity(String),
+    /// No such plan (or not of this community).
+    #[error("plan {0} does not exist")]
+    UnknownPlan(i64),
+    /// No natural grid of this key in the plan.
+    #[error("natural grid {0} does not exist")]
+    UnknownGrid(String),
+    /// More than 999 grids: the 3-digit sequence of grid codes runs out.
+    #[error("a community has at most 999 grids (3-digit sequence)")]
+    TooManyGrids,
+    /// `based_on` names a plan of another community.
+    #[error("based_on: plan {base} is not a plan of community {community}")]
+    ForeignBase {
+        /// The plan named.
+        base: i64,
+        /// The community being planned.
+        community: String,
+    },
+    /// Unknown blocks, or a block in two grids: never stored, not even as a draft.
+    #[error("the plan assigns unknown blocks or a block twice")]
+    Invalid {
+        /// The structural problems.
+        problems: Vec<Problem>,
+    },
+    /// Only drafts change or get published.
+    #[error("plan {0} is {1}; only drafts change")]
+    NotADraft(i64, PlanStatus),
+    /// Someone else saved the draft since the revision the caller started from.
+    #[error(
+        "plan {plan} was saved by someone else meanwhile (revision {current}); reload or keep yours as a new draft"
+    )]
+    StaleRevision {
+        /// The draft.
+        plan: i64,
+        /// Its revision now.
+        current: i32,
+    },
+    /// The plan has problems (gaps, discontiguous grids, broken dedicated units).
+    #[error("the plan has {} problem(s); fix them before publishing", .0.problems.len())]
+    NotPublishable(Box<PlanReport>),
+    /// Another version was published after the one this draft was based on.
+    #[error("plan {plan} was drafted from {} but the latest published version is {}; rebase or keep it as a draft",
+        based_on.map_or("nothing".to_owned(), |b| format!("plan {b}")),
+        latest.map_or("none".to_owned(), |l| format!("plan {l}")))]
+    StaleBase {
+        /// The draft.
+        plan: i64,
+        /// What it was based on.
+        based_on: Option<i64>,
+        /// The latest published version.
+        latest: Option<i64>,
+    },
+    /// A new version must start after the one in force.
+    #[error("valid_from must be after {0}, when the current version took effect")]
+    ValidFromTooEarly(DateTime<Utc>),
+    /// The community has no blocks to divide.
+    #[error("community {0} has no blocks; build them first")]
+    NoBlocks(String),
+    /// The partitioner refused the input.
+    #[error("{0}")]
+    PartitionFailed(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Anything else (a stored value that does not parse).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A stored status, parsed.
+fn status(stored: String) -> Result<PlanStatus> {
+    PlanStatus::try_from(stored).map_err(|e| PlanError::Other(anyhow::anyhow!(e)))
+}
+
+/// Results of this module.
+pub type Result<T, E = PlanError> = std::result::Result<T, E>;
 
 /// A stored plan version.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -121,16 +201,14 @@ pub async fn save_draft(
     input: &PlanInput,
 ) -> Result<(PlanRow, PlanReport)> {
     if input.grids.len() > 999 {
-        return Err(
-            ApiError::unprocessable("too_many_grids", "a community has at most 999 grids (3-digit sequence)").into()
-        );
+        return Err(PlanError::TooManyGrids);
     }
     let exists: Option<String> = sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
         .bind(community.as_str())
         .fetch_optional(&mut *tx)
         .await?;
     if exists.is_none() {
-        return Err(ApiError::not_found("community", community).into());
+        return Err(PlanError::UnknownCommunity(community.to_string()));
     }
     if let Some(base) = input.based_on {
         let base_community: Option<String> = sqlx::query_scalar("SELECT community_code FROM plan WHERE id = $1")
@@ -138,20 +216,14 @@ pub async fn save_draft(
             .fetch_optional(&mut *tx)
             .await?;
         if base_community.as_deref() != Some(community.as_str()) {
-            return Err(ApiError::unprocessable(
-                "bad_based_on",
-                format!("based_on: plan {base} is not a plan of community {community}"),
-            )
-            .into());
+            return Err(PlanError::ForeignBase { base, community: community.to_string() });
         }
     }
     let graph = load_graph(tx, community.as_str()).await?;
     let report = validate_plan(&graph, &proposed(input), Band::default());
     let blocking: Vec<&Problem> = report.problems.iter().filter(|p| structural(p)).collect();
     if !blocking.is_empty() {
-        return Err(ApiError::unprocessable("invalid_plan", "the plan assigns unknown blocks or a block twice")
-            .with_details(json!({ "problems": blocking }))
-            .into());
+        return Err(PlanError::Invalid { problems: blocking.into_iter().cloned().collect() });
     }
     let plan_id = match replace {
         Some(id) => {
@@ -161,18 +233,13 @@ pub async fn save_draft(
                     .fetch_optional(&mut *tx)
                     .await?;
             match row {
-                None => return Err(ApiError::not_found("plan", id).into()),
-                Some((c, _, _)) if c != community.as_str() => return Err(ApiError::not_found("plan", id).into()),
-                Some((_, s, _)) if PlanStatus::try_from(s.clone()).map_err(anyhow::Error::msg)? != PlanStatus::Draft => {
-                    return Err(ApiError::conflict("not_a_draft", format!("plan {id} is {s}; only drafts change")).into())
+                None => return Err(PlanError::UnknownPlan(id)),
+                Some((c, _, _)) if c != community.as_str() => return Err(PlanError::UnknownPlan(id)),
+                Some((_, s, _)) if status(s.clone())? != PlanStatus::Draft => {
+                    return Err(PlanError::NotADraft(id, status(s)?))
                 }
                 Some((_, _, current)) if input.revision.is_some_and(|r| r != current) => {
-                    return Err(ApiError::conflict(
-                        "stale_revision",
-                        format!("plan {id} was saved by someone else meanwhile (revision {current}); reload or keep yours as a new draft"),
-                    )
-                    .with_details(json!({ "current_revision": current }))
-                    .into())
+                    return Err(PlanError::StaleRevision { plan: id, current })
                 }
                 Some(_) => {}
             }
@@ -249,7 +316,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
         .iter()
         .map(|&seq| GridCode::new(community, seq).map(String::from))
         .collect::<Result<_, _>>()
-        .map_err(|e| ApiError::unprocessable("too_many_grids", e.to_string()))?;
+        .map_err(|_| PlanError::TooManyGrids)?;
     sqlx::query("UPDATE grid g SET code = c.code FROM unnest($1::int8[], $2::text[]) AS c(id, code) WHERE g.id = c.id")
         .bind(&ids)
         .bind(&codes)
@@ -264,7 +331,7 @@ pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<PlanRow> {
         .bind(id)
         .fetch_optional(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("plan", id).into())
+        .ok_or(PlanError::UnknownPlan(id))
 }
 
 /// All versions of a community's plan, newest first.
@@ -337,22 +404,18 @@ pub async fn publish(
             .bind(plan_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((community, status, based_on)) = row else {
-        return Err(ApiError::not_found("plan", plan_id).into());
+    let Some((community, stored_status, based_on)) = row else {
+        return Err(PlanError::UnknownPlan(plan_id));
     };
     sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE").bind(&community).execute(&mut *tx).await?;
-    if PlanStatus::try_from(status.clone()).map_err(anyhow::Error::msg)? != PlanStatus::Draft {
-        return Err(ApiError::conflict("not_a_draft", format!("plan {plan_id} is already {status}")).into());
+    let current_status = status(stored_status)?;
+    if current_status != PlanStatus::Draft {
+        return Err(PlanError::NotADraft(plan_id, current_status));
     }
     let graph = load_graph(tx, &community).await?;
     let report = validate_plan(&graph, &stored_grids(tx, plan_id).await?, Band::default());
     if !report.is_publishable() {
-        return Err(ApiError::unprocessable(
-            "plan_not_publishable",
-            format!("the plan has {} problem(s); fix them before publishing", report.problems.len()),
-        )
-        .with_details(json!({ "problems": report.problems, "grids": report.grids }))
-        .into());
+        return Err(PlanError::NotPublishable(Box::new(report)));
     }
     let latest: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
         "SELECT id, valid_from FROM plan WHERE community_code = $1 AND status = 'published'
@@ -362,25 +425,12 @@ pub async fn publish(
     .fetch_optional(&mut *tx)
     .await?;
     if latest.map(|l| l.0) != based_on {
-        return Err(ApiError::conflict(
-            "stale_base",
-            format!(
-                "plan {plan_id} was drafted from {} but the latest published version is {}; rebase or keep it as a draft",
-                based_on.map_or("nothing".to_owned(), |b| format!("plan {b}")),
-                latest.map_or("none".to_owned(), |l| format!("plan {}", l.0)),
-            ),
-        )
-        .with_details(json!({ "based_on": based_on, "latest_published": latest.map(|l| l.0) }))
-        .into());
+        return Err(PlanError::StaleBase { plan: plan_id, based_on, latest: latest.map(|l| l.0) });
     }
     let valid_from = valid_from.unwrap_or_else(Utc::now);
     if let Some((prev, prev_from)) = latest {
         if valid_from <= prev_from {
-            return Err(ApiError::unprocessable(
-                "valid_from_too_early",
-                format!("valid_from must be after {prev_from}, when the current version took effect"),
-            )
-            .into());
+            return Err(PlanError::ValidFromTooEarly(prev_from));
         }
         sqlx::query("UPDATE plan SET valid_to = $2 WHERE id = $1")
             .bind(prev)
@@ -493,7 +543,7 @@ pub async fn suggest_input(
         .fetch_one(pool)
         .await?;
     if !exists {
-        return Err(ApiError::not_found("community", community).into());
+        return Err(PlanError::UnknownCommunity(community.to_string()));
     }
     let current = plan_in_force(pool, community.as_str(), Utc::now()).await?;
     let dedicated: Vec<(String, Vec<i64>, Option<String>, UnitBlocks)> = match &current {
@@ -512,14 +562,10 @@ pub async fn suggest_input(
     let fixed: Vec<(String, Vec<i64>)> = dedicated.iter().map(|d| (d.0.clone(), d.1.clone())).collect();
     let graph = partition_input(pool, community.as_str(), &fixed).await?;
     if graph.nodes.is_empty() {
-        return Err(ApiError::unprocessable(
-            "no_blocks",
-            format!("community {community} has no blocks; build them first"),
-        )
-        .into());
+        return Err(PlanError::NoBlocks(community.to_string()));
     }
-    let result = wangge_domain::partition::partition(&graph, options)
-        .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
+    let result =
+        wangge_domain::partition::partition(&graph, options).map_err(|e| PlanError::PartitionFailed(e.to_string()))?;
     let mut grids: Vec<GridInput> = dedicated
         .into_iter()
         .map(|(key, blocks, name, unit)| GridInput { key, kind: GridKind::Dedicated, name, blocks, unit })
@@ -553,7 +599,7 @@ pub async fn rebalance_input(
         plan.community_code.parse().map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
     let grids = stored_grids(&mut *pool.acquire().await?, plan_id).await?;
     if !grids.iter().any(|g| g.key == focus && g.kind == GridKind::Natural) {
-        return Err(ApiError::not_found("natural grid", format!("{focus} in plan {plan_id}")).into());
+        return Err(PlanError::UnknownGrid(format!("{focus} in plan {plan_id}")));
     }
     let dedicated: Vec<(String, Vec<i64>)> =
         grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), g.blocks.clone())).collect();
@@ -564,7 +610,7 @@ pub async fn rebalance_input(
         .flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone())))
         .collect();
     let result = wangge_domain::partition::rebalance_neighbours(&graph, &assignment, focus, hops, &Default::default())
-        .map_err(|e| ApiError::unprocessable("partition_failed", e.to_string()))?;
+        .map_err(|e| PlanError::PartitionFailed(e.to_string()))?;
     let names: HashMap<&str, (&GridKind, &Option<Vec<i64>>)> =
         grids.iter().map(|g| (g.key.as_str(), (&g.kind, &g.unit))).collect();
     let input = PlanInput {
