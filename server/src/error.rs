@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
+use wangge_api::error::ErrorCode;
 
 use crate::store::blocks::BlockError;
 use crate::store::plans::PlanError;
@@ -14,7 +15,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable code, e.g. `invalid_geometry`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Human-readable reason.
     pub message: String,
     /// Structured details (e.g. the problems of a plan).
@@ -23,32 +24,32 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with a status, code and reason.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into(), details: None }
     }
 
     /// 400: the request is malformed.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 404: the named thing does not exist.
     pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} {id} does not exist"))
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("{what} {id} does not exist"))
     }
 
     /// 401: the route needs a signed-in staff member.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "login_required", "sign in as staff to use this")
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::LoginRequired, "sign in as staff to use this")
     }
 
     /// 403: signed in, but the role does not allow this (or the CSRF token is missing).
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
     /// 429: too many requests; try again after `wait`.
-    pub fn too_many(code: &'static str, wait: std::time::Duration) -> Self {
+    pub fn too_many(code: ErrorCode, wait: std::time::Duration) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             code,
@@ -58,12 +59,12 @@ impl ApiError {
     }
 
     /// 409: the request conflicts with the stored state.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     /// 422: well-formed but refused by a domain rule.
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
@@ -100,34 +101,34 @@ impl From<sqlx::Error> for ApiError {
                     // Say what is duplicated in the API's words, never by the database constraint's name.
                     return match db.constraint() {
                         Some("account_username_key") => {
-                            ApiError::conflict("username_taken", "that username is already taken")
+                            ApiError::conflict(ErrorCode::UsernameTaken, "that username is already taken")
                         }
                         Some("resident_id_card_digest_key") => ApiError::conflict(
-                            "duplicate_resident",
+                            ErrorCode::DuplicateResident,
                             "a resident with this ID-card number is already registered",
                         ),
-                        _ => ApiError::conflict("duplicate", "this already exists"),
+                        _ => ApiError::conflict(ErrorCode::Duplicate, "this already exists"),
                     };
                 }
                 // Text PostgreSQL cannot store (a NUL character) is the client's mistake, not the server's.
                 Some("22021") | Some("22P05") => {
                     return ApiError::bad_request(
-                        "bad_text",
+                        ErrorCode::BadText,
                         "text must not contain NUL or other unstorable characters",
                     )
                 }
-                Some("23503") => return ApiError::unprocessable("unknown_reference", db.message().to_owned()),
+                Some("23503") => return ApiError::unprocessable(ErrorCode::UnknownReference, db.message().to_owned()),
                 Some("23514") | Some("23P01") => {
-                    return ApiError::unprocessable("constraint_violated", db.message().to_owned())
+                    return ApiError::unprocessable(ErrorCode::ConstraintViolated, db.message().to_owned())
                 }
                 Some("XX000") if db.message().contains("GEOSIntersects") || db.message().contains("Geometry") => {
-                    return ApiError::unprocessable("invalid_geometry", db.message().to_owned())
+                    return ApiError::unprocessable(ErrorCode::InvalidGeometry, db.message().to_owned())
                 }
                 _ => {}
             }
         }
         tracing::error!(error = %e, "database error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error (logged)")
     }
 }
 
@@ -136,24 +137,23 @@ impl From<PlanError> for ApiError {
         let message = e.to_string();
         match e {
             PlanError::UnknownCommunity(_) | PlanError::UnknownPlan(_) | PlanError::UnknownGrid(_) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
             }
-            PlanError::TooManyGrids => ApiError::unprocessable("too_many_grids", message),
-            PlanError::ForeignBase { .. } => ApiError::unprocessable("bad_based_on", message),
+            PlanError::TooManyGrids => ApiError::unprocessable(ErrorCode::TooManyGrids, message),
+            PlanError::ForeignBase { .. } => ApiError::unprocessable(ErrorCode::BadBasedOn, message),
             PlanError::Invalid { problems } => {
-                ApiError::unprocessable("invalid_plan", message).with_details(json!({ "problems": problems }))
+                ApiError::unprocessable(ErrorCode::InvalidPlan, message).with_details(json!({ "problems": problems }))
             }
-            PlanError::NotADraft(..) => ApiError::conflict("not_a_draft", message),
-            PlanError::StaleRevision { current, .. } => {
-                ApiError::conflict("stale_revision", message).with_details(json!({ "current_revision": current }))
-            }
-            PlanError::NotPublishable(report) => ApiError::unprocessable("plan_not_publishable", message)
+            PlanError::NotADraft(..) => ApiError::conflict(ErrorCode::NotADraft, message),
+            PlanError::StaleRevision { current, .. } => ApiError::conflict(ErrorCode::StaleRevision, message)
+                .with_details(json!({ "current_revision": current })),
+            PlanError::NotPublishable(report) => ApiError::unprocessable(ErrorCode::PlanNotPublishable, message)
                 .with_details(json!({ "problems": report.problems, "grids": report.grids })),
-            PlanError::StaleBase { based_on, latest, .. } => ApiError::conflict("stale_base", message)
+            PlanError::StaleBase { based_on, latest, .. } => ApiError::conflict(ErrorCode::StaleBase, message)
                 .with_details(json!({ "based_on": based_on, "latest_published": latest })),
-            PlanError::ValidFromTooEarly(_) => ApiError::unprocessable("valid_from_too_early", message),
-            PlanError::NoBlocks(_) => ApiError::unprocessable("no_blocks", message),
-            PlanError::PartitionFailed(_) => ApiError::unprocessable("partition_failed", message),
+            PlanError::ValidFromTooEarly(_) => ApiError::unprocessable(ErrorCode::ValidFromTooEarly, message),
+            PlanError::NoBlocks(_) => ApiError::unprocessable(ErrorCode::NoBlocks, message),
+            PlanError::PartitionFailed(_) => ApiError::unprocessable(ErrorCode::PartitionFailed, message),
             PlanError::Database(e) => e.into(),
             PlanError::Other(e) => e.into(),
         }
@@ -165,13 +165,13 @@ impl From<BlockError> for ApiError {
         let message = e.to_string();
         match e {
             BlockError::UnknownCommunity(_) | BlockError::UnknownBlock(_) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
             }
-            BlockError::NoBoundary(_) => ApiError::unprocessable("no_boundary", message),
-            BlockError::InUse(_) => ApiError::conflict("blocks_in_use", message),
-            BlockError::AlreadySplit(_) => ApiError::conflict("already_split", message),
-            BlockError::TooFewBuildings { .. } => ApiError::unprocessable("too_few_buildings", message),
-            BlockError::LineDoesNotCut(_) => ApiError::unprocessable("line_does_not_cut", message),
+            BlockError::NoBoundary(_) => ApiError::unprocessable(ErrorCode::NoBoundary, message),
+            BlockError::InUse(_) => ApiError::conflict(ErrorCode::BlocksInUse, message),
+            BlockError::AlreadySplit(_) => ApiError::conflict(ErrorCode::AlreadySplit, message),
+            BlockError::TooFewBuildings { .. } => ApiError::unprocessable(ErrorCode::TooFewBuildings, message),
+            BlockError::LineDoesNotCut(_) => ApiError::unprocessable(ErrorCode::LineDoesNotCut, message),
             BlockError::Database(e) => e.into(),
             BlockError::Other(e) => e.into(),
         }
@@ -186,7 +186,7 @@ impl From<anyhow::Error> for ApiError {
                 Ok(db) => db.into(),
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "internal error");
-                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error (logged)")
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error (logged)")
                 }
             },
         }

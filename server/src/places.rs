@@ -1,6 +1,7 @@
 //! Where the target of a request lies, as a [`Place`] a scope can cover: an entity (from the store), or a point
 //! (located from the in-memory cache to its grid in force, else its community).
 
+use wangge_api::error::ErrorCode;
 use wangge_domain::access::Place;
 
 use crate::error::ApiError;
@@ -17,7 +18,7 @@ pub fn of_point(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError>
         .community
         .and_then(|c| c.code.parse().ok())
         .map(Place::community)
-        .ok_or_else(|| ApiError::unprocessable("outside", "the point is not inside any community"))
+        .ok_or_else(|| ApiError::unprocessable(ErrorCode::Outside, "the point is not inside any community"))
 }
 
 /// Where an entity lies: its grid's code when it has one, else its community (accounts: their district); a

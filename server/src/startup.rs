@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use wangge_api::error::ErrorCode;
 
 use actix_web::dev::Server;
 use actix_web::error::QueryPayloadError;
@@ -12,11 +13,11 @@ use crate::error::ApiError;
 use crate::state::{AppState, JSON_LIMIT};
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("bad_query", err.to_string()).into()
+    ApiError::bad_request(ErrorCode::BadQuery, err.to_string()).into()
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("bad_path", err.to_string()).into()
+    ApiError::bad_request(ErrorCode::BadPath, err.to_string()).into()
 }
 
 /// Start serving on `listener` (already bound; port 0 in tests), with the built web app from `web_dir` at `/` when

@@ -1,6 +1,7 @@
 //! Bad input gets a clear 4xx with a reason, and nothing stored changes.
 
 use serde_json::{json, Value};
+use wangge_api::error::ErrorBody;
 use wangge_domain::access::{Role, Scope};
 use wangge_tests::TestApp;
 
@@ -145,6 +146,8 @@ async fn malformed_requests_are_refused_with_reasons_and_change_nothing() {
         assert_eq!(s, status, "{path} {body} → {b}");
         assert_eq!(b["error"], code, "{path} {body} → {b}");
         assert!(b["message"].as_str().is_some_and(|m| !m.is_empty()), "a reason is given: {b}");
+        // The code is one the web app knows (it compiles against the same list).
+        serde_json::from_value::<ErrorBody>(b.clone()).expect("a typed error answer");
     }
     // not JSON at all, wrong content type, oversize body
     let (s, b) = app.post_raw("/api/communities", "application/json", b"{\"code\": ".to_vec()).await;
@@ -276,6 +279,8 @@ async fn new_endpoints_refuse_bad_input_and_change_nothing() {
         let (s, b) = caller.post(&path, &body).await;
         assert_eq!((s, b["error"].as_str()), (status, Some(code)), "{path} {body} → {b}");
         assert!(b["message"].as_str().is_some_and(|m| !m.is_empty()), "a reason is given: {b}");
+        // The code is one the web app knows (it compiles against the same list).
+        serde_json::from_value::<ErrorBody>(b.clone()).expect("a typed error answer");
     }
     // a stale or foreign plan, unknown ids and formats
     let (s, b) = app.put(&format!("/api/plans/{plan}"), &json!({ "grids": [], "revision": 1 })).await;

@@ -139,19 +139,24 @@ fn random_bodies_never_cause_5xx_or_change_stored_data() {
             |(endpoint, body, raw, as_admin)| {
                 let path = WRITE_ENDPOINTS[endpoint];
                 let caller = if as_admin { &admin } else { &app.caller };
-                let status = rt.block_on(async {
+                let (status, answer) = rt.block_on(async {
                     if path == "/api/plans/1" || path == "/api/accounts/1" {
-                        caller.put(path, &body).await.0
+                        caller.put(path, &body).await
                     } else if raw {
                         // the body's text cut in half: broken JSON
                         let text = body.to_string();
                         let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
-                        caller.post_raw(path, "application/json", text.as_bytes()[..cut].to_vec()).await.0
+                        caller.post_raw(path, "application/json", text.as_bytes()[..cut].to_vec()).await
                     } else {
-                        caller.post(path, &body).await.0
+                        caller.post(path, &body).await
                     }
                 });
                 prop_assert!(status < 500, "{path} answered {status} to {body}");
+                if status >= 400 {
+                    // Every refusal carries a code the web app knows.
+                    let typed = serde_json::from_value::<wangge_api::error::ErrorBody>(answer.clone());
+                    prop_assert!(typed.is_ok(), "{path} answered an untyped error {answer}");
+                }
                 Ok(())
             },
         )

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wangge_api::paths::{self, fill};
 
 use crate::http::{get_ok, send};
 use crate::i18n::{t, Lang};
@@ -32,7 +33,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     let csrf = StoredValue::new(csrf);
     let reload = move || {
         spawn_local(async move {
-            match get_ok("/api/accounts").await {
+            match get_ok(paths::ACCOUNTS).await {
                 Ok(v) => accounts.set(v.as_array().cloned().unwrap_or_default()),
                 Err(e) => message.set(Some((true, e))),
             }
@@ -62,7 +63,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
         let body = json!({ "username": username.get_untracked().trim(), "display_name": display.get_untracked().trim(),
                            "role": role.get_untracked(), "scope": scope, "password": password.get_untracked() });
         spawn_local(async move {
-            match send("POST", "/api/accounts", &body, &csrf.get_value()).await {
+            match send("POST", paths::ACCOUNTS, &body, &csrf.get_value()).await {
                 Ok(r) if r.ok() => {
                     message.set(Some((
                         false,
@@ -82,8 +83,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     let toggle = move |id: i64, disabled: bool| {
         spawn_local(async move {
-            match send("PUT", &format!("/api/accounts/{id}"), &json!({ "disabled": !disabled }), &csrf.get_value())
-                .await
+            match send("PUT", &fill(paths::ACCOUNT, &[&id]), &json!({ "disabled": !disabled }), &csrf.get_value()).await
             {
                 Ok(r) if r.ok() => reload(),
                 Ok(r) => message.set(Some((true, r.message()))),
@@ -93,7 +93,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     let verify = move |_| {
         spawn_local(async move {
-            match get_ok("/api/audit/verify").await {
+            match get_ok(paths::AUDIT_VERIFY).await {
                 Ok(v) => chain.set(Some(v)),
                 Err(e) => message.set(Some((true, e))),
             }

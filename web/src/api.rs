@@ -1,6 +1,8 @@
 //! The server's JSON, as the app reads it.
 
 use serde::Deserialize;
+use wangge_api::error::{ErrorBody, ErrorCode};
+use wangge_api::paths::{self, fill};
 pub use wangge_domain::located::Located;
 
 #[derive(Deserialize)]
@@ -106,12 +108,6 @@ struct SessionResponse {
     account: Option<Account>,
 }
 
-#[derive(Deserialize)]
-struct ApiError {
-    #[serde(default)]
-    error: String,
-}
-
 /// A district.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct District {
@@ -139,27 +135,27 @@ fn encode(s: &str) -> String {
 
 /// Which street, community and grids a point is in.
 pub async fn locate(lon: f64, lat: f64) -> Result<Located, String> {
-    Ok(get::<LocateResponse>(&format!("/api/locate?lon={lon}&lat={lat}")).await?.located)
+    Ok(get::<LocateResponse>(&format!("{}?lon={lon}&lat={lat}", paths::LOCATE)).await?.located)
 }
 
 /// Search everything searchable.
 pub async fn search(q: &str) -> Result<Vec<SearchHit>, String> {
-    get(&format!("/api/search?q={}", encode(q))).await
+    get(&format!("{}?q={}", paths::SEARCH, encode(q))).await
 }
 
 /// A grid's public card.
 pub async fn grid(id: i64) -> Result<GridCard, String> {
-    get(&format!("/api/grids/{id}")).await
+    get(&fill(paths::GRID, &[&id])).await
 }
 
 /// A grid's statistics (staff only).
 pub async fn grid_stats(id: i64) -> Result<GridStats, String> {
-    get(&format!("/api/grids/{id}/stats")).await
+    get(&fill(paths::GRID_STATS, &[&id])).await
 }
 
 /// Who is signed in, if anyone.
 pub async fn session() -> Result<Option<Account>, String> {
-    Ok(get::<SessionResponse>("/api/session").await?.account)
+    Ok(get::<SessionResponse>(paths::SESSION).await?.account)
 }
 
 /// Why signing in failed.
@@ -178,18 +174,18 @@ pub enum LoginError {
 /// Sign in.
 pub async fn login(username: &str, password: &str) -> Result<Account, LoginError> {
     let body = serde_json::json!({ "username": username, "password": password });
-    let r = gloo_net::http::Request::post("/api/session")
+    let r = gloo_net::http::Request::post(paths::SESSION)
         .json(&body)
         .map_err(|_| LoginError::Other)?
         .send()
         .await
         .map_err(|_| LoginError::Other)?;
     if !r.ok() {
-        let code = r.json::<ApiError>().await.map(|e| e.error).unwrap_or_default();
-        return Err(match code.as_str() {
-            "bad_credentials" => LoginError::Credentials,
-            "login_locked" => LoginError::Locked,
-            "login_slowed" => LoginError::Slowed,
+        let code = r.json::<ErrorBody>().await.map(|e| e.error).ok();
+        return Err(match code {
+            Some(ErrorCode::BadCredentials) => LoginError::Credentials,
+            Some(ErrorCode::LoginLocked) => LoginError::Locked,
+            Some(ErrorCode::LoginSlowed) => LoginError::Slowed,
             _ => LoginError::Other,
         });
     }
@@ -198,7 +194,7 @@ pub async fn login(username: &str, password: &str) -> Result<Account, LoginError
 
 /// Sign out.
 pub async fn logout(csrf_token: &str) -> Result<(), String> {
-    let r = gloo_net::http::Request::delete("/api/session")
+    let r = gloo_net::http::Request::delete(paths::SESSION)
         .header("x-csrf-token", csrf_token)
         .send()
         .await
@@ -212,5 +208,5 @@ pub async fn logout(csrf_token: &str) -> Result<(), String> {
 
 /// The districts.
 pub async fn districts() -> Result<Vec<District>, String> {
-    get("/api/districts").await
+    get(paths::DISTRICTS).await
 }

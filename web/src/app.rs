@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wangge_api::paths;
 use wasm_bindgen::{JsCast, JsValue};
 
 use std::rc::Rc;
@@ -158,7 +159,7 @@ pub fn App() -> impl IntoView {
         if prev.is_some_and(|old| old != p) {
             map.with_value(|m| {
                 if let Some(m) = m {
-                    m.set_style(if p { "/style.json?mode=public" } else { "/style.json" })
+                    m.set_style(if p { "/style.json?mode=public" } else { paths::STYLE })
                 }
             });
         }
@@ -230,7 +231,7 @@ pub fn App() -> impl IntoView {
         // Published changes are in the tiles now: reload them.
         map.with_value(|m| {
             if let Some(m) = m {
-                m.set_style("/style.json")
+                m.set_style(paths::STYLE)
             }
         });
     });

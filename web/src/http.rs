@@ -2,6 +2,7 @@
 //! that carry the session's CSRF token.
 
 use serde_json::Value;
+use wangge_api::error::ErrorCode;
 
 /// An answer: HTTP status and JSON body.
 pub struct Reply {
@@ -17,9 +18,10 @@ impl Reply {
         (200..300).contains(&self.status)
     }
 
-    /// The error code of a refusal (`stale_revision`, `plan_not_publishable`, …).
-    pub fn error(&self) -> &str {
-        self.body["error"].as_str().unwrap_or("")
+    /// The error code of a refusal (`StaleRevision`, `PlanNotPublishable`, …); `None` for a success or an answer
+    /// that is not one of ours.
+    pub fn error(&self) -> Option<ErrorCode> {
+        serde_json::from_value(self.body["error"].clone()).ok()
     }
 
     /// The human reason of a refusal.

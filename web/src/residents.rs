@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wangge_api::paths::{self, fill};
 
 use crate::http::{get_ok, send};
 use crate::i18n::{t, Lang};
@@ -15,11 +16,11 @@ pub fn ResidentsPanel(lang: ReadSignal<Lang>, grid: i64, csrf: String) -> impl I
     let revealed = RwSignal::new(None::<Value>);
     let csrf = StoredValue::new(csrf);
     spawn_local(async move {
-        rows.set(get_ok(&format!("/api/residents?grid={grid}")).await.ok().and_then(|v| v.as_array().cloned()));
+        rows.set(get_ok(&format!("{}?grid={grid}", paths::RESIDENTS)).await.ok().and_then(|v| v.as_array().cloned()));
     });
     let reveal = move |id: i64| {
         spawn_local(async move {
-            if let Ok(r) = send("POST", &format!("/api/residents/{id}/reveal"), &json!({}), &csrf.get_value()).await {
+            if let Ok(r) = send("POST", &fill(paths::RESIDENT_REVEAL, &[&id]), &json!({}), &csrf.get_value()).await {
                 if r.ok() {
                     revealed.set(Some(r.body));
                 }

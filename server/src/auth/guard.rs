@@ -6,6 +6,7 @@
 //! [policy]: super::policy
 
 use std::sync::Arc;
+use wangge_api::error::ErrorCode;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -54,12 +55,16 @@ pub async fn guard(
 
     if let Principal::Public = principal {
         let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many("rate_limited", wait))?;
+        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many(ErrorCode::RateLimited, wait))?;
     }
     if let (true, Principal::Staff(staff)) = (writes, &principal) {
         let sent = req.headers().get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !session::same_token(sent, &staff.csrf_token) {
-            return Err(ApiError::forbidden("csrf", "send the session's CSRF token in the X-CSRF-Token header").into());
+            return Err(ApiError::forbidden(
+                ErrorCode::Csrf,
+                "send the session's CSRF token in the X-CSRF-Token header",
+            )
+            .into());
         }
     }
 
@@ -80,14 +85,18 @@ pub async fn guard(
             };
             let role = staff.assignment.role();
             if !role.may(action) {
-                return Err(ApiError::forbidden("forbidden", format!("a {role} may not do this ({action:?})")).into());
+                return Err(ApiError::forbidden(
+                    ErrorCode::Forbidden,
+                    format!("a {role} may not do this ({action:?})"),
+                )
+                .into());
             }
             if let Some((place, what)) = place_of(&mut req, &state, &pattern, target).await? {
                 if !staff.assignment.scope().covers(&place) {
                     // Outside the scope looks exactly like not there, so ids cannot be probed.
                     return Err(ApiError::new(
                         actix_web::http::StatusCode::NOT_FOUND,
-                        "not_found",
+                        ErrorCode::NotFound,
                         format!("{what} does not exist or is outside your scope"),
                     )
                     .into());
@@ -125,18 +134,19 @@ pub async fn guard(
 /// ambiguous paths and NUL in the query, and answer `HEAD` as `GET` (the server drops the body of a `HEAD` answer).
 fn canonicalise(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let raw = req.path().to_owned();
-    let path = canonical::canonical_path(&raw).map_err(|e| ApiError::bad_request("bad_path", e.to_string()))?;
+    let path = canonical::canonical_path(&raw).map_err(|e| ApiError::bad_request(ErrorCode::BadPath, e.to_string()))?;
     let query = req.query_string().to_owned();
     if query.contains('\0') || query.to_ascii_lowercase().contains("%00") {
-        return Err(ApiError::bad_request("bad_query", "the query holds a NUL character"));
+        return Err(ApiError::bad_request(ErrorCode::BadQuery, "the query holds a NUL character"));
     }
     if path != raw {
         let target = if query.is_empty() { path } else { format!("{path}?{query}") };
         let mut parts = req.uri().clone().into_parts();
-        parts.path_and_query =
-            Some(target.parse().map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?);
-        let uri =
-            Uri::from_parts(parts).map_err(|_| ApiError::bad_request("bad_path", "the path cannot be rewritten"))?;
+        parts.path_and_query = Some(
+            target.parse().map_err(|_| ApiError::bad_request(ErrorCode::BadPath, "the path cannot be rewritten"))?,
+        );
+        let uri = Uri::from_parts(parts)
+            .map_err(|_| ApiError::bad_request(ErrorCode::BadPath, "the path cannot be rewritten"))?;
         req.match_info_mut().get_mut().update(&uri);
         req.head_mut().uri = uri;
     }
@@ -151,11 +161,11 @@ fn canonicalise(req: &mut ServiceRequest) -> Result<(), ApiError> {
 fn refusal_without_rule(method: &Method, pattern: &str) -> actix_web::Error {
     let allowed = policy::methods(pattern);
     if allowed.is_empty() {
-        return ApiError::forbidden("no_policy", format!("{method} {pattern} has no access rule")).into();
+        return ApiError::forbidden(ErrorCode::NoPolicy, format!("{method} {pattern} has no access rule")).into();
     }
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{method} is not allowed here; use {}", allowed.join(", ")),
     )
     .with_details(serde_json::json!({ "allow": allowed }))
@@ -191,7 +201,7 @@ async fn place_of(
         Target::Entity(entity) => {
             let raw = param("id");
             let id: i64 =
-                raw.parse().map_err(|_| ApiError::bad_request("bad_path", format!("{raw:?} is not an id")))?;
+                raw.parse().map_err(|_| ApiError::bad_request(ErrorCode::BadPath, format!("{raw:?} is not an id")))?;
             let place =
                 places::of_entity(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
             Ok(Some((place, format!("{} {id}", entity.name()))))
@@ -201,11 +211,14 @@ async fn place_of(
             let code = match body.get(field) {
                 None | Some(Value::String(_)) => body.get(field).and_then(Value::as_str).unwrap_or_default(),
                 Some(other) => {
-                    return Err(ApiError::bad_request("bad_json", format!("{field}: expected a string, got {other}")))
+                    return Err(ApiError::bad_request(
+                        ErrorCode::BadJson,
+                        format!("{field}: expected a string, got {other}"),
+                    ))
                 }
             };
             let place = Place::from_code(code).ok_or_else(|| {
-                ApiError::bad_request("bad_code", format!("{field} must be a 6-, 9- or 12-digit division code"))
+                ApiError::bad_request(ErrorCode::BadCode, format!("{field} must be a 6-, 9- or 12-digit division code"))
             })?;
             Ok(Some((place, format!("division {code}"))))
         }
@@ -214,7 +227,7 @@ async fn place_of(
             let number = |k: &str| {
                 body.get(k)
                     .and_then(Value::as_f64)
-                    .ok_or_else(|| ApiError::bad_request("bad_json", format!("{k} must be a number")))
+                    .ok_or_else(|| ApiError::bad_request(ErrorCode::BadJson, format!("{k} must be a number")))
             };
             let p = input::lon_lat(number("lon")?, number("lat")?)?;
             let place = places::of_point(state, p.lon(), p.lat())?;
@@ -225,7 +238,7 @@ async fn place_of(
             let id = body
                 .get("building_id")
                 .and_then(Value::as_i64)
-                .ok_or_else(|| ApiError::bad_request("bad_json", "building_id must be an id"))?;
+                .ok_or_else(|| ApiError::bad_request(ErrorCode::BadJson, "building_id must be an id"))?;
             let place = places::of_entity(state, Entity::Building, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("building", id))?;
@@ -240,7 +253,7 @@ async fn json_body(req: &mut ServiceRequest) -> Result<Value, ApiError> {
     let mut payload = req.take_payload();
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadBody, e.to_string()))?;
         if bytes.len() + chunk.len() > JSON_LIMIT {
             return Err(body::too_large());
         }

@@ -2,6 +2,7 @@
 //! request up here; a route missing from this table is refused (fail closed), and a test walks the table.
 
 use actix_web::http::Method;
+use wangge_api::paths;
 use wangge_domain::access::Action;
 
 pub use crate::store::places::Entity;
@@ -49,67 +50,67 @@ const fn on(e: Entity) -> Target {
 /// that takes every path no route above matches).
 pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "", Public),
-    ("GET", "/api/health", Public),
-    ("GET", "/api/session", Public),
-    ("POST", "/api/session", Public),
-    ("DELETE", "/api/session", Public),
-    ("GET", "/api/districts", Public),
-    ("GET", "/api/locate", Public),
-    ("GET", "/api/search", Public),
-    ("GET", "/api/grids/{id}", Public),
-    ("GET", "/style.json", Public),
-    ("GET", "/fonts/{stack}/{range}", Public),
-    ("GET", "/tiles/{source}", Tiles),
-    ("GET", "/tiles/{source}/{z}/{x}/{y}", Tiles),
+    ("GET", paths::HEALTH, Public),
+    ("GET", paths::SESSION, Public),
+    ("POST", paths::SESSION, Public),
+    ("DELETE", paths::SESSION, Public),
+    ("GET", paths::DISTRICTS, Public),
+    ("GET", paths::LOCATE, Public),
+    ("GET", paths::SEARCH, Public),
+    ("GET", paths::GRID, Public),
+    ("GET", paths::STYLE, Public),
+    ("GET", paths::GLYPHS, Public),
+    ("GET", paths::TILEJSON, Tiles),
+    ("GET", paths::TILE, Tiles),
     // Hierarchy.
-    ("POST", "/api/districts", Staff(EditMap, BodyCode("code"))),
-    ("GET", "/api/districts/{code}/streets", Staff(ReadGovernance, OwnScope)),
-    ("POST", "/api/streets", Staff(EditMap, BodyCode("code"))),
-    ("GET", "/api/streets/{code}/communities", Staff(ReadGovernance, OwnScope)),
-    ("POST", "/api/communities", Staff(EditMap, BodyCode("code"))),
-    ("GET", "/api/communities/{code}", Staff(ReadGovernance, Community)),
+    ("POST", paths::DISTRICTS, Staff(EditMap, BodyCode("code"))),
+    ("GET", paths::DISTRICT_STREETS, Staff(ReadGovernance, OwnScope)),
+    ("POST", paths::STREETS, Staff(EditMap, BodyCode("code"))),
+    ("GET", paths::STREET_COMMUNITIES, Staff(ReadGovernance, OwnScope)),
+    ("POST", paths::COMMUNITIES, Staff(EditMap, BodyCode("code"))),
+    ("GET", paths::COMMUNITY, Staff(ReadGovernance, Community)),
     // Blocks and buildings.
-    ("GET", "/api/communities/{code}/blocks", Staff(ReadGovernance, Community)),
-    ("POST", "/api/communities/{code}/blocks/build", Staff(EditMap, Community)),
-    ("GET", "/api/communities/{code}/buildings", Staff(ReadGovernance, Community)),
-    ("GET", "/api/communities/{code}/block-edges", Staff(ReadGovernance, Community)),
-    ("GET", "/api/blocks/{id}", Staff(ReadGovernance, on(Block))),
-    ("POST", "/api/blocks/{id}/split", Staff(EditMap, on(Block))),
-    ("GET", "/api/buildings/{id}", Staff(ReadGovernance, on(Building))),
+    ("GET", paths::COMMUNITY_BLOCKS, Staff(ReadGovernance, Community)),
+    ("POST", paths::COMMUNITY_BLOCKS_BUILD, Staff(EditMap, Community)),
+    ("GET", paths::COMMUNITY_BUILDINGS, Staff(ReadGovernance, Community)),
+    ("GET", paths::COMMUNITY_BLOCK_EDGES, Staff(ReadGovernance, Community)),
+    ("GET", paths::BLOCK, Staff(ReadGovernance, on(Block))),
+    ("POST", paths::BLOCK_SPLIT, Staff(EditMap, on(Block))),
+    ("GET", paths::BUILDING, Staff(ReadGovernance, on(Building))),
     // Plans.
-    ("GET", "/api/communities/{code}/plans", Staff(ReadGovernance, Community)),
-    ("POST", "/api/communities/{code}/plans", Staff(EditMap, Community)),
-    ("POST", "/api/communities/{code}/plans/suggest", Staff(EditMap, Community)),
-    ("GET", "/api/communities/{code}/grids", Staff(ReadGovernance, Community)),
-    ("GET", "/api/plans/{id}", Staff(ReadGovernance, on(Plan))),
-    ("PUT", "/api/plans/{id}", Staff(EditMap, on(Plan))),
-    ("POST", "/api/plans/{id}/publish", Staff(PublishPlan, on(Plan))),
-    ("POST", "/api/plans/{id}/rebalance", Staff(EditMap, on(Plan))),
-    ("GET", "/api/plans/{id}/diff", Staff(ReadGovernance, on(Plan))),
-    ("GET", "/api/plans/{id}/export", Staff(ReadGovernance, on(Plan))),
-    ("POST", "/api/communities/{code}/plans/import", Staff(EditMap, Community)),
-    ("POST", "/api/communities/{code}/plans/import-shapefile", Staff(EditMap, Community)),
+    ("GET", paths::COMMUNITY_PLANS, Staff(ReadGovernance, Community)),
+    ("POST", paths::COMMUNITY_PLANS, Staff(EditMap, Community)),
+    ("POST", paths::COMMUNITY_PLANS_SUGGEST, Staff(EditMap, Community)),
+    ("GET", paths::COMMUNITY_GRIDS, Staff(ReadGovernance, Community)),
+    ("GET", paths::PLAN, Staff(ReadGovernance, on(Plan))),
+    ("PUT", paths::PLAN, Staff(EditMap, on(Plan))),
+    ("POST", paths::PLAN_PUBLISH, Staff(PublishPlan, on(Plan))),
+    ("POST", paths::PLAN_REBALANCE, Staff(EditMap, on(Plan))),
+    ("GET", paths::PLAN_DIFF, Staff(ReadGovernance, on(Plan))),
+    ("GET", paths::PLAN_EXPORT, Staff(ReadGovernance, on(Plan))),
+    ("POST", paths::COMMUNITY_PLANS_IMPORT, Staff(EditMap, Community)),
+    ("POST", paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, Staff(EditMap, Community)),
     // Grids, locating, overlays.
-    ("GET", "/api/grids/{id}/stats", Staff(ReadGovernance, on(Grid))),
-    ("POST", "/api/locate", Staff(ReadGovernance, OwnScope)),
-    ("GET", "/api/special-grids", Staff(ReadGovernance, OwnScope)),
-    ("POST", "/api/special-grids", Staff(EditMap, BodyCode("district_code"))),
+    ("GET", paths::GRID_STATS, Staff(ReadGovernance, on(Grid))),
+    ("POST", paths::LOCATE, Staff(ReadGovernance, OwnScope)),
+    ("GET", paths::SPECIAL_GRIDS, Staff(ReadGovernance, OwnScope)),
+    ("POST", paths::SPECIAL_GRIDS, Staff(EditMap, BodyCode("district_code"))),
     // Elements and residents.
-    ("POST", "/api/elements", Staff(RecordElements, BodyPoint)),
-    ("GET", "/api/elements", Staff(ReadGovernance, OwnScope)),
-    ("GET", "/api/elements/{id}", Staff(ReadGovernance, on(Element))),
-    ("POST", "/api/residents", Staff(RecordResidents, BodyBuilding)),
-    ("GET", "/api/residents", Staff(ReadResidents, OwnScope)),
-    ("GET", "/api/residents/{id}", Staff(ReadResidents, on(Resident))),
-    ("POST", "/api/residents/{id}/reveal", Staff(RevealPersonalData, on(Resident))),
+    ("POST", paths::ELEMENTS, Staff(RecordElements, BodyPoint)),
+    ("GET", paths::ELEMENTS, Staff(ReadGovernance, OwnScope)),
+    ("GET", paths::ELEMENT, Staff(ReadGovernance, on(Element))),
+    ("POST", paths::RESIDENTS, Staff(RecordResidents, BodyBuilding)),
+    ("GET", paths::RESIDENTS, Staff(ReadResidents, OwnScope)),
+    ("GET", paths::RESIDENT, Staff(ReadResidents, on(Resident))),
+    ("POST", paths::RESIDENT_REVEAL, Staff(RevealPersonalData, on(Resident))),
     // Accounts and the audit log.
-    ("GET", "/api/accounts", Staff(ManageAccounts, OwnScope)),
-    ("POST", "/api/accounts", Staff(ManageAccounts, OwnScope)),
-    ("GET", "/api/accounts/{id}", Staff(ManageAccounts, on(Account))),
-    ("PUT", "/api/accounts/{id}", Staff(ManageAccounts, on(Account))),
-    ("GET", "/api/audit", Staff(ReadAudit, OwnScope)),
-    ("GET", "/api/audit/verify", Staff(ReadAudit, OwnScope)),
-    ("GET", "/api/audit/sign-in-failures", Staff(ReadAudit, OwnScope)),
+    ("GET", paths::ACCOUNTS, Staff(ManageAccounts, OwnScope)),
+    ("POST", paths::ACCOUNTS, Staff(ManageAccounts, OwnScope)),
+    ("GET", paths::ACCOUNT, Staff(ManageAccounts, on(Account))),
+    ("PUT", paths::ACCOUNT, Staff(ManageAccounts, on(Account))),
+    ("GET", paths::AUDIT, Staff(ReadAudit, OwnScope)),
+    ("GET", paths::AUDIT_VERIFY, Staff(ReadAudit, OwnScope)),
+    ("GET", paths::AUDIT_SIGN_IN_FAILURES, Staff(ReadAudit, OwnScope)),
 ];
 
 /// The access rule of a route, by method and matched pattern.
@@ -134,12 +135,9 @@ mod tests {
 
     #[test]
     fn path_params_are_found_by_name() {
-        assert_eq!(path_param("/api/plans/{id}/publish", "/api/plans/42/publish", "id"), Some("42"));
-        assert_eq!(
-            path_param("/api/communities/{code}", "/api/communities/990101001001", "code"),
-            Some("990101001001")
-        );
-        assert_eq!(path_param("/api/health", "/api/health", "id"), None);
+        assert_eq!(path_param(paths::PLAN_PUBLISH, "/api/plans/42/publish", "id"), Some("42"));
+        assert_eq!(path_param(paths::COMMUNITY, "/api/communities/990101001001", "code"), Some("990101001001"));
+        assert_eq!(path_param(paths::HEALTH, paths::HEALTH, "id"), None);
     }
 
     #[test]
@@ -147,7 +145,7 @@ mod tests {
         for (i, (m, p, _)) in POLICY.iter().enumerate() {
             assert!(!POLICY[..i].iter().any(|(m2, p2, _)| m2 == m && p2 == p), "{m} {p} twice");
         }
-        assert_eq!(lookup(&Method::DELETE, "/api/plans/{id}"), None);
+        assert_eq!(lookup(&Method::DELETE, paths::PLAN), None);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! password). An admin manages the accounts of their own district only.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::input;
@@ -20,10 +22,10 @@ use crate::store::accounts::{self, AccountChange, NewAccount};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/accounts", list);
-    route(cfg, Method::POST, "/api/accounts", create);
-    route(cfg, Method::GET, "/api/accounts/{id}", get);
-    route(cfg, Method::PUT, "/api/accounts/{id}", update);
+    route(cfg, Method::GET, paths::ACCOUNTS, list);
+    route(cfg, Method::POST, paths::ACCOUNTS, create);
+    route(cfg, Method::GET, paths::ACCOUNT, get);
+    route(cfg, Method::PUT, paths::ACCOUNT, update);
 }
 
 #[derive(Deserialize)]
@@ -70,7 +72,10 @@ fn check_display_name(s: &str) -> ApiResult<String> {
 fn check_phone(s: &str) -> ApiResult<&str> {
     let t = s.trim();
     if t.is_empty() || t.len() > 30 || !t.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)) {
-        return Err(ApiError::unprocessable("bad_phone", "work_phone must be digits, +, - or spaces (at most 30)"));
+        return Err(ApiError::unprocessable(
+            ErrorCode::BadPhone,
+            "work_phone must be digits, +, - or spaces (at most 30)",
+        ));
     }
     Ok(t)
 }
@@ -79,16 +84,16 @@ fn check_phone(s: &str) -> ApiResult<&str> {
 async fn assignment(state: &AppState, viewer: &Viewer, role: &str, scope: Value) -> ApiResult<Assignment> {
     let role: Role = role
         .parse()
-        .map_err(|e: wangge_domain::access::AccessError| ApiError::unprocessable("bad_role", e.to_string()))?;
+        .map_err(|e: wangge_domain::access::AccessError| ApiError::unprocessable(ErrorCode::BadRole, e.to_string()))?;
     let scope: Scope = serde_json::from_value(scope).map_err(|e| {
         ApiError::unprocessable(
-            "bad_scope",
+            ErrorCode::BadScope,
             format!("scope must be one of {{\"district\": code}}, {{\"street\": code}}, {{\"community\": code}}, {{\"grids\": [codes]}}, {{\"department\": name}}: {e}"),
         )
     })?;
     if scope.district().is_some_and(|d| d != viewer.district) {
         return Err(ApiError::unprocessable(
-            "outside_scope",
+            ErrorCode::OutsideScope,
             format!("the scope must lie in your district {}", viewer.district.as_str()),
         ));
     }
@@ -107,9 +112,12 @@ async fn assignment(state: &AppState, viewer: &Viewer, role: &str, scope: Value)
         Scope::Department(_) => Vec::new(),
     };
     if !missing.is_empty() {
-        return Err(ApiError::unprocessable("unknown_codes", format!("no such area or grid: {}", missing.join(", "))));
+        return Err(ApiError::unprocessable(
+            ErrorCode::UnknownCodes,
+            format!("no such area or grid: {}", missing.join(", ")),
+        ));
     }
-    Assignment::new(role, scope).map_err(|e| ApiError::unprocessable("bad_scope", e.to_string()))
+    Assignment::new(role, scope).map_err(|e| ApiError::unprocessable(ErrorCode::BadScope, e.to_string()))
 }
 
 async fn missing_codes(state: &AppState, sql: &str, codes: &[&str]) -> ApiResult<Vec<String>> {
@@ -118,7 +126,7 @@ async fn missing_codes(state: &AppState, sql: &str, codes: &[&str]) -> ApiResult
 }
 
 fn password(s: &str) -> ApiResult<NewPassword> {
-    NewPassword::parse(s).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))
+    NewPassword::parse(s).map_err(|e| ApiError::unprocessable(ErrorCode::WeakPassword, e.to_string()))
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
@@ -137,7 +145,7 @@ async fn create(
         || username.len() > 32
         || !username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
     {
-        return Err(ApiError::unprocessable("bad_username", "username: 3 to 32 of a-z, 0-9, _ . -"));
+        return Err(ApiError::unprocessable(ErrorCode::BadUsername, "username: 3 to 32 of a-z, 0-9, _ . -"));
     }
     let display_name = check_display_name(&body.display_name)?;
     let work_phone = body.work_phone.as_deref().map(check_phone).transpose()?;
@@ -178,7 +186,7 @@ async fn update(
     let body = body.into_inner();
     let current = accounts::get(&state.pool, id).await?.ok_or_else(|| ApiError::not_found("account", id))?;
     if id == viewer.id && (body.disabled == Some(true) || body.role.is_some() || body.scope.is_some()) {
-        return Err(ApiError::unprocessable("own_account", "you cannot disable or re-scope your own account"));
+        return Err(ApiError::unprocessable(ErrorCode::OwnAccount, "you cannot disable or re-scope your own account"));
     }
     let display_name = body.display_name.as_deref().map(check_display_name).transpose()?;
     let work_phone = match &body.work_phone {

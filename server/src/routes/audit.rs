@@ -2,6 +2,7 @@
 //! head, and the summary of refused sign-ins.
 
 use actix_web::http::Method;
+use wangge_api::paths;
 
 use super::route;
 use actix_web::{web, HttpResponse};
@@ -13,9 +14,9 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/audit", recent);
-    route(cfg, Method::GET, "/api/audit/verify", verify);
-    route(cfg, Method::GET, "/api/audit/sign-in-failures", sign_in_failures);
+    route(cfg, Method::GET, paths::AUDIT, recent);
+    route(cfg, Method::GET, paths::AUDIT_VERIFY, verify);
+    route(cfg, Method::GET, paths::AUDIT_SIGN_IN_FAILURES, sign_in_failures);
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 //! Blocks and buildings.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::OptionalJson;
 use super::route;
@@ -18,13 +20,13 @@ use crate::store::hierarchy::community_bbox;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/communities/{code}/blocks", list_blocks);
-    route(cfg, Method::POST, "/api/communities/{code}/blocks/build", build);
-    route(cfg, Method::GET, "/api/communities/{code}/buildings", list_buildings);
-    route(cfg, Method::GET, "/api/communities/{code}/block-edges", list_edges);
-    route(cfg, Method::GET, "/api/blocks/{id}", get_block);
-    route(cfg, Method::POST, "/api/blocks/{id}/split", split);
-    route(cfg, Method::GET, "/api/buildings/{id}", get_building);
+    route(cfg, Method::GET, paths::COMMUNITY_BLOCKS, list_blocks);
+    route(cfg, Method::POST, paths::COMMUNITY_BLOCKS_BUILD, build);
+    route(cfg, Method::GET, paths::COMMUNITY_BUILDINGS, list_buildings);
+    route(cfg, Method::GET, paths::COMMUNITY_BLOCK_EDGES, list_edges);
+    route(cfg, Method::GET, paths::BLOCK, get_block);
+    route(cfg, Method::POST, paths::BLOCK_SPLIT, split);
+    route(cfg, Method::GET, paths::BUILDING, get_building);
 }
 
 #[derive(Deserialize, Default)]
@@ -47,7 +49,7 @@ async fn build(
         .and_then(|b| b.road_classes)
         .unwrap_or_else(|| DEFAULT_BLOCK_ROAD_CLASSES.iter().map(|s| s.to_string()).collect());
     if classes.is_empty() || classes.len() > 50 {
-        return Err(ApiError::unprocessable("bad_road_classes", "give 1 to 50 road classes"));
+        return Err(ApiError::unprocessable(ErrorCode::BadRoadClasses, "give 1 to 50 road classes"));
     }
     let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
     let mut w = writer.begin(&state).await?;
@@ -159,7 +161,7 @@ async fn get_building(state: web::Data<AppState>, path: web::Path<i64>) -> ApiRe
 
 /// A cutting line: a GeoJSON LineString of 2 to 1,000 in-range WGS84 positions.
 fn line_text(v: &Value) -> ApiResult<String> {
-    let bad = |why: &str| ApiError::unprocessable("invalid_geometry", format!("line: {why}"));
+    let bad = |why: &str| ApiError::unprocessable(ErrorCode::InvalidGeometry, format!("line: {why}"));
     if v.get("type").and_then(Value::as_str) != Some("LineString") {
         return Err(bad("must be a GeoJSON LineString"));
     }

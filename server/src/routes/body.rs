@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use wangge_api::error::ErrorCode;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -50,7 +51,7 @@ impl<T> OptionalJson<T> {
 async fn read(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        let chunk = chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadBody, e.to_string()))?;
         if bytes.len() + chunk.len() > JSON_LIMIT {
             return Err(too_large());
         }
@@ -61,7 +62,11 @@ async fn read(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
 
 /// 413: the body is over the limit.
 pub fn too_large() -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("request body exceeds {JSON_LIMIT} bytes"))
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BodyTooLarge,
+        format!("request body exceeds {JSON_LIMIT} bytes"),
+    )
 }
 
 /// 415 unless the request says it sends JSON.
@@ -73,7 +78,7 @@ pub fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
+            ErrorCode::ContentType,
             "send JSON with Content-Type: application/json",
         ))
     }
@@ -86,7 +91,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = if path == "." || path.is_empty() { inner.to_string() } else { format!("{path}: {inner}") };
-        ApiError::bad_request("bad_json", message).with_details(serde_json::json!({ "field": path }))
+        ApiError::bad_request(ErrorCode::BadJson, message).with_details(serde_json::json!({ "field": path }))
     })
 }
 

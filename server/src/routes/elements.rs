@@ -1,6 +1,8 @@
 //! Elements located to grids: places, facilities (部件) and organizations.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -18,9 +20,9 @@ use crate::store::elements::{self, NewElement};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::POST, "/api/elements", create);
-    route(cfg, Method::GET, "/api/elements", list);
-    route(cfg, Method::GET, "/api/elements/{id}", get);
+    route(cfg, Method::POST, paths::ELEMENTS, create);
+    route(cfg, Method::GET, paths::ELEMENTS, list);
+    route(cfg, Method::GET, paths::ELEMENT, get);
 }
 
 /// What kind of element, with the fields only that kind has.
@@ -95,7 +97,7 @@ struct ListQuery {
 async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
     if let Some(k) = &q.kind {
         if !["place", "facility", "organization"].contains(&k.as_str()) {
-            return Err(ApiError::bad_request("bad_kind", format!("unknown element kind {k:?}")));
+            return Err(ApiError::bad_request(ErrorCode::BadKind, format!("unknown element kind {k:?}")));
         }
     }
     let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);

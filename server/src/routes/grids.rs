@@ -2,6 +2,7 @@
 //! and its statistics (households, residents, buildings, elements) for staff whose scope covers it.
 
 use actix_web::http::Method;
+use wangge_api::paths;
 
 use super::route;
 use actix_web::{web, HttpResponse};
@@ -12,8 +13,8 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/grids/{id}", card);
-    route(cfg, Method::GET, "/api/grids/{id}/stats", stats);
+    route(cfg, Method::GET, paths::GRID, card);
+    route(cfg, Method::GET, paths::GRID_STATS, stats);
 }
 
 /// Only grids of published plans have a public card; drafts are staff business.

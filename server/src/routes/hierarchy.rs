@@ -1,6 +1,8 @@
 //! Districts, streets and communities.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -19,13 +21,13 @@ use crate::store::hierarchy::{misplaced, upsert_area, Level, Misplaced};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/districts", list_districts);
-    route(cfg, Method::POST, "/api/districts", create_district);
-    route(cfg, Method::GET, "/api/districts/{code}/streets", list_streets);
-    route(cfg, Method::POST, "/api/streets", create_street);
-    route(cfg, Method::GET, "/api/streets/{code}/communities", list_communities);
-    route(cfg, Method::POST, "/api/communities", create_community);
-    route(cfg, Method::GET, "/api/communities/{code}", get_community);
+    route(cfg, Method::GET, paths::DISTRICTS, list_districts);
+    route(cfg, Method::POST, paths::DISTRICTS, create_district);
+    route(cfg, Method::GET, paths::DISTRICT_STREETS, list_streets);
+    route(cfg, Method::POST, paths::STREETS, create_street);
+    route(cfg, Method::GET, paths::STREET_COMMUNITIES, list_communities);
+    route(cfg, Method::POST, paths::COMMUNITIES, create_community);
+    route(cfg, Method::GET, paths::COMMUNITY, get_community);
 }
 
 #[derive(Deserialize)]
@@ -132,7 +134,7 @@ async fn create(
     let name = input::label("name", &body.name, 100)?;
     let boundary = body.geometry.as_ref().map(|g| input::boundary(g, body.gcj02)).transpose()?;
     if level == Level::Community && boundary.is_none() {
-        return Err(ApiError::unprocessable("no_boundary", "a community needs a geometry"));
+        return Err(ApiError::unprocessable(ErrorCode::NoBoundary, "a community needs a geometry"));
     }
     if let Some(parent) = level.parent_column() {
         let table = if parent == "district_code" { "district" } else { "street" };
@@ -143,7 +145,7 @@ async fn create(
         .fetch_one(&state.pool)
         .await?;
     if taken {
-        return Err(ApiError::conflict("duplicate", format!("{} {code} already exists", level.table())));
+        return Err(ApiError::conflict(ErrorCode::Duplicate, format!("{} {code} already exists", level.table())));
     }
     if let Some(b) = &boundary {
         if let Some(m) = misplaced(&state.pool, level, code, b).await? {
@@ -159,11 +161,11 @@ async fn create(
 fn misplaced_error(level: Level, m: Misplaced) -> ApiError {
     let message = format!("this {}: {m}", level.table());
     match m {
-        Misplaced::OutsideParent { parent, area_m2 } => ApiError::unprocessable("outside_parent", message)
+        Misplaced::OutsideParent { parent, area_m2 } => ApiError::unprocessable(ErrorCode::OutsideParent, message)
             .with_details(json!({ "parent": parent, "area_m2": area_m2 })),
         Misplaced::Overlaps { with } => {
             let list: Vec<Value> = with.iter().map(|(code, area)| json!({ "code": code, "area_m2": area })).collect();
-            ApiError::unprocessable("overlaps_sibling", message).with_details(json!({ "overlaps": list }))
+            ApiError::unprocessable(ErrorCode::OverlapsSibling, message).with_details(json!({ "overlaps": list }))
         }
     }
 }

@@ -2,6 +2,8 @@
 //! point or many, as of now or any date. Served from the in-memory cache.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -17,8 +19,8 @@ use crate::state::AppState;
 pub const MAX_BATCH: usize = 100_000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/locate", one);
-    route(cfg, Method::POST, "/api/locate", batch);
+    route(cfg, Method::GET, paths::LOCATE, one);
+    route(cfg, Method::POST, paths::LOCATE, batch);
 }
 
 #[derive(Deserialize)]
@@ -47,7 +49,7 @@ async fn batch(state: web::Data<AppState>, body: Json<BatchInput>) -> ApiResult<
     if body.points.len() > MAX_BATCH {
         return Err(ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_points",
+            ErrorCode::TooManyPoints,
             format!("{} points; at most {MAX_BATCH} per request", body.points.len()),
         ));
     }
@@ -58,7 +60,7 @@ async fn batch(state: web::Data<AppState>, body: Json<BatchInput>) -> ApiResult<
         .enumerate()
         .map(|(i, &[lon, lat])| {
             input::lon_lat(lon, lat)
-                .map_err(|e| ApiError::bad_request("bad_coordinates", format!("point {i}: {}", e.message)))
+                .map_err(|e| ApiError::bad_request(ErrorCode::BadCoordinates, format!("point {i}: {}", e.message)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let snapshot = state.cache.snapshot();

@@ -18,6 +18,7 @@ mod special_grids;
 pub mod tiles;
 
 use std::collections::BTreeSet;
+use wangge_api::paths;
 
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, HttpResponse, Responder};
@@ -48,7 +49,7 @@ pub fn registered() -> BTreeSet<(String, &'static str)> {
 
 /// Mount every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/health", || async { HttpResponse::Ok().json(json!({ "status": "ok" })) });
+    route(cfg, Method::GET, paths::HEALTH, || async { HttpResponse::Ok().json(json!({ "status": "ok" })) });
     session::configure(cfg);
     accounts::configure(cfg);
     audit::configure(cfg);

@@ -3,6 +3,8 @@
 //! reporting the blocks that fell between grids or across them.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -24,9 +26,9 @@ use wangge_domain::boundary::Boundary;
 use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/plans/{id}/export", export);
-    route(cfg, Method::POST, "/api/communities/{code}/plans/import", import);
-    route(cfg, Method::POST, "/api/communities/{code}/plans/import-shapefile", import_shapefile);
+    route(cfg, Method::GET, paths::PLAN_EXPORT, export);
+    route(cfg, Method::POST, paths::COMMUNITY_PLANS_IMPORT, import);
+    route(cfg, Method::POST, paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, import_shapefile);
 }
 
 #[derive(Deserialize)]
@@ -99,7 +101,9 @@ async fn export(
                 .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.zip\"")))
                 .body(zip))
         }
-        other => Err(ApiError::bad_request("bad_format", format!("format {other:?}: use geojson, shapefile or csv"))),
+        other => {
+            Err(ApiError::bad_request(ErrorCode::BadFormat, format!("format {other:?}: use geojson, shapefile or csv")))
+        }
     }
 }
 
@@ -165,7 +169,7 @@ async fn import(
     let body = body.into_inner();
     let features = body.layer.get("features").and_then(Value::as_array).filter(|f| !f.is_empty()).ok_or_else(|| {
         ApiError::unprocessable(
-            "invalid_geometry",
+            ErrorCode::InvalidGeometry,
             "layer must be a GeoJSON FeatureCollection with at least one feature",
         )
     })?;
@@ -206,14 +210,14 @@ async fn import_shapefile(
         .map_err(|e| ApiError::from(anyhow::anyhow!("shapefile worker: {e}")))?
         .map_err(|e| match e {
             ZipReadError::TooLarge(why) => {
-                ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "archive_too_large", why)
+                ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::ArchiveTooLarge, why)
             }
-            ZipReadError::Invalid(e) => ApiError::unprocessable("bad_shapefile", e.message),
+            ZipReadError::Invalid(e) => ApiError::unprocessable(ErrorCode::BadShapefile, e.message),
         })?;
     let mut grids = Vec::with_capacity(features.len());
     for (i, f) in features.into_iter().enumerate() {
         let boundary = Boundary::parse(geo::Geometry::MultiPolygon(f.polygon))
-            .map_err(|e| ApiError::unprocessable("invalid_geometry", format!("shape {}: {e}", i + 1)))?;
+            .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidGeometry, format!("shape {}: {e}", i + 1)))?;
         let text = |k: &str| {
             f.attributes.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).and_then(|(_, v)| match v {
                 Attribute::Text(s) if !s.is_empty() => Some(s.clone()),
@@ -236,10 +240,10 @@ async fn import_layer(
     based_on: Option<i64>,
 ) -> ApiResult<HttpResponse> {
     if layer.is_empty() {
-        return Err(ApiError::unprocessable("invalid_geometry", "the layer has no grid polygons"));
+        return Err(ApiError::unprocessable(ErrorCode::InvalidGeometry, "the layer has no grid polygons"));
     }
     if layer.len() > 999 {
-        return Err(ApiError::unprocessable("too_many_grids", "a community has at most 999 grids"));
+        return Err(ApiError::unprocessable(ErrorCode::TooManyGrids, "a community has at most 999 grids"));
     }
     let polygons: Vec<String> = layer.iter().map(|g| g.polygon.clone()).collect();
     let mut grids: Vec<GridInput> = layer
@@ -269,7 +273,7 @@ async fn import_layer(
     grids.retain(|g| !g.blocks.is_empty());
     if grids.is_empty() {
         return Err(ApiError::unprocessable(
-            "covers_no_block",
+            ErrorCode::CoversNoBlock,
             "the layer's polygons cover no block of this community (wrong place or CRS?)",
         )
         .with_details(json!({ "between": between })));

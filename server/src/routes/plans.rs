@@ -1,6 +1,8 @@
 //! Grid plans: versions, drafts, validation and publishing.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::{Json, OptionalJson};
 use super::route;
@@ -18,15 +20,15 @@ use crate::store::plans::{self, PlanInput};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/communities/{code}/plans", list);
-    route(cfg, Method::POST, "/api/communities/{code}/plans", create);
-    route(cfg, Method::POST, "/api/communities/{code}/plans/suggest", suggest);
-    route(cfg, Method::GET, "/api/communities/{code}/grids", grids_in_force);
-    route(cfg, Method::GET, "/api/plans/{id}", get);
-    route(cfg, Method::PUT, "/api/plans/{id}", replace);
-    route(cfg, Method::POST, "/api/plans/{id}/publish", publish);
-    route(cfg, Method::POST, "/api/plans/{id}/rebalance", rebalance);
-    route(cfg, Method::GET, "/api/plans/{id}/diff", diff);
+    route(cfg, Method::GET, paths::COMMUNITY_PLANS, list);
+    route(cfg, Method::POST, paths::COMMUNITY_PLANS, create);
+    route(cfg, Method::POST, paths::COMMUNITY_PLANS_SUGGEST, suggest);
+    route(cfg, Method::GET, paths::COMMUNITY_GRIDS, grids_in_force);
+    route(cfg, Method::GET, paths::PLAN, get);
+    route(cfg, Method::PUT, paths::PLAN, replace);
+    route(cfg, Method::POST, paths::PLAN_PUBLISH, publish);
+    route(cfg, Method::POST, paths::PLAN_REBALANCE, rebalance);
+    route(cfg, Method::GET, paths::PLAN_DIFF, diff);
 }
 
 async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -134,13 +136,13 @@ async fn suggest(
     let mut options = wangge_domain::partition::Options::default();
     if let Some(t) = body.target {
         if !(50..=2000).contains(&t) {
-            return Err(ApiError::unprocessable("bad_target", "target must be 50 to 2000 households"));
+            return Err(ApiError::unprocessable(ErrorCode::BadTarget, "target must be 50 to 2000 households"));
         }
         options.target = t;
     }
     if let Some(t) = body.tolerance {
         if !(0.01..=0.5).contains(&t) {
-            return Err(ApiError::unprocessable("bad_tolerance", "tolerance must be 0.01 to 0.5"));
+            return Err(ApiError::unprocessable(ErrorCode::BadTolerance, "tolerance must be 0.01 to 0.5"));
         }
         options.tolerance = t;
     }
@@ -170,7 +172,7 @@ async fn rebalance(
 ) -> ApiResult<HttpResponse> {
     let hops = body.hops.unwrap_or(1);
     if !(1..=2).contains(&hops) {
-        return Err(ApiError::unprocessable("bad_hops", "hops must be 1 or 2"));
+        return Err(ApiError::unprocessable(ErrorCode::BadHops, "hops must be 1 or 2"));
     }
     let (code, input, result) = plans::rebalance_input(&state.pool, *path, &body.grid, hops).await?;
     let mut w = writer.begin(&state).await?;
@@ -197,7 +199,7 @@ async fn diff(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<Di
             .filter(|p| p.id != plan.id),
     };
     if against.as_ref().is_some_and(|a| a.community_code != plan.community_code) {
-        return Err(ApiError::unprocessable("other_community", "both plans must belong to the same community"));
+        return Err(ApiError::unprocessable(ErrorCode::OtherCommunity, "both plans must belong to the same community"));
     }
     let after = plans::assignment(&state.pool, plan.id).await?;
     let before = match &against {

@@ -3,6 +3,8 @@
 //! to the audit log.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -20,10 +22,10 @@ use crate::state::AppState;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::POST, "/api/residents", create);
-    route(cfg, Method::GET, "/api/residents", list);
-    route(cfg, Method::GET, "/api/residents/{id}", get);
-    route(cfg, Method::POST, "/api/residents/{id}/reveal", reveal);
+    route(cfg, Method::POST, paths::RESIDENTS, create);
+    route(cfg, Method::GET, paths::RESIDENTS, list);
+    route(cfg, Method::GET, paths::RESIDENT, get);
+    route(cfg, Method::POST, paths::RESIDENT_REVEAL, reveal);
 }
 
 /// A resident's masked JSON.
@@ -42,19 +44,19 @@ struct ResidentInput {
     building_id: i64,
 }
 
-fn unprocessable(code: &'static str) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
+fn unprocessable(code: ErrorCode) -> impl Fn(wangge_domain::personal::PersonalDataError) -> ApiError {
     move |e| ApiError::unprocessable(code, e.to_string())
 }
 
 async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ResidentInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let name = PersonName::new(&body.name).map_err(unprocessable("bad_name"))?;
-    let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable("bad_id_card"))?;
+    let name = PersonName::new(&body.name).map_err(unprocessable(ErrorCode::BadName))?;
+    let id_card: IdCardNumber = body.id_card.parse().map_err(unprocessable(ErrorCode::BadIdCard))?;
     // Today in China (UTC+8): nobody registered here is born later.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    id_card.check_born_by((today.year(), today.month(), today.day())).map_err(unprocessable("bad_id_card"))?;
+    id_card.check_born_by((today.year(), today.month(), today.day())).map_err(unprocessable(ErrorCode::BadIdCard))?;
     let phone: Option<PhoneNumber> =
-        body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable("bad_phone"))?;
+        body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable(ErrorCode::BadPhone))?;
     let point: Option<(f64, f64)> = sqlx::query_as(
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s",
     )

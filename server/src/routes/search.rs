@@ -1,6 +1,8 @@
 //! Search: grids (code or name), communities, buildings (name or address) and elements (name).
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::route;
 use actix_web::{web, HttpResponse};
@@ -11,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/search", search);
+    route(cfg, Method::GET, paths::SEARCH, search);
 }
 
 #[derive(Deserialize)]
@@ -27,7 +29,7 @@ fn like_literal(s: &str) -> String {
 async fn search(state: web::Data<AppState>, q: web::Query<SearchQuery>) -> ApiResult<HttpResponse> {
     let text = q.q.trim();
     if text.is_empty() || text.chars().count() > 100 {
-        return Err(ApiError::bad_request("bad_query", "q must have 1 to 100 characters"));
+        return Err(ApiError::bad_request(ErrorCode::BadQuery, "q must have 1 to 100 characters"));
     }
     let pattern = like_literal(text);
     let hits: Vec<Value> = sqlx::query_scalar(

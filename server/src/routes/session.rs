@@ -4,6 +4,8 @@
 //! attempts are counted per name and address (`sign_in_failure`), and a lock is logged once.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -19,9 +21,9 @@ use crate::state::AppState;
 use crate::store::accounts;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/session", me);
-    route(cfg, Method::POST, "/api/session", login);
-    route(cfg, Method::DELETE, "/api/session", logout);
+    route(cfg, Method::GET, paths::SESSION, me);
+    route(cfg, Method::POST, paths::SESSION, login);
+    route(cfg, Method::DELETE, paths::SESSION, logout);
 }
 
 async fn me(principal: Principal) -> HttpResponse {
@@ -42,12 +44,12 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
     let Credentials { username, password } = body.into_inner();
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 64 || password.len() > 1024 {
-        return Err(ApiError::bad_request("bad_credentials", "username and password are required"));
+        return Err(ApiError::bad_request(ErrorCode::BadCredentials, "username and password are required"));
     }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let lockout = &state.security.lockout;
     if let Err(w) = lockout.check(&username, &address, Instant::now()) {
-        let code = if w.locked { "login_locked" } else { "login_slowed" };
+        let code = if w.locked { ErrorCode::LoginLocked } else { ErrorCode::LoginSlowed };
         return Err(ApiError::too_many(code, w.wait));
     }
     let record = accounts::for_login(&state.pool, &username).await?;
@@ -69,7 +71,7 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
             }
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                "bad_credentials",
+                ErrorCode::BadCredentials,
                 "wrong username or password, or the account is disabled",
             ));
         }

@@ -1,6 +1,8 @@
 //! Special grids: thematic overlays drawn as a polygon or assembled from blocks; they may overlap anything.
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
@@ -18,8 +20,8 @@ use crate::store::geojson_text;
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/api/special-grids", list);
-    route(cfg, Method::POST, "/api/special-grids", create);
+    route(cfg, Method::GET, paths::SPECIAL_GRIDS, list);
+    route(cfg, Method::POST, paths::SPECIAL_GRIDS, create);
 }
 
 #[derive(Deserialize)]
@@ -64,12 +66,18 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialIn
             wanted.sort_unstable();
             wanted.dedup();
             if found as usize != wanted.len() {
-                return Err(ApiError::unprocessable("unknown_blocks", "some blocks do not exist in this district"));
+                return Err(ApiError::unprocessable(
+                    ErrorCode::UnknownBlocks,
+                    "some blocks do not exist in this district",
+                ));
             }
             geojson.unwrap_or_default()
         }
         _ => {
-            return Err(ApiError::unprocessable("bad_shape", "give exactly one of geometry or a non-empty blocks list"))
+            return Err(ApiError::unprocessable(
+                ErrorCode::BadShape,
+                "give exactly one of geometry or a non-empty blocks list",
+            ))
         }
     };
     let mut w = writer.begin(&state).await?;

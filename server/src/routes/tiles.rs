@@ -2,6 +2,8 @@
 //! (`/tiles/{source}`) and the MapLibre style (`/style.json`).
 
 use actix_web::http::Method;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use super::route;
 use actix_web::http::header;
@@ -16,10 +18,10 @@ use crate::state::AppState;
 use crate::tile_service::{Selection, BASE_LAYERS, GOVERNANCE_LAYERS};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    route(cfg, Method::GET, "/tiles/{source}/{z}/{x}/{y}", tile);
-    route(cfg, Method::GET, "/tiles/{source}", tilejson);
-    route(cfg, Method::GET, "/style.json", style_json);
-    route(cfg, Method::GET, "/fonts/{stack}/{range}", glyphs);
+    route(cfg, Method::GET, paths::TILE, tile);
+    route(cfg, Method::GET, paths::TILEJSON, tilejson);
+    route(cfg, Method::GET, paths::STYLE, style_json);
+    route(cfg, Method::GET, paths::GLYPHS, glyphs);
 }
 
 fn origin(req: &HttpRequest) -> String {
@@ -50,8 +52,9 @@ async fn tile(
         .trim_end_matches(".pbf")
         .trim_end_matches(".mvt")
         .parse()
-        .map_err(|_| ApiError::bad_request("bad_tile", format!("tile row {y:?} is not a number")))?;
-    let id = TileId::new(z, x, y).ok_or_else(|| ApiError::bad_request("bad_tile", format!("no tile {z}/{x}/{y}")))?;
+        .map_err(|_| ApiError::bad_request(ErrorCode::BadTile, format!("tile row {y:?} is not a number")))?;
+    let id = TileId::new(z, x, y)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadTile, format!("no tile {z}/{x}/{y}")))?;
     let state = state.into_inner();
     let t = web::block(move || state.tiles.tile(&selection, id))
         .await
@@ -109,14 +112,14 @@ async fn style_json(req: HttpRequest, q: web::Query<StyleQuery>) -> ApiResult<Ht
     let mode = match q.mode.as_deref() {
         None | Some("staff") => StyleMode::Staff,
         Some("public") => StyleMode::Public,
-        Some(other) => return Err(ApiError::bad_request("bad_mode", format!("unknown style mode {other:?}"))),
+        Some(other) => return Err(ApiError::bad_request(ErrorCode::BadMode, format!("unknown style mode {other:?}"))),
     };
     Ok(HttpResponse::Ok().json(style(&origin(&req), mode)))
 }
 
 async fn glyphs(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
     let (stack, range) = path.into_inner();
-    let bad = || ApiError::bad_request("bad_range", format!("{range:?} is not a glyph range like 0-255.pbf"));
+    let bad = || ApiError::bad_request(ErrorCode::BadRange, format!("{range:?} is not a glyph range like 0-255.pbf"));
     let (a, b) = range.trim_end_matches(".pbf").split_once('-').ok_or_else(bad)?;
     let (start, end): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
     if start % 256 != 0 || end != start + 255 || end > 65_535 {
@@ -126,7 +129,7 @@ async fn glyphs(state: web::Data<AppState>, path: web::Path<(String, String)>) -
     let bytes = web::block(move || state.glyphs.range(&stack, start))
         .await
         .map_err(|e| ApiError::from(anyhow::anyhow!("glyph worker: {e}")))?
-        .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "no_font", e))?;
+        .map_err(|e| ApiError::new(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NoFont, e))?;
     Ok(HttpResponse::Ok()
         .content_type("application/x-protobuf")
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))

@@ -11,6 +11,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wangge_api::error::ErrorCode;
+use wangge_api::paths::{self, fill};
 use wangge_domain::editor::{Changes, GridIx};
 use wangge_domain::plan::{Band, BlockId, GridKind, PlanStatus};
 use wasm_bindgen::{JsCast, JsValue};
@@ -565,8 +567,8 @@ impl Controller {
             (m.body(), m.draft_id, m.community.clone())
         };
         let reply = match draft {
-            Some(id) => api::send("PUT", &format!("/api/plans/{id}"), &body, &self.csrf).await,
-            None => api::send("POST", &format!("/api/communities/{community}/plans"), &body, &self.csrf).await,
+            Some(id) => api::send("PUT", &fill(paths::PLAN, &[&id]), &body, &self.csrf).await,
+            None => api::send("POST", &fill(paths::COMMUNITY_PLANS, &[&community]), &body, &self.csrf).await,
         };
         match reply {
             Ok(r) if r.ok() => {
@@ -580,7 +582,7 @@ impl Controller {
                 });
                 true
             }
-            Ok(r) if r.error() == "stale_revision" => {
+            Ok(r) if r.error() == Some(ErrorCode::StaleRevision) => {
                 self.message.set(None);
                 self.conflict.set(Some(Conflict::Revision));
                 let me = self.clone();
@@ -608,8 +610,8 @@ impl Controller {
             (m.community.clone(), m.draft_id)
         };
         let url = match self.conflict.get_untracked() {
-            Some(Conflict::Revision) => draft_id.map(|id| format!("/api/plans/{id}")),
-            _ => Some(format!("/api/communities/{community}/grids")),
+            Some(Conflict::Revision) => draft_id.map(|id| fill(paths::PLAN, &[&id])),
+            _ => Some(fill(paths::COMMUNITY_GRIDS, &[&community])),
         };
         let Some(url) = url else { return };
         let Ok(theirs) = api::get_ok(&url).await else {
@@ -684,7 +686,7 @@ impl Controller {
         let Some(id) = self.model.borrow().draft_id else {
             return;
         };
-        match api::get_ok(&format!("/api/plans/{id}/diff")).await {
+        match api::get_ok(&fill(paths::PLAN_DIFF, &[&id])).await {
             Ok(d) => self.confirm.set(Some(d["diff"].clone())),
             Err(e) => self.say(true, e),
         }
@@ -696,7 +698,7 @@ impl Controller {
             return;
         };
         let lang = self.lang.get_untracked();
-        match api::send("POST", &format!("/api/plans/{id}/publish"), &json!({}), &self.csrf).await {
+        match api::send("POST", &fill(paths::PLAN_PUBLISH, &[&id]), &json!({}), &self.csrf).await {
             Ok(r) if r.ok() => {
                 let version = r.body["plan"]["version"].as_i64().unwrap_or_default();
                 let community = self.model.borrow().community.clone();
@@ -710,7 +712,7 @@ impl Controller {
                 }
                 self.say(false, format!("{} v{version}", t(lang, "published")));
             }
-            Ok(r) if r.error() == "plan_not_publishable" => {
+            Ok(r) if r.error() == Some(ErrorCode::PlanNotPublishable) => {
                 let mut bad = Vec::new();
                 for p in r.body["details"]["problems"].as_array().into_iter().flatten() {
                     match p["problem"].as_str() {
@@ -742,7 +744,7 @@ impl Controller {
                     ),
                 );
             }
-            Ok(r) if r.error() == "stale_base" => {
+            Ok(r) if r.error() == Some(ErrorCode::StaleBase) => {
                 self.message.set(None);
                 self.conflict.set(Some(Conflict::Published));
                 self.show_theirs().await;
@@ -759,7 +761,7 @@ impl Controller {
             Some(l) => json!({ "line": { "type": "LineString", "coordinates": l } }),
             None => json!({}),
         };
-        match api::send("POST", &format!("/api/blocks/{block}/split"), &body, &self.csrf).await {
+        match api::send("POST", &fill(paths::BLOCK_SPLIT, &[&block]), &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 // Reload the blocks; the cells start in the grid their block was in.
                 let (community, mut assignment, keep) = {
@@ -822,12 +824,12 @@ impl Controller {
                     return;
                 };
                 let body = json!({ "layer": layer, "based_on": published });
-                api::send("POST", &format!("/api/communities/{community}/plans/import"), &body, &self.csrf).await
+                api::send("POST", &fill(paths::COMMUNITY_PLANS_IMPORT, &[&community]), &body, &self.csrf).await
             }
             Layer::Shapefile(bytes) => {
                 let based_on = published.map(|p| format!("?based_on={p}")).unwrap_or_default();
                 api::send_zip(
-                    &format!("/api/communities/{community}/plans/import-shapefile{based_on}"),
+                    &format!("{}{based_on}", fill(paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, &[&community])),
                     bytes,
                     &self.csrf,
                 )
@@ -888,7 +890,7 @@ impl Controller {
         let community = self.model.borrow().community.clone();
         self.busy.set(Some("suggesting"));
         let reply =
-            api::send("POST", &format!("/api/communities/{community}/plans/suggest"), &json!({}), &self.csrf).await;
+            api::send("POST", &fill(paths::COMMUNITY_PLANS_SUGGEST, &[&community]), &json!({}), &self.csrf).await;
         self.busy.set(None);
         self.show_partition(reply).await;
     }
@@ -913,7 +915,7 @@ impl Controller {
         };
         self.busy.set(Some("rebalancing"));
         let reply =
-            api::send("POST", &format!("/api/plans/{id}/rebalance"), &json!({ "grid": key, "hops": 1 }), &self.csrf)
+            api::send("POST", &fill(paths::PLAN_REBALANCE, &[&id]), &json!({ "grid": key, "hops": 1 }), &self.csrf)
                 .await;
         self.busy.set(None);
         self.show_partition(reply).await;
@@ -971,7 +973,7 @@ impl Controller {
         } else {
             json!({ "district_code": district, "name": name, "theme": theme, "blocks": blocks })
         };
-        match api::send("POST", "/api/special-grids", &body, &self.csrf).await {
+        match api::send("POST", paths::SPECIAL_GRIDS, &body, &self.csrf).await {
             Ok(r) if r.ok() => {
                 for b in &blocks {
                     self.map.set_source_state(BLOCKS, *b, &json!({ "special": false }));
@@ -996,7 +998,7 @@ impl Controller {
     /// The community's versions, newest first.
     async fn load_versions(self: &Rc<Self>) {
         let community = self.model.borrow().community.clone();
-        match api::get_ok(&format!("/api/communities/{community}/plans")).await {
+        match api::get_ok(&fill(paths::COMMUNITY_PLANS, &[&community])).await {
             Ok(v) => {
                 let mut list = v.as_array().cloned().unwrap_or_default();
                 list.sort_by_key(|p| std::cmp::Reverse(p["version"].as_i64()));
@@ -1008,7 +1010,7 @@ impl Controller {
 
     /// Show on the map which blocks changed grid between two versions (`older` → `newer`, by plan id).
     async fn compare(self: &Rc<Self>, older: i64, newer: i64) {
-        match api::get_ok(&format!("/api/plans/{newer}/diff?against={older}")).await {
+        match api::get_ok(&format!("{}?against={older}", fill(paths::PLAN_DIFF, &[&newer]))).await {
             Ok(d) => {
                 let moved: Vec<BlockId> =
                     d["diff"]["moved"].as_array().into_iter().flatten().filter_map(|m| m["block"].as_i64()).collect();
@@ -1029,7 +1031,7 @@ impl Controller {
 
     fn export_url(&self, format: &str) -> Option<String> {
         let m = self.model.borrow();
-        m.draft_id.or(m.published).map(|id| format!("/api/plans/{id}/export?format={format}"))
+        m.draft_id.or(m.published).map(|id| format!("{}?format={format}", fill(paths::PLAN_EXPORT, &[&id])))
     }
 }
 
@@ -1051,8 +1053,8 @@ enum Source {
 }
 
 async fn reload_blocks(community: &str) -> Result<(Value, Value), String> {
-    let blocks = api::get_ok(&format!("/api/communities/{community}/blocks")).await?;
-    let edges = api::get_ok(&format!("/api/communities/{community}/block-edges")).await?;
+    let blocks = api::get_ok(&fill(paths::COMMUNITY_BLOCKS, &[&community])).await?;
+    let edges = api::get_ok(&fill(paths::COMMUNITY_BLOCK_EDGES, &[&community])).await?;
     Ok((blocks, edges))
 }
 
@@ -1070,7 +1072,7 @@ fn cells_of(blocks: &Value, parent: BlockId) -> Vec<BlockId> {
 /// work), else the plan in force.
 async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, Value), String> {
     let (blocks, edges) = reload_blocks(community).await?;
-    let plans = api::get_ok(&format!("/api/communities/{community}/plans")).await?;
+    let plans = api::get_ok(&fill(paths::COMMUNITY_PLANS, &[&community])).await?;
     let plans = plans.as_array().cloned().unwrap_or_default();
     let in_force = plans
         .iter()
@@ -1089,7 +1091,7 @@ async fn load(community: &str, source: Option<Source>) -> Result<(Model, Value, 
     };
     let mut model = match open {
         Some(id) => {
-            let plan = api::get_ok(&format!("/api/plans/{id}")).await?;
+            let plan = api::get_ok(&fill(paths::PLAN, &[&id])).await?;
             let mut m = Model::new(community, &blocks, &edges, Some(&plan["grids"]));
             if plan["plan"]["status"] == PlanStatus::Draft.as_str() {
                 m.draft_id = Some(id);

@@ -1,0 +1,172 @@
+//! Every route's path pattern, written once: the server registers its routes and its policy table from these, and
+//! the web app and the tests build their URLs with [`fill`].
+//!
+//! ```
+//! use wangge_api::paths::{fill, PLAN_PUBLISH};
+//! assert_eq!(fill(PLAN_PUBLISH, &[&42]), "/api/plans/42/publish");
+//! ```
+
+/// `/api/health`: the server answers.
+pub const HEALTH: &str = "/api/health";
+/// `/api/session`: who is signed in; sign in; sign out.
+pub const SESSION: &str = "/api/session";
+/// `/api/districts`: districts; create one.
+pub const DISTRICTS: &str = "/api/districts";
+/// `/api/locate`: where a point (or a batch) lies.
+pub const LOCATE: &str = "/api/locate";
+/// `/api/search`: grids, communities, buildings, elements by text.
+pub const SEARCH: &str = "/api/search";
+/// `/api/grids/{id}`: a grid's public card.
+pub const GRID: &str = "/api/grids/{id}";
+/// `/style.json`: the MapLibre style.
+pub const STYLE: &str = "/style.json";
+/// `/fonts/{stack}/{range}`: label glyph ranges.
+pub const GLYPHS: &str = "/fonts/{stack}/{range}";
+/// `/tiles/{source}`: a tile source's TileJSON.
+pub const TILEJSON: &str = "/tiles/{source}";
+/// `/tiles/{source}/{z}/{x}/{y}`: one vector tile.
+pub const TILE: &str = "/tiles/{source}/{z}/{x}/{y}";
+/// `/api/districts/{code}/streets`: a district's streets.
+pub const DISTRICT_STREETS: &str = "/api/districts/{code}/streets";
+/// `/api/streets`: create a street.
+pub const STREETS: &str = "/api/streets";
+/// `/api/streets/{code}/communities`: a street's communities.
+pub const STREET_COMMUNITIES: &str = "/api/streets/{code}/communities";
+/// `/api/communities`: create a community.
+pub const COMMUNITIES: &str = "/api/communities";
+/// `/api/communities/{code}`: one community.
+pub const COMMUNITY: &str = "/api/communities/{code}";
+/// `/api/communities/{code}/blocks`: a community's blocks.
+pub const COMMUNITY_BLOCKS: &str = "/api/communities/{code}/blocks";
+/// `/api/communities/{code}/blocks/build`: build a community's blocks.
+pub const COMMUNITY_BLOCKS_BUILD: &str = "/api/communities/{code}/blocks/build";
+/// `/api/communities/{code}/buildings`: a community's buildings.
+pub const COMMUNITY_BUILDINGS: &str = "/api/communities/{code}/buildings";
+/// `/api/communities/{code}/block-edges`: the lines neighbouring blocks share.
+pub const COMMUNITY_BLOCK_EDGES: &str = "/api/communities/{code}/block-edges";
+/// `/api/blocks/{id}`: one block.
+pub const BLOCK: &str = "/api/blocks/{id}";
+/// `/api/blocks/{id}/split`: split a block.
+pub const BLOCK_SPLIT: &str = "/api/blocks/{id}/split";
+/// `/api/buildings/{id}`: one building.
+pub const BUILDING: &str = "/api/buildings/{id}";
+/// `/api/communities/{code}/plans`: a community's plan versions; a new draft.
+pub const COMMUNITY_PLANS: &str = "/api/communities/{code}/plans";
+/// `/api/communities/{code}/plans/suggest`: a draft proposed by the partitioner.
+pub const COMMUNITY_PLANS_SUGGEST: &str = "/api/communities/{code}/plans/suggest";
+/// `/api/communities/{code}/grids`: the plan in force, as GeoJSON.
+pub const COMMUNITY_GRIDS: &str = "/api/communities/{code}/grids";
+/// `/api/plans/{id}`: one plan version; replace a draft.
+pub const PLAN: &str = "/api/plans/{id}";
+/// `/api/plans/{id}/publish`: publish a draft.
+pub const PLAN_PUBLISH: &str = "/api/plans/{id}/publish";
+/// `/api/plans/{id}/rebalance`: re-divide around one grid.
+pub const PLAN_REBALANCE: &str = "/api/plans/{id}/rebalance";
+/// `/api/plans/{id}/diff`: blocks that changed grid.
+pub const PLAN_DIFF: &str = "/api/plans/{id}/diff";
+/// `/api/plans/{id}/export`: a version as GeoJSON, Shapefile or CSV.
+pub const PLAN_EXPORT: &str = "/api/plans/{id}/export";
+/// `/api/communities/{code}/plans/import`: a draft from a GeoJSON grid layer.
+pub const COMMUNITY_PLANS_IMPORT: &str = "/api/communities/{code}/plans/import";
+/// `/api/communities/{code}/plans/import-shapefile`: a draft from a zipped Shapefile.
+pub const COMMUNITY_PLANS_IMPORT_SHAPEFILE: &str = "/api/communities/{code}/plans/import-shapefile";
+/// `/api/grids/{id}/stats`: a grid's statistics.
+pub const GRID_STATS: &str = "/api/grids/{id}/stats";
+/// `/api/special-grids`: special grids; create one.
+pub const SPECIAL_GRIDS: &str = "/api/special-grids";
+/// `/api/elements`: elements; register one.
+pub const ELEMENTS: &str = "/api/elements";
+/// `/api/elements/{id}`: one element.
+pub const ELEMENT: &str = "/api/elements/{id}";
+/// `/api/residents`: residents (masked); register one.
+pub const RESIDENTS: &str = "/api/residents";
+/// `/api/residents/{id}`: one resident (masked).
+pub const RESIDENT: &str = "/api/residents/{id}";
+/// `/api/residents/{id}/reveal`: a resident's personal data, audited.
+pub const RESIDENT_REVEAL: &str = "/api/residents/{id}/reveal";
+/// `/api/accounts`: accounts; create one.
+pub const ACCOUNTS: &str = "/api/accounts";
+/// `/api/accounts/{id}`: one account; change it.
+pub const ACCOUNT: &str = "/api/accounts/{id}";
+/// `/api/audit`: the audit log, newest first.
+pub const AUDIT: &str = "/api/audit";
+/// `/api/audit/verify`: check the chain against its anchor.
+pub const AUDIT_VERIFY: &str = "/api/audit/verify";
+/// `/api/audit/sign-in-failures`: refused sign-ins per name and address.
+pub const AUDIT_SIGN_IN_FAILURES: &str = "/api/audit/sign-in-failures";
+
+/// Every pattern above.
+pub const ALL: [&str; 44] = [
+    HEALTH,
+    SESSION,
+    DISTRICTS,
+    LOCATE,
+    SEARCH,
+    GRID,
+    STYLE,
+    GLYPHS,
+    TILEJSON,
+    TILE,
+    DISTRICT_STREETS,
+    STREETS,
+    STREET_COMMUNITIES,
+    COMMUNITIES,
+    COMMUNITY,
+    COMMUNITY_BLOCKS,
+    COMMUNITY_BLOCKS_BUILD,
+    COMMUNITY_BUILDINGS,
+    COMMUNITY_BLOCK_EDGES,
+    BLOCK,
+    BLOCK_SPLIT,
+    BUILDING,
+    COMMUNITY_PLANS,
+    COMMUNITY_PLANS_SUGGEST,
+    COMMUNITY_GRIDS,
+    PLAN,
+    PLAN_PUBLISH,
+    PLAN_REBALANCE,
+    PLAN_DIFF,
+    PLAN_EXPORT,
+    COMMUNITY_PLANS_IMPORT,
+    COMMUNITY_PLANS_IMPORT_SHAPEFILE,
+    GRID_STATS,
+    SPECIAL_GRIDS,
+    ELEMENTS,
+    ELEMENT,
+    RESIDENTS,
+    RESIDENT,
+    RESIDENT_REVEAL,
+    ACCOUNTS,
+    ACCOUNT,
+    AUDIT,
+    AUDIT_VERIFY,
+    AUDIT_SIGN_IN_FAILURES,
+];
+
+/// `pattern` with its `{…}` segments replaced by `values`, in order.
+pub fn fill(pattern: &str, values: &[&dyn std::fmt::Display]) -> String {
+    let mut values = values.iter();
+    pattern
+        .split('/')
+        .map(|segment| match segment.starts_with('{') {
+            true => values.next().map(|v| v.to_string()).unwrap_or_default(),
+            false => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_distinct_and_fill_in_order() {
+        for (i, p) in ALL.iter().enumerate() {
+            assert!(p.starts_with('/'), "{p}");
+            assert!(!ALL[..i].contains(p), "{p} twice");
+        }
+        assert_eq!(fill(TILE, &[&"all", &14, &13600, &6700]), "/tiles/all/14/13600/6700");
+        assert_eq!(fill(COMMUNITY_PLANS, &[&"990101001001"]), "/api/communities/990101001001/plans");
+    }
+}
