@@ -1,7 +1,8 @@
-//! The guard: the one middleware every request passes. It finds who is asking (session cookie), refuses writes
-//! without the session's CSRF token, rate-limits anonymous callers, looks the route up in the [policy], checks the
-//! role and the scope against where the request's target lies, hands the handler the [`Principal`], and writes
-//! every successful staff write to the audit log with the target's state before and after.
+//! The guard: the one middleware every request passes. It rewrites the path to its canonical spelling, finds who is
+//! asking (session cookie), refuses writes without the session's CSRF token, rate-limits anonymous callers, looks
+//! the route up in the [policy], checks the role and the scope against where the request's target lies, and hands
+//! the handler the [`Principal`] — and, for an audited write, a [`Writer`], refusing to pass on a success that did
+//! not commit through the after-write path ([`crate::write`]).
 //!
 //! [policy]: super::policy
 

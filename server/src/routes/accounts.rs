@@ -19,6 +19,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::accounts::{self, AccountChange, NewAccount};
+use crate::store::hierarchy::{unknown_codes, Coded, Level};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -98,16 +99,12 @@ async fn assignment(state: &AppState, viewer: &Viewer, role: &str, scope: Value)
         ));
     }
     let missing: Vec<String> = match &scope {
-        Scope::District(d) => {
-            missing_codes(state, "SELECT code FROM district WHERE code = ANY($1)", &[d.as_str()]).await?
-        }
-        Scope::Street(s) => missing_codes(state, "SELECT code FROM street WHERE code = ANY($1)", &[s.as_str()]).await?,
-        Scope::Community(c) => {
-            missing_codes(state, "SELECT code FROM community WHERE code = ANY($1)", &[c.as_str()]).await?
-        }
+        Scope::District(d) => unknown_codes(&state.pool, Coded::Area(Level::District), &[d.as_str()]).await?,
+        Scope::Street(s) => unknown_codes(&state.pool, Coded::Area(Level::Street), &[s.as_str()]).await?,
+        Scope::Community(c) => unknown_codes(&state.pool, Coded::Area(Level::Community), &[c.as_str()]).await?,
         Scope::Grids(gs) => {
             let codes: Vec<&str> = gs.iter().map(|g| g.as_str()).collect();
-            missing_codes(state, "SELECT DISTINCT code FROM grid WHERE code = ANY($1)", &codes).await?
+            unknown_codes(&state.pool, Coded::Grid, &codes).await?
         }
         Scope::Department(_) => Vec::new(),
     };
@@ -118,11 +115,6 @@ async fn assignment(state: &AppState, viewer: &Viewer, role: &str, scope: Value)
         ));
     }
     Assignment::new(role, scope).map_err(|e| ApiError::unprocessable(ErrorCode::BadScope, e.to_string()))
-}
-
-async fn missing_codes(state: &AppState, sql: &str, codes: &[&str]) -> ApiResult<Vec<String>> {
-    let found: Vec<String> = sqlx::query_scalar(sql).bind(codes).fetch_all(&state.pool).await?;
-    Ok(codes.iter().filter(|c| !found.iter().any(|f| f == *c)).map(|c| (*c).to_owned()).collect())
 }
 
 fn password(s: &str) -> ApiResult<NewPassword> {

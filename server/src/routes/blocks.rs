@@ -15,6 +15,7 @@ use wangge_domain::codes::CommunityCode;
 use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::block_geojson;
 use crate::store::blocks::{block_bbox, build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CLASSES};
 use crate::store::hierarchy::community_bbox;
 use crate::write::{Touches, Writer};
@@ -58,73 +59,26 @@ async fn build(
     w.commit(StatusCode::OK, serde_json::to_value(summary).map_err(anyhow::Error::from)?, Touches::Areas(bbox)).await
 }
 
-const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 7)::json,
-    'properties', json_build_object('id', b.id, 'community_code', b.community_code, 'households', b.households,
-        'residents', b.residents, 'area_m2', round(b.area_m2::numeric, 1), 'parent_id', b.parent_id,
-        'x', round(ST_X(ST_PointOnSurface(b.geom))::numeric, 7), 'y', round(ST_Y(ST_PointOnSurface(b.geom))::numeric, 7),
-        'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id),
-        'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)
-                       FROM block_adjacency a WHERE a.a = b.id OR a.b = b.id)))";
-
-const BUILDING_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id,
-    'geometry', ST_AsGeoJSON(b.footprint, 7)::json,
-    'properties', json_build_object('id', b.id, 'kind', b.kind, 'use', b.building_use, 'name', b.name,
-        'address', b.address, 'floors', b.floors, 'area_m2', round(b.area_m2::numeric, 1),
-        'households', b.households, 'households_source', b.households_source, 'residents', b.residents,
-        'block_id', b.block_id, 'community_code', b.community_code))";
-
-async fn collection(state: &AppState, feature: &str, from: &str, code: &CommunityCode) -> ApiResult<HttpResponse> {
-    let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
-        .bind(code.as_str())
-        .fetch_one(&state.pool)
-        .await?;
-    if !found {
-        return Err(ApiError::not_found("community", code));
-    }
-    let fc: Value = sqlx::query_scalar(&format!(
-        "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg({feature} ORDER BY b.id), '[]'::json))
-         FROM {from}"
-    ))
-    .bind(code.as_str())
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(HttpResponse::Ok().json(fc))
+/// A community's answer, or 404 when the community does not exist.
+fn of_community(code: &CommunityCode, fc: Option<Value>) -> ApiResult<HttpResponse> {
+    fc.map(|fc| HttpResponse::Ok().json(fc)).ok_or_else(|| ApiError::not_found("community", code))
 }
 
 async fn list_blocks(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    collection(&state, BLOCK_FEATURE, "block b WHERE b.community_code = $1 AND NOT b.retired", &code).await
+    of_community(&code, block_geojson::blocks(&state.pool, code.as_str()).await?)
 }
 
 /// The boundary lines shared by neighbouring blocks (`a`, `b`): the editor draws a grid outline where the two
 /// sides are in different grids, by feature state, without re-sending geometry.
 async fn list_edges(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    collection(
-        &state,
-        "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.line, 7)::json,
-            'properties', json_build_object('id', b.id, 'a', b.a, 'b', b.b))",
-        "(SELECT row_number() OVER (ORDER BY j.a, j.b) AS id, j.a, j.b,
-                 ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Boundary(y.geom)), 2)) AS line
-          FROM block_adjacency j JOIN block x ON x.id = j.a JOIN block y ON y.id = j.b
-          WHERE x.community_code = $1 AND y.community_code = $1 AND NOT x.retired AND NOT y.retired) b
-         WHERE NOT ST_IsEmpty(b.line)",
-        &code,
-    )
-    .await
+    of_community(&code, block_geojson::edges(&state.pool, code.as_str()).await?)
 }
 
 async fn list_buildings(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    collection(&state, BUILDING_FEATURE, "building b WHERE b.community_code = $1", &code).await
-}
-
-async fn one(state: &AppState, feature: &str, table: &str, id: i64) -> ApiResult<HttpResponse> {
-    let f: Option<Value> = sqlx::query_scalar(&format!("SELECT {feature} FROM {table} b WHERE b.id = $1"))
-        .bind(id)
-        .fetch_optional(&state.pool)
-        .await?;
-    f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found(table, id))
+    of_community(&code, block_geojson::buildings(&state.pool, code.as_str()).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -152,11 +106,13 @@ async fn split(
 }
 
 async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    one(&state, BLOCK_FEATURE, "block", *path).await
+    let f = block_geojson::block(&state.pool, *path).await?;
+    f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("block", *path))
 }
 
 async fn get_building(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    one(&state, BUILDING_FEATURE, "building", *path).await
+    let f = block_geojson::building(&state.pool, *path).await?;
+    f.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("building", *path))
 }
 
 /// A cutting line: a GeoJSON LineString of 2 to 1,000 in-range WGS84 positions.

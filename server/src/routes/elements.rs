@@ -9,14 +9,14 @@ use super::route;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use wangge_domain::codes::FacilityId;
 
 use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::elements::{self, NewElement};
+use crate::store::elements::{self, ElementFilter, NewElement};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -81,10 +81,6 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementIn
     w.commit(StatusCode::CREATED, json!({ "id": id, "located": located }), Touches::ElementAt(p.lon(), p.lat())).await
 }
 
-const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,
-    'facility_id', e.facility_id, 'address', e.address, 'lon', ST_X(e.geom), 'lat', ST_Y(e.geom),
-    'community_code', e.community_code, 'grid_id', e.grid_id, 'grid_code', g.code)";
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
@@ -100,29 +96,17 @@ async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuer
             return Err(ApiError::bad_request(ErrorCode::BadKind, format!("unknown element kind {k:?}")));
         }
     }
-    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
-    let rows: Vec<Value> = sqlx::query_scalar(&format!(
-        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id
-         WHERE ($1::text IS NULL OR e.kind = $1) AND ($2::text IS NULL OR e.community_code = $2)
-           AND ($3::int8 IS NULL OR e.grid_id = $3) AND in_scope(coalesce(g.code, e.community_code), $5)
-         ORDER BY e.id LIMIT $4"
-    ))
-    .bind(&q.kind)
-    .bind(&q.community)
-    .bind(q.grid)
-    .bind(limit)
-    .bind(viewer.prefixes())
-    .fetch_all(&state.pool)
-    .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    let filter = ElementFilter {
+        kind: q.kind.as_deref(),
+        community: q.community.as_deref(),
+        grid: q.grid,
+        limit: q.limit.unwrap_or(1000).clamp(1, 10_000),
+        prefixes: &viewer.prefixes(),
+    };
+    Ok(HttpResponse::Ok().json(elements::list(&state.pool, filter).await?))
 }
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let row: Option<Value> = sqlx::query_scalar(&format!(
-        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1"
-    ))
-    .bind(*path)
-    .fetch_optional(&state.pool)
-    .await?;
+    let row = elements::get(&state.pool, *path).await?;
     row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("element", *path))
 }

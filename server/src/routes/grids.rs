@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::accounts;
+use crate::store::{accounts, grids};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::GRID, card);
@@ -20,18 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Only grids of published plans have a public card; drafts are staff business.
 async fn card(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let card: Option<Value> = sqlx::query_scalar(
-        "SELECT jsonb_build_object(
-             'id', g.id, 'code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
-             'community_code', c.code, 'community_name', c.name, 'street_name', s.name,
-             'bbox', jsonb_build_array(ST_XMin(g.geom), ST_YMin(g.geom), ST_XMax(g.geom), ST_YMax(g.geom)))
-         FROM grid g JOIN plan p ON p.id = g.plan_id JOIN community c ON c.code = p.community_code
-              JOIN street s ON s.code = c.street_code
-         WHERE g.id = $1 AND p.status = 'published'",
-    )
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?;
+    let card = grids::card(&state.pool, id).await?;
     let mut card = card.ok_or_else(|| ApiError::not_found("grid", id))?;
     let contacts = match card["code"].as_str() {
         Some(code) => accounts::grid_contacts(&state.pool, code).await?,
@@ -43,18 +32,6 @@ async fn card(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Htt
 
 async fn stats(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let stats: Option<Value> = sqlx::query_scalar(
-        "SELECT json_build_object(
-             'id', g.id, 'households', g.households, 'residents', g.residents,
-             'plan_id', p.id, 'plan_version', p.version, 'plan_status', p.status,
-             'buildings', (SELECT count(*) FROM building b JOIN grid_block gb ON gb.block_id = b.block_id WHERE gb.grid_id = g.id),
-             'elements', (SELECT coalesce(json_object_agg(kind, n), '{}'::json) FROM
-                            (SELECT kind, count(*) AS n FROM element WHERE grid_id = g.id GROUP BY kind) e),
-             'registered_residents', (SELECT count(*) FROM resident WHERE grid_id = g.id))
-         FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?;
+    let stats = grids::stats(&state.pool, id).await?;
     stats.map(|d| HttpResponse::Ok().json(d)).ok_or_else(|| ApiError::not_found("grid", id))
 }

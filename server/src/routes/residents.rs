@@ -1,6 +1,6 @@
 //! Registered residents. Personal data (name, ID-card number, phone) is encrypted at rest; lists and single reads
-//! show it masked; `POST /residents/{id}/reveal` shows it in clear to a scoped role and the guard writes the reveal
-//! to the audit log.
+//! show it masked; `POST /residents/{id}/reveal` shows it in clear to a scoped role, and the reveal is audited through
+//! the after-write path (the log keeps the masked record).
 
 use actix_web::http::Method;
 use wangge_api::error::ErrorCode;
@@ -13,12 +13,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::places::{self, Entity, Lies};
+use crate::store::residents::{self, NewResident};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,11 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::RESIDENT, get);
     route(cfg, Method::POST, paths::RESIDENT_REVEAL, reveal);
 }
-
-/// A resident's masked JSON.
-const MASKED_JSON: &str = "jsonb_build_object('id', r.id, 'name', r.name_masked, 'id_card', r.id_card_masked,
-    'phone', r.phone_masked, 'building_id', r.building_id, 'community_code', r.community_code,
-    'grid_id', r.grid_id, 'grid_code', g.code, 'created_at', r.created_at)";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,35 +54,22 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ResidentI
     id_card.check_born_by((today.year(), today.month(), today.day())).map_err(unprocessable(ErrorCode::BadIdCard))?;
     let phone: Option<PhoneNumber> =
         body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable(ErrorCode::BadPhone))?;
-    let point: Option<(f64, f64)> = sqlx::query_as(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building WHERE id = $1) s",
-    )
-    .bind(body.building_id)
-    .fetch_optional(&state.pool)
-    .await?;
-    let (lon, lat) = point.ok_or_else(|| ApiError::not_found("building", body.building_id))?;
+    let Some(Lies::At(lon, lat)) = places::lies(&state.pool, Entity::Building, body.building_id).await? else {
+        return Err(ApiError::not_found("building", body.building_id));
+    };
     let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
     let key = &state.security.key;
     let mut w = writer.begin(&state).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO resident (name_enc, id_card_enc, phone_enc, name_masked, id_card_masked, phone_masked, id_card_digest,
-                               building_id, geom, community_code, grid_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_SetSRID(ST_MakePoint($9, $10), 4326), $11, $12) RETURNING id",
-    )
-    .bind(key.seal(name.as_str()))
-    .bind(key.seal(id_card.as_str()))
-    .bind(phone.as_ref().map(|p| key.seal(p.as_str())))
-    .bind(name.masked())
-    .bind(id_card.masked())
-    .bind(phone.as_ref().map(PhoneNumber::masked))
-    .bind(key.digest(id_card.as_str()))
-    .bind(body.building_id)
-    .bind(lon)
-    .bind(lat)
-    .bind(located.community.as_ref().map(|c| c.code.clone()))
-    .bind(located.grid().map(|g| g.id))
-    .fetch_one(w.conn())
-    .await?;
+    let new = NewResident {
+        sealed: (key.seal(name.as_str()), key.seal(id_card.as_str()), phone.as_ref().map(|p| key.seal(p.as_str()))),
+        masked: (name.masked(), id_card.masked(), phone.as_ref().map(PhoneNumber::masked)),
+        id_card_digest: key.digest(id_card.as_str()),
+        building: body.building_id,
+        at: (lon, lat),
+        community: located.community.as_ref().map(|c| c.code.as_str()),
+        grid: located.grid().map(|g| g.id),
+    };
+    let id = residents::insert(w.conn(), new).await?;
     let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
     let answer = json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid });
     w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
@@ -103,44 +87,23 @@ struct ListQuery {
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
-    let rows: Vec<Value> = sqlx::query_scalar(&format!(
-        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
-         WHERE in_scope(coalesce(g.code, r.community_code), $1)
-           AND ($2::int8 IS NULL OR r.grid_id = $2) AND ($3::text IS NULL OR r.community_code = $3)
-         ORDER BY r.id LIMIT $4"
-    ))
-    .bind(viewer.prefixes())
-    .bind(q.grid)
-    .bind(&q.community)
-    .bind(q.limit.unwrap_or(500).clamp(1, 5000))
-    .fetch_all(&state.pool)
-    .await?;
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let rows = residents::list(&state.pool, &viewer.prefixes(), q.grid, q.community.as_deref(), limit).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let row: Option<Value> = sqlx::query_scalar(&format!(
-        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?;
+    let row = residents::get(&state.pool, id).await?;
     row.map(|r| HttpResponse::Ok().json(r)).ok_or_else(|| ApiError::not_found("resident", id))
 }
-
-/// A resident's sealed name, ID-card number and phone, as stored.
-type SealedRow = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
 
 /// Show a resident's personal data in full. The disclosure is audited like a write (the log keeps the masked
 /// record, never the revealed values).
 async fn reveal(state: web::Data<AppState>, writer: Writer, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let mut w = writer.begin(&state).await?;
-    let row: Option<SealedRow> = sqlx::query_as("SELECT name_enc, id_card_enc, phone_enc FROM resident WHERE id = $1")
-        .bind(id)
-        .fetch_optional(w.conn())
-        .await?;
+    let row = residents::sealed(w.conn(), id).await?;
     let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
     let key = &state.security.key;
     let open =

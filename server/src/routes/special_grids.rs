@@ -17,6 +17,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::geojson_text;
+use crate::store::special_grids::{self, NewSpecialGrid};
 use crate::write::{Touches, Writer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -54,14 +55,7 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialIn
             geojson_text(b.multi_polygon())
         }
         (None, Some(blocks)) if !blocks.is_empty() => {
-            let (found, geojson): (i64, Option<String>) = sqlx::query_as(
-                "SELECT count(*), ST_AsGeoJSON(ST_Multi(ST_Union(geom))) FROM block WHERE id = ANY($1) AND NOT retired
-                 AND left(community_code, 6) = $2",
-            )
-            .bind(blocks)
-            .bind(district.as_str())
-            .fetch_one(&state.pool)
-            .await?;
+            let (found, geojson) = special_grids::blocks_union(&state.pool, blocks, district.as_str()).await?;
             let mut wanted = blocks.clone();
             wanted.sort_unstable();
             wanted.dedup();
@@ -81,31 +75,18 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialIn
         }
     };
     let mut w = writer.begin(&state).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO special_grid (district_code, name, theme, block_ids, geom, valid_from)
-         VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6) RETURNING id",
-    )
-    .bind(district.as_str())
-    .bind(body.name.trim())
-    .bind(body.theme.trim())
-    .bind(&body.blocks)
-    .bind(geom_sql)
-    .bind(valid_from)
-    .fetch_one(w.conn())
-    .await?;
+    let new = NewSpecialGrid {
+        district: district.as_str(),
+        name: body.name.trim(),
+        theme: body.theme.trim(),
+        blocks: body.blocks.as_deref(),
+        geojson: &geom_sql,
+        valid_from,
+    };
+    let id = special_grids::insert(w.conn(), new).await?;
     w.commit(StatusCode::CREATED, json!({ "id": id }), Touches::Areas(None)).await
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
-    let fc: Value = sqlx::query_scalar(
-        "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-            'type', 'Feature', 'id', id, 'geometry', ST_AsGeoJSON(geom, 7)::json,
-            'properties', json_build_object('id', id, 'district_code', district_code, 'name', name, 'theme', theme,
-                'blocks', block_ids, 'valid_from', valid_from, 'valid_to', valid_to)) ORDER BY id), '[]'::json))
-         FROM special_grid WHERE touches_scope(district_code, $1)",
-    )
-    .bind(viewer.prefixes())
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(HttpResponse::Ok().json(fc))
+    Ok(HttpResponse::Ok().json(special_grids::list(&state.pool, &viewer.prefixes()).await?))
 }

@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
 
 /// Tables whose rows carry a point, a community and a grid.
 pub const LOCATED_TABLES: [&str; 2] = ["element", "resident"];
@@ -72,5 +73,50 @@ pub async fn insert(conn: &mut PgConnection, e: NewElement<'_>) -> Result<i64> {
     .bind(e.community)
     .bind(e.grid)
     .fetch_one(conn)
+    .await?)
+}
+
+const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name', e.name, 'category', e.category,
+    'facility_id', e.facility_id, 'address', e.address, 'lon', ST_X(e.geom), 'lat', ST_Y(e.geom),
+    'community_code', e.community_code, 'grid_id', e.grid_id, 'grid_code', g.code)";
+
+/// Which elements to list.
+pub struct ElementFilter<'a> {
+    /// Only this kind.
+    pub kind: Option<&'a str>,
+    /// Only in this community.
+    pub community: Option<&'a str>,
+    /// Only in this grid.
+    pub grid: Option<i64>,
+    /// At most this many.
+    pub limit: i64,
+    /// Only inside a scope of these code prefixes.
+    pub prefixes: &'a [String],
+}
+
+/// Elements as JSON, by id.
+pub async fn list(pool: &PgPool, f: ElementFilter<'_>) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id
+         WHERE ($1::text IS NULL OR e.kind = $1) AND ($2::text IS NULL OR e.community_code = $2)
+           AND ($3::int8 IS NULL OR e.grid_id = $3) AND in_scope(coalesce(g.code, e.community_code), $5)
+         ORDER BY e.id LIMIT $4"
+    ))
+    .bind(f.kind)
+    .bind(f.community)
+    .bind(f.grid)
+    .bind(f.limit)
+    .bind(f.prefixes)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One element as JSON.
+pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Value>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
     .await?)
 }

@@ -1,6 +1,7 @@
 //! Districts, streets and communities.
 
 use anyhow::Result;
+use serde_json::Value;
 use sqlx::PgPool;
 use wangge_domain::boundary::Boundary;
 
@@ -33,6 +34,15 @@ impl Level {
             Level::District => None,
             Level::Street => Some("district_code"),
             Level::Community => Some("street_code"),
+        }
+    }
+
+    /// The level above (a district has none).
+    pub fn parent(self) -> Option<Level> {
+        match self {
+            Level::District => None,
+            Level::Street => Some(Level::District),
+            Level::Community => Some(Level::Street),
         }
     }
 
@@ -142,4 +152,89 @@ pub async fn misplaced(pool: &PgPool, level: Level, code: &str, boundary: &Bound
 pub async fn community_bbox<'e>(db: impl sqlx::PgExecutor<'e>, code: &str) -> Result<Option<[f64; 4]>> {
     let sql = format!("SELECT {} FROM community WHERE code = $1", super::BBOX_COLUMNS);
     Ok(sqlx::query_as(&sql).bind(code).fetch_optional(db).await?.and_then(super::bbox))
+}
+
+/// Whether area `code` of `level` exists.
+pub async fn exists(pool: &PgPool, level: Level, code: &str) -> Result<bool> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE code = $1)", level.table());
+    Ok(sqlx::query_scalar(&sql).bind(code).fetch_one(pool).await?)
+}
+
+/// Every district: code, name, whether generated, bounding box.
+pub async fn districts(pool: &PgPool) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT json_build_object('code', code, 'name', name, 'generated', generated,
+                'bbox', CASE WHEN geom IS NULL THEN NULL ELSE
+                  json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) END)
+         FROM district ORDER BY code",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The streets of `district` that a scope of code `prefixes` touches.
+pub async fn streets(pool: &PgPool, district: &str, prefixes: &[String]) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT json_build_object('code', code, 'name', name, 'has_boundary', geom IS NOT NULL)
+         FROM street WHERE district_code = $1 AND touches_scope(code, $2) ORDER BY code",
+    )
+    .bind(district)
+    .bind(prefixes)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The communities of `street` that a scope of code `prefixes` touches, with their blocks and households.
+pub async fn communities(pool: &PgPool, street: &str, prefixes: &[String]) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT json_build_object('code', c.code, 'name', c.name, 'has_boundary', c.geom IS NOT NULL,
+                'blocks', (SELECT count(*) FROM block b WHERE b.community_code = c.code AND NOT b.retired),
+                'households', (SELECT coalesce(sum(households), 0) FROM block b WHERE b.community_code = c.code AND NOT b.retired))
+         FROM community c WHERE street_code = $1 AND touches_scope(code, $2) ORDER BY code",
+    )
+    .bind(street)
+    .bind(prefixes)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Community `code` as a Feature with its street, counts and the plan in force.
+pub async fn community(pool: &PgPool, code: &str) -> Result<Option<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT json_build_object('type', 'Feature', 'id', c.code,
+                'geometry', ST_AsGeoJSON(c.geom, 7)::json,
+                'properties', json_build_object('code', c.code, 'name', c.name, 'street_code', c.street_code,
+                    'street_name', s.name, 'district_code', s.district_code,
+                    'blocks', (SELECT count(*) FROM block b WHERE b.community_code = c.code AND NOT b.retired),
+                    'buildings', (SELECT count(*) FROM building b WHERE b.community_code = c.code),
+                    'households', (SELECT coalesce(sum(households), 0) FROM block b WHERE b.community_code = c.code AND NOT b.retired),
+                    'plan_in_force', (SELECT p.id FROM plan p WHERE p.community_code = c.code AND p.status = 'published'
+                        AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()))))
+         FROM community c JOIN street s ON s.code = c.street_code WHERE c.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Things that carry a code: an area of a level, or a grid (of any plan version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coded {
+    /// A district, street or community.
+    Area(Level),
+    /// A grid.
+    Grid,
+}
+
+/// The codes among `codes` that name no `what`.
+pub async fn unknown_codes(pool: &PgPool, what: Coded, codes: &[&str]) -> Result<Vec<String>> {
+    let table = match what {
+        Coded::Area(level) => level.table(),
+        Coded::Grid => "grid",
+    };
+    let found: Vec<String> = sqlx::query_scalar(&format!("SELECT DISTINCT code FROM {table} WHERE code = ANY($1)"))
+        .bind(codes)
+        .fetch_all(pool)
+        .await?;
+    Ok(codes.iter().filter(|c| !found.iter().any(|f| f == *c)).map(|c| (*c).to_owned()).collect())
 }

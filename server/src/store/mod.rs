@@ -1,13 +1,18 @@
 //! Storage: the SQL behind imports, blocks, plans and located elements.
 
 pub mod accounts;
+pub mod block_geojson;
 pub mod blocks;
 pub mod elements;
 pub mod features;
+pub mod grids;
 pub mod hierarchy;
 pub mod places;
 pub mod plan_import;
 pub mod plans;
+pub mod residents;
+pub mod search;
+pub mod special_grids;
 
 /// GeoJSON text of a `geo` geometry, for `ST_GeomFromGeoJSON`.
 pub fn geojson_text<G>(g: &G) -> String
