@@ -37,8 +37,6 @@ pub enum ErrorCode {
     BadRange,
     /// A style mode that does not exist.
     BadMode,
-    /// An element kind that does not exist.
-    BadKind,
     /// Rebalancing reaches one or two grids away.
     BadHops,
     /// A partition target outside 50 to 2,000 households.
@@ -161,7 +159,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 72] = [
+    pub const ALL: [ErrorCode; 71] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -174,7 +172,6 @@ impl ErrorCode {
         ErrorCode::BadTile,
         ErrorCode::BadRange,
         ErrorCode::BadMode,
-        ErrorCode::BadKind,
         ErrorCode::BadHops,
         ErrorCode::BadTarget,
         ErrorCode::BadTolerance,
@@ -251,7 +248,6 @@ impl ErrorCode {
             ErrorCode::BadTile => "bad_tile",
             ErrorCode::BadRange => "bad_range",
             ErrorCode::BadMode => "bad_mode",
-            ErrorCode::BadKind => "bad_kind",
             ErrorCode::BadHops => "bad_hops",
             ErrorCode::BadTarget => "bad_target",
             ErrorCode::BadTolerance => "bad_tolerance",

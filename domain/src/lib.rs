@@ -9,6 +9,7 @@ pub mod access;
 pub mod boundary;
 pub mod codes;
 pub mod editor;
+pub mod element;
 pub mod gcj02;
 pub mod households;
 pub mod locate;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use geo::{Geometry, MultiPolygon};
 use sqlx::PgPool;
 use wangge_domain::locate::PolygonIndex;
-use wangge_domain::located::{Area, Located};
+use wangge_domain::located::{Area, AreaKind, Located};
 
 /// One area in the cache: what a client sees, and when it is valid.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ impl Snapshot {
         let area = |a: Option<&AreaRef>| a.map(|a| a.area.clone());
         let grid = area(self.grids.first(lon, lat, at));
         let (natural_grid, dedicated_grid) = match grid {
-            Some(g) if g.kind == "dedicated" => (None, Some(g)),
+            Some(g) if g.kind == AreaKind::Dedicated => (None, Some(g)),
             g => (g, None),
         };
         Located {
@@ -120,7 +120,11 @@ impl Snapshot {
                     _ => continue,
                 };
                 out.push((
-                    AreaRef { area: Area { id, code, name, kind, households, plan_version }, valid_from, valid_to },
+                    AreaRef {
+                        area: Area { id, code, name, kind: AreaKind::from(kind), households, plan_version },
+                        valid_from,
+                        valid_to,
+                    },
                     mp,
                 ));
             }

@@ -23,4 +23,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod tile_service;
+pub mod tile_source;
 pub mod write;

@@ -1,19 +1,20 @@
 //! Vector tiles of the stored data, served from memory.
 //!
-//! Two tile sets: the *base* (land use, roads, buildings, elements), loaded at start and after imports, and the
-//! *governance* layers (boundaries, blocks, grids in force, special grids, labels), reloaded after every write that
-//! changes them. Encoded tiles are cached with their gzip form; a write evicts only the cached tiles that overlap
+//! Tile sources ([`crate::tile_source`]): the *base* (land use, roads, buildings), loaded at start and after imports;
+//! the *elements*, reloaded after an element is registered; and the *governance* layers (boundaries, blocks, grids in
+//! force, special grids, labels) — for staff, and without statistics for the public — reloaded after every write
+//! that changes them. Encoded tiles are cached with their gzip form; a write evicts only the cached tiles that overlap
 //! the area it changed. ETags are hashes of the tile bytes, so a tile that did not change keeps its ETag.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, RwLock};
 
-use anyhow::{Context, Result};
-use geo::Geometry;
-use serde_json::Value as Json;
+use anyhow::Result;
 use sqlx::PgPool;
-use wangge_tiles::{SourceFeature, SourceLayer, TileId, TileSet, Value};
+use wangge_tiles::TileId;
+
+use crate::tile_source::{MemorySource, TileSource};
 
 /// An encoded tile.
 #[derive(Debug)]
@@ -89,48 +90,12 @@ const GOVERNANCE_SQL: [(&str, &str); 5] = [
     ),
 ];
 
-fn json_to_value(v: &Json) -> Option<Value> {
-    match v {
-        Json::String(s) => Some(Value::String(s.clone())),
-        Json::Bool(b) => Some(Value::Bool(*b)),
-        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Double)),
-        _ => None,
-    }
-}
-
 /// Properties of governance features that only staff see: the public sees no statistics.
 const STAFF_ONLY_PROPERTIES: [&str; 3] = ["households", "residents", "deviation"];
 
 /// The governance layers as the public gets them: boundaries, grids and labels, without statistics.
-async fn load_public_governance(pool: &PgPool) -> Result<TileSet> {
-    let public: Vec<(&str, &str)> =
-        GOVERNANCE_SQL.iter().copied().filter(|(name, _)| PUBLIC_LAYERS.contains(name)).collect();
-    load(pool, &public, &STAFF_ONLY_PROPERTIES).await
-}
-
-/// Load the layers `queries` select, leaving out the properties named in `hidden`.
-async fn load(pool: &PgPool, queries: &[(&str, &str)], hidden: &[&str]) -> Result<TileSet> {
-    let mut layers = Vec::with_capacity(queries.len());
-    for (name, sql) in queries {
-        let rows: Vec<(i64, String, i32, Json)> =
-            sqlx::query_as(sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
-        let mut features = Vec::with_capacity(rows.len());
-        for (id, geojson, min_zoom, props) in rows {
-            let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
-            let g: Geometry<f64> = g.try_into().context("GeoJSON to geo")?;
-            let mut f = SourceFeature::new(id.max(0) as u64, g, min_zoom.clamp(0, 22) as u8);
-            if let Json::Object(map) = props {
-                for (k, v) in map.iter().filter(|(k, _)| !hidden.contains(&k.as_str())) {
-                    if let Some(v) = json_to_value(v) {
-                        f = f.with(k, v);
-                    }
-                }
-            }
-            features.push(f);
-        }
-        layers.push(SourceLayer::new(name, features));
-    }
-    Ok(TileSet::new(layers))
+fn public_governance_queries() -> Vec<(&'static str, &'static str)> {
+    GOVERNANCE_SQL.iter().copied().filter(|(name, _)| PUBLIC_LAYERS.contains(name)).collect()
 }
 
 fn etag(bytes: &[u8]) -> String {
@@ -186,13 +151,13 @@ impl Selection {
 
 type CacheKey = (Selection, TileId);
 
-/// The tile sets and the encoded-tile cache.
+/// The tile sources and the encoded-tile cache.
 #[derive(Debug, Clone)]
 pub struct TileService {
-    base: Arc<RwLock<Arc<TileSet>>>,
-    elements: Arc<RwLock<Arc<TileSet>>>,
-    governance: Arc<RwLock<Arc<TileSet>>>,
-    public_governance: Arc<RwLock<Arc<TileSet>>>,
+    base: Arc<MemorySource>,
+    elements: Arc<MemorySource>,
+    governance: Arc<MemorySource>,
+    public_governance: Arc<MemorySource>,
     cache: Arc<RwLock<HashMap<CacheKey, Arc<EncodedTile>>>>,
 }
 
@@ -202,11 +167,16 @@ const CACHE_LIMIT: usize = 50_000;
 impl TileService {
     /// Load both tile sets.
     pub async fn load(pool: &PgPool) -> Result<Self> {
+        let source = |id, queries: &[(&'static str, &'static str)], hidden| {
+            MemorySource::load(pool, id, queries.to_vec(), hidden)
+        };
         Ok(Self {
-            base: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL[..3], &[]).await?))),
-            elements: Arc::new(RwLock::new(Arc::new(load(pool, &BASE_SQL[3..], &[]).await?))),
-            governance: Arc::new(RwLock::new(Arc::new(load(pool, &GOVERNANCE_SQL, &[]).await?))),
-            public_governance: Arc::new(RwLock::new(Arc::new(load_public_governance(pool).await?))),
+            base: Arc::new(source("base", &BASE_SQL[..3], &[]).await?),
+            elements: Arc::new(source("elements", &BASE_SQL[3..], &[]).await?),
+            governance: Arc::new(source("governance", &GOVERNANCE_SQL, &[]).await?),
+            public_governance: Arc::new(
+                source("public_governance", &public_governance_queries(), &STAFF_ONLY_PROPERTIES).await?,
+            ),
             cache: Arc::new(RwLock::new(HashMap::new())),
         })
     }
@@ -214,20 +184,16 @@ impl TileService {
     /// Reload the governance layers and evict cached tiles overlapping `touched` (west, south, east, north), or
     /// every cached tile when the change has no known extent.
     pub async fn reload_governance(&self, pool: &PgPool, touched: Option<[f64; 4]>) -> Result<()> {
-        let fresh = Arc::new(load(pool, &GOVERNANCE_SQL, &[]).await?);
-        let public = Arc::new(load_public_governance(pool).await?);
-        *self.governance.write().expect("tile lock") = fresh;
-        *self.public_governance.write().expect("tile lock") = public;
+        self.governance.reload(pool).await?;
+        self.public_governance.reload(pool).await?;
         self.evict(touched);
         Ok(())
     }
 
     /// Reload the base layers (after an import) and empty the cache.
     pub async fn reload_base(&self, pool: &PgPool) -> Result<()> {
-        let fresh = Arc::new(load(pool, &BASE_SQL[..3], &[]).await?);
-        let elements = Arc::new(load(pool, &BASE_SQL[3..], &[]).await?);
-        *self.base.write().expect("tile lock") = fresh;
-        *self.elements.write().expect("tile lock") = elements;
+        self.base.reload(pool).await?;
+        self.elements.reload(pool).await?;
         self.cache.write().expect("tile cache lock").clear();
         Ok(())
     }
@@ -235,8 +201,7 @@ impl TileService {
     /// Reload the elements layer (kept apart from the heavy base layers so this is cheap) and evict the cached
     /// tiles overlapping `touched` (west, south, east, north).
     pub async fn reload_elements(&self, pool: &PgPool, touched: [f64; 4]) -> Result<()> {
-        let fresh = Arc::new(load(pool, &BASE_SQL[3..], &[]).await?);
-        *self.elements.write().expect("tile lock") = fresh;
+        self.elements.reload(pool).await?;
         self.evict(Some(touched));
         Ok(())
     }
@@ -253,6 +218,21 @@ impl TileService {
         }
     }
 
+    /// The sources a selection draws from, in drawing order (the public's governance layers carry no statistics).
+    fn sources(&self, selection: &Selection) -> [&dyn TileSource; 3] {
+        let governance = if selection.is_public() { &self.public_governance } else { &self.governance };
+        [&*self.base, &*self.elements, &**governance]
+    }
+
+    /// The layers a selection holds, with the id of the source each comes from (for TileJSON).
+    pub fn vector_layers(&self, selection: &Selection) -> Vec<(&'static str, String)> {
+        self.sources(selection)
+            .into_iter()
+            .flat_map(|source| source.layer_names().into_iter().map(move |name| (source.id(), name)))
+            .filter(|(_, name)| selection.wants(name))
+            .collect()
+    }
+
     /// The tile, from the cache or freshly encoded. A selection of public layers only gets the governance
     /// features without their statistics, whoever asks.
     pub fn tile(&self, selection: &Selection, tile: TileId) -> Arc<EncodedTile> {
@@ -260,12 +240,9 @@ impl TileService {
         if let Some(t) = self.cache.read().expect("tile cache lock").get(&key) {
             return t.clone();
         }
-        let governance = if selection.is_public() { &self.public_governance } else { &self.governance };
-        let sets = [&self.base, &self.elements, governance].map(|set| set.read().expect("tile lock").clone());
         let mut raw = Vec::new();
-        for set in &sets {
-            let names: Vec<&str> = set.layers().iter().map(|l| l.name()).filter(|n| selection.wants(n)).collect();
-            raw.extend(set.encode_layers(tile, &names));
+        for source in self.sources(selection) {
+            raw.extend(source.encode(tile, &|name| selection.wants(name)));
         }
         let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2), flate2::Compression::fast());
         gz.write_all(&raw).expect("writing to memory");

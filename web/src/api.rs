@@ -4,6 +4,7 @@ use serde::Deserialize;
 use wangge_api::error::{ErrorBody, ErrorCode};
 use wangge_api::paths::{self, fill};
 pub use wangge_domain::located::Located;
+use wangge_domain::plan::GridKind;
 
 #[derive(Deserialize)]
 struct LocateResponse {
@@ -60,7 +61,7 @@ pub struct GridCard {
     /// 15-digit code.
     pub code: String,
     /// `natural` or `dedicated`.
-    pub kind: String,
+    pub kind: GridKind,
     /// Name.
     pub name: String,
     /// Community code.

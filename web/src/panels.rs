@@ -1,14 +1,14 @@
 //! The side panels: grid details, the located chain, search results, layers and legend.
 
 use leptos::prelude::*;
-use wangge_domain::plan::Band;
+use wangge_domain::plan::{Band, GridKind};
 
 use crate::api::{GridCard, GridStats, Located, SearchHit};
 use crate::i18n::{t, Lang};
 
 /// Colour class of a deviation, matching the map's grid fill.
-fn deviation_class(kind: &str, households: i32) -> &'static str {
-    if kind == "dedicated" {
+fn deviation_class(kind: GridKind, households: i32) -> &'static str {
+    if kind == GridKind::Dedicated {
         return "dev-dedicated";
     }
     let d = Band::default().deviation(households.max(0) as u32).abs();
@@ -24,13 +24,13 @@ fn deviation_class(kind: &str, households: i32) -> &'static str {
 /// Details of the selected grid: the public card, and the statistics when the viewer is staff in scope.
 #[component]
 pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats>) -> impl IntoView {
-    let kind = card.kind.clone();
+    let kind = card.kind;
     let contacts = card.contacts.clone();
     let no_contact = contacts.is_empty();
     let stats_view = stats.map(|s| {
         let deviation = Band::default().deviation(s.households.max(0) as u32);
         let bar = (f64::from(s.households.max(0)) / 600.0 * 100.0).min(100.0);
-        let class = deviation_class(&card.kind, s.households);
+        let class = deviation_class(card.kind, s.households);
         view! {
             <dl data-testid="grid-stats">
                 <dt>{move || t(lang.get(), "households")}</dt><dd data-testid="grid-households">{s.households}</dd>
@@ -53,7 +53,7 @@ pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats
             <p class="chain">{card.street_name.clone()} " › " {card.community_name.clone()}</p>
             <dl>
                 <dt>{move || t(lang.get(), "code")}</dt><dd data-testid="grid-code">{card.code.clone()}</dd>
-                <dt>{move || t(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == "dedicated" { "dedicated" } else { "natural" })}</dd>
+                <dt>{move || t(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == GridKind::Dedicated { "dedicated" } else { "natural" })}</dd>
                 <dt>{move || t(lang.get(), "worker")}</dt>
                 <dd data-testid="grid-contacts">
                     {contacts.into_iter().map(|c| {

@@ -1,8 +1,8 @@
 //! Elements located to grids: places, facilities (部件) and organizations.
 
 use actix_web::http::Method;
-use wangge_api::error::ErrorCode;
 use wangge_api::paths;
+use wangge_domain::element::ElementKind;
 
 use super::body::Json;
 use super::route;
@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// What kind of element, with the fields only that kind has.
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum ElementKind {
+enum KindInput {
     Place {
         #[serde(default)]
         category: Option<String>,
@@ -50,7 +50,7 @@ struct ElementInput {
     #[serde(default)]
     address: Option<String>,
     #[serde(flatten)]
-    kind: ElementKind,
+    kind: KindInput,
 }
 
 async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementInput>) -> ApiResult<HttpResponse> {
@@ -58,11 +58,11 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementIn
     let name = input::label("name", &body.name, 200)?;
     let p = input::lon_lat(body.lon, body.lat)?;
     let (kind, category, facility_id) = match body.kind {
-        ElementKind::Place { category } => ("place", category, None),
-        ElementKind::Organization { category } => ("organization", category, None),
-        ElementKind::Facility { facility_id } => {
+        KindInput::Place { category } => (ElementKind::Place, category, None),
+        KindInput::Organization { category } => (ElementKind::Organization, category, None),
+        KindInput::Facility { facility_id } => {
             let id: FacilityId = input::code(&facility_id)?;
-            ("facility", Some(format!("{}{}", id.major_category(), id.minor_category())), Some(id))
+            (ElementKind::Facility, Some(format!("{}{}", id.major_category(), id.minor_category())), Some(id))
         }
     };
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), chrono::Utc::now());
@@ -84,20 +84,15 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementIn
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
-    kind: Option<String>,
+    kind: Option<ElementKind>,
     community: Option<String>,
     grid: Option<i64>,
     limit: Option<i64>,
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuery>) -> ApiResult<HttpResponse> {
-    if let Some(k) = &q.kind {
-        if !["place", "facility", "organization"].contains(&k.as_str()) {
-            return Err(ApiError::bad_request(ErrorCode::BadKind, format!("unknown element kind {k:?}")));
-        }
-    }
     let filter = ElementFilter {
-        kind: q.kind.as_deref(),
+        kind: q.kind,
         community: q.community.as_deref(),
         grid: q.grid,
         limit: q.limit.unwrap_or(1000).clamp(1, 10_000),

@@ -81,17 +81,14 @@ async fn tile(
     })
 }
 
-async fn tilejson(req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn tilejson(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let source = path.into_inner();
     let sel = selection(&source)?;
-    let layers: Vec<_> = [BASE_LAYERS.as_slice(), GOVERNANCE_LAYERS.as_slice()]
-        .concat()
+    let layers: Vec<_> = state
+        .tiles
+        .vector_layers(&sel)
         .into_iter()
-        .filter(|l| match &sel {
-            Selection::All => true,
-            Selection::Layers(names) => names.iter().any(|n| n == l),
-        })
-        .map(|l| json!({ "id": l, "fields": {} }))
+        .map(|(from, name)| json!({ "id": name, "fields": {}, "description": format!("from the {from} source") }))
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "tilejson": "3.0.0",

@@ -4,6 +4,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
+use wangge_domain::element::ElementKind;
 
 /// Tables whose rows carry a point, a community and a grid.
 pub const LOCATED_TABLES: [&str; 2] = ["element", "resident"];
@@ -39,8 +40,8 @@ pub async fn relocate_community(tx: &mut PgConnection, community: &str, at: Date
 
 /// A new place, facility or organization, already located to its community and grid.
 pub struct NewElement<'a> {
-    /// `place`, `facility` or `organization`.
-    pub kind: &'a str,
+    /// Place, facility or organization.
+    pub kind: ElementKind,
     /// Its name.
     pub name: &'a str,
     /// Its category code, if any.
@@ -63,7 +64,7 @@ pub async fn insert(conn: &mut PgConnection, e: NewElement<'_>) -> Result<i64> {
         "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
          VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
     )
-    .bind(e.kind)
+    .bind(e.kind.as_str())
     .bind(e.name)
     .bind(e.category)
     .bind(e.facility_id)
@@ -83,7 +84,7 @@ const ELEMENT_JSON: &str = "json_build_object('id', e.id, 'kind', e.kind, 'name'
 /// Which elements to list.
 pub struct ElementFilter<'a> {
     /// Only this kind.
-    pub kind: Option<&'a str>,
+    pub kind: Option<ElementKind>,
     /// Only in this community.
     pub community: Option<&'a str>,
     /// Only in this grid.
@@ -102,7 +103,7 @@ pub async fn list(pool: &PgPool, f: ElementFilter<'_>) -> Result<Vec<Value>> {
            AND ($3::int8 IS NULL OR e.grid_id = $3) AND in_scope(coalesce(g.code, e.community_code), $5)
          ORDER BY e.id LIMIT $4"
     ))
-    .bind(f.kind)
+    .bind(f.kind.map(ElementKind::as_str))
     .bind(f.community)
     .bind(f.grid)
     .bind(f.limit)
