@@ -1,6 +1,7 @@
 //! The district admin's panel: the district's accounts (create, disable or enable, re-scope) and the audit log
 //! (newest entries, and a check of the hash chain).
 
+use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
@@ -69,7 +70,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                         false,
                         format!(
                             "{} {}",
-                            t(lang.get_untracked(), "account_created"),
+                            tr!(lang.get_untracked(), "account_created"),
                             body["username"].as_str().unwrap_or_default()
                         ),
                     )));
@@ -101,7 +102,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     view! {
         <section class="card admin" data-testid="admin">
-            <h2>{move || t(lang.get(), "accounts")}</h2>
+            <h2>{move || tr!(lang.get(), "accounts")}</h2>
             {move || message.get().map(|(error, text)| view! {
                 <p class=if error { "error" } else { "note" } data-testid="admin-message" on:click=move |_| message.set(None)>{text}</p>
             })}
@@ -123,9 +124,9 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 </tbody>
             </table>
             <form class="new-account" on:submit=create>
-                <h3>{move || t(lang.get(), "new_account")}</h3>
-                <input data-testid="new-username" placeholder=move || t(lang.get(), "username") prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
-                <input data-testid="new-display" placeholder=move || t(lang.get(), "display_name") prop:value=move || display.get() on:input=move |ev| display.set(event_target_value(&ev)) />
+                <h3>{move || tr!(lang.get(), "new_account")}</h3>
+                <input data-testid="new-username" placeholder=move || tr!(lang.get(), "username") prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
+                <input data-testid="new-display" placeholder=move || tr!(lang.get(), "display_name") prop:value=move || display.get() on:input=move |ev| display.set(event_target_value(&ev)) />
                 <select data-testid="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
                     {ROLES.iter().map(|r| {
                         let key = format!("role_{r}");
@@ -134,32 +135,32 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 </select>
                 <div class="row">
                     <select data-testid="new-scope-kind" on:change=move |ev| scope_kind.set(event_target_value(&ev))>
-                        <option value="grids">{move || t(lang.get(), "scope_grids")}</option>
-                        <option value="community">{move || t(lang.get(), "community")}</option>
-                        <option value="street">{move || t(lang.get(), "street")}</option>
-                        <option value="district">{move || t(lang.get(), "scope_district")}</option>
-                        <option value="department">{move || t(lang.get(), "scope_department")}</option>
+                        <option value="grids">{move || tr!(lang.get(), "scope_grids")}</option>
+                        <option value="community">{move || tr!(lang.get(), "community")}</option>
+                        <option value="street">{move || tr!(lang.get(), "street")}</option>
+                        <option value="district">{move || tr!(lang.get(), "scope_district")}</option>
+                        <option value="department">{move || tr!(lang.get(), "scope_department")}</option>
                     </select>
-                    <input data-testid="new-scope" placeholder=move || t(lang.get(), "scope_codes") prop:value=move || scope_value.get() on:input=move |ev| scope_value.set(event_target_value(&ev)) />
+                    <input data-testid="new-scope" placeholder=move || tr!(lang.get(), "scope_codes") prop:value=move || scope_value.get() on:input=move |ev| scope_value.set(event_target_value(&ev)) />
                 </div>
-                <input data-testid="new-password" type="password" autocomplete="new-password" placeholder=move || t(lang.get(), "password")
+                <input data-testid="new-password" type="password" autocomplete="new-password" placeholder=move || tr!(lang.get(), "password")
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                <button class="primary" type="submit" data-testid="new-account-submit">{move || t(lang.get(), "create")}</button>
+                <button class="primary" type="submit" data-testid="new-account-submit">{move || tr!(lang.get(), "create")}</button>
             </form>
-            <h3>{move || t(lang.get(), "audit_log")}</h3>
-            <button data-testid="audit-verify" on:click=verify>{move || t(lang.get(), "verify_chain")}</button>
+            <h3>{move || tr!(lang.get(), "audit_log")}</h3>
+            <button data-testid="audit-verify" on:click=verify>{move || tr!(lang.get(), "verify_chain")}</button>
             {move || chain.get().map(|c| {
                 let intact = c["intact"].as_bool().unwrap_or_default();
                 view! {
                     <p class=if intact { "note" } else { "error" } data-testid="audit-result">
                         {move || t(lang.get(), if intact { "chain_intact" } else { "chain_broken" })} " · "
-                        {c["entries"].as_i64().unwrap_or_default()} " " {move || t(lang.get(), "entries")}
+                        {c["entries"].as_i64().unwrap_or_default()} " " {move || tr!(lang.get(), "entries")}
                         {c["first_broken"].as_i64().map(|n| format!(" · #{n}"))}
                         {c["reason"].as_str().map(|r| {
                             let key = format!("reason_{r}");
                             view! { " · " {move || t(lang.get(), &key)} }
                         })}
-                        {c["anchor"]["seq"].as_i64().map(|n| view! { " · " {move || t(lang.get(), "anchored_at")} {format!(" #{n}")} })}
+                        {c["anchor"]["seq"].as_i64().map(|n| view! { " · " {move || tr!(lang.get(), "anchored_at")} {format!(" #{n}")} })}
                     </p>
                 }
             })}

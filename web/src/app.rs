@@ -1,5 +1,6 @@
 //! The app: a full-screen map with a header (search, language, staff/public), a side panel and layer switches.
 
+use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wangge_api::paths;
@@ -286,7 +287,7 @@ pub fn App() -> impl IntoView {
             select_point(c.longitude(), c.latitude());
         });
         let err = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            set_error.set(Some(t(lang.get_untracked(), "geo_error").into()))
+            set_error.set(Some(tr!(lang.get_untracked(), "geo_error").into()))
         });
         let _ = geo
             .get_current_position_with_error_callback(ok.as_ref().unchecked_ref(), Some(err.as_ref().unchecked_ref()));
@@ -296,10 +297,10 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header>
-            <h1>"网格 " <span>{move || t(lang.get(), "title")}</span></h1>
-            <Show when=move || demo.get()><span class="badge" data-testid="demo-badge">{move || t(lang.get(), "demo")}</span></Show>
+            <h1>"网格 " <span>{move || tr!(lang.get(), "title")}</span></h1>
+            <Show when=move || demo.get()><span class="badge" data-testid="demo-badge">{move || tr!(lang.get(), "demo")}</span></Show>
             <form class="search" on:submit=move |ev| { ev.prevent_default(); run_search(); }>
-                <input type="search" data-testid="search" placeholder=move || t(lang.get(), "search")
+                <input type="search" data-testid="search" placeholder=move || tr!(lang.get(), "search")
                     prop:value=move || query.get() on:input=move |ev| set_query.set(event_target_value(&ev)) />
             </form>
             <div class="switches">
@@ -309,16 +310,16 @@ pub fn App() -> impl IntoView {
                         view! {
                             <span class="who" data-testid="who">{a.display_name.clone()} " · " {move || t(lang.get(), &role)}</span>
                             <Show when={let admin = a.role == "district_admin"; move || admin}>
-                                <button data-testid="admin-open" on:click=move |_| show_admin.update(|v| *v = !*v)>{move || t(lang.get(), "admin")}</button>
+                                <button data-testid="admin-open" on:click=move |_| show_admin.update(|v| *v = !*v)>{move || tr!(lang.get(), "admin")}</button>
                             </Show>
                             <button data-testid="mode" on:click=move |_| { set_grid.set(None); set_public.update(|p| *p = !*p) }>
                                 {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
                             </button>
-                            <button data-testid="logout" on:click=sign_out>{move || t(lang.get(), "sign_out")}</button>
+                            <button data-testid="logout" on:click=sign_out>{move || tr!(lang.get(), "sign_out")}</button>
                         }.into_any()
                     }
                     None => view! {
-                        <button data-testid="login-open" on:click=move |_| show_login.set(true)>{move || t(lang.get(), "sign_in")}</button>
+                        <button data-testid="login-open" on:click=move |_| show_login.set(true)>{move || tr!(lang.get(), "sign_in")}</button>
                     }.into_any(),
                 }}
                 <button data-testid="lang" on:click=move |_| set_lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })>
@@ -331,10 +332,10 @@ pub fn App() -> impl IntoView {
             <aside>
                 {move || hits.get().map(|h| view! { <SearchResults lang=lang hits=h pick=pick /> })}
                 {move || error.get().map(|e| view! { <p class="error" on:click=move |_| set_error.set(None)>{e}</p> })}
-                <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || t(lang.get(), "where_am_i")}</button>
+                <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || tr!(lang.get(), "where_am_i")}</button>
                 {move || match located.get() {
                     Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
-                    None => view! { <p class="muted">{move || t(lang.get(), "click_hint")}</p> }.into_any(),
+                    None => view! { <p class="muted">{move || tr!(lang.get(), "click_hint")}</p> }.into_any(),
                 }}
                 {move || grid.get().map(|(card, stats)| {
                     let may_edit = !public.get() && account.get().is_some_and(|a| a.role == "planner" || a.role == "district_admin");
@@ -351,14 +352,14 @@ pub fn App() -> impl IntoView {
                         {residents}
                         <Show when=move || may_edit && editing.get().is_none()>
                             <button class="primary" data-testid="edit-community" on:click={let c = community.clone(); move |_| open_editor.run(c.clone())}>
-                                {move || t(lang.get(), "edit_community")}</button>
+                                {move || tr!(lang.get(), "edit_community")}</button>
                         </Show>
                     }
                 })}
                 {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=close_editor /> })}
                 {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
                 <section class="layers">
-                    <h4>{move || t(lang.get(), "layers")}</h4>
+                    <h4>{move || tr!(lang.get(), "layers")}</h4>
                     {visible.iter().copied().map(|(key, sig)| {
                         // Blocks and special grids are staff layers; the public map has no such switch.
                         let staff_only = matches!(key, "blocks" | "special");

@@ -9,172 +9,231 @@ pub enum Lang {
     En,
 }
 
-/// A text in the current language.
+/// Every interface text: key, Chinese, English.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("bad_credentials", "用户名或密码错误，或账号已停用", "Wrong username or password, or the account is disabled"),
+    (
+        "differ_from_theirs",
+        "个地块与对方版本不同（地图上蓝色描边）",
+        "blocks differ from their version (outlined in blue on the map)",
+    ),
+    ("title", "网格化管理地图", "Grid governance map"),
+    ("staff", "工作人员", "Staff"),
+    ("public", "公众地图", "Public map"),
+    ("search", "搜索地址、楼栋、单位、网格编码…", "Search address, building, organization, grid code…"),
+    ("layers", "图层", "Layers"),
+    ("grids", "网格", "Grids"),
+    ("buildings", "楼栋", "Buildings"),
+    ("blocks", "地块", "Blocks"),
+    ("elements", "部件与场所", "Facilities & places"),
+    ("special", "专项网格", "Special grids"),
+    ("legend", "图例：户数偏差", "Legend: household deviation"),
+    ("within10", "±10% 以内", "within ±10 %"),
+    ("within20", "±10–20%", "±10–20 %"),
+    ("beyond", "超过 ±20%", "beyond ±20 %"),
+    ("dedicated", "专属网格", "Dedicated grid"),
+    ("natural", "自然网格", "Natural grid"),
+    ("households", "户数", "Households"),
+    ("residents", "人口", "Residents"),
+    ("deviation", "与300户偏差", "Deviation from 300"),
+    ("code", "网格编码", "Grid code"),
+    ("kind", "类型", "Kind"),
+    ("worker", "网格员", "Grid worker"),
+    ("unassigned", "未指派", "not assigned"),
+    ("located", "所在位置", "This place is in"),
+    ("no_grid", "不在任何网格内", "Not inside any grid"),
+    ("where_am_i", "我在哪个网格？", "Which grid am I in?"),
+    ("click_hint", "点击地图任意位置，查看所属网格", "Click anywhere on the map to see its grid"),
+    ("no_results", "没有结果", "No results"),
+    ("loading", "加载中…", "Loading…"),
+    ("close", "关闭", "Close"),
+    ("street", "街道", "Street"),
+    ("community", "社区", "Community"),
+    ("demo", "演示数据（生成）", "Demo data (generated)"),
+    ("geo_error", "无法获取您的位置", "Could not get your location"),
+    ("registered", "登记人口", "Registered residents"),
+    ("sign_in", "登录", "Sign in"),
+    ("sign_out", "退出", "Sign out"),
+    ("username", "用户名", "Username"),
+    ("password", "密码", "Password"),
+    ("staff_sign_in", "工作人员登录", "Staff sign-in"),
+    (
+        "locked",
+        "此账号在本机失败次数过多，已暂停15分钟",
+        "Too many failures for this account from here; paused for 15 minutes",
+    ),
+    ("slowed", "尝试过于频繁，请稍候几秒再试", "Too many attempts; wait a few seconds and try again"),
+    ("login_failed", "登录失败，请稍后再试", "Sign-in failed; please try again later"),
+    ("cancel", "取消", "Cancel"),
+    ("role_district_admin", "区管理员", "District admin"),
+    ("role_planner", "网格规划员", "Planner"),
+    ("role_street_operator", "街道受理中心", "Street operator"),
+    ("role_department_handler", "职能部门", "Department handler"),
+    ("role_grid_worker", "网格员", "Grid worker"),
+    ("role_grid_head", "网格长", "Grid head"),
+    ("edit_community", "编辑本社区网格", "Edit this community's grids"),
+    ("edit_grids", "网格编辑", "Grid editor"),
+    ("click", "点选", "Click"),
+    ("brush", "刷子", "Brush"),
+    ("lasso", "套索", "Lasso"),
+    ("accounts", "账号管理", "Accounts"),
+    ("account_created", "已创建账号", "Account created:"),
+    ("enable", "启用", "Enable"),
+    ("disable", "停用", "Disable"),
+    ("new_account", "新建账号", "New account"),
+    ("display_name", "姓名", "Display name"),
+    ("scope_grids", "网格（编码，逗号分隔）", "Grids (codes, comma-separated)"),
+    ("scope_district", "全区", "District"),
+    ("scope_department", "职能部门", "Department"),
+    ("scope_codes", "编码或部门名称", "Code(s) or department name"),
+    ("create", "创建", "Create"),
+    ("audit_log", "审计日志", "Audit log"),
+    ("verify_chain", "校验哈希链", "Verify the hash chain"),
+    ("chain_intact", "审计链完整", "Chain intact"),
+    ("chain_broken", "审计链被篡改！首个异常条目", "Chain broken! First bad entry"),
+    ("anchored_at", "链头已锚定于", "head anchored at"),
+    ("reason_hash", "条目内容被修改", "an entry was changed"),
+    ("reason_link", "条目被删除或插入", "an entry was removed or inserted"),
+    ("reason_sequence", "序号不连续", "sequence numbers skip"),
+    ("reason_truncated", "最新条目被删除", "the newest entries were deleted"),
+    ("reason_head", "末尾被删除后重写", "the end was cut and rewritten"),
+    ("reason_anchor_forged", "链头锚文件被篡改", "the head anchor file was altered"),
+    ("entries", "条记录", "entries"),
+    ("reveal", "查看", "Reveal"),
+    ("reveal_audited", "本次查看已记入审计日志", "This reveal is recorded in the audit log"),
+    ("admin", "管理", "Admin"),
+    ("polygon", "画专项网格", "Draw special grid"),
+    (
+        "polygon_hint",
+        "依次点击多边形的角（吸附到地块角点与道路）；已点",
+        "Click the polygon's corners (they snap to block corners and roads); corners",
+    ),
+    ("cut", "画线拆分", "Cut along a line"),
+    (
+        "special_hint",
+        "点击地块选入专项网格（可与其他网格重叠）；已选",
+        "Click blocks to pick them (special grids may overlap others); picked",
+    ),
+    ("special_name", "专项网格名称", "Special grid name"),
+    ("special_save", "保存专项网格", "Save special grid"),
+    ("special_saved", "专项网格已保存", "Special grid saved"),
+    ("blocks_word", "个地块", "blocks"),
+    ("corners_word", "个角点", "corners"),
+    ("theme_safety", "安全生产", "Work safety"),
+    ("theme_river", "河长制", "River chief"),
+    ("theme_environment", "生态环境", "Environment"),
+    ("theme_fire", "消防", "Fire safety"),
+    ("history", "版本历史与对比", "Version history and diff"),
+    ("from_version", "从版本…", "From version…"),
+    ("to_version", "到版本…", "To version…"),
+    ("compare", "对比", "Compare"),
+    ("border", "拖动边界", "Drag border"),
+    ("erase", "擦除", "Erase"),
+    ("split", "拆分为楼栋", "Split into buildings"),
+    ("new_grid", "新建网格", "New grid"),
+    ("undo", "撤销", "Undo"),
+    ("redo", "重做", "Redo"),
+    ("saved", "已保存", "Saved"),
+    ("unsaved", "有未保存的修改", "Unsaved changes"),
+    ("saving", "保存中…", "Saving…"),
+    ("unassigned_blocks", "个地块未分配网格", "blocks in no grid"),
+    ("zoom_to", "定位", "Zoom to"),
+    ("pick_grid", "请先在列表中选择一个网格", "Pick a grid in the list first"),
+    ("conflict_revision", "其他人已保存了这个草稿。", "Someone else saved this draft meanwhile."),
+    ("conflict_published", "其他人已发布了新版本。", "Someone else published a new version meanwhile."),
+    ("keep_mine", "我的修改另存为新草稿", "Keep mine as a new draft"),
+    ("rebase", "载入对方版本并重新应用我的修改", "Load theirs and re-apply my changes"),
+    ("kept_new_draft", "已另存为新草稿", "Kept as a new draft"),
+    ("rebased", "已重新应用的地块：", "Blocks re-applied:"),
+    ("blocks_change", "个地块变更网格", "blocks change grid"),
+    ("households_move", "户随之变更", "households move"),
+    ("publish", "发布", "Publish"),
+    ("published", "已发布", "Published"),
+    ("blocks_marked", "个地块已标红", "blocks marked in red"),
+    ("not_publishable", "方案有问题，不能发布：", "The plan cannot be published:"),
+    ("problems", "个问题", "problem(s)"),
+    ("lock", "锁定", "Lock"),
+    ("grid_locked", "已锁", "Locked"),
+    ("split_done", "已拆分，块数：", "Split into pieces:"),
+    ("save", "保存", "Save"),
+    ("import", "导入网格图层", "Import grid layer"),
+    ("suggest", "自动划分", "Suggest grids"),
+    ("rebalance", "平衡当前网格及相邻网格", "Rebalance this grid's neighbours"),
+    ("suggesting", "正在计算划分方案…", "Dividing the community…"),
+    ("rebalancing", "正在重新平衡相邻网格…", "Rebalancing the neighbouring grids…"),
+    ("suggested", "新草稿", "New draft"),
+    ("grids_word", "个网格", "grids"),
+    ("in_band", "个在 ±10% 户数范围内", "within ±10 % of 300 households"),
+    (
+        "lumpy_blocks",
+        "个地块户数过多、难以均衡，建议拆分为楼栋单元（已标红）",
+        "blocks too large to balance: split them into building cells (marked red)",
+    ),
+    ("pick_grid_first", "请先在列表中选择一个网格", "Pick a grid in the list first"),
+    ("imported", "已导入", "Imported"),
+    ("between", "个地块落在网格之间", "blocks between grids"),
+    ("across", "个地块跨越网格", "blocks across grids"),
+    ("import_bad_file", "文件不是有效的 GeoJSON", "The file is not valid GeoJSON"),
+];
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `key` names a text (usable in constants: [`tr!`](crate::tr) refuses unknown keys at compile time).
+pub const fn known(key: &str) -> bool {
+    let mut i = 0;
+    while i < TEXTS.len() {
+        if same(TEXTS[i].0, key) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The text of a literal key in the current language; an unknown key does not compile.
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $key:literal) => {{
+        const _: () = assert!($crate::i18n::known($key), concat!("no interface text for key ", $key));
+        $crate::i18n::t($lang, $key)
+    }};
+}
+
+/// A text in the current language, by a key computed at run time (`?` when there is none; literal keys go
+/// through [`tr!`](crate::tr) and are checked when compiling).
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    let (zh, en) = match key {
-        "title" => ("网格化管理地图", "Grid governance map"),
-        "staff" => ("工作人员", "Staff"),
-        "public" => ("公众地图", "Public map"),
-        "search" => ("搜索地址、楼栋、单位、网格编码…", "Search address, building, organization, grid code…"),
-        "layers" => ("图层", "Layers"),
-        "grids" => ("网格", "Grids"),
-        "buildings" => ("楼栋", "Buildings"),
-        "blocks" => ("地块", "Blocks"),
-        "elements" => ("部件与场所", "Facilities & places"),
-        "special" => ("专项网格", "Special grids"),
-        "legend" => ("图例：户数偏差", "Legend: household deviation"),
-        "within10" => ("±10% 以内", "within ±10 %"),
-        "within20" => ("±10–20%", "±10–20 %"),
-        "beyond" => ("超过 ±20%", "beyond ±20 %"),
-        "dedicated" => ("专属网格", "Dedicated grid"),
-        "natural" => ("自然网格", "Natural grid"),
-        "households" => ("户数", "Households"),
-        "residents" => ("人口", "Residents"),
-        "deviation" => ("与300户偏差", "Deviation from 300"),
-        "code" => ("网格编码", "Grid code"),
-        "kind" => ("类型", "Kind"),
-        "worker" => ("网格员", "Grid worker"),
-        "unassigned" => ("未指派", "not assigned"),
-        "located" => ("所在位置", "This place is in"),
-        "no_grid" => ("不在任何网格内", "Not inside any grid"),
-        "where_am_i" => ("我在哪个网格？", "Which grid am I in?"),
-        "click_hint" => ("点击地图任意位置，查看所属网格", "Click anywhere on the map to see its grid"),
-        "no_results" => ("没有结果", "No results"),
-        "loading" => ("加载中…", "Loading…"),
-        "close" => ("关闭", "Close"),
-        "street" => ("街道", "Street"),
-        "community" => ("社区", "Community"),
-        "demo" => ("演示数据（生成）", "Demo data (generated)"),
-        "geo_error" => ("无法获取您的位置", "Could not get your location"),
-        "registered" => ("登记人口", "Registered residents"),
-        "sign_in" => ("登录", "Sign in"),
-        "sign_out" => ("退出", "Sign out"),
-        "username" => ("用户名", "Username"),
-        "password" => ("密码", "Password"),
-        "staff_sign_in" => ("工作人员登录", "Staff sign-in"),
-        "bad_credentials" => {
-            ("用户名或密码错误，或账号已停用", "Wrong username or password, or the account is disabled")
-        }
-        "locked" => (
-            "此账号在本机失败次数过多，已暂停15分钟",
-            "Too many failures for this account from here; paused for 15 minutes",
-        ),
-        "slowed" => ("尝试过于频繁，请稍候几秒再试", "Too many attempts; wait a few seconds and try again"),
-        "login_failed" => ("登录失败，请稍后再试", "Sign-in failed; please try again later"),
-        "cancel" => ("取消", "Cancel"),
-        "role_district_admin" => ("区管理员", "District admin"),
-        "role_planner" => ("网格规划员", "Planner"),
-        "role_street_operator" => ("街道受理中心", "Street operator"),
-        "role_department_handler" => ("职能部门", "Department handler"),
-        "role_grid_worker" => ("网格员", "Grid worker"),
-        "role_grid_head" => ("网格长", "Grid head"),
-        "edit_community" => ("编辑本社区网格", "Edit this community's grids"),
-        "edit_grids" => ("网格编辑", "Grid editor"),
-        "click" => ("点选", "Click"),
-        "brush" => ("刷子", "Brush"),
-        "lasso" => ("套索", "Lasso"),
-        "accounts" => ("账号管理", "Accounts"),
-        "account_created" => ("已创建账号", "Account created:"),
-        "enable" => ("启用", "Enable"),
-        "disable" => ("停用", "Disable"),
-        "new_account" => ("新建账号", "New account"),
-        "display_name" => ("姓名", "Display name"),
-        "scope_grids" => ("网格（编码，逗号分隔）", "Grids (codes, comma-separated)"),
-        "scope_district" => ("全区", "District"),
-        "scope_department" => ("职能部门", "Department"),
-        "scope_codes" => ("编码或部门名称", "Code(s) or department name"),
-        "create" => ("创建", "Create"),
-        "audit_log" => ("审计日志", "Audit log"),
-        "verify_chain" => ("校验哈希链", "Verify the hash chain"),
-        "chain_intact" => ("审计链完整", "Chain intact"),
-        "chain_broken" => ("审计链被篡改！首个异常条目", "Chain broken! First bad entry"),
-        "anchored_at" => ("链头已锚定于", "head anchored at"),
-        "reason_hash" => ("条目内容被修改", "an entry was changed"),
-        "reason_link" => ("条目被删除或插入", "an entry was removed or inserted"),
-        "reason_sequence" => ("序号不连续", "sequence numbers skip"),
-        "reason_truncated" => ("最新条目被删除", "the newest entries were deleted"),
-        "reason_head" => ("末尾被删除后重写", "the end was cut and rewritten"),
-        "reason_anchor_forged" => ("链头锚文件被篡改", "the head anchor file was altered"),
-        "entries" => ("条记录", "entries"),
-        "reveal" => ("查看", "Reveal"),
-        "reveal_audited" => ("本次查看已记入审计日志", "This reveal is recorded in the audit log"),
-        "admin" => ("管理", "Admin"),
-        "polygon" => ("画专项网格", "Draw special grid"),
-        "polygon_hint" => (
-            "依次点击多边形的角（吸附到地块角点与道路）；已点",
-            "Click the polygon's corners (they snap to block corners and roads); corners",
-        ),
-        "cut" => ("画线拆分", "Cut along a line"),
-        "special_hint" => (
-            "点击地块选入专项网格（可与其他网格重叠）；已选",
-            "Click blocks to pick them (special grids may overlap others); picked",
-        ),
-        "special_name" => ("专项网格名称", "Special grid name"),
-        "special_save" => ("保存专项网格", "Save special grid"),
-        "special_saved" => ("专项网格已保存", "Special grid saved"),
-        "blocks_word" => ("个地块", "blocks"),
-        "differ_from_theirs" => {
-            ("个地块与对方版本不同（地图上蓝色描边）", "blocks differ from their version (outlined in blue on the map)")
-        }
-        "corners_word" => ("个角点", "corners"),
-        "theme_safety" => ("安全生产", "Work safety"),
-        "theme_river" => ("河长制", "River chief"),
-        "theme_environment" => ("生态环境", "Environment"),
-        "theme_fire" => ("消防", "Fire safety"),
-        "history" => ("版本历史与对比", "Version history and diff"),
-        "from_version" => ("从版本…", "From version…"),
-        "to_version" => ("到版本…", "To version…"),
-        "compare" => ("对比", "Compare"),
-        "border" => ("拖动边界", "Drag border"),
-        "erase" => ("擦除", "Erase"),
-        "split" => ("拆分为楼栋", "Split into buildings"),
-        "new_grid" => ("新建网格", "New grid"),
-        "undo" => ("撤销", "Undo"),
-        "redo" => ("重做", "Redo"),
-        "saved" => ("已保存", "Saved"),
-        "unsaved" => ("有未保存的修改", "Unsaved changes"),
-        "saving" => ("保存中…", "Saving…"),
-        "unassigned_blocks" => ("个地块未分配网格", "blocks in no grid"),
-        "zoom_to" => ("定位", "Zoom to"),
-        "pick_grid" => ("请先在列表中选择一个网格", "Pick a grid in the list first"),
-        "conflict_revision" => ("其他人已保存了这个草稿。", "Someone else saved this draft meanwhile."),
-        "conflict_published" => ("其他人已发布了新版本。", "Someone else published a new version meanwhile."),
-        "keep_mine" => ("我的修改另存为新草稿", "Keep mine as a new draft"),
-        "rebase" => ("载入对方版本并重新应用我的修改", "Load theirs and re-apply my changes"),
-        "kept_new_draft" => ("已另存为新草稿", "Kept as a new draft"),
-        "rebased" => ("已重新应用的地块：", "Blocks re-applied:"),
-        "blocks_change" => ("个地块变更网格", "blocks change grid"),
-        "households_move" => ("户随之变更", "households move"),
-        "publish" => ("发布", "Publish"),
-        "published" => ("已发布", "Published"),
-        "blocks_marked" => ("个地块已标红", "blocks marked in red"),
-        "not_publishable" => ("方案有问题，不能发布：", "The plan cannot be published:"),
-        "problems" => ("个问题", "problem(s)"),
-        "lock" => ("锁定", "Lock"),
-        "grid_locked" => ("已锁", "Locked"),
-        "split_done" => ("已拆分，块数：", "Split into pieces:"),
-        "save" => ("保存", "Save"),
-        "import" => ("导入网格图层", "Import grid layer"),
-        "suggest" => ("自动划分", "Suggest grids"),
-        "rebalance" => ("平衡当前网格及相邻网格", "Rebalance this grid's neighbours"),
-        "suggesting" => ("正在计算划分方案…", "Dividing the community…"),
-        "rebalancing" => ("正在重新平衡相邻网格…", "Rebalancing the neighbouring grids…"),
-        "suggested" => ("新草稿", "New draft"),
-        "grids_word" => ("个网格", "grids"),
-        "in_band" => ("个在 ±10% 户数范围内", "within ±10 % of 300 households"),
-        "lumpy_blocks" => (
-            "个地块户数过多、难以均衡，建议拆分为楼栋单元（已标红）",
-            "blocks too large to balance: split them into building cells (marked red)",
-        ),
-        "pick_grid_first" => ("请先在列表中选择一个网格", "Pick a grid in the list first"),
-        "imported" => ("已导入", "Imported"),
-        "between" => ("个地块落在网格之间", "blocks between grids"),
-        "across" => ("个地块跨越网格", "blocks across grids"),
-        "import_bad_file" => ("文件不是有效的 GeoJSON", "The file is not valid GeoJSON"),
-        _ => ("?", "?"),
-    };
+    let Some((_, zh, en)) = TEXTS.iter().find(|(k, _, _)| *k == key) else { return "?" };
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_texts_once() {
+        for (i, (key, zh, en)) in TEXTS.iter().enumerate() {
+            assert!(!zh.is_empty() && !en.is_empty(), "{key}");
+            assert!(!TEXTS[..i].iter().any(|(k, _, _)| k == key), "{key} twice");
+        }
+        assert!(known("households") && !known("no-such-key"));
+        assert_eq!(t(Lang::Zh, "households"), "户数");
+        assert_eq!(t(Lang::En, "no-such-key"), "?");
     }
 }

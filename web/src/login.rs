@@ -1,5 +1,6 @@
 //! The staff sign-in dialog.
 
+use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -38,20 +39,20 @@ pub fn LoginDialog(lang: ReadSignal<Lang>, done: Callback<Account>, cancel: Call
     view! {
         <div class="overlay">
             <form class="card dialog" data-testid="login-form" on:submit=submit>
-                <h2>{move || t(lang.get(), "staff_sign_in")}</h2>
-                <label>{move || t(lang.get(), "username")}
+                <h2>{move || tr!(lang.get(), "staff_sign_in")}</h2>
+                <label>{move || tr!(lang.get(), "username")}
                     <input data-testid="login-username" autocomplete="username" required
                         prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
                 </label>
-                <label>{move || t(lang.get(), "password")}
+                <label>{move || tr!(lang.get(), "password")}
                     <input data-testid="login-password" type="password" autocomplete="current-password" required
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 </label>
                 {move || error.get().map(|k| view! { <p class="error" data-testid="login-error">{move || t(lang.get(), k)}</p> })}
                 <div class="row">
-                    <button type="button" on:click=move |_| cancel.run(())>{move || t(lang.get(), "cancel")}</button>
+                    <button type="button" on:click=move |_| cancel.run(())>{move || tr!(lang.get(), "cancel")}</button>
                     <button type="submit" class="primary" data-testid="login-submit" disabled=move || busy.get()>
-                        {move || t(lang.get(), "sign_in")}
+                        {move || tr!(lang.get(), "sign_in")}
                     </button>
                 </div>
             </form>

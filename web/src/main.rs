@@ -12,7 +12,8 @@ mod draw;
 mod editor;
 #[cfg(target_arch = "wasm32")]
 mod http;
-#[cfg(target_arch = "wasm32")]
+// Pure: compiled (and unit-tested) on the host too.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
 #[cfg(target_arch = "wasm32")]
 mod login;

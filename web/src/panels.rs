@@ -1,5 +1,6 @@
 //! The side panels: grid details, the located chain, search results, layers and legend.
 
+use crate::tr;
 use leptos::prelude::*;
 use wangge_domain::plan::{Band, GridKind};
 
@@ -33,18 +34,18 @@ pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats
         let class = deviation_class(card.kind, s.households);
         view! {
             <dl data-testid="grid-stats">
-                <dt>{move || t(lang.get(), "households")}</dt><dd data-testid="grid-households">{s.households}</dd>
-                <dt>{move || t(lang.get(), "residents")}</dt><dd>{s.residents}</dd>
-                <dt>{move || t(lang.get(), "registered")}</dt><dd>{s.registered_residents}</dd>
-                <dt>{move || t(lang.get(), "buildings")}</dt><dd>{s.buildings}</dd>
-                <dt>{move || t(lang.get(), "elements")}</dt>
+                <dt>{move || tr!(lang.get(), "households")}</dt><dd data-testid="grid-households">{s.households}</dd>
+                <dt>{move || tr!(lang.get(), "residents")}</dt><dd>{s.residents}</dd>
+                <dt>{move || tr!(lang.get(), "registered")}</dt><dd>{s.registered_residents}</dd>
+                <dt>{move || tr!(lang.get(), "buildings")}</dt><dd>{s.buildings}</dd>
+                <dt>{move || tr!(lang.get(), "elements")}</dt>
                 <dd>{format!("{} / {} / {}", s.elements.place, s.elements.facility, s.elements.organization)}</dd>
             </dl>
             <div class="bar" title=format!("{:+.0}%", deviation * 100.0)>
                 <div class=format!("fill {class}") style=format!("width:{bar:.0}%")></div>
                 <div class="target"></div>
             </div>
-            <p class="muted">{move || t(lang.get(), "deviation")} ": " {format!("{:+.0}%", deviation * 100.0)}</p>
+            <p class="muted">{move || tr!(lang.get(), "deviation")} ": " {format!("{:+.0}%", deviation * 100.0)}</p>
         }
     });
     view! {
@@ -52,16 +53,16 @@ pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats
             <h2>{card.name.clone()}</h2>
             <p class="chain">{card.street_name.clone()} " › " {card.community_name.clone()}</p>
             <dl>
-                <dt>{move || t(lang.get(), "code")}</dt><dd data-testid="grid-code">{card.code.clone()}</dd>
-                <dt>{move || t(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == GridKind::Dedicated { "dedicated" } else { "natural" })}</dd>
-                <dt>{move || t(lang.get(), "worker")}</dt>
+                <dt>{move || tr!(lang.get(), "code")}</dt><dd data-testid="grid-code">{card.code.clone()}</dd>
+                <dt>{move || tr!(lang.get(), "kind")}</dt><dd>{move || t(lang.get(), if kind == GridKind::Dedicated { "dedicated" } else { "natural" })}</dd>
+                <dt>{move || tr!(lang.get(), "worker")}</dt>
                 <dd data-testid="grid-contacts">
                     {contacts.into_iter().map(|c| {
                         let phone = c.work_phone.clone().unwrap_or_default();
                         let tel = format!("tel:{phone}");
                         view! { <span class="contact">{c.name.clone()} " " <a href=tel>{phone}</a></span> }
                     }).collect_view()}
-                    <Show when=move || no_contact><span>{move || t(lang.get(), "unassigned")}</span></Show>
+                    <Show when=move || no_contact><span>{move || tr!(lang.get(), "unassigned")}</span></Show>
                 </dd>
             </dl>
             {stats_view}
@@ -80,12 +81,12 @@ pub fn LocatedPanel(lang: ReadSignal<Lang>, located: Located) -> impl IntoView {
     let specials: Vec<String> = located.special_grids.iter().map(|s| format!("{} · {}", s.name, s.kind)).collect();
     view! {
         <section class="card" data-testid="located">
-            <h3>{move || t(lang.get(), "located")}</h3>
+            <h3>{move || tr!(lang.get(), "located")}</h3>
             <p class="chain">
                 {name(&located.street)} " › " {name(&located.community)} " › "
                 <b data-testid="located-grid">{grid.unwrap_or_default()}</b>
             </p>
-            <Show when=move || !has_grid><p class="muted">{move || t(lang.get(), "no_grid")}</p></Show>
+            <Show when=move || !has_grid><p class="muted">{move || tr!(lang.get(), "no_grid")}</p></Show>
             <ul class="specials">{specials.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
         </section>
     }
@@ -106,7 +107,7 @@ pub fn SearchResults(lang: ReadSignal<Lang>, hits: Vec<SearchHit>, pick: Callbac
                     </button></li>
                 }
             }).collect_view()}
-            <Show when=move || empty><li class="muted">{move || t(lang.get(), "no_results")}</li></Show>
+            <Show when=move || empty><li class="muted">{move || tr!(lang.get(), "no_results")}</li></Show>
         </ul>
     }
 }
@@ -116,11 +117,11 @@ pub fn SearchResults(lang: ReadSignal<Lang>, hits: Vec<SearchHit>, pick: Callbac
 pub fn Legend(lang: ReadSignal<Lang>) -> impl IntoView {
     view! {
         <section class="legend">
-            <h4>{move || t(lang.get(), "legend")}</h4>
-            <p><i class="sw dev-ok"></i>{move || t(lang.get(), "within10")}</p>
-            <p><i class="sw dev-warn"></i>{move || t(lang.get(), "within20")}</p>
-            <p><i class="sw dev-bad"></i>{move || t(lang.get(), "beyond")}</p>
-            <p><i class="sw dev-dedicated"></i>{move || t(lang.get(), "dedicated")}</p>
+            <h4>{move || tr!(lang.get(), "legend")}</h4>
+            <p><i class="sw dev-ok"></i>{move || tr!(lang.get(), "within10")}</p>
+            <p><i class="sw dev-warn"></i>{move || tr!(lang.get(), "within20")}</p>
+            <p><i class="sw dev-bad"></i>{move || tr!(lang.get(), "beyond")}</p>
+            <p><i class="sw dev-dedicated"></i>{move || tr!(lang.get(), "dedicated")}</p>
         </section>
     }
 }

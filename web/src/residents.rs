@@ -1,13 +1,14 @@
 //! Registered residents of a grid, for staff whose role and scope allow it: masked in the list; one click reveals a
 //! resident's personal data, and the server writes the reveal to the audit log.
 
+use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::paths::{self, fill};
 
 use crate::http::{get_ok, send};
-use crate::i18n::{t, Lang};
+use crate::i18n::Lang;
 
 /// The residents of grid `grid` (masked), each with a reveal button.
 #[component]
@@ -30,7 +31,7 @@ pub fn ResidentsPanel(lang: ReadSignal<Lang>, grid: i64, csrf: String) -> impl I
     view! {
         {move || rows.get().map(|list| view! {
             <section class="card residents" data-testid="residents">
-                <h3>{move || t(lang.get(), "registered")} " (" {list.len()} ")"</h3>
+                <h3>{move || tr!(lang.get(), "registered")} " (" {list.len()} ")"</h3>
                 <ul>
                     {list.into_iter().map(|r| {
                         let id = r["id"].as_i64().unwrap_or_default();
@@ -39,7 +40,7 @@ pub fn ResidentsPanel(lang: ReadSignal<Lang>, grid: i64, csrf: String) -> impl I
                                 <span>{r["name"].as_str().unwrap_or_default().to_owned()}</span> " "
                                 <code>{r["id_card"].as_str().unwrap_or_default().to_owned()}</code> " "
                                 <span>{r["phone"].as_str().unwrap_or_default().to_owned()}</span> " "
-                                <button data-testid="reveal" on:click=move |_| reveal(id)>{move || t(lang.get(), "reveal")}</button>
+                                <button data-testid="reveal" on:click=move |_| reveal(id)>{move || tr!(lang.get(), "reveal")}</button>
                             </li>
                         }
                     }).collect_view()}
@@ -48,7 +49,7 @@ pub fn ResidentsPanel(lang: ReadSignal<Lang>, grid: i64, csrf: String) -> impl I
                     <p class="note" data-testid="revealed">
                         {r["name"].as_str().unwrap_or_default().to_owned()} " · " {r["id_card"].as_str().unwrap_or_default().to_owned()} " · "
                         {r["phone"].as_str().unwrap_or_default().to_owned()}
-                        <br/><small>{move || t(lang.get(), "reveal_audited")}</small>
+                        <br/><small>{move || tr!(lang.get(), "reveal_audited")}</small>
                     </p>
                 })}
             </section>

@@ -5,6 +5,7 @@
 
 mod model;
 
+use crate::tr;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -321,7 +322,7 @@ impl Controller {
     fn paint(self: &Rc<Self>, blocks: &[BlockId], erase: bool, stroke: u64) {
         let target = if erase { None } else { self.active.get_untracked() };
         if target.is_none() && !erase {
-            self.say(true, t(self.lang.get_untracked(), "pick_grid"));
+            self.say(true, tr!(self.lang.get_untracked(), "pick_grid"));
             return;
         }
         let result = self.model.borrow_mut().draft.paint(blocks, target, stroke);
@@ -630,7 +631,7 @@ impl Controller {
         for b in &differ {
             self.map.set_source_state(BLOCKS, *b, &json!({ "moved": true }));
         }
-        self.say(false, format!("{} {}", differ.len(), t(self.lang.get_untracked(), "differ_from_theirs")));
+        self.say(false, format!("{} {}", differ.len(), tr!(self.lang.get_untracked(), "differ_from_theirs")));
     }
 
     /// Keep this work as a new draft of its own (the other draft stays as its author left it).
@@ -642,7 +643,7 @@ impl Controller {
         }
         self.conflict.set(None);
         if self.save().await {
-            self.say(false, t(self.lang.get_untracked(), "kept_new_draft"));
+            self.say(false, tr!(self.lang.get_untracked(), "kept_new_draft"));
         }
     }
 
@@ -670,7 +671,7 @@ impl Controller {
                 self.install_layers();
                 self.refresh_all();
                 self.conflict.set(None);
-                self.say(false, format!("{} {applied}", t(self.lang.get_untracked(), "rebased")));
+                self.say(false, format!("{} {applied}", tr!(self.lang.get_untracked(), "rebased")));
                 self.save().await;
             }
             Err(e) => self.say(true, e),
@@ -710,7 +711,7 @@ impl Controller {
                     self.refresh_all();
                     self.save_state.set(SaveState::Saved);
                 }
-                self.say(false, format!("{} v{version}", t(lang, "published")));
+                self.say(false, format!("{} v{version}", tr!(lang, "published")));
             }
             Ok(r) if r.error() == Some(ErrorCode::PlanNotPublishable) => {
                 let mut bad = Vec::new();
@@ -738,9 +739,9 @@ impl Controller {
                     true,
                     format!(
                         "{} {problems} {} ({n} {})",
-                        t(lang, "not_publishable"),
-                        t(lang, "problems"),
-                        t(lang, "blocks_marked")
+                        tr!(lang, "not_publishable"),
+                        tr!(lang, "problems"),
+                        tr!(lang, "blocks_marked")
                     ),
                 );
             }
@@ -798,7 +799,7 @@ impl Controller {
                         self.refresh_all();
                         self.say(
                             false,
-                            format!("{} {}", t(lang, "split_done"), r.body["cells"].as_array().map_or(0, Vec::len)),
+                            format!("{} {}", tr!(lang, "split_done"), r.body["cells"].as_array().map_or(0, Vec::len)),
                         );
                         self.save_state.set(SaveState::Dirty);
                         self.save().await;
@@ -820,7 +821,7 @@ impl Controller {
         let reply = match layer {
             Layer::GeoJson(text) => {
                 let Ok(layer) = serde_json::from_str::<Value>(&text) else {
-                    self.say(true, t(lang, "import_bad_file"));
+                    self.say(true, tr!(lang, "import_bad_file"));
                     return;
                 };
                 let body = json!({ "layer": layer, "based_on": published });
@@ -847,11 +848,11 @@ impl Controller {
                     false,
                     format!(
                         "{}: {} {}, {} {}",
-                        t(lang, "imported"),
+                        tr!(lang, "imported"),
                         between.len(),
-                        t(lang, "between"),
+                        tr!(lang, "between"),
                         across.len(),
-                        t(lang, "across")
+                        tr!(lang, "across")
                     ),
                 );
                 self.set_problems(between.into_iter().chain(across).collect());
@@ -904,7 +905,7 @@ impl Controller {
             .and_then(|ix| self.rows.get_untracked().into_iter().find(|r| r.ix == ix))
             .map(|r| r.key)
         else {
-            self.say(true, t(lang, "pick_grid_first"));
+            self.say(true, tr!(lang, "pick_grid_first"));
             return;
         };
         if !self.save().await {
@@ -943,14 +944,14 @@ impl Controller {
             .collect();
         let mut text = format!(
             "{}: {} {}, {} {}",
-            t(lang, "suggested"),
+            tr!(lang, "suggested"),
             natural.len(),
-            t(lang, "grids_word"),
+            tr!(lang, "grids_word"),
             within,
-            t(lang, "in_band")
+            tr!(lang, "in_band")
         );
         if !to_split.is_empty() {
-            text.push_str(&format!("; {} {}", to_split.len(), t(lang, "lumpy_blocks")));
+            text.push_str(&format!("; {} {}", to_split.len(), tr!(lang, "lumpy_blocks")));
         }
         self.say(false, text);
         self.set_problems(to_split);
@@ -984,11 +985,11 @@ impl Controller {
                     d.clear();
                 }
                 let what = if drawn {
-                    format!("{} {}", ring.len(), t(lang, "corners_word"))
+                    format!("{} {}", ring.len(), tr!(lang, "corners_word"))
                 } else {
-                    format!("{} {}", blocks.len(), t(lang, "blocks_word"))
+                    format!("{} {}", blocks.len(), tr!(lang, "blocks_word"))
                 };
-                self.say(false, format!("{} ({what})", t(lang, "special_saved")));
+                self.say(false, format!("{} ({what})", tr!(lang, "special_saved")));
             }
             Ok(r) => self.say(true, r.message()),
             Err(e) => self.say(true, e),
@@ -1183,8 +1184,8 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
     view! {
         <section class="card editor" data-testid="editor">
             <div class="editor-head">
-                <h2>{move || t(lang.get(), "edit_grids")} " · " {community.clone()}</h2>
-                <button data-testid="editor-close" on:click=move |_| close.run(())>{move || t(lang.get(), "close")}</button>
+                <h2>{move || tr!(lang.get(), "edit_grids")} " · " {community.clone()}</h2>
+                <button data-testid="editor-close" on:click=move |_| close.run(())>{move || tr!(lang.get(), "close")}</button>
             </div>
             <div class="tools">
                 {tool_button(Tool::Click, "click")}
@@ -1201,15 +1202,15 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 <SpecialForm ctl=cv />
             </Show>
             <div class="tools">
-                <button data-testid="new-grid" on:click=move |_| cv.get_value().new_grid()>{move || t(lang.get(), "new_grid")}</button>
-                <button data-testid="undo" disabled=move || !history.get().0 on:click=move |_| cv.get_value().undo(false)>{move || t(lang.get(), "undo")}</button>
-                <button data-testid="redo" disabled=move || !history.get().1 on:click=move |_| cv.get_value().undo(true)>{move || t(lang.get(), "redo")}</button>
+                <button data-testid="new-grid" on:click=move |_| cv.get_value().new_grid()>{move || tr!(lang.get(), "new_grid")}</button>
+                <button data-testid="undo" disabled=move || !history.get().0 on:click=move |_| cv.get_value().undo(false)>{move || tr!(lang.get(), "undo")}</button>
+                <button data-testid="redo" disabled=move || !history.get().1 on:click=move |_| cv.get_value().undo(true)>{move || tr!(lang.get(), "redo")}</button>
             </div>
             <div class="tools">
                 <button data-testid="suggest" disabled=move || busy.get().is_some()
-                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.suggest().await }) }>{move || t(lang.get(), "suggest")}</button>
+                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.suggest().await }) }>{move || tr!(lang.get(), "suggest")}</button>
                 <button data-testid="rebalance" disabled=move || busy.get().is_some() || active.get().is_none()
-                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.rebalance().await }) }>{move || t(lang.get(), "rebalance")}</button>
+                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.rebalance().await }) }>{move || tr!(lang.get(), "rebalance")}</button>
             </div>
             {move || busy.get().map(|what| view! {
                 <p class="progress" data-testid="busy"><span class="spinner"></span>{move || t(lang.get(), what)}</p>
@@ -1218,8 +1219,8 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 SaveState::Saved => "saved", SaveState::Dirty => "unsaved", SaveState::Saving => "saving" })}</p>
             <Show when=move || { unassigned.get() > 0 }>
                 <p class="gap">
-                    <span data-testid="unassigned">{move || unassigned.get()}</span> " " {move || t(lang.get(), "unassigned_blocks")} " "
-                    <button on:click=move |_| cv.get_value().zoom_to_unassigned()>{move || t(lang.get(), "zoom_to")}</button>
+                    <span data-testid="unassigned">{move || unassigned.get()}</span> " " {move || tr!(lang.get(), "unassigned_blocks")} " "
+                    <button on:click=move |_| cv.get_value().zoom_to_unassigned()>{move || tr!(lang.get(), "zoom_to")}</button>
                 </p>
             </Show>
             {move || message.get().map(|(error, text)| view! {
@@ -1230,9 +1231,9 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                     <div class="conflict" data-testid="conflict">
                         <p>{move || t(lang.get(), if k == Conflict::Revision { "conflict_revision" } else { "conflict_published" })}</p>
                         <button data-testid="keep-mine" on:click=move |_| { let a = cv.get_value(); spawn_local(async move { a.keep_as_new_draft().await }) }>
-                            {move || t(lang.get(), "keep_mine")}</button>
+                            {move || tr!(lang.get(), "keep_mine")}</button>
                         <button data-testid="rebase" on:click=move |_| { let b = cv.get_value(); spawn_local(async move { b.rebase().await }) }>
-                            {move || t(lang.get(), "rebase")}</button>
+                            {move || tr!(lang.get(), "rebase")}</button>
                     </div>
                 }
             })}
@@ -1243,12 +1244,12 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                     .map(|f| format!("{} → {}: {} / {}", f["from"].as_str().unwrap_or("—"), f["to"].as_str().unwrap_or("—"), f["blocks"], f["households"])).collect();
                 view! {
                     <div class="confirm" data-testid="publish-confirm">
-                        <p><b data-testid="diff-blocks">{moved}</b> " " {move || t(lang.get(), "blocks_change")} ", "
-                           <b data-testid="diff-households">{households}</b> " " {move || t(lang.get(), "households_move")}</p>
+                        <p><b data-testid="diff-blocks">{moved}</b> " " {move || tr!(lang.get(), "blocks_change")} ", "
+                           <b data-testid="diff-households">{households}</b> " " {move || tr!(lang.get(), "households_move")}</p>
                         <ul>{flows.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
                         <button class="primary" data-testid="publish-confirm-yes" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.publish().await }) }>
-                            {move || t(lang.get(), "publish")}</button>
-                        <button on:click=move |_| confirm.set(None)>{move || t(lang.get(), "cancel")}</button>
+                            {move || tr!(lang.get(), "publish")}</button>
+                        <button on:click=move |_| confirm.set(None)>{move || tr!(lang.get(), "cancel")}</button>
                     </div>
                 }
             })}
@@ -1278,19 +1279,19 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 </For>
             </ul>
             <div class="tools">
-                <button data-testid="save" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.save().await; }) }>{move || t(lang.get(), "save")}</button>
+                <button data-testid="save" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.save().await; }) }>{move || tr!(lang.get(), "save")}</button>
                 <button class="primary" data-testid="publish" on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.prepare_publish().await }) }>
-                    {move || t(lang.get(), "publish")}</button>
+                    {move || tr!(lang.get(), "publish")}</button>
             </div>
             <details class="history" on:toggle=move |_| { let c = cv.get_value(); spawn_local(async move { c.load_versions().await }) }>
-                <summary data-testid="history">{move || t(lang.get(), "history")}</summary>
+                <summary data-testid="history">{move || tr!(lang.get(), "history")}</summary>
                 <HistoryCompare ctl=cv />
             </details>
             <div class="tools">
                 <a data-testid="export-geojson" href=move || { save_state.get(); export("geojson") } download>"GeoJSON"</a>
                 <a data-testid="export-shapefile" href=move || { save_state.get(); export("shapefile") } download>"Shapefile"</a>
                 <a data-testid="export-csv" href=move || { save_state.get(); export("csv") } download>"CSV"</a>
-                <label class="import">{move || t(lang.get(), "import")}
+                <label class="import">{move || tr!(lang.get(), "import")}
                     <input type="file" data-testid="import-file" accept=".geojson,.json,.zip,application/geo+json,application/json,application/zip" on:change=on_file />
                 </label>
             </div>
@@ -1324,11 +1325,11 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
     view! {
         <div class="tools">
             <select data-testid="history-older" on:change=pick(older)>
-                <option value="">{move || t(lang.get(), "from_version")}</option>
+                <option value="">{move || tr!(lang.get(), "from_version")}</option>
                 {move || options().into_iter().map(|(id, l)| view! { <option value=id.to_string()>{l}</option> }).collect_view()}
             </select>
             <select data-testid="history-newer" on:change=pick(newer)>
-                <option value="">{move || t(lang.get(), "to_version")}</option>
+                <option value="">{move || tr!(lang.get(), "to_version")}</option>
                 {move || options().into_iter().map(|(id, l)| view! { <option value=id.to_string()>{l}</option> }).collect_view()}
             </select>
             <button data-testid="history-compare" disabled=move || older.get().is_none() || newer.get().is_none()
@@ -1337,12 +1338,12 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
                         let c = ctl.get_value();
                         spawn_local(async move { c.compare(a, b).await });
                     }
-                }>{move || t(lang.get(), "compare")}</button>
+                }>{move || tr!(lang.get(), "compare")}</button>
         </div>
         {move || compared.get().map(|d| view! {
             <p class="muted" data-testid="history-result">
-                <b>{d["diff"]["moved"].as_array().map_or(0, Vec::len)}</b> " " {move || t(lang.get(), "blocks_change")} ", "
-                <b>{d["diff"]["households_moved"].as_i64().unwrap_or_default()}</b> " " {move || t(lang.get(), "households_move")}
+                <b>{d["diff"]["moved"].as_array().map_or(0, Vec::len)}</b> " " {move || tr!(lang.get(), "blocks_change")} ", "
+                <b>{d["diff"]["households_moved"].as_i64().unwrap_or_default()}</b> " " {move || tr!(lang.get(), "households_move")}
             </p>
         })}
     }
@@ -1368,20 +1369,20 @@ fn SpecialForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView 
                 {move || t(lang.get(), if tool.get() == Tool::Polygon { "polygon_hint" } else { "special_hint" })} " "
                 <b data-testid="special-count">{move || if tool.get() == Tool::Polygon { polygon.get().len() } else { special.get().len() }}</b>
             </p>
-            <input data-testid="special-name" placeholder=move || t(lang.get(), "special_name") prop:value=move || name.get()
+            <input data-testid="special-name" placeholder=move || tr!(lang.get(), "special_name") prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev)) />
             <select data-testid="special-theme" on:change=move |ev| theme.set(event_target_value(&ev))>
-                <option value="safety">{move || t(lang.get(), "theme_safety")}</option>
-                <option value="river">{move || t(lang.get(), "theme_river")}</option>
-                <option value="environment">{move || t(lang.get(), "theme_environment")}</option>
-                <option value="fire">{move || t(lang.get(), "theme_fire")}</option>
+                <option value="safety">{move || tr!(lang.get(), "theme_safety")}</option>
+                <option value="river">{move || tr!(lang.get(), "theme_river")}</option>
+                <option value="environment">{move || tr!(lang.get(), "theme_environment")}</option>
+                <option value="fire">{move || tr!(lang.get(), "theme_fire")}</option>
             </select>
             <button data-testid="special-save" disabled=move || !ready() || name.get().trim().is_empty()
                 on:click=move |_| {
                     let c = ctl.get_value();
                     let (n, th) = (name.get_untracked(), theme.get_untracked());
                     spawn_local(async move { c.save_special(n, th).await });
-                }>{move || t(lang.get(), "special_save")}</button>
+                }>{move || tr!(lang.get(), "special_save")}</button>
         </div>
     }
 }
