@@ -95,6 +95,10 @@ pub const AUDIT_VERIFY: &str = "/api/audit/verify";
 /// `/api/audit/sign-in-failures`: refused sign-ins per name and address.
 pub const AUDIT_SIGN_IN_FAILURES: &str = "/api/audit/sign-in-failures";
 
+/// The first path segment of each screen of the web app (`/public`, `/admin`, `/grids/{id}`,
+/// `/communities/{code}/editor`): the server answers such paths with the app, whose router shows the screen.
+pub const APP_SCREENS: [&str; 4] = ["public", "admin", "grids", "communities"];
+
 /// Every pattern above.
 pub const ALL: [&str; 44] = [
     HEALTH,

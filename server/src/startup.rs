@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use wangge_api::error::ErrorCode;
+use wangge_api::paths;
 
 use actix_web::dev::Server;
 use actix_web::error::QueryPayloadError;
@@ -40,7 +41,23 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
             web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::not_found("route", "(no such endpoint)")) });
         match &web_dir {
             Some(dir) => {
-                app.service(actix_files::Files::new("/", dir).index_file("index.html").default_handler(not_found))
+                // A path of one of the app's screens (`/admin`, `/grids/7`) gets the app, whose router shows that
+                // screen; anything else that names no file is a 404.
+                let index = dir.join("index.html");
+                let app_screen = web::to(move |req: HttpRequest| {
+                    let index = index.clone();
+                    async move {
+                        let first = req.path().trim_start_matches('/').split('/').next().unwrap_or_default();
+                        if !paths::APP_SCREENS.contains(&first) {
+                            return Err::<actix_web::HttpResponse, actix_web::Error>(
+                                ApiError::not_found("file", req.path()).into(),
+                            );
+                        }
+                        let page = actix_files::NamedFile::open_async(index).await?;
+                        Ok(page.into_response(&req))
+                    }
+                });
+                app.service(actix_files::Files::new("/", dir).index_file("index.html").default_handler(app_screen))
             }
             None => app.default_service(not_found),
         }

@@ -71,6 +71,9 @@ check(Math.abs(center.lng - hit.lon) < 2e-4 && Math.abs(center.lat - hit.lat) < 
 await page.getByTestId('grid-code').waitFor();
 check((await page.getByTestId('grid-code').textContent()) === target.code, 'the grid panel shows the searched grid');
 check(Number(await page.getByTestId('grid-households').textContent()) === target.households, 'the panel shows its households');
+await page.waitForFunction(() => /^\/grids\/\d+$/.test(location.pathname));
+const gridPath = new URL(page.url()).pathname;
+check(true, `the grid has its own URL (${gridPath})`);
 await page.screenshot({ path: `${artifacts}/search.png` });
 
 // 3. clicking a point on the map says which grid it is in
@@ -109,6 +112,12 @@ check(!(await page.locator('.legend').isVisible()), 'public map hides the staff 
 await page.screenshot({ path: `${artifacts}/public.png` });
 await page.close();
 
+// 5b. a grid's URL opens the map on that grid, for anyone
+page = await open(gridPath);
+await page.getByTestId('grid-code').waitFor();
+check((await page.getByTestId('grid-code').textContent()) === target.code, `opening ${gridPath} shows that grid's panel`);
+await page.close();
+
 // 6. a phone-sized screen
 page = await open('/', { width: 390, height: 844 });
 const mapBox = await page.locator('#map').boundingBox();
@@ -145,6 +154,7 @@ page = await open('/');
 await signIn(page, fixture.admin);
 await page.getByTestId('admin-open').click();
 await page.getByTestId('account-row').first().waitFor();
+check(new URL(page.url()).pathname === '/admin', 'the admin panel has its own URL');
 await page.getByTestId('new-username').fill('li.na');
 await page.getByTestId('new-display').fill('李娜');
 await page.getByTestId('new-role').selectOption('grid_worker');
@@ -163,6 +173,9 @@ await page.getByTestId('audit-result').waitFor();
 check((await page.getByTestId('audit-result').textContent()).includes('审计链完整'), 'the audit chain verifies as intact');
 check((await page.getByTestId('audit-entries').textContent()).includes('/reveal'), 'the reveal is in the audit log');
 await page.screenshot({ path: `${artifacts}/admin.png` });
+await page.goBack();
+await page.getByTestId('account-row').first().waitFor({ state: 'detached' });
+check(new URL(page.url()).pathname === '/', 'the back button leaves the admin panel for the map');
 await page.close();
 
 check(outside.length === 0, `no request left our server (${outside.slice(0, 3).join(', ')})`);

@@ -73,6 +73,9 @@ pub struct GridCard {
     /// Who to contact.
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// Bounding box (west, south, east, north), to show the grid when it is opened by its URL.
+    #[serde(default)]
+    pub bbox: Option<[f64; 4]>,
 }
 
 /// A grid's statistics (staff whose scope covers the grid).

@@ -16,6 +16,9 @@ use crate::login::LoginDialog;
 use crate::maplibre::Map;
 use crate::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
 use crate::residents::ResidentsPanel;
+use crate::screen::Screen;
+use leptos_router::components::Router;
+use leptos_router::hooks::{use_location, use_navigate};
 
 fn number(v: &JsValue, path: &[&str]) -> Option<f64> {
     let mut cur = v.clone();
@@ -25,12 +28,15 @@ fn number(v: &JsValue, path: &[&str]) -> Option<f64> {
     cur.as_f64()
 }
 
+/// Whether the page asks for the public map: `/public`, or `?mode=public` on any screen.
 fn public_from_url() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
+    let location = web_sys::window().map(|w| w.location());
+    let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+    let query = location
+        .and_then(|l| l.search().ok())
         .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|p| p.get("mode"))
-        .is_some_and(|m| m == "public")
+        .and_then(|p| p.get("mode"));
+    Screen::parse(&path) == Screen::Public || query.is_some_and(|m| m == "public")
 }
 
 /// Toggleable style layers: (text key, style layer ids).
@@ -42,9 +48,16 @@ const LAYERS: [(&str, &[&str]); 5] = [
     ("special", &["special-grids"]),
 ];
 
-/// The root component.
+/// The root component: the desk app under the router, so every screen has a URL ([`Screen`]).
 #[component]
 pub fn App() -> impl IntoView {
+    view! { <Router><Desk /></Router> }
+}
+
+/// The desk app: the map with its panels. UI actions ask for a [`Screen`]; the screen follows the URL, so the back
+/// button and links work.
+#[component]
+fn Desk() -> impl IntoView {
     let (lang, set_lang) = signal(Lang::Zh);
     // Anonymous visitors see the public map; staff see the working map unless they ask for the public one.
     let (public, set_public) = signal(true);
@@ -65,7 +78,27 @@ pub fn App() -> impl IntoView {
     let editor_open = RwSignal::new(false);
     let show_admin = RwSignal::new(false);
     let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
+    // A screen asked for by the UI; the router takes it to the URL, and the URL drives what is shown.
+    let wanted = RwSignal::new(None::<Screen>);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(screen) = wanted.get() {
+            navigate(&screen.path(), Default::default());
+        }
+    });
+    let location = use_location();
 
+    // The panel of grid `id` (with statistics for staff), or none.
+    let show_grid = move |id: Option<i64>| async move {
+        let staff = account.get_untracked().is_some() && !public.get_untracked();
+        set_grid.set(match id {
+            Some(id) => match api::grid(id).await {
+                Ok(card) => Some((card, if staff { api::grid_stats(id).await.ok() } else { None })),
+                Err(_) => None,
+            },
+            None => None,
+        });
+    };
     let select_point = move |lon: f64, lat: f64| {
         spawn_local(async move {
             match api::locate(lon, lat).await {
@@ -84,14 +117,10 @@ pub fn App() -> impl IntoView {
                         }
                     });
                     selected_code.set_value(code);
-                    let staff = account.get_untracked().is_some() && !public.get_untracked();
-                    set_grid.set(match id {
-                        Some(id) => match api::grid(id).await {
-                            Ok(card) => Some((card, if staff { api::grid_stats(id).await.ok() } else { None })),
-                            Err(_) => None,
-                        },
-                        None => None,
-                    });
+                    show_grid(id).await;
+                    if let Some(id) = id {
+                        wanted.set(Some(Screen::Grid(id)));
+                    }
                 }
                 Err(e) => set_error.set(Some(e)),
             }
@@ -252,11 +281,49 @@ pub fn App() -> impl IntoView {
         let _ = w.add_event_listener_with_callback("keydown", keys.as_ref().unchecked_ref());
         keys.forget();
     }
+    let leave_editor = Callback::new(move |_: ()| wanted.set(Some(Screen::Map)));
+    // Show the screen of the URL (also when the back button changes it, and again once the session is known).
+    Effect::new(move |_| {
+        let screen = Screen::parse(&location.pathname.get());
+        let signed_in = account.get().is_some();
+        let editing_now = editing.get_untracked();
+        match &screen {
+            Screen::Editor(code) if editing_now.as_deref() != Some(code.as_str()) => {
+                if editing_now.is_some() {
+                    close_editor.run(());
+                }
+                open_editor.run(code.clone());
+            }
+            Screen::Editor(_) => {}
+            _ if editing_now.is_some() => close_editor.run(()),
+            _ => {}
+        }
+        show_admin.set(screen == Screen::Admin);
+        match screen {
+            Screen::Public => set_public.set(true),
+            _ if signed_in && !public_from_url() => set_public.set(false),
+            _ => {}
+        }
+        match screen {
+            Screen::Grid(id) if grid.get_untracked().is_none_or(|(card, _)| card.id != id) => spawn_local(async move {
+                show_grid(Some(id)).await;
+                let bbox = grid.get_untracked().and_then(|(card, _)| card.bbox);
+                map.with_value(|m| {
+                    if let (Some(m), Some(b)) = (m, bbox) {
+                        m.fit(b)
+                    }
+                });
+            }),
+            Screen::Grid(_) => {}
+            _ => set_grid.set(None),
+        }
+    });
     let signed_in = Callback::new(move |a: Account| {
         account.set(Some(a));
         show_login.set(false);
         set_grid.set(None);
         set_public.set(false);
+        wanted.set(Some(Screen::Map));
     });
     let sign_out = move |_| {
         let Some(a) = account.get_untracked() else {
@@ -268,6 +335,7 @@ pub fn App() -> impl IntoView {
                     account.set(None);
                     set_grid.set(None);
                     set_public.set(true);
+                    wanted.set(Some(Screen::Map));
                 }
                 Err(e) => set_error.set(Some(e)),
             }
@@ -310,9 +378,9 @@ pub fn App() -> impl IntoView {
                         view! {
                             <span class="who" data-testid="who">{a.display_name.clone()} " · " {move || t(lang.get(), &role)}</span>
                             <Show when={let admin = a.role == "district_admin"; move || admin}>
-                                <button data-testid="admin-open" on:click=move |_| show_admin.update(|v| *v = !*v)>{move || tr!(lang.get(), "admin")}</button>
+                                <button data-testid="admin-open" on:click=move |_| wanted.set(Some(if show_admin.get_untracked() { Screen::Map } else { Screen::Admin }))>{move || tr!(lang.get(), "admin")}</button>
                             </Show>
-                            <button data-testid="mode" on:click=move |_| { set_grid.set(None); set_public.update(|p| *p = !*p) }>
+                            <button data-testid="mode" on:click=move |_| { set_grid.set(None); wanted.set(Some(if public.get_untracked() { Screen::Map } else { Screen::Public })) }>
                                 {move || t(lang.get(), if public.get() { "staff" } else { "public" })}
                             </button>
                             <button data-testid="logout" on:click=sign_out>{move || tr!(lang.get(), "sign_out")}</button>
@@ -351,12 +419,12 @@ pub fn App() -> impl IntoView {
                         <GridPanel lang=lang card=card stats=stats />
                         {residents}
                         <Show when=move || may_edit && editing.get().is_none()>
-                            <button class="primary" data-testid="edit-community" on:click={let c = community.clone(); move |_| open_editor.run(c.clone())}>
+                            <button class="primary" data-testid="edit-community" on:click={let c = community.clone(); move |_| wanted.set(Some(Screen::Editor(c.clone())))}>
                                 {move || tr!(lang.get(), "edit_community")}</button>
                         </Show>
                     }
                 })}
-                {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=close_editor /> })}
+                {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=leave_editor /> })}
                 {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
                 <section class="layers">
                     <h4>{move || tr!(lang.get(), "layers")}</h4>

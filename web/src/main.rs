@@ -23,6 +23,9 @@ mod maplibre;
 mod panels;
 #[cfg(target_arch = "wasm32")]
 mod residents;
+// Pure: compiled (and unit-tested) on the host too.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod screen;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
