@@ -1,36 +1,19 @@
-//! The Wangge map app. Browser-only: on other targets this binary does nothing.
+//! The Wangge web apps. Browser-only: on other targets this binary does nothing (its pure parts are unit-tested on
+//! the host).
+//!
+//! - [`kit`]: what every app of ours is built from — the MapLibre and terra-draw bindings, the typed client of our
+//!   API, the interface texts.
+//! - [`desk`]: the staff and public map app (map, panels, the planner's grid editor, the admin panel), with every
+//!   screen at its own URL.
+//! - The grid worker's phone app (offline-first) will be a third room beside them, built from the same kit.
 
-#[cfg(target_arch = "wasm32")]
-mod admin;
-#[cfg(target_arch = "wasm32")]
-mod api;
-#[cfg(target_arch = "wasm32")]
-mod app;
-#[cfg(target_arch = "wasm32")]
-mod draw;
-#[cfg(target_arch = "wasm32")]
-mod editor;
-#[cfg(target_arch = "wasm32")]
-mod http;
-// Pure: compiled (and unit-tested) on the host too.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod i18n;
-#[cfg(target_arch = "wasm32")]
-mod login;
-#[cfg(target_arch = "wasm32")]
-mod maplibre;
-#[cfg(target_arch = "wasm32")]
-mod panels;
-#[cfg(target_arch = "wasm32")]
-mod residents;
-// Pure: compiled (and unit-tested) on the host too.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod screen;
+mod desk;
+mod kit;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(desk::app::App);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

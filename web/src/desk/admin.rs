@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::paths::{self, fill};
 
-use crate::http::{get_ok, send};
-use crate::i18n::{t, Lang};
+use crate::kit::http::{get_ok, send};
+use crate::kit::i18n::{t, Lang};
 
 /// Roles an admin can give, in the order the form lists them.
 const ROLES: [&str; 6] =

@@ -207,8 +207,8 @@ pub const fn known(key: &str) -> bool {
 #[macro_export]
 macro_rules! tr {
     ($lang:expr, $key:literal) => {{
-        const _: () = assert!($crate::i18n::known($key), concat!("no interface text for key ", $key));
-        $crate::i18n::t($lang, $key)
+        const _: () = assert!($crate::kit::i18n::known($key), concat!("no interface text for key ", $key));
+        $crate::kit::i18n::t($lang, $key)
     }};
 }
 

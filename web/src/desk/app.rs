@@ -8,15 +8,15 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use std::rc::Rc;
 
-use crate::admin::AdminPanel;
-use crate::api::{self, Account, GridCard, GridStats, Located, SearchHit};
-use crate::editor::{Controller, EditorPanel};
-use crate::i18n::{t, Lang};
-use crate::login::LoginDialog;
-use crate::maplibre::Map;
-use crate::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
-use crate::residents::ResidentsPanel;
-use crate::screen::Screen;
+use crate::desk::admin::AdminPanel;
+use crate::desk::editor::{Controller, EditorPanel};
+use crate::desk::login::LoginDialog;
+use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
+use crate::desk::residents::ResidentsPanel;
+use crate::desk::screen::Screen;
+use crate::kit::api::{self, Account, GridCard, GridStats, Located, SearchHit};
+use crate::kit::i18n::{t, Lang};
+use crate::kit::maplibre::Map;
 use leptos_router::components::Router;
 use leptos_router::hooks::{use_location, use_navigate};
 

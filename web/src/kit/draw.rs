@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::maplibre::{js, Map};
+use crate::kit::maplibre::{js, Map};
 
 #[wasm_bindgen(module = "terra-draw")]
 extern "C" {

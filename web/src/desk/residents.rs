@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::paths::{self, fill};
 
-use crate::http::{get_ok, send};
-use crate::i18n::Lang;
+use crate::kit::http::{get_ok, send};
+use crate::kit::i18n::Lang;
 
 /// The residents of grid `grid` (masked), each with a reveal button.
 #[component]

@@ -4,8 +4,8 @@ use crate::tr;
 use leptos::prelude::*;
 use wangge_domain::plan::{Band, GridKind};
 
-use crate::api::{GridCard, GridStats, Located, SearchHit};
-use crate::i18n::{t, Lang};
+use crate::kit::api::{GridCard, GridStats, Located, SearchHit};
+use crate::kit::i18n::{t, Lang};
 
 /// Colour class of a deviation, matching the map's grid fill.
 fn deviation_class(kind: GridKind, households: i32) -> &'static str {

@@ -4,8 +4,8 @@ use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, Account, LoginError};
-use crate::i18n::{t, Lang};
+use crate::kit::api::{self, Account, LoginError};
+use crate::kit::i18n::{t, Lang};
 
 /// A modal form; `done` receives the account once signed in, `cancel` closes it.
 #[component]
