@@ -17,6 +17,7 @@ pub mod import;
 pub mod jobs;
 pub mod map_style;
 pub mod places;
+pub mod plans;
 pub mod request_log;
 pub mod routes;
 pub mod startup;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::{PgConnection, Postgres, Transaction};
 
@@ -98,15 +99,23 @@ impl Write<'_> {
     /// Append the audit entry (the entity's state after, or for a creation the `response`, which carries the new
     /// id), commit the write and its entry together, then move the audit anchor and refresh what the write
     /// `touches`. Returns the answer: `response` with `status`.
-    pub async fn commit(
+    pub async fn commit(self, status: StatusCode, response: Value, touches: Touches) -> Result<HttpResponse, ApiError> {
+        self.finish(status, &response, touches).await?;
+        Ok(HttpResponse::build(status).json(response))
+    }
+
+    /// [`Write::commit`] for an application service that answers with its own typed result: the audit entry
+    /// records `result` (for a creation) and `status`.
+    pub async fn finish(
         mut self,
         status: StatusCode,
-        response: Value,
+        result: &impl Serialize,
         touches: Touches,
-    ) -> Result<HttpResponse, ApiError> {
+    ) -> Result<(), ApiError> {
+        let response = serde_json::to_value(result).map_err(anyhow::Error::from)?;
         let (target, after) = match self.writer.entity {
             Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&mut self.tx, e, id).await?),
-            None => (None, Some(audit::without_geometry(response.clone()))),
+            None => (None, Some(audit::without_geometry(response))),
         };
         let entry = audit::Entry {
             actor: &self.writer.actor,
@@ -127,6 +136,6 @@ impl Write<'_> {
                 self.state.tiles.reload_elements(&self.state.pool, [lon, lat, lon, lat]).await?
             }
         }
-        Ok(HttpResponse::build(status).json(response))
+        Ok(())
     }
 }

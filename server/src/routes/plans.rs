@@ -1,4 +1,5 @@
-//! Grid plans: versions, drafts, validation and publishing.
+//! Grid plans over HTTP: versions, drafts, validation and publishing. Writes go through the application service
+//! ([`crate::plans`]); this module parses requests and picks the status.
 
 use actix_web::http::Method;
 use wangge_api::error::ErrorCode;
@@ -6,7 +7,6 @@ use wangge_api::paths;
 
 use super::body::{Json, OptionalJson};
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -14,10 +14,10 @@ use wangge_domain::codes::CommunityCode;
 
 use super::input;
 use crate::error::{ApiError, ApiResult};
+use crate::plans as service;
 use crate::state::AppState;
-use crate::store::hierarchy::community_bbox;
 use crate::store::plans::{self, PlanInput};
-use crate::write::{Touches, Writer};
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::COMMUNITY_PLANS, list);
@@ -44,9 +44,7 @@ async fn create(
     body: Json<PlanInput>,
 ) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
-    let mut w = writer.begin(&state).await?;
-    let (plan, report) = plans::save_draft(w.conn(), &code, None, &body).await?;
-    w.commit(StatusCode::CREATED, json!({ "plan": plan, "report": report }), Touches::Nothing).await
+    Ok(HttpResponse::Created().json(service::create_draft(&state, writer, &code, &body).await?))
 }
 
 async fn replace(
@@ -55,11 +53,7 @@ async fn replace(
     path: web::Path<i64>,
     body: Json<PlanInput>,
 ) -> ApiResult<HttpResponse> {
-    let current = plans::get_plan(&state.pool, *path).await?;
-    let code: CommunityCode = input::code(&current.community_code)?;
-    let mut w = writer.begin(&state).await?;
-    let (plan, report) = plans::save_draft(w.conn(), &code, Some(*path), &body).await?;
-    w.commit(StatusCode::OK, json!({ "plan": plan, "report": report }), Touches::Nothing).await
+    Ok(HttpResponse::Ok().json(service::replace_draft(&state, writer, *path, &body).await?))
 }
 
 async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
@@ -85,11 +79,7 @@ async fn publish(
 ) -> ApiResult<HttpResponse> {
     let valid_from = body.into_inner().and_then(|b| b.valid_from);
     let valid_from = valid_from.as_deref().map(|s| input::at(Some(s))).transpose()?;
-    let mut w = writer.begin(&state).await?;
-    let (plan, report, relocated) = plans::publish(w.conn(), *path, valid_from).await?;
-    let bbox = community_bbox(w.conn(), &plan.community_code).await?;
-    let answer = json!({ "plan": plan, "report": report, "elements_relocated": relocated });
-    w.commit(StatusCode::OK, answer, Touches::Areas(bbox)).await
+    Ok(HttpResponse::Ok().json(service::publish(&state, writer, *path, valid_from).await?))
 }
 
 #[derive(Deserialize)]
@@ -147,11 +137,7 @@ async fn suggest(
         options.tolerance = t;
     }
     options.seed = body.seed.unwrap_or(options.seed);
-    let (input, result) = plans::suggest_input(&state.pool, &code, &options).await?;
-    let mut w = writer.begin(&state).await?;
-    let (plan, report) = plans::save_draft(w.conn(), &code, None, &input).await?;
-    let answer = json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy });
-    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
+    Ok(HttpResponse::Created().json(service::suggest(&state, writer, &code, &options).await?))
 }
 
 #[derive(Deserialize)]
@@ -174,11 +160,7 @@ async fn rebalance(
     if !(1..=2).contains(&hops) {
         return Err(ApiError::unprocessable(ErrorCode::BadHops, "hops must be 1 or 2"));
     }
-    let (code, input, result) = plans::rebalance_input(&state.pool, *path, &body.grid, hops).await?;
-    let mut w = writer.begin(&state).await?;
-    let (plan, report) = plans::save_draft(w.conn(), &code, None, &input).await?;
-    let answer = json!({ "plan": plan, "report": report, "oversized": result.oversized, "lumpy": result.lumpy });
-    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
+    Ok(HttpResponse::Created().json(service::rebalance(&state, writer, *path, &body.grid, hops).await?))
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,122 @@
+//! Grid plans, the application service — the worked example of the path every write takes: the route has parsed
+//! the request into domain values; here a write is begun (with its audit context from the guard), the stored state
+//! is loaded, the domain decides (plan validation, the partitioner), the store writes, and the after-write path
+//! commits the write with its audit entry and refreshes what it touched. Answers are typed; the route only picks the
+//! HTTP status.
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use wangge_domain::codes::CommunityCode;
+use wangge_domain::partition::{Options, Oversized, PartitionResult};
+use wangge_domain::plan::PlanReport;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::store::hierarchy::community_bbox;
+use crate::store::plans::{self, PlanInput, PlanRow};
+use crate::write::{Touches, Writer};
+
+/// A stored draft and its validation report.
+#[derive(Debug, Serialize)]
+pub struct Draft {
+    /// The version.
+    pub plan: PlanRow,
+    /// Problems and per-grid figures.
+    pub report: PlanReport,
+}
+
+/// A draft proposed by the partitioner, with the blocks it could not balance.
+#[derive(Debug, Serialize)]
+pub struct Proposal {
+    /// The version.
+    pub plan: PlanRow,
+    /// Problems and per-grid figures.
+    pub report: PlanReport,
+    /// Blocks that alone exceed the household band.
+    pub oversized: Vec<Oversized>,
+    /// Blocks too big to balance their grid (split them into building cells).
+    pub lumpy: Vec<Oversized>,
+}
+
+/// A published version.
+#[derive(Debug, Serialize)]
+pub struct Published {
+    /// The version, now in force from its `valid_from`.
+    pub plan: PlanRow,
+    /// Its report.
+    pub report: PlanReport,
+    /// Located elements and residents whose grid was recomputed.
+    pub elements_relocated: u64,
+}
+
+/// Store a new draft of `community`'s plan.
+pub async fn create_draft(
+    state: &AppState,
+    writer: Writer,
+    community: &CommunityCode,
+    input: &PlanInput,
+) -> ApiResult<Draft> {
+    let mut w = writer.begin(state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), community, None, input).await?;
+    let draft = Draft { plan, report };
+    w.finish(StatusCode::CREATED, &draft, Touches::Nothing).await?;
+    Ok(draft)
+}
+
+/// Replace the contents of draft `id` (refused when someone else saved it since `input.revision`).
+pub async fn replace_draft(state: &AppState, writer: Writer, id: i64, input: &PlanInput) -> ApiResult<Draft> {
+    let current = plans::get_plan(&state.pool, id).await?;
+    let community: CommunityCode = crate::routes::input::code(&current.community_code)?;
+    let mut w = writer.begin(state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), &community, Some(id), input).await?;
+    let draft = Draft { plan, report };
+    w.finish(StatusCode::OK, &draft, Touches::Nothing).await?;
+    Ok(draft)
+}
+
+/// Publish draft `id` from `valid_from` (default now); the maps and the locate cache show it at once.
+pub async fn publish(
+    state: &AppState,
+    writer: Writer,
+    id: i64,
+    valid_from: Option<DateTime<Utc>>,
+) -> ApiResult<Published> {
+    let mut w = writer.begin(state).await?;
+    let (plan, report, elements_relocated) = plans::publish(w.conn(), id, valid_from).await?;
+    let bbox = community_bbox(w.conn(), &plan.community_code).await?;
+    let published = Published { plan, report, elements_relocated };
+    w.finish(StatusCode::OK, &published, Touches::Areas(bbox)).await?;
+    Ok(published)
+}
+
+/// Propose a new draft for `community` with the partitioner (run before the write begins: it takes seconds).
+pub async fn suggest(
+    state: &AppState,
+    writer: Writer,
+    community: &CommunityCode,
+    options: &Options,
+) -> ApiResult<Proposal> {
+    let (input, result) = plans::suggest_input(&state.pool, community, options).await?;
+    store_proposal(state, writer, community, &input, result).await
+}
+
+/// Re-divide the grids within `hops` steps of grid `focus` of plan `id` into a new draft.
+pub async fn rebalance(state: &AppState, writer: Writer, id: i64, focus: &str, hops: usize) -> ApiResult<Proposal> {
+    let (community, input, result) = plans::rebalance_input(&state.pool, id, focus, hops).await?;
+    store_proposal(state, writer, &community, &input, result).await
+}
+
+async fn store_proposal(
+    state: &AppState,
+    writer: Writer,
+    community: &CommunityCode,
+    input: &PlanInput,
+    result: PartitionResult,
+) -> ApiResult<Proposal> {
+    let mut w = writer.begin(state).await?;
+    let (plan, report) = plans::save_draft(w.conn(), community, None, input).await?;
+    let proposal = Proposal { plan, report, oversized: result.oversized, lumpy: result.lumpy };
+    w.finish(StatusCode::CREATED, &proposal, Touches::Nothing).await?;
+    Ok(proposal)
+}
