@@ -358,6 +358,15 @@ impl TestApp {
         (current["plan"]["id"].as_i64().expect("a plan in force"), grids)
     }
 
+    /// A new draft of community `code`: a copy of the plan in force, based on it. Returns its id.
+    pub async fn new_draft(&self, code: &str) -> i64 {
+        let (plan, grids) = self.plan_in_force(code).await;
+        let body = serde_json::json!({ "grids": grids, "based_on": plan });
+        let (s, draft) = self.post(&format!("/api/communities/{code}/plans"), &body).await;
+        assert_eq!(s, 201, "{draft}");
+        draft["plan"]["id"].as_i64().expect("draft id")
+    }
+
     /// The status and whole answer of an anonymous request sent exactly as written, byte for byte (an HTTP client
     /// library would resolve dot segments or refuse odd paths before sending).
     pub async fn raw(&self, method: &str, path: &str) -> (u16, String) {

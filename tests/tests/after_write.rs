@@ -66,11 +66,8 @@ async fn a_split_block_shows_in_the_block_tiles_at_once() {
 #[tokio::test]
 async fn a_write_whose_audit_entry_fails_is_rolled_back_with_it() {
     let app = TestApp::spawn_with_demo().await;
-    let (plan, grids) = app.plan_in_force(COMMUNITY).await;
-    let (s, draft) =
-        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": plan })).await;
-    assert_eq!(s, 201, "{draft}");
-    let draft = draft["plan"]["id"].as_i64().unwrap();
+    let (plan, _) = app.plan_in_force(COMMUNITY).await;
+    let draft = app.new_draft(COMMUNITY).await;
     let (lon, lat) = app.interior_point(COMMUNITY).await;
     let count = |sql: &'static str| {
         let pool = app.pool.clone();

@@ -258,11 +258,7 @@ async fn reads_are_not_audited_and_reveals_are() {
 #[tokio::test]
 async fn bodies_are_parsed_strictly_and_never_replaced_by_defaults() {
     let app = TestApp::spawn_with_demo().await;
-    let (plan, grids) = app.plan_in_force(COMMUNITY).await;
-    let (s, draft) =
-        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": plan })).await;
-    assert_eq!(s, 201, "{draft}");
-    let draft = draft["plan"]["id"].as_i64().unwrap();
+    let draft = app.new_draft(COMMUNITY).await;
     let block: i64 = app.first_block(COMMUNITY).await;
     let before = app.fingerprint().await;
 
