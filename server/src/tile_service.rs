@@ -27,61 +27,103 @@ pub struct EncodedTile {
     pub etag: String,
 }
 
-/// The layers of each source, in drawing order.
-pub const BASE_LAYERS: [&str; 4] = ["landuse", "roads", "buildings", "elements"];
-/// The layers anyone may fetch (`/tiles/public/…`): the base map, boundaries, grids and labels. Blocks (with their
-/// household counts) and special grids are for staff.
-pub const PUBLIC_LAYERS: [&str; 7] = ["boundaries", "buildings", "elements", "grids", "labels", "landuse", "roads"];
-/// Governance layers.
-pub const GOVERNANCE_LAYERS: [&str; 5] = ["boundaries", "blocks", "grids", "special_grids", "labels"];
+/// The tile layers, in drawing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// Land use and sites (parks, schools, residential areas).
+    Landuse,
+    /// Roads by class.
+    Roads,
+    /// Building footprints.
+    Buildings,
+    /// Places, facilities and organizations.
+    Elements,
+    /// District, street and community boundaries.
+    Boundaries,
+    /// Road-bounded blocks, with households (staff only).
+    Blocks,
+    /// The grids of the plans in force.
+    Grids,
+    /// Special grids (staff only).
+    SpecialGrids,
+    /// Community and grid labels.
+    Labels,
+}
 
-const BASE_SQL: [(&str, &str); 4] = [
-    ("landuse", "SELECT id, ST_AsGeoJSON(geom, 7), 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
-    (
-        "roads",
-        "SELECT id, ST_AsGeoJSON(geom, 7),
+impl Layer {
+    /// Every layer.
+    pub const ALL: [Layer; 9] = [
+        Layer::Landuse,
+        Layer::Roads,
+        Layer::Buildings,
+        Layer::Elements,
+        Layer::Boundaries,
+        Layer::Blocks,
+        Layer::Grids,
+        Layer::SpecialGrids,
+        Layer::Labels,
+    ];
+
+    /// Its name in URLs, the style and the tiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Landuse => "landuse",
+            Layer::Roads => "roads",
+            Layer::Buildings => "buildings",
+            Layer::Elements => "elements",
+            Layer::Boundaries => "boundaries",
+            Layer::Blocks => "blocks",
+            Layer::Grids => "grids",
+            Layer::SpecialGrids => "special_grids",
+            Layer::Labels => "labels",
+        }
+    }
+
+    /// The layer of this name.
+    pub fn parse(name: &str) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
+    /// Whether anyone may fetch it (`/tiles/public/…`): the base map, boundaries, grids and labels. Blocks (with
+    /// their household counts) and special grids are for staff.
+    pub fn is_public(self) -> bool {
+        !matches!(self, Layer::Blocks | Layer::SpecialGrids)
+    }
+}
+
+const BASE_SQL: [(Layer, &str); 4] = [
+    (Layer::Landuse, "SELECT id, ST_AsGeoJSON(geom, 7), 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
+    (Layer::Roads, "SELECT id, ST_AsGeoJSON(geom, 7),
                 CASE WHEN class IN ('motorway', 'trunk', 'primary', 'secondary') THEN 10
                      WHEN class IN ('tertiary', 'motorway_link', 'trunk_link', 'primary_link', 'secondary_link') THEN 12
                      WHEN class IN ('residential', 'living_street', 'unclassified', 'tertiary_link') THEN 13
                      ELSE 15 END,
                 json_build_object('class', class, 'name', name) FROM road",
     ),
-    (
-        "buildings",
-        "SELECT id, ST_AsGeoJSON(footprint, 7), 14,
+    (Layer::Buildings, "SELECT id, ST_AsGeoJSON(footprint, 7), 14,
                 json_build_object('kind', kind, 'households', households, 'floors', floors, 'name', name) FROM building",
     ),
-    ("elements", "SELECT id, ST_AsGeoJSON(geom, 7), 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
+    (Layer::Elements, "SELECT id, ST_AsGeoJSON(geom, 7), 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
 ];
 
-const GOVERNANCE_SQL: [(&str, &str); 5] = [
-    (
-        "boundaries",
-        "SELECT 0::int8, ST_AsGeoJSON(geom, 7), 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
+const GOVERNANCE_SQL: [(Layer, &str); 5] = [
+    (Layer::Boundaries, "SELECT 0::int8, ST_AsGeoJSON(geom, 7), 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
          UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 9, json_build_object('level', 'street', 'code', code, 'name', name) FROM street WHERE geom IS NOT NULL
          UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 11, json_build_object('level', 'community', 'code', code, 'name', name) FROM community WHERE geom IS NOT NULL",
     ),
-    (
-        "blocks",
-        "SELECT id, ST_AsGeoJSON(geom, 7), 14, json_build_object('households', households, 'residents', residents)
+    (Layer::Blocks, "SELECT id, ST_AsGeoJSON(geom, 7), 14, json_build_object('households', households, 'residents', residents)
          FROM block WHERE NOT retired",
     ),
-    (
-        "grids",
-        "SELECT g.id, ST_AsGeoJSON(g.geom, 7), 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
+    (Layer::Grids, "SELECT g.id, ST_AsGeoJSON(g.geom, 7), 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
                 'households', g.households, 'residents', g.residents, 'deviation', (g.households - 300) / 300.0,
                 'community_code', p.community_code)
          FROM grid g JOIN plan p ON p.id = g.plan_id
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),
-    (
-        "special_grids",
-        "SELECT id, ST_AsGeoJSON(geom, 7), 11, json_build_object('name', name, 'theme', theme) FROM special_grid
+    (Layer::SpecialGrids, "SELECT id, ST_AsGeoJSON(geom, 7), 11, json_build_object('name', name, 'theme', theme) FROM special_grid
          WHERE valid_from <= now() AND (valid_to IS NULL OR valid_to > now())",
     ),
-    (
-        "labels",
-        "SELECT 0::int8, ST_AsGeoJSON(ST_PointOnSurface(geom), 7), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
+    (Layer::Labels, "SELECT 0::int8, ST_AsGeoJSON(ST_PointOnSurface(geom), 7), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
          UNION ALL
          SELECT g.id, ST_AsGeoJSON(ST_PointOnSurface(g.geom), 7), 14,
                 json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households)
@@ -94,8 +136,8 @@ const GOVERNANCE_SQL: [(&str, &str); 5] = [
 const STAFF_ONLY_PROPERTIES: [&str; 3] = ["households", "residents", "deviation"];
 
 /// The governance layers as the public gets them: boundaries, grids and labels, without statistics.
-fn public_governance_queries() -> Vec<(&'static str, &'static str)> {
-    GOVERNANCE_SQL.iter().copied().filter(|(name, _)| PUBLIC_LAYERS.contains(name)).collect()
+fn public_governance_queries() -> Vec<(Layer, &'static str)> {
+    GOVERNANCE_SQL.iter().copied().filter(|(layer, _)| layer.is_public()).collect()
 }
 
 fn etag(bytes: &[u8]) -> String {
@@ -111,8 +153,8 @@ fn etag(bytes: &[u8]) -> String {
 pub enum Selection {
     /// Everything (`/tiles/all/…`).
     All,
-    /// Named layers, sorted.
-    Layers(Vec<String>),
+    /// Some layers, in drawing order.
+    Layers(Vec<Layer>),
 }
 
 impl Selection {
@@ -122,29 +164,26 @@ impl Selection {
             return Some(Selection::All);
         }
         if s == "public" {
-            return Some(Selection::Layers(PUBLIC_LAYERS.iter().map(|l| (*l).to_owned()).collect()));
+            return Some(Selection::Layers(Layer::ALL.into_iter().filter(|l| l.is_public()).collect()));
         }
-        let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
-        if names.iter().any(|n| !BASE_LAYERS.contains(&n.as_str()) && !GOVERNANCE_LAYERS.contains(&n.as_str())) {
-            return None;
-        }
-        names.sort();
-        names.dedup();
-        Some(Selection::Layers(names))
+        let mut layers: Vec<Layer> = s.split(',').map(Layer::parse).collect::<Option<_>>()?;
+        layers.sort();
+        layers.dedup();
+        Some(Selection::Layers(layers))
     }
 
     /// Whether every layer selected is public.
     pub fn is_public(&self) -> bool {
         match self {
             Selection::All => false,
-            Selection::Layers(l) => l.iter().all(|n| PUBLIC_LAYERS.contains(&n.as_str())),
+            Selection::Layers(l) => l.iter().all(|layer| layer.is_public()),
         }
     }
 
-    fn wants(&self, layer: &str) -> bool {
+    fn wants(&self, name: &str) -> bool {
         match self {
             Selection::All => true,
-            Selection::Layers(l) => l.iter().any(|n| n == layer),
+            Selection::Layers(l) => l.iter().any(|layer| layer.as_str() == name),
         }
     }
 }
@@ -167,8 +206,8 @@ const CACHE_LIMIT: usize = 50_000;
 impl TileService {
     /// Load both tile sets.
     pub async fn load(pool: &PgPool) -> Result<Self> {
-        let source = |id, queries: &[(&'static str, &'static str)], hidden| {
-            MemorySource::load(pool, id, queries.to_vec(), hidden)
+        let source = |id, queries: &[(Layer, &'static str)], hidden| {
+            MemorySource::load(pool, id, queries.iter().map(|(layer, sql)| (layer.as_str(), *sql)).collect(), hidden)
         };
         Ok(Self {
             base: Arc::new(source("base", &BASE_SQL[..3], &[]).await?),

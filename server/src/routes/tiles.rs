@@ -15,7 +15,7 @@ use wangge_tiles::TileId;
 use crate::error::{ApiError, ApiResult};
 use crate::map_style::{style, StyleMode};
 use crate::state::AppState;
-use crate::tile_service::{Selection, BASE_LAYERS, GOVERNANCE_LAYERS};
+use crate::tile_service::{Layer, Selection};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::TILE, tile);
@@ -33,10 +33,7 @@ fn selection(source: &str) -> ApiResult<Selection> {
     Selection::parse(source).ok_or_else(|| {
         ApiError::not_found(
             "tile source",
-            format!(
-                "{source:?} (use all, or a comma list of {})",
-                [BASE_LAYERS.as_slice(), GOVERNANCE_LAYERS.as_slice()].concat().join(", ")
-            ),
+            format!("{source:?} (use all, or a comma list of {})", Layer::ALL.map(Layer::as_str).join(", ")),
         )
     })
 }
