@@ -14,8 +14,9 @@ use wangge_domain::plan::PlanReport;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::hierarchy::community_bbox;
-use crate::store::plans::{self, PlanInput, PlanRow};
+use crate::store::plans::{self, PlanRow};
 use crate::write::{Touches, Writer};
+use wangge_api::plans::PlanInput;
 
 /// A stored draft and its validation report.
 #[derive(Debug, Serialize)]

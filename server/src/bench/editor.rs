@@ -19,7 +19,8 @@ use crate::auth::Security;
 use crate::startup;
 use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
-use crate::store::plans::{save_draft, GridInput, PlanInput};
+use crate::store::plans::save_draft;
+use wangge_api::plans::{GridInput, PlanInput};
 
 const COMMUNITY: &str = "990101001001";
 const PASSWORD: &str = "bench-password-1";

@@ -19,7 +19,8 @@ use crate::store::accounts::{self, NewAccount};
 use crate::store::blocks::{build_blocks, DEFAULT_BLOCK_ROAD_CLASSES};
 use crate::store::features::insert_features;
 use crate::store::hierarchy::{upsert_area, Level};
-use crate::store::plans::{partition_input, publish, save_draft, GridInput, PlanInput};
+use crate::store::plans::{partition_input, publish, save_draft};
+use wangge_api::plans::{GridInput, PlanInput};
 
 /// North-west corner of the demo district (open country south-east of Jiangning; the geography is invented).
 pub const DEMO_ORIGIN: (f64, f64) = (118.90, 31.86);

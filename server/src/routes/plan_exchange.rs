@@ -20,8 +20,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::geojson_text;
 use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
-use crate::store::plans::{self, GridInput, PlanInput};
+use crate::store::plans;
 use crate::write::{Touches, Writer};
+use wangge_api::plans::{GridInput, PlanInput};
 use wangge_domain::boundary::Boundary;
 use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 

@@ -16,8 +16,9 @@ use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::plans as service;
 use crate::state::AppState;
-use crate::store::plans::{self, PlanInput};
+use crate::store::plans;
 use crate::write::Writer;
+use wangge_api::plans::PlanInput;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::COMMUNITY_PLANS, list);

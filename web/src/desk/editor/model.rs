@@ -2,6 +2,7 @@
 //! (block points for the lasso, shared edges for live outlines, grid labels, which plan version it edits).
 
 use std::collections::HashMap;
+use wangge_api::plans::{GridInput, PlanInput};
 
 use serde_json::{json, Value};
 use wangge_domain::editor::{Changes, Draft, EditBlock, GridIx};
@@ -165,16 +166,22 @@ impl Model {
 
     /// The plan as the API takes it.
     pub fn body(&self) -> Value {
-        let grids: Vec<Value> = self
+        let grids: Vec<GridInput> = self
             .draft
             .proposed()
             .into_iter()
             .map(|g| {
                 let unit = (g.kind == GridKind::Dedicated).then(|| g.blocks.clone());
-                json!({ "key": g.key, "kind": g.kind.as_str(), "blocks": g.blocks, "unit": unit })
+                GridInput { key: g.key, kind: g.kind, name: None, blocks: g.blocks, unit }
             })
             .collect();
-        json!({ "grids": grids, "based_on": self.published, "revision": self.revision })
+        let plan = PlanInput {
+            grids,
+            based_on: self.published,
+            note: None,
+            revision: self.revision.and_then(|r| i32::try_from(r).ok()),
+        };
+        serde_json::to_value(plan).unwrap_or_default()
     }
 
     /// Blocks whose interior point lies inside `ring` (lon/lat, closed or not).
