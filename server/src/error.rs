@@ -7,6 +7,7 @@ use wangge_api::error::ErrorCode;
 
 use crate::store::blocks::BlockError;
 use crate::store::plans::PlanError;
+use crate::store::StoreError;
 
 /// An error as the client sees it. Every 4xx says why; 5xx hide internals (they are logged).
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +157,7 @@ impl From<PlanError> for ApiError {
             PlanError::PartitionFailed(_) => ApiError::unprocessable(ErrorCode::PartitionFailed, message),
             PlanError::Database(e) => e.into(),
             PlanError::Other(e) => e.into(),
+            PlanError::Store(e) => e.into(),
         }
     }
 }
@@ -174,6 +176,16 @@ impl From<BlockError> for ApiError {
             BlockError::LineDoesNotCut(_) => ApiError::unprocessable(ErrorCode::LineDoesNotCut, message),
             BlockError::Database(e) => e.into(),
             BlockError::Other(e) => e.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Database(e) => e.into(),
+            StoreError::Encode(e) => anyhow::Error::from(e).into(),
+            StoreError::Other(e) => e.into(),
         }
     }
 }

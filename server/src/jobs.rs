@@ -29,7 +29,7 @@ pub struct Job {
 pub const JOBS: [Job; 1] = [Job {
     name: "sweep-sign-ins",
     every: Duration::from_secs(10 * 60),
-    run: |state| Box::pin(async move { accounts::sweep(&state.pool).await }),
+    run: |state| Box::pin(async move { Ok(accounts::sweep(&state.pool).await?) }),
 }];
 
 /// Start every job on the current runtime; they run until the process ends.

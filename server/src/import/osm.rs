@@ -13,5 +13,5 @@ use crate::store::features::{insert_features, ImportSummary};
 pub async fn import_osm(pool: &PgPool, path: &Path, model: &HouseholdModel) -> Result<ImportSummary> {
     let raw = osm::read_file(path).with_context(|| format!("reading {}", path.display()))?;
     let features = osm::extract(&raw);
-    insert_features(pool, "osm", &features, model).await
+    Ok(insert_features(pool, "osm", &features, model).await?)
 }

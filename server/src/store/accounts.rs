@@ -1,6 +1,6 @@
 //! Staff accounts: creating, listing, changing, and finding one to sign in.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use wangge_domain::access::Assignment;

@@ -1,7 +1,7 @@
 //! A community's blocks, buildings and the lines neighbouring blocks share, as GeoJSON (for the map and the
 //! editor), and single blocks and buildings.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::PgPool;
 

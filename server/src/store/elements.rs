@@ -1,6 +1,6 @@
 //! Elements located to grids: places, facilities, organizations (table `element`) and residents (`resident`).
 
-use anyhow::Result;
+use super::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};

@@ -1,6 +1,6 @@
 //! Inserting base-map features (buildings with their household estimates, roads, land use, places).
 
-use anyhow::Result;
+use super::Result;
 use geo::InteriorPoint;
 use serde::Serialize;
 use sqlx::{PgPool, Postgres, QueryBuilder};

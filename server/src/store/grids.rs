@@ -1,6 +1,6 @@
 //! One grid: its public card and its statistics.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::PgPool;
 

@@ -1,6 +1,6 @@
 //! Districts, streets and communities.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::PgPool;
 use wangge_domain::boundary::Boundary;

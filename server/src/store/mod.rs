@@ -14,6 +14,24 @@ pub mod residents;
 pub mod search;
 pub mod special_grids;
 
+/// Why a store call failed, for the store modules whose only failures are the database's (the plan and block
+/// stores have their own, richer errors). Nothing here is HTTP: `error.rs` decides what the caller sees.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed (or refused: a unique or foreign key, a check).
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A value that could not be encoded for storage.
+    #[error(transparent)]
+    Encode(#[from] serde_json::Error),
+    /// Anything else (a stored value that does not parse).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Results of the store modules without errors of their own.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
 /// GeoJSON text of a `geo` geometry, for `ST_GeomFromGeoJSON`.
 pub fn geojson_text<G>(g: &G) -> String
 where

@@ -1,6 +1,6 @@
 //! Where stored things lie, in SQL: the entities addressed by id, and for each the codes of the areas it lies in.
 
-use anyhow::Result;
+use super::Result;
 use sqlx::PgPool;
 
 /// Entities addressed by id (in paths, in the audit log).

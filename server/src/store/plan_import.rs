@@ -1,6 +1,6 @@
 //! Importing a plan from an existing layer of grid polygons: each block goes to the grid covering most of it.
 
-use anyhow::Result;
+use super::Result;
 use serde::Serialize;
 use sqlx::PgPool;
 

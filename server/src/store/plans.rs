@@ -86,6 +86,9 @@ pub enum PlanError {
     /// Anything else (a stored value that does not parse).
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+    /// A store call this one builds on failed.
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
 }
 
 /// A stored status, parsed.

@@ -1,6 +1,6 @@
 //! Registered residents: personal data sealed (AES-256-GCM) beside its masked forms, located to a grid.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 

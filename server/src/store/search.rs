@@ -1,6 +1,6 @@
 //! Search by text: grids (code, name), communities, buildings (name, address), elements.
 
-use anyhow::Result;
+use super::Result;
 use serde_json::Value;
 use sqlx::PgPool;
 

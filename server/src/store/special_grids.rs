@@ -1,6 +1,6 @@
 //! Special grids: thematic overlays (safety, environment, river sections…) that may overlap anything.
 
-use anyhow::Result;
+use super::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
