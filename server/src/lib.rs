@@ -7,9 +7,11 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod blocks;
 pub mod cache;
 pub mod config;
 pub mod db;
+pub mod elements;
 pub mod error;
 pub mod fonts;
 pub mod headers;

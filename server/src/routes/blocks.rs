@@ -6,19 +6,18 @@ use wangge_api::paths;
 
 use super::body::OptionalJson;
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 use wangge_domain::codes::CommunityCode;
 
 use super::input;
+use crate::blocks as service;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::block_geojson;
-use crate::store::blocks::{block_bbox, build_blocks, split_block, Cut, DEFAULT_BLOCK_ROAD_CLASSES};
-use crate::store::hierarchy::community_bbox;
-use crate::write::{Touches, Writer};
+use crate::store::blocks::{Cut, DEFAULT_BLOCK_ROAD_CLASSES};
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::COMMUNITY_BLOCKS, list_blocks);
@@ -53,10 +52,7 @@ async fn build(
         return Err(ApiError::unprocessable(ErrorCode::BadRoadClasses, "give 1 to 50 road classes"));
     }
     let refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-    let mut w = writer.begin(&state).await?;
-    let summary = build_blocks(w.conn(), code.as_str(), &refs).await?;
-    let bbox = community_bbox(w.conn(), code.as_str()).await?;
-    w.commit(StatusCode::OK, serde_json::to_value(summary).map_err(anyhow::Error::from)?, Touches::Areas(bbox)).await
+    Ok(HttpResponse::Ok().json(service::build(&state, writer, &code, &refs).await?))
 }
 
 /// A community's answer, or 404 when the community does not exist.
@@ -99,10 +95,7 @@ async fn split(
         None => Cut::BuildingCells,
         Some(line) => Cut::Line(line_text(&line)?),
     };
-    let mut w = writer.begin(&state).await?;
-    let summary = split_block(w.conn(), *path, &cut).await?;
-    let bbox = block_bbox(w.conn(), summary.parent).await?;
-    w.commit(StatusCode::OK, serde_json::to_value(&summary).map_err(anyhow::Error::from)?, Touches::Areas(bbox)).await
+    Ok(HttpResponse::Ok().json(service::split(&state, writer, *path, &cut).await?))
 }
 
 async fn get_block(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {

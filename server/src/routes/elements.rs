@@ -6,18 +6,17 @@ use wangge_domain::element::ElementKind;
 
 use super::body::Json;
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use wangge_domain::codes::FacilityId;
 
 use super::input;
 use crate::auth::Viewer;
+use crate::elements::{self as service, Element};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::elements::{self, ElementFilter, NewElement};
-use crate::write::{Touches, Writer};
+use crate::store::elements::{self, ElementFilter};
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::POST, paths::ELEMENTS, create);
@@ -65,20 +64,15 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ElementIn
             (ElementKind::Facility, Some(format!("{}{}", id.major_category(), id.minor_category())), Some(id))
         }
     };
-    let located = state.cache.snapshot().locate(p.lon(), p.lat(), chrono::Utc::now());
-    let mut w = writer.begin(&state).await?;
-    let new = NewElement {
+    let element = Element {
         kind,
         name: &name,
         category: category.as_deref(),
-        facility_id: facility_id.as_ref().map(|f| f.as_str()),
+        facility_id: facility_id.as_ref(),
         address: body.address.as_deref(),
-        at: (p.lon(), p.lat()),
-        community: located.community.as_ref().map(|c| c.code.as_str()),
-        grid: located.grid().map(|g| g.id),
+        at: p,
     };
-    let id = elements::insert(w.conn(), new).await?;
-    w.commit(StatusCode::CREATED, json!({ "id": id, "located": located }), Touches::ElementAt(p.lon(), p.lat())).await
+    Ok(HttpResponse::Created().json(service::register(&state, writer, element).await?))
 }
 
 #[derive(Deserialize)]
