@@ -21,6 +21,7 @@ pub mod map_style;
 pub mod places;
 pub mod plans;
 pub mod request_log;
+pub mod residents;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -9,19 +9,17 @@ use wangge_api::paths;
 use super::body::Json;
 use super::route;
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
-use serde_json::json;
 use wangge_domain::personal::{IdCardNumber, PersonName, PhoneNumber};
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
+use crate::residents::{self as service, Person};
 use crate::state::AppState;
-use crate::store::places::{self, Entity, Lies};
-use crate::store::residents::{self, NewResident};
-use crate::write::{Touches, Writer};
+use crate::store::residents;
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::POST, paths::RESIDENTS, create);
@@ -54,25 +52,8 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<ResidentI
     id_card.check_born_by((today.year(), today.month(), today.day())).map_err(unprocessable(ErrorCode::BadIdCard))?;
     let phone: Option<PhoneNumber> =
         body.phone.as_deref().map(str::parse).transpose().map_err(unprocessable(ErrorCode::BadPhone))?;
-    let Some(Lies::At(lon, lat)) = places::lies(&state.pool, Entity::Building, body.building_id).await? else {
-        return Err(ApiError::not_found("building", body.building_id));
-    };
-    let located = state.cache.snapshot().locate(lon, lat, chrono::Utc::now());
-    let key = &state.security.key;
-    let mut w = writer.begin(&state).await?;
-    let new = NewResident {
-        sealed: (key.seal(name.as_str()), key.seal(id_card.as_str()), phone.as_ref().map(|p| key.seal(p.as_str()))),
-        masked: (name.masked(), id_card.masked(), phone.as_ref().map(PhoneNumber::masked)),
-        id_card_digest: key.digest(id_card.as_str()),
-        building: body.building_id,
-        at: (lon, lat),
-        community: located.community.as_ref().map(|c| c.code.as_str()),
-        grid: located.grid().map(|g| g.id),
-    };
-    let id = residents::insert(w.conn(), new).await?;
-    let grid = located.grid().map(|g| json!({ "id": g.id, "code": g.code }));
-    let answer = json!({ "id": id, "community": located.community.map(|c| c.code), "grid": grid });
-    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
+    let person = Person { name, id_card, phone };
+    Ok(HttpResponse::Created().json(service::register(&state, writer, person, body.building_id).await?))
 }
 
 #[derive(Deserialize)]
@@ -101,20 +82,6 @@ async fn get(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Http
 /// Show a resident's personal data in full. The disclosure is audited like a write (the log keeps the masked
 /// record, never the revealed values).
 async fn reveal(state: web::Data<AppState>, writer: Writer, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
-    let mut w = writer.begin(&state).await?;
-    let row = residents::sealed(w.conn(), id).await?;
-    let (name, id_card, phone) = row.ok_or_else(|| ApiError::not_found("resident", id))?;
-    let key = &state.security.key;
-    let open =
-        |b: &[u8]| key.open(b).map_err(|e| ApiError::from(anyhow::Error::from(e).context(format!("resident {id}"))));
-    let answer = json!({
-        "id": id,
-        "name": open(&name)?,
-        "id_card": open(&id_card)?,
-        "phone": phone.as_deref().map(open).transpose()?,
-    });
-    let mut res = w.commit(StatusCode::OK, answer, Touches::Nothing).await?;
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    let revealed = service::reveal(&state, writer, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store"))).json(revealed))
 }
