@@ -291,7 +291,10 @@ impl Controller {
         self.generation.set(generation);
         let me = self.clone();
         after(1500, move || {
-            if me.generation.get() == generation && me.conflict.get_untracked().is_none() {
+            // Only if nothing was edited since, nothing is in conflict, and no other save (before a split, say)
+            // already stored this state.
+            let pending = me.save_state.get_untracked() == SaveState::Dirty;
+            if me.generation.get() == generation && me.conflict.get_untracked().is_none() && pending {
                 spawn_local(async move {
                     me.save().await;
                 });

@@ -276,6 +276,11 @@ impl Controller {
 
     /// Split a block into building cells, or along a drawn line.
     pub(super) async fn split(self: &Rc<Self>, block: BlockId, line: Option<Vec<[f64; 2]>>) {
+        // Save pending edits first: a save still naming the whole block would otherwise race the split and be
+        // refused once the block is retired.
+        if self.save_state.get_untracked() != SaveState::Saved && !self.save().await {
+            return;
+        }
         let lang = self.lang.get_untracked();
         let body = match line {
             Some(l) => json!({ "line": { "type": "LineString", "coordinates": l } }),
