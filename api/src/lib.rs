@@ -1,6 +1,9 @@
 //! `wangge-api`: the contract between the server and its clients (the web app, the tests): every route's path,
-//! every error code, and the request types both sides build. Pure and small; it compiles for the browser too.
+//! every error code, and the request and answer types both sides build. Pure and small; it compiles for the browser too.
 
+pub mod accounts;
+pub mod areas;
 pub mod error;
 pub mod paths;
 pub mod plans;
+pub mod special_grids;

@@ -1,7 +1,9 @@
-//! Grid plans on the wire: the draft a planner (or the editor) sends.
+//! Grid plans on the wire: the draft a planner (or the editor) sends, and the answers the server gives.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use wangge_domain::plan::GridKind;
+use wangge_domain::partition::Oversized;
+use wangge_domain::plan::{GridKind, GridStats, PlanReport, PlanStatus, Problem};
 
 /// A grid as submitted by a planner.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,4 +39,108 @@ pub struct PlanInput {
     /// else saved meanwhile, and the save is refused (409 `stale_revision`) rather than overwriting theirs.
     #[serde(default)]
     pub revision: Option<i32>,
+}
+
+/// A plan version as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Plan {
+    /// Id.
+    pub id: i64,
+    /// Community.
+    pub community_code: String,
+    /// Version number in the community.
+    pub version: i32,
+    /// Draft or published.
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "String"))]
+    pub status: PlanStatus,
+    /// The published plan it was based on.
+    pub based_on: Option<i64>,
+    /// Note.
+    pub note: Option<String>,
+    /// Valid from (published).
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Valid until, exclusive (superseded).
+    pub valid_to: Option<DateTime<Utc>>,
+    /// When published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Bumped by every save.
+    pub revision: i32,
+}
+
+/// A stored draft and its validation report (the answer to creating or replacing a draft).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The version.
+    pub plan: Plan,
+    /// Problems and per-grid figures.
+    pub report: PlanReport,
+}
+
+/// A draft proposed by the partitioner, with the blocks it could not balance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The version.
+    pub plan: Plan,
+    /// Problems and per-grid figures.
+    pub report: PlanReport,
+    /// Blocks that alone exceed the household band.
+    pub oversized: Vec<Oversized>,
+    /// Blocks too big to balance their grid (split them into building cells).
+    pub lumpy: Vec<Oversized>,
+}
+
+/// A published version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Published {
+    /// The version, now in force from its `valid_from`.
+    pub plan: Plan,
+    /// Its report.
+    pub report: PlanReport,
+    /// Located elements and residents whose grid was recomputed.
+    pub elements_relocated: u64,
+}
+
+/// A block no grid polygon of an imported layer covers enough (left unassigned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockBetween {
+    /// The block.
+    pub block: i64,
+    /// Share of its area covered by any polygon (0–1, two decimals).
+    pub covered: f64,
+}
+
+/// A block an imported layer's polygons cut across (assigned to the one covering most of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockAcross {
+    /// The block.
+    pub block: i64,
+    /// The grid it went to.
+    pub grid: String,
+    /// Share of its area in that grid (0–1, two decimals).
+    pub share: f64,
+}
+
+/// A draft made from an imported layer of grid polygons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Imported {
+    /// The version.
+    pub plan: Plan,
+    /// Problems and per-grid figures.
+    pub report: PlanReport,
+    /// Blocks between the layer's polygons.
+    pub between: Vec<BlockBetween>,
+    /// Blocks across them.
+    pub across: Vec<BlockAcross>,
+    /// Polygons of the layer that cover no block (left out of the draft).
+    pub grids_without_blocks: Vec<String>,
+}
+
+/// The details of a refusal to publish (`plan_not_publishable`): what stops it, and the figures per grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotPublishable {
+    /// The problems.
+    pub problems: Vec<Problem>,
+    /// Figures per grid.
+    pub grids: Vec<GridStats>,
 }

@@ -233,7 +233,7 @@ impl Band {
 }
 
 /// Something that stops a plan from being published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     /// Blocks of the community that are in no natural or dedicated grid (a gap).
@@ -282,7 +282,7 @@ pub enum Problem {
 }
 
 /// Per-grid figures of a validated plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GridStats {
     /// The grid's key.
     pub key: String,
@@ -299,7 +299,7 @@ pub struct GridStats {
 }
 
 /// The outcome of validating a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanReport {
     /// Errors; the plan may be saved as a draft but not published while any remain.
     pub problems: Vec<Problem>,

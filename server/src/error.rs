@@ -4,8 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 use wangge_api::error::ErrorCode;
+use wangge_api::plans::NotPublishable;
 
 use crate::store::blocks::BlockError;
+use crate::store::hierarchy::{Level, Misplaced};
 use crate::store::plans::PlanError;
 use crate::store::StoreError;
 
@@ -133,6 +135,22 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// 422 for a boundary that does not fit the hierarchy, with the areas in m².
+impl From<(Level, Misplaced)> for ApiError {
+    fn from((level, m): (Level, Misplaced)) -> Self {
+        let message = format!("this {}: {m}", level.table());
+        match m {
+            Misplaced::OutsideParent { parent, area_m2 } => ApiError::unprocessable(ErrorCode::OutsideParent, message)
+                .with_details(json!({ "parent": parent, "area_m2": area_m2 })),
+            Misplaced::Overlaps { with } => {
+                let list: Vec<Value> =
+                    with.iter().map(|(code, area)| json!({ "code": code, "area_m2": area })).collect();
+                ApiError::unprocessable(ErrorCode::OverlapsSibling, message).with_details(json!({ "overlaps": list }))
+            }
+        }
+    }
+}
+
 impl From<PlanError> for ApiError {
     fn from(e: PlanError) -> Self {
         let message = e.to_string();
@@ -149,7 +167,7 @@ impl From<PlanError> for ApiError {
             PlanError::StaleRevision { current, .. } => ApiError::conflict(ErrorCode::StaleRevision, message)
                 .with_details(json!({ "current_revision": current })),
             PlanError::NotPublishable(report) => ApiError::unprocessable(ErrorCode::PlanNotPublishable, message)
-                .with_details(json!({ "problems": report.problems, "grids": report.grids })),
+                .with_details(json!(NotPublishable { problems: report.problems, grids: report.grids })),
             PlanError::StaleBase { based_on, latest, .. } => ApiError::conflict(ErrorCode::StaleBase, message)
                 .with_details(json!({ "based_on": based_on, "latest_published": latest })),
             PlanError::ValidFromTooEarly(_) => ApiError::unprocessable(ErrorCode::ValidFromTooEarly, message),

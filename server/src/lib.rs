@@ -4,6 +4,8 @@
 //! command-line tasks (import, demo, benchmark). Layout after zero2prod: `config` → `db` → `store` → `routes` →
 //! `startup`; `import` and `bench` are the command-line jobs.
 
+pub mod accounts;
+pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod bench;
@@ -19,10 +21,12 @@ pub mod import;
 pub mod jobs;
 pub mod map_style;
 pub mod places;
+pub mod plan_import;
 pub mod plans;
 pub mod request_log;
 pub mod residents;
 pub mod routes;
+pub mod special_grids;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -230,16 +230,20 @@ async fn main() -> Result<()> {
                 work_phone: None,
                 password: &password,
             };
-            let account = accounts::create(&pool, new).await?;
+            // The account and its audit entry commit together.
+            let mut tx = pool.begin().await?;
+            let account = accounts::create(&mut *tx, new).await?;
             let entry = audit::Entry {
                 actor: "system",
                 action: "create-admin",
                 target: Some(format!("account {username}")),
                 status: 201,
                 before: None,
-                after: Some(account.clone()),
+                after: Some(serde_json::to_value(&account)?),
             };
-            audit::append(&pool, &settings.security()?.audit_head, entry).await?;
+            let appended = audit::append_in(&mut tx, entry).await?;
+            tx.commit().await?;
+            audit::anchor(&pool, &settings.security()?.audit_head, &appended).await?;
             println!("{}", serde_json::to_string_pretty(&account)?);
         }
         Command::DbUrl => println!("{url}"),

@@ -6,50 +6,15 @@
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use wangge_domain::codes::CommunityCode;
-use wangge_domain::partition::{Options, Oversized, PartitionResult};
-use wangge_domain::plan::PlanReport;
+use wangge_domain::partition::{Options, PartitionResult};
 
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::hierarchy::community_bbox;
-use crate::store::plans::{self, PlanRow};
+use crate::store::plans;
 use crate::write::{Touches, Writer};
-use wangge_api::plans::PlanInput;
-
-/// A stored draft and its validation report.
-#[derive(Debug, Serialize)]
-pub struct Draft {
-    /// The version.
-    pub plan: PlanRow,
-    /// Problems and per-grid figures.
-    pub report: PlanReport,
-}
-
-/// A draft proposed by the partitioner, with the blocks it could not balance.
-#[derive(Debug, Serialize)]
-pub struct Proposal {
-    /// The version.
-    pub plan: PlanRow,
-    /// Problems and per-grid figures.
-    pub report: PlanReport,
-    /// Blocks that alone exceed the household band.
-    pub oversized: Vec<Oversized>,
-    /// Blocks too big to balance their grid (split them into building cells).
-    pub lumpy: Vec<Oversized>,
-}
-
-/// A published version.
-#[derive(Debug, Serialize)]
-pub struct Published {
-    /// The version, now in force from its `valid_from`.
-    pub plan: PlanRow,
-    /// Its report.
-    pub report: PlanReport,
-    /// Located elements and residents whose grid was recomputed.
-    pub elements_relocated: u64,
-}
+use wangge_api::plans::{Draft, PlanInput, Proposal, Published};
 
 /// Store a new draft of `community`'s plan.
 pub async fn create_draft(

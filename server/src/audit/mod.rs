@@ -79,7 +79,7 @@ pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> 
     anchor.advance(appended.seq, &appended.hash)
 }
 
-/// Append an entry that describes no write of its own (a sign-in, a lock, `create-admin`), commit it and anchor it.
+/// Append an entry that describes no write of its own (a sign-in, a lock), commit it and anchor it.
 pub async fn append(pool: &PgPool, head: &HeadAnchor, e: Entry<'_>) -> Result<i64> {
     let mut tx = pool.begin().await?;
     let appended = append_in(&mut tx, e).await?;

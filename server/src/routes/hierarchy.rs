@@ -1,23 +1,22 @@
 //! Districts, streets and communities.
 
 use actix_web::http::Method;
-use wangge_api::error::ErrorCode;
 use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wangge_domain::codes::{CommunityCode, DistrictCode, StreetCode};
 
 use super::input;
+use crate::areas::{self, NewArea};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::hierarchy::{self, misplaced, upsert_area, Level, Misplaced};
-use crate::write::{Touches, Writer};
+use crate::store::hierarchy::{self, Level};
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DISTRICTS, list_districts);
@@ -47,7 +46,7 @@ async fn list_districts(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 async fn list_streets(state: web::Data<AppState>, viewer: Viewer, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code: DistrictCode = input::code(&path)?;
-    must_exist(&state, Level::District, code.as_str()).await?;
+    areas::must_exist(&state, Level::District, code.as_str()).await?;
     Ok(HttpResponse::Ok().json(hierarchy::streets(&state.pool, code.as_str(), &viewer.prefixes()).await?))
 }
 
@@ -57,16 +56,8 @@ async fn list_communities(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let code: StreetCode = input::code(&path)?;
-    must_exist(&state, Level::Street, code.as_str()).await?;
+    areas::must_exist(&state, Level::Street, code.as_str()).await?;
     Ok(HttpResponse::Ok().json(hierarchy::communities(&state.pool, code.as_str(), &viewer.prefixes()).await?))
-}
-
-/// 404 unless area `code` of `level` exists.
-async fn must_exist(state: &AppState, level: Level, code: &str) -> ApiResult<()> {
-    match hierarchy::exists(&state.pool, level, code).await? {
-        true => Ok(()),
-        false => Err(ApiError::not_found(level.table(), code)),
-    }
 }
 
 async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -75,6 +66,7 @@ async fn get_community(state: web::Data<AppState>, path: web::Path<String>) -> A
     feature.map(|f| HttpResponse::Ok().json(f)).ok_or_else(|| ApiError::not_found("community", code))
 }
 
+/// Parse the rest of an area and create it.
 async fn create(
     state: &AppState,
     writer: Writer,
@@ -84,36 +76,8 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     let name = input::label("name", &body.name, 100)?;
     let boundary = body.geometry.as_ref().map(|g| input::boundary(g, body.gcj02)).transpose()?;
-    if level == Level::Community && boundary.is_none() {
-        return Err(ApiError::unprocessable(ErrorCode::NoBoundary, "a community needs a geometry"));
-    }
-    if let Some(parent) = level.parent() {
-        must_exist(state, parent, &code[..level.parent_digits()]).await?;
-    }
-    if hierarchy::exists(&state.pool, level, code).await? {
-        return Err(ApiError::conflict(ErrorCode::Duplicate, format!("{} {code} already exists", level.table())));
-    }
-    if let Some(b) = &boundary {
-        if let Some(m) = misplaced(&state.pool, level, code, b).await? {
-            return Err(misplaced_error(level, m));
-        }
-    }
-    let mut w = writer.begin(state).await?;
-    upsert_area(w.conn(), level, code, &name, boundary.as_ref(), false).await?;
-    w.commit(StatusCode::CREATED, json!({ "code": code, "name": name }), Touches::Areas(None)).await
-}
-
-/// 422 for a boundary that does not fit the hierarchy, with the areas in m².
-fn misplaced_error(level: Level, m: Misplaced) -> ApiError {
-    let message = format!("this {}: {m}", level.table());
-    match m {
-        Misplaced::OutsideParent { parent, area_m2 } => ApiError::unprocessable(ErrorCode::OutsideParent, message)
-            .with_details(json!({ "parent": parent, "area_m2": area_m2 })),
-        Misplaced::Overlaps { with } => {
-            let list: Vec<Value> = with.iter().map(|(code, area)| json!({ "code": code, "area_m2": area })).collect();
-            ApiError::unprocessable(ErrorCode::OverlapsSibling, message).with_details(json!({ "overlaps": list }))
-        }
-    }
+    let area = NewArea { level, code: code.to_owned(), name, boundary };
+    Ok(HttpResponse::Created().json(areas::create(state, writer, area).await?))
 }
 
 async fn create_district(state: web::Data<AppState>, writer: Writer, body: Json<AreaInput>) -> ApiResult<HttpResponse> {

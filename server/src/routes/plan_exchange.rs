@@ -8,21 +8,17 @@ use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wangge_domain::codes::CommunityCode;
-use wangge_domain::plan::GridKind;
 
 use super::input;
 use crate::error::{ApiError, ApiResult};
+use crate::plan_import::{self, LayerGrid};
 use crate::state::AppState;
-use crate::store::geojson_text;
-use crate::store::plan_import::{cover_blocks, ACROSS_BELOW, BETWEEN_BELOW};
 use crate::store::plans;
-use crate::write::{Touches, Writer};
-use wangge_api::plans::{GridInput, PlanInput};
+use crate::write::Writer;
 use wangge_domain::boundary::Boundary;
 use wangge_gis_data::shapes::{read_zip, write_zip, Attribute, ShapeFeature, UnpackLimits, ZipReadError};
 
@@ -129,28 +125,6 @@ struct ImportInput {
     based_on: Option<i64>,
 }
 
-/// A grid polygon of an imported layer, validated.
-struct LayerGrid {
-    key: String,
-    name: Option<String>,
-    kind: GridKind,
-    /// GeoJSON text of the polygon (WGS84).
-    polygon: String,
-}
-
-impl LayerGrid {
-    /// The `i`-th grid of a layer, from its attributes (`text(field)`: a non-empty value) and its polygon. The key is
-    /// the `key` attribute, else the `code`, else `import-i`.
-    fn new(i: usize, text: impl Fn(&str) -> Option<String>, boundary: &Boundary) -> Self {
-        LayerGrid {
-            key: text("key").or_else(|| text("code")).unwrap_or_else(|| format!("import-{}", i + 1)),
-            name: text("name"),
-            kind: if text("kind").as_deref() == Some("dedicated") { GridKind::Dedicated } else { GridKind::Natural },
-            polygon: geojson_text(boundary.multi_polygon()),
-        }
-    }
-}
-
 fn multi_polygon(geometry: &Value) -> Option<geo::MultiPolygon<f64>> {
     let g: geojson::Geometry = serde_json::from_value(geometry.clone()).ok()?;
     match geo::Geometry::<f64>::try_from(g).ok()? {
@@ -185,7 +159,8 @@ async fn import(
             |k: &str| props.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         grids.push(LayerGrid::new(i, text, &boundary));
     }
-    import_layer(&state, writer, &code, grids, body.based_on).await
+    let imported = plan_import::import(&state, writer, &code, grids, body.based_on).await?;
+    Ok(HttpResponse::Created().json(imported))
 }
 
 #[derive(Deserialize)]
@@ -228,66 +203,6 @@ async fn import_shapefile(
         };
         grids.push(LayerGrid::new(i, text, &boundary));
     }
-    import_layer(&state, writer, &code, grids, q.based_on).await
-}
-
-/// Assign every block to the layer's grid covering most of it, store the draft, and report the blocks between
-/// grids (left unassigned) and across them.
-async fn import_layer(
-    state: &AppState,
-    writer: Writer,
-    code: &CommunityCode,
-    layer: Vec<LayerGrid>,
-    based_on: Option<i64>,
-) -> ApiResult<HttpResponse> {
-    if layer.is_empty() {
-        return Err(ApiError::unprocessable(ErrorCode::InvalidGeometry, "the layer has no grid polygons"));
-    }
-    if layer.len() > 999 {
-        return Err(ApiError::unprocessable(ErrorCode::TooManyGrids, "a community has at most 999 grids"));
-    }
-    let polygons: Vec<String> = layer.iter().map(|g| g.polygon.clone()).collect();
-    let mut grids: Vec<GridInput> = layer
-        .into_iter()
-        .map(|g| GridInput { key: g.key, kind: g.kind, name: g.name, blocks: Vec::new(), unit: None })
-        .collect();
-    let covers = cover_blocks(&state.pool, code.as_str(), &polygons).await?;
-    let mut between = Vec::new();
-    let mut across = Vec::new();
-    for c in &covers {
-        match c.best {
-            Some(ix) if c.covered_share >= BETWEEN_BELOW => {
-                grids[ix].blocks.push(c.block);
-                if c.best_share < ACROSS_BELOW {
-                    across.push(json!({ "block": c.block, "grid": grids[ix].key, "share": (c.best_share * 100.0).round() / 100.0 }));
-                }
-            }
-            _ => between.push(json!({ "block": c.block, "covered": (c.covered_share * 100.0).round() / 100.0 })),
-        }
-    }
-    for g in &mut grids {
-        if g.kind == GridKind::Dedicated {
-            g.unit = Some(g.blocks.clone());
-        }
-    }
-    let empty: Vec<String> = grids.iter().filter(|g| g.blocks.is_empty()).map(|g| g.key.clone()).collect();
-    grids.retain(|g| !g.blocks.is_empty());
-    if grids.is_empty() {
-        return Err(ApiError::unprocessable(
-            ErrorCode::CoversNoBlock,
-            "the layer's polygons cover no block of this community (wrong place or CRS?)",
-        )
-        .with_details(json!({ "between": between })));
-    }
-    let input = PlanInput { grids, based_on, note: Some("imported from a grid layer".into()), revision: None };
-    let mut w = writer.begin(state).await?;
-    let (plan, report) = plans::save_draft(w.conn(), code, None, &input).await?;
-    let answer = json!({
-        "plan": plan,
-        "report": report,
-        "between": between,
-        "across": across,
-        "grids_without_blocks": empty,
-    });
-    w.commit(StatusCode::CREATED, answer, Touches::Nothing).await
+    let imported = plan_import::import(&state, writer, &code, grids, q.based_on).await?;
+    Ok(HttpResponse::Created().json(imported))
 }

@@ -6,19 +6,18 @@ use wangge_api::paths;
 
 use super::body::Json;
 use super::route;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use wangge_domain::codes::DistrictCode;
 
 use super::input;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
+use crate::special_grids::{self, Extent, NewSpecial};
 use crate::state::AppState;
-use crate::store::geojson_text;
-use crate::store::special_grids::{self, NewSpecialGrid};
-use crate::write::{Touches, Writer};
+use crate::store;
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::SPECIAL_GRIDS, list);
@@ -45,28 +44,12 @@ struct SpecialInput {
 async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialInput>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let district: DistrictCode = input::code(&body.district_code)?;
-    for (field, v) in [("name", &body.name), ("theme", &body.theme)] {
-        input::label(field, v, 100)?;
-    }
+    let name = input::label("name", &body.name, 100)?;
+    let theme = input::label("theme", &body.theme, 100)?;
     let valid_from = input::at(body.valid_from.as_deref())?;
-    let geom_sql = match (&body.geometry, &body.blocks) {
-        (Some(g), None) => {
-            let b = input::boundary(g, false)?;
-            geojson_text(b.multi_polygon())
-        }
-        (None, Some(blocks)) if !blocks.is_empty() => {
-            let (found, geojson) = special_grids::blocks_union(&state.pool, blocks, district.as_str()).await?;
-            let mut wanted = blocks.clone();
-            wanted.sort_unstable();
-            wanted.dedup();
-            if found as usize != wanted.len() {
-                return Err(ApiError::unprocessable(
-                    ErrorCode::UnknownBlocks,
-                    "some blocks do not exist in this district",
-                ));
-            }
-            geojson.unwrap_or_default()
-        }
+    let extent = match (&body.geometry, body.blocks) {
+        (Some(g), None) => Extent::Drawn(input::boundary(g, false)?),
+        (None, Some(blocks)) if !blocks.is_empty() => Extent::Blocks(blocks),
         _ => {
             return Err(ApiError::unprocessable(
                 ErrorCode::BadShape,
@@ -74,19 +57,10 @@ async fn create(state: web::Data<AppState>, writer: Writer, body: Json<SpecialIn
             ))
         }
     };
-    let mut w = writer.begin(&state).await?;
-    let new = NewSpecialGrid {
-        district: district.as_str(),
-        name: body.name.trim(),
-        theme: body.theme.trim(),
-        blocks: body.blocks.as_deref(),
-        geojson: &geom_sql,
-        valid_from,
-    };
-    let id = special_grids::insert(w.conn(), new).await?;
-    w.commit(StatusCode::CREATED, json!({ "id": id }), Touches::Areas(None)).await
+    let new = NewSpecial { district, name, theme, extent, valid_from };
+    Ok(HttpResponse::Created().json(special_grids::create(&state, writer, new).await?))
 }
 
 async fn list(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(special_grids::list(&state.pool, &viewer.prefixes()).await?))
+    Ok(HttpResponse::Ok().json(store::special_grids::list(&state.pool, &viewer.prefixes()).await?))
 }

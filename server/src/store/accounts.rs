@@ -1,8 +1,10 @@
 //! Staff accounts: creating, listing, changing, and finding one to sign in.
 
-use super::Result;
+use super::{typed, Result};
 use serde_json::Value;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
+use wangge_api::accounts::Account;
 use wangge_domain::access::Assignment;
 use wangge_domain::codes::DistrictCode;
 
@@ -29,9 +31,9 @@ pub struct NewAccount<'a> {
     pub password: &'a NewPassword,
 }
 
-/// Create an account; returns it as JSON.
-pub async fn create<'e>(db: impl sqlx::PgExecutor<'e>, a: NewAccount<'_>) -> Result<Value> {
-    Ok(sqlx::query_scalar(&format!(
+/// Create an account.
+pub async fn create<'e>(db: impl sqlx::PgExecutor<'e>, a: NewAccount<'_>) -> Result<Account> {
+    let Json(account) = sqlx::query_scalar(&format!(
         "INSERT INTO account (username, display_name, role, scope, district_code, work_phone, password_hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ACCOUNT_JSON}"
     ))
@@ -43,23 +45,27 @@ pub async fn create<'e>(db: impl sqlx::PgExecutor<'e>, a: NewAccount<'_>) -> Res
     .bind(a.work_phone)
     .bind(a.password.hash())
     .fetch_one(db)
-    .await?)
+    .await?;
+    Ok(account)
 }
 
 /// Every account of a district, by username.
-pub async fn list(pool: &PgPool, district: &DistrictCode) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE district_code = $1 ORDER BY username"))
-        .bind(district.as_str())
-        .fetch_all(pool)
-        .await?)
+pub async fn list(pool: &PgPool, district: &DistrictCode) -> Result<Vec<Account>> {
+    Ok(typed(
+        sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE district_code = $1 ORDER BY username"))
+            .bind(district.as_str())
+            .fetch_all(pool)
+            .await?,
+    ))
 }
 
 /// One account.
-pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Value>> {
-    Ok(sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE id = $1"))
+pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Account>> {
+    let row: Option<Json<Account>> = sqlx::query_scalar(&format!("SELECT {ACCOUNT_JSON} FROM account WHERE id = $1"))
         .bind(id)
         .fetch_optional(pool)
-        .await?)
+        .await?;
+    Ok(row.map(|j| j.0))
 }
 
 /// Changes to an account; `None` leaves a field as it is.
@@ -77,10 +83,10 @@ pub struct AccountChange<'a> {
     pub password: Option<&'a NewPassword>,
 }
 
-/// Apply a change; returns the account as JSON, `None` if it does not exist. Ends the account's sessions when the
+/// Apply a change; returns the account, `None` if it does not exist. Ends the account's sessions when the
 /// change affects what they may do (disabled, re-scoped, new password).
-pub async fn update(tx: &mut PgConnection, id: i64, c: AccountChange<'_>) -> Result<Option<Value>> {
-    let row: Option<Value> = sqlx::query_scalar(&format!(
+pub async fn update(tx: &mut PgConnection, id: i64, c: AccountChange<'_>) -> Result<Option<Account>> {
+    let row: Option<Json<Account>> = sqlx::query_scalar(&format!(
         "UPDATE account SET
             display_name = coalesce($2, display_name),
             work_phone = CASE WHEN $3 THEN $4 ELSE work_phone END,
@@ -104,7 +110,7 @@ pub async fn update(tx: &mut PgConnection, id: i64, c: AccountChange<'_>) -> Res
     if row.is_some() && (c.assignment.is_some() || c.disabled == Some(true) || c.password.is_some()) {
         sqlx::query("DELETE FROM session WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
     }
-    Ok(row)
+    Ok(row.map(|j| j.0))
 }
 
 /// What signing in needs of an account.

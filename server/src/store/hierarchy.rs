@@ -1,8 +1,9 @@
 //! Districts, streets and communities.
 
-use super::Result;
+use super::{typed, Result};
 use serde_json::Value;
 use sqlx::PgPool;
+use wangge_api::areas::{Community, District, Street};
 use wangge_domain::boundary::Boundary;
 
 use super::geojson_text;
@@ -161,32 +162,36 @@ pub async fn exists(pool: &PgPool, level: Level, code: &str) -> Result<bool> {
 }
 
 /// Every district: code, name, whether generated, bounding box.
-pub async fn districts(pool: &PgPool) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(
-        "SELECT json_build_object('code', code, 'name', name, 'generated', generated,
+pub async fn districts(pool: &PgPool) -> Result<Vec<District>> {
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT json_build_object('code', code, 'name', name, 'generated', generated,
                 'bbox', CASE WHEN geom IS NULL THEN NULL ELSE
                   json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) END)
          FROM district ORDER BY code",
-    )
-    .fetch_all(pool)
-    .await?)
+        )
+        .fetch_all(pool)
+        .await?,
+    ))
 }
 
 /// The streets of `district` that a scope of code `prefixes` touches.
-pub async fn streets(pool: &PgPool, district: &str, prefixes: &[String]) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(
-        "SELECT json_build_object('code', code, 'name', name, 'has_boundary', geom IS NOT NULL)
+pub async fn streets(pool: &PgPool, district: &str, prefixes: &[String]) -> Result<Vec<Street>> {
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT json_build_object('code', code, 'name', name, 'has_boundary', geom IS NOT NULL)
          FROM street WHERE district_code = $1 AND touches_scope(code, $2) ORDER BY code",
-    )
-    .bind(district)
-    .bind(prefixes)
-    .fetch_all(pool)
-    .await?)
+        )
+        .bind(district)
+        .bind(prefixes)
+        .fetch_all(pool)
+        .await?,
+    ))
 }
 
 /// The communities of `street` that a scope of code `prefixes` touches, with their blocks and households.
-pub async fn communities(pool: &PgPool, street: &str, prefixes: &[String]) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(
+pub async fn communities(pool: &PgPool, street: &str, prefixes: &[String]) -> Result<Vec<Community>> {
+    Ok(typed(sqlx::query_scalar(
         "SELECT json_build_object('code', c.code, 'name', c.name, 'has_boundary', c.geom IS NOT NULL,
                 'blocks', (SELECT count(*) FROM block b WHERE b.community_code = c.code AND NOT b.retired),
                 'households', (SELECT coalesce(sum(households), 0) FROM block b WHERE b.community_code = c.code AND NOT b.retired))
@@ -195,7 +200,7 @@ pub async fn communities(pool: &PgPool, street: &str, prefixes: &[String]) -> Re
     .bind(street)
     .bind(prefixes)
     .fetch_all(pool)
-    .await?)
+    .await?))
 }
 
 /// Community `code` as a Feature with its street, counts and the plan in force.

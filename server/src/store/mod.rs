@@ -47,3 +47,9 @@ pub(crate) const BBOX_COLUMNS: &str = "ST_XMin(geom), ST_YMin(geom), ST_XMax(geo
 pub(crate) fn bbox((w, s, e, n): (Option<f64>, Option<f64>, Option<f64>, Option<f64>)) -> Option<[f64; 4]> {
     Some([w?, s?, e?, n?])
 }
+
+/// Rows built as JSON by PostgreSQL (`json_build_object`), read as their answer type from `wangge-api`: a row of
+/// another shape fails the query rather than reaching a client.
+pub(crate) fn typed<T>(rows: Vec<sqlx::types::Json<T>>) -> Vec<T> {
+    rows.into_iter().map(|j| j.0).collect()
+}

@@ -1,10 +1,9 @@
 //! Grid plans: drafts, publishing and reading versions.
 
 use std::collections::HashMap;
-use wangge_api::plans::{GridInput, PlanInput};
+use wangge_api::plans::{GridInput, Plan, PlanInput};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use wangge_domain::codes::{CommunityCode, GridCode};
@@ -99,32 +98,6 @@ fn status(stored: String) -> Result<PlanStatus> {
 /// Results of this module.
 pub type Result<T, E = PlanError> = std::result::Result<T, E>;
 
-/// A stored plan version.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct PlanRow {
-    /// Id.
-    pub id: i64,
-    /// Community.
-    pub community_code: String,
-    /// Version number in the community.
-    pub version: i32,
-    /// Draft or published.
-    #[sqlx(try_from = "String")]
-    pub status: PlanStatus,
-    /// The published plan it was based on.
-    pub based_on: Option<i64>,
-    /// Note.
-    pub note: Option<String>,
-    /// Valid from (published).
-    pub valid_from: Option<DateTime<Utc>>,
-    /// Valid until, exclusive (superseded).
-    pub valid_to: Option<DateTime<Utc>>,
-    /// When published.
-    pub published_at: Option<DateTime<Utc>>,
-    /// Bumped by every save.
-    pub revision: i32,
-}
-
 const PLAN_COLUMNS: &str =
     "id, community_code, version, status, based_on, note, valid_from, valid_to, published_at, revision";
 
@@ -167,7 +140,7 @@ pub async fn save_draft(
     community: &CommunityCode,
     replace: Option<i64>,
     input: &PlanInput,
-) -> Result<(PlanRow, PlanReport)> {
+) -> Result<(Plan, PlanReport)> {
     if input.grids.len() > 999 {
         return Err(PlanError::TooManyGrids);
     }
@@ -294,8 +267,8 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
 }
 
 /// One plan version.
-pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<PlanRow> {
-    sqlx::query_as::<_, PlanRow>(&format!("SELECT {PLAN_COLUMNS} FROM plan WHERE id = $1"))
+pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<Plan> {
+    sqlx::query_as::<_, Plan>(&format!("SELECT {PLAN_COLUMNS} FROM plan WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?
@@ -303,8 +276,8 @@ pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<PlanRow> {
 }
 
 /// All versions of a community's plan, newest first.
-pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<PlanRow>> {
-    Ok(sqlx::query_as::<_, PlanRow>(&format!(
+pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<Plan>> {
+    Ok(sqlx::query_as::<_, Plan>(&format!(
         "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 ORDER BY version DESC"
     ))
     .bind(community)
@@ -313,8 +286,8 @@ pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<PlanRow>> 
 }
 
 /// The plan in force for a community at `at`.
-pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) -> Result<Option<PlanRow>> {
-    Ok(sqlx::query_as::<_, PlanRow>(&format!(
+pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) -> Result<Option<Plan>> {
+    Ok(sqlx::query_as::<_, Plan>(&format!(
         "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND status = 'published'
          AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
     ))
@@ -366,7 +339,7 @@ pub async fn publish(
     tx: &mut PgConnection,
     plan_id: i64,
     valid_from: Option<DateTime<Utc>>,
-) -> Result<(PlanRow, PlanReport, u64)> {
+) -> Result<(Plan, PlanReport, u64)> {
     let row: Option<(String, String, Option<i64>)> =
         sqlx::query_as("SELECT community_code, status, based_on FROM plan WHERE id = $1 FOR UPDATE")
             .bind(plan_id)

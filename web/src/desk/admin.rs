@@ -5,29 +5,27 @@ use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wangge_api::accounts::Account;
 use wangge_api::paths::{self, fill};
+use wangge_domain::access::{Role, Scope, ROLES};
 
 use crate::kit::http::{get_ok, send};
 use crate::kit::i18n::{t, Lang};
 
-/// Roles an admin can give, in the order the form lists them.
-const ROLES: [&str; 6] =
-    ["district_admin", "planner", "street_operator", "department_handler", "grid_worker", "grid_head"];
-
-fn scope_text(scope: &Value) -> String {
-    match scope.as_object().and_then(|o| o.iter().next()) {
-        Some((k, Value::Array(a))) => {
-            format!("{k}: {}", a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
-        }
-        Some((k, v)) => format!("{k}: {}", v.as_str().unwrap_or_default()),
-        None => String::new(),
+fn scope_text(scope: &Scope) -> String {
+    match scope {
+        Scope::District(d) => format!("district: {}", d.as_str()),
+        Scope::Street(s) => format!("street: {}", s.as_str()),
+        Scope::Community(c) => format!("community: {}", c.as_str()),
+        Scope::Grids(gs) => format!("grids: {}", gs.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", ")),
+        Scope::Department(d) => format!("department: {}", d.as_str()),
     }
 }
 
 /// The panel.
 #[component]
 pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
-    let accounts = RwSignal::new(Vec::<Value>::new());
+    let accounts = RwSignal::new(Vec::<Account>::new());
     let audit = RwSignal::new(Vec::<Value>::new());
     let chain = RwSignal::new(None::<Value>);
     let message = RwSignal::new(None::<(bool, String)>);
@@ -35,7 +33,10 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     let reload = move || {
         spawn_local(async move {
             match get_ok(paths::ACCOUNTS).await {
-                Ok(v) => accounts.set(v.as_array().cloned().unwrap_or_default()),
+                Ok(v) => match serde_json::from_value(v) {
+                    Ok(list) => accounts.set(list),
+                    Err(e) => message.set(Some((true, e.to_string()))),
+                },
                 Err(e) => message.set(Some((true, e))),
             }
             if let Ok(v) = get_ok("/api/audit?limit=15").await {
@@ -47,7 +48,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     let (username, display, role, scope_kind, scope_value, password) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
-        RwSignal::new("grid_worker".to_owned()),
+        RwSignal::new(Role::GridWorker),
         RwSignal::new("grids".to_owned()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -62,7 +63,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
             kind => json!({ kind: value.trim() }),
         };
         let body = json!({ "username": username.get_untracked().trim(), "display_name": display.get_untracked().trim(),
-                           "role": role.get_untracked(), "scope": scope, "password": password.get_untracked() });
+                           "role": role.get_untracked().as_str(), "scope": scope, "password": password.get_untracked() });
         spawn_local(async move {
             match send("POST", paths::ACCOUNTS, &body, &csrf.get_value()).await {
                 Ok(r) if r.ok() => {
@@ -109,13 +110,14 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
             <table class="accounts" data-testid="accounts">
                 <tbody>
                 {move || accounts.get().into_iter().map(|a| {
-                    let id = a["id"].as_i64().unwrap_or_default();
-                    let disabled = a["disabled"].as_bool().unwrap_or_default();
-                    let role = format!("role_{}", a["role"].as_str().unwrap_or_default());
+                    let (id, disabled) = (a.id, a.disabled);
+                    let role = format!("role_{}", a.role.as_str());
+                    let scope = scope_text(&a.scope);
+                    let username = a.username.clone();
                     view! {
-                        <tr class:disabled=disabled data-testid="account-row" data-username=a["username"].as_str().unwrap_or_default().to_owned()>
-                            <td><b>{a["username"].as_str().unwrap_or_default().to_owned()}</b><br/><small>{a["display_name"].as_str().unwrap_or_default().to_owned()}</small></td>
-                            <td>{move || t(lang.get(), &role)}<br/><small>{scope_text(&a["scope"])}</small></td>
+                        <tr class:disabled=disabled data-testid="account-row" data-username=username>
+                            <td><b>{a.username}</b><br/><small>{a.display_name}</small></td>
+                            <td>{move || t(lang.get(), &role)}<br/><small>{scope}</small></td>
                             <td><button data-testid="account-toggle" on:click=move |_| toggle(id, disabled)>
                                 {move || t(lang.get(), if disabled { "enable" } else { "disable" })}</button></td>
                         </tr>
@@ -127,10 +129,14 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 <h3>{move || tr!(lang.get(), "new_account")}</h3>
                 <input data-testid="new-username" placeholder=move || tr!(lang.get(), "username") prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
                 <input data-testid="new-display" placeholder=move || tr!(lang.get(), "display_name") prop:value=move || display.get() on:input=move |ev| display.set(event_target_value(&ev)) />
-                <select data-testid="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                <select data-testid="new-role" on:change=move |ev| {
+                    if let Some(r) = ROLES.into_iter().find(|r| r.as_str() == event_target_value(&ev)) {
+                        role.set(r)
+                    }
+                }>
                     {ROLES.iter().map(|r| {
-                        let key = format!("role_{r}");
-                        view! { <option value=*r selected=*r == "grid_worker">{move || t(lang.get(), &key)}</option> }
+                        let key = format!("role_{}", r.as_str());
+                        view! { <option value=r.as_str() selected=*r == Role::GridWorker>{move || t(lang.get(), &key)}</option> }
                     }).collect_view()}
                 </select>
                 <div class="row">

@@ -1,6 +1,7 @@
 //! The server's JSON, as the app reads it.
 
 use serde::Deserialize;
+pub use wangge_api::areas::District;
 use wangge_api::error::{ErrorBody, ErrorCode};
 use wangge_api::paths::{self, fill};
 pub use wangge_domain::located::Located;
@@ -110,19 +111,6 @@ pub struct Account {
 struct SessionResponse {
     #[serde(default)]
     account: Option<Account>,
-}
-
-/// A district.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct District {
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Generated demo data.
-    pub generated: bool,
-    /// West, south, east, north.
-    pub bbox: Option<[f64; 4]>,
 }
 
 async fn get<T: for<'de> Deserialize<'de>>(url: &str) -> Result<T, String> {

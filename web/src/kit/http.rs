@@ -1,6 +1,7 @@
 //! JSON over HTTP to our server, as the editor and the staff panels need it: replies with their status, and writes
 //! that carry the session's CSRF token.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wangge_api::error::ErrorCode;
 
@@ -22,6 +23,17 @@ impl Reply {
     /// that is not one of ours.
     pub fn error(&self) -> Option<ErrorCode> {
         serde_json::from_value(self.body["error"].clone()).ok()
+    }
+
+    /// The body of a success as its answer type (`Draft`, `Published`, …); a body of another shape is an error
+    /// naming the field, as the server's contract changed under the app.
+    pub fn answer<T: DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_value(self.body.clone()).map_err(|e| format!("unexpected answer: {e}"))
+    }
+
+    /// The `details` of a refusal as `T` (`None` when absent or of another shape).
+    pub fn details<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_value(self.body.get("details")?.clone()).ok()
     }
 
     /// The human reason of a refusal.

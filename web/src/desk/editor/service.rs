@@ -2,6 +2,8 @@
 //! conflicts, publishing with the diff first, splits, imports, suggestions, special grids, version history.
 
 use super::*;
+use wangge_api::plans::{Draft, Imported, NotPublishable, Proposal, Published};
+use wangge_domain::plan::Problem;
 
 /// A grid layer to import.
 pub(super) enum Layer {
@@ -92,9 +94,17 @@ impl Controller {
         };
         match reply {
             Ok(r) if r.ok() => {
+                let draft: Draft = match r.answer() {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.say(true, e);
+                        self.save_state.set(SaveState::Dirty);
+                        return false;
+                    }
+                };
                 let mut m = self.model.borrow_mut();
-                m.draft_id = r.body["plan"]["id"].as_i64();
-                m.revision = r.body["plan"]["revision"].as_i64();
+                m.draft_id = Some(draft.plan.id);
+                m.revision = Some(i64::from(draft.plan.revision));
                 self.save_state.set(if self.generation.get() == generation {
                     SaveState::Saved
                 } else {
@@ -220,7 +230,7 @@ impl Controller {
         let lang = self.lang.get_untracked();
         match api::send("POST", &fill(paths::PLAN_PUBLISH, &[&id]), &json!({}), &self.csrf).await {
             Ok(r) if r.ok() => {
-                let version = r.body["plan"]["version"].as_i64().unwrap_or_default();
+                let version = r.answer::<Published>().map_or(0, |p| p.plan.version);
                 let community = self.model.borrow().community.clone();
                 if let Ok((model, blocks, edges)) = load(&community, Some(Source::InForce)).await {
                     *self.model.borrow_mut() = model;
@@ -233,27 +243,18 @@ impl Controller {
                 self.say(false, format!("{} v{version}", tr!(lang, "published")));
             }
             Ok(r) if r.error() == Some(ErrorCode::PlanNotPublishable) => {
+                let problems = r.details::<NotPublishable>().map(|d| d.problems).unwrap_or_default();
                 let mut bad = Vec::new();
-                for p in r.body["details"]["problems"].as_array().into_iter().flatten() {
-                    match p["problem"].as_str() {
-                        Some("unassigned") => {
-                            bad.extend(p["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64))
-                        }
-                        Some("discontiguous") => bad.extend(
-                            p["pieces"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .skip(1)
-                                .flat_map(|piece| piece.as_array().cloned().unwrap_or_default())
-                                .filter_map(|v| v.as_i64()),
-                        ),
+                for p in &problems {
+                    match p {
+                        Problem::Unassigned { blocks } => bad.extend(blocks),
+                        Problem::Discontiguous { pieces, .. } => bad.extend(pieces.iter().skip(1).flatten()),
                         _ => {}
                     }
                 }
                 let n = bad.len();
                 self.set_problems(bad);
-                let problems = r.body["details"]["problems"].as_array().map_or(0, Vec::len);
+                let problems = problems.len();
                 self.say(
                     true,
                     format!(
@@ -363,11 +364,13 @@ impl Controller {
         };
         match reply {
             Ok(r) if r.ok() => {
-                self.adopt_draft(r.body["plan"]["id"].as_i64()).await;
-                let between: Vec<BlockId> =
-                    r.body["between"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
-                let across: Vec<BlockId> =
-                    r.body["across"].as_array().into_iter().flatten().filter_map(|b| b["block"].as_i64()).collect();
+                let imported: Imported = match r.answer() {
+                    Ok(i) => i,
+                    Err(e) => return self.say(true, e),
+                };
+                self.adopt_draft(Some(imported.plan.id)).await;
+                let between: Vec<BlockId> = imported.between.iter().map(|b| b.block).collect();
+                let across: Vec<BlockId> = imported.across.iter().map(|b| b.block).collect();
                 self.say(
                     false,
                     format!(
@@ -449,23 +452,22 @@ impl Controller {
     /// Open the draft a suggestion or a rebalance made, say how balanced it is, and mark the blocks to split.
     pub(super) async fn show_partition(self: &Rc<Self>, reply: Result<api::Reply, String>) {
         let lang = self.lang.get_untracked();
-        let r = match reply {
-            Ok(r) if r.ok() => r,
+        let proposal: Proposal = match reply {
+            Ok(r) if r.ok() => match r.answer() {
+                Ok(p) => p,
+                Err(e) => return self.say(true, e),
+            },
             Ok(r) => return self.say(true, r.message()),
             Err(e) => return self.say(true, e),
         };
-        if !self.adopt_draft(r.body["plan"]["id"].as_i64()).await {
+        if !self.adopt_draft(Some(proposal.plan.id)).await {
             return;
         }
         let rows = self.rows.get_untracked();
         let natural: Vec<&Row> = rows.iter().filter(|r| !r.dedicated && r.blocks > 0).collect();
         let band = Band::default();
         let within = natural.iter().filter(|r| r.deviation.abs() <= band.tolerance).count();
-        let to_split: Vec<BlockId> = ["oversized", "lumpy"]
-            .iter()
-            .flat_map(|k| r.body[*k].as_array().cloned().unwrap_or_default())
-            .filter_map(|b| b["block"].as_i64())
-            .collect();
+        let to_split: Vec<BlockId> = proposal.oversized.iter().chain(&proposal.lumpy).map(|b| b.block).collect();
         let mut text = format!(
             "{}: {} {}, {} {}",
             tr!(lang, "suggested"),
