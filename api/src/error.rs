@@ -155,11 +155,31 @@ pub enum ErrorCode {
     OutsideScope,
     /// A locate batch of more than 100,000 points.
     TooManyPoints,
+    /// A category that does not exist or is disabled.
+    UnknownCategory,
+    /// A department that does not exist in the district.
+    UnknownDepartment,
+    /// The case is in a state (or has a request pending) from which this action is not allowed; `details.state` says which.
+    NotNow,
+    /// The workflow gives this action on this case to someone else.
+    NotYourTurn,
+    /// This action needs a reason or opinion.
+    NeedsOpinion,
+    /// An extension request needs the time asked for.
+    NeedsLimit,
+    /// A photo that is not a JPEG, PNG or WebP image, or cannot be decoded.
+    BadPhoto,
+    /// A case holds at most 9 photos.
+    TooManyPhotos,
+    /// A photo that is not one of this case's.
+    UnknownPhoto,
+    /// A time limit must be 1 to 10,000 of a unit.
+    BadLimit,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 71] = [
+    pub const ALL: [ErrorCode; 81] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -231,6 +251,16 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::OutsideScope,
         ErrorCode::TooManyPoints,
+        ErrorCode::UnknownCategory,
+        ErrorCode::UnknownDepartment,
+        ErrorCode::NotNow,
+        ErrorCode::NotYourTurn,
+        ErrorCode::NeedsOpinion,
+        ErrorCode::NeedsLimit,
+        ErrorCode::BadPhoto,
+        ErrorCode::TooManyPhotos,
+        ErrorCode::UnknownPhoto,
+        ErrorCode::BadLimit,
     ];
 
     /// The code as sent.
@@ -307,6 +337,16 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::OutsideScope => "outside_scope",
             ErrorCode::TooManyPoints => "too_many_points",
+            ErrorCode::UnknownCategory => "unknown_category",
+            ErrorCode::UnknownDepartment => "unknown_department",
+            ErrorCode::NotNow => "not_now",
+            ErrorCode::NotYourTurn => "not_your_turn",
+            ErrorCode::NeedsOpinion => "needs_opinion",
+            ErrorCode::NeedsLimit => "needs_limit",
+            ErrorCode::BadPhoto => "bad_photo",
+            ErrorCode::TooManyPhotos => "too_many_photos",
+            ErrorCode::UnknownPhoto => "unknown_photo",
+            ErrorCode::BadLimit => "bad_limit",
         }
     }
 }

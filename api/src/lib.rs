@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod areas;
+pub mod cases;
 pub mod error;
 pub mod paths;
 pub mod plans;

@@ -94,13 +94,35 @@ pub const AUDIT: &str = "/api/audit";
 pub const AUDIT_VERIFY: &str = "/api/audit/verify";
 /// `/api/audit/sign-in-failures`: refused sign-ins per name and address.
 pub const AUDIT_SIGN_IN_FAILURES: &str = "/api/audit/sign-in-failures";
+/// `/api/cases`: the desk's list (filters in the query); report a case.
+pub const CASES: &str = "/api/cases";
+/// `/api/cases/duplicates`: open cases of a category near a point (before reporting).
+pub const CASE_DUPLICATES: &str = "/api/cases/duplicates";
+/// `/api/cases/{id}`: the case page.
+pub const CASE: &str = "/api/cases/{id}";
+/// `/api/cases/{id}/actions`: move a case on.
+pub const CASE_ACTIONS: &str = "/api/cases/{id}/actions";
+/// `/api/cases/{id}/photos`: add a photo (the image is the body; `?stage=report|after`).
+pub const CASE_PHOTOS: &str = "/api/cases/{id}/photos";
+/// `/api/cases/{id}/photos/{photo}`: a photo (without metadata); `?thumb` for the thumbnail.
+pub const CASE_PHOTO: &str = "/api/cases/{id}/photos/{photo}";
+/// `/api/categories`: the case catalogue; add a local category.
+pub const CATEGORIES: &str = "/api/categories";
+/// `/api/categories/{code}`: change a category.
+pub const CATEGORY: &str = "/api/categories/{code}";
+/// `/api/departments`: the departments of the caller's district; add one.
+pub const DEPARTMENTS: &str = "/api/departments";
+/// `/api/dispatch-rules`: the dispatch rules; add one.
+pub const DISPATCH_RULES: &str = "/api/dispatch-rules";
+/// `/api/notifications`: the caller's in-app notifications.
+pub const NOTIFICATIONS: &str = "/api/notifications";
 
 /// The first path segment of each screen of the web app (`/public`, `/admin`, `/grids/{id}`,
 /// `/communities/{code}/editor`): the server answers such paths with the app, whose router shows the screen.
-pub const APP_SCREENS: [&str; 4] = ["public", "admin", "grids", "communities"];
+pub const APP_SCREENS: [&str; 5] = ["public", "admin", "grids", "communities", "cases"];
 
 /// Every pattern above.
-pub const ALL: [&str; 44] = [
+pub const ALL: [&str; 55] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -145,6 +167,17 @@ pub const ALL: [&str; 44] = [
     AUDIT,
     AUDIT_VERIFY,
     AUDIT_SIGN_IN_FAILURES,
+    CASES,
+    CASE_DUPLICATES,
+    CASE,
+    CASE_ACTIONS,
+    CASE_PHOTOS,
+    CASE_PHOTO,
+    CATEGORIES,
+    CATEGORY,
+    DEPARTMENTS,
+    DISPATCH_RULES,
+    NOTIFICATIONS,
 ];
 
 /// `pattern` with its `{…}` segments replaced by `values`, in order.

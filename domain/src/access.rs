@@ -77,7 +77,10 @@ impl Role {
             ReadResidents | RecordResidents | RevealPersonalData => {
                 matches!(self, DistrictAdmin | StreetOperator | GridWorker | GridHead)
             }
-            ManageAccounts | ReadAudit => self == DistrictAdmin,
+            ManageAccounts | ReadAudit | ManageCatalogue => self == DistrictAdmin,
+            ReadCases => self != Planner,
+            ReportCases => matches!(self, StreetOperator | GridWorker | GridHead),
+            ActOnCases => matches!(self, DistrictAdmin | StreetOperator | DepartmentHandler | GridWorker | GridHead),
         }
     }
 }
@@ -120,6 +123,14 @@ pub enum Action {
     ManageAccounts,
     /// Read and verify the audit log.
     ReadAudit,
+    /// See cases, their trail and photos.
+    ReadCases,
+    /// Report a case (patrol, hotline entry, camera, leader-assigned).
+    ReportCases,
+    /// Move a case through the workflow (which transition, the workflow table decides), add its photos.
+    ActOnCases,
+    /// Edit the case catalogue: categories, departments, dispatch rules.
+    ManageCatalogue,
 }
 
 impl Action {
@@ -132,7 +143,7 @@ impl Action {
     /// assert!(!Action::ReadGovernance.is_audited());
     /// ```
     pub fn is_audited(self) -> bool {
-        !matches!(self, Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit)
+        !matches!(self, Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit | Action::ReadCases)
     }
 }
 
@@ -191,6 +202,9 @@ pub struct Place {
     pub community: Option<CommunityCode>,
     /// Grid (in the plan in force).
     pub grid: Option<GridCode>,
+    /// The departments it is with (a case dispatched to a lead department and co-departments).
+    #[serde(default)]
+    pub departments: Vec<DepartmentName>,
 }
 
 impl Place {
@@ -207,7 +221,7 @@ impl Place {
     /// A whole community.
     pub fn community(code: CommunityCode) -> Self {
         let street = code.street();
-        Self { district: Some(street.district()), street: Some(street), community: Some(code), grid: None }
+        Self { district: Some(street.district()), street: Some(street), community: Some(code), ..Self::default() }
     }
 
     /// One grid of a community.
@@ -256,8 +270,12 @@ impl Scope {
     }
 
     /// Whether the scope reaches `place`, i.e. the place lies wholly inside the scope: a street operator covers
-    /// every community of the street, but not the district the street is in.
+    /// every community of the street, but not the district the street is in. A department reaches only what is
+    /// with it (a case dispatched to it).
     pub fn covers(&self, place: &Place) -> bool {
+        if let Scope::Department(d) = self {
+            return place.departments.contains(d);
+        }
         let Some(code) = place.code() else {
             return false;
         };

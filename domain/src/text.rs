@@ -47,3 +47,26 @@ pub fn label(raw: &str, max: usize) -> Result<String, LabelError> {
     }
     Ok(t.to_owned())
 }
+
+/// Free text people type in several lines (a description, an opinion): like [`label`], but line breaks and tabs
+/// are kept (`\r\n` becomes `\n`).
+///
+/// ```
+/// use wangge_domain::text::paragraph;
+/// assert_eq!(paragraph(" 井盖缺失\r\n请尽快处理 ", 100), Ok("井盖缺失\n请尽快处理".to_owned()));
+/// assert!(paragraph("a\u{7}b", 100).is_err());
+/// ```
+pub fn paragraph(raw: &str, max: usize) -> Result<String, LabelError> {
+    let unified = raw.replace("\r\n", "\n");
+    if unified.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(LabelError::Control);
+    }
+    let t = unified.trim_matches(is_invisible);
+    if t.is_empty() {
+        return Err(LabelError::Empty);
+    }
+    if t.chars().count() > max {
+        return Err(LabelError::TooLong(max));
+    }
+    Ok(t.to_owned())
+}

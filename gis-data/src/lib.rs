@@ -5,6 +5,7 @@
 //! Everything here is pure parsing and generation; storing is the server's job.
 
 pub mod boundaries;
+pub mod catalogue;
 pub mod demo;
 pub mod divisions;
 pub mod osm;

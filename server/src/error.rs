@@ -10,6 +10,7 @@ use crate::store::blocks::BlockError;
 use crate::store::hierarchy::{Level, Misplaced};
 use crate::store::plans::PlanError;
 use crate::store::StoreError;
+use wangge_domain::case::workflow::Refusal;
 
 /// An error as the client sees it. Every 4xx says why; 5xx hide internals (they are logged).
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +148,19 @@ impl From<(Level, Misplaced)> for ApiError {
                     with.iter().map(|(code, area)| json!({ "code": code, "area_m2": area })).collect();
                 ApiError::unprocessable(ErrorCode::OverlapsSibling, message).with_details(json!({ "overlaps": list }))
             }
+        }
+    }
+}
+
+/// A workflow refusal: 409 with the current state when the case has moved on, 403 when it is someone else's turn.
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let message = r.to_string();
+        match r {
+            Refusal::NotNow { state, .. } => {
+                ApiError::conflict(ErrorCode::NotNow, message).with_details(json!({ "state": state }))
+            }
+            Refusal::NotYou { .. } => ApiError::forbidden(ErrorCode::NotYourTurn, message),
         }
     }
 }

@@ -1,5 +1,4 @@
-//! Background jobs, run by the server process itself on fixed periods (the deadline watcher and the rollups of the
-//! case workflow will join them). Each job is a named function over the shared state; a failing run is logged and
+//! Background jobs, run by the server process itself on fixed periods (sign-in failures, the deadline lights). Each job is a named function over the shared state; a failing run is logged and
 //! the job runs again at its next period.
 
 use std::future::Future;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::state::AppState;
-use crate::store::accounts;
+use crate::store::{accounts, cases};
 
 /// What a job's run returns: how many things it did (rows swept, cases flagged, …).
 type Run = fn(AppState) -> Pin<Box<dyn Future<Output = Result<u64>> + Send>>;
@@ -26,11 +25,19 @@ pub struct Job {
 }
 
 /// Every job of the server.
-pub const JOBS: [Job; 1] = [Job {
-    name: "sweep-sign-ins",
-    every: Duration::from_secs(10 * 60),
-    run: |state| Box::pin(async move { Ok(accounts::sweep(&state.pool).await?) }),
-}];
+pub const JOBS: [Job; 2] = [
+    Job {
+        name: "sweep-sign-ins",
+        every: Duration::from_secs(10 * 60),
+        run: |state| Box::pin(async move { Ok(accounts::sweep(&state.pool).await?) }),
+    },
+    // Cases crossing 80 % or 100 % of their time limit: light them and notify whoever holds them.
+    Job {
+        name: "deadline-lights",
+        every: Duration::from_secs(60),
+        run: |state| Box::pin(async move { Ok(cases::sweep_lights(&state.pool).await?) }),
+    },
+];
 
 /// Start every job on the current runtime; they run until the process ends.
 pub fn spawn(state: &AppState) {

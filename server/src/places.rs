@@ -25,11 +25,14 @@ pub fn of_point(state: &AppState, lon: f64, lat: f64) -> Result<Place, ApiError>
 /// building outside every community lies nowhere a scope covers. `None` when it does not exist.
 pub async fn of_entity(state: &AppState, entity: Entity, id: i64) -> Result<Option<Place>, ApiError> {
     Ok(places::lies(&state.pool, entity, id).await?.map(|lies| match lies {
-        Lies::In { grid, area } => grid
-            .as_deref()
-            .and_then(Place::from_code)
-            .or_else(|| area.as_deref().and_then(Place::from_code))
-            .unwrap_or_default(),
+        Lies::In { grid, area, departments } => Place {
+            departments: departments.into_iter().filter_map(|d| d.try_into().ok()).collect(),
+            ..grid
+                .as_deref()
+                .and_then(Place::from_code)
+                .or_else(|| area.as_deref().and_then(Place::from_code))
+                .unwrap_or_default()
+        },
         Lies::At(lon, lat) => of_point(state, lon, lat).unwrap_or_default(),
     }))
 }

@@ -1,7 +1,7 @@
 //! The state every handler can reach: the database, the in-memory views (locate cache, tiles, glyphs) and the
 //! security settings, and how the views are brought in step after a write.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use anyhow::Result;
 use sqlx::PgPool;
@@ -10,7 +10,9 @@ use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
+use crate::store::catalogue;
 use crate::tile_service::TileService;
+use wangge_domain::case::clock::WorkCalendar;
 
 /// Largest JSON body accepted (a detailed community boundary or a 100 000-point locate batch fits).
 pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
@@ -28,6 +30,7 @@ pub struct AppState {
     pub glyphs: Glyphs,
     /// Keys, cookie policy and throttles.
     pub security: Arc<Security>,
+    calendar: Arc<RwLock<Arc<WorkCalendar>>>,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -36,14 +39,30 @@ impl AppState {
     pub async fn new(pool: PgPool, security: Security) -> Result<Self> {
         let cache = LocateCache::load(&pool).await?;
         let tiles = TileService::load(&pool).await?;
+        let calendar = Arc::new(RwLock::new(Arc::new(load_calendar(&pool).await?)));
         Ok(Self {
             pool,
             cache,
             tiles,
             glyphs: Glyphs::default(),
             security: Arc::new(security),
+            calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),
         })
+    }
+
+    /// The working-day calendar deadlines are counted on.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Read the official calendar again (after an import).
+    pub async fn reload_calendar(&self) -> Result<()> {
+        let fresh = Arc::new(load_calendar(&self.pool).await?);
+        if let Ok(mut c) = self.calendar.write() {
+            *c = fresh;
+        }
+        Ok(())
     }
 
     /// Bring the in-memory views (locate cache, governance tiles) in step after a write that changed areas inside
@@ -54,4 +73,15 @@ impl AppState {
         self.tiles.reload_governance(&self.pool, touched).await?;
         Ok(())
     }
+}
+
+/// The default working hours on the official days stored (none stored: Monday to Friday only, with a warning).
+async fn load_calendar(pool: &PgPool) -> Result<WorkCalendar> {
+    let (off, on) = catalogue::calendar_days(pool).await?;
+    if off.is_empty() {
+        tracing::warn!(
+            "no official holidays stored: deadlines count Monday to Friday only (run `wangge import-catalogue`)"
+        );
+    }
+    Ok(WorkCalendar::default().with_days(off, on))
 }

@@ -47,6 +47,12 @@ impl Writer {
         self.committed.load(Ordering::SeqCst)
     }
 
+    /// Answer an idempotent retry without writing: the first request's write (and audit entry) stands, and this
+    /// one repeats its answer. The guard then lets the answer through although nothing was committed now.
+    pub fn repeat(&self) {
+        self.committed.store(true, Ordering::SeqCst);
+    }
+
     /// Begin the write: a transaction, with the entity's state before the write read inside it.
     pub async fn begin<'s>(&self, state: &'s AppState) -> Result<Write<'s>, ApiError> {
         let mut tx = state.pool.begin().await?;

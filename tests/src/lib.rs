@@ -264,6 +264,18 @@ impl TestApp {
         self.state.tiles.reload_base(&self.pool).await.expect("tiles");
     }
 
+    /// Import the case catalogue and the official calendar from the shared data folder and give the demo district
+    /// its default departments. `false` (with a message) when the folder is absent locally.
+    pub async fn load_catalogue(&self) -> bool {
+        let Some(data) = shared_data() else {
+            return false;
+        };
+        wangge_server::import::catalogue::import_catalogue(&self.pool, &data).await.expect("catalogue");
+        wangge_server::import::catalogue::seed_departments(&self.pool, TEST_DISTRICT).await.expect("departments");
+        self.state.reload_calendar().await.expect("calendar");
+        true
+    }
+
     /// An anonymous caller.
     pub fn public(&self) -> Caller {
         Caller { address: self.address.clone(), client: reqwest::Client::new(), session: None }

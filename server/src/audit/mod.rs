@@ -224,6 +224,13 @@ pub async fn snapshot(conn: &mut PgConnection, entity: Entity, id: i64) -> Resul
             "SELECT to_jsonb(a) - 'password_hash' || jsonb_build_object('password_md5', md5(a.password_hash))
              FROM account a WHERE id = $1"
         }
+        // Locks the case for the rest of the write: two people acting on it at once take turns, and the second
+        // sees what the first did.
+        Entity::Case => {
+            "SELECT to_jsonb(c) - 'geom' - 'reporter_contact' - 'clock'
+                    || jsonb_build_object('lon', ST_X(c.geom), 'lat', ST_Y(c.geom))
+             FROM cases c WHERE id = $1 FOR UPDATE"
+        }
     };
     Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await?)
 }

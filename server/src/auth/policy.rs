@@ -111,6 +111,24 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::AUDIT, Staff(ReadAudit, OwnScope)),
     ("GET", paths::AUDIT_VERIFY, Staff(ReadAudit, OwnScope)),
     ("GET", paths::AUDIT_SIGN_IN_FAILURES, Staff(ReadAudit, OwnScope)),
+    // Cases: the guard checks the role and that the case lies in the caller's scope (or is with their
+    // department); the workflow table then decides whether this person may take this action now.
+    ("GET", paths::CASES, Staff(ReadCases, OwnScope)),
+    ("POST", paths::CASES, Staff(ReportCases, BodyPoint)),
+    ("GET", paths::CASE_DUPLICATES, Staff(ReadCases, OwnScope)),
+    ("GET", paths::CASE, Staff(ReadCases, on(Case))),
+    ("POST", paths::CASE_ACTIONS, Staff(ActOnCases, on(Case))),
+    ("POST", paths::CASE_PHOTOS, Staff(ActOnCases, on(Case))),
+    ("GET", paths::CASE_PHOTO, Staff(ReadCases, on(Case))),
+    ("GET", paths::NOTIFICATIONS, Staff(ReadCases, OwnScope)),
+    // The case catalogue.
+    ("GET", paths::CATEGORIES, Staff(ReadCases, OwnScope)),
+    ("POST", paths::CATEGORIES, Staff(ManageCatalogue, OwnScope)),
+    ("PUT", paths::CATEGORY, Staff(ManageCatalogue, OwnScope)),
+    ("GET", paths::DEPARTMENTS, Staff(ReadCases, OwnScope)),
+    ("POST", paths::DEPARTMENTS, Staff(ManageCatalogue, OwnScope)),
+    ("GET", paths::DISPATCH_RULES, Staff(ReadCases, OwnScope)),
+    ("POST", paths::DISPATCH_RULES, Staff(ManageCatalogue, OwnScope)),
 ];
 
 /// The access rule of a route, by method and matched pattern.

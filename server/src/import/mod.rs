@@ -1,5 +1,6 @@
 //! Command-line imports: OSM files, boundary files, division codes, and the generated demo district.
 
+pub mod catalogue;
 pub mod demo;
 pub mod divisions;
 pub mod osm;

@@ -49,3 +49,9 @@ pub fn label(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
     wangge_domain::text::label(raw, max)
         .map_err(|e| ApiError::unprocessable(ErrorCode::BadText, format!("{field} {e}")))
 }
+
+/// Multi-line text of at most `max` characters (a description, an opinion); 422 naming `field` otherwise.
+pub fn paragraph(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
+    wangge_domain::text::paragraph(raw, max)
+        .map_err(|e| ApiError::unprocessable(ErrorCode::BadText, format!("{field} {e}")))
+}

@@ -4,6 +4,8 @@ mod accounts;
 mod audit;
 mod blocks;
 pub(crate) mod body;
+mod cases;
+mod catalogue;
 mod elements;
 mod grids;
 mod hierarchy;
@@ -63,5 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     elements::configure(cfg);
     grids::configure(cfg);
     search::configure(cfg);
+    cases::configure(cfg);
+    catalogue::configure(cfg);
     tiles::configure(cfg);
 }

@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod block_geojson;
 pub mod blocks;
+pub mod cases;
+pub mod catalogue;
 pub mod elements;
 pub mod features;
 pub mod grids;

@@ -1,0 +1,420 @@
+//! Cases, the application service (after the plan service): a report is checked, located to the areas it lies in
+//! as of now, numbered, given its deadline clock and written with its first trail entry and its audit entry; every
+//! later step loads the case under its row lock, asks the domain's workflow table whether this person may take this
+//! action now, moves the clock, and writes the new state, the trail entry, the notifications and the audit entry in
+//! one transaction. Two people acting at once take turns: the second sees the first one's result and gets 409.
+
+use actix_web::http::StatusCode;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use wangge_api::cases::{CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, Photo, Reported};
+use wangge_api::error::ErrorCode;
+use wangge_domain::access::{Role, Scope};
+use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
+use wangge_domain::case::number::case_number;
+use wangge_domain::case::workflow::{self, Actor, CaseAction, Flow, Pending};
+use wangge_domain::personal::{PersonName, PhoneNumber};
+
+use crate::auth::principal::Staff;
+use crate::error::{ApiError, ApiResult};
+use crate::media::{self, MAX_PHOTOS};
+use crate::routes::input;
+use crate::state::AppState;
+use crate::store::cases::{self as store, Change, Filter, NewCaseRow, PhotoRow, Seer, Stored, TrailRow};
+use crate::store::catalogue;
+use crate::write::{Touches, Writer};
+
+/// How near (metres) and how recent (days) an open case of the same category must be to be shown as a possible
+/// duplicate.
+pub const DUPLICATE_RADIUS_M: f64 = 100.0;
+/// See [`DUPLICATE_RADIUS_M`].
+pub const DUPLICATE_DAYS: i32 = 7;
+
+/// A public reporter's contact as sealed.
+#[derive(Serialize, Deserialize)]
+struct SealedContact {
+    name: Option<String>,
+    phone: Option<String>,
+}
+
+/// Report a case. A retry with the same `request_id` by the same person writes nothing and answers the first case
+/// (`false` in the first field: not new).
+pub async fn report(state: &AppState, writer: Writer, staff: &Staff, new: NewCase) -> ApiResult<(bool, Reported)> {
+    let description = input::paragraph("description", &new.description, 2000)?;
+    let address = new.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
+    let request_id = new.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
+    if let Some(rid) = &request_id {
+        if let Some(id) = store::by_request(&state.pool, &staff.username, rid).await? {
+            writer.repeat();
+            return Ok((false, reported(state, id).await?));
+        }
+    }
+    let contact = new.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
+    let category = catalogue::category(&state.pool, &new.category).await?.filter(|c| c.enabled).ok_or_else(|| {
+        ApiError::unprocessable(ErrorCode::UnknownCategory, format!("no category {:?}", new.category))
+    })?;
+    let p = input::lon_lat(new.lon, new.lat)?;
+    let now = Utc::now();
+    let located = state.cache.snapshot().locate(p.lon(), p.lat(), now);
+    let community = located
+        .community
+        .as_ref()
+        .ok_or_else(|| ApiError::unprocessable(ErrorCode::Outside, "the point is not inside any community"))?;
+    let district = &community.code[..6];
+    let calendar = state.calendar();
+    let clock = Clock::start(now, category.limit, &calendar);
+    let warn_due = (clock.reaches(YELLOW_AT, now, &calendar), clock.reaches(1.0, now, &calendar));
+    let special: Vec<i64> = located.special_grids.iter().map(|s| s.id).collect();
+    let flow = Flow::reported(category.self_resolvable);
+    let mut w = writer.begin(state).await?;
+    let day = now.with_timezone(&china()).date_naive();
+    let serial = store::next_serial(w.conn(), district, day).await?;
+    let number = case_number(district, day, serial as u32);
+    let row = NewCaseRow {
+        number: &number,
+        district,
+        areas: [
+            located.street.as_ref().map(|a| a.code.as_str()),
+            Some(community.code.as_str()),
+            located.natural_grid.as_ref().map(|a| a.code.as_str()),
+            located.dedicated_grid.as_ref().map(|a| a.code.as_str()),
+        ],
+        special_grids: &special,
+        category: &category.code,
+        channel: new.channel,
+        flow,
+        urgent: new.urgent.unwrap_or(category.urgent),
+        description: &description,
+        address: address.as_deref(),
+        lon: p.lon(),
+        lat: p.lat(),
+        reporter: &staff.username,
+        reporter_contact: contact,
+        clock: &clock,
+        warn_due,
+        reported_at: now,
+        closed_at: None,
+        request: request_id.as_deref().map(|r| (staff.username.as_str(), r)),
+        generated: false,
+    };
+    let id = store::insert(w.conn(), &row).await?;
+    let trail = TrailRow {
+        case_id: id,
+        at: now,
+        actor: &staff.username,
+        role: Some(staff.assignment.role().as_str()),
+        department: None,
+        action: "report",
+        from_state: None,
+        to_state: flow.state,
+        opinion: None,
+        photo_ids: &[],
+        used_seconds: None,
+        overdue: false,
+    };
+    store::add_trail(w.conn(), &trail).await?;
+    let case = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let duplicates =
+        store::nearby_open(w.conn(), &category.code, (p.lon(), p.lat()), DUPLICATE_RADIUS_M, DUPLICATE_DAYS, Some(id))
+            .await?;
+    let answer = Reported { case, duplicates };
+    w.finish(StatusCode::CREATED, &answer, Touches::Nothing).await?;
+    Ok((true, answer))
+}
+
+async fn reported(state: &AppState, id: i64) -> ApiResult<Reported> {
+    let case = store::summary(&state.pool, id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let duplicates = store::nearby_open(
+        &state.pool,
+        &case.category,
+        (case.lon, case.lat),
+        DUPLICATE_RADIUS_M,
+        DUPLICATE_DAYS,
+        Some(id),
+    )
+    .await?;
+    Ok(Reported { case, duplicates })
+}
+
+fn seal_contact(c: &Contact) -> ApiResult<String> {
+    let bad = |e: wangge_domain::personal::PersonalDataError, code| ApiError::unprocessable(code, e.to_string());
+    let name = c.name.as_deref().map(PersonName::new).transpose().map_err(|e| bad(e, ErrorCode::BadName))?;
+    let phone =
+        c.phone.as_deref().map(str::parse::<PhoneNumber>).transpose().map_err(|e| bad(e, ErrorCode::BadPhone))?;
+    let sealed =
+        SealedContact { name: name.map(|n| n.as_str().to_owned()), phone: phone.map(|p| p.as_str().to_owned()) };
+    Ok(serde_json::to_string(&sealed).map_err(anyhow::Error::from)?)
+}
+
+fn masked_contact(state: &AppState, sealed: &[u8]) -> Option<Contact> {
+    let plain = state.security.key.open(sealed).ok()?;
+    let c: SealedContact = serde_json::from_str(&plain).ok()?;
+    Some(Contact {
+        name: c.name.and_then(|n| PersonName::new(&n).ok()).map(|n| n.masked()),
+        phone: c.phone.and_then(|p| p.parse::<PhoneNumber>().ok()).map(|p| p.masked()),
+    })
+}
+
+/// Who the signed-in person is to this case.
+async fn actor_for(state: &AppState, staff: &Staff, stored: &Stored) -> ApiResult<(Actor, Option<i64>)> {
+    let department = my_department(state, staff).await?;
+    let actor = Actor {
+        role: staff.assignment.role(),
+        district_wide: matches!(staff.assignment.scope(), Scope::District(_)),
+        case_department: department.is_some() && department == stored.department_id,
+        handled_it: stored.handled_by.as_deref() == Some(staff.username.as_str()),
+    };
+    Ok((actor, department))
+}
+
+/// A department handler's department id.
+async fn my_department(state: &AppState, staff: &Staff) -> ApiResult<Option<i64>> {
+    match staff.assignment.scope() {
+        Scope::Department(name) => {
+            Ok(catalogue::department_id(&state.pool, staff.district.as_str(), name.as_str()).await?)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whose cases a person sees.
+pub async fn seer(state: &AppState, staff: &Staff) -> ApiResult<Seer> {
+    Ok(match staff.assignment.role() {
+        Role::DepartmentHandler => Seer::Department(my_department(state, staff).await?),
+        _ => Seer::Areas(staff.prefixes()),
+    })
+}
+
+/// The desk's list for `staff`.
+pub async fn list(state: &AppState, staff: &Staff, filter: &Filter) -> ApiResult<CaseList> {
+    Ok(store::list(&state.pool, &seer(state, staff).await?, filter).await?)
+}
+
+/// The case page for `staff`.
+pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseDetail> {
+    let not_found = || ApiError::not_found("case", id);
+    let mut conn = state.pool.acquire().await?;
+    let stored = store::load(&mut conn, id).await?.ok_or_else(not_found)?;
+    drop(conn);
+    let summary = store::summary(&state.pool, id).await?.ok_or_else(not_found)?;
+    let facts = store::detail_facts(&state.pool, id).await?.ok_or_else(not_found)?;
+    let (actor, _) = actor_for(state, staff, &stored).await?;
+    let calendar = state.calendar();
+    Ok(CaseDetail {
+        dedicated_grid_code: facts.dedicated_grid_code,
+        reporter: facts.reporter,
+        contact: facts.reporter_contact.as_deref().and_then(|s| masked_contact(state, s)),
+        co_departments: facts.co_departments,
+        rework: facts.rework,
+        escalated: facts.escalated,
+        merged_into: facts.merged_into,
+        clock_used: (facts.clock.0.fraction(Utc::now(), &calendar) * 1000.0).round() / 1000.0,
+        limit: facts.limit.0,
+        limit_is_default: facts.limit_is_default,
+        filing_condition: facts.filing_condition,
+        closing_condition: facts.closing_condition,
+        photos: store::photos(&state.pool, id).await?,
+        trail: store::trail(&state.pool, id).await?,
+        actions: workflow::available(&stored.flow(), &actor),
+        summary,
+    })
+}
+
+/// Actions that need a reason.
+fn needs_opinion(action: CaseAction) -> bool {
+    use CaseAction::*;
+    matches!(action, Reject | Return | Void | VerifyFail | ReviewFail | RequestSuspension | RequestExtension)
+}
+
+/// Take an action on case `id`.
+pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: CaseAct) -> ApiResult<CaseSummary> {
+    let opinion = act.opinion.as_deref().map(|o| input::paragraph("opinion", o, 1000)).transpose()?;
+    if needs_opinion(act.action) && opinion.is_none() {
+        return Err(ApiError::unprocessable(ErrorCode::NeedsOpinion, format!("{} needs an opinion", act.action)));
+    }
+    let mut w = writer.begin(state).await?;
+    let stored = store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let (actor, my_department) = actor_for(state, staff, &stored).await?;
+    let flow = workflow::apply(&stored.flow(), &actor, act.action)?;
+    let foreign = store::foreign_photos(w.conn(), id, &act.photos).await?;
+    if !foreign.is_empty() {
+        return Err(ApiError::unprocessable(ErrorCode::UnknownPhoto, format!("not photos of this case: {foreign:?}")));
+    }
+    let now = Utc::now();
+    let calendar = state.calendar();
+    let mut clock = stored.clock.0.clone();
+    let used_before = clock.used(stored.last_step_at, &calendar);
+    let mut pending_limit = stored.pending_limit.as_ref().map(|j| j.0);
+    let mut departments = None;
+    let mut merged_into = None;
+    match act.action {
+        CaseAction::Dispatch => departments = Some(dispatch_to(&mut w, &stored, &act).await?),
+        CaseAction::Return => departments = Some((None, Vec::new())),
+        CaseAction::RequestExtension => {
+            pending_limit = Some(act.limit.ok_or_else(|| {
+                ApiError::unprocessable(ErrorCode::NeedsLimit, "say how much more time: limit {amount, unit}")
+            })?);
+        }
+        CaseAction::ApproveRequest if stored.flow().pending == Some(Pending::Suspension) => clock.pause(now),
+        CaseAction::ApproveRequest => {
+            if let Some(more) = pending_limit {
+                clock.extend(more, &calendar);
+            }
+        }
+        CaseAction::Resume => clock.resume(now),
+        CaseAction::Merge => merged_into = Some(merge_target(&mut w, &stored, act.into).await?),
+        _ => {}
+    }
+    if flow.pending.is_none() {
+        pending_limit = None;
+    }
+    let finished = flow.state.is_terminal();
+    let warn_due = if finished || clock.is_paused() {
+        (None, None)
+    } else {
+        (clock.reaches(YELLOW_AT, now, &calendar), clock.reaches(1.0, now, &calendar))
+    };
+    let change = Change {
+        flow,
+        clock: &clock,
+        warn_due,
+        departments,
+        pending_limit,
+        handled_by: (act.action == CaseAction::Handle).then_some(staff.username.as_str()),
+        merged_into,
+        closed_at: finished.then_some(now),
+    };
+    store::update(w.conn(), id, &change).await?;
+    let department_name = match (my_department, staff.assignment.scope()) {
+        (Some(_), Scope::Department(d)) => Some(d.as_str().to_owned()),
+        _ => None,
+    };
+    let trail = TrailRow {
+        case_id: id,
+        at: now,
+        actor: &staff.username,
+        role: Some(staff.assignment.role().as_str()),
+        department: department_name.as_deref(),
+        action: act.action.as_str(),
+        from_state: Some(stored.state),
+        to_state: flow.state,
+        opinion: opinion.as_deref(),
+        photo_ids: &act.photos,
+        used_seconds: Some(clock.used(now, &calendar) - used_before),
+        overdue: stored.clock.0.fraction(now, &calendar) >= 1.0,
+    };
+    store::add_trail(w.conn(), &trail).await?;
+    notify(&mut w, &stored, act.action, change.departments.as_ref().and_then(|d| d.0)).await?;
+    let summary = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    w.finish(StatusCode::OK, &summary, Touches::Nothing).await?;
+    Ok(summary)
+}
+
+/// The lead department (named, else by the dispatch rules, else the category's default) and co-departments.
+async fn dispatch_to(
+    w: &mut crate::write::Write<'_>,
+    stored: &Stored,
+    act: &CaseAct,
+) -> ApiResult<(Option<i64>, Vec<i64>)> {
+    let district = stored.district_code.as_str();
+    let unknown = |name: &str| {
+        ApiError::unprocessable(ErrorCode::UnknownDepartment, format!("no department {name:?} in district {district}"))
+    };
+    let lead = match &act.department {
+        Some(name) => catalogue::department_id(w.conn(), district, name).await?.ok_or_else(|| unknown(name))?,
+        None => {
+            let areas: Vec<&str> =
+                [stored.community_code.as_deref(), stored.street_code.as_deref()].into_iter().flatten().collect();
+            catalogue::dispatch_target(w.conn(), district, &stored.category_code, &areas, &stored.special_grid_ids)
+                .await?
+                .map(|(id, _)| id)
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        ErrorCode::UnknownDepartment,
+                        "no dispatch rule or default department for this case: name the department",
+                    )
+                })?
+        }
+    };
+    let mut co = Vec::new();
+    for name in &act.co_departments {
+        let id = catalogue::department_id(w.conn(), district, name).await?.ok_or_else(|| unknown(name))?;
+        if id != lead && !co.contains(&id) {
+            co.push(id);
+        }
+    }
+    Ok((Some(lead), co))
+}
+
+/// The open case of the same district a duplicate is merged into.
+async fn merge_target(w: &mut crate::write::Write<'_>, stored: &Stored, into: Option<i64>) -> ApiResult<i64> {
+    let bad = |why: &str| ApiError::unprocessable(ErrorCode::UnknownReference, why.to_owned());
+    let into = into.ok_or_else(|| bad("merge needs `into`: the case this one duplicates"))?;
+    if into == stored.id {
+        return Err(bad("a case cannot be merged into itself"));
+    }
+    let target = store::load(w.conn(), into).await?.ok_or_else(|| bad("no such case to merge into"))?;
+    if target.district_code != stored.district_code || target.state.is_terminal() {
+        return Err(bad("merge into an open case of the same district"));
+    }
+    Ok(into)
+}
+
+/// Tell the people whose turn it is.
+async fn notify(
+    w: &mut crate::write::Write<'_>,
+    stored: &Stored,
+    action: CaseAction,
+    dispatched_to: Option<i64>,
+) -> ApiResult<()> {
+    let street = stored.street_code.as_deref();
+    let (kind, department, area) = match action {
+        CaseAction::Dispatch => ("dispatched", dispatched_to, None),
+        CaseAction::Return => ("returned", None, street),
+        CaseAction::Handle => ("handled", None, stored.community_code.as_deref()),
+        CaseAction::RequestExtension | CaseAction::RequestSuspension => ("request", None, street),
+        _ => return Ok(()),
+    };
+    store::notify(w.conn(), stored.id, kind, department, area).await?;
+    Ok(())
+}
+
+/// Add a photo to case `id` at `stage` (`report` or `after`), from the uploaded bytes.
+pub async fn add_photo(
+    state: &AppState,
+    writer: Writer,
+    staff: &Staff,
+    id: i64,
+    stage: &str,
+    bytes: actix_web::web::Bytes,
+) -> ApiResult<Photo> {
+    let prepared = actix_web::web::block(move || media::prepare(&bytes))
+        .await
+        .map_err(|e| ApiError::from(anyhow::anyhow!("photo worker: {e}")))?
+        .map_err(|e| ApiError::unprocessable(ErrorCode::BadPhoto, e.to_string()))?;
+    let mut w = writer.begin(state).await?;
+    let stored = store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    if stored.state.is_terminal() {
+        return Err(ApiError::conflict(ErrorCode::NotNow, format!("the case is {}: no more photos", stored.state))
+            .with_details(serde_json::json!({ "state": stored.state })));
+    }
+    if store::photo_count(w.conn(), id).await? >= MAX_PHOTOS {
+        return Err(ApiError::unprocessable(
+            ErrorCode::TooManyPhotos,
+            format!("a case holds at most {MAX_PHOTOS} photos"),
+        ));
+    }
+    let row = PhotoRow {
+        case_id: id,
+        stage,
+        sha256: &prepared.sha256,
+        mime: "image/jpeg",
+        image: &prepared.image,
+        thumb: &prepared.thumb,
+        size: prepared.size,
+        uploaded_by: &staff.username,
+    };
+    let photo = store::add_photo(w.conn(), &row).await?;
+    w.finish(StatusCode::CREATED, &photo, Touches::Nothing).await?;
+    Ok(photo)
+}

@@ -1,0 +1,662 @@
+//! Cases in SQL: intake (numbers, idempotent request ids), the workflow's state and clock, the trail, photos,
+//! the desk's filtered list, nearby duplicates, notifications and the deadline sweep.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use wangge_api::cases::{CaseList, CaseSummary, Notification, Photo, TrailEntry};
+use wangge_domain::case::clock::Clock;
+use wangge_domain::case::workflow::{Flow, Pending};
+use wangge_domain::case::{CaseState, Channel, Light, TimeLimit};
+
+use super::{typed, Result};
+
+/// The list columns of a case `c` (with its category `k` and lead department `d` joined) as JSON.
+const SUMMARY_JSON: &str = "json_build_object('id', c.id, 'number', c.number, 'category', c.category_code,
+    'category_name', k.name, 'major_name', k.major_name, 'state', c.state,
+    'light', CASE WHEN c.due_at IS NULL THEN NULL WHEN c.due_at <= now() THEN 'red'
+                  WHEN c.warn_at <= now() THEN 'yellow' ELSE 'green' END,
+    'channel', c.channel, 'urgent', c.urgent, 'supervised', c.supervised, 'pending', c.pending,
+    'reported_at', c.reported_at, 'due_at', c.due_at, 'closed_at', c.closed_at, 'street_code', c.street_code,
+    'community_code', c.community_code, 'grid_code', c.grid_code, 'department', d.name,
+    'lon', ST_X(c.geom), 'lat', ST_Y(c.geom), 'address', c.address, 'description', c.description,
+    'generated', c.generated)";
+
+const SUMMARY_FROM: &str =
+    "FROM cases c JOIN category k ON k.code = c.category_code LEFT JOIN department d ON d.id = c.department_id";
+
+/// A case to insert.
+pub struct NewCaseRow<'a> {
+    /// Readable number.
+    pub number: &'a str,
+    /// District.
+    pub district: &'a str,
+    /// Street, community, natural grid, dedicated grid at report time.
+    pub areas: [Option<&'a str>; 4],
+    /// Special grids at report time.
+    pub special_grids: &'a [i64],
+    /// Minor category.
+    pub category: &'a str,
+    /// Channel.
+    pub channel: Channel,
+    /// Workflow state.
+    pub flow: Flow,
+    /// Urgent.
+    pub urgent: bool,
+    /// Description.
+    pub description: &'a str,
+    /// Address.
+    pub address: Option<&'a str>,
+    /// Where.
+    pub lon: f64,
+    /// Where.
+    pub lat: f64,
+    /// Who reported (username, or `public`).
+    pub reporter: &'a str,
+    /// Sealed contact details of a public reporter.
+    pub reporter_contact: Option<Vec<u8>>,
+    /// The running clock, with when it turns yellow and red.
+    pub clock: &'a Clock,
+    /// Warning and deadline instants.
+    pub warn_due: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// Reported at.
+    pub reported_at: DateTime<Utc>,
+    /// Closed at (imported history).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Idempotency: (actor, request id).
+    pub request: Option<(&'a str, &'a str)>,
+    /// Generated demo data.
+    pub generated: bool,
+}
+
+/// The next serial of `district` on `day` (China date), counted in the transaction.
+pub async fn next_serial(conn: &mut PgConnection, district: &str, day: NaiveDate) -> Result<i32> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO case_serial (district_code, day, last) VALUES ($1, $2, 1)
+         ON CONFLICT (district_code, day) DO UPDATE SET last = case_serial.last + 1 RETURNING last",
+    )
+    .bind(district)
+    .bind(day)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Insert a case; returns its id.
+pub async fn insert(conn: &mut PgConnection, c: &NewCaseRow<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO cases (number, district_code, street_code, community_code, grid_code, dedicated_grid_code,
+             special_grid_ids, category_code, channel, state, self_resolvable, urgent, description, address, geom,
+             reporter, reporter_contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id,
+             generated)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, ST_SetSRID(ST_MakePoint($15, $16), 4326),
+             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+         RETURNING id",
+    )
+    .bind(c.number)
+    .bind(c.district)
+    .bind(c.areas[0])
+    .bind(c.areas[1])
+    .bind(c.areas[2])
+    .bind(c.areas[3])
+    .bind(c.special_grids)
+    .bind(c.category)
+    .bind(c.channel.as_str())
+    .bind(c.flow.state.as_str())
+    .bind(c.flow.self_resolvable)
+    .bind(c.urgent)
+    .bind(c.description)
+    .bind(c.address)
+    .bind(c.lon)
+    .bind(c.lat)
+    .bind(c.reporter)
+    .bind(&c.reporter_contact)
+    .bind(Json(c.clock))
+    .bind(c.warn_due.0)
+    .bind(c.warn_due.1)
+    .bind(c.reported_at)
+    .bind(c.closed_at)
+    .bind(c.request.map(|r| r.0))
+    .bind(c.request.map(|r| r.1))
+    .bind(c.generated)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The case a retried report created, by its actor and request id.
+pub async fn by_request<'e>(db: impl sqlx::PgExecutor<'e>, actor: &str, request_id: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM cases WHERE request_actor = $1 AND request_id = $2")
+        .bind(actor)
+        .bind(request_id)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// A case as the list shows it.
+pub async fn summary<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Option<CaseSummary>> {
+    let row: Option<Json<CaseSummary>> =
+        sqlx::query_scalar(&format!("SELECT {SUMMARY_JSON} {SUMMARY_FROM} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|j| j.0))
+}
+
+/// What the workflow needs of a stored case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Stored {
+    /// Id.
+    pub id: i64,
+    /// District.
+    pub district_code: String,
+    /// Street.
+    pub street_code: Option<String>,
+    /// Community.
+    pub community_code: Option<String>,
+    /// Special grids.
+    pub special_grid_ids: Vec<i64>,
+    /// Category.
+    pub category_code: String,
+    /// State.
+    #[sqlx(try_from = "String")]
+    pub state: CaseState,
+    /// Escalated.
+    pub escalated: bool,
+    /// Pending request.
+    pub pending: Option<String>,
+    /// The time asked for by a pending extension.
+    pub pending_limit: Option<Json<TimeLimit>>,
+    /// Reworks.
+    pub rework: i32,
+    /// Supervised.
+    pub supervised: bool,
+    /// Self-resolvable.
+    pub self_resolvable: bool,
+    /// Lead department.
+    pub department_id: Option<i64>,
+    /// Who handled it.
+    pub handled_by: Option<String>,
+    /// The clock.
+    pub clock: Json<Clock>,
+    /// The previous step's time.
+    pub last_step_at: DateTime<Utc>,
+}
+
+impl Stored {
+    /// Its workflow state.
+    pub fn flow(&self) -> Flow {
+        Flow {
+            state: self.state,
+            escalated: self.escalated,
+            pending: self.pending.as_deref().and_then(|p| p.parse::<Pending>().ok()),
+            rework: self.rework as u32,
+            supervised: self.supervised,
+            self_resolvable: self.self_resolvable,
+        }
+    }
+}
+
+/// Case `id` for the workflow (the caller holds its row lock through the audit snapshot).
+pub async fn load(conn: &mut PgConnection, id: i64) -> Result<Option<Stored>> {
+    Ok(sqlx::query_as(
+        "SELECT id, district_code, street_code, community_code, special_grid_ids, category_code, state, escalated,
+                pending, pending_limit, rework, supervised, self_resolvable, department_id, handled_by, clock,
+                coalesce((SELECT max(at) FROM case_trail t WHERE t.case_id = cases.id), reported_at) AS last_step_at
+         FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// What a transition changes.
+pub struct Change<'a> {
+    /// The new workflow state.
+    pub flow: Flow,
+    /// The clock.
+    pub clock: &'a Clock,
+    /// Warning and deadline (`None` while stopped or finished).
+    pub warn_due: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// Lead and co-departments (`None`: unchanged).
+    pub departments: Option<(Option<i64>, Vec<i64>)>,
+    /// The extension asked for, while pending.
+    pub pending_limit: Option<TimeLimit>,
+    /// Who handled it (`None`: unchanged).
+    pub handled_by: Option<&'a str>,
+    /// The case it was merged into.
+    pub merged_into: Option<i64>,
+    /// Finished now.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Store a transition's result.
+pub async fn update(conn: &mut PgConnection, id: i64, c: &Change<'_>) -> Result<()> {
+    let (lead, co) = c.departments.clone().unzip();
+    sqlx::query(
+        "UPDATE cases SET state = $2, escalated = $3, pending = $4, rework = $5, supervised = $6, clock = $7,
+             warn_at = $8, due_at = $9,
+             warned = warned AND $8 IS NOT NULL AND warn_at IS NOT DISTINCT FROM $8,
+             overdue_noted = overdue_noted AND $9 IS NOT NULL AND due_at IS NOT DISTINCT FROM $9,
+             department_id = CASE WHEN $10 THEN $11 ELSE department_id END,
+             co_department_ids = coalesce($12, co_department_ids),
+             pending_limit = $13, handled_by = coalesce($14, handled_by), merged_into = coalesce($15, merged_into),
+             closed_at = coalesce($16, closed_at), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(c.flow.state.as_str())
+    .bind(c.flow.escalated)
+    .bind(c.flow.pending.map(Pending::as_str))
+    .bind(c.flow.rework as i32)
+    .bind(c.flow.supervised)
+    .bind(Json(c.clock))
+    .bind(c.warn_due.0)
+    .bind(c.warn_due.1)
+    .bind(lead.is_some())
+    .bind(lead.flatten())
+    .bind(co)
+    .bind(c.pending_limit.map(Json))
+    .bind(c.handled_by)
+    .bind(c.merged_into)
+    .bind(c.closed_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A trail entry to write.
+pub struct TrailRow<'a> {
+    /// The case.
+    pub case_id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: &'a str,
+    /// Their role.
+    pub role: Option<&'a str>,
+    /// Their department.
+    pub department: Option<&'a str>,
+    /// What (`report` or an action's name).
+    pub action: &'a str,
+    /// From.
+    pub from_state: Option<CaseState>,
+    /// To.
+    pub to_state: CaseState,
+    /// Opinion.
+    pub opinion: Option<&'a str>,
+    /// Photos.
+    pub photo_ids: &'a [i64],
+    /// Clock seconds used since the previous step.
+    pub used_seconds: Option<i64>,
+    /// Overdue at the time.
+    pub overdue: bool,
+}
+
+/// Append a trail entry.
+pub async fn add_trail(conn: &mut PgConnection, t: &TrailRow<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_trail (case_id, at, actor, role, department, action, from_state, to_state, opinion,
+             photo_ids, used_seconds, overdue)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(t.case_id)
+    .bind(t.at)
+    .bind(t.actor)
+    .bind(t.role)
+    .bind(t.department)
+    .bind(t.action)
+    .bind(t.from_state.map(CaseState::as_str))
+    .bind(t.to_state.as_str())
+    .bind(t.opinion)
+    .bind(t.photo_ids)
+    .bind(t.used_seconds)
+    .bind(t.overdue)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The trail of case `id`, oldest first.
+pub async fn trail(pool: &PgPool, id: i64) -> Result<Vec<TrailEntry>> {
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT json_build_object('at', at, 'actor', actor, 'role', role, 'department', department,
+                 'action', action, 'from_state', from_state, 'to_state', to_state, 'opinion', opinion,
+                 'photo_ids', photo_ids, 'used_seconds', used_seconds, 'overdue', overdue)
+             FROM case_trail WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?,
+    ))
+}
+
+/// The rest of the case page's facts.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DetailFacts {
+    /// Dedicated grid.
+    pub dedicated_grid_code: Option<String>,
+    /// Reporter.
+    pub reporter: String,
+    /// Sealed contact.
+    pub reporter_contact: Option<Vec<u8>>,
+    /// Co-department names.
+    pub co_departments: Vec<String>,
+    /// Reworks.
+    pub rework: i32,
+    /// Escalated.
+    pub escalated: bool,
+    /// Merged into.
+    pub merged_into: Option<i64>,
+    /// Handled by.
+    pub handled_by: Option<String>,
+    /// Clock.
+    pub clock: Json<Clock>,
+    /// The category's limit.
+    pub limit: Json<TimeLimit>,
+    /// Default limit.
+    pub limit_is_default: bool,
+    /// Filing condition.
+    pub filing_condition: String,
+    /// Closing condition.
+    pub closing_condition: String,
+}
+
+/// The case page's facts beyond the summary.
+pub async fn detail_facts(pool: &PgPool, id: i64) -> Result<Option<DetailFacts>> {
+    Ok(sqlx::query_as(
+        "SELECT c.dedicated_grid_code, c.reporter, c.reporter_contact,
+                array(SELECT d.name FROM department d WHERE d.id = ANY(c.co_department_ids)) AS co_departments,
+                c.rework, c.escalated, c.merged_into, c.handled_by, c.clock,
+                jsonb_build_object('amount', k.limit_amount, 'unit', k.limit_unit) AS limit, k.limit_is_default,
+                k.filing_condition, k.closing_condition
+         FROM cases c JOIN category k ON k.code = c.category_code WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The desk's filters.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// States (empty: any).
+    pub states: Vec<CaseState>,
+    /// Light.
+    pub light: Option<Light>,
+    /// Category code or major class code prefix.
+    pub category: Option<String>,
+    /// Area code prefix (street, community or grid).
+    pub area: Option<String>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Reported from.
+    pub from: Option<DateTime<Utc>>,
+    /// Reported before.
+    pub to: Option<DateTime<Utc>>,
+    /// Supervised only.
+    pub supervised: bool,
+    /// Text in the number, description or address.
+    pub text: Option<String>,
+    /// Page size.
+    pub limit: i64,
+    /// Page offset.
+    pub offset: i64,
+}
+
+/// Who is looking: the area prefixes of their scope, or their department (id).
+#[derive(Debug, Clone)]
+pub enum Seer {
+    /// Cases whose report-time area starts with one of these.
+    Areas(Vec<String>),
+    /// Cases with this department, as lead or co-department.
+    Department(Option<i64>),
+}
+
+/// The desk's list: one page, the total, and counts per state and light.
+pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
+    let (prefixes, department) = match seer {
+        Seer::Areas(p) => (Some(p.clone()), None),
+        Seer::Department(d) => (None, Some(d.unwrap_or(-1))),
+    };
+    let states: Vec<&str> = f.states.iter().map(|s| s.as_str()).collect();
+    let light = f.light.map(Light::as_str);
+    let text = f.text.as_ref().map(|t| format!("%{}%", t.replace(['%', '_'], "")));
+    // $1 prefixes, $2 department, $3 category, $4 area, $5 channel, $6 from, $7 to, $8 supervised, $9 text.
+    let base = "WHERE ($1::text[] IS NULL OR coalesce(c.grid_code, c.community_code, c.street_code, c.district_code)
+                    LIKE ANY (SELECT p || '%' FROM unnest($1::text[]) p))
+          AND ($2::bigint IS NULL OR c.department_id = $2 OR $2 = ANY(c.co_department_ids))
+          AND ($3::text IS NULL OR c.category_code = $3 OR k.major_code = $3)
+          AND ($4::text IS NULL OR coalesce(c.grid_code, c.community_code, c.street_code) LIKE $4 || '%')
+          AND ($5::text IS NULL OR c.channel = $5)
+          AND ($6::timestamptz IS NULL OR c.reported_at >= $6)
+          AND ($7::timestamptz IS NULL OR c.reported_at < $7)
+          AND (NOT $8 OR c.supervised)
+          AND ($9::text IS NULL OR c.number LIKE $9 OR c.description LIKE $9 OR c.address LIKE $9)";
+    let light_sql = "CASE WHEN c.due_at IS NULL THEN NULL WHEN c.due_at <= now() THEN 'red'
+                          WHEN c.warn_at <= now() THEN 'yellow' ELSE 'green' END";
+    macro_rules! bind_base {
+        ($q:expr) => {
+            $q.bind(&prefixes)
+                .bind(department)
+                .bind(&f.category)
+                .bind(&f.area)
+                .bind(f.channel.map(Channel::as_str))
+                .bind(f.from)
+                .bind(f.to)
+                .bind(f.supervised)
+                .bind(&text)
+        };
+    }
+    let by_state: Vec<(String, i64)> =
+        bind_base!(sqlx::query_as(&format!("SELECT c.state, count(*) {SUMMARY_FROM} {base} GROUP BY c.state")))
+            .fetch_all(pool)
+            .await?;
+    let by_light: Vec<(String, i64)> = bind_base!(sqlx::query_as(&format!(
+        "SELECT l, count(*) FROM (SELECT {light_sql} AS l {SUMMARY_FROM} {base}
+           AND ($10::text[] = '{{}}' OR c.state = ANY($10))) x WHERE l IS NOT NULL GROUP BY l"
+    )))
+    .bind(&states)
+    .fetch_all(pool)
+    .await?;
+    let page_filter =
+        "AND ($10::text[] = '{}' OR c.state = ANY($10)) AND ($11::text IS NULL OR ".to_owned() + light_sql + " = $11)";
+    let total: i64 = bind_base!(sqlx::query_scalar(&format!("SELECT count(*) {SUMMARY_FROM} {base} {page_filter}")))
+        .bind(&states)
+        .bind(light)
+        .fetch_one(pool)
+        .await?;
+    let cases: Vec<Json<CaseSummary>> = bind_base!(sqlx::query_scalar(&format!(
+        "SELECT {SUMMARY_JSON} {SUMMARY_FROM} {base} {page_filter}
+         ORDER BY c.reported_at DESC, c.id DESC LIMIT $12 OFFSET $13"
+    )))
+    .bind(&states)
+    .bind(light)
+    .bind(f.limit)
+    .bind(f.offset)
+    .fetch_all(pool)
+    .await?;
+    let parse = |rows: Vec<(String, i64)>| -> Vec<(String, i64)> { rows };
+    Ok(CaseList {
+        total,
+        by_state: parse(by_state).into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
+        by_light: by_light.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
+        cases: typed(cases),
+    })
+}
+
+/// Open cases of `category` within `radius_m` of a point, reported in the last `days` days, nearest first.
+pub async fn nearby_open<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    category: &str,
+    (lon, lat): (f64, f64),
+    radius_m: f64,
+    days: i32,
+    except: Option<i64>,
+) -> Result<Vec<CaseSummary>> {
+    Ok(typed(
+        sqlx::query_scalar(&format!(
+            "SELECT {SUMMARY_JSON} {SUMMARY_FROM}
+             WHERE c.category_code = $1 AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')
+               AND c.reported_at > now() - make_interval(days => $5)
+               AND ST_DWithin(c.geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
+               AND c.id IS DISTINCT FROM $6
+             ORDER BY c.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 5"
+        ))
+        .bind(category)
+        .bind(lon)
+        .bind(lat)
+        .bind(radius_m)
+        .bind(days)
+        .bind(except)
+        .fetch_all(db)
+        .await?,
+    ))
+}
+
+/// A photo to store.
+pub struct PhotoRow<'a> {
+    /// The case.
+    pub case_id: i64,
+    /// `report` or `after`.
+    pub stage: &'a str,
+    /// SHA-256 of the upload (a re-sent photo is stored once).
+    pub sha256: &'a [u8],
+    /// Media type of `image`.
+    pub mime: &'a str,
+    /// The image, re-encoded without metadata.
+    pub image: &'a [u8],
+    /// Its thumbnail.
+    pub thumb: &'a [u8],
+    /// Size.
+    pub size: (u32, u32),
+    /// Who.
+    pub uploaded_by: &'a str,
+}
+
+/// Store a photo (or find the same one already stored); returns it and the case's photo count.
+pub async fn add_photo(conn: &mut PgConnection, p: &PhotoRow<'_>) -> Result<Photo> {
+    let Json(photo) = sqlx::query_scalar(
+        "WITH ins AS (
+            INSERT INTO case_photo (case_id, stage, sha256, mime, image, thumb, width, height, uploaded_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id, sha256) DO NOTHING
+            RETURNING id, stage, width, height)
+         SELECT json_build_object('id', id, 'stage', stage, 'width', width, 'height', height) FROM (
+            SELECT * FROM ins UNION ALL
+            SELECT id, stage, width, height FROM case_photo WHERE case_id = $1 AND sha256 = $3) x LIMIT 1",
+    )
+    .bind(p.case_id)
+    .bind(p.stage)
+    .bind(p.sha256)
+    .bind(p.mime)
+    .bind(p.image)
+    .bind(p.thumb)
+    .bind(p.size.0 as i32)
+    .bind(p.size.1 as i32)
+    .bind(p.uploaded_by)
+    .fetch_one(conn)
+    .await?;
+    Ok(photo)
+}
+
+/// How many photos case `id` has.
+pub async fn photo_count(conn: &mut PgConnection, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM case_photo WHERE case_id = $1").bind(id).fetch_one(conn).await?)
+}
+
+/// The photos of case `id`.
+pub async fn photos(pool: &PgPool, id: i64) -> Result<Vec<Photo>> {
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT json_build_object('id', id, 'stage', stage, 'width', width, 'height', height)
+             FROM case_photo WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?,
+    ))
+}
+
+/// Which of `ids` are not photos of case `case_id`.
+pub async fn foreign_photos(conn: &mut PgConnection, case_id: i64, ids: &[i64]) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT x FROM unnest($2::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM case_photo p WHERE p.id = x AND p.case_id = $1)",
+    )
+    .bind(case_id)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A photo's bytes and media type (the thumbnail when `thumb`).
+pub async fn photo_bytes(pool: &PgPool, case_id: i64, id: i64, thumb: bool) -> Result<Option<(String, Vec<u8>)>> {
+    let sql = if thumb {
+        "SELECT 'image/jpeg', thumb FROM case_photo WHERE id = $1 AND case_id = $2"
+    } else {
+        "SELECT mime, image FROM case_photo WHERE id = $1 AND case_id = $2"
+    };
+    Ok(sqlx::query_as(sql).bind(id).bind(case_id).fetch_optional(pool).await?)
+}
+
+/// Address a notification about case `case_id` to a department, or else to the street center of `area`.
+pub async fn notify(
+    conn: &mut PgConnection,
+    case_id: i64,
+    kind: &str,
+    department: Option<i64>,
+    area: Option<&str>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO notification (case_id, department_id, area_code, kind) VALUES ($1, $2, $3, $4)")
+        .bind(case_id)
+        .bind(department)
+        .bind(if department.is_some() { None } else { area })
+        .bind(kind)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The newest notifications a seer receives.
+pub async fn notifications(pool: &PgPool, seer: &Seer, limit: i64) -> Result<Vec<Notification>> {
+    let (prefixes, department) = match seer {
+        Seer::Areas(p) => (Some(p.clone()), None),
+        Seer::Department(d) => (None, Some(d.unwrap_or(-1))),
+    };
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT json_build_object('id', n.id, 'case_id', n.case_id, 'number', c.number, 'kind', n.kind, 'at', n.at)
+             FROM notification n JOIN cases c ON c.id = n.case_id
+             WHERE ($1::text[] IS NOT NULL AND n.area_code LIKE ANY (SELECT p || '%' FROM unnest($1::text[]) p))
+                OR ($2::bigint IS NOT NULL AND n.department_id = $2)
+             ORDER BY n.at DESC, n.id DESC LIMIT $3",
+        )
+        .bind(prefixes)
+        .bind(department)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?,
+    ))
+}
+
+/// The deadline sweep: note every running case that crossed 80 % or 100 % of its limit since the last sweep, and
+/// notify its department (or its street center). Returns how many were noted.
+pub async fn sweep_lights(pool: &PgPool) -> Result<u64> {
+    let noted: Vec<Value> = sqlx::query_scalar(
+        "WITH yellow AS (
+            UPDATE cases SET warned = true WHERE warn_at <= now() AND due_at > now() AND NOT warned
+            RETURNING id, department_id, street_code),
+         red AS (
+            UPDATE cases SET warned = true, overdue_noted = true WHERE due_at <= now() AND NOT overdue_noted
+            RETURNING id, department_id, street_code),
+         ins AS (
+            INSERT INTO notification (case_id, department_id, area_code, kind)
+            SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'yellow' FROM yellow
+            UNION ALL
+            SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'red' FROM red
+            RETURNING id)
+         SELECT to_json(id) FROM ins",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(noted.len() as u64)
+}
