@@ -1,5 +1,6 @@
-//! Background jobs, run by the server process itself on fixed periods (sign-in failures, the deadline lights). Each job is a named function over the shared state; a failing run is logged and
-//! the job runs again at its next period.
+//! Background jobs, run by the server process itself on fixed periods (sign-in failures, the deadline lights).
+//! Each job is a named function over the shared state; a failing run is logged and the job runs again at its next
+//! period.
 
 use std::future::Future;
 use std::pin::Pin;

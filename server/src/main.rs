@@ -37,9 +37,24 @@ enum LevelArg {
 enum Command {
     /// Serve the API (WANGGE_BIND, default 127.0.0.1:8080).
     Serve,
-    /// Load the generated demo district and its demo accounts (once; later runs do nothing). The accounts'
-    /// password is WANGGE_DEMO_PASSWORD (default `wangge-demo-2026`).
-    Demo,
+    /// Load the generated demo district and its demo accounts (once; later runs do nothing), the case catalogue
+    /// from the shared data folder when it is there, the district's default departments and a year of generated
+    /// cases. The accounts' password is WANGGE_DEMO_PASSWORD (default `wangge-demo-2026`).
+    Demo {
+        /// The shared data folder (catalogue and holidays).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Generated cases to add.
+        #[arg(long, default_value_t = 3000)]
+        cases: usize,
+    },
+    /// Import the case catalogue (the national classification of components and events, the community-side
+    /// taxonomy) and the official holiday calendar from the shared data folder. Categories already present keep a
+    /// district's changes.
+    ImportCatalogue {
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+    },
     /// Create a district admin account (the first account of a district). The password is read from the first line
     /// of standard input, or from WANGGE_ADMIN_PASSWORD when set.
     CreateAdmin {
@@ -199,10 +214,22 @@ async fn main() -> Result<()> {
             }
             startup::run(listener, state, web_dir)?.await?;
         }
-        Command::Demo => {
+        Command::Demo { data, cases } => {
             match import::demo::load_demo(&pool, DemoSize::default()).await? {
                 Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
                 None => println!("demo district already loaded"),
+            }
+            let district = wangge_gis_data::demo::DEMO_DISTRICT_CODE;
+            import::catalogue::seed_departments(&pool, district).await?;
+            if data.join("cn-holidays").exists() {
+                let s = import::catalogue::import_catalogue(&pool, &data).await?;
+                println!("case catalogue: {}", serde_json::to_string(&s)?);
+                let (off, on) = wangge_server::store::catalogue::calendar_days(&pool).await?;
+                let calendar = wangge_domain::case::clock::WorkCalendar::default().with_days(off, on);
+                let made = import::demo_cases::generate_cases(&pool, district, cases, &calendar).await?;
+                println!("generated cases: {made}");
+            } else {
+                println!("{} not found: no case catalogue and no generated cases", data.display());
             }
             let password = std::env::var("WANGGE_DEMO_PASSWORD").unwrap_or_else(|_| "wangge-demo-2026".to_owned());
             let password = NewPassword::parse(&password)?;
@@ -247,6 +274,10 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&account)?);
         }
         Command::DbUrl => println!("{url}"),
+        Command::ImportCatalogue { data } => {
+            let s = import::catalogue::import_catalogue(&pool, &data).await?;
+            println!("{}", serde_json::to_string_pretty(&s)?);
+        }
         Command::ImportOsm { file, gross_m2_per_household, default_floors } => {
             let model = HouseholdModel { gross_m2_per_household, default_floors, ..HouseholdModel::default() };
             let s = import::osm::import_osm(&pool, &file, &model).await?;

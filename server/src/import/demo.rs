@@ -139,7 +139,8 @@ pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Resu
         ("admin", "张明（演示）", Role::DistrictAdmin, Scope::District(district.clone()), None),
         ("planner", "王芳（演示）", Role::Planner, Scope::District(district.clone()), None),
         ("street", "刘强（演示）", Role::StreetOperator, Scope::Street(street.parse()?), None),
-        ("dept", "陈杰（演示）", Role::DepartmentHandler, Scope::Department("城市管理局".to_owned().try_into()?), None),
+        ("center", "赵敏（演示）", Role::StreetOperator, Scope::District(district.clone()), None),
+        ("dept", "陈杰（演示）", Role::DepartmentHandler, Scope::Department("城管".to_owned().try_into()?), None),
         (
             "head",
             "李华（演示）",

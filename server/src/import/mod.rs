@@ -2,5 +2,6 @@
 
 pub mod catalogue;
 pub mod demo;
+pub mod demo_cases;
 pub mod divisions;
 pub mod osm;
