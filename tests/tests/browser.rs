@@ -134,3 +134,42 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     let stdout = run_script("editor.test.mjs", &app, &fixture, &[]).await;
     assert!(stdout.contains("all editor checks passed"));
 }
+
+/// The closed case loop in the browser: a grid worker reports with a photo on a phone-sized screen, the street
+/// center accepts, files and dispatches, the department handles it with an after-photo, the worker verifies, and
+/// the timeline shows every step.
+#[tokio::test]
+async fn a_case_runs_the_closed_loop_in_the_browser() {
+    let root = workspace();
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
+    let app = TestApp::spawn_with_demo().await;
+    if !app.load_catalogue().await {
+        return;
+    }
+    let community = "990101001001";
+    app.sign_in_as("worker.li", Role::GridWorker, Scope::Community(community.parse().unwrap())).await;
+    app.sign_in_as("street.wang", Role::StreetOperator, Scope::Street(community[..9].parse().unwrap())).await;
+    app.sign_in_as("dept.chen", Role::DepartmentHandler, Scope::Department("城管".to_owned().try_into().unwrap()))
+        .await;
+    let at = app.interior_point(community).await;
+    let dir = std::env::temp_dir().join(format!("wangge-photos-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let photo = |name: &str, seed: u8| {
+        let img = image::RgbImage::from_fn(480, 360, |x, y| image::Rgb([(x / 3) as u8 ^ seed, (y / 2) as u8, 120]));
+        let path = dir.join(name);
+        img.save(&path).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let fixture = json!({
+        "worker": "worker.li",
+        "street": "street.wang",
+        "dept": "dept.chen",
+        "password": TEST_PASSWORD,
+        "category": "E06001",
+        "at": [at.0, at.1],
+        "photo": photo("before.png", 1),
+        "after_photo": photo("after.png", 2),
+    });
+    let stdout = run_script("cases.test.mjs", &app, &fixture, &[]).await;
+    assert!(stdout.contains("all case checks passed"));
+}

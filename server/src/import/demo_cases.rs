@@ -234,7 +234,9 @@ async fn drive(
         // A negative mean is a share of the time limit: handling takes 20 % to 140 % of it.
         let step = if mean < 0.0 {
             let budget = clock.budget as f64 * -mean * rng.gen_range(0.2..1.4);
-            Duration::seconds((budget * if clock.measure == wangge_domain::case::clock::Measure::Working { 3.2 } else { 1.0 }) as i64)
+            Duration::seconds(
+                (budget * if clock.measure == wangge_domain::case::clock::Measure::Working { 3.2 } else { 1.0 }) as i64,
+            )
         } else {
             delay(rng, mean)
         };

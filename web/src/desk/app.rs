@@ -4,11 +4,13 @@ use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wangge_api::paths;
+use wangge_domain::case::Channel;
 use wasm_bindgen::{JsCast, JsValue};
 
 use std::rc::Rc;
 
 use crate::desk::admin::AdminPanel;
+use crate::desk::cases::{clear_map, show_pin, CaseDesk, CasePage, ReportForm};
 use crate::desk::editor::{Controller, EditorPanel};
 use crate::desk::login::LoginDialog;
 use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
@@ -77,6 +79,10 @@ fn Desk() -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let editor_open = RwSignal::new(false);
     let show_admin = RwSignal::new(false);
+    // The case screens (desk, one case, the report form) and the report's pin.
+    let case_screen = RwSignal::new(None::<Screen>);
+    let pin = RwSignal::new(None::<(f64, f64)>);
+    Effect::new(move |_| show_pin(map, pin.get()));
     let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
     // A screen asked for by the UI; the router takes it to the URL, and the URL drives what is shown.
     let wanted = RwSignal::new(None::<Screen>);
@@ -134,6 +140,28 @@ fn Desk() -> impl IntoView {
         }
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("click", move |ev| {
+            let lng_lat = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"]));
+            match case_screen.get_untracked() {
+                Some(Screen::Report) => {
+                    if let (Some(lon), Some(lat)) = lng_lat {
+                        pin.set(Some((lon, lat)));
+                    }
+                    return;
+                }
+                Some(Screen::Cases) => {
+                    let (x, y) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"]));
+                    let hit = map.with_value(|m| {
+                        m.as_ref().and_then(|m| {
+                            m.ids_at(x.unwrap_or_default(), y.unwrap_or_default(), "cases-dots").first().copied()
+                        })
+                    });
+                    if let Some(id) = hit {
+                        wanted.set(Some(Screen::Case(id)));
+                        return;
+                    }
+                }
+                _ => {}
+            }
             if let Some(ctl) = editor.get_value() {
                 if let (Some(x), Some(y)) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"])) {
                     ctl.on_click(x, y);
@@ -299,6 +327,15 @@ fn Desk() -> impl IntoView {
             _ => {}
         }
         show_admin.set(screen == Screen::Admin);
+        let on_cases = matches!(screen, Screen::Cases | Screen::Case(_) | Screen::Report);
+        if !on_cases && case_screen.get_untracked().is_some() {
+            clear_map(map);
+            pin.set(None);
+        }
+        if screen != Screen::Report {
+            pin.set(None);
+        }
+        case_screen.set(on_cases.then(|| screen.clone()));
         match screen {
             Screen::Public => set_public.set(true),
             _ if signed_in && !public_from_url() => set_public.set(false),
@@ -377,6 +414,9 @@ fn Desk() -> impl IntoView {
                         let role = format!("role_{}", a.role);
                         view! {
                             <span class="who" data-testid="who">{a.display_name.clone()} " · " {move || t(lang.get(), &role)}</span>
+                            <Show when={let reads = a.role != "planner"; move || reads}>
+                                <button data-testid="cases-open" on:click=move |_| wanted.set(Some(if case_screen.get_untracked().is_some() { Screen::Map } else { Screen::Cases }))>{move || tr!(lang.get(), "cases")}</button>
+                            </Show>
                             <Show when={let admin = a.role == "district_admin"; move || admin}>
                                 <button data-testid="admin-open" on:click=move |_| wanted.set(Some(if show_admin.get_untracked() { Screen::Map } else { Screen::Admin }))>{move || tr!(lang.get(), "admin")}</button>
                             </Show>
@@ -400,11 +440,13 @@ fn Desk() -> impl IntoView {
             <aside>
                 {move || hits.get().map(|h| view! { <SearchResults lang=lang hits=h pick=pick /> })}
                 {move || error.get().map(|e| view! { <p class="error" on:click=move |_| set_error.set(None)>{e}</p> })}
-                <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || tr!(lang.get(), "where_am_i")}</button>
-                {move || match located.get() {
-                    Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
-                    None => view! { <p class="muted">{move || tr!(lang.get(), "click_hint")}</p> }.into_any(),
-                }}
+                <Show when=move || case_screen.get().is_none()>
+                    <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || tr!(lang.get(), "where_am_i")}</button>
+                    {move || match located.get() {
+                        Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),
+                        None => view! { <p class="muted">{move || tr!(lang.get(), "click_hint")}</p> }.into_any(),
+                    }}
+                </Show>
                 {move || grid.get().map(|(card, stats)| {
                     let may_edit = !public.get() && account.get().is_some_and(|a| a.role == "planner" || a.role == "district_admin");
                     let community = card.community_code.clone();
@@ -426,6 +468,23 @@ fn Desk() -> impl IntoView {
                 })}
                 {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=leave_editor /> })}
                 {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
+                {move || account.get().and_then(|a| case_screen.get().map(|screen| (a, screen))).map(|(a, screen)| match screen {
+                    Screen::Case(id) => view! {
+                        <CasePage lang=lang csrf=a.csrf_token.clone() id=id map=map back=Callback::new(move |_| wanted.set(Some(Screen::Cases))) />
+                    }.into_any(),
+                    Screen::Report => {
+                        let channels = match a.role.as_str() {
+                            "street_operator" => vec![Channel::Hotline, Channel::Patrol, Channel::Camera, Channel::Leader, Channel::Department],
+                            _ => vec![Channel::Patrol],
+                        };
+                        view! {
+                            <ReportForm lang=lang csrf=a.csrf_token.clone() pin=pin channels=channels done=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) />
+                        }.into_any()
+                    }
+                    _ => view! {
+                        <CaseDesk lang=lang map=map open=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) report=Callback::new(move |_| wanted.set(Some(Screen::Report))) />
+                    }.into_any(),
+                })}
                 <section class="layers">
                     <h4>{move || tr!(lang.get(), "layers")}</h4>
                     {visible.iter().copied().map(|(key, sig)| {

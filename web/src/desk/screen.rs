@@ -14,6 +14,12 @@ pub enum Screen {
     Editor(String),
     /// The district admin's accounts and audit log (`/admin`).
     Admin,
+    /// The case desk: the cases of the caller's scope, filtered, on the map (`/cases`).
+    Cases,
+    /// One case's page (`/cases/{id}`).
+    Case(i64),
+    /// Report a problem: category, pin, description, photos (`/cases/new`).
+    Report,
 }
 
 impl Screen {
@@ -23,6 +29,9 @@ impl Screen {
         match segments.as_slice() {
             ["public"] => Screen::Public,
             ["admin"] => Screen::Admin,
+            ["cases"] => Screen::Cases,
+            ["cases", "new"] => Screen::Report,
+            ["cases", id] => id.parse().map(Screen::Case).unwrap_or(Screen::Cases),
             ["grids", id] => id.parse().map(Screen::Grid).unwrap_or(Screen::Map),
             ["communities", code, "editor"] if code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) => {
                 Screen::Editor((*code).to_owned())
@@ -39,6 +48,9 @@ impl Screen {
             Screen::Grid(id) => format!("/grids/{id}"),
             Screen::Editor(code) => format!("/communities/{code}/editor"),
             Screen::Admin => "/admin".to_owned(),
+            Screen::Cases => "/cases".to_owned(),
+            Screen::Case(id) => format!("/cases/{id}"),
+            Screen::Report => "/cases/new".to_owned(),
         }
     }
 }
@@ -49,7 +61,17 @@ mod tests {
 
     #[test]
     fn every_screen_round_trips_through_its_path() {
-        for s in [Screen::Map, Screen::Public, Screen::Grid(42), Screen::Editor("990101001001".into()), Screen::Admin] {
+        let all = [
+            Screen::Map,
+            Screen::Public,
+            Screen::Grid(42),
+            Screen::Editor("990101001001".into()),
+            Screen::Admin,
+            Screen::Cases,
+            Screen::Case(7),
+            Screen::Report,
+        ];
+        for s in all {
             assert_eq!(Screen::parse(&s.path()), s, "{}", s.path());
         }
     }

@@ -64,12 +64,12 @@ pub async fn send(method: &str, url: &str, body: &Value, csrf: &str) -> Result<R
     finish(request.send().await).await
 }
 
-/// POST a zip archive with the CSRF token.
-pub async fn send_zip(url: &str, bytes: Vec<u8>, csrf: &str) -> Result<Reply, String> {
+/// POST a file's bytes (a zip archive, a photo) of `content_type` with the CSRF token.
+pub async fn send_bytes(url: &str, bytes: Vec<u8>, content_type: &str, csrf: &str) -> Result<Reply, String> {
     let body = js_sys::Uint8Array::from(bytes.as_slice());
     let request = gloo_net::http::Request::post(url)
         .header("x-csrf-token", csrf)
-        .header("content-type", "application/zip")
+        .header("content-type", content_type)
         .body(body)
         .map_err(|e| e.to_string())?;
     finish(request.send().await).await

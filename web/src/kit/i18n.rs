@@ -174,6 +174,93 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("between", "个地块落在网格之间", "blocks between grids"),
     ("across", "个地块跨越网格", "blocks across grids"),
     ("import_bad_file", "文件不是有效的 GeoJSON", "The file is not valid GeoJSON"),
+    // Cases.
+    ("cases", "案件", "Cases"),
+    ("case_desk", "案件受理台", "Case desk"),
+    ("new_case", "上报问题", "Report a problem"),
+    ("all_states", "全部", "All"),
+    ("no_cases", "没有符合条件的案件", "No cases match"),
+    ("total", "共", "Total"),
+    ("reported_at", "上报时间", "Reported"),
+    ("due_at", "处置时限至", "Due"),
+    ("category", "类别", "Category"),
+    ("choose_major", "选择大类", "Choose a class"),
+    ("choose_minor", "选择小类", "Choose a category"),
+    ("filter_categories", "筛选类别…", "Filter categories…"),
+    ("channel", "来源", "Channel"),
+    ("description", "问题描述", "Description"),
+    ("address", "地址", "Address"),
+    ("photos", "照片", "Photos"),
+    ("add_photos", "添加照片（最多9张）", "Add photos (up to 9)"),
+    ("tap_map", "在地图上点击，标出问题位置", "Tap the map where the problem is"),
+    ("pinned_at", "已标出位置：", "Marked at"),
+    ("use_gps", "使用我的位置", "Use my location"),
+    ("submit", "提交", "Submit"),
+    ("submitting", "正在提交…", "Submitting…"),
+    ("maybe_same", "附近已有同类未结案件，是否同一问题？", "Open cases of this category nearby: the same problem?"),
+    ("case_reported", "已上报，编号", "Reported, number"),
+    ("pick_place_category", "请选择类别并在地图上标出位置", "Choose a category and mark the place on the map"),
+    ("timeline", "办理记录", "Timeline"),
+    ("actions_now", "可办理", "You can"),
+    ("opinion", "意见或理由", "Opinion or reason"),
+    ("department", "处置部门", "Department"),
+    ("by_rules", "按派遣规则", "By the dispatch rules"),
+    ("after_photos", "处置后照片", "After-photos"),
+    ("limit", "处置时限", "Time limit"),
+    ("default_limit", "（默认值，可由区管理员修改）", "(default, editable by the district admin)"),
+    ("time_used", "已用时限", "Time used"),
+    ("rework", "返工次数", "Reworks"),
+    ("supervised", "督办", "Supervised"),
+    ("pending_suspension", "挂账申请待批", "Suspension request pending"),
+    ("pending_extension", "延期申请待批", "Extension request pending"),
+    ("back_to_list", "返回列表", "Back to the list"),
+    ("unit_hours", "小时", "hours"),
+    ("unit_working_hours", "工作小时", "working hours"),
+    ("unit_working_days", "个工作日", "working days"),
+    ("unit_calendar_days", "自然日", "calendar days"),
+    ("state_reported", "待受理", "Reported"),
+    ("state_self_resolved", "自办待审", "Self-resolved"),
+    ("state_accepted", "已受理", "Accepted"),
+    ("state_filed", "已立案", "Filed"),
+    ("state_escalated", "区中心", "At the district center"),
+    ("state_dispatched", "处置中", "Being handled"),
+    ("state_handled", "待核查", "Awaiting verification"),
+    ("state_suspended", "挂账", "Suspended"),
+    ("state_closed", "已结案", "Closed"),
+    ("state_rejected", "不予立案", "Rejected"),
+    ("state_voided", "已作废", "Voided"),
+    ("state_merged", "已合并", "Merged"),
+    ("act_self_resolve", "自办自结", "Self-resolve"),
+    ("act_review_pass", "审核通过", "Approve"),
+    ("act_review_fail", "审核不通过", "Send to the street center"),
+    ("act_accept", "受理", "Accept"),
+    ("act_reject", "不予立案", "Reject"),
+    ("act_file", "立案", "File"),
+    ("act_escalate", "上报区中心", "Escalate"),
+    ("act_dispatch", "派遣", "Dispatch"),
+    ("act_return", "回退", "Return"),
+    ("act_handle", "处置反馈", "Report handled"),
+    ("act_verify_pass", "核查通过", "Verified"),
+    ("act_verify_fail", "核查不通过", "Not fixed"),
+    ("act_request_suspension", "申请挂账", "Ask to suspend"),
+    ("act_request_extension", "申请延期", "Ask for more time"),
+    ("act_approve_request", "批准申请", "Approve the request"),
+    ("act_deny_request", "驳回申请", "Deny the request"),
+    ("act_resume", "恢复处置", "Resume"),
+    ("act_void", "作废", "Void"),
+    ("act_supervise", "督办", "Supervise"),
+    ("act_merge", "合并为重复", "Merge as duplicate"),
+    ("light_green", "正常", "On time"),
+    ("light_yellow", "预警", "Due soon"),
+    ("light_red", "超期", "Overdue"),
+    ("channel_patrol", "网格员巡查", "Grid worker patrol"),
+    ("channel_public", "群众上报", "Public report"),
+    ("channel_hotline", "12345热线", "12345 hotline"),
+    ("channel_camera", "视频发现", "Camera"),
+    ("channel_leader", "领导批办", "Leader-assigned"),
+    ("channel_department", "部门发现", "Department-found"),
+    ("channel_imported", "历史导入", "Imported"),
+    ("merge_into", "合并到案件编号", "Merge into case id"),
 ];
 
 const fn same(a: &str, b: &str) -> bool {
@@ -233,6 +320,19 @@ mod tests {
             assert!(!TEXTS[..i].iter().any(|(k, _, _)| k == key), "{key} twice");
         }
         assert!(known("households") && !known("no-such-key"));
+        // Texts looked up at run time from the domain's names.
+        use wangge_domain::case::workflow::CaseAction;
+        use wangge_domain::case::{CaseState, Channel, Light, LimitUnit};
+        let names = CaseState::ALL
+            .iter()
+            .map(|s| format!("state_{s}"))
+            .chain(CaseAction::ALL.iter().map(|a| format!("act_{a}")))
+            .chain(Light::ALL.iter().map(|l| format!("light_{l}")))
+            .chain(Channel::ALL.iter().map(|c| format!("channel_{c}")))
+            .chain(LimitUnit::ALL.iter().map(|u| format!("unit_{u}")));
+        for key in names {
+            assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "no text for {key}");
+        }
         assert_eq!(t(Lang::Zh, "households"), "户数");
         assert_eq!(t(Lang::En, "no-such-key"), "?");
     }

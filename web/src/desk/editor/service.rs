@@ -354,9 +354,10 @@ impl Controller {
             }
             Layer::Shapefile(bytes) => {
                 let based_on = published.map(|p| format!("?based_on={p}")).unwrap_or_default();
-                api::send_zip(
+                api::send_bytes(
                     &format!("{}{based_on}", fill(paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, &[&community])),
                     bytes,
+                    "application/zip",
                     &self.csrf,
                 )
                 .await

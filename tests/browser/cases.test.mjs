@@ -1,0 +1,116 @@
+// Browser test of the closed case loop in real headless Chromium against the real server (started by the Rust test
+// that runs this script). Usage: node cases.test.mjs <base-url> <artifacts-dir> <fixture-json>
+// A grid worker reports with a photo on a phone-sized screen; the street center accepts, files and dispatches; the
+// department handles it with an after-photo; the grid worker verifies; the timeline shows every step.
+import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { mkdirSync } from 'node:fs';
+
+const [base, artifacts, fixtureJson] = process.argv.slice(2);
+const fixture = JSON.parse(fixtureJson);
+mkdirSync(artifacts, { recursive: true });
+const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+});
+const phone = { width: 390, height: 844 };
+const desk = { width: 1280, height: 800 };
+
+async function signedIn(user, viewport, path) {
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => fail(`page error for ${user}: ${e.message}`));
+  await page.goto(base + '/');
+  await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+  await page.getByTestId('login-open').click();
+  await page.getByTestId('login-username').fill(user);
+  await page.getByTestId('login-password').fill(fixture.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('who').waitFor();
+  await page.goto(base + path);
+  await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+  return page;
+}
+async function state(page) {
+  await page.getByTestId('case-state').waitFor();
+  return page.getByTestId('case-state').getAttribute('data-state');
+}
+async function act(page, action, expected) {
+  await page.locator(`.case .actions button[data-action="${action}"]`).click();
+  await page.waitForFunction((s) => document.querySelector('[data-testid=case-state]')?.dataset.state === s, expected, { timeout: 15000 });
+  check(true, `${action} → ${expected}`);
+}
+
+// 1. The grid worker reports on a phone: category, a tap on the map, description, a photo.
+let page = await signedIn(fixture.worker, phone, '/cases/new');
+await page.getByTestId('report-form').waitFor();
+await page.getByTestId('category-filter').fill('私搭乱建');
+await page.getByTestId('minor-select').selectOption(fixture.category);
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), fixture.at);
+await page.waitForFunction(() => !window.wanggeMap.isMoving() && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
+await page.waitForTimeout(300);
+const box = await page.locator('#map').boundingBox();
+const px = await page.evaluate(([lon, lat]) => window.wanggeMap.project([lon, lat]), fixture.at);
+await page.mouse.click(box.x + px.x, box.y + px.y);
+await page.waitForFunction(() => document.querySelector('[data-testid=pin-state]').textContent.match(/\d+\.\d{5}, \d+\.\d{5}/), null, { timeout: 10000 });
+check(true, 'a tap on the map places the pin');
+await page.getByTestId('report-description').fill('人行道上私搭乱建的棚子，挡住了通行');
+await page.getByTestId('report-photos').setInputFiles(fixture.photo);
+await page.waitForFunction(() => document.querySelector('.report').textContent.includes('1 / 9'));
+await page.screenshot({ path: `${artifacts}/case-report-phone.png`, fullPage: true });
+await page.getByTestId('report-submit').click();
+await page.getByTestId('case-number').waitFor({ timeout: 20000 });
+const number = await page.getByTestId('case-number').textContent();
+check(/^990101-\d{8}-\d{4}$/.test(number), `reported as case ${number}`);
+check((await state(page)) === 'reported', 'it waits for the street center');
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-photos] img').length === 1, null, { timeout: 10000 }).catch(() => {});
+await page.reload();
+await page.getByTestId('case-photos').waitFor();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-photos] img').length === 1, null, { timeout: 10000 });
+check(true, 'the photo is on the case');
+await page.screenshot({ path: `${artifacts}/case-reported-phone.png`, fullPage: true });
+const caseUrl = new URL(page.url()).pathname;
+
+// 2. The street center finds it on the desk and accepts, files and dispatches it.
+const street = await signedIn(fixture.street, desk, '/cases');
+await street.getByTestId('case-desk').waitFor();
+await street.locator(`[data-testid=case-row][data-number="${number}"]`).waitFor();
+await street.waitForFunction(() => window.wanggeMap.getSource('cases'), null, { timeout: 10000 });
+const dots = await street.evaluate(() => window.wanggeMap.getSource('cases').serialize().data.features.length);
+check(dots >= 1, `the desk shows its cases on the map (${dots})`);
+await street.screenshot({ path: `${artifacts}/case-desk.png` });
+await street.locator(`[data-testid=case-row][data-number="${number}"]`).click();
+await street.getByTestId('case-page').waitFor();
+await act(street, 'accept', 'accepted');
+await act(street, 'file', 'filed');
+await street.getByTestId('case-department-select').selectOption('城管');
+await act(street, 'dispatch', 'dispatched');
+check((await street.getByTestId('case-department').textContent()) === '城管', 'dispatched to 城管');
+
+// 3. The department handles it with an after-photo.
+const dept = await signedIn(fixture.dept, desk, caseUrl);
+await dept.getByTestId('case-page').waitFor();
+await dept.getByTestId('after-photo').setInputFiles(fixture.after_photo);
+await dept.waitForFunction(() => document.querySelectorAll('[data-testid=case-photos] img').length === 2, null, { timeout: 15000 });
+await dept.getByTestId('case-opinion').fill('棚子已拆除，恢复通行');
+await act(dept, 'handle', 'handled');
+check(!(await dept.locator('.case .actions button[data-action="verify_pass"]').count()), 'the department cannot verify its own work');
+
+// 4. The grid worker verifies on site; the case closes with its whole trail.
+await page.reload();
+await page.getByTestId('case-page').waitFor();
+await act(page, 'verify_pass', 'closed');
+const steps = await page.locator('[data-testid=case-timeline] li').evaluateAll((li) => li.map((l) => l.dataset.action));
+check(JSON.stringify(steps) === JSON.stringify(['report', 'accept', 'file', 'dispatch', 'handle', 'verify_pass']), `the timeline shows every step: ${steps.join(' → ')}`);
+check(await page.locator('.timeline .trail-photo').count() === 1, 'the handling step shows its after-photo');
+await page.screenshot({ path: `${artifacts}/case-closed-phone.png`, fullPage: true });
+await street.reload();
+await street.getByTestId('case-page').waitFor();
+await street.getByTestId('lang').click();
+await street.waitForFunction(() => document.querySelector('[data-testid=case-state]').textContent === 'Closed');
+check(true, 'the English switch translates the case page');
+await street.screenshot({ path: `${artifacts}/case-closed-en.png` });
+
+await browser.close();
+console.log('all case checks passed');
