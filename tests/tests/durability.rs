@@ -1,6 +1,7 @@
 //! The default local cluster keeps what it acknowledges and asks for a password. A cluster of its own is started the
 //! way `bin/up` starts one, a stream of writes runs against the real server, PostgreSQL is killed (every process,
-//! SIGKILL) in the middle, and after the restart every write that was answered 201 — and its audit entry — is there.
+//! SIGKILL) in the middle, and after the restart every write that was answered 201 — and its audit entry — is there;
+//! reports retried through the outage with their request id are there exactly once.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -141,6 +142,100 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     .unwrap();
     assert_eq!(rows, acknowledged.len() as i64, "every acknowledged element survived the kill");
     assert_eq!(audited, acknowledged.len() as i64, "and so did each one's audit entry");
+    c.close().await.ok();
+}
+
+/// Cases reported by four phones while PostgreSQL is killed and restarted: a phone whose report got no answer sends
+/// it again with the same request id until it is answered. Afterwards every case acknowledged is there, and no
+/// report is there twice.
+#[tokio::test]
+async fn a_restarted_postgres_keeps_every_acknowledged_case_and_retries_never_duplicate() {
+    let root = workspace().join(format!(".wangge-durability-cases-{}", std::process::id()));
+    let cluster = ensure_running(&root, Durability::Durable).expect("durable cluster");
+    let _cleanup = Cleanup { cluster: cluster.clone(), root: root.clone() };
+    let app = TestApp::spawn_on(cluster.url("postgres"), usize::MAX).await;
+    app.load_demo(wangge_gis_data::demo::DemoSize {
+        streets: 1,
+        communities_per_street: 1,
+        blocks_per_side: 4,
+        seed: 3,
+    })
+    .await;
+    if !app.load_catalogue().await {
+        return;
+    }
+    let community: String = sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(&app.pool).await.unwrap();
+    let worker = app
+        .sign_in_as(
+            "worker",
+            wangge_domain::access::Role::GridWorker,
+            wangge_domain::access::Scope::Community(community.parse().unwrap()),
+        )
+        .await;
+    let (lon, lat) = app.interior_point(&community).await;
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
+    const PER_PHONE: usize = 40;
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, i64)>::new()));
+    let mut phones = Vec::new();
+    for phone in 0..4 {
+        let (caller, acknowledged) = (worker.clone(), acknowledged.clone());
+        phones.push(tokio::spawn(async move {
+            for i in 0..PER_PHONE {
+                let request_id = format!("phone{phone}-{i}");
+                let body = json!({ "request_id": request_id, "category": "E06001", "channel": "patrol",
+                                   "lon": lon, "lat": lat, "description": format!("第{i}个问题") });
+                // Until answered: the same report, the same request id.
+                for _attempt in 0..600 {
+                    let r = caller
+                        .request(reqwest::Method::POST, "/api/cases")
+                        .json(&body)
+                        .timeout(Duration::from_secs(5))
+                        .send()
+                        .await;
+                    if let Ok(r) = r {
+                        if matches!(r.status().as_u16(), 200 | 201) {
+                            let v: serde_json::Value = r.json().await.unwrap();
+                            acknowledged.lock().unwrap().push((request_id.clone(), v["case"]["id"].as_i64().unwrap()));
+                            break;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }));
+    }
+    while acknowledged.lock().unwrap().len() < 40 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pids = cluster_processes(&cluster);
+    assert!(kill_all(&pids), "PostgreSQL killed");
+    for _ in 0..600 {
+        if pids.iter().all(|p| !Path::new(&format!("/proc/{p}")).exists()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cluster = ensure_running(&root, Durability::Durable).expect("restart after the kill");
+    for p in phones {
+        p.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert_eq!(acknowledged.len(), 4 * PER_PHONE, "every report was answered in the end");
+    let mut c = PgConnection::connect(&cluster.url(&database)).await.expect("reconnect");
+    let ids: Vec<i64> = acknowledged.iter().map(|(_, id)| *id).collect();
+    let present: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM cases WHERE id = ANY($1)").bind(&ids).fetch_one(&mut c).await.unwrap();
+    let (total, distinct): (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(DISTINCT request_id) FROM cases").fetch_one(&mut c).await.unwrap();
+    let trails: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM case_trail WHERE action = 'report'").fetch_one(&mut c).await.unwrap();
+    assert_eq!(present, ids.len() as i64, "every acknowledged case survived");
+    assert_eq!(
+        (total, distinct, trails),
+        (4 * PER_PHONE as i64, 4 * PER_PHONE as i64, 4 * PER_PHONE as i64),
+        "none twice"
+    );
     c.close().await.ok();
 }
 
