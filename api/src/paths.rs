@@ -96,8 +96,9 @@ pub const AUDIT_VERIFY: &str = "/api/audit/verify";
 pub const AUDIT_SIGN_IN_FAILURES: &str = "/api/audit/sign-in-failures";
 /// `/api/cases`: the desk's list (filters in the query); report a case.
 pub const CASES: &str = "/api/cases";
-/// `/api/cases/duplicates`: open cases of a category near a point (before reporting).
-pub const CASE_DUPLICATES: &str = "/api/cases/duplicates";
+/// `/api/duplicate-cases`: open cases of a category near a point (before reporting). Not under `/api/cases/`,
+/// where it would be one spelling away from a case id.
+pub const CASE_DUPLICATES: &str = "/api/duplicate-cases";
 /// `/api/cases/{id}`: the case page.
 pub const CASE: &str = "/api/cases/{id}";
 /// `/api/cases/{id}/actions`: move a case on.

@@ -148,6 +148,20 @@ enum Command {
         #[arg(long, default_value_t = 999)]
         grids: usize,
     },
+    /// Benchmark case intake through HTTP against raw INSERTs of the same rows, and the case desk's list over many
+    /// cases, in a database of its own (prints a Markdown table).
+    BenchCases {
+        /// The shared data folder (the catalogue).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 4000)]
+        reports: usize,
+        /// Cases in the desk's table.
+        #[arg(long, default_value_t = 1_000_000)]
+        desk_cases: usize,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -347,6 +361,10 @@ async fn main() -> Result<()> {
         Command::BenchEditor { blocks_per_side, grids } => {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::BenchCases { data, clients, reports, desk_cases } => {
+            let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;
+            println!("{}", bench::cases::markdown(&report));
         }
         Command::BenchTiles { data, martin } => {
             let (tiles, passes) = bench::tiles::bench_tiles(&pool, &url, &data, &martin).await?;

@@ -267,7 +267,7 @@ async fn a_duplicate_nearby_is_shown_and_merged() {
     let (_, first) = report(&d.app, &d.worker, at, "one").await;
     let first = first["case"]["id"].as_i64().unwrap();
     let (s, near) =
-        d.worker.get(&format!("/api/cases/duplicates?category={CATEGORY}&lon={}&lat={}", at.0 + 0.0002, at.1)).await;
+        d.worker.get(&format!("/api/duplicate-cases?category={CATEGORY}&lon={}&lat={}", at.0 + 0.0002, at.1)).await;
     assert_eq!(s, 200);
     assert_eq!(typed::<Vec<CaseSummary>>(near)[0].id, first, "shown before reporting");
     let (_, second) = report(&d.app, &d.worker, (at.0 + 0.0002, at.1), "two").await;

@@ -1,6 +1,8 @@
 //! End-to-end benchmarks run from the command line (`wangge bench-locate`, `wangge bench-tiles`, each measuring
-//! Wangge and its peer in the same run; `wangge bench-editor`, the editor's stroke latency in Chromium).
+//! Wangge and its peer in the same run; `wangge bench-cases`, case intake against raw inserts and the desk over a
+//! million cases; `wangge bench-editor`, the editor's stroke latency in Chromium).
 
+pub mod cases;
 pub mod editor;
 pub mod locate;
 pub mod tiles;
