@@ -214,9 +214,9 @@ pub struct Reported {
 /// The desk's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseList {
-    /// Cases matching the filters (all pages).
+    /// Cases matching the filters (all pages), counted up to 10,001.
     pub total: i64,
-    /// Matching cases per state (filters other than the state applied).
+    /// Matching open cases per state (filters other than the state applied).
     pub by_state: Vec<(CaseState, i64)>,
     /// Matching open cases per light.
     pub by_light: Vec<(Light, i64)>,

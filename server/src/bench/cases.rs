@@ -260,7 +260,9 @@ async fn sign_in(base: &str, username: &str) -> Result<(reqwest::Client, reqwest
     Ok((client, headers))
 }
 
-/// `n` generated cases over the last year at the district's buildings, in the proportions of a working desk.
+/// `n` generated cases over the last year at the district's buildings, as a working desk holds them: cases older
+/// than 30 days are finished (95 % closed, 5 % rejected); of the last 30 days' cases 60 % are still open, spread
+/// over the open states, with deadlines around now (some overdue).
 async fn generate_bulk(pool: &PgPool, n: usize) -> Result<()> {
     sqlx::query(
         "WITH spots AS (
@@ -272,12 +274,13 @@ async fn generate_bulk(pool: &PgPool, n: usize) -> Result<()> {
              description, reporter, clock, reported_at, due_at, warn_at, generated)
          SELECT '990101-B-' || lpad(g::text, 8, '0'), '990101', s.street_code, s.community_code, c.code,
              (ARRAY['patrol','patrol','patrol','hotline','public','camera'])[1 + g % 6],
-             CASE WHEN g % 100 < 85 THEN 'closed' WHEN g % 100 < 90 THEN 'dispatched' WHEN g % 100 < 93 THEN 'filed'
-                  WHEN g % 100 < 96 THEN 'reported' WHEN g % 100 < 98 THEN 'handled' ELSE 'rejected' END,
+             CASE WHEN g % 525600 >= 43200 THEN (CASE WHEN g % 100 < 95 THEN 'closed' ELSE 'rejected' END)
+                  WHEN g % 100 < 40 THEN 'closed' WHEN g % 100 < 65 THEN 'dispatched' WHEN g % 100 < 75 THEN 'filed'
+                  WHEN g % 100 < 85 THEN 'reported' WHEN g % 100 < 95 THEN 'handled' ELSE 'rejected' END,
              s.p, '生成的基准案件 ' || g, 'bench', '{\"started\": \"2026-01-01T00:00:00Z\", \"measure\": \"working\", \"budget\": 27000}'::jsonb,
              now() - (g % 525600) * interval '1 minute',
-             CASE WHEN g % 100 BETWEEN 85 AND 97 THEN now() + ((g % 48) - 24) * interval '1 hour' END,
-             CASE WHEN g % 100 BETWEEN 85 AND 97 THEN now() + ((g % 48) - 30) * interval '1 hour' END,
+             CASE WHEN g % 525600 < 43200 AND g % 100 BETWEEN 40 AND 94 THEN now() + ((g % 48) - 24) * interval '1 hour' END,
+             CASE WHEN g % 525600 < 43200 AND g % 100 BETWEEN 40 AND 94 THEN now() + ((g % 48) - 30) * interval '1 hour' END,
              true
          FROM generate_series(1, $1) g, nspots, ncats
          JOIN LATERAL (SELECT * FROM spots WHERE spots.k = 1 + (g * 7919) % nspots.n) s ON true

@@ -413,7 +413,11 @@ pub enum Seer {
     Department(Option<i64>),
 }
 
-/// The desk's list: one page, the total, and counts per state and light.
+/// Matching cases are counted up to this many (the desk shows "10,000+" beyond).
+pub const TOTAL_CAP: i64 = 10_001;
+
+/// The desk's list: one page, the total (counted up to [`TOTAL_CAP`]), and counts of the open cases per state and
+/// per light.
 pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
     let (prefixes, department) = match seer {
         Seer::Areas(p) => (Some(p.clone()), None),
@@ -423,16 +427,19 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
     let light = f.light.map(Light::as_str);
     let text = f.text.as_ref().map(|t| format!("%{}%", t.replace(['%', '_'], "")));
     // $1 prefixes, $2 department, $3 category, $4 area, $5 channel, $6 from, $7 to, $8 supervised, $9 text.
-    let base = "WHERE ($1::text[] IS NULL OR coalesce(c.grid_code, c.community_code, c.street_code, c.district_code)
-                    LIKE ANY (SELECT p || '%' FROM unnest($1::text[]) p))
+    // Codes nest, so a scope prefix is the whole code of a district, street, community or grid: equality keeps
+    // every condition usable by an index.
+    let base = "WHERE ($1::text[] IS NULL OR c.district_code = ANY($1) OR c.street_code = ANY($1)
+                    OR c.community_code = ANY($1) OR c.grid_code = ANY($1))
           AND ($2::bigint IS NULL OR c.department_id = $2 OR $2 = ANY(c.co_department_ids))
           AND ($3::text IS NULL OR c.category_code = $3 OR k.major_code = $3)
-          AND ($4::text IS NULL OR coalesce(c.grid_code, c.community_code, c.street_code) LIKE $4 || '%')
+          AND ($4::text IS NULL OR c.street_code = $4 OR c.community_code = $4 OR c.grid_code = $4)
           AND ($5::text IS NULL OR c.channel = $5)
           AND ($6::timestamptz IS NULL OR c.reported_at >= $6)
           AND ($7::timestamptz IS NULL OR c.reported_at < $7)
           AND (NOT $8 OR c.supervised)
           AND ($9::text IS NULL OR c.number LIKE $9 OR c.description LIKE $9 OR c.address LIKE $9)";
+    let open = "AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')";
     let light_sql = "CASE WHEN c.due_at IS NULL THEN NULL WHEN c.due_at <= now() THEN 'red'
                           WHEN c.warn_at <= now() THEN 'yellow' ELSE 'green' END";
     macro_rules! bind_base {
@@ -449,11 +456,11 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
         };
     }
     let by_state: Vec<(String, i64)> =
-        bind_base!(sqlx::query_as(&format!("SELECT c.state, count(*) {SUMMARY_FROM} {base} GROUP BY c.state")))
+        bind_base!(sqlx::query_as(&format!("SELECT c.state, count(*) {SUMMARY_FROM} {base} {open} GROUP BY c.state")))
             .fetch_all(pool)
             .await?;
     let by_light: Vec<(String, i64)> = bind_base!(sqlx::query_as(&format!(
-        "SELECT l, count(*) FROM (SELECT {light_sql} AS l {SUMMARY_FROM} {base}
+        "SELECT l, count(*) FROM (SELECT {light_sql} AS l {SUMMARY_FROM} {base} {open}
            AND ($10::text[] = '{{}}' OR c.state = ANY($10))) x WHERE l IS NOT NULL GROUP BY l"
     )))
     .bind(&states)
@@ -461,11 +468,13 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
     .await?;
     let page_filter =
         "AND ($10::text[] = '{}' OR c.state = ANY($10)) AND ($11::text IS NULL OR ".to_owned() + light_sql + " = $11)";
-    let total: i64 = bind_base!(sqlx::query_scalar(&format!("SELECT count(*) {SUMMARY_FROM} {base} {page_filter}")))
-        .bind(&states)
-        .bind(light)
-        .fetch_one(pool)
-        .await?;
+    let total: i64 = bind_base!(sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT 1 {SUMMARY_FROM} {base} {page_filter} LIMIT {TOTAL_CAP}) x"
+    )))
+    .bind(&states)
+    .bind(light)
+    .fetch_one(pool)
+    .await?;
     let cases: Vec<Json<CaseSummary>> = bind_base!(sqlx::query_scalar(&format!(
         "SELECT {SUMMARY_JSON} {SUMMARY_FROM} {base} {page_filter}
          ORDER BY c.reported_at DESC, c.id DESC LIMIT $12 OFFSET $13"
@@ -476,10 +485,9 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
     .bind(f.offset)
     .fetch_all(pool)
     .await?;
-    let parse = |rows: Vec<(String, i64)>| -> Vec<(String, i64)> { rows };
     Ok(CaseList {
         total,
-        by_state: parse(by_state).into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
+        by_state: by_state.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
         by_light: by_light.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
         cases: typed(cases),
     })
@@ -499,6 +507,7 @@ pub async fn nearby_open<'e>(
             "SELECT {SUMMARY_JSON} {SUMMARY_FROM}
              WHERE c.category_code = $1 AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')
                AND c.reported_at > now() - make_interval(days => $5)
+               AND ST_DWithin(c.geom, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4 / 90000.0)
                AND ST_DWithin(c.geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
                AND c.id IS DISTINCT FROM $6
              ORDER BY c.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 5"
