@@ -209,6 +209,9 @@ pub struct Reported {
     pub case: CaseSummary,
     /// Open cases of the same category nearby (perhaps the same problem: merge or link).
     pub duplicates: Vec<CaseSummary>,
+    /// Photos sent with the report (a `multipart/form-data` report).
+    #[serde(default)]
+    pub photos: Vec<Photo>,
 }
 
 /// The desk's list.

@@ -5,6 +5,7 @@
 //! one transaction. Two people acting at once take turns: the second sees the first one's result and gets 409.
 
 use actix_web::http::StatusCode;
+use actix_web::web;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use wangge_api::cases::{CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, Photo, Reported};
@@ -39,7 +40,14 @@ struct SealedContact {
 
 /// Report a case. A retry with the same `request_id` by the same person writes nothing and answers the first case
 /// (`false` in the first field: not new).
-pub async fn report(state: &AppState, writer: Writer, staff: &Staff, new: NewCase) -> ApiResult<(bool, Reported)> {
+/// Photos sent with it (a form) are stored in the same transaction.
+pub async fn report(
+    state: &AppState,
+    writer: Writer,
+    staff: &Staff,
+    new: NewCase,
+    photos: Vec<web::Bytes>,
+) -> ApiResult<(bool, Reported)> {
     let description = input::paragraph("description", &new.description, 2000)?;
     let address = new.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
     let request_id = new.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
@@ -66,6 +74,10 @@ pub async fn report(state: &AppState, writer: Writer, staff: &Staff, new: NewCas
     let warn_due = (clock.reaches(YELLOW_AT, now, &calendar), clock.reaches(1.0, now, &calendar));
     let special: Vec<i64> = located.special_grids.iter().map(|s| s.id).collect();
     let flow = Flow::reported(category.self_resolvable);
+    let mut prepared = Vec::with_capacity(photos.len());
+    for bytes in photos {
+        prepared.push(prepare_photo(bytes).await?);
+    }
     let mut w = writer.begin(state).await?;
     let day = now.with_timezone(&china()).date_naive();
     let serial = store::next_serial(w.conn(), district, day).await?;
@@ -113,11 +125,15 @@ pub async fn report(state: &AppState, writer: Writer, staff: &Staff, new: NewCas
         overdue: false,
     };
     store::add_trail(w.conn(), &trail).await?;
+    let mut stored_photos = Vec::with_capacity(prepared.len());
+    for p in &prepared {
+        stored_photos.push(store::add_photo(w.conn(), &photo_row(id, "report", p, &staff.username)).await?);
+    }
     let case = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
     let duplicates =
         store::nearby_open(w.conn(), &category.code, (p.lon(), p.lat()), DUPLICATE_RADIUS_M, DUPLICATE_DAYS, Some(id))
             .await?;
-    let answer = Reported { case, duplicates };
+    let answer = Reported { case, duplicates, photos: stored_photos };
     w.finish(StatusCode::CREATED, &answer, Touches::Nothing).await?;
     Ok((true, answer))
 }
@@ -133,7 +149,7 @@ async fn reported(state: &AppState, id: i64) -> ApiResult<Reported> {
         Some(id),
     )
     .await?;
-    Ok(Reported { case, duplicates })
+    Ok(Reported { case, duplicates, photos: store::photos(&state.pool, id).await? })
 }
 
 fn seal_contact(c: &Contact) -> ApiResult<String> {
@@ -379,6 +395,27 @@ async fn notify(
     Ok(())
 }
 
+/// Check and re-encode an uploaded photo off the request thread.
+async fn prepare_photo(bytes: web::Bytes) -> ApiResult<media::Prepared> {
+    web::block(move || media::prepare(&bytes))
+        .await
+        .map_err(|e| ApiError::from(anyhow::anyhow!("photo worker: {e}")))?
+        .map_err(|e| ApiError::unprocessable(ErrorCode::BadPhoto, e.to_string()))
+}
+
+fn photo_row<'a>(case_id: i64, stage: &'a str, p: &'a media::Prepared, by: &'a str) -> PhotoRow<'a> {
+    PhotoRow {
+        case_id,
+        stage,
+        sha256: &p.sha256,
+        mime: "image/jpeg",
+        image: &p.image,
+        thumb: &p.thumb,
+        size: p.size,
+        uploaded_by: by,
+    }
+}
+
 /// Add a photo to case `id` at `stage` (`report` or `after`), from the uploaded bytes.
 pub async fn add_photo(
     state: &AppState,
@@ -386,12 +423,9 @@ pub async fn add_photo(
     staff: &Staff,
     id: i64,
     stage: &str,
-    bytes: actix_web::web::Bytes,
+    bytes: web::Bytes,
 ) -> ApiResult<Photo> {
-    let prepared = actix_web::web::block(move || media::prepare(&bytes))
-        .await
-        .map_err(|e| ApiError::from(anyhow::anyhow!("photo worker: {e}")))?
-        .map_err(|e| ApiError::unprocessable(ErrorCode::BadPhoto, e.to_string()))?;
+    let prepared = prepare_photo(bytes).await?;
     let mut w = writer.begin(state).await?;
     let stored = store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
     if stored.state.is_terminal() {
@@ -404,17 +438,7 @@ pub async fn add_photo(
             format!("a case holds at most {MAX_PHOTOS} photos"),
         ));
     }
-    let row = PhotoRow {
-        case_id: id,
-        stage,
-        sha256: &prepared.sha256,
-        mime: "image/jpeg",
-        image: &prepared.image,
-        thumb: &prepared.thumb,
-        size: prepared.size,
-        uploaded_by: &staff.username,
-    };
-    let photo = store::add_photo(w.conn(), &row).await?;
+    let photo = store::add_photo(w.conn(), &photo_row(id, stage, &prepared, &staff.username)).await?;
     w.finish(StatusCode::CREATED, &photo, Touches::Nothing).await?;
     Ok(photo)
 }

@@ -396,3 +396,51 @@ async fn the_catalogue_is_data_a_district_admin_edits() {
     let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
     assert_eq!(b["department"], "住建");
 }
+
+/// A `multipart/form-data` body of a `json` part and `photo` parts.
+fn form(json: &Value, photos: &[Vec<u8>]) -> (String, Vec<u8>) {
+    let boundary = "wangge-test-boundary-7";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"json\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n").as_bytes());
+    for (i, p) in photos.iter().enumerate() {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(p);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_report_with_its_photos_in_one_form_is_placed_by_the_guard_and_stored_whole() {
+    let Some(d) = desk().await else { return };
+    let at = d.app.interior_point(A).await;
+    let report = json!({ "request_id": "form-1", "category": CATEGORY, "channel": "patrol", "lon": at.0, "lat": at.1,
+                         "description": "带照片的上报" });
+    let (ct, body) = form(&report, &[png(320, 240, 3), png(320, 240, 4)]);
+    let (s, b) = d.worker.post_raw("/api/cases", &ct, body).await;
+    assert_eq!(s, 201, "{b}");
+    let reported: Reported = typed(b);
+    assert_eq!(reported.photos.len(), 2);
+    let (_, b) = d.street.get(&format!("/api/cases/{}", reported.case.id)).await;
+    assert_eq!(typed::<CaseDetail>(b).photos.len(), 2);
+    // The guard places a form by its `json` part: a point in another community is outside this worker's scope.
+    let worker_b = d.app.sign_in_as("worker-b", Role::GridWorker, Scope::Community(B.parse().unwrap())).await;
+    let (ct, body) = form(&report, &[]);
+    assert_eq!(worker_b.post_raw("/api/cases", &ct, body).await.0, 404);
+    // A broken photo refuses the whole report: no case, no photo.
+    let before = counts(&d.app).await;
+    let other = json!({ "request_id": "form-2", "category": CATEGORY, "channel": "patrol", "lon": at.0, "lat": at.1,
+                        "description": "坏照片" });
+    let (ct, body) = form(&other, &[b"not an image at all".to_vec()]);
+    let (s, e) = d.worker.post_raw("/api/cases", &ct, body).await;
+    assert_eq!((s, typed::<ErrorBody>(e).error), (422, ErrorCode::BadPhoto));
+    // No `json` part, or no form at all behind the header: 400.
+    let (ct, _) = form(&other, &[]);
+    assert_eq!(d.worker.post_raw("/api/cases", &ct, b"--wangge-test-boundary-7--\r\n".to_vec()).await.0, 400);
+    assert_eq!(d.worker.post_raw("/api/cases", &ct, b"garbage".to_vec()).await.0, 400);
+    assert_eq!(counts(&d.app).await, before, "nothing stored");
+}

@@ -41,6 +41,19 @@ fn kill_all(pids: &[i32]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// SIGKILL every process of `cluster`, and wait until all are gone (and reaped): the signal is delivered
+/// asynchronously, and a restart before then would find the old postmaster.
+async fn kill_and_wait(cluster: &LocalCluster) {
+    let pids = cluster_processes(cluster);
+    assert!(kill_all(&pids), "PostgreSQL killed");
+    for _ in 0..600 {
+        if pids.iter().all(|p| !Path::new(&format!("/proc/{p}")).exists()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn setting(url: &str, name: &str) -> String {
     let mut c = PgConnection::connect(url).await.unwrap();
     sqlx::query_scalar(&format!("SELECT current_setting('{name}')")).fetch_one(&mut c).await.unwrap()
@@ -111,15 +124,7 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     while acknowledged.lock().unwrap().len() < 200 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pids = cluster_processes(&cluster);
-    assert!(kill_all(&pids), "PostgreSQL killed");
-    // SIGKILL is delivered asynchronously: wait until every process is gone (and reaped) before restarting.
-    for _ in 0..600 {
-        if pids.iter().all(|p| !Path::new(&format!("/proc/{p}")).exists()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    kill_and_wait(&cluster).await;
     for w in writers {
         w.await.unwrap();
     }
@@ -207,14 +212,7 @@ async fn a_restarted_postgres_keeps_every_acknowledged_case_and_retries_never_du
     while acknowledged.lock().unwrap().len() < 40 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pids = cluster_processes(&cluster);
-    assert!(kill_all(&pids), "PostgreSQL killed");
-    for _ in 0..600 {
-        if pids.iter().all(|p| !Path::new(&format!("/proc/{p}")).exists()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    kill_and_wait(&cluster).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cluster = ensure_running(&root, Durability::Durable).expect("restart after the kill");
     for p in phones {

@@ -13,7 +13,6 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
-use futures_util::StreamExt;
 use serde_json::Value;
 use wangge_domain::access::Place;
 use wangge_domain::codes::CommunityCode;
@@ -26,8 +25,8 @@ use super::principal::Principal;
 use super::session;
 use crate::error::ApiError;
 use crate::places;
-use crate::routes::{body, input};
-use crate::state::{AppState, JSON_LIMIT};
+use crate::routes::{body, form, input};
+use crate::state::AppState;
 use crate::store::places::Entity;
 use crate::tile_service::Selection;
 use crate::write::Writer;
@@ -248,19 +247,18 @@ async fn place_of(
     }
 }
 
-/// Read the JSON body for the policy, then put it back for the handler.
+/// Read the JSON body for the policy (of a form: its `json` part), then put the body back for the handler.
 async fn json_body(req: &mut ServiceRequest) -> Result<Value, ApiError> {
-    body::require_json(req.request())?;
-    let mut payload = req.take_payload();
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadBody, e.to_string()))?;
-        if bytes.len() + chunk.len() > JSON_LIMIT {
-            return Err(body::too_large());
-        }
-        bytes.extend_from_slice(&chunk);
+    let multipart = form::is_multipart(req.request());
+    if !multipart {
+        body::require_json(req.request())?;
     }
-    let bytes = bytes.freeze();
+    let bytes = body::read(&mut req.take_payload()).await?;
     req.set_payload(bytes.clone().into());
-    body::parse(&bytes)
+    if multipart {
+        let content_type = form::content_type(req.request());
+        body::parse(&form::parts(&content_type, bytes).await?.json)
+    } else {
+        body::parse(&bytes)
+    }
 }

@@ -48,7 +48,7 @@ impl<T> OptionalJson<T> {
 }
 
 /// Read the whole body, refusing more than [`JSON_LIMIT`] bytes.
-async fn read(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
+pub(crate) async fn read(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadBody, e.to_string()))?;

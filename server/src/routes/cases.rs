@@ -9,6 +9,7 @@ use wangge_api::paths;
 use wangge_domain::case::{CaseState, Channel, Light};
 
 use super::body::Json;
+use super::form::JsonOrForm;
 use super::{input, route};
 use crate::auth::Viewer;
 use crate::cases::{self, DUPLICATE_DAYS, DUPLICATE_RADIUS_M};
@@ -28,13 +29,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::NOTIFICATIONS, notifications);
 }
 
+/// A report as JSON, or as a form with its photos (`json` and `photo` parts).
 async fn report(
     state: web::Data<AppState>,
     writer: Writer,
     viewer: Viewer,
-    body: Json<NewCase>,
+    body: JsonOrForm<NewCase>,
 ) -> ApiResult<HttpResponse> {
-    let (new, reported) = cases::report(&state, writer, &viewer, body.into_inner()).await?;
+    let (new, reported) = cases::report(&state, writer, &viewer, body.json, body.photos).await?;
     Ok(if new { HttpResponse::Created() } else { HttpResponse::Ok() }.json(reported))
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod body;
 mod cases;
 mod catalogue;
 mod elements;
+pub(crate) mod form;
 mod grids;
 mod hierarchy;
 pub(crate) mod input;

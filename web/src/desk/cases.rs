@@ -252,26 +252,21 @@ pub fn CasePage(lang: ReadSignal<Lang>, csrf: String, id: i64, map: MapCell, bac
         });
     };
     let on_photo = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(files) = input.files() else { return };
-        for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
+        each_file(&ev, move |kind, bytes| {
             spawn_local(async move {
-                if let Some(bytes) = read_file(&file).await {
-                    let url = format!("{}?stage=after", fill(paths::CASE_PHOTOS, &[&id]));
-                    match send_bytes(&url, bytes, &file.type_(), &csrf.get_value()).await {
-                        Ok(r) if r.ok() => {
-                            if let Some(pid) = r.body["id"].as_i64() {
-                                after_photos.update(|p| p.push(pid));
-                            }
-                            load();
+                let url = format!("{}?stage=after", fill(paths::CASE_PHOTOS, &[&id]));
+                match send_bytes(&url, bytes, &kind, &csrf.get_value()).await {
+                    Ok(r) if r.ok() => {
+                        if let Some(pid) = r.body["id"].as_i64() {
+                            after_photos.update(|p| p.push(pid));
                         }
-                        Ok(r) => message.set(Some((true, r.message()))),
-                        Err(e) => message.set(Some((true, e))),
+                        load();
                     }
+                    Ok(r) => message.set(Some((true, r.message()))),
+                    Err(e) => message.set(Some((true, e))),
                 }
             });
-        }
+        });
     };
     view! {
         <section class="card case" data-testid="case-page">
@@ -371,9 +366,18 @@ pub fn CasePage(lang: ReadSignal<Lang>, csrf: String, id: i64, map: MapCell, bac
     }
 }
 
-async fn read_file(file: &web_sys::File) -> Option<Vec<u8>> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+/// Read every file picked in the input of `ev` and hand each (media type, bytes) to `take`.
+fn each_file(ev: &leptos::ev::Event, take: impl Fn(String, Vec<u8>) + Copy + 'static) {
+    let input: web_sys::HtmlInputElement = event_target(ev);
+    let Some(files) = input.files() else { return };
+    for i in 0..files.length() {
+        let Some(file) = files.get(i) else { continue };
+        spawn_local(async move {
+            if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                take(file.type_(), js_sys::Uint8Array::new(&buffer).to_vec());
+            }
+        });
+    }
 }
 
 /// A request id for a report: chosen once per form, sent again on a retry.
@@ -457,20 +461,13 @@ pub fn ReportForm(
         ok.forget();
     };
     let on_photos = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(files) = input.files() else { return };
-        for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
-            spawn_local(async move {
-                if let Some(bytes) = read_file(&file).await {
-                    photos.update(|p| {
-                        if p.len() < 9 {
-                            p.push((file.type_(), bytes))
-                        }
-                    });
+        each_file(&ev, move |kind, bytes| {
+            photos.update(|p| {
+                if p.len() < 9 {
+                    p.push((kind, bytes))
                 }
-            });
-        }
+            })
+        });
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
