@@ -175,11 +175,13 @@ pub enum ErrorCode {
     UnknownPhoto,
     /// A time limit must be 1 to 10,000 of a unit.
     BadLimit,
+    /// An API key that is unknown or revoked.
+    BadApiKey,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 81] = [
+    pub const ALL: [ErrorCode; 82] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -261,6 +263,7 @@ impl ErrorCode {
         ErrorCode::TooManyPhotos,
         ErrorCode::UnknownPhoto,
         ErrorCode::BadLimit,
+        ErrorCode::BadApiKey,
     ];
 
     /// The code as sent.
@@ -347,6 +350,7 @@ impl ErrorCode {
             ErrorCode::TooManyPhotos => "too_many_photos",
             ErrorCode::UnknownPhoto => "unknown_photo",
             ErrorCode::BadLimit => "bad_limit",
+            ErrorCode::BadApiKey => "bad_api_key",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod areas;
 pub mod cases;
+pub mod clients;
 pub mod error;
 pub mod paths;
 pub mod plans;

@@ -115,6 +115,10 @@ pub const CATEGORY: &str = "/api/categories/{code}";
 pub const DEPARTMENTS: &str = "/api/departments";
 /// `/api/dispatch-rules`: the dispatch rules; add one.
 pub const DISPATCH_RULES: &str = "/api/dispatch-rules";
+/// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
+pub const API_CLIENTS: &str = "/api/api-clients";
+/// `/api/api-clients/{id}/revoke`: revoke a client's key.
+pub const API_CLIENT_REVOKE: &str = "/api/api-clients/{id}/revoke";
 /// `/api/notifications`: the caller's in-app notifications.
 pub const NOTIFICATIONS: &str = "/api/notifications";
 
@@ -123,7 +127,7 @@ pub const NOTIFICATIONS: &str = "/api/notifications";
 pub const APP_SCREENS: [&str; 5] = ["public", "admin", "grids", "communities", "cases"];
 
 /// Every pattern above.
-pub const ALL: [&str; 55] = [
+pub const ALL: [&str; 57] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -179,6 +183,8 @@ pub const ALL: [&str; 55] = [
     DEPARTMENTS,
     DISPATCH_RULES,
     NOTIFICATIONS,
+    API_CLIENTS,
+    API_CLIENT_REVOKE,
 ];
 
 /// `pattern` with its `{…}` segments replaced by `values`, in order.

@@ -13,6 +13,7 @@ pub mod blocks;
 pub mod cache;
 pub mod cases;
 pub mod catalogue;
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod elements;

@@ -21,15 +21,19 @@ use actix_web::http::{Method, StatusCode, Uri};
 
 use super::canonical;
 use super::policy::{self, Access, Target};
-use super::principal::Principal;
+use super::principal::{Client, Principal};
 use super::session;
 use crate::error::ApiError;
 use crate::places;
 use crate::routes::{body, form, input};
 use crate::state::AppState;
+use crate::store::clients;
 use crate::store::places::Entity;
 use crate::tile_service::Selection;
 use crate::write::Writer;
+
+/// The header a partner application sends its key in.
+pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// The middleware function (mounted with `actix_web::middleware::from_fn`).
 pub async fn guard(
@@ -53,9 +57,14 @@ pub async fn guard(
     let principal = principal(&req, &state).await?;
     let writes = !method.is_safe();
 
-    if let Principal::Public = principal {
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        state.security.public_rate.admit(&ip).map_err(|wait| ApiError::too_many(ErrorCode::RateLimited, wait))?;
+    // Anonymous callers share a budget per address; a partner application has one of its own, wherever it calls from.
+    let budget = match &principal {
+        Principal::Public => Some(req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()),
+        Principal::Client(c) => Some(format!("client {}", c.id)),
+        Principal::Staff(_) => None,
+    };
+    if let Some(key) = budget {
+        state.security.public_rate.admit(&key).map_err(|wait| ApiError::too_many(ErrorCode::RateLimited, wait))?;
     }
     if let (true, Principal::Staff(staff)) = (writes, &principal) {
         let sent = req.headers().get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -80,8 +89,16 @@ pub async fn guard(
             }
         }
         Access::Staff(action, target) => {
-            let Principal::Staff(staff) = &principal else {
-                return Err(ApiError::unauthorized().into());
+            let staff = match &principal {
+                Principal::Staff(staff) => staff,
+                Principal::Client(c) => {
+                    return Err(ApiError::forbidden(
+                        ErrorCode::Forbidden,
+                        format!("API client {:?} may use the public routes only", c.name),
+                    )
+                    .into())
+                }
+                Principal::Public => return Err(ApiError::unauthorized().into()),
             };
             let role = staff.assignment.role();
             if !role.may(action) {
@@ -174,6 +191,14 @@ fn refusal_without_rule(method: &Method, pattern: &str) -> actix_web::Error {
 
 /// Who is asking: the staff member of a live session cookie, or the public.
 async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(key) = req.headers().get(API_KEY_HEADER) {
+        let key = key.to_str().unwrap_or_default();
+        let digest = state.security.key.digest(key);
+        return match clients::by_key(&state.pool, &digest).await? {
+            Some((id, name, district)) => Ok(Principal::Client(Arc::new(Client { id, name, district }))),
+            None => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::BadApiKey, "unknown or revoked API key")),
+        };
+    }
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Ok(Principal::Public);
     };

@@ -111,6 +111,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::AUDIT, Staff(ReadAudit, OwnScope)),
     ("GET", paths::AUDIT_VERIFY, Staff(ReadAudit, OwnScope)),
     ("GET", paths::AUDIT_SIGN_IN_FAILURES, Staff(ReadAudit, OwnScope)),
+    // Partner applications of the admin's own district (the store checks the district).
+    ("GET", paths::API_CLIENTS, Staff(ManageAccounts, OwnScope)),
+    ("POST", paths::API_CLIENTS, Staff(ManageAccounts, OwnScope)),
+    ("POST", paths::API_CLIENT_REVOKE, Staff(ManageAccounts, OwnScope)),
     // Cases: the guard checks the role and that the case lies in the caller's scope (or is with their
     // department); the workflow table then decides whether this person may take this action now.
     ("GET", paths::CASES, Staff(ReadCases, OwnScope)),

@@ -1,4 +1,5 @@
-//! Who is asking: the anonymous public, or a signed-in staff member with a role and a scope.
+//! Who is asking: the anonymous public, a signed-in staff member with a role and a scope, or a partner application
+//! calling with the key a district admin issued it.
 
 use std::sync::Arc;
 
@@ -58,6 +59,17 @@ impl Staff {
     }
 }
 
+/// A partner application (an Open311 client, another city system), as its key identified it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The district that let it in.
+    pub district: String,
+}
+
 /// The caller of a request.
 #[derive(Debug, Clone)]
 pub enum Principal {
@@ -65,16 +77,9 @@ pub enum Principal {
     Public,
     /// A signed-in staff member.
     Staff(Arc<Staff>),
-}
-
-impl Principal {
-    /// The name written to the audit log.
-    pub fn actor(&self) -> String {
-        match self {
-            Principal::Public => "public".to_owned(),
-            Principal::Staff(s) => s.username.clone(),
-        }
-    }
+    /// A partner application with a live key: public routes only (with a rate budget of its own), until routes for
+    /// partners (Open311) admit it.
+    Client(Arc<Client>),
 }
 
 impl FromRequest for Principal {
@@ -109,7 +114,7 @@ impl FromRequest for Viewer {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(match req.extensions().get::<Principal>() {
             Some(Principal::Staff(s)) => Ok(Viewer(s.clone())),
-            Some(Principal::Public) => Err(ApiError::unauthorized()),
+            Some(Principal::Public | Principal::Client(_)) => Err(ApiError::unauthorized()),
             None => Err(anyhow::anyhow!("route reached without passing the guard").into()),
         })
     }

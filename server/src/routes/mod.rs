@@ -6,6 +6,7 @@ mod blocks;
 pub(crate) mod body;
 mod cases;
 mod catalogue;
+mod clients;
 mod elements;
 pub(crate) mod form;
 mod grids;
@@ -68,5 +69,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     search::configure(cfg);
     cases::configure(cfg);
     catalogue::configure(cfg);
+    clients::configure(cfg);
     tiles::configure(cfg);
 }

@@ -30,6 +30,7 @@ async fn me(principal: Principal) -> HttpResponse {
     match principal {
         Principal::Public => HttpResponse::Ok().json(json!({ "signed_in": false })),
         Principal::Staff(s) => HttpResponse::Ok().json(json!({ "signed_in": true, "account": &*s })),
+        Principal::Client(c) => HttpResponse::Ok().json(json!({ "signed_in": false, "client": &*c })),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod block_geojson;
 pub mod blocks;
 pub mod cases;
 pub mod catalogue;
+pub mod clients;
 pub mod elements;
 pub mod features;
 pub mod grids;
