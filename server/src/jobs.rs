@@ -1,4 +1,5 @@
-//! Background jobs, run by the server process itself on fixed periods (sign-in failures, the deadline lights).
+//! Background jobs, run by the server process itself on fixed periods (audit chaining, sign-in failures, the deadline
+//! lights).
 //! Each job is a named function over the shared state; a failing run is logged and the job runs again at its next
 //! period.
 
@@ -26,7 +27,15 @@ pub struct Job {
 }
 
 /// Every job of the server.
-pub const JOBS: [Job; 2] = [
+pub const JOBS: [Job; 3] = [
+    // Audit entries whose write committed but whose chaining failed (the database went away in between).
+    Job {
+        name: "chain-audit",
+        every: Duration::from_secs(5),
+        run: |state| {
+            Box::pin(async move { crate::audit::chain_pending(&state.pool, &state.security.audit_head).await })
+        },
+    },
     Job {
         name: "sweep-sign-ins",
         every: Duration::from_secs(10 * 60),

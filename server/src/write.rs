@@ -1,6 +1,7 @@
-//! The after-write path every audited write goes through, in one transaction: the write, then its hash-chained
-//! audit entry, then — only once both are committed — the audit head's anchor and the in-memory views the write
-//! touched (locate cache, tiles). A write whose audit entry cannot be appended is rolled back with it; an audit
+//! The after-write path every audited write goes through, in one transaction: the write, then its audit entry
+//! (staged, to be linked into the hash chain right after the commit, in batches under load), then — only once both
+//! are committed — the chain, the audit head's anchor and the in-memory views the write touched (locate cache,
+//! tiles). A write whose audit entry cannot be appended is rolled back with it; an audit
 //! entry never describes a write that did not happen.
 //!
 //! The guard decides that a request is an audited write and hands the handler a [`Writer`] naming who is writing,
@@ -131,10 +132,13 @@ impl Write<'_> {
             before: self.before.take(),
             after,
         };
-        let appended = audit::append_in(&mut self.tx, entry).await?;
+        audit::stage_in(&mut self.tx, entry).await?;
         self.tx.commit().await?;
         self.writer.committed.store(true, Ordering::SeqCst);
-        audit::anchor(&self.state.pool, &self.state.security.audit_head, &appended).await?;
+        // The write and its entry are committed: chaining can only be late, never lost (the job retries).
+        if let Err(e) = audit::chain_pending(&self.state.pool, &self.state.security.audit_head).await {
+            tracing::error!(error = %format!("{e:#}"), "chaining the audit log failed; the job will retry");
+        }
         match touches {
             Touches::Nothing => {}
             Touches::Areas(bbox) => self.state.refresh(bbox).await?,

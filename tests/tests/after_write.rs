@@ -84,10 +84,12 @@ async fn a_write_whose_audit_entry_fails_is_rolled_back_with_it() {
     .execute(&app.pool)
     .await
     .unwrap();
-    sqlx::query("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_pending FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let (s, _) = app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await;
     assert_eq!(s, 500);
     let (s, _) =
@@ -102,7 +104,7 @@ async fn a_write_whose_audit_entry_fails_is_rolled_back_with_it() {
     assert_eq!(in_force["plan"]["id"].as_i64(), Some(plan), "the locate cache and tiles still show the old plan");
 
     // With the log working again, the same publish goes through, with its entry.
-    sqlx::query("DROP TRIGGER refuse_audit ON audit_log").execute(&app.pool).await.unwrap();
+    sqlx::query("DROP TRIGGER refuse_audit ON audit_pending").execute(&app.pool).await.unwrap();
     let (s, b) = app.post(&format!("/api/plans/{draft}/publish"), &json!({})).await;
     assert_eq!(s, 200, "{b}");
     let logged: i64 = sqlx::query_scalar(

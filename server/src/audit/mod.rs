@@ -1,7 +1,9 @@
 //! The audit log: an append-only, hash-chained record of every write (who, what, when, before and after). The
-//! chain itself lives in the database (`audit_append`, `audit_entry_hash` in the migrations); this module appends,
-//! reads, verifies against the head [`anchor`] kept outside the database, and takes the before/after snapshots of
-//! entities — never with personal data in clear.
+//! chain itself lives in the database (`audit_append`, `audit_chain_pending`, `audit_entry_hash` in the
+//! migrations); this module stages entries in the writes' transactions ([`stage_in`]) and chains them right after
+//! ([`chain_pending`], batched), appends the entries that describe no write, reads, verifies against the head
+//! [`anchor`] kept outside the database, and takes the before/after snapshots of entities — never with personal
+//! data in clear.
 //!
 //! What is logged: every change (staff writes, sign-ins, sign-outs, account creation) and every disclosure of
 //! personal data (reveals). Reads — locate, search, lists — are not; refused sign-ins are counted per name and
@@ -43,7 +45,40 @@ pub struct Appended {
     pub hash: String,
 }
 
-/// Append an entry inside the caller's transaction (so it commits with the write it describes).
+/// Stage an entry inside the caller's transaction, so it commits with the write it describes — without waiting for
+/// the chain's lock; [`chain_pending`] links it into the chain once committed.
+pub async fn stage_in(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_pending (actor, action, target, status, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(e.actor)
+    .bind(e.action)
+    .bind(e.target)
+    .bind(i32::from(e.status))
+    .bind(e.before)
+    .bind(e.after)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Chain every committed staged entry (one short transaction for all that are waiting: under load, one chainer
+/// links the entries of many writes at once) and move the anchor to the last. Returns how many were chained.
+pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
+    let before: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM audit_log").fetch_one(pool).await?;
+    let Some(seq) = sqlx::query_scalar::<_, Option<i64>>("SELECT audit_chain_pending()").fetch_one(pool).await? else {
+        return Ok(0);
+    };
+    let hash: String = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_one(pool)
+        .await?;
+    anchor(pool, head, &Appended { seq, hash }).await?;
+    Ok((seq - before.unwrap_or(0)).max(0) as u64)
+}
+
+/// Append an entry inside the caller's transaction (so it commits with the write it describes), taking the chain's
+/// lock until that transaction ends: for entries that describe no concurrent write (sign-ins, `create-admin`).
 pub async fn append_in(conn: &mut PgConnection, e: Entry<'_>) -> Result<Appended> {
     let seq: i64 = sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
         .bind(e.actor)
