@@ -6,6 +6,7 @@ pub mod areas;
 pub mod cases;
 pub mod clients;
 pub mod error;
+pub mod grids;
 pub mod paths;
 pub mod plans;
 pub mod special_grids;

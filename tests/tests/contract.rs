@@ -102,3 +102,23 @@ async fn hierarchy_and_account_answers_parse_as_the_shared_types() {
     assert_eq!(s, 422);
     assert_eq!(typed::<ErrorBody>("a bad role", refusal).error, ErrorCode::BadRole);
 }
+
+#[tokio::test]
+async fn map_answers_parse_as_the_shared_types() {
+    let app = TestApp::spawn_with_demo().await;
+    let (s, hits) = app.public().get("/api/search?q=990101001001").await;
+    assert_eq!(s, 200);
+    let hits: Vec<wangge_api::grids::SearchHit> = typed("search hits", hits);
+    let grid = hits.iter().find(|h| h.kind == wangge_api::grids::HitKind::Grid).expect("a grid hit");
+    let (_, located) = app.public().get(&format!("/api/locate?lon={}&lat={}", grid.lon, grid.lat)).await;
+    let id = located["located"]["natural_grid"]["id"].as_i64().or(located["located"]["dedicated_grid"]["id"].as_i64());
+    let id = id.expect("located to a grid");
+    let (s, card) = app.public().get(&format!("/api/grids/{id}")).await;
+    assert_eq!(s, 200);
+    let card: wangge_api::grids::GridCard = typed("a grid card", card);
+    assert!(card.code.starts_with(COMMUNITY) && card.bbox.is_some());
+    let (s, stats) = app.get(&format!("/api/grids/{id}/stats")).await;
+    assert_eq!(s, 200, "{stats}");
+    let stats: wangge_api::grids::GridStats = typed("grid statistics", stats);
+    assert_eq!((stats.id, stats.plan_status), (id, PlanStatus::Published));
+}

@@ -6,7 +6,6 @@ use wangge_api::paths;
 
 use super::route;
 use actix_web::{web, HttpResponse};
-use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -22,11 +21,7 @@ async fn card(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<Htt
     let id = path.into_inner();
     let card = grids::card(&state.pool, id).await?;
     let mut card = card.ok_or_else(|| ApiError::not_found("grid", id))?;
-    let contacts = match card["code"].as_str() {
-        Some(code) => accounts::grid_contacts(&state.pool, code).await?,
-        None => Vec::new(),
-    };
-    card["contacts"] = Value::from(contacts);
+    card.contacts = accounts::grid_contacts(&state.pool, &card.code).await?;
     Ok(HttpResponse::Ok().json(card))
 }
 

@@ -5,6 +5,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use wangge_api::accounts::Account;
+use wangge_api::grids::Contact;
 use wangge_domain::access::Assignment;
 use wangge_domain::codes::DistrictCode;
 
@@ -134,16 +135,18 @@ pub async fn for_login(pool: &PgPool, username: &str) -> Result<Option<LoginReco
 }
 
 /// The public contact of the grid workers and grid heads whose scope includes a grid code: name and work phone.
-pub async fn grid_contacts(pool: &PgPool, grid_code: &str) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(
-        "SELECT jsonb_build_object('name', display_name, 'role', role, 'work_phone', work_phone) FROM account
+pub async fn grid_contacts(pool: &PgPool, grid_code: &str) -> Result<Vec<Contact>> {
+    Ok(typed(
+        sqlx::query_scalar(
+            "SELECT jsonb_build_object('name', display_name, 'role', role, 'work_phone', work_phone) FROM account
          WHERE NOT disabled AND role IN ('grid_worker', 'grid_head')
            AND (scope -> 'grids' ? $1 OR scope ->> 'community' = left($1, 12))
          ORDER BY role DESC, display_name",
-    )
-    .bind(grid_code)
-    .fetch_all(pool)
-    .await?)
+        )
+        .bind(grid_code)
+        .fetch_all(pool)
+        .await?,
+    ))
 }
 
 /// Count a refused sign-in of `username` from `address` in the per-name-and-address summary (`locked`: this failure

@@ -1,12 +1,13 @@
 //! One grid: its public card and its statistics.
 
 use super::Result;
-use serde_json::Value;
+use sqlx::types::Json;
 use sqlx::PgPool;
+use wangge_api::grids::{GridCard, GridStats};
 
 /// The public card of a grid of a published plan: name, code, kind, community, street, bounding box.
-pub async fn card(pool: &PgPool, id: i64) -> Result<Option<Value>> {
-    Ok(sqlx::query_scalar(
+pub async fn card(pool: &PgPool, id: i64) -> Result<Option<GridCard>> {
+    let row: Option<Json<GridCard>> = sqlx::query_scalar(
         "SELECT jsonb_build_object(
              'id', g.id, 'code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
              'community_code', c.code, 'community_name', c.name, 'street_name', s.name,
@@ -17,12 +18,13 @@ pub async fn card(pool: &PgPool, id: i64) -> Result<Option<Value>> {
     )
     .bind(id)
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    Ok(row.map(|j| j.0))
 }
 
 /// A grid's statistics: households, residents, buildings, elements by kind, registered residents, its plan.
-pub async fn stats(pool: &PgPool, id: i64) -> Result<Option<Value>> {
-    Ok(sqlx::query_scalar(
+pub async fn stats(pool: &PgPool, id: i64) -> Result<Option<GridStats>> {
+    let row: Option<Json<GridStats>> = sqlx::query_scalar(
         "SELECT json_build_object(
              'id', g.id, 'households', g.households, 'residents', g.residents,
              'plan_id', p.id, 'plan_version', p.version, 'plan_status', p.status,
@@ -34,5 +36,6 @@ pub async fn stats(pool: &PgPool, id: i64) -> Result<Option<Value>> {
     )
     .bind(id)
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    Ok(row.map(|j| j.0))
 }

@@ -1,8 +1,8 @@
 //! Search by text: grids (code, name), communities, buildings (name, address), elements.
 
-use super::Result;
-use serde_json::Value;
+use super::{typed, Result};
 use sqlx::PgPool;
+use wangge_api::grids::SearchHit;
 
 /// Escape LIKE wildcards so the text is matched literally.
 fn like_literal(s: &str) -> String {
@@ -10,8 +10,8 @@ fn like_literal(s: &str) -> String {
 }
 
 /// The first 20 hits for `text` (grids first, shortest labels first), each with a point to fly to.
-pub async fn search(pool: &PgPool, text: &str) -> Result<Vec<Value>> {
-    Ok(sqlx::query_scalar(
+pub async fn search(pool: &PgPool, text: &str) -> Result<Vec<SearchHit>> {
+    Ok(typed(sqlx::query_scalar(
         "SELECT json_build_object('kind', kind, 'label', label, 'detail', detail, 'lon', ST_X(p), 'lat', ST_Y(p)) FROM (
            SELECT 0 AS rank, 'grid' AS kind, coalesce(g.name, g.code) AS label, g.code AS detail, ST_PointOnSurface(g.geom) AS p
            FROM grid g JOIN plan pl ON pl.id = g.plan_id
@@ -29,5 +29,5 @@ pub async fn search(pool: &PgPool, text: &str) -> Result<Vec<Value>> {
     )
     .bind(like_literal(text))
     .fetch_all(pool)
-    .await?)
+    .await?))
 }

@@ -102,7 +102,7 @@ pub fn SearchResults(lang: ReadSignal<Lang>, hits: Vec<SearchHit>, pick: Callbac
                 let hit = h.clone();
                 view! {
                     <li><button on:click=move |_| pick.run(hit.clone())>
-                        <span class="kind">{h.kind.clone()}</span> {h.label.clone()}
+                        <span class="kind">{h.kind.as_str()}</span> {h.label.clone()}
                         <small>{h.detail.clone().unwrap_or_default()}</small>
                     </button></li>
                 }

@@ -3,95 +3,13 @@
 use serde::Deserialize;
 pub use wangge_api::areas::District;
 use wangge_api::error::{ErrorBody, ErrorCode};
+pub use wangge_api::grids::{GridCard, GridStats, SearchHit};
 use wangge_api::paths::{self, fill};
 pub use wangge_domain::located::Located;
-use wangge_domain::plan::GridKind;
 
 #[derive(Deserialize)]
 struct LocateResponse {
     located: Located,
-}
-
-/// A search result.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct SearchHit {
-    /// `grid`, `community`, `building`, `place`, `facility`, `organization`.
-    pub kind: String,
-    /// Main text.
-    pub label: String,
-    /// Secondary text (address, code).
-    #[serde(default)]
-    pub detail: Option<String>,
-    /// Where it is.
-    pub lon: f64,
-    /// Where it is.
-    pub lat: f64,
-}
-
-/// Counts of the elements in a grid, by kind.
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
-pub struct ElementCounts {
-    /// Places.
-    #[serde(default)]
-    pub place: i64,
-    /// Facilities.
-    #[serde(default)]
-    pub facility: i64,
-    /// Organizations.
-    #[serde(default)]
-    pub organization: i64,
-}
-
-/// A grid worker's or grid head's public contact.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Contact {
-    /// Name.
-    pub name: String,
-    /// `grid_worker` or `grid_head`.
-    pub role: String,
-    /// Work phone.
-    #[serde(default)]
-    pub work_phone: Option<String>,
-}
-
-/// A grid's public card.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct GridCard {
-    /// Id.
-    pub id: i64,
-    /// 15-digit code.
-    pub code: String,
-    /// `natural` or `dedicated`.
-    pub kind: GridKind,
-    /// Name.
-    pub name: String,
-    /// Community code.
-    pub community_code: String,
-    /// Community name.
-    pub community_name: String,
-    /// Street name.
-    pub street_name: String,
-    /// Who to contact.
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
-    /// Bounding box (west, south, east, north), to show the grid when it is opened by its URL.
-    #[serde(default)]
-    pub bbox: Option<[f64; 4]>,
-}
-
-/// A grid's statistics (staff whose scope covers the grid).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct GridStats {
-    /// Households.
-    pub households: i32,
-    /// Residents (estimated).
-    pub residents: i32,
-    /// Buildings.
-    pub buildings: i64,
-    /// Elements by kind.
-    pub elements: ElementCounts,
-    /// Registered residents.
-    pub registered_residents: i64,
 }
 
 /// The signed-in staff member.
