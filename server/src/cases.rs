@@ -78,10 +78,13 @@ pub async fn report(
     for bytes in photos {
         prepared.push(prepare_photo(bytes).await?);
     }
-    let mut w = writer.begin(state).await?;
+    // The serial is taken in a transaction of its own: a row every report of the district and day updates must
+    // not stay locked until each report commits (reports would queue behind one another). A report that fails
+    // after this leaves a gap in the day's numbers, never a duplicate.
     let day = now.with_timezone(&china()).date_naive();
-    let serial = store::next_serial(w.conn(), district, day).await?;
+    let serial = store::next_serial(&mut *state.pool.acquire().await?, district, day).await?;
     let number = case_number(district, day, serial as u32);
+    let mut w = writer.begin(state).await?;
     let row = NewCaseRow {
         number: &number,
         district,
