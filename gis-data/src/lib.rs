@@ -8,5 +8,6 @@ pub mod boundaries;
 pub mod catalogue;
 pub mod demo;
 pub mod divisions;
+pub mod incidents;
 pub mod osm;
 pub mod shapes;

@@ -100,16 +100,10 @@ pub async fn bench_cases(
         };
         accounts::create(&pool, new).await?;
     }
-    let state = AppState::new(
-        pool.clone(),
-        Security::new(
-            DataKey::ephemeral(),
-            false,
-            usize::MAX,
-            std::env::temp_dir().join("wangge-bench-cases-head.json"),
-        ),
-    )
-    .await?;
+    // A fresh database and a fresh key: a fresh audit anchor too (the last run's was signed with another key).
+    let anchor = std::env::temp_dir().join("wangge-bench-cases-head.json");
+    std::fs::remove_file(&anchor).ok();
+    let state = AppState::new(pool.clone(), Security::new(DataKey::ephemeral(), false, usize::MAX, anchor)).await?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(startup::run(listener, state, None)?);
