@@ -104,16 +104,24 @@ pub fn read_incidents(input: impl Read, mapping: &Mapping) -> Result<(Vec<Incide
     let headers = rdr.headers()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| IncidentError::NoColumn(name.into()));
     let opt = |name: Option<&str>| name.map(col).transpose();
-    let (reported, category, lon, lat) = (col(mapping.reported)?, col(mapping.category)?, col(mapping.lon)?, col(mapping.lat)?);
-    let (closed, channel, address, description, id) =
-        (opt(mapping.closed)?, opt(mapping.channel)?, opt(mapping.address)?, opt(mapping.description)?, opt(mapping.id)?);
+    let (reported, category, lon, lat) =
+        (col(mapping.reported)?, col(mapping.category)?, col(mapping.lon)?, col(mapping.lat)?);
+    let (closed, channel, address, description, id) = (
+        opt(mapping.closed)?,
+        opt(mapping.channel)?,
+        opt(mapping.address)?,
+        opt(mapping.description)?,
+        opt(mapping.id)?,
+    );
     let (mut out, mut skipped) = (Vec::new(), 0);
     for row in rdr.records() {
         let row = row?;
-        let text = |i: Option<usize>| i.and_then(|i| row.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let text =
+            |i: Option<usize>| i.and_then(|i| row.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         let time = |i: Option<usize>| text(i).and_then(|t| NaiveDateTime::parse_from_str(&t, mapping.time_format).ok());
         let number = |i: usize| row.get(i).and_then(|v| v.trim().parse::<f64>().ok());
-        let (Some(when), Some(cat), Some(x), Some(y)) = (time(Some(reported)), text(Some(category)), number(lon), number(lat))
+        let (Some(when), Some(cat), Some(x), Some(y)) =
+            (time(Some(reported)), text(Some(category)), number(lon), number(lat))
         else {
             skipped += 1;
             continue;

@@ -48,6 +48,15 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         cases: usize,
     },
+    /// Import a real set of historical incidents as closed cases of a district of its own, its areas as communities
+    /// (`sf`: 178k San Francisco incidents in the census tracts; `la311`: Los Angeles 311 requests with their whole
+    /// life in the neighborhood councils), each located on import.
+    ImportIncidents {
+        #[arg(long, value_enum)]
+        preset: import::incidents::Preset,
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+    },
     /// Import the case catalogue (the national classification of components and events, the community-side
     /// taxonomy) and the official holiday calendar from the shared data folder. Categories already present keep a
     /// district's changes.
@@ -288,6 +297,10 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&account)?);
         }
         Command::DbUrl => println!("{url}"),
+        Command::ImportIncidents { preset, data } => {
+            let s = import::incidents::import_incidents(&pool, &data, preset).await?;
+            println!("{}", serde_json::to_string_pretty(&s)?);
+        }
         Command::ImportCatalogue { data } => {
             let s = import::catalogue::import_catalogue(&pool, &data).await?;
             println!("{}", serde_json::to_string_pretty(&s)?);

@@ -219,3 +219,45 @@ async fn nanjing_blocks_tile_the_community_and_hold_every_building_once() {
     let (s, body) = planner.post("/api/communities/320106900001/blocks/build", &json!({})).await;
     assert_eq!(s, 409, "{body}");
 }
+
+/// The real incident sets become cases of districts of their own, located to their areas on import: San
+/// Francisco's 178k incidents into its 196 census tracts, Los Angeles' 311 requests with their whole life into its
+/// 99 neighborhood councils.
+#[tokio::test]
+async fn real_incidents_import_as_located_cases() {
+    use wangge_server::import::incidents::{import_incidents, Preset};
+    let Some(data) = shared_data() else { return };
+    let app = TestApp::spawn().await;
+    let sf = import_incidents(&app.pool, &data, Preset::Sf).await.unwrap();
+    assert_eq!(sf.read, 177_956, "{sf:?}");
+    assert_eq!(sf.imported as usize + sf.skipped, sf.read);
+    assert_eq!((sf.communities, sf.categories), (196, 39), "{sf:?}");
+    // The data README: 26 incidents lie off the tracts (latitude 90 or off shore); those with latitude 90 are skipped.
+    assert!(sf.imported - sf.located <= 26, "{sf:?}");
+    let (first, last, states): (String, String, Vec<String>) = sqlx::query_as(
+        "SELECT min(reported_at AT TIME ZONE INTERVAL '-08:00')::date::text, max(reported_at AT TIME ZONE INTERVAL '-08:00')::date::text,
+                array_agg(DISTINCT state)
+         FROM cases WHERE district_code = '990201'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((first.as_str(), last.as_str(), states), ("2013-01-07", "2015-05-13", vec!["closed".to_owned()]));
+
+    let la = import_incidents(&app.pool, &data, Preset::La311).await.unwrap();
+    assert_eq!((la.read, la.communities), (10_000, 99), "{la:?}");
+    assert!(la.located as f64 > 0.95 * la.imported as f64, "{la:?}");
+    // Their whole life: close times kept, channels mapped (calls are the hotline, apps the public).
+    let (closed, hours, hotline, public): (i64, f64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE closed_at IS NOT NULL),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at) / 3600),
+                count(*) FILTER (WHERE channel = 'hotline'), count(*) FILTER (WHERE channel = 'public')
+         FROM cases WHERE district_code = '990202'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(closed > 9_000 && hours > 1.0 && hotline > 1_000 && public > 1_000, "{closed} {hours} {hotline} {public}");
+    // A second import of the same set is refused rather than doubled.
+    assert!(import_incidents(&app.pool, &data, Preset::La311).await.is_err());
+}
