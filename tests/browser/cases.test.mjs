@@ -72,9 +72,17 @@ check(true, 'the photo is on the case');
 await page.screenshot({ path: `${artifacts}/case-reported-phone.png`, fullPage: true });
 const caseUrl = new URL(page.url()).pathname;
 
-// 2. The street center finds it on the desk and accepts, files and dispatches it.
+// 2. The street center dispatches the two filed hotline cases at once, by the dispatch rules; then finds the new
+// report on the desk and accepts, files and dispatches it.
 const street = await signedIn(fixture.street, desk, '/cases');
 await street.getByTestId('case-desk').waitFor();
+await street.locator('[data-testid=state-chips] button[data-state="filed"]').click();
+await street.waitForFunction(() => document.querySelectorAll('[data-testid=case-tick]').length === 2, null, { timeout: 10000 });
+for (const tick of await street.getByTestId('case-tick').all()) await tick.check();
+await street.getByTestId('bulk-dispatch').click();
+await street.getByTestId('bulk-note').waitFor({ timeout: 15000 });
+check((await street.getByTestId('bulk-note').textContent()).includes('已派遣 2'), 'two filed cases dispatched at once');
+await street.locator('[data-testid=state-chips] button.on[data-state="filed"]').click();
 await street.locator(`[data-testid=case-row][data-number="${number}"]`).waitFor();
 await street.waitForFunction(() => window.wanggeMap.getSource('cases'), null, { timeout: 10000 });
 const dots = await street.evaluate(() => window.wanggeMap.getSource('cases').serialize().data.features.length);

@@ -148,10 +148,22 @@ async fn a_case_runs_the_closed_loop_in_the_browser() {
     }
     let community = "990101001001";
     app.sign_in_as("worker.li", Role::GridWorker, Scope::Community(community.parse().unwrap())).await;
-    app.sign_in_as("street.wang", Role::StreetOperator, Scope::Street(community[..9].parse().unwrap())).await;
+    let street =
+        app.sign_in_as("street.wang", Role::StreetOperator, Scope::Street(community[..9].parse().unwrap())).await;
+    // Two hotline cases already filed, for the desk's bulk dispatch.
+    let at = app.interior_point(community).await;
+    for i in 0..2 {
+        let body = json!({ "category": "E09001", "channel": "hotline", "lon": at.0 + 0.001 * f64::from(i), "lat": at.1,
+                           "description": format!("热线反映 {i}") });
+        let (s, b) = street.post("/api/cases", &body).await;
+        assert_eq!(s, 201, "{b}");
+        let id = b["case"]["id"].as_i64().unwrap();
+        for action in ["accept", "file"] {
+            assert_eq!(street.post(&format!("/api/cases/{id}/actions"), &json!({ "action": action })).await.0, 200);
+        }
+    }
     app.sign_in_as("dept.chen", Role::DepartmentHandler, Scope::Department("城管".to_owned().try_into().unwrap()))
         .await;
-    let at = app.interior_point(community).await;
     let dir = std::env::temp_dir().join(format!("wangge-photos-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let photo = |name: &str, seed: u8| {

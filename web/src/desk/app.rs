@@ -482,7 +482,7 @@ fn Desk() -> impl IntoView {
                         }.into_any()
                     }
                     _ => view! {
-                        <CaseDesk lang=lang map=map open=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) report=Callback::new(move |_| wanted.set(Some(Screen::Report))) />
+                        <CaseDesk lang=lang csrf=a.csrf_token.clone() map=map open=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) report=Callback::new(move |_| wanted.set(Some(Screen::Report))) />
                     }.into_any(),
                 })}
                 <section class="layers">

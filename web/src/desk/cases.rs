@@ -84,13 +84,44 @@ pub fn clear_map(map: MapCell) {
 
 /// The case desk.
 #[component]
-pub fn CaseDesk(lang: ReadSignal<Lang>, map: MapCell, open: Callback<i64>, report: Callback<()>) -> impl IntoView {
+pub fn CaseDesk(
+    lang: ReadSignal<Lang>,
+    csrf: String,
+    map: MapCell,
+    open: Callback<i64>,
+    report: Callback<()>,
+) -> impl IntoView {
     let state = RwSignal::new(None::<CaseState>);
     let light = RwSignal::new(None::<Light>);
     let text = RwSignal::new(String::new());
     let list = RwSignal::new(None::<CaseList>);
     let error = RwSignal::new(None::<String>);
+    let note = RwSignal::new(None::<String>);
+    // Bulk dispatch: the filed (or escalated) cases ticked in the list, each sent by the dispatch rules.
+    let ticked = RwSignal::new(Vec::<i64>::new());
+    let reload = RwSignal::new(0u32);
+    let csrf = StoredValue::new(csrf);
+    let bulk = move || matches!(state.get(), Some(CaseState::Filed | CaseState::Escalated));
+    let dispatch_ticked = move |_| {
+        let ids = ticked.get_untracked();
+        spawn_local(async move {
+            let (mut done, mut failed) = (0, 0);
+            for id in ids {
+                let body = json!({ "action": "dispatch" });
+                match send("POST", &fill(paths::CASE_ACTIONS, &[&id]), &body, &csrf.get_value()).await {
+                    Ok(r) if r.ok() => done += 1,
+                    _ => failed += 1,
+                }
+            }
+            let lang = lang.get_untracked();
+            note.set(Some(format!("{} {done} · {} {failed}", tr!(lang, "bulk_done"), tr!(lang, "bulk_failed"))));
+            ticked.set(Vec::new());
+            reload.update(|n| *n += 1);
+        });
+    };
     Effect::new(move |_| {
+        reload.get();
+        ticked.set(Vec::new());
         let mut query = vec!["limit=100".to_owned()];
         if let Some(s) = state.get() {
             query.push(format!("state={s}"));
@@ -154,6 +185,12 @@ pub fn CaseDesk(lang: ReadSignal<Lang>, map: MapCell, open: Callback<i64>, repor
             <input type="search" data-testid="case-search" placeholder=move || tr!(lang.get(), "search")
                 prop:value=move || text.get() on:change=move |ev| text.set(event_target_value(&ev)) />
             <p class="muted">{move || tr!(lang.get(), "total")} " " {move || list.get().map_or(0, |l| l.total)}</p>
+            {move || note.get().map(|n| view! { <p class="note" data-testid="bulk-note" on:click=move |_| note.set(None)>{n}</p> })}
+            <Show when=bulk>
+                <button class="primary" data-testid="bulk-dispatch" disabled=move || ticked.get().is_empty() on:click=dispatch_ticked>
+                    {move || tr!(lang.get(), "bulk_dispatch")} " (" {move || ticked.get().len()} ")"
+                </button>
+            </Show>
             <ol class="case-list" data-testid="case-list">
                 {move || {
                     let cases = list.get().map(|l| l.cases).unwrap_or_default();
@@ -165,6 +202,11 @@ pub fn CaseDesk(lang: ReadSignal<Lang>, map: MapCell, open: Callback<i64>, repor
                         let state_key = format!("state_{}", c.state);
                         view! {
                             <li data-testid="case-row" data-number=c.number.clone() on:click=move |_| open.run(id)>
+                                <Show when=bulk>
+                                    <input type="checkbox" data-testid="case-tick" prop:checked=move || ticked.get().contains(&id)
+                                        on:click=move |ev| ev.stop_propagation()
+                                        on:change=move |_| ticked.update(|t| if let Some(i) = t.iter().position(|x| *x == id) { t.remove(i); } else { t.push(id); }) />
+                                </Show>
                                 <span class="dot" style=format!("background:{}", colour(c.light, c.state))></span>
                                 <div>
                                     <b>{c.category_name.clone()}</b> " · " {move || t(lang.get(), &state_key)}

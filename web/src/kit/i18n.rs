@@ -261,6 +261,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("channel_department", "部门发现", "Department-found"),
     ("channel_imported", "历史导入", "Imported"),
     ("merge_into", "合并到案件编号", "Merge into case id"),
+    ("bulk_dispatch", "按规则派遣所选", "Dispatch the ticked by the rules"),
+    ("bulk_done", "已派遣", "Dispatched"),
+    ("bulk_failed", "未派遣", "Not dispatched"),
 ];
 
 const fn same(a: &str, b: &str) -> bool {
