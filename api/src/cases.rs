@@ -327,6 +327,48 @@ pub struct DispatchRule {
     pub department: String,
 }
 
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// The case passed 80 % of its time limit.
+    Yellow,
+    /// The case is overdue.
+    Red,
+    /// The case was dispatched to the department.
+    Dispatched,
+    /// The department returned the case.
+    Returned,
+    /// The case was handled: verify it.
+    Handled,
+    /// The department asks for a suspension or an extension.
+    Request,
+}
+
+impl NotificationKind {
+    /// Every kind.
+    pub const ALL: [NotificationKind; 6] = [
+        NotificationKind::Yellow,
+        NotificationKind::Red,
+        NotificationKind::Dispatched,
+        NotificationKind::Returned,
+        NotificationKind::Handled,
+        NotificationKind::Request,
+    ];
+
+    /// Its name, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Yellow => "yellow",
+            NotificationKind::Red => "red",
+            NotificationKind::Dispatched => "dispatched",
+            NotificationKind::Returned => "returned",
+            NotificationKind::Handled => "handled",
+            NotificationKind::Request => "request",
+        }
+    }
+}
+
 /// An in-app notification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
@@ -336,8 +378,8 @@ pub struct Notification {
     pub case_id: i64,
     /// Its number.
     pub number: String,
-    /// `yellow`, `red`, `dispatched`, `returned`, `handled`, `request`.
-    pub kind: String,
+    /// What happened.
+    pub kind: NotificationKind,
     /// When.
     pub at: DateTime<Utc>,
 }

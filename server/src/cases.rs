@@ -8,7 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use wangge_api::cases::{CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, Photo, Reported};
+use wangge_api::cases::{
+    CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, NotificationKind, Photo, Reported,
+};
 use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
@@ -388,10 +390,10 @@ async fn notify(
 ) -> ApiResult<()> {
     let street = stored.street_code.as_deref();
     let (kind, department, area) = match action {
-        CaseAction::Dispatch => ("dispatched", dispatched_to, None),
-        CaseAction::Return => ("returned", None, street),
-        CaseAction::Handle => ("handled", None, stored.community_code.as_deref()),
-        CaseAction::RequestExtension | CaseAction::RequestSuspension => ("request", None, street),
+        CaseAction::Dispatch => (NotificationKind::Dispatched, dispatched_to, None),
+        CaseAction::Return => (NotificationKind::Returned, None, street),
+        CaseAction::Handle => (NotificationKind::Handled, None, stored.community_code.as_deref()),
+        CaseAction::RequestExtension | CaseAction::RequestSuspension => (NotificationKind::Request, None, street),
         _ => return Ok(()),
     };
     store::notify(w.conn(), stored.id, kind, department, area).await?;

@@ -444,3 +444,34 @@ async fn a_report_with_its_photos_in_one_form_is_placed_by_the_guard_and_stored_
     assert_eq!(d.worker.post_raw("/api/cases", &ct, b"garbage".to_vec()).await.0, 400);
     assert_eq!(counts(&d.app).await, before, "nothing stored");
 }
+
+#[tokio::test]
+async fn a_hotline_callers_contact_is_sealed_and_shown_masked() {
+    let Some(d) = desk().await else { return };
+    let at = d.app.interior_point(A).await;
+    let body = json!({ "category": "E09001", "channel": "hotline", "lon": at.0, "lat": at.1, "description": "占道经营",
+                       "contact": { "name": "张三丰", "phone": "13912345678" } });
+    let (s, b) = d.street.post("/api/cases", &body).await;
+    assert_eq!(s, 201, "{b}");
+    let id = b["case"]["id"].as_i64().unwrap();
+    let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
+    let contact = typed::<CaseDetail>(b.clone()).contact.expect("a contact");
+    let (name, phone) = (contact.name.unwrap(), contact.phone.unwrap());
+    assert!(name.starts_with('张') && name != "张三丰" && !phone.contains("12345678"), "{name} {phone}");
+    assert!(!b.to_string().contains("13912345678"));
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT reporter_contact FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    assert!(!sealed.windows(11).any(|w| w == b"13912345678"), "stored sealed");
+    let (s, e) = d
+        .street
+        .post(
+            "/api/cases",
+            &json!({ "category": "E09001", "channel": "hotline", "lon": at.0, "lat": at.1,
+        "description": "x", "contact": { "phone": "not a phone" } }),
+        )
+        .await;
+    assert_eq!((s, typed::<ErrorBody>(e).error), (422, ErrorCode::BadPhone));
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
-use wangge_api::cases::{CaseList, CaseSummary, Notification, Photo, TrailEntry};
+use wangge_api::cases::{CaseList, CaseSummary, Notification, NotificationKind, Photo, TrailEntry};
 use wangge_domain::case::clock::Clock;
 use wangge_domain::case::workflow::{Flow, Pending};
 use wangge_domain::case::{CaseState, Channel, Light, TimeLimit};
@@ -611,7 +611,7 @@ pub async fn photo_bytes(pool: &PgPool, case_id: i64, id: i64, thumb: bool) -> R
 pub async fn notify(
     conn: &mut PgConnection,
     case_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     department: Option<i64>,
     area: Option<&str>,
 ) -> Result<()> {
@@ -619,7 +619,7 @@ pub async fn notify(
         .bind(case_id)
         .bind(department)
         .bind(if department.is_some() { None } else { area })
-        .bind(kind)
+        .bind(kind.as_str())
         .execute(conn)
         .await?;
     Ok(())

@@ -6,7 +6,7 @@ use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
-use wangge_api::cases::{CaseAct, CaseDetail, CaseList, CaseSummary, Category, Department, Reported};
+use wangge_api::cases::{CaseAct, CaseDetail, CaseList, CaseSummary, Category, Department, Notification, Reported};
 use wangge_api::paths::{self, fill};
 use wangge_domain::case::workflow::CaseAction;
 use wangge_domain::case::{CaseState, Channel, Light};
@@ -99,6 +99,7 @@ pub fn CaseDesk(
     let note = RwSignal::new(None::<String>);
     // Bulk dispatch: the filed (or escalated) cases ticked in the list, each sent by the dispatch rules.
     let ticked = RwSignal::new(Vec::<i64>::new());
+    let notes = RwSignal::new(Vec::<Notification>::new());
     let reload = RwSignal::new(0u32);
     let csrf = StoredValue::new(csrf);
     let bulk = move || matches!(state.get(), Some(CaseState::Filed | CaseState::Escalated));
@@ -119,6 +120,14 @@ pub fn CaseDesk(
             reload.update(|n| *n += 1);
         });
     };
+    Effect::new(move |_| {
+        reload.get();
+        spawn_local(async move {
+            if let Ok(r) = get(paths::NOTIFICATIONS).await {
+                notes.set(r.answer().unwrap_or_default());
+            }
+        });
+    });
     Effect::new(move |_| {
         reload.get();
         ticked.set(Vec::new());
@@ -156,6 +165,22 @@ pub fn CaseDesk(
                 <button class="primary" data-testid="new-case" on:click=move |_| report.run(())>{move || tr!(lang.get(), "new_case")}</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error" on:click=move |_| error.set(None)>{e}</p> })}
+            <Show when=move || !notes.get().is_empty()>
+                <details open>
+                    <summary>{move || tr!(lang.get(), "notifications")} " " <b>{move || notes.get().len()}</b></summary>
+                    <ul class="notes" data-testid="notifications">
+                        {move || notes.get().into_iter().take(8).map(|n| {
+                            let key = format!("kind_{}", n.kind.as_str());
+                            let id = n.case_id;
+                            view! {
+                                <li class=n.kind.as_str() on:click=move |_| open.run(id)>
+                                    {move || t(lang.get(), &key)} " · " {n.number.clone()} " · " <small>{when(&n.at)}</small>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            </Show>
             <div class="chips" data-testid="state-chips">
                 <button class:on=move || state.get().is_none() on:click=move |_| state.set(None)>{move || tr!(lang.get(), "all_states")}</button>
                 {CaseState::ALL.iter().copied().map(|s| {
@@ -345,6 +370,10 @@ pub fn CasePage(lang: ReadSignal<Lang>, csrf: String, id: i64, map: MapCell, bac
                         {s.due_at.map(|due| view! { <dt>{move || tr!(lang.get(), "due_at")}</dt><dd>{when(&due)}</dd> })}
                         {s.department.clone().map(|dep| view! { <dt>{move || tr!(lang.get(), "department")}</dt><dd data-testid="case-department">{dep}</dd> })}
                         {s.address.clone().map(|a| view! { <dt>{move || tr!(lang.get(), "address")}</dt><dd>{a}</dd> })}
+                        {d.contact.clone().map(|c| view! {
+                            <dt>{move || tr!(lang.get(), "caller")}</dt>
+                            <dd data-testid="case-contact">{c.name.unwrap_or_default()} " " {c.phone.unwrap_or_default()}</dd>
+                        })}
                         {(d.rework > 0).then(|| view! { <dt>{move || tr!(lang.get(), "rework")}</dt><dd>{d.rework}</dd> })}
                     </dl>
                     <p class="description">{s.description.clone()}</p>
@@ -442,6 +471,9 @@ pub fn ReportForm(
     let filter = RwSignal::new(String::new());
     let channel = RwSignal::new(channels.first().copied().unwrap_or(Channel::Patrol));
     let description = RwSignal::new(String::new());
+    // The caller's name and phone, when an operator enters a hotline call (sealed when stored, shown masked).
+    let caller_name = RwSignal::new(String::new());
+    let caller_phone = RwSignal::new(String::new());
     let address = RwSignal::new(String::new());
     let photos = RwSignal::new(Vec::<(String, Vec<u8>)>::new());
     let near = RwSignal::new(Vec::<CaseSummary>::new());
@@ -522,9 +554,14 @@ pub fn ReportForm(
             return;
         }
         let address = address.get_untracked();
+        let given = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
+        let contact = (channel.get_untracked() == Channel::Hotline)
+            .then(|| (given(caller_name), given(caller_phone)))
+            .filter(|(n, p)| n.is_some() || p.is_some())
+            .map(|(name, phone)| json!({ "name": name, "phone": phone }));
         let body = json!({ "request_id": rid.get_value(), "category": c, "channel": channel.get_untracked(),
             "lon": lon, "lat": lat, "description": description.get_untracked(),
-            "address": Some(address.trim()).filter(|a| !a.is_empty()) });
+            "address": Some(address.trim()).filter(|a| !a.is_empty()), "contact": contact });
         busy.set(true);
         spawn_local(async move {
             let reply = send("POST", paths::CASES, &body, &csrf.get_value()).await;
@@ -587,6 +624,14 @@ pub fn ReportForm(
                 <div class="near" data-testid="duplicates">
                     <p><b>{move || tr!(lang.get(), "maybe_same")}</b></p>
                     <ul>{move || near.get().into_iter().map(|c| view! { <li>{c.number.clone()} " · " {c.description.clone()}</li> }).collect_view()}</ul>
+                </div>
+            </Show>
+            <Show when=move || channel.get() == Channel::Hotline>
+                <div class="row">
+                    <input data-testid="caller-name" placeholder=move || tr!(lang.get(), "caller_name")
+                        prop:value=move || caller_name.get() on:input=move |ev| caller_name.set(event_target_value(&ev)) />
+                    <input data-testid="caller-phone" placeholder=move || tr!(lang.get(), "caller_phone")
+                        prop:value=move || caller_phone.get() on:input=move |ev| caller_phone.set(event_target_value(&ev)) />
                 </div>
             </Show>
             <input data-testid="report-address" placeholder=move || tr!(lang.get(), "address")

@@ -261,6 +261,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("channel_department", "部门发现", "Department-found"),
     ("channel_imported", "历史导入", "Imported"),
     ("merge_into", "合并到案件编号", "Merge into case id"),
+    ("caller_name", "来电人姓名（选填）", "Caller's name (optional)"),
+    ("caller_phone", "来电人电话（选填）", "Caller's phone (optional)"),
+    ("caller", "来电人（已脱敏）", "Caller (masked)"),
+    ("notifications", "提醒", "Notifications"),
+    ("kind_yellow", "即将超期", "due soon"),
+    ("kind_red", "已超期", "overdue"),
+    ("kind_dispatched", "新派遣", "dispatched to you"),
+    ("kind_returned", "被回退", "returned"),
+    ("kind_handled", "待核查", "to verify"),
+    ("kind_request", "待审批", "request to decide"),
     ("bulk_dispatch", "按规则派遣所选", "Dispatch the ticked by the rules"),
     ("bulk_done", "已派遣", "Dispatched"),
     ("bulk_failed", "未派遣", "Not dispatched"),
@@ -332,7 +342,8 @@ mod tests {
             .chain(CaseAction::ALL.iter().map(|a| format!("act_{a}")))
             .chain(Light::ALL.iter().map(|l| format!("light_{l}")))
             .chain(Channel::ALL.iter().map(|c| format!("channel_{c}")))
-            .chain(LimitUnit::ALL.iter().map(|u| format!("unit_{u}")));
+            .chain(LimitUnit::ALL.iter().map(|u| format!("unit_{u}")))
+            .chain(wangge_api::cases::NotificationKind::ALL.iter().map(|k| format!("kind_{}", k.as_str())));
         for key in names {
             assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "no text for {key}");
         }
