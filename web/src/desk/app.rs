@@ -82,7 +82,12 @@ fn Desk() -> impl IntoView {
     // The case screens (desk, one case, the report form) and the report's pin.
     let case_screen = RwSignal::new(None::<Screen>);
     let pin = RwSignal::new(None::<(f64, f64)>);
-    Effect::new(move |_| show_pin(map, pin.get()));
+    // Bumped whenever a style has loaded (at start, after the public/staff switch): overlays are added again.
+    let restyle = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        restyle.get();
+        show_pin(map, pin.get())
+    });
     let selected_code: StoredValue<Option<String>> = StoredValue::new(None);
     // A screen asked for by the UI; the router takes it to the URL, and the URL drives what is shown.
     let wanted = RwSignal::new(None::<Screen>);
@@ -139,6 +144,7 @@ fn Desk() -> impl IntoView {
             return;
         }
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
+        m.on_event("style.load", move |_| restyle.update(|n| *n += 1));
         m.on_event("click", move |ev| {
             let lng_lat = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"]));
             match case_screen.get_untracked() {
@@ -470,7 +476,7 @@ fn Desk() -> impl IntoView {
                 {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
                 {move || account.get().and_then(|a| case_screen.get().map(|screen| (a, screen))).map(|(a, screen)| match screen {
                     Screen::Case(id) => view! {
-                        <CasePage lang=lang csrf=a.csrf_token.clone() id=id map=map back=Callback::new(move |_| wanted.set(Some(Screen::Cases))) />
+                        <CasePage lang=lang csrf=a.csrf_token.clone() id=id map=map restyle=restyle.read_only() back=Callback::new(move |_| wanted.set(Some(Screen::Cases))) />
                     }.into_any(),
                     Screen::Report => {
                         let channels = match a.role.as_str() {
@@ -482,7 +488,7 @@ fn Desk() -> impl IntoView {
                         }.into_any()
                     }
                     _ => view! {
-                        <CaseDesk lang=lang csrf=a.csrf_token.clone() map=map open=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) report=Callback::new(move |_| wanted.set(Some(Screen::Report))) />
+                        <CaseDesk lang=lang csrf=a.csrf_token.clone() map=map restyle=restyle.read_only() open=Callback::new(move |id| wanted.set(Some(Screen::Case(id)))) report=Callback::new(move |_| wanted.set(Some(Screen::Report))) />
                     }.into_any(),
                 })}
                 <section class="layers">

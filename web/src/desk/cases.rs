@@ -47,6 +47,10 @@ fn show_on_map(map: MapCell, cases: &[CaseSummary]) {
         })
         .collect();
     let data = json!({ "type": "FeatureCollection", "features": features });
+    if map.with_value(|m| m.as_ref().map(|m| m.is_style_ready())) == Some(false) {
+        // The next style.load puts them on (see `restyle`).
+        return;
+    }
     map.with_value(|m| {
         let Some(m) = m else { return };
         m.remove(&[CASES_LAYER], &[CASES_SOURCE]);
@@ -59,6 +63,10 @@ fn show_on_map(map: MapCell, cases: &[CaseSummary]) {
 
 /// Put the report pin (or the case's place) on the map.
 pub fn show_pin(map: MapCell, at: Option<(f64, f64)>) {
+    if map.with_value(|m| m.as_ref().map(|m| m.is_style_ready())) == Some(false) {
+        // The next style.load puts it on (see `restyle`).
+        return;
+    }
     map.with_value(|m| {
         let Some(m) = m else { return };
         m.remove(&[PIN_LAYER], &[PIN_SOURCE]);
@@ -88,6 +96,7 @@ pub fn CaseDesk(
     lang: ReadSignal<Lang>,
     csrf: String,
     map: MapCell,
+    restyle: ReadSignal<u32>,
     open: Callback<i64>,
     report: Callback<()>,
 ) -> impl IntoView {
@@ -152,6 +161,13 @@ pub fn CaseDesk(
                 Err(e) => error.set(Some(e)),
             }
         });
+    });
+    // A new style dropped the dots: put them back.
+    Effect::new(move |_| {
+        restyle.get();
+        if let Some(l) = list.get_untracked() {
+            show_on_map(map, &l.cases);
+        }
     });
     let count = move |s: CaseState| {
         list.get().and_then(|l| l.by_state.iter().find(|(x, _)| *x == s).map(|(_, n)| *n)).unwrap_or(0)
@@ -249,7 +265,14 @@ pub fn CaseDesk(
 
 /// One case's page.
 #[component]
-pub fn CasePage(lang: ReadSignal<Lang>, csrf: String, id: i64, map: MapCell, back: Callback<()>) -> impl IntoView {
+pub fn CasePage(
+    lang: ReadSignal<Lang>,
+    csrf: String,
+    id: i64,
+    map: MapCell,
+    restyle: ReadSignal<u32>,
+    back: Callback<()>,
+) -> impl IntoView {
     let detail = RwSignal::new(None::<CaseDetail>);
     let departments = RwSignal::new(Vec::<Department>::new());
     let message = RwSignal::new(None::<(bool, String)>);
@@ -283,6 +306,12 @@ pub fn CasePage(lang: ReadSignal<Lang>, csrf: String, id: i64, map: MapCell, bac
         });
     };
     load();
+    Effect::new(move |_| {
+        restyle.get();
+        if let Some(d) = detail.get_untracked() {
+            show_pin(map, Some((d.summary.lon, d.summary.lat)));
+        }
+    });
     spawn_local(async move {
         if let Ok(r) = get(paths::DEPARTMENTS).await {
             departments.set(r.answer().unwrap_or_default());

@@ -142,6 +142,14 @@ impl Map {
     pub fn set_style(&self, url: &str) {
         self.set_style_js(url);
     }
+
+    /// Whether the style itself has loaded, so sources and layers can be added (MapLibre's `isStyleLoaded` also
+    /// waits for every tile, which is not needed here; `style.load` is the event that makes this true).
+    pub fn is_style_ready(&self) -> bool {
+        js_sys::Reflect::get(self.as_ref(), &JsValue::from_str("style"))
+            .and_then(|style| js_sys::Reflect::get(&style, &JsValue::from_str("_loaded")))
+            .is_ok_and(|loaded| loaded.as_bool() == Some(true))
+    }
 }
 
 impl Map {
