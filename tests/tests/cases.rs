@@ -233,6 +233,11 @@ async fn bad_reports_and_refused_actions_change_nothing() {
     assert_eq!(list.total, 1);
     assert!(list.by_state.contains(&(CaseState::Filed, 1)));
     assert_eq!(d.street.get("/api/cases?state=nonsense").await.0, 400);
+    // Text search over number, description and address.
+    let (_, b) = d.street.get(&format!("/api/cases?q={}", "%E6%A3%9A%E5%AD%90")).await; // 棚子
+    assert_eq!(typed::<CaseList>(b).total, 1);
+    let (_, b) = d.street.get("/api/cases?q=no-such-words").await;
+    assert_eq!(typed::<CaseList>(b).total, 0);
 }
 
 #[tokio::test]

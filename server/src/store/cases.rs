@@ -438,7 +438,7 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
           AND ($6::timestamptz IS NULL OR c.reported_at >= $6)
           AND ($7::timestamptz IS NULL OR c.reported_at < $7)
           AND (NOT $8 OR c.supervised)
-          AND ($9::text IS NULL OR c.number LIKE $9 OR c.description LIKE $9 OR c.address LIKE $9)";
+          AND ($9::text IS NULL OR (c.number || ' ' || c.description || ' ' || coalesce(c.address, '')) LIKE $9)";
     let open = "AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')";
     let light_sql = "CASE WHEN c.due_at IS NULL THEN NULL WHEN c.due_at <= now() THEN 'red'
                           WHEN c.warn_at <= now() THEN 'yellow' ELSE 'green' END";
