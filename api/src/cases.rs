@@ -186,6 +186,10 @@ pub struct CaseDetail {
     pub merged_into: Option<i64>,
     /// Share of the time limit used (1.0 = due).
     pub clock_used: f64,
+    /// The current stage's own limit and the share of it used (accepting, filing, dispatching, verifying…), when
+    /// the stage has one.
+    #[serde(default)]
+    pub stage: Option<StageClock>,
     /// The limit.
     pub limit: TimeLimit,
     /// The limit is the shipped default.
@@ -200,6 +204,19 @@ pub struct CaseDetail {
     pub trail: Vec<TrailEntry>,
     /// What the signed-in person may do now.
     pub actions: Vec<CaseAction>,
+}
+
+/// The clock of the stage a case waits in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageClock {
+    /// Since when (the step that began the stage).
+    pub since: DateTime<Utc>,
+    /// The stage's limit.
+    pub limit: TimeLimit,
+    /// Share of it used (1.0 = due).
+    pub used: f64,
+    /// Its light.
+    pub light: Light,
 }
 
 /// The answer to a report.

@@ -9,11 +9,11 @@ use actix_web::web;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use wangge_api::cases::{
-    CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, NotificationKind, Photo, Reported,
+    CaseAct, CaseDetail, CaseList, CaseSummary, Contact, NewCase, NotificationKind, Photo, Reported, StageClock,
 };
 use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
-use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
+use wangge_domain::case::clock::{china, stage_limit, Clock, YELLOW_AT};
 use wangge_domain::case::number::case_number;
 use wangge_domain::case::workflow::{self, Actor, CaseAction, Flow, Pending};
 use wangge_domain::personal::{PersonName, PhoneNumber};
@@ -230,6 +230,16 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseD
         escalated: facts.escalated,
         merged_into: facts.merged_into,
         clock_used: (facts.clock.0.fraction(Utc::now(), &calendar) * 1000.0).round() / 1000.0,
+        stage: stage_limit(stored.state).map(|limit| {
+            let clock = Clock::start(stored.last_step_at, limit, &calendar);
+            let now = Utc::now();
+            StageClock {
+                since: stored.last_step_at,
+                limit,
+                used: (clock.fraction(now, &calendar) * 1000.0).round() / 1000.0,
+                light: clock.light(now, &calendar),
+            }
+        }),
         limit: facts.limit.0,
         limit_is_default: facts.limit_is_default,
         filing_condition: facts.filing_condition,

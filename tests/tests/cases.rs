@@ -113,6 +113,10 @@ async fn a_patrol_report_runs_the_closed_loop_with_a_full_trail() {
     let (s, refused) = upload(&d.worker, id, "report", b"%PDF-1.4 not a photo".to_vec()).await;
     assert_eq!((s, typed::<ErrorBody>(refused).error), (422, ErrorCode::BadPhoto));
 
+    // The stage it waits in has a clock of its own: accepting within 2 working hours.
+    let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
+    let stage = typed::<CaseDetail>(b).stage.expect("a stage clock while it waits to be accepted");
+    assert_eq!((stage.limit.amount, stage.limit.unit), (2, wangge_domain::case::LimitUnit::WorkingHours));
     for (who, action) in [(&d.street, "accept"), (&d.street, "file"), (&d.street, "dispatch")] {
         let (s, b) = act(who, id, json!({ "action": action })).await;
         assert_eq!(s, 200, "{action}: {b}");
@@ -121,6 +125,7 @@ async fn a_patrol_report_runs_the_closed_loop_with_a_full_trail() {
     let detail: CaseDetail = typed(b);
     assert_eq!(detail.summary.state, CaseState::Dispatched);
     assert_eq!(detail.summary.department.as_deref(), Some("城管"), "the category's default department");
+    assert!(detail.stage.is_none(), "being handled runs on the whole case's clock");
     assert_eq!(
         detail.actions,
         vec![CaseAction::Return, CaseAction::Handle, CaseAction::RequestSuspension, CaseAction::RequestExtension]

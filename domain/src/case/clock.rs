@@ -242,6 +242,21 @@ impl Clock {
     }
 }
 
+/// The time a stage may take before the case moves on, by the state it waits in (labelled defaults, as no public
+/// source gives them): accepting, filing and dispatching within 2 working hours each, the district center within 4,
+/// reviewing a self-resolution and verifying a handling within 1 working day. `None`: the stage runs on the whole
+/// case's clock (being handled, suspended) or the case is finished.
+pub fn stage_limit(state: super::CaseState) -> Option<TimeLimit> {
+    use super::CaseState::*;
+    let hours = |amount| Some(TimeLimit { amount, unit: LimitUnit::WorkingHours });
+    match state {
+        Reported | Accepted | Filed => hours(2),
+        Escalated => hours(4),
+        SelfResolved | Handled => Some(TimeLimit { amount: 1, unit: LimitUnit::WorkingDays }),
+        Dispatched | Suspended | Closed | Rejected | Voided | Merged => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +358,17 @@ mod tests {
         assert_eq!(clock.reaches(1.0, at("2025-03-05 10:00"), &c).unwrap(), at("2025-03-06 09:00"));
         clock.extend(TimeLimit { amount: 2, unit: LimitUnit::WorkingHours }, &c);
         assert_eq!(clock.reaches(1.0, at("2025-03-05 10:00"), &c).unwrap(), at("2025-03-06 11:00"));
+    }
+
+    #[test]
+    fn a_stage_clock_starts_when_the_stage_does() {
+        let c = calendar();
+        let limit = stage_limit(super::super::CaseState::Reported).unwrap();
+        // Reported on the last working afternoon before the 2025 Spring Festival: the 2 working hours to accept it
+        // run out after the holiday.
+        let clock = Clock::start(at("2025-01-27 16:30"), limit, &c);
+        assert_eq!(clock.reaches(1.0, at("2025-01-27 16:30"), &c).unwrap(), at("2025-02-05 09:30"));
+        assert!(stage_limit(super::super::CaseState::Dispatched).is_none());
     }
 
     #[test]

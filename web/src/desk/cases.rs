@@ -397,6 +397,16 @@ pub fn CasePage(
                         <dt>{move || tr!(lang.get(), "time_used")}</dt>
                         <dd><span class="meter"><span style=format!("width:{}%;background:{}", used.min(100.0), colour(s.light, s.state))></span></span> {format!(" {used}%")}</dd>
                         {s.due_at.map(|due| view! { <dt>{move || tr!(lang.get(), "due_at")}</dt><dd>{when(&due)}</dd> })}
+                        {d.stage.clone().map(|st| {
+                            let unit_key = format!("unit_{}", st.limit.unit);
+                            let pct = (st.used * 100.0).round();
+                            let colour = colour(Some(st.light), CaseState::Dispatched);
+                            view! {
+                                <dt>{move || tr!(lang.get(), "stage_time")}</dt>
+                                <dd data-testid="stage-clock"><span class="meter"><span style=format!("width:{}%;background:{colour}", pct.min(100.0))></span></span>
+                                    {format!(" {pct}% / {} ", st.limit.amount)} {move || t(lang.get(), &unit_key)}</dd>
+                            }
+                        })}
                         {s.department.clone().map(|dep| view! { <dt>{move || tr!(lang.get(), "department")}</dt><dd data-testid="case-department">{dep}</dd> })}
                         {s.address.clone().map(|a| view! { <dt>{move || tr!(lang.get(), "address")}</dt><dd>{a}</dd> })}
                         {d.contact.clone().map(|c| view! {

@@ -209,6 +209,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("limit", "处置时限", "Time limit"),
     ("default_limit", "（默认值，可由区管理员修改）", "(default, editable by the district admin)"),
     ("time_used", "已用时限", "Time used"),
+    ("stage_time", "本环节用时", "This stage"),
     ("rework", "返工次数", "Reworks"),
     ("supervised", "督办", "Supervised"),
     ("pending_suspension", "挂账申请待批", "Suspension request pending"),
