@@ -228,8 +228,8 @@ async fn bad_reports_and_refused_actions_change_nothing() {
     let before = counts(&d.app).await;
     let (s, e) = act(&d.street, id, json!({ "action": "dispatch", "department": "外星办" })).await;
     assert_eq!((s, typed::<ErrorBody>(e).error), (422, ErrorCode::UnknownDepartment));
-    let (s, _) = upload(&d.worker, id, "report", vec![0u8; 9 * 1024 * 1024]).await;
-    assert_eq!(s, 413, "a photo over the body limit");
+    let (s, e) = upload(&d.worker, id, "report", vec![0u8; 9 * 1024 * 1024]).await;
+    assert_eq!((s, typed::<ErrorBody>(e).error), (413, ErrorCode::BodyTooLarge), "a photo over the body limit");
     assert_eq!(counts(&d.app).await, before);
     // The desk lists it with counts per state.
     let (s, b) = d.street.get("/api/cases?state=filed").await;

@@ -135,6 +135,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
     }
 }
 
+/// A whole body of any type (a photo, a zip archive), at most [`JSON_LIMIT`] bytes: beyond it the answer is our
+/// 413 `body_too_large` with a reason, like every other refusal (actix's own extractor answers in plain text).
+#[derive(Debug)]
+pub struct Raw(pub web::Bytes);
+
+impl FromRequest for Raw {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let declared = declared_length(req);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > JSON_LIMIT) {
+                return Err(too_large().into());
+            }
+            Ok(Raw(read(&mut payload).await?))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use wangge_api::error::ErrorCode;
 use wangge_api::paths;
 use wangge_domain::case::{CaseState, Channel, Light};
 
-use super::body::Json;
+use super::body::{Json, Raw};
 use super::form::JsonOrForm;
 use super::{input, route};
 use crate::auth::Viewer;
@@ -144,7 +144,7 @@ async fn add_photo(
     viewer: Viewer,
     path: web::Path<i64>,
     q: web::Query<StageQuery>,
-    body: web::Bytes,
+    Raw(body): Raw,
 ) -> ApiResult<HttpResponse> {
     let stage = match q.stage.as_deref().unwrap_or("report") {
         s @ ("report" | "after") => s,

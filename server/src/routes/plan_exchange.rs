@@ -6,7 +6,7 @@ use actix_web::http::Method;
 use wangge_api::error::ErrorCode;
 use wangge_api::paths;
 
-use super::body::Json;
+use super::body::{Json, Raw};
 use super::route;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -177,7 +177,7 @@ async fn import_shapefile(
     writer: Writer,
     path: web::Path<String>,
     q: web::Query<ShapefileQuery>,
-    body: web::Bytes,
+    Raw(body): Raw,
 ) -> ApiResult<HttpResponse> {
     let code: CommunityCode = input::code(&path)?;
     // Unpacking and parsing are CPU work: off the request thread, within the upload limits.
