@@ -291,9 +291,9 @@ async fn main() -> Result<()> {
                 before: None,
                 after: Some(serde_json::to_value(&account)?),
             };
-            let appended = audit::append_in(&mut tx, entry).await?;
+            audit::stage_in(&mut tx, entry).await?;
             tx.commit().await?;
-            audit::anchor(&pool, &settings.security()?.audit_head, &appended).await?;
+            audit::chain_pending(&pool, &settings.security()?.audit_head).await?;
             println!("{}", serde_json::to_string_pretty(&account)?);
         }
         Command::DbUrl => println!("{url}"),

@@ -1,7 +1,7 @@
 //! The audit log: an append-only, hash-chained record of every write (who, what, when, before and after). The
-//! chain itself lives in the database (`audit_append`, `audit_chain_pending`, `audit_entry_hash` in the
-//! migrations); this module stages entries in the writes' transactions ([`stage_in`]) and chains them right after
-//! ([`chain_pending`], batched), appends the entries that describe no write, reads, verifies against the head
+//! chain itself lives in the database (`audit_chain_pending`, `audit_entry_hash` in the migrations); this module
+//! stages entries in the writes' transactions ([`stage_in`]) and chains them right after ([`chain_pending`],
+//! batched), records the entries that describe no write the same way ([`append`]), reads, verifies against the head
 //! [`anchor`] kept outside the database, and takes the before/after snapshots of entities — never with personal
 //! data in clear.
 //!
@@ -77,25 +77,6 @@ pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
     Ok((seq - before.unwrap_or(0)).max(0) as u64)
 }
 
-/// Append an entry inside the caller's transaction (so it commits with the write it describes), taking the chain's
-/// lock until that transaction ends: for entries that describe no concurrent write (sign-ins, `create-admin`).
-pub async fn append_in(conn: &mut PgConnection, e: Entry<'_>) -> Result<Appended> {
-    let seq: i64 = sqlx::query_scalar("SELECT audit_append($1, $2, $3, $4, $5, $6)")
-        .bind(e.actor)
-        .bind(e.action)
-        .bind(e.target)
-        .bind(i32::from(e.status))
-        .bind(e.before)
-        .bind(e.after)
-        .fetch_one(&mut *conn)
-        .await?;
-    let hash: String = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-        .bind(seq)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Appended { seq, hash })
-}
-
 /// After the entry's transaction committed: move the head anchor to it — only along an unbroken chain. If the
 /// anchored entry is gone or changed (the end was cut and rewritten), the anchor stays where it is, as evidence.
 pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> Result<()> {
@@ -114,13 +95,13 @@ pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> 
     anchor.advance(appended.seq, &appended.hash)
 }
 
-/// Append an entry that describes no write of its own (a sign-in, a lock), commit it and anchor it.
-pub async fn append(pool: &PgPool, head: &HeadAnchor, e: Entry<'_>) -> Result<i64> {
+/// Record an entry that describes no write of its own (a sign-in, a lock): stage it, commit, and chain it.
+pub async fn append(pool: &PgPool, head: &HeadAnchor, e: Entry<'_>) -> Result<()> {
     let mut tx = pool.begin().await?;
-    let appended = append_in(&mut tx, e).await?;
+    stage_in(&mut tx, e).await?;
     tx.commit().await?;
-    anchor(pool, head, &appended).await?;
-    Ok(appended.seq)
+    chain_pending(pool, head).await?;
+    Ok(())
 }
 
 /// A response as the audit log keeps it: geometries replaced by a note, so a suggested plan or a community boundary
