@@ -50,10 +50,12 @@ await page.getByTestId('minor-select').selectOption(fixture.category);
 await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), fixture.at);
 await page.waitForFunction(() => !window.wanggeMap.isMoving() && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
 await page.waitForTimeout(300);
-const box = await page.locator('#map').boundingBox();
+// A locator click waits until the canvas is stable and fails with the covering element's name if anything covers
+// the spot, where a raw mouse click at page coordinates would be lost without a word.
 const px = await page.evaluate(([lon, lat]) => window.wanggeMap.project([lon, lat]), fixture.at);
-await page.mouse.click(box.x + px.x, box.y + px.y);
-await page.waitForFunction(() => document.querySelector('[data-testid=pin-state]').textContent.match(/\d+\.\d{5}, \d+\.\d{5}/), null, { timeout: 10000 });
+await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: px.x, y: px.y } });
+await page.waitForFunction(() => document.querySelector('[data-testid=pin-state]').textContent.match(/\d+\.\d{5}, \d+\.\d{5}/), null, { timeout: 10000 })
+  .catch(async () => fail(`the tap left no pin; pin state: ${await page.getByTestId('pin-state').textContent()}, url ${page.url()}`));
 check(true, 'a tap on the map places the pin');
 await page.getByTestId('report-description').fill('人行道上私搭乱建的棚子，挡住了通行');
 await page.getByTestId('report-photos').setInputFiles(fixture.photo);
