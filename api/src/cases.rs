@@ -234,7 +234,7 @@ pub struct Reported {
 /// The desk's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseList {
-    /// Cases matching the filters (all pages), counted up to 10,001.
+    /// Cases matching the filters (all pages); a text search counts up to 10,001.
     pub total: i64,
     /// Matching open cases per state (filters other than the state applied).
     pub by_state: Vec<(CaseState, i64)>,

@@ -20,6 +20,7 @@ use wangge_domain::personal::{PersonName, PhoneNumber};
 
 use crate::auth::principal::Staff;
 use crate::error::{ApiError, ApiResult};
+use crate::incidents::desk;
 use crate::media::{self, MAX_PHOTOS};
 use crate::routes::input;
 use crate::state::AppState;
@@ -139,7 +140,7 @@ pub async fn report(
         store::nearby_open(w.conn(), &category.code, (p.lon(), p.lat()), DUPLICATE_RADIUS_M, DUPLICATE_DAYS, Some(id))
             .await?;
     let answer = Reported { case, duplicates, photos: stored_photos };
-    w.finish(StatusCode::CREATED, &answer, Touches::Nothing).await?;
+    w.finish(StatusCode::CREATED, &answer, Touches::Cases(&[id])).await?;
     Ok((true, answer))
 }
 
@@ -206,9 +207,20 @@ pub async fn seer(state: &AppState, staff: &Staff) -> ApiResult<Seer> {
     })
 }
 
-/// The desk's list for `staff`.
+/// The desk's list for `staff`: counts and the page's ids from the incident store, the page's rows from the
+/// database; a text search goes to the database's trigram index whole.
 pub async fn list(state: &AppState, staff: &Staff, filter: &Filter) -> ApiResult<CaseList> {
-    Ok(store::list(&state.pool, &seer(state, staff).await?, filter).await?)
+    let seer = seer(state, staff).await?;
+    if filter.text.is_some() {
+        return Ok(store::list(&state.pool, &seer, filter).await?);
+    }
+    let found = desk::answer(&state.incidents.read(), &seer, filter, Utc::now().timestamp_micros());
+    Ok(CaseList {
+        total: found.total,
+        by_state: found.by_state,
+        by_light: found.by_light,
+        cases: store::summaries(&state.pool, &found.ids).await?,
+    })
 }
 
 /// The case page for `staff`.
@@ -337,7 +349,7 @@ pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: 
     store::add_trail(w.conn(), &trail).await?;
     notify(&mut w, &stored, act.action, change.departments.as_ref().and_then(|d| d.0)).await?;
     let summary = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
-    w.finish(StatusCode::OK, &summary, Touches::Nothing).await?;
+    w.finish(StatusCode::OK, &summary, Touches::Cases(&[id])).await?;
     Ok(summary)
 }
 

@@ -1,5 +1,5 @@
 //! Background jobs, run by the server process itself on fixed periods (audit chaining, sign-in failures, the deadline
-//! lights).
+//! lights, the incident store's catch-up).
 //! Each job is a named function over the shared state; a failing run is logged and the job runs again at its next
 //! period.
 
@@ -27,7 +27,7 @@ pub struct Job {
 }
 
 /// Every job of the server.
-pub const JOBS: [Job; 3] = [
+pub const JOBS: [Job; 4] = [
     // Audit entries whose write committed but whose chaining failed (the database went away in between).
     Job {
         name: "chain-audit",
@@ -46,6 +46,12 @@ pub const JOBS: [Job; 3] = [
         name: "deadline-lights",
         every: Duration::from_secs(60),
         run: |state| Box::pin(async move { Ok(cases::sweep_lights(&state.pool).await?) }),
+    },
+    // Cases written by other processes (imports, the demo loader) into the in-memory incident store.
+    Job {
+        name: "incidents-catch-up",
+        every: Duration::from_secs(5),
+        run: |state| Box::pin(async move { Ok(state.incidents.catch_up(&state.pool).await? as u64) }),
     },
 ];
 

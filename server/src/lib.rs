@@ -21,6 +21,7 @@ pub mod error;
 pub mod fonts;
 pub mod headers;
 pub mod import;
+pub mod incidents;
 pub mod jobs;
 pub mod map_style;
 pub mod media;

@@ -1,5 +1,5 @@
-//! The state every handler can reach: the database, the in-memory views (locate cache, tiles, glyphs) and the
-//! security settings, and how the views are brought in step after a write.
+//! The state every handler can reach: the database, the in-memory views (locate cache, tiles, glyphs, incidents)
+//! and the security settings, and how the views are brought in step after a write.
 
 use std::sync::{Arc, RwLock};
 
@@ -10,6 +10,7 @@ use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
+use crate::incidents::Incidents;
 use crate::store::catalogue;
 use crate::tile_service::TileService;
 use wangge_domain::case::clock::WorkCalendar;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub tiles: TileService,
     /// Label glyphs.
     pub glyphs: Glyphs,
+    /// Every case as columns in memory (the desk's counts, the density views).
+    pub incidents: Incidents,
     /// Keys, cookie policy and throttles.
     pub security: Arc<Security>,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
@@ -40,11 +43,13 @@ impl AppState {
         let cache = LocateCache::load(&pool).await?;
         let tiles = TileService::load(&pool).await?;
         let calendar = Arc::new(RwLock::new(Arc::new(load_calendar(&pool).await?)));
+        let incidents = Incidents::load(&pool).await?;
         Ok(Self {
             pool,
             cache,
             tiles,
             glyphs: Glyphs::default(),
+            incidents,
             security: Arc::new(security),
             calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),

@@ -80,13 +80,15 @@ impl FromRequest for Writer {
 
 /// Which in-memory views a write changes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Touches {
+pub enum Touches<'a> {
     /// None (drafts, accounts, residents, reveals).
     Nothing,
     /// Areas: the locate cache and the governance tiles, within this box (west, south, east, north) or anywhere.
     Areas(Option<[f64; 4]>),
     /// The elements layer of the tiles at this point (lon, lat).
     ElementAt(f64, f64),
+    /// These cases in the incident store.
+    Cases(&'a [i64]),
 }
 
 /// A write in progress.
@@ -106,7 +108,12 @@ impl Write<'_> {
     /// Append the audit entry (the entity's state after, or for a creation the `response`, which carries the new
     /// id), commit the write and its entry together, then move the audit anchor and refresh what the write
     /// `touches`. Returns the answer: `response` with `status`.
-    pub async fn commit(self, status: StatusCode, response: Value, touches: Touches) -> Result<HttpResponse, ApiError> {
+    pub async fn commit(
+        self,
+        status: StatusCode,
+        response: Value,
+        touches: Touches<'_>,
+    ) -> Result<HttpResponse, ApiError> {
         self.finish(status, &response, touches).await?;
         Ok(HttpResponse::build(status).json(response))
     }
@@ -117,7 +124,7 @@ impl Write<'_> {
         mut self,
         status: StatusCode,
         result: &impl Serialize,
-        touches: Touches,
+        touches: Touches<'_>,
     ) -> Result<(), ApiError> {
         let response = serde_json::to_value(result).map_err(anyhow::Error::from)?;
         let (target, after) = match self.writer.entity {
@@ -145,6 +152,7 @@ impl Write<'_> {
             Touches::ElementAt(lon, lat) => {
                 self.state.tiles.reload_elements(&self.state.pool, [lon, lat, lon, lat]).await?
             }
+            Touches::Cases(ids) => self.state.incidents.refresh_cases(&self.state.pool, ids).await?,
         }
         Ok(())
     }

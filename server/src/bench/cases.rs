@@ -106,7 +106,7 @@ pub async fn bench_cases(
     let state = AppState::new(pool.clone(), Security::new(DataKey::ephemeral(), false, usize::MAX, anchor)).await?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(startup::run(listener, state, None)?);
+    tokio::spawn(startup::run(listener, state.clone(), None)?);
     let points: Vec<(f64, f64)> = sqlx::query_as(
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(footprint) p FROM building ORDER BY id) b",
     )
@@ -186,6 +186,7 @@ pub async fn bench_cases(
 
     // The desk over many cases: generated in bulk across the year, every state, then the desk's usual filters.
     generate_bulk(&pool, desk_cases).await?;
+    state.incidents.reload(&pool).await?;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(&pool).await?;
     let desk = sign_in(&base, "bench-desk").await?;
     let community: String = sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(&pool).await?;

@@ -142,6 +142,19 @@ pub async fn summary<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Optio
     Ok(row.map(|j| j.0))
 }
 
+/// Cases `ids` as the list shows them, in the order of `ids` (missing ones left out).
+pub async fn summaries(pool: &PgPool, ids: &[i64]) -> Result<Vec<CaseSummary>> {
+    let rows: Vec<Json<CaseSummary>> = sqlx::query_scalar(&format!(
+        "SELECT {SUMMARY_JSON} FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, n)
+         JOIN cases c ON c.id = wanted.id JOIN category k ON k.code = c.category_code
+         LEFT JOIN department d ON d.id = c.department_id ORDER BY wanted.n"
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(typed(rows))
+}
+
 /// What the workflow needs of a stored case.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Stored {

@@ -10,6 +10,7 @@ pub mod elements;
 pub mod features;
 pub mod grids;
 pub mod hierarchy;
+pub mod incidents;
 pub mod places;
 pub mod plan_import;
 pub mod plans;

@@ -1,0 +1,305 @@
+//! The columns: one vector per attribute, one position per case, ordered by report time (then id) so a time window
+//! is two binary searches. Codes (areas, categories) are interned to small integers; states and channels are their
+//! enum's position. A case written again is overwritten in place; a case reported earlier than the newest one kept
+//! (an import of history) is appended and the columns are put back in order once the batch is in.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use wangge_domain::case::{CaseState, Channel, Light};
+
+use crate::store::incidents::IncidentRow;
+
+/// No code (a case outside any grid, say).
+pub const NONE: u32 = u32::MAX;
+/// No instant (a case without a running clock).
+const NEVER: i64 = i64::MAX;
+/// Flag bit: supervised (督办).
+pub const SUPERVISED: u8 = 1;
+/// Flag bit: urgent.
+pub const URGENT: u8 = 2;
+
+/// Codes as small integers, both ways.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    index: HashMap<String, u32>,
+    codes: Vec<String>,
+}
+
+impl Interner {
+    /// The number of `code`, given one if new.
+    pub fn intern(&mut self, code: &str) -> u32 {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
+        let i = self.codes.len() as u32;
+        self.index.insert(code.to_owned(), i);
+        self.codes.push(code.to_owned());
+        i
+    }
+
+    /// The number of `code`, if known.
+    pub fn get(&self, code: &str) -> Option<u32> {
+        self.index.get(code).copied()
+    }
+
+    /// How many codes.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// No codes yet.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// A mark per code: whether it is one of `codes`.
+    pub fn marks<'a>(&self, codes: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
+        let mut marks = vec![false; self.len()];
+        for c in codes {
+            if let Some(i) = self.get(c) {
+                marks[i as usize] = true;
+            }
+        }
+        marks
+    }
+}
+
+/// The position of `v` in its enum's `ALL`.
+fn ordinal<T: PartialEq + Copy>(all: &[T], v: T) -> u8 {
+    all.iter().position(|&x| x == v).unwrap_or_default() as u8
+}
+
+/// Every case, column by column.
+#[derive(Debug, Default, Clone)]
+pub struct Columns {
+    /// Case id.
+    pub id: Vec<i64>,
+    /// Reported at, Unix microseconds (ascending).
+    pub at: Vec<i64>,
+    /// Longitude.
+    pub lon: Vec<f32>,
+    /// Latitude.
+    pub lat: Vec<f32>,
+    /// Minor category (interned in `categories`).
+    pub category: Vec<u32>,
+    /// District, street, community, natural grid, dedicated grid (interned in `areas`, [`NONE`] when outside).
+    pub area: [Vec<u32>; 5],
+    /// Position in [`CaseState::ALL`].
+    pub state: Vec<u8>,
+    /// Position in [`Channel::ALL`].
+    pub channel: Vec<u8>,
+    /// [`SUPERVISED`], [`URGENT`].
+    pub flags: Vec<u8>,
+    /// Lead department id (0: none).
+    pub department: Vec<i64>,
+    /// Co-departments, by position (few cases have any).
+    pub co_departments: HashMap<u32, Vec<i64>>,
+    /// The light turns yellow at (Unix microseconds; never without a running clock).
+    pub warn: Vec<i64>,
+    /// … and red at.
+    pub due: Vec<i64>,
+    /// Area codes.
+    pub areas: Interner,
+    /// Minor category codes.
+    pub categories: Interner,
+    /// Major class per minor category (interned in `majors`).
+    pub major_of: Vec<u32>,
+    /// Major class codes.
+    pub majors: Interner,
+    position: HashMap<i64, u32>,
+    unsorted: bool,
+    /// The newest `updated_at` seen.
+    pub written_until: Option<DateTime<Utc>>,
+}
+
+impl Columns {
+    /// The columns of `rows` (any order).
+    pub fn from_rows(rows: Vec<IncidentRow>) -> Self {
+        let mut c = Columns::default();
+        c.upsert(rows);
+        c
+    }
+
+    /// How many cases.
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    /// No cases.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// Write `rows` in: known cases are overwritten, new ones added; the columns are in time order afterwards.
+    pub fn upsert(&mut self, rows: Vec<IncidentRow>) {
+        for row in rows {
+            self.written_until = self.written_until.max(Some(row.updated_at));
+            match self.position.get(&row.id) {
+                Some(&p) => self.overwrite(p as usize, &row),
+                None => self.push(&row),
+            }
+        }
+        if self.unsorted {
+            self.sort();
+        }
+    }
+
+    fn push(&mut self, row: &IncidentRow) {
+        let at = row.reported_at.timestamp_micros();
+        if self.at.last().is_some_and(|&last| (last, *self.id.last().unwrap_or(&0)) > (at, row.id)) {
+            self.unsorted = true;
+        }
+        self.position.insert(row.id, self.id.len() as u32);
+        self.id.push(row.id);
+        self.at.push(at);
+        self.lon.push(row.lon as f32);
+        self.lat.push(row.lat as f32);
+        self.category.push(0);
+        for a in &mut self.area {
+            a.push(NONE);
+        }
+        self.state.push(0);
+        self.channel.push(0);
+        self.flags.push(0);
+        self.department.push(0);
+        self.warn.push(NEVER);
+        self.due.push(NEVER);
+        self.overwrite(self.id.len() - 1, row);
+    }
+
+    /// Everything of a case that a write may change (the report time and place never change).
+    fn overwrite(&mut self, p: usize, row: &IncidentRow) {
+        let category = self.categories.intern(&row.category_code);
+        if category as usize == self.major_of.len() {
+            self.major_of.push(self.majors.intern(&row.major_code));
+        }
+        self.category[p] = category;
+        let codes = [
+            Some(row.district_code.as_str()),
+            row.street_code.as_deref(),
+            row.community_code.as_deref(),
+            row.grid_code.as_deref(),
+            row.dedicated_grid_code.as_deref(),
+        ];
+        for (column, code) in self.area.iter_mut().zip(codes) {
+            column[p] = code.map_or(NONE, |c| self.areas.intern(c));
+        }
+        self.state[p] = row.state.parse().map_or(0, |s| ordinal(CaseState::ALL, s));
+        self.channel[p] = row.channel.parse().map_or(0, |c| ordinal(Channel::ALL, c));
+        self.flags[p] = if row.supervised { SUPERVISED } else { 0 } | if row.urgent { URGENT } else { 0 };
+        self.department[p] = row.department_id.unwrap_or(0);
+        if row.co_department_ids.is_empty() {
+            self.co_departments.remove(&(p as u32));
+        } else {
+            self.co_departments.insert(p as u32, row.co_department_ids.clone());
+        }
+        self.warn[p] = row.warn_at.map_or(NEVER, |t| t.timestamp_micros());
+        self.due[p] = row.due_at.map_or(NEVER, |t| t.timestamp_micros());
+    }
+
+    /// Put the columns back in (time, id) order.
+    fn sort(&mut self) {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_unstable_by_key(|&p| (self.at[p as usize], self.id[p as usize]));
+        fn take<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+            *v = order.iter().map(|&p| v[p as usize]).collect();
+        }
+        take(&mut self.id, &order);
+        take(&mut self.at, &order);
+        take(&mut self.lon, &order);
+        take(&mut self.lat, &order);
+        take(&mut self.category, &order);
+        for a in &mut self.area {
+            take(a, &order);
+        }
+        take(&mut self.state, &order);
+        take(&mut self.channel, &order);
+        take(&mut self.flags, &order);
+        take(&mut self.department, &order);
+        take(&mut self.warn, &order);
+        take(&mut self.due, &order);
+        let mut new_position = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_position[old as usize] = new as u32;
+        }
+        self.co_departments = self.co_departments.drain().map(|(old, d)| (new_position[old as usize], d)).collect();
+        self.position = self.id.iter().enumerate().map(|(p, &id)| (id, p as u32)).collect();
+        self.unsorted = false;
+    }
+
+    /// The positions of the cases reported in `[from, to)` (Unix microseconds; open ends when `None`).
+    pub fn window(&self, from: Option<i64>, to: Option<i64>) -> std::ops::Range<usize> {
+        let start = from.map_or(0, |f| self.at.partition_point(|&t| t < f));
+        let end = to.map_or(self.len(), |t| self.at.partition_point(|&x| x < t));
+        start..end.max(start)
+    }
+
+    /// The state of the case at `p`.
+    pub fn state_at(&self, p: usize) -> CaseState {
+        CaseState::ALL[self.state[p] as usize]
+    }
+
+    /// The light of the case at `p` at `now` (Unix microseconds): none without a running clock.
+    pub fn light_at(&self, p: usize, now: i64) -> Option<Light> {
+        if self.due[p] == NEVER {
+            None
+        } else if self.due[p] <= now {
+            Some(Light::Red)
+        } else if self.warn[p] <= now {
+            Some(Light::Yellow)
+        } else {
+            Some(Light::Green)
+        }
+    }
+
+    /// Whether the case at `p` has department `d`, as lead or co-department.
+    pub fn has_department(&self, p: usize, d: i64) -> bool {
+        self.department[p] == d || self.co_departments.get(&(p as u32)).is_some_and(|c| c.contains(&d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn row(id: i64, minute: i64, state: &str) -> IncidentRow {
+        IncidentRow {
+            id,
+            reported_at: Utc.timestamp_opt(1_700_000_000 + minute * 60, 0).unwrap(),
+            lon: 118.8,
+            lat: 31.9,
+            category_code: "E06001".into(),
+            major_code: "E06".into(),
+            district_code: "990101".into(),
+            street_code: Some("990101001".into()),
+            community_code: None,
+            grid_code: None,
+            dedicated_grid_code: None,
+            state: state.into(),
+            channel: "patrol".into(),
+            supervised: false,
+            urgent: false,
+            department_id: None,
+            co_department_ids: vec![],
+            warn_at: None,
+            due_at: None,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn late_rows_are_put_in_time_order_and_rewrites_stay_in_place() {
+        let mut c = Columns::from_rows(vec![row(1, 10, "reported"), row(2, 20, "reported")]);
+        let mut late = row(3, 5, "closed");
+        late.co_department_ids = vec![7];
+        c.upsert(vec![late, row(2, 20, "filed")]);
+        assert_eq!(c.id, vec![3, 1, 2]);
+        assert_eq!(c.state_at(2), CaseState::Filed);
+        assert!(c.has_department(0, 7) && !c.has_department(1, 7));
+        assert_eq!(c.window(Some((1_700_000_000 + 600) * 1_000_000), None), 1..3);
+        assert_eq!(c.area[1][0], c.areas.get("990101001").unwrap());
+        assert_eq!(c.area[2][0], NONE);
+    }
+}

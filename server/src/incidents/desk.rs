@@ -1,0 +1,89 @@
+//! The case desk's list answered from the columns: one pass over the cases in the time window, newest first,
+//! counting the open cases per state and per light and collecting the ids of the page asked for. The rows of the
+//! page are then read from the database by id. (Text search is left to the database's trigram index.)
+
+use wangge_domain::case::{CaseState, Light};
+
+use super::columns::{Columns, NONE, SUPERVISED};
+use crate::store::cases::{Filter, Seer};
+
+/// What the desk shows besides the rows: counts and the page's ids, newest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeskAnswer {
+    /// Cases matching every filter.
+    pub total: i64,
+    /// Open cases matching the filters other than state and light, per state.
+    pub by_state: Vec<(CaseState, i64)>,
+    /// Open cases matching the filters other than the light, per light.
+    pub by_light: Vec<(Light, i64)>,
+    /// The page's case ids, newest first.
+    pub ids: Vec<i64>,
+}
+
+/// The desk's answer for `seer` with `f` (its `text` ignored) at `now` (Unix microseconds).
+pub fn answer(c: &Columns, seer: &Seer, f: &Filter, now: i64) -> DeskAnswer {
+    // What each code may be, as a mark per interned code.
+    let seen_areas = match seer {
+        Seer::Areas(prefixes) => Some(c.areas.marks(prefixes.iter().map(String::as_str))),
+        Seer::Department(_) => None,
+    };
+    let department = match seer {
+        Seer::Department(d) => Some(d.unwrap_or(-1)),
+        Seer::Areas(_) => None,
+    };
+    let area = f.area.as_deref().map(|a| c.areas.marks([a]));
+    let category = f.category.as_deref().map(|code| {
+        let major = c.majors.get(code);
+        (0..c.categories.len())
+            .map(|k| c.categories.get(code) == Some(k as u32) || major == Some(c.major_of[k]))
+            .collect::<Vec<bool>>()
+    });
+    let channel =
+        f.channel.map(|ch| wangge_domain::case::Channel::ALL.iter().position(|&x| x == ch).unwrap_or(0) as u8);
+    let mut states = [f.states.is_empty(); 16];
+    for s in &f.states {
+        states[CaseState::ALL.iter().position(|x| x == s).unwrap_or(0)] = true;
+    }
+    let in_area = |marks: &[bool], p: usize, levels: std::ops::Range<usize>| {
+        c.area[levels].iter().any(|col| col[p] != NONE && marks[col[p] as usize])
+    };
+    let range = c.window(f.from.map(|t| t.timestamp_micros()), f.to.map(|t| t.timestamp_micros()));
+    let (mut by_state, mut by_light) = ([0i64; 16], [0i64; 3]);
+    let mut out = DeskAnswer::default();
+    let (first, last) = (f.offset.max(0), f.offset.max(0) + f.limit.max(0));
+    for p in range.rev() {
+        if let Some(marks) = &seen_areas {
+            if !in_area(marks, p, 0..4) {
+                continue;
+            }
+        }
+        if department.is_some_and(|d| !c.has_department(p, d))
+            || area.as_ref().is_some_and(|marks| !in_area(marks, p, 1..4))
+            || category.as_ref().is_some_and(|marks| !marks[c.category[p] as usize])
+            || channel.is_some_and(|ch| c.channel[p] != ch)
+            || (f.supervised && c.flags[p] & SUPERVISED == 0)
+        {
+            continue;
+        }
+        let state = c.state[p] as usize;
+        let light = c.light_at(p, now);
+        let open = !c.state_at(p).is_terminal();
+        if open {
+            by_state[state] += 1;
+            if states[state] {
+                if let Some(l) = light {
+                    by_light[l as usize] += 1;
+                }
+            }
+        }
+        if states[state] && f.light.is_none_or(|want| light == Some(want)) {
+            if (first..last).contains(&out.total) {
+                out.ids.push(c.id[p]);
+            }
+            out.total += 1;
+        }
+    }
+    out.by_state = CaseState::ALL.iter().zip(by_state).filter(|(_, n)| *n > 0).map(|(s, n)| (*s, n)).collect();
+    out.by_light = Light::ALL.iter().zip(by_light).filter(|(_, n)| *n > 0).map(|(l, n)| (*l, n)).collect();
+    out
+}

@@ -1,0 +1,80 @@
+//! The in-memory incident store: every case (reported, imported or generated) as columns in report-time order, so
+//! the desk's counts and pages and the density views scan memory instead of asking the database.
+//!
+//! It is read whole at start ([`Incidents::load`]) and kept in step three ways: a write of this server names the
+//! cases it changed and they are read again right after its commit ([`Incidents::refresh_cases`], through the
+//! after-write path), so the writer sees its own write; and a job catches up with writes of other processes
+//! (imports, the demo loader): cases written since shortly before the newest write seen, and a full reload when the
+//! database holds a different number of cases than memory (a long import whose rows carry its start time).
+
+pub mod columns;
+pub mod desk;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use chrono::Duration;
+use sqlx::PgPool;
+
+use crate::store::{self, incidents as rows};
+use columns::Columns;
+
+/// How far before the newest write seen a catch-up looks again (transactions commit out of `updated_at` order).
+const OVERLAP_SECONDS: i64 = 10;
+
+/// The store, shared by every handler.
+#[derive(Debug, Clone, Default)]
+pub struct Incidents {
+    columns: Arc<RwLock<Columns>>,
+}
+
+impl Incidents {
+    /// Read every case.
+    pub async fn load(pool: &PgPool) -> store::Result<Self> {
+        let columns = Columns::from_rows(rows::all(pool).await?);
+        tracing::info!(cases = columns.len(), "incident store loaded");
+        Ok(Self { columns: Arc::new(RwLock::new(columns)) })
+    }
+
+    /// Read access to the columns.
+    pub fn read(&self) -> RwLockReadGuard<'_, Columns> {
+        self.columns.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_in(&self, fresh: Vec<rows::IncidentRow>) {
+        let mut c = self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        c.upsert(fresh);
+    }
+
+    /// Read cases `ids` again (after a write of them committed).
+    pub async fn refresh_cases(&self, pool: &PgPool, ids: &[i64]) -> store::Result<()> {
+        let fresh = rows::by_ids(pool, ids).await?;
+        self.write_in(fresh);
+        Ok(())
+    }
+
+    /// Catch up with writes of other processes; returns how many cases were read again.
+    pub async fn catch_up(&self, pool: &PgPool) -> store::Result<usize> {
+        let (known, since) = {
+            let c = self.read();
+            (c.len() as i64, c.written_until)
+        };
+        if rows::count(pool).await? != known {
+            let fresh = Columns::from_rows(rows::all(pool).await?);
+            let n = fresh.len();
+            *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+            return Ok(n);
+        }
+        let Some(since) = since else { return Ok(0) };
+        let fresh = rows::changed_since(pool, since - Duration::seconds(OVERLAP_SECONDS)).await?;
+        let n = fresh.len();
+        self.write_in(fresh);
+        Ok(n)
+    }
+
+    /// Read every case again (after a bulk load in this process).
+    pub async fn reload(&self, pool: &PgPool) -> store::Result<()> {
+        let fresh = Columns::from_rows(rows::all(pool).await?);
+        *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        Ok(())
+    }
+}
