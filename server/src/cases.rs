@@ -13,26 +13,20 @@ use wangge_api::cases::{
 };
 use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
-use wangge_domain::case::clock::{china, stage_limit, Clock, YELLOW_AT};
-use wangge_domain::case::number::case_number;
-use wangge_domain::case::workflow::{self, Actor, CaseAction, Flow, Pending};
+use wangge_domain::case::clock::{stage_limit, Clock, YELLOW_AT};
+use wangge_domain::case::workflow::{self, Actor, CaseAction, Pending};
 use wangge_domain::personal::{PersonName, PhoneNumber};
 
 use crate::auth::principal::Staff;
+use crate::case_intake::Submission;
 use crate::error::{ApiError, ApiResult};
 use crate::incidents::desk;
 use crate::media::{self, MAX_PHOTOS};
 use crate::routes::input;
 use crate::state::AppState;
-use crate::store::cases::{self as store, Change, Filter, NewCaseRow, PhotoRow, Seer, Stored, TrailRow};
+use crate::store::cases::{self as store, Change, Filter, PhotoRow, Seer, Stored, TrailRow};
 use crate::store::catalogue;
 use crate::write::{Touches, Writer};
-
-/// How near (metres) and how recent (days) an open case of the same category must be to be shown as a possible
-/// duplicate.
-pub const DUPLICATE_RADIUS_M: f64 = 100.0;
-/// See [`DUPLICATE_RADIUS_M`].
-pub const DUPLICATE_DAYS: i32 = 7;
 
 /// A public reporter's contact as sealed.
 #[derive(Serialize, Deserialize)]
@@ -42,8 +36,8 @@ struct SealedContact {
 }
 
 /// Report a case. A retry with the same `request_id` by the same person writes nothing and answers the first case
-/// (`false` in the first field: not new).
-/// Photos sent with it (a form) are stored in the same transaction.
+/// (`false` in the first field: not new). Photos sent with it (a form) are stored in the same transaction. The
+/// report is checked and located here; [`case_intake`] writes it, with the reports that arrive with it.
 pub async fn report(
     state: &AppState,
     writer: Writer,
@@ -54,16 +48,7 @@ pub async fn report(
     let description = input::paragraph("description", &new.description, 2000)?;
     let address = new.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
     let request_id = new.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
-    if let Some(rid) = &request_id {
-        if let Some(id) = store::by_request(&state.pool, &staff.username, rid).await? {
-            writer.repeat();
-            return Ok((false, reported(state, id).await?));
-        }
-    }
     let contact = new.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
-    let category = catalogue::category(&state.pool, &new.category).await?.filter(|c| c.enabled).ok_or_else(|| {
-        ApiError::unprocessable(ErrorCode::UnknownCategory, format!("no category {:?}", new.category))
-    })?;
     let p = input::lon_lat(new.lon, new.lat)?;
     let now = Utc::now();
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), now);
@@ -71,91 +56,38 @@ pub async fn report(
         .community
         .as_ref()
         .ok_or_else(|| ApiError::unprocessable(ErrorCode::Outside, "the point is not inside any community"))?;
-    let district = &community.code[..6];
-    let calendar = state.calendar();
-    let clock = Clock::start(now, category.limit, &calendar);
-    let warn_due = (clock.reaches(YELLOW_AT, now, &calendar), clock.reaches(1.0, now, &calendar));
-    let special: Vec<i64> = located.special_grids.iter().map(|s| s.id).collect();
-    let flow = Flow::reported(category.self_resolvable);
     let mut prepared = Vec::with_capacity(photos.len());
     for bytes in photos {
         prepared.push(prepare_photo(bytes).await?);
     }
-    // The serial is taken in a transaction of its own: a row every report of the district and day updates must
-    // not stay locked until each report commits (reports would queue behind one another). A report that fails
-    // after this leaves a gap in the day's numbers, never a duplicate.
-    let day = now.with_timezone(&china()).date_naive();
-    let serial = store::next_serial(&mut *state.pool.acquire().await?, district, day).await?;
-    let number = case_number(district, day, serial as u32);
-    let mut w = writer.begin(state).await?;
-    let row = NewCaseRow {
-        number: &number,
-        district,
-        areas: [
-            located.street.as_ref().map(|a| a.code.as_str()),
-            Some(community.code.as_str()),
-            located.natural_grid.as_ref().map(|a| a.code.as_str()),
-            located.dedicated_grid.as_ref().map(|a| a.code.as_str()),
-        ],
-        special_grids: &special,
-        category: &category.code,
-        channel: new.channel,
-        flow,
-        urgent: new.urgent.unwrap_or(category.urgent),
-        description: &description,
-        address: address.as_deref(),
-        lon: p.lon(),
-        lat: p.lat(),
-        reporter: &staff.username,
-        reporter_contact: contact,
-        clock: &clock,
-        warn_due,
-        reported_at: now,
-        closed_at: None,
-        request: request_id.as_deref().map(|r| (staff.username.as_str(), r)),
-        generated: false,
-    };
-    let id = store::insert(w.conn(), &row).await?;
-    let trail = TrailRow {
-        case_id: id,
-        at: now,
-        actor: &staff.username,
-        role: Some(staff.assignment.role().as_str()),
-        department: None,
-        action: "report",
-        from_state: None,
-        to_state: flow.state,
-        opinion: None,
-        photo_ids: &[],
-        used_seconds: None,
-        overdue: false,
-    };
-    store::add_trail(w.conn(), &trail).await?;
-    let mut stored_photos = Vec::with_capacity(prepared.len());
-    for p in &prepared {
-        stored_photos.push(store::add_photo(w.conn(), &photo_row(id, "report", p, &staff.username)).await?);
-    }
-    let case = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
-    let duplicates =
-        store::nearby_open(w.conn(), &category.code, (p.lon(), p.lat()), DUPLICATE_RADIUS_M, DUPLICATE_DAYS, Some(id))
-            .await?;
-    let answer = Reported { case, duplicates, photos: stored_photos };
-    w.finish(StatusCode::CREATED, &answer, Touches::Cases(&[id])).await?;
-    Ok((true, answer))
-}
-
-async fn reported(state: &AppState, id: i64) -> ApiResult<Reported> {
-    let case = store::summary(&state.pool, id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
-    let duplicates = store::nearby_open(
-        &state.pool,
-        &case.category,
-        (case.lon, case.lat),
-        DUPLICATE_RADIUS_M,
-        DUPLICATE_DAYS,
-        Some(id),
-    )
-    .await?;
-    Ok(Reported { case, duplicates, photos: store::photos(&state.pool, id).await? })
+    let code = |a: &Option<wangge_domain::located::Area>| a.as_ref().map(|a| a.code.clone());
+    state
+        .intake
+        .submit(Submission {
+            writer,
+            reporter: staff.username.clone(),
+            role: staff.assignment.role().as_str(),
+            request_id,
+            category: new.category,
+            channel: new.channel,
+            urgent: new.urgent,
+            description,
+            address,
+            lon: p.lon(),
+            lat: p.lat(),
+            district: community.code[..6].to_owned(),
+            areas: [
+                code(&located.street),
+                Some(community.code.clone()),
+                code(&located.natural_grid),
+                code(&located.dedicated_grid),
+            ],
+            special_grids: located.special_grids.iter().map(|s| s.id).collect(),
+            contact,
+            photos: prepared,
+            at: now,
+        })
+        .await
 }
 
 fn seal_contact(c: &Contact) -> ApiResult<String> {
@@ -346,7 +278,7 @@ pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: 
         used_seconds: Some(clock.used(now, &calendar) - used_before),
         overdue: stored.clock.0.fraction(now, &calendar) >= 1.0,
     };
-    store::add_trail(w.conn(), &trail).await?;
+    store::add_trail(w.conn(), &[trail]).await?;
     notify(&mut w, &stored, act.action, change.departments.as_ref().and_then(|d| d.0)).await?;
     let summary = store::summary(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
     w.finish(StatusCode::OK, &summary, Touches::Cases(&[id])).await?;
@@ -430,7 +362,8 @@ async fn prepare_photo(bytes: web::Bytes) -> ApiResult<media::Prepared> {
         .map_err(|e| ApiError::unprocessable(ErrorCode::BadPhoto, e.to_string()))
 }
 
-fn photo_row<'a>(case_id: i64, stage: &'a str, p: &'a media::Prepared, by: &'a str) -> PhotoRow<'a> {
+/// The row of a prepared photo of case `case_id` at `stage`, uploaded `by`.
+pub(crate) fn photo_row<'a>(case_id: i64, stage: &'a str, p: &'a media::Prepared, by: &'a str) -> PhotoRow<'a> {
     PhotoRow {
         case_id,
         stage,

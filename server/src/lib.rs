@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bench;
 pub mod blocks;
 pub mod cache;
+pub mod case_intake;
 pub mod cases;
 pub mod catalogue;
 pub mod clients;

@@ -291,7 +291,7 @@ async fn main() -> Result<()> {
                 before: None,
                 after: Some(serde_json::to_value(&account)?),
             };
-            audit::stage_in(&mut tx, entry).await?;
+            audit::stage_in(&mut tx, &[entry]).await?;
             tx.commit().await?;
             audit::chain_pending(&pool, &settings.security()?.audit_head).await?;
             println!("{}", serde_json::to_string_pretty(&account)?);

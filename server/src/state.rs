@@ -8,6 +8,7 @@ use sqlx::PgPool;
 
 use crate::auth::Security;
 use crate::cache::LocateCache;
+use crate::case_intake::{self, Intake};
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
 use crate::incidents::Incidents;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub glyphs: Glyphs,
     /// Every case as columns in memory (the desk's counts, the density views).
     pub incidents: Incidents,
+    /// The queue of reports waiting to be written.
+    pub intake: Intake,
     /// Keys, cookie policy and throttles.
     pub security: Arc<Security>,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
@@ -44,16 +47,20 @@ impl AppState {
         let tiles = TileService::load(&pool).await?;
         let calendar = Arc::new(RwLock::new(Arc::new(load_calendar(&pool).await?)));
         let incidents = Incidents::load(&pool).await?;
-        Ok(Self {
+        let (intake, queue) = Intake::new();
+        let state = Self {
             pool,
             cache,
             tiles,
             glyphs: Glyphs::default(),
             incidents,
+            intake,
             security: Arc::new(security),
             calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),
-        })
+        };
+        tokio::spawn(case_intake::run(state.clone(), queue));
+        Ok(state)
     }
 
     /// The working-day calendar deadlines are counted on.

@@ -61,7 +61,13 @@ impl Writer {
             Some((e, id)) => audit::snapshot(&mut tx, e, id).await?,
             None => None,
         };
-        Ok(Write { state, tx, writer: self.clone(), before })
+        Ok(Write { state, tx, writers: vec![self.clone()], before })
+    }
+
+    /// Begin one transaction for several creations (the intake of a batch of reports): each writer gets its own
+    /// audit entry, and all commit together.
+    pub async fn begin_many<'s>(state: &'s AppState, writers: Vec<Writer>) -> Result<Write<'s>, ApiError> {
+        Ok(Write { state, tx: state.pool.begin().await?, writers, before: None })
     }
 }
 
@@ -91,11 +97,11 @@ pub enum Touches<'a> {
     Cases(&'a [i64]),
 }
 
-/// A write in progress.
+/// A write in progress (of one writer, or of several creations committed together).
 pub struct Write<'s> {
     state: &'s AppState,
     tx: Transaction<'static, Postgres>,
-    writer: Writer,
+    writers: Vec<Writer>,
     before: Option<Value>,
 }
 
@@ -121,28 +127,48 @@ impl Write<'_> {
     /// [`Write::commit`] for an application service that answers with its own typed result: the audit entry
     /// records `result` (for a creation) and `status`.
     pub async fn finish(
-        mut self,
+        self,
         status: StatusCode,
         result: &impl Serialize,
         touches: Touches<'_>,
     ) -> Result<(), ApiError> {
         let response = serde_json::to_value(result).map_err(anyhow::Error::from)?;
-        let (target, after) = match self.writer.entity {
-            Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&mut self.tx, e, id).await?),
-            None => (None, Some(audit::without_geometry(response))),
-        };
-        let entry = audit::Entry {
-            actor: &self.writer.actor,
-            action: &self.writer.action,
-            target,
-            status: status.as_u16(),
-            before: self.before.take(),
-            after,
-        };
-        audit::stage_in(&mut self.tx, entry).await?;
+        self.finish_each(status, vec![response], touches).await
+    }
+
+    /// Finish a write of several creations: `results[i]` is what writer `i` created (its audit entry records it).
+    pub async fn finish_each(
+        mut self,
+        status: StatusCode,
+        results: Vec<Value>,
+        touches: Touches<'_>,
+    ) -> Result<(), ApiError> {
+        let mut staged = Vec::with_capacity(self.writers.len());
+        for (writer, response) in self.writers.iter().zip(results) {
+            let (target, after) = match writer.entity {
+                Some((e, id)) => (Some(format!("{} {id}", e.name())), audit::snapshot(&mut self.tx, e, id).await?),
+                None => (None, Some(audit::without_geometry(response))),
+            };
+            staged.push((writer, target, after));
+        }
+        let entries: Vec<audit::Entry<'_>> = staged
+            .into_iter()
+            .map(|(writer, target, after)| audit::Entry {
+                actor: &writer.actor,
+                action: &writer.action,
+                target,
+                status: status.as_u16(),
+                before: self.before.clone(),
+                after,
+            })
+            .collect();
+        audit::stage_in(&mut self.tx, &entries).await?;
+        drop(entries);
         self.tx.commit().await?;
-        self.writer.committed.store(true, Ordering::SeqCst);
-        // The write and its entry are committed: chaining can only be late, never lost (the job retries).
+        for writer in &self.writers {
+            writer.committed.store(true, Ordering::SeqCst);
+        }
+        // The writes and their entries are committed: chaining can only be late, never lost (the job retries).
         if let Err(e) = audit::chain_pending(&self.state.pool, &self.state.security.audit_head).await {
             tracing::error!(error = %format!("{e:#}"), "chaining the audit log failed; the job will retry");
         }

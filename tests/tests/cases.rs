@@ -342,12 +342,15 @@ async fn the_deadline_sweep_notifies_the_department_once() {
         act(&d.street, id, json!({ "action": action })).await;
     }
     sqlx::query(
-        "UPDATE cases SET warn_at = now() - interval '2 hours', due_at = now() - interval '1 hour' WHERE id = $1",
+        "UPDATE cases SET warn_at = now() - interval '2 hours', due_at = now() - interval '1 hour', updated_at = now()
+         WHERE id = $1",
     )
     .bind(id)
     .execute(&d.app.pool)
     .await
     .unwrap();
+    // Written behind the server's back: the incident store catches up as its job would.
+    d.app.state.incidents.catch_up(&d.app.pool).await.unwrap();
     let swept = wangge_server::store::cases::sweep_lights(&d.app.pool).await.unwrap();
     assert_eq!(swept, 1);
     assert_eq!(wangge_server::store::cases::sweep_lights(&d.app.pool).await.unwrap(), 0, "noted once");
@@ -484,4 +487,67 @@ async fn a_hotline_callers_contact_is_sealed_and_shown_masked() {
         )
         .await;
     assert_eq!((s, typed::<ErrorBody>(e).error), (422, ErrorCode::BadPhone));
+}
+
+/// Forty reports at once, as phones coming back into signal send them: they are written in batches, every new
+/// request once with its trail and audit entries and its own number; the retries among them (in the same burst)
+/// answer their first try's case; an unknown category fails alone.
+#[tokio::test]
+async fn a_burst_of_reports_is_written_in_batches_each_once() {
+    let Some(d) = desk().await else { return };
+    let at = d.app.interior_point(A).await;
+    let before = counts(&d.app).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let worker = d.worker.clone();
+        // 30 requests; 8 of them sent twice; 2 of an unknown category.
+        let (rid, category) = match i {
+            0..30 => (format!("burst-{i}"), CATEGORY),
+            30..38 => (format!("burst-{}", i - 30), CATEGORY),
+            _ => (format!("bad-{i}"), "Z99999"),
+        };
+        tasks.push(tokio::spawn(async move {
+            let (s, b) = worker
+                .post(
+                    "/api/cases",
+                    &json!({ "request_id": rid, "category": category, "channel": "patrol",
+                             "lon": at.0 + i as f64 * 1e-6, "lat": at.1, "description": format!("第 {i} 件") }),
+                )
+                .await;
+            (rid, s, b)
+        }));
+    }
+    let mut ids: std::collections::HashMap<String, std::collections::HashSet<i64>> = Default::default();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        let (rid, s, b) = t.await.unwrap();
+        statuses.push(s);
+        if rid.starts_with("bad") {
+            assert_eq!(s, 422, "{b}");
+            assert_eq!(typed::<ErrorBody>(b).error, ErrorCode::UnknownCategory);
+        } else {
+            assert!(s == 201 || s == 200, "{s} {b}");
+            ids.entry(rid).or_default().insert(typed::<Reported>(b).case.id);
+        }
+    }
+    assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 30, "{statuses:?}");
+    assert_eq!(ids.len(), 30);
+    assert!(ids.values().all(|v| v.len() == 1), "a retry answers its first try's case: {ids:?}");
+    let after = counts(&d.app).await;
+    d.app.state.incidents.catch_up(&d.app.pool).await.unwrap();
+    let chained: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'POST /api/cases' AND status = 201")
+            .fetch_one(&d.app.pool)
+            .await
+            .unwrap();
+    assert_eq!((after.0 - before.0, after.1 - before.1, chained), (30, 30, 30));
+    let numbers: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM cases WHERE request_id LIKE 'burst-%' ORDER BY number")
+            .fetch_all(&d.app.pool)
+            .await
+            .unwrap();
+    let serials: Vec<u32> = numbers.iter().map(|n| n[n.len() - 4..].parse().unwrap()).collect();
+    assert_eq!(serials, (serials[0]..serials[0] + 30).collect::<Vec<_>>(), "one number each, no gaps: {numbers:?}");
+    let (_, b) = d.street.get("/api/cases?state=reported").await;
+    assert_eq!(typed::<CaseList>(b).total, 30, "all thirty on the desk");
 }

@@ -45,18 +45,21 @@ pub struct Appended {
     pub hash: String,
 }
 
-/// Stage an entry inside the caller's transaction, so it commits with the write it describes — without waiting for
-/// the chain's lock; [`chain_pending`] links it into the chain once committed.
-pub async fn stage_in(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
+/// Stage entries inside the caller's transaction, so they commit with the writes they describe — without waiting
+/// for the chain's lock; [`chain_pending`] links them into the chain, in this order, once committed.
+pub async fn stage_in(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_pending (actor, action, target, status, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_pending (actor, action, target, status, before, after)
+         SELECT actor, action, target, status, before, after
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])
+              WITH ORDINALITY AS e (actor, action, target, status, before, after, n) ORDER BY n",
     )
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.target)
-    .bind(i32::from(e.status))
-    .bind(e.before)
-    .bind(e.after)
+    .bind(entries.iter().map(|e| e.actor).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.action).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.target.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| i32::from(e.status)).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.before.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.after.clone()).collect::<Vec<_>>())
     .execute(conn)
     .await?;
     Ok(())
@@ -98,7 +101,7 @@ pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> 
 /// Record an entry that describes no write of its own (a sign-in, a lock): stage it, commit, and chain it.
 pub async fn append(pool: &PgPool, head: &HeadAnchor, e: Entry<'_>) -> Result<()> {
     let mut tx = pool.begin().await?;
-    stage_in(&mut tx, e).await?;
+    stage_in(&mut tx, &[e]).await?;
     tx.commit().await?;
     chain_pending(pool, head).await?;
     Ok(())

@@ -150,7 +150,7 @@ async fn drive(
     calendar: &WorkCalendar,
 ) -> Result<bool> {
     let day = reported_at.with_timezone(&china()).date_naive();
-    let serial = store::next_serial(tx, district, day).await?;
+    let serial = store::take_serials(tx, district, day, 1).await?;
     let number = case_number(district, day, serial as u32);
     let mut flow = Flow::reported(pick.self_resolvable);
     let mut clock = Clock::start(reported_at, pick.limit, calendar);
@@ -177,7 +177,7 @@ async fn drive(
         request: None,
         generated: true,
     };
-    let id = store::insert(tx, &row).await.context("generated case")?;
+    let id = store::insert(tx, &[row]).await.context("generated case")?[0];
     let trail = |at, action: &'static str, from, to, actor: &'static str, role: Role| TrailRow {
         case_id: id,
         at,
@@ -192,7 +192,8 @@ async fn drive(
         used_seconds: None,
         overdue: false,
     };
-    store::add_trail(tx, &trail(reported_at, "report", None, CaseState::Reported, reporter, Role::GridWorker)).await?;
+    store::add_trail(tx, &[trail(reported_at, "report", None, CaseState::Reported, reporter, Role::GridWorker)])
+        .await?;
     // The path: (action, who, mean delay in hours, or the share of the time limit the step takes).
     let street = (person(Role::StreetOperator, false), "street");
     let center = (person(Role::StreetOperator, true), "center");
@@ -254,7 +255,8 @@ async fn drive(
             CaseAction::Return => last_department = None,
             _ => {}
         }
-        store::add_trail(tx, &trail(next_at, action.as_str(), Some(flow.state), next.state, name, actor.role)).await?;
+        store::add_trail(tx, &[trail(next_at, action.as_str(), Some(flow.state), next.state, name, actor.role)])
+            .await?;
         flow = next;
         at = next_at;
     }

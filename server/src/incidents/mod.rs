@@ -9,6 +9,7 @@
 
 pub mod columns;
 pub mod desk;
+pub mod nearby;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 

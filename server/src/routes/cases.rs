@@ -12,7 +12,8 @@ use super::body::{Json, Raw};
 use super::form::JsonOrForm;
 use super::{input, route};
 use crate::auth::Viewer;
-use crate::cases::{self, DUPLICATE_DAYS, DUPLICATE_RADIUS_M};
+use crate::case_intake;
+use crate::cases;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::cases::{self as store, Filter};
@@ -111,10 +112,7 @@ struct NearQuery {
 
 async fn duplicates(state: web::Data<AppState>, q: web::Query<NearQuery>) -> ApiResult<HttpResponse> {
     let p = input::lon_lat(q.lon, q.lat)?;
-    let near =
-        store::nearby_open(&state.pool, &q.category, (p.lon(), p.lat()), DUPLICATE_RADIUS_M, DUPLICATE_DAYS, None)
-            .await?;
-    Ok(HttpResponse::Ok().json(near))
+    Ok(HttpResponse::Ok().json(case_intake::duplicates(&state, &q.category, (p.lon(), p.lat()), None).await?))
 }
 
 async fn get(state: web::Data<AppState>, viewer: Viewer, path: web::Path<i64>) -> ApiResult<HttpResponse> {

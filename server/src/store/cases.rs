@@ -70,66 +70,84 @@ pub struct NewCaseRow<'a> {
     pub generated: bool,
 }
 
-/// The next serial of `district` on `day` (China date), counted in the transaction.
-pub async fn next_serial(conn: &mut PgConnection, district: &str, day: NaiveDate) -> Result<i32> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO case_serial (district_code, day, last) VALUES ($1, $2, 1)
-         ON CONFLICT (district_code, day) DO UPDATE SET last = case_serial.last + 1 RETURNING last",
+/// Take `n` serials of `district` on `day` (China date) in the transaction; returns the first. The day's row stays
+/// locked until the transaction ends (intake is one writer taking batches, so nobody queues behind it).
+pub async fn take_serials(conn: &mut PgConnection, district: &str, day: NaiveDate, n: i32) -> Result<i32> {
+    let last: i32 = sqlx::query_scalar(
+        "INSERT INTO case_serial (district_code, day, last) VALUES ($1, $2, $3)
+         ON CONFLICT (district_code, day) DO UPDATE SET last = case_serial.last + $3 RETURNING last",
     )
     .bind(district)
     .bind(day)
+    .bind(n)
     .fetch_one(conn)
-    .await?)
+    .await?;
+    Ok(last - n + 1)
 }
 
-/// Insert a case; returns its id.
-pub async fn insert(conn: &mut PgConnection, c: &NewCaseRow<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+/// Insert cases, in one statement; returns their ids in the order of `rows`.
+pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<Vec<i64>> {
+    let col = |f: &dyn Fn(&NewCaseRow<'_>) -> Option<String>| rows.iter().map(f).collect::<Vec<Option<String>>>();
+    let ids: Vec<(i64, String)> = sqlx::query_as(
         "INSERT INTO cases (number, district_code, street_code, community_code, grid_code, dedicated_grid_code,
              special_grid_ids, category_code, channel, state, self_resolvable, urgent, description, address, geom,
              reporter, reporter_contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id,
              generated)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, ST_SetSRID(ST_MakePoint($15, $16), 4326),
-             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
-         RETURNING id",
+         SELECT number, district, street, community, grid, dedicated, special::bigint[], category, channel, state,
+             self_resolvable, urgent, description, address, ST_SetSRID(ST_MakePoint(lon, lat), 4326), reporter,
+             contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+             $9::text[], $10::text[], $11::bool[], $12::bool[], $13::text[], $14::text[], $15::float8[],
+             $16::float8[], $17::text[], $18::bytea[], $19::jsonb[], $20::timestamptz[], $21::timestamptz[],
+             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::bool[])
+             WITH ORDINALITY AS r (number, district, street, community, grid, dedicated, special, category,
+                 channel, state, self_resolvable, urgent, description, address, lon, lat, reporter, contact, clock,
+                 warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, n)
+         ORDER BY n
+         RETURNING id, number",
     )
-    .bind(c.number)
-    .bind(c.district)
-    .bind(c.areas[0])
-    .bind(c.areas[1])
-    .bind(c.areas[2])
-    .bind(c.areas[3])
-    .bind(c.special_grids)
-    .bind(c.category)
-    .bind(c.channel.as_str())
-    .bind(c.flow.state.as_str())
-    .bind(c.flow.self_resolvable)
-    .bind(c.urgent)
-    .bind(c.description)
-    .bind(c.address)
-    .bind(c.lon)
-    .bind(c.lat)
-    .bind(c.reporter)
-    .bind(&c.reporter_contact)
-    .bind(Json(c.clock))
-    .bind(c.warn_due.0)
-    .bind(c.warn_due.1)
-    .bind(c.reported_at)
-    .bind(c.closed_at)
-    .bind(c.request.map(|r| r.0))
-    .bind(c.request.map(|r| r.1))
-    .bind(c.generated)
-    .fetch_one(conn)
-    .await?)
+    .bind(col(&|c| Some(c.number.to_owned())))
+    .bind(col(&|c| Some(c.district.to_owned())))
+    .bind(col(&|c| c.areas[0].map(str::to_owned)))
+    .bind(col(&|c| c.areas[1].map(str::to_owned)))
+    .bind(col(&|c| c.areas[2].map(str::to_owned)))
+    .bind(col(&|c| c.areas[3].map(str::to_owned)))
+    .bind(col(&|c| Some(format!("{{{}}}", c.special_grids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")))))
+    .bind(col(&|c| Some(c.category.to_owned())))
+    .bind(col(&|c| Some(c.channel.as_str().to_owned())))
+    .bind(col(&|c| Some(c.flow.state.as_str().to_owned())))
+    .bind(rows.iter().map(|c| c.flow.self_resolvable).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.urgent).collect::<Vec<_>>())
+    .bind(col(&|c| Some(c.description.to_owned())))
+    .bind(col(&|c| c.address.map(str::to_owned)))
+    .bind(rows.iter().map(|c| c.lon).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.lat).collect::<Vec<_>>())
+    .bind(col(&|c| Some(c.reporter.to_owned())))
+    .bind(rows.iter().map(|c| c.reporter_contact.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| Json(c.clock)).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.warn_due.0).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.warn_due.1).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.reported_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.closed_at).collect::<Vec<_>>())
+    .bind(col(&|c| c.request.map(|r| r.0.to_owned())))
+    .bind(col(&|c| c.request.map(|r| r.1.to_owned())))
+    .bind(rows.iter().map(|c| c.generated).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await?;
+    let by_number: std::collections::HashMap<String, i64> = ids.into_iter().map(|(id, n)| (n, id)).collect();
+    Ok(rows.iter().filter_map(|r| by_number.get(r.number).copied()).collect())
 }
 
-/// The case a retried report created, by its actor and request id.
-pub async fn by_request<'e>(db: impl sqlx::PgExecutor<'e>, actor: &str, request_id: &str) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM cases WHERE request_actor = $1 AND request_id = $2")
-        .bind(actor)
-        .bind(request_id)
-        .fetch_optional(db)
-        .await?)
+/// The cases retried reports created, by actor and request id: (actor, request id, case id).
+pub async fn by_requests(conn: &mut PgConnection, requests: &[(&str, &str)]) -> Result<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.request_actor, c.request_id, c.id FROM unnest($1::text[], $2::text[]) AS r (actor, id)
+         JOIN cases c ON c.request_actor = r.actor AND c.request_id = r.id",
+    )
+    .bind(requests.iter().map(|r| r.0).collect::<Vec<_>>())
+    .bind(requests.iter().map(|r| r.1).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await?)
 }
 
 /// A case as the list shows it.
@@ -143,14 +161,14 @@ pub async fn summary<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Optio
 }
 
 /// Cases `ids` as the list shows them, in the order of `ids` (missing ones left out).
-pub async fn summaries(pool: &PgPool, ids: &[i64]) -> Result<Vec<CaseSummary>> {
+pub async fn summaries<'e>(db: impl sqlx::PgExecutor<'e>, ids: &[i64]) -> Result<Vec<CaseSummary>> {
     let rows: Vec<Json<CaseSummary>> = sqlx::query_scalar(&format!(
         "SELECT {SUMMARY_JSON} FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, n)
          JOIN cases c ON c.id = wanted.id JOIN category k ON k.code = c.category_code
          LEFT JOIN department d ON d.id = c.department_id ORDER BY wanted.n"
     ))
     .bind(ids)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(typed(rows))
 }
@@ -305,25 +323,37 @@ pub struct TrailRow<'a> {
     pub overdue: bool,
 }
 
-/// Append a trail entry.
-pub async fn add_trail(conn: &mut PgConnection, t: &TrailRow<'_>) -> Result<()> {
+/// Append trail entries, in one statement.
+pub async fn add_trail(conn: &mut PgConnection, entries: &[TrailRow<'_>]) -> Result<()> {
+    let texts = |f: &dyn Fn(&TrailRow<'_>) -> Option<String>| entries.iter().map(f).collect::<Vec<Option<String>>>();
     sqlx::query(
         "INSERT INTO case_trail (case_id, at, actor, role, department, action, from_state, to_state, opinion,
              photo_ids, used_seconds, overdue)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         SELECT case_id, at, actor, role, department, action, from_state, to_state, opinion, photos::bigint[],
+             used_seconds, overdue
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bool[])
+             WITH ORDINALITY AS t (case_id, at, actor, role, department, action, from_state, to_state, opinion,
+                 photos, used_seconds, overdue, n)
+         ORDER BY n",
     )
-    .bind(t.case_id)
-    .bind(t.at)
-    .bind(t.actor)
-    .bind(t.role)
-    .bind(t.department)
-    .bind(t.action)
-    .bind(t.from_state.map(CaseState::as_str))
-    .bind(t.to_state.as_str())
-    .bind(t.opinion)
-    .bind(t.photo_ids)
-    .bind(t.used_seconds)
-    .bind(t.overdue)
+    .bind(entries.iter().map(|t| t.case_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|t| t.at).collect::<Vec<_>>())
+    .bind(texts(&|t| Some(t.actor.to_owned())))
+    .bind(texts(&|t| t.role.map(str::to_owned)))
+    .bind(texts(&|t| t.department.map(str::to_owned)))
+    .bind(texts(&|t| Some(t.action.to_owned())))
+    .bind(texts(&|t| t.from_state.map(|s| s.as_str().to_owned())))
+    .bind(texts(&|t| Some(t.to_state.as_str().to_owned())))
+    .bind(texts(&|t| t.opinion.map(str::to_owned)))
+    .bind(
+        entries
+            .iter()
+            .map(|t| format!("{{{}}}", t.photo_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")))
+            .collect::<Vec<_>>(),
+    )
+    .bind(entries.iter().map(|t| t.used_seconds).collect::<Vec<_>>())
+    .bind(entries.iter().map(|t| t.overdue).collect::<Vec<_>>())
     .execute(conn)
     .await?;
     Ok(())
@@ -504,36 +534,6 @@ pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
         by_light: by_light.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
         cases: typed(cases),
     })
-}
-
-/// Open cases of `category` within `radius_m` of a point, reported in the last `days` days, nearest first.
-pub async fn nearby_open<'e>(
-    db: impl sqlx::PgExecutor<'e>,
-    category: &str,
-    (lon, lat): (f64, f64),
-    radius_m: f64,
-    days: i32,
-    except: Option<i64>,
-) -> Result<Vec<CaseSummary>> {
-    Ok(typed(
-        sqlx::query_scalar(&format!(
-            "SELECT {SUMMARY_JSON} {SUMMARY_FROM}
-             WHERE c.category_code = $1 AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')
-               AND c.reported_at > now() - make_interval(days => $5)
-               AND ST_DWithin(c.geom, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4 / 90000.0)
-               AND ST_DWithin(c.geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
-               AND c.id IS DISTINCT FROM $6
-             ORDER BY c.geom <-> ST_SetSRID(ST_MakePoint($2, $3), 4326) LIMIT 5"
-        ))
-        .bind(category)
-        .bind(lon)
-        .bind(lat)
-        .bind(radius_m)
-        .bind(days)
-        .bind(except)
-        .fetch_all(db)
-        .await?,
-    ))
 }
 
 /// A photo to store.

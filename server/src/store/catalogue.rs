@@ -82,12 +82,17 @@ pub async fn categories(pool: &PgPool) -> Result<Vec<Category>> {
 
 /// One category.
 pub async fn category<'e>(db: impl sqlx::PgExecutor<'e>, code: &str) -> Result<Option<Category>> {
-    let row: Option<Json<Category>> =
-        sqlx::query_scalar(&format!("SELECT {CATEGORY_JSON} FROM category c WHERE c.code = $1"))
-            .bind(code)
-            .fetch_optional(db)
+    Ok(categories_of(db, &[code.to_owned()]).await?.pop())
+}
+
+/// The categories of `codes` that exist.
+pub async fn categories_of<'e>(db: impl sqlx::PgExecutor<'e>, codes: &[String]) -> Result<Vec<Category>> {
+    let rows: Vec<Json<Category>> =
+        sqlx::query_scalar(&format!("SELECT {CATEGORY_JSON} FROM category c WHERE c.code = ANY($1)"))
+            .bind(codes)
+            .fetch_all(db)
             .await?;
-    Ok(row.map(|j| j.0))
+    Ok(typed(rows))
 }
 
 /// Change a category; `None` when it does not exist.

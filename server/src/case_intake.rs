@@ -1,0 +1,340 @@
+//! Case intake in batches (group commit). Each report is checked, located and its photos re-encoded on its own
+//! request; then it joins a queue that one writer drains: the reports waiting when the writer turns to the queue are
+//! written together — their categories and retried request ids read in one query each, their serials taken per
+//! district and day in one update, cases, trail entries and audit entries inserted in one statement each, one commit,
+//! one run of the audit chain, one refresh of the incident store. Under load a transaction holds dozens of reports;
+//! alone, a report is a batch of one and waits for nobody.
+//!
+//! Every report in a batch commits with the others or not at all; if a batch fails, its reports are written again
+//! one by one, so one bad report fails alone. A retried report (same person, same request id) is answered with the
+//! case its first try created — also when both tries are in one batch.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::{mpsc, oneshot};
+use wangge_api::cases::{CaseSummary, Category, Reported};
+use wangge_api::error::ErrorCode;
+use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
+use wangge_domain::case::number::case_number;
+use wangge_domain::case::workflow::Flow;
+use wangge_domain::case::{CaseState, Channel};
+
+use crate::cases::photo_row;
+use crate::error::{ApiError, ApiResult};
+use crate::incidents::nearby;
+use crate::media;
+use crate::state::AppState;
+use crate::store::cases::{self as store, NewCaseRow, TrailRow};
+use crate::store::catalogue;
+use crate::write::{Touches, Writer};
+
+/// How near (metres) and how recent (days) an open case of the same category must be to be shown as a possible
+/// duplicate.
+pub const DUPLICATE_RADIUS_M: f64 = 100.0;
+/// See [`DUPLICATE_RADIUS_M`].
+pub const DUPLICATE_DAYS: i64 = 7;
+/// The most reports written in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// A report checked and located, waiting for its batch.
+#[derive(Debug)]
+pub struct Submission {
+    /// The audited writer of the request.
+    pub writer: Writer,
+    /// Who reports (username).
+    pub reporter: String,
+    /// Their role (for the trail).
+    pub role: &'static str,
+    /// Idempotency key.
+    pub request_id: Option<String>,
+    /// Minor category code.
+    pub category: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Urgent (`None`: the category's default).
+    pub urgent: Option<bool>,
+    /// Description.
+    pub description: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Where.
+    pub lon: f64,
+    /// Where.
+    pub lat: f64,
+    /// District.
+    pub district: String,
+    /// Street, community, natural grid, dedicated grid at report time.
+    pub areas: [Option<String>; 4],
+    /// Special grids at report time.
+    pub special_grids: Vec<i64>,
+    /// Sealed contact of a caller.
+    pub contact: Option<Vec<u8>>,
+    /// Photos, re-encoded.
+    pub photos: Vec<media::Prepared>,
+    /// Reported at.
+    pub at: DateTime<Utc>,
+}
+
+/// What a report is answered with: whether it created the case (false: a retry), and the case.
+pub type Outcome = ApiResult<(bool, Reported)>;
+
+type Queued = (Submission, oneshot::Sender<Outcome>);
+
+/// The queue, as handlers reach it.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    queue: mpsc::UnboundedSender<Queued>,
+}
+
+impl Intake {
+    /// A queue and its receiving end, for [`run`].
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<Queued>) {
+        let (queue, rx) = mpsc::unbounded_channel();
+        (Self { queue }, rx)
+    }
+
+    /// Queue a report and wait for its batch to be written.
+    pub async fn submit(&self, s: Submission) -> Outcome {
+        let (tx, rx) = oneshot::channel();
+        self.queue.send((s, tx)).map_err(|_| ApiError::from(anyhow::anyhow!("the intake writer stopped")))?;
+        rx.await.map_err(|_| ApiError::from(anyhow::anyhow!("the intake writer dropped a report")))?
+    }
+}
+
+/// The writer: take what is waiting, write it, answer, repeat.
+pub async fn run(state: AppState, mut rx: mpsc::UnboundedReceiver<Queued>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        write_batch(&state, batch).await;
+    }
+}
+
+async fn write_batch(state: &AppState, batch: Vec<Queued>) {
+    let (submissions, replies): (Vec<Submission>, Vec<oneshot::Sender<Outcome>>) = batch.into_iter().unzip();
+    match write(state, &submissions).await {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(e) if submissions.len() == 1 => {
+            let _ = replies.into_iter().next().map(|r| r.send(Err(e)));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, reports = submissions.len(), "a batch of reports failed; writing them one by one");
+            for (s, reply) in submissions.into_iter().zip(replies) {
+                let outcome = write(state, std::slice::from_ref(&s)).await.and_then(|mut o| o.remove(0));
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+}
+
+/// What becomes of one submission of a batch.
+enum Fate {
+    /// Refused before writing.
+    Refused(ApiError),
+    /// A retry of a case already stored.
+    Repeat(i64),
+    /// A retry of the report at this position of the batch.
+    SameAs(usize),
+    /// A new case, of this category.
+    New(Category),
+}
+
+/// Write a batch; one outcome per submission, or an error that failed them all.
+async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>> {
+    let mut codes: Vec<String> = batch.iter().map(|s| s.category.clone()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let categories: HashMap<String, Category> =
+        catalogue::categories_of(&state.pool, &codes).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
+    let requests: Vec<(&str, &str)> =
+        batch.iter().filter_map(|s| Some((s.reporter.as_str(), s.request_id.as_deref()?))).collect();
+    let stored: HashMap<(String, String), i64> = if requests.is_empty() {
+        HashMap::new()
+    } else {
+        let mut conn = state.pool.acquire().await?;
+        store::by_requests(&mut conn, &requests).await?.into_iter().map(|(a, r, id)| ((a, r), id)).collect()
+    };
+    let mut first_try: HashMap<(&str, &str), usize> = HashMap::new();
+    let fates: Vec<Fate> = batch
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if let Some(rid) = s.request_id.as_deref() {
+                if let Some(&id) = stored.get(&(s.reporter.clone(), rid.to_owned())) {
+                    return Fate::Repeat(id);
+                }
+                if let Some(&first) = first_try.get(&(s.reporter.as_str(), rid)) {
+                    return Fate::SameAs(first);
+                }
+                first_try.insert((s.reporter.as_str(), rid), i);
+            }
+            match categories.get(&s.category).filter(|c| c.enabled) {
+                Some(c) => Fate::New(c.clone()),
+                None => Fate::Refused(ApiError::unprocessable(
+                    ErrorCode::UnknownCategory,
+                    format!("no category {:?}", s.category),
+                )),
+            }
+        })
+        .collect();
+    let created = create(state, batch, &fates).await?;
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
+    for (i, fate) in fates.into_iter().enumerate() {
+        outcomes.push(match fate {
+            Fate::Refused(e) => Err(e),
+            Fate::New(_) => Ok((true, created[&i].clone())),
+            Fate::SameAs(first) => {
+                batch[i].writer.repeat();
+                Ok((false, created[&first].clone()))
+            }
+            Fate::Repeat(id) => {
+                batch[i].writer.repeat();
+                reported(state, id).await.map(|r| (false, r))
+            }
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Write the new cases of a batch in one transaction; their answers by position in the batch.
+async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiResult<HashMap<usize, Reported>> {
+    let new: Vec<(usize, &Submission, &Category)> = fates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match f {
+            Fate::New(c) => Some((i, &batch[i], c)),
+            _ => None,
+        })
+        .collect();
+    if new.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let calendar = state.calendar();
+    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.writer.clone()).collect()).await?;
+    // Serials: one update per district and day (a batch is almost always one of each).
+    let mut serials: HashMap<(&str, chrono::NaiveDate), (i32, i32)> = HashMap::new();
+    for (_, s, _) in &new {
+        serials.entry((s.district.as_str(), s.at.with_timezone(&china()).date_naive())).or_default().1 += 1;
+    }
+    for ((district, day), (first, n)) in serials.iter_mut() {
+        *first = store::take_serials(w.conn(), district, *day, *n).await?;
+    }
+    let mut numbers = Vec::with_capacity(new.len());
+    let mut clocks = Vec::with_capacity(new.len());
+    for (_, s, c) in &new {
+        let next = serials.get_mut(&(s.district.as_str(), s.at.with_timezone(&china()).date_naive())).unwrap();
+        numbers.push(case_number(&s.district, s.at.with_timezone(&china()).date_naive(), next.0 as u32));
+        next.0 += 1;
+        let clock = Clock::start(s.at, c.limit, &calendar);
+        let warn_due = (clock.reaches(YELLOW_AT, s.at, &calendar), clock.reaches(1.0, s.at, &calendar));
+        clocks.push((clock, warn_due));
+    }
+    let rows: Vec<NewCaseRow<'_>> = new
+        .iter()
+        .zip(&numbers)
+        .zip(&clocks)
+        .map(|(((_, s, c), number), (clock, warn_due))| NewCaseRow {
+            number,
+            district: &s.district,
+            areas: [s.areas[0].as_deref(), s.areas[1].as_deref(), s.areas[2].as_deref(), s.areas[3].as_deref()],
+            special_grids: &s.special_grids,
+            category: &c.code,
+            channel: s.channel,
+            flow: Flow::reported(c.self_resolvable),
+            urgent: s.urgent.unwrap_or(c.urgent),
+            description: &s.description,
+            address: s.address.as_deref(),
+            lon: s.lon,
+            lat: s.lat,
+            reporter: &s.reporter,
+            reporter_contact: s.contact.clone(),
+            clock,
+            warn_due: *warn_due,
+            reported_at: s.at,
+            closed_at: None,
+            request: s.request_id.as_deref().map(|r| (s.reporter.as_str(), r)),
+            generated: false,
+        })
+        .collect();
+    let ids = store::insert(w.conn(), &rows).await?;
+    let trail: Vec<TrailRow<'_>> = new
+        .iter()
+        .zip(&ids)
+        .map(|((_, s, _), &case_id)| TrailRow {
+            case_id,
+            at: s.at,
+            actor: &s.reporter,
+            role: Some(s.role),
+            department: None,
+            action: "report",
+            from_state: None,
+            to_state: CaseState::Reported,
+            opinion: None,
+            photo_ids: &[],
+            used_seconds: None,
+            overdue: false,
+        })
+        .collect();
+    store::add_trail(w.conn(), &trail).await?;
+    let mut photos = Vec::with_capacity(new.len());
+    for ((_, s, _), &id) in new.iter().zip(&ids) {
+        let mut stored = Vec::with_capacity(s.photos.len());
+        for p in &s.photos {
+            stored.push(store::add_photo(w.conn(), &photo_row(id, "report", p, &s.reporter)).await?);
+        }
+        photos.push(stored);
+    }
+    let near: Vec<Vec<i64>> = {
+        let columns = state.incidents.read();
+        new.iter()
+            .map(|(_, s, c)| {
+                let since = (s.at - Duration::days(DUPLICATE_DAYS)).timestamp_micros();
+                nearby::open_near(&columns, &c.code, (s.lon, s.lat), DUPLICATE_RADIUS_M, since, None, 5)
+            })
+            .collect()
+    };
+    let wanted: Vec<i64> = ids.iter().chain(near.iter().flatten()).copied().collect();
+    let summaries: HashMap<i64, CaseSummary> =
+        store::summaries(w.conn(), &wanted).await?.into_iter().map(|c| (c.id, c)).collect();
+    let mut answers = HashMap::with_capacity(new.len());
+    let mut results = Vec::with_capacity(new.len());
+    for ((((i, _, _), id), near), photos) in new.iter().zip(&ids).zip(near).zip(photos) {
+        let case = summaries.get(id).cloned().ok_or_else(|| ApiError::not_found("case", *id))?;
+        let duplicates = near.iter().filter_map(|d| summaries.get(d).cloned()).collect();
+        let answer = Reported { case, duplicates, photos };
+        results.push(serde_json::to_value(&answer).map_err(anyhow::Error::from)?);
+        answers.insert(*i, answer);
+    }
+    w.finish_each(StatusCode::CREATED, results, Touches::Cases(&ids)).await?;
+    Ok(answers)
+}
+
+/// The answer to a report of case `id` (a retry's): the case, its possible duplicates, its photos.
+pub async fn reported(state: &AppState, id: i64) -> ApiResult<Reported> {
+    let case = store::summary(&state.pool, id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let duplicates = duplicates(state, &case.category, (case.lon, case.lat), Some(id)).await?;
+    Ok(Reported { case, duplicates, photos: store::photos(&state.pool, id).await? })
+}
+
+/// Open cases of `category` near a point, reported in the last [`DUPLICATE_DAYS`] days, other than `except`.
+pub async fn duplicates(
+    state: &AppState,
+    category: &str,
+    at: (f64, f64),
+    except: Option<i64>,
+) -> ApiResult<Vec<CaseSummary>> {
+    let since = (Utc::now() - Duration::days(DUPLICATE_DAYS)).timestamp_micros();
+    let ids = nearby::open_near(&state.incidents.read(), category, at, DUPLICATE_RADIUS_M, since, except, 5);
+    Ok(store::summaries(&state.pool, &ids).await?)
+}

@@ -1,0 +1,35 @@
+//! Possible duplicates from the columns: the open cases of one minor category near a point, reported recently,
+//! nearest first. The window is a binary search; within it a distance on the local plane (metres on a sphere of the
+//! Earth's mean radius, exact enough at a hundred metres).
+
+use super::columns::Columns;
+
+/// Metres per degree of latitude.
+const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+
+/// Open cases of `category` within `radius_m` of `(lon, lat)` reported since `since` (Unix microseconds), other
+/// than `except`, nearest first, at most `limit`.
+pub fn open_near(
+    c: &Columns,
+    category: &str,
+    (lon, lat): (f64, f64),
+    radius_m: f64,
+    since: i64,
+    except: Option<i64>,
+    limit: usize,
+) -> Vec<i64> {
+    let Some(k) = c.categories.get(category) else { return Vec::new() };
+    let shrink = lat.to_radians().cos();
+    let mut found: Vec<(f64, i64)> = c
+        .window(Some(since), None)
+        .filter(|&p| c.category[p] == k && !c.state_at(p).is_terminal() && Some(c.id[p]) != except)
+        .filter_map(|p| {
+            let dx = (c.lon[p] as f64 - lon) * shrink * METRES_PER_DEGREE;
+            let dy = (c.lat[p] as f64 - lat) * METRES_PER_DEGREE;
+            let d = (dx * dx + dy * dy).sqrt();
+            (d <= radius_m).then_some((d, c.id[p]))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    found.into_iter().take(limit).map(|(_, id)| id).collect()
+}
