@@ -126,7 +126,9 @@ async fn write_batch(state: &AppState, batch: Vec<Queued>) {
             }
         }
         Err(e) if submissions.len() == 1 => {
-            let _ = replies.into_iter().next().map(|r| r.send(Err(e)));
+            if let Some(reply) = replies.into_iter().next() {
+                let _ = reply.send(Err(e));
+            }
         }
         Err(e) => {
             tracing::warn!(error = %e, reports = submissions.len(), "a batch of reports failed; writing them one by one");
