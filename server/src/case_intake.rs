@@ -1,19 +1,23 @@
 //! Case intake in batches (group commit). Each report is checked, located and its photos re-encoded on its own
-//! request; then it joins a queue that one writer drains: the reports waiting when the writer turns to the queue are
+//! request; then it joins a queue that a few writers drain: the reports waiting when a writer turns to the queue are
 //! written together — their categories and retried request ids read in one query each, their serials taken per
-//! district and day in one update, cases, trail entries and audit entries inserted in one statement each, one commit,
-//! one run of the audit chain, one refresh of the incident store. Under load a transaction holds dozens of reports;
-//! alone, a report is a batch of one and waits for nobody.
+//! district and day in one short update of their own (so writers do not queue on the day's counter; a batch that
+//! fails leaves a gap in the numbers, never a duplicate), cases, trail entries and audit entries inserted in one
+//! statement each, one commit, one run of the audit chain, one refresh of the incident store. Under load a
+//! transaction holds dozens of reports; alone, a report is a batch of one and waits for nobody.
 //!
 //! Every report in a batch commits with the others or not at all; if a batch fails, its reports are written again
 //! one by one, so one bad report fails alone. A retried report (same person, same request id) is answered with the
-//! case its first try created — also when both tries are in one batch.
+//! case its first try created — also when both tries are in one batch, or in two batches at once (the second
+//! fails on the unique request id and, written again alone, finds the first).
 
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Mutex};
 use wangge_api::cases::{CaseSummary, Category, Reported};
 use wangge_api::error::ErrorCode;
 use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
@@ -37,6 +41,8 @@ pub const DUPLICATE_RADIUS_M: f64 = 100.0;
 pub const DUPLICATE_DAYS: i64 = 7;
 /// The most reports written in one transaction.
 const MAX_BATCH: usize = 256;
+/// Writers working at once (while one waits for its commit, another writes).
+const WRITERS: usize = 3;
 
 /// A report checked and located, waiting for its batch.
 #[derive(Debug)]
@@ -103,17 +109,28 @@ impl Intake {
     }
 }
 
-/// The writer: take what is waiting, write it, answer, repeat.
-pub async fn run(state: AppState, mut rx: mpsc::UnboundedReceiver<Queued>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+/// Start the writers: each takes what is waiting, writes it, answers, and comes back.
+pub fn run(state: AppState, rx: mpsc::UnboundedReceiver<Queued>) {
+    let rx = Arc::new(Mutex::new(rx));
+    for _ in 0..WRITERS {
+        let (state, rx) = (state.clone(), rx.clone());
+        tokio::spawn(async move {
+            loop {
+                let batch = {
+                    let mut rx = rx.lock().await;
+                    let Some(first) = rx.recv().await else { return };
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(next) => batch.push(next),
+                            Err(_) => break,
+                        }
+                    }
+                    batch
+                };
+                write_batch(&state, batch).await;
             }
-        }
-        write_batch(&state, batch).await;
+        });
     }
 }
 
@@ -125,16 +142,16 @@ async fn write_batch(state: &AppState, batch: Vec<Queued>) {
                 let _ = reply.send(outcome);
             }
         }
-        Err(e) if submissions.len() == 1 => {
-            if let Some(reply) = replies.into_iter().next() {
-                let _ = reply.send(Err(e));
-            }
-        }
         Err(e) => {
             tracing::warn!(error = %e, reports = submissions.len(), "a batch of reports failed; writing them one by one");
             for (s, reply) in submissions.into_iter().zip(replies) {
-                let outcome = write(state, std::slice::from_ref(&s)).await.and_then(|mut o| o.remove(0));
-                let _ = reply.send(outcome);
+                let one = std::slice::from_ref(&s);
+                // Twice: a batch written at the same time may have held the same request id until it committed.
+                let outcome = match write(state, one).await {
+                    Err(_) => write(state, one).await,
+                    done => done,
+                };
+                let _ = reply.send(outcome.and_then(|mut o| o.remove(0)));
             }
         }
     }
@@ -223,15 +240,15 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         return Ok(HashMap::new());
     }
     let calendar = state.calendar();
-    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.writer.clone()).collect()).await?;
-    // Serials: one update per district and day (a batch is almost always one of each).
+    // Serials: one update per district and day (a batch is almost always one of each), committed at once.
     let mut serials: HashMap<(&str, chrono::NaiveDate), (i32, i32)> = HashMap::new();
     for (_, s, _) in &new {
         serials.entry((s.district.as_str(), s.at.with_timezone(&china()).date_naive())).or_default().1 += 1;
     }
     for ((district, day), (first, n)) in serials.iter_mut() {
-        *first = store::take_serials(w.conn(), district, *day, *n).await?;
+        *first = store::take_serials(&mut *state.pool.acquire().await?, district, *day, *n).await?;
     }
+    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.writer.clone()).collect()).await?;
     let mut numbers = Vec::with_capacity(new.len());
     let mut clocks = Vec::with_capacity(new.len());
     for (_, s, c) in &new {
@@ -314,8 +331,9 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
     for ((((i, _, _), id), near), photos) in new.iter().zip(&ids).zip(near).zip(photos) {
         let case = summaries.get(id).cloned().ok_or_else(|| ApiError::not_found("case", *id))?;
         let duplicates = near.iter().filter_map(|d| summaries.get(d).cloned()).collect();
+        // The audit entry records what was created: the case and its photos (not the duplicates shown beside).
+        results.push(serde_json::json!({ "case": case, "photos": photos }));
         let answer = Reported { case, duplicates, photos };
-        results.push(serde_json::to_value(&answer).map_err(anyhow::Error::from)?);
         answers.insert(*i, answer);
     }
     w.finish_each(StatusCode::CREATED, results, Touches::Cases(&ids)).await?;

@@ -59,7 +59,7 @@ impl AppState {
             calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
-        tokio::spawn(case_intake::run(state.clone(), queue));
+        case_intake::run(state.clone(), queue);
         Ok(state)
     }
 

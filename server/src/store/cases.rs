@@ -70,8 +70,8 @@ pub struct NewCaseRow<'a> {
     pub generated: bool,
 }
 
-/// Take `n` serials of `district` on `day` (China date) in the transaction; returns the first. The day's row stays
-/// locked until the transaction ends (intake is one writer taking batches, so nobody queues behind it).
+/// Take `n` serials of `district` on `day` (China date); returns the first. The day's row stays locked until the
+/// transaction ends: take them in a transaction of their own where writers run at once.
 pub async fn take_serials(conn: &mut PgConnection, district: &str, day: NaiveDate, n: i32) -> Result<i32> {
     let last: i32 = sqlx::query_scalar(
         "INSERT INTO case_serial (district_code, day, last) VALUES ($1, $2, $3)
@@ -140,9 +140,12 @@ pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<
 
 /// The cases retried reports created, by actor and request id: (actor, request id, case id).
 pub async fn by_requests(conn: &mut PgConnection, requests: &[(&str, &str)]) -> Result<Vec<(String, String, i64)>> {
+    // One look-up in the unique index per pair (the `LIMIT` keeps the planner from turning the pairs into a hash
+    // join over every case, which it does when one person sends them all).
     Ok(sqlx::query_as(
-        "SELECT c.request_actor, c.request_id, c.id FROM unnest($1::text[], $2::text[]) AS r (actor, id)
-         JOIN cases c ON c.request_actor = r.actor AND c.request_id = r.id",
+        "SELECT r.actor, r.id, found.id FROM unnest($1::text[], $2::text[]) AS r (actor, id)
+         CROSS JOIN LATERAL (SELECT c.id FROM cases c WHERE c.request_actor = r.actor AND c.request_id = r.id
+                             LIMIT 1) found",
     )
     .bind(requests.iter().map(|r| r.0).collect::<Vec<_>>())
     .bind(requests.iter().map(|r| r.1).collect::<Vec<_>>())
@@ -162,15 +165,14 @@ pub async fn summary<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Optio
 
 /// Cases `ids` as the list shows them, in the order of `ids` (missing ones left out).
 pub async fn summaries<'e>(db: impl sqlx::PgExecutor<'e>, ids: &[i64]) -> Result<Vec<CaseSummary>> {
-    let rows: Vec<Json<CaseSummary>> = sqlx::query_scalar(&format!(
-        "SELECT {SUMMARY_JSON} FROM unnest($1::bigint[]) WITH ORDINALITY AS wanted (id, n)
-         JOIN cases c ON c.id = wanted.id JOIN category k ON k.code = c.category_code
-         LEFT JOIN department d ON d.id = c.department_id ORDER BY wanted.n"
-    ))
-    .bind(ids)
-    .fetch_all(db)
-    .await?;
-    Ok(typed(rows))
+    // `= ANY` walks the primary key; a join with the unnested ids is planned as a scan of every case.
+    let rows: Vec<Json<CaseSummary>> =
+        sqlx::query_scalar(&format!("SELECT {SUMMARY_JSON} {SUMMARY_FROM} WHERE c.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(db)
+            .await?;
+    let mut by_id: std::collections::HashMap<i64, CaseSummary> = typed(rows).into_iter().map(|c| (c.id, c)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// What the workflow needs of a stored case.
