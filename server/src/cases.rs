@@ -198,7 +198,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseD
 /// Actions that need a reason.
 fn needs_opinion(action: CaseAction) -> bool {
     use CaseAction::*;
-    matches!(action, Reject | Return | Void | VerifyFail | ReviewFail | RequestSuspension | RequestExtension)
+    matches!(action, Reject | Return | RequestVoid | VerifyFail | ReviewFail | RequestSuspension | RequestExtension)
 }
 
 /// Take an action on case `id`.
@@ -347,7 +347,9 @@ async fn notify(
         CaseAction::Dispatch => (NotificationKind::Dispatched, dispatched_to, None),
         CaseAction::Return => (NotificationKind::Returned, None, street),
         CaseAction::Handle => (NotificationKind::Handled, None, stored.community_code.as_deref()),
-        CaseAction::RequestExtension | CaseAction::RequestSuspension => (NotificationKind::Request, None, street),
+        CaseAction::RequestExtension | CaseAction::RequestSuspension | CaseAction::RequestVoid => {
+            (NotificationKind::Request, None, street)
+        }
         _ => return Ok(()),
     };
     store::notify(w.conn(), stored.id, kind, department, area).await?;

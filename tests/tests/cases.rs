@@ -552,3 +552,33 @@ async fn a_burst_of_reports_is_written_in_batches_each_once() {
     let (_, b) = d.street.get("/api/cases?state=reported").await;
     assert_eq!(typed::<CaseList>(b).total, 30, "all thirty on the desk");
 }
+
+/// Voiding (作废) is asked by the street center with a reason and decided by the district center; until then the
+/// case stays where it was, and a denied request leaves it as it was.
+#[tokio::test]
+async fn voiding_is_asked_by_the_street_and_approved_by_the_district_center() {
+    let Some(d) = desk().await else { return };
+    let at = d.app.interior_point(A).await;
+    let (_, b) = report(&d.app, &d.worker, at, "void-me").await;
+    let id = b["case"]["id"].as_i64().unwrap();
+    let (s, b) = act(&d.street, id, json!({ "action": "request_void" })).await;
+    assert_eq!((s, typed::<ErrorBody>(b).error), (422, ErrorCode::NeedsOpinion));
+    let (s, b) = act(&d.street, id, json!({ "action": "request_void", "opinion": "重复上报，已另案处理" })).await;
+    assert_eq!(s, 200, "{b}");
+    let case: CaseSummary = typed(b);
+    assert_eq!((case.state, case.pending.map(|p| p.to_string())), (CaseState::Reported, Some("void".into())));
+    let (s, b) = act(&d.street, id, json!({ "action": "approve_request" })).await;
+    assert_eq!(s, 403, "the street does not approve its own request: {b}");
+    let (s, _) = act(&d.center, id, json!({ "action": "deny_request", "opinion": "请先核实" })).await;
+    assert_eq!(s, 200);
+    let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
+    assert_eq!(typed::<CaseDetail>(b).summary.pending, None, "denied: back as it was");
+    act(&d.street, id, json!({ "action": "request_void", "opinion": "确认重复" })).await;
+    let (s, b) = act(&d.center, id, json!({ "action": "approve_request" })).await;
+    assert_eq!(s, 200, "{b}");
+    let case: CaseSummary = typed(b);
+    assert_eq!((case.state, case.light), (CaseState::Voided, None), "voided: no clock, no light");
+    let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
+    let steps: Vec<String> = typed::<CaseDetail>(b).trail.iter().map(|t| t.action.clone()).collect();
+    assert_eq!(steps, ["report", "request_void", "deny_request", "request_void", "approve_request"]);
+}

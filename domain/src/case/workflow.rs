@@ -52,8 +52,8 @@ named_enum! {
         DenyRequest = "deny_request",
         /// A suspended case goes back to its department.
         Resume = "resume",
-        /// Void it (作废), with a reason.
-        Void = "void",
+        /// Ask to void it (作废申请), with a reason: the district center decides.
+        RequestVoid = "request_void",
         /// Flag it for the leadership's attention (督办).
         Supervise = "supervise",
         /// Close it as a duplicate of another case.
@@ -68,6 +68,8 @@ named_enum! {
         Suspension = "suspension",
         /// For more time.
         Extension = "extension",
+        /// To void the case (from the street center, for the district center).
+        Void = "void",
     }
 }
 
@@ -150,7 +152,10 @@ fn who(actor: &Actor, action: CaseAction, flow: &Flow) -> Result<(), &'static st
         ReviewPass | ReviewFail => {
             ok(operator || actor.role == Role::GridHead, "the grid head or the street center reviews")
         }
-        Accept | Reject | File | Escalate | Void | Merge | Resume => ok(operator, "the street center does this"),
+        Accept | Reject | File | Escalate | RequestVoid | Merge | Resume => ok(operator, "the street center does this"),
+        ApproveRequest | DenyRequest if flow.pending == Some(Pending::Void) => {
+            ok(center || actor.role == Role::DistrictAdmin, "the district center decides on voiding")
+        }
         Dispatch if flow.state == CaseState::Escalated => ok(center, "the district center dispatches escalated cases"),
         Dispatch => ok(operator, "the street center dispatches"),
         ApproveRequest | DenyRequest if flow.escalated => ok(center, "the district center decides on escalated cases"),
@@ -171,7 +176,9 @@ fn next(flow: &Flow, action: CaseAction) -> Option<Flow> {
     let to = |state| Some(Flow { state, ..*flow });
     match (flow.state, action, flow.pending) {
         (s, _, _) if s.is_terminal() => None,
-        (s, Void, _) => to(Voided).filter(|_| s != Voided),
+        (_, RequestVoid, None) => Some(Flow { pending: Some(Pending::Void), ..*flow }),
+        (_, ApproveRequest, Some(Pending::Void)) => Some(Flow { state: Voided, pending: None, ..*flow }),
+        (_, DenyRequest, Some(Pending::Void)) => Some(Flow { pending: None, ..*flow }),
         (_, Supervise, _) if flow.supervised => None,
         (_, Supervise, _) => Some(Flow { supervised: true, ..*flow }),
         (Reported, SelfResolve, _) => to(SelfResolved),
@@ -285,11 +292,24 @@ mod tests {
     }
 
     #[test]
+    fn voiding_is_asked_by_the_street_and_decided_by_the_district() {
+        use CaseAction::*;
+        let f = run(&[(street(), Accept), (street(), RequestVoid)]);
+        assert_eq!((f.state, f.pending), (CaseState::Accepted, Some(Pending::Void)));
+        assert!(matches!(apply(&f, &street(), RequestVoid), Err(Refusal::NotNow { .. })), "asked once");
+        assert!(matches!(apply(&f, &street(), ApproveRequest), Err(Refusal::NotYou { .. })));
+        let denied = apply(&f, &center(), DenyRequest).unwrap();
+        assert_eq!((denied.state, denied.pending), (CaseState::Accepted, None));
+        let admin = actor(Role::DistrictAdmin, true, false, false);
+        assert_eq!(apply(&f, &admin, ApproveRequest).unwrap().state, CaseState::Voided);
+    }
+
+    #[test]
     fn the_buttons_are_what_the_table_allows() {
         let f = run(&[(street(), CaseAction::Accept)]);
         assert_eq!(
             available(&f, &street()),
-            vec![CaseAction::Reject, CaseAction::File, CaseAction::Void, CaseAction::Merge]
+            vec![CaseAction::Reject, CaseAction::File, CaseAction::RequestVoid, CaseAction::Merge]
         );
         assert!(available(&f, &department()).is_empty());
     }
@@ -311,7 +331,7 @@ mod tests {
 
     /// Structural facts every reachable flow keeps.
     fn consistent(f: &Flow) -> bool {
-        (f.pending.is_none() || f.state == CaseState::Dispatched)
+        (f.pending.is_none() || f.state == CaseState::Dispatched || f.pending == Some(Pending::Void))
             && (f.state != CaseState::Escalated || f.escalated)
             && (f.state != CaseState::SelfResolved || f.self_resolvable)
     }

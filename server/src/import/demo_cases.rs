@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use wangge_domain::access::Role;
 use wangge_domain::case::clock::{china, Clock, WorkCalendar, YELLOW_AT};
 use wangge_domain::case::number::case_number;
-use wangge_domain::case::workflow::{apply, Actor, CaseAction, Flow};
+use wangge_domain::case::workflow::{apply, Actor, CaseAction, Flow, Pending};
 use wangge_domain::case::{CaseState, Channel, TimeLimit};
 
 use crate::store::cases::{self as store, Change, NewCaseRow, TrailRow};
@@ -227,7 +227,7 @@ async fn drive(
     if rng.gen_bool(0.02) {
         let at = rng.gen_range(0..path.len());
         path.truncate(at);
-        path.push((CaseAction::Void, street, 4.0));
+        path.extend([(CaseAction::RequestVoid, street, 4.0), (CaseAction::ApproveRequest, center, 8.0)]);
     }
     let mut at = reported_at;
     let mut last_department = None;
@@ -249,7 +249,7 @@ async fn drive(
             break;
         };
         match action {
-            CaseAction::ApproveRequest => clock.pause(next_at),
+            CaseAction::ApproveRequest if flow.pending == Some(Pending::Suspension) => clock.pause(next_at),
             CaseAction::Resume => clock.resume(next_at),
             CaseAction::Dispatch => last_department = pick.department,
             CaseAction::Return => last_department = None,
