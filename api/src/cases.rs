@@ -206,6 +206,17 @@ pub struct CaseDetail {
     pub actions: Vec<CaseAction>,
 }
 
+/// How long a waiting stage may take in a district.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageLimit {
+    /// The state the case waits in.
+    pub state: CaseState,
+    /// The limit.
+    pub limit: TimeLimit,
+    /// The shipped default (the district has not set its own).
+    pub is_default: bool,
+}
+
 /// The clock of the stage a case waits in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageClock {
@@ -358,19 +369,22 @@ pub enum NotificationKind {
     Returned,
     /// The case was handled: verify it.
     Handled,
-    /// The department asks for a suspension or an extension.
+    /// The department asks for a suspension or an extension, or the street center to void the case.
     Request,
+    /// The stage the case waits in (accepting, filing, dispatching, deciding, verifying) ran out.
+    StageOverdue,
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 6] = [
+    pub const ALL: [NotificationKind; 7] = [
         NotificationKind::Yellow,
         NotificationKind::Red,
         NotificationKind::Dispatched,
         NotificationKind::Returned,
         NotificationKind::Handled,
         NotificationKind::Request,
+        NotificationKind::StageOverdue,
     ];
 
     /// Its name, as stored and sent.
@@ -382,6 +396,7 @@ impl NotificationKind {
             NotificationKind::Returned => "returned",
             NotificationKind::Handled => "handled",
             NotificationKind::Request => "request",
+            NotificationKind::StageOverdue => "stage_overdue",
         }
     }
 }

@@ -175,13 +175,15 @@ pub enum ErrorCode {
     UnknownPhoto,
     /// A time limit must be 1 to 10,000 of a unit.
     BadLimit,
+    /// A state a case does not wait in for anyone but its department (it has no stage limit).
+    NoStage,
     /// An API key that is unknown or revoked.
     BadApiKey,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 82] = [
+    pub const ALL: [ErrorCode; 83] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -263,6 +265,7 @@ impl ErrorCode {
         ErrorCode::TooManyPhotos,
         ErrorCode::UnknownPhoto,
         ErrorCode::BadLimit,
+        ErrorCode::NoStage,
         ErrorCode::BadApiKey,
     ];
 
@@ -350,6 +353,7 @@ impl ErrorCode {
             ErrorCode::TooManyPhotos => "too_many_photos",
             ErrorCode::UnknownPhoto => "unknown_photo",
             ErrorCode::BadLimit => "bad_limit",
+            ErrorCode::NoStage => "no_stage",
             ErrorCode::BadApiKey => "bad_api_key",
         }
     }

@@ -115,6 +115,10 @@ pub const CATEGORY: &str = "/api/categories/{code}";
 pub const DEPARTMENTS: &str = "/api/departments";
 /// `/api/dispatch-rules`: the dispatch rules; add one.
 pub const DISPATCH_RULES: &str = "/api/dispatch-rules";
+/// `/api/stage-limits`: how long each waiting stage of a case may take in the caller's district.
+pub const STAGE_LIMITS: &str = "/api/stage-limits";
+/// `/api/stage-limits/{state}`: set the limit of the stage waiting in `state`.
+pub const STAGE_LIMIT: &str = "/api/stage-limits/{state}";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
 pub const API_CLIENTS: &str = "/api/api-clients";
 /// `/api/api-clients/{id}/revoke`: revoke a client's key.
@@ -127,7 +131,7 @@ pub const NOTIFICATIONS: &str = "/api/notifications";
 pub const APP_SCREENS: [&str; 5] = ["public", "admin", "grids", "communities", "cases"];
 
 /// Every pattern above.
-pub const ALL: [&str; 57] = [
+pub const ALL: [&str; 59] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -182,6 +186,8 @@ pub const ALL: [&str; 57] = [
     CATEGORY,
     DEPARTMENTS,
     DISPATCH_RULES,
+    STAGE_LIMITS,
+    STAGE_LIMIT,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

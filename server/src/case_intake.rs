@@ -240,6 +240,12 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         return Ok(HashMap::new());
     }
     let calendar = state.calendar();
+    let mut stage_limits = HashMap::new();
+    for (_, s, _) in &new {
+        if !stage_limits.contains_key(s.district.as_str()) {
+            stage_limits.insert(s.district.as_str(), catalogue::stage_limits(&state.pool, &s.district).await?);
+        }
+    }
     // Serials: one update per district and day (a batch is almost always one of each), committed at once.
     let mut serials: HashMap<(&str, chrono::NaiveDate), (i32, i32)> = HashMap::new();
     for (_, s, _) in &new {
@@ -257,13 +263,14 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         next.0 += 1;
         let clock = Clock::start(s.at, c.limit, &calendar);
         let warn_due = (clock.reaches(YELLOW_AT, s.at, &calendar), clock.reaches(1.0, s.at, &calendar));
-        clocks.push((clock, warn_due));
+        let stage_due = stage_limits[s.district.as_str()].due(CaseState::Reported, s.at, &calendar);
+        clocks.push((clock, warn_due, stage_due));
     }
     let rows: Vec<NewCaseRow<'_>> = new
         .iter()
         .zip(&numbers)
         .zip(&clocks)
-        .map(|(((_, s, c), number), (clock, warn_due))| NewCaseRow {
+        .map(|(((_, s, c), number), (clock, warn_due, stage_due))| NewCaseRow {
             number,
             district: &s.district,
             areas: [s.areas[0].as_deref(), s.areas[1].as_deref(), s.areas[2].as_deref(), s.areas[3].as_deref()],
@@ -280,6 +287,7 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
             reporter_contact: s.contact.clone(),
             clock,
             warn_due: *warn_due,
+            stage_due: *stage_due,
             reported_at: s.at,
             closed_at: None,
             request: s.request_id.as_deref().map(|r| (s.reporter.as_str(), r)),

@@ -13,7 +13,7 @@ use wangge_api::cases::{
 };
 use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
-use wangge_domain::case::clock::{stage_limit, Clock, YELLOW_AT};
+use wangge_domain::case::clock::{Clock, YELLOW_AT};
 use wangge_domain::case::workflow::{self, Actor, CaseAction, Pending};
 use wangge_domain::personal::{PersonName, PhoneNumber};
 
@@ -174,16 +174,18 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseD
         escalated: facts.escalated,
         merged_into: facts.merged_into,
         clock_used: (facts.clock.0.fraction(Utc::now(), &calendar) * 1000.0).round() / 1000.0,
-        stage: stage_limit(stored.state).map(|limit| {
-            let clock = Clock::start(stored.last_step_at, limit, &calendar);
-            let now = Utc::now();
-            StageClock {
-                since: stored.last_step_at,
-                limit,
-                used: (clock.fraction(now, &calendar) * 1000.0).round() / 1000.0,
-                light: clock.light(now, &calendar),
-            }
-        }),
+        stage: catalogue::stage_limits(&state.pool, &stored.district_code).await?.get(stored.state).map(
+            |(limit, _)| {
+                let clock = Clock::start(stored.last_step_at, limit, &calendar);
+                let now = Utc::now();
+                StageClock {
+                    since: stored.last_step_at,
+                    limit,
+                    used: (clock.fraction(now, &calendar) * 1000.0).round() / 1000.0,
+                    light: clock.light(now, &calendar),
+                }
+            },
+        ),
         limit: facts.limit.0,
         limit_is_default: facts.limit_is_default,
         filing_condition: facts.filing_condition,
@@ -249,6 +251,13 @@ pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: 
     } else {
         (clock.reaches(YELLOW_AT, now, &calendar), clock.reaches(1.0, now, &calendar))
     };
+    // A new state begins a new stage, on the district's limit for it.
+    let stage_due = if flow.state == stored.state {
+        None
+    } else {
+        let limits = catalogue::stage_limits(&mut *w.conn(), &stored.district_code).await?;
+        Some(limits.due(flow.state, now, &calendar))
+    };
     let change = Change {
         flow,
         clock: &clock,
@@ -258,6 +267,7 @@ pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: 
         handled_by: (act.action == CaseAction::Handle).then_some(staff.username.as_str()),
         merged_into,
         closed_at: finished.then_some(now),
+        stage_due,
     };
     store::update(w.conn(), id, &change).await?;
     let department_name = match (my_department, staff.assignment.scope()) {

@@ -1,11 +1,12 @@
 //! The case catalogue, the application service: a district admin edits categories (name, order, time limit,
 //! urgency, default department, self-resolution, filing and closing conditions), adds local ones, and keeps the
-//! district's departments and dispatch rules. Every change is checked against what exists and audited.
+//! district's departments, dispatch rules and stage limits. Every change is checked against what exists and audited.
 
 use actix_web::http::StatusCode;
-use wangge_api::cases::{Category, CategoryEdit, Department, DispatchRule, NewCategory, NewDepartment};
+use wangge_api::cases::{Category, CategoryEdit, Department, DispatchRule, NewCategory, NewDepartment, StageLimit};
 use wangge_api::error::ErrorCode;
-use wangge_domain::case::TimeLimit;
+use wangge_domain::case::clock::WAITING_STAGES;
+use wangge_domain::case::{CaseState, TimeLimit};
 
 use crate::auth::principal::Staff;
 use crate::error::{ApiError, ApiResult};
@@ -127,4 +128,35 @@ pub async fn add_rule(
     rule.id = store::add_rule(w.conn(), &rule, department).await?;
     w.finish(StatusCode::CREATED, &rule, Touches::Nothing).await?;
     Ok(rule)
+}
+
+/// How long each waiting stage may take in the caller's district.
+pub async fn stage_limits(state: &AppState, staff: &Staff) -> ApiResult<Vec<StageLimit>> {
+    let limits = store::stage_limits(&state.pool, staff.district.as_str()).await?;
+    Ok(WAITING_STAGES
+        .iter()
+        .filter_map(|&s| limits.get(s).map(|(limit, is_default)| StageLimit { state: s, limit, is_default }))
+        .collect())
+}
+
+/// Set how long the stage waiting in `stage` may take in the caller's district.
+pub async fn set_stage_limit(
+    state: &AppState,
+    writer: Writer,
+    staff: &Staff,
+    stage: &str,
+    limit: TimeLimit,
+) -> ApiResult<StageLimit> {
+    let stage: CaseState = stage.parse().ok().filter(|s| WAITING_STAGES.contains(s)).ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::NoStage,
+            format!("cases do not wait in {stage:?} for a stage limit; the stages are {WAITING_STAGES:?}"),
+        )
+    })?;
+    check_limit(&limit)?;
+    let mut w = writer.begin(state).await?;
+    store::set_stage_limit(w.conn(), staff.district.as_str(), stage, limit).await?;
+    let set = StageLimit { state: stage, limit, is_default: false };
+    w.finish(StatusCode::OK, &set, Touches::Nothing).await?;
+    Ok(set)
 }

@@ -582,3 +582,63 @@ async fn voiding_is_asked_by_the_street_and_approved_by_the_district_center() {
     let steps: Vec<String> = typed::<CaseDetail>(b).trail.iter().map(|t| t.action.clone()).collect();
     assert_eq!(steps, ["report", "request_void", "deny_request", "request_void", "approve_request"]);
 }
+
+/// Each waiting stage has a limit a district admin sets; a case entering the stage gets its deadline from it, the
+/// case page shows it, and the sweep tells whoever the stage waits for once it runs out.
+#[tokio::test]
+async fn stage_limits_are_set_per_district_and_the_sweep_notes_a_stage_that_ran_out() {
+    let Some(d) = desk().await else { return };
+    let admin = d.app.sign_in_as("admin", Role::DistrictAdmin, Scope::District(A[..6].parse().unwrap())).await;
+    let (s, b) = d.street.get("/api/stage-limits").await;
+    assert_eq!(s, 200);
+    let limits: Vec<wangge_api::cases::StageLimit> = typed(b);
+    assert_eq!(limits.len(), 6);
+    assert!(limits.iter().all(|l| l.is_default));
+    let thirty = json!({ "amount": 30, "unit": "hours" });
+    assert_eq!(d.street.put("/api/stage-limits/filed", &thirty).await.0, 403, "the street does not set them");
+    let (s, b) = admin.put("/api/stage-limits/dispatched", &thirty).await;
+    assert_eq!((s, typed::<ErrorBody>(b).error), (422, ErrorCode::NoStage), "handling runs on the case's own clock");
+    let (s, b) = admin.put("/api/stage-limits/filed", &json!({ "amount": 0, "unit": "hours" })).await;
+    assert_eq!((s, typed::<ErrorBody>(b).error), (422, ErrorCode::BadLimit));
+    let (s, b) = admin.put("/api/stage-limits/filed", &thirty).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, b) = d.street.get("/api/stage-limits").await;
+    let filed = typed::<Vec<wangge_api::cases::StageLimit>>(b).into_iter().find(|l| l.state == CaseState::Filed);
+    assert_eq!(filed.map(|l| (l.limit.amount, l.is_default)), Some((30, false)));
+
+    let at = d.app.interior_point(A).await;
+    let (_, b) = report(&d.app, &d.worker, at, "stage").await;
+    let id = b["case"]["id"].as_i64().unwrap();
+    for action in ["accept", "file"] {
+        assert_eq!(act(&d.street, id, json!({ "action": action })).await.0, 200);
+    }
+    let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
+    let stage = typed::<CaseDetail>(b).stage.expect("filing has a stage limit");
+    assert_eq!((stage.limit.amount, stage.limit.unit.as_str()), (30, "hours"));
+    let due: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar("SELECT stage_due_at FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    let hours = (due.unwrap() - stage.since).num_minutes() as f64 / 60.0;
+    assert!((hours - 30.0).abs() < 0.02, "30 clock hours from filing: {hours}");
+    // Time passes: the stage runs out.
+    sqlx::query("UPDATE cases SET stage_due_at = now() - interval '1 minute' WHERE id = $1")
+        .bind(id)
+        .execute(&d.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(wangge_server::store::cases::sweep_lights(&d.app.pool).await.unwrap(), 1);
+    assert_eq!(wangge_server::store::cases::sweep_lights(&d.app.pool).await.unwrap(), 0, "noted once");
+    let (_, b) = d.street.get("/api/notifications").await;
+    assert_eq!(b[0]["kind"], "stage_overdue", "{b}");
+    // The next step starts a new stage, with a fresh deadline.
+    assert_eq!(act(&d.street, id, json!({ "action": "dispatch" })).await.0, 200);
+    let (due, noted): (Option<chrono::DateTime<chrono::Utc>>, bool) =
+        sqlx::query_as("SELECT stage_due_at, stage_noted FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(&d.app.pool)
+            .await
+            .unwrap();
+    assert_eq!((due, noted), (None, false), "being handled runs on the case's own clock");
+}

@@ -242,11 +242,19 @@ impl Clock {
     }
 }
 
-/// The time a stage may take before the case moves on, by the state it waits in (labelled defaults, as no public
-/// source gives them): accepting, filing and dispatching within 2 working hours each, the district center within 4,
-/// reviewing a self-resolution and verifying a handling within 1 working day. `None`: the stage runs on the whole
-/// case's clock (being handled, suspended) or the case is finished.
-pub fn stage_limit(state: super::CaseState) -> Option<TimeLimit> {
+/// The states a case waits in for someone other than the handling department, each with a stage limit: the street
+/// center accepting, filing and dispatching, the district center deciding an escalated case, the grid head reviewing
+/// a self-resolution, a grid worker verifying a handling.
+pub const WAITING_STAGES: [super::CaseState; 6] = {
+    use super::CaseState::*;
+    [Reported, Accepted, Filed, Escalated, SelfResolved, Handled]
+};
+
+/// The shipped default time a stage may take before the case moves on, by the state it waits in (labelled defaults,
+/// as no public source gives them; a district admin sets its own): accepting, filing and dispatching within 2
+/// working hours each, the district center within 4, reviewing a self-resolution and verifying a handling within 1
+/// working day. `None`: the stage runs on the whole case's clock (being handled, suspended) or the case is finished.
+pub fn default_stage_limit(state: super::CaseState) -> Option<TimeLimit> {
     use super::CaseState::*;
     let hours = |amount| Some(TimeLimit { amount, unit: LimitUnit::WorkingHours });
     match state {
@@ -254,6 +262,33 @@ pub fn stage_limit(state: super::CaseState) -> Option<TimeLimit> {
         Escalated => hours(4),
         SelfResolved | Handled => Some(TimeLimit { amount: 1, unit: LimitUnit::WorkingDays }),
         Dispatched | Suspended | Closed | Rejected | Voided | Merged => None,
+    }
+}
+
+/// A district's stage limits: its own where it set one, else the default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageLimits {
+    own: Vec<(super::CaseState, TimeLimit)>,
+}
+
+impl StageLimits {
+    /// The limits with a district's own settings (entries for states that are not waiting stages are ignored).
+    pub fn new(own: impl IntoIterator<Item = (super::CaseState, TimeLimit)>) -> Self {
+        Self { own: own.into_iter().filter(|(s, _)| WAITING_STAGES.contains(s)).collect() }
+    }
+
+    /// The limit of the stage waiting in `state`, and whether it is the shipped default.
+    pub fn get(&self, state: super::CaseState) -> Option<(TimeLimit, bool)> {
+        match self.own.iter().find(|(s, _)| *s == state) {
+            Some((_, limit)) => Some((*limit, false)),
+            None => default_stage_limit(state).map(|l| (l, true)),
+        }
+    }
+
+    /// When a stage entered in `state` at `since` runs out (`None`: no stage limit there).
+    pub fn due(&self, state: super::CaseState, since: DateTime<Utc>, calendar: &WorkCalendar) -> Option<DateTime<Utc>> {
+        let (limit, _) = self.get(state)?;
+        Clock::start(since, limit, calendar).reaches(1.0, since, calendar)
     }
 }
 
@@ -363,12 +398,17 @@ mod tests {
     #[test]
     fn a_stage_clock_starts_when_the_stage_does() {
         let c = calendar();
-        let limit = stage_limit(super::super::CaseState::Reported).unwrap();
+        let limit = default_stage_limit(super::super::CaseState::Reported).unwrap();
         // Reported on the last working afternoon before the 2025 Spring Festival: the 2 working hours to accept it
         // run out after the holiday.
         let clock = Clock::start(at("2025-01-27 16:30"), limit, &c);
         assert_eq!(clock.reaches(1.0, at("2025-01-27 16:30"), &c).unwrap(), at("2025-02-05 09:30"));
-        assert!(stage_limit(super::super::CaseState::Dispatched).is_none());
+        assert!(default_stage_limit(super::super::CaseState::Dispatched).is_none());
+        let own = TimeLimit { amount: 30, unit: LimitUnit::Hours };
+        let limits = StageLimits::new([(super::super::CaseState::Filed, own), (super::super::CaseState::Closed, own)]);
+        assert_eq!(limits.get(super::super::CaseState::Filed), Some((own, false)));
+        assert_eq!(limits.get(super::super::CaseState::Reported), Some((limit, true)));
+        assert_eq!(limits.get(super::super::CaseState::Closed), None, "a finished case has no stage");
     }
 
     #[test]

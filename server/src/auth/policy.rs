@@ -133,6 +133,8 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", paths::DEPARTMENTS, Staff(ManageCatalogue, OwnScope)),
     ("GET", paths::DISPATCH_RULES, Staff(ReadCases, OwnScope)),
     ("POST", paths::DISPATCH_RULES, Staff(ManageCatalogue, OwnScope)),
+    ("GET", paths::STAGE_LIMITS, Staff(ReadCases, OwnScope)),
+    ("PUT", paths::STAGE_LIMIT, Staff(ManageCatalogue, OwnScope)),
 ];
 
 /// The access rule of a route, by method and matched pattern.

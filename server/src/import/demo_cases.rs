@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::PgPool;
 use wangge_domain::access::Role;
+use wangge_domain::case::clock::StageLimits;
 use wangge_domain::case::clock::{china, Clock, WorkCalendar, YELLOW_AT};
 use wangge_domain::case::number::case_number;
 use wangge_domain::case::workflow::{apply, Actor, CaseAction, Flow, Pending};
@@ -172,6 +173,7 @@ async fn drive(
         reporter_contact: None,
         clock: &clock,
         warn_due: (None, None),
+        stage_due: None,
         reported_at,
         closed_at: None,
         request: None,
@@ -274,6 +276,7 @@ async fn drive(
         handled_by: None,
         merged_into: None,
         closed_at: finished.then_some(at),
+        stage_due: Some(StageLimits::default().due(flow.state, at, calendar)),
     };
     store::update(tx, id, &change).await?;
     Ok(true)

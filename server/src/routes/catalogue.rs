@@ -1,9 +1,10 @@
-//! The case catalogue: categories, departments, dispatch rules.
+//! The case catalogue: categories, departments, dispatch rules, stage limits.
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use wangge_api::cases::{CategoryEdit, DispatchRule, NewCategory, NewDepartment};
 use wangge_api::paths;
+use wangge_domain::case::TimeLimit;
 
 use super::body::Json;
 use super::route;
@@ -22,6 +23,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::POST, paths::DEPARTMENTS, add_department);
     route(cfg, Method::GET, paths::DISPATCH_RULES, rules);
     route(cfg, Method::POST, paths::DISPATCH_RULES, add_rule);
+    route(cfg, Method::GET, paths::STAGE_LIMITS, stage_limits);
+    route(cfg, Method::PUT, paths::STAGE_LIMIT, set_stage_limit);
+}
+
+async fn stage_limits(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(catalogue::stage_limits(&state, &viewer).await?))
+}
+
+async fn set_stage_limit(
+    state: web::Data<AppState>,
+    writer: Writer,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: Json<TimeLimit>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(catalogue::set_stage_limit(&state, writer, &viewer, &path, body.into_inner()).await?))
 }
 
 async fn categories(state: web::Data<AppState>) -> ApiResult<HttpResponse> {

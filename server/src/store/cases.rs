@@ -60,6 +60,8 @@ pub struct NewCaseRow<'a> {
     pub clock: &'a Clock,
     /// Warning and deadline instants.
     pub warn_due: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// When the first stage (accepting) runs out.
+    pub stage_due: Option<DateTime<Utc>>,
     /// Reported at.
     pub reported_at: DateTime<Utc>,
     /// Closed at (imported history).
@@ -92,17 +94,17 @@ pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<
         "INSERT INTO cases (number, district_code, street_code, community_code, grid_code, dedicated_grid_code,
              special_grid_ids, category_code, channel, state, self_resolvable, urgent, description, address, geom,
              reporter, reporter_contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id,
-             generated)
+             generated, stage_due_at)
          SELECT number, district, street, community, grid, dedicated, special::bigint[], category, channel, state,
              self_resolvable, urgent, description, address, ST_SetSRID(ST_MakePoint(lon, lat), 4326), reporter,
-             contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated
+             contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
              $9::text[], $10::text[], $11::bool[], $12::bool[], $13::text[], $14::text[], $15::float8[],
              $16::float8[], $17::text[], $18::bytea[], $19::jsonb[], $20::timestamptz[], $21::timestamptz[],
-             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::bool[])
+             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::bool[], $27::timestamptz[])
              WITH ORDINALITY AS r (number, district, street, community, grid, dedicated, special, category,
                  channel, state, self_resolvable, urgent, description, address, lon, lat, reporter, contact, clock,
-                 warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, n)
+                 warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due, n)
          ORDER BY n
          RETURNING id, number",
     )
@@ -132,6 +134,7 @@ pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<
     .bind(col(&|c| c.request.map(|r| r.0.to_owned())))
     .bind(col(&|c| c.request.map(|r| r.1.to_owned())))
     .bind(rows.iter().map(|c| c.generated).collect::<Vec<_>>())
+    .bind(rows.iter().map(|c| c.stage_due).collect::<Vec<_>>())
     .fetch_all(conn)
     .await?;
     let by_number: std::collections::HashMap<String, i64> = ids.into_iter().map(|(id, n)| (n, id)).collect();
@@ -260,6 +263,8 @@ pub struct Change<'a> {
     pub merged_into: Option<i64>,
     /// Finished now.
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the stage just entered runs out (`None`: the stage did not change).
+    pub stage_due: Option<Option<DateTime<Utc>>>,
 }
 
 /// Store a transition's result.
@@ -273,7 +278,9 @@ pub async fn update(conn: &mut PgConnection, id: i64, c: &Change<'_>) -> Result<
              department_id = CASE WHEN $10 THEN $11 ELSE department_id END,
              co_department_ids = coalesce($12, co_department_ids),
              pending_limit = $13, handled_by = coalesce($14, handled_by), merged_into = coalesce($15, merged_into),
-             closed_at = coalesce($16, closed_at), updated_at = now()
+             closed_at = coalesce($16, closed_at), updated_at = now(),
+             stage_due_at = CASE WHEN $17 THEN $18 ELSE stage_due_at END,
+             stage_noted = CASE WHEN $17 THEN false ELSE stage_noted END
          WHERE id = $1",
     )
     .bind(id)
@@ -292,6 +299,8 @@ pub async fn update(conn: &mut PgConnection, id: i64, c: &Change<'_>) -> Result<
     .bind(c.handled_by)
     .bind(c.merged_into)
     .bind(c.closed_at)
+    .bind(c.stage_due.is_some())
+    .bind(c.stage_due.flatten())
     .execute(conn)
     .await?;
     Ok(())
@@ -663,7 +672,9 @@ pub async fn notifications(pool: &PgPool, seer: &Seer, limit: i64) -> Result<Vec
 }
 
 /// The deadline sweep: note every running case that crossed 80 % or 100 % of its limit since the last sweep, and
-/// notify its department (or its street center). Returns how many were noted.
+/// notify its department (or its street center); note every case whose current stage ran out, and notify whoever
+/// that stage waits for (the district center for an escalated case, the community for a verification or review,
+/// else the street center). Returns how many were noted.
 pub async fn sweep_lights(pool: &PgPool) -> Result<u64> {
     let noted: Vec<Value> = sqlx::query_scalar(
         "WITH yellow AS (
@@ -672,11 +683,20 @@ pub async fn sweep_lights(pool: &PgPool) -> Result<u64> {
          red AS (
             UPDATE cases SET warned = true, overdue_noted = true WHERE due_at <= now() AND NOT overdue_noted
             RETURNING id, department_id, street_code),
+         stage AS (
+            UPDATE cases SET stage_noted = true
+            WHERE stage_due_at <= now() AND NOT stage_noted
+              AND state IN ('reported', 'accepted', 'filed', 'escalated', 'self_resolved', 'handled')
+            RETURNING id, CASE state WHEN 'escalated' THEN district_code
+                                     WHEN 'handled' THEN community_code WHEN 'self_resolved' THEN community_code
+                                     ELSE street_code END AS area),
          ins AS (
             INSERT INTO notification (case_id, department_id, area_code, kind)
             SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'yellow' FROM yellow
             UNION ALL
             SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'red' FROM red
+            UNION ALL
+            SELECT id, NULL, area, 'stage_overdue' FROM stage
             RETURNING id)
          SELECT to_json(id) FROM ins",
     )

@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use wangge_api::cases::{Category, CategoryEdit, Department, DispatchRule};
-use wangge_domain::case::TimeLimit;
+use wangge_domain::case::clock::StageLimits;
+use wangge_domain::case::{CaseState, TimeLimit};
 use wangge_gis_data::catalogue::{CalendarDay, CategorySeed};
 
 use super::{typed, Result};
@@ -250,4 +251,36 @@ pub async fn dispatch_target(
     .bind(category)
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// The stage limits a district set itself.
+pub async fn stage_limits<'e>(db: impl sqlx::PgExecutor<'e>, district: &str) -> Result<StageLimits> {
+    let rows: Vec<(String, i32, String)> =
+        sqlx::query_as("SELECT state, amount, unit FROM stage_limit WHERE district_code = $1")
+            .bind(district)
+            .fetch_all(db)
+            .await?;
+    Ok(StageLimits::new(rows.into_iter().filter_map(|(state, amount, unit)| {
+        Some((state.parse().ok()?, TimeLimit { amount: amount as u32, unit: unit.parse().ok()? }))
+    })))
+}
+
+/// Set the limit of the stage waiting in `state` for `district`.
+pub async fn set_stage_limit(
+    conn: &mut PgConnection,
+    district: &str,
+    state: CaseState,
+    limit: TimeLimit,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_limit (district_code, state, amount, unit) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (district_code, state) DO UPDATE SET amount = excluded.amount, unit = excluded.unit",
+    )
+    .bind(district)
+    .bind(state.as_str())
+    .bind(limit.amount as i32)
+    .bind(limit.unit.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
