@@ -4,6 +4,8 @@
 //! action now, moves the clock, and writes the new state, the trail entry, the notifications and the audit entry in
 //! one transaction. Two people acting at once take turns: the second sees the first one's result and gets 409.
 
+use std::collections::HashSet;
+
 use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::Utc;
@@ -113,10 +115,9 @@ fn masked_contact(state: &AppState, sealed: &[u8]) -> Option<Contact> {
 async fn actor_for(state: &AppState, staff: &Staff, stored: &Stored) -> ApiResult<(Actor, Option<i64>)> {
     let department = my_department(state, staff).await?;
     let actor = Actor {
-        role: staff.assignment.role(),
-        district_wide: matches!(staff.assignment.scope(), Scope::District(_)),
         case_department: department.is_some() && department == stored.department_id,
         handled_it: stored.handled_by.as_deref() == Some(staff.username.as_str()),
+        ..inbox_actor(staff)
     };
     Ok((actor, department))
 }
@@ -139,20 +140,31 @@ pub async fn seer(state: &AppState, staff: &Staff) -> ApiResult<Seer> {
     })
 }
 
-/// The desk's list for `staff`: counts and the page's ids from the incident store, the page's rows from the
-/// database; a text search goes to the database's trigram index whole.
+/// The desk's list for `staff`: counts and the page's ids from the incident store (a text search first through the
+/// database's trigram index), the page's rows from the database.
 pub async fn list(state: &AppState, staff: &Staff, filter: &Filter) -> ApiResult<CaseList> {
     let seer = seer(state, staff).await?;
-    if filter.text.is_some() {
-        return Ok(store::list(&state.pool, &seer, filter).await?);
-    }
-    let found = desk::answer(&state.incidents.read(), &seer, filter, Utc::now().timestamp_micros());
+    let only = match &filter.text {
+        Some(text) => Some(store::text_matches(&state.pool, text).await?.into_iter().collect::<HashSet<i64>>()),
+        None => None,
+    };
+    let found = desk::answer(&state.incidents.read(), &seer, filter, only.as_ref(), Utc::now().timestamp_micros());
     Ok(CaseList {
         total: found.total,
         by_state: found.by_state,
         by_light: found.by_light,
         cases: store::summaries(&state.pool, &found.ids).await?,
     })
+}
+
+/// The signed-in person as the workflow sees them, for their inbox.
+pub fn inbox_actor(staff: &Staff) -> Actor {
+    Actor {
+        role: staff.assignment.role(),
+        district_wide: matches!(staff.assignment.scope(), Scope::District(_)),
+        case_department: false,
+        handled_it: false,
+    }
 }
 
 /// The case page for `staff`.

@@ -642,3 +642,40 @@ async fn stage_limits_are_set_per_district_and_the_sweep_notes_a_stage_that_ran_
             .unwrap();
     assert_eq!((due, noted), (None, false), "being handled runs on the case's own clock");
 }
+
+/// Each person's inbox (`mine=true`) holds the cases waiting for them: the street center's reports to accept, the
+/// department's dispatched case, the grid worker's handled case to verify; the district center's escalated case.
+#[tokio::test]
+async fn each_inbox_holds_what_waits_for_its_person() {
+    let Some(d) = desk().await else { return };
+    let at = d.app.interior_point(A).await;
+    let (_, b) = report(&d.app, &d.worker, at, "inbox-1").await;
+    let one = b["case"]["id"].as_i64().unwrap();
+    let (_, b) = report(&d.app, &d.worker, at, "inbox-2").await;
+    let two = b["case"]["id"].as_i64().unwrap();
+    let inbox = |who: &wangge_tests::Caller| {
+        let who = who.clone();
+        async move {
+            let (s, b) = who.get("/api/cases?mine=true").await;
+            assert_eq!(s, 200, "{b}");
+            let mut ids: Vec<i64> = typed::<CaseList>(b).cases.iter().map(|c| c.id).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(inbox(&d.street).await, vec![one, two]);
+    assert_eq!(inbox(&d.center).await, Vec::<i64>::new(), "the district center waits for escalations");
+    for action in ["accept", "file", "dispatch"] {
+        act(&d.street, one, json!({ "action": action })).await;
+    }
+    for action in ["accept", "file", "escalate"] {
+        act(&d.street, two, json!({ "action": action })).await;
+    }
+    assert_eq!(inbox(&d.street).await, Vec::<i64>::new());
+    assert_eq!(inbox(&d.center).await, vec![two]);
+    assert_eq!(inbox(&d.handler).await, vec![one]);
+    assert_eq!(inbox(&d.other_handler).await, Vec::<i64>::new());
+    act(&d.handler, one, json!({ "action": "handle", "opinion": "已拆除" })).await;
+    assert_eq!(inbox(&d.handler).await, Vec::<i64>::new());
+    assert_eq!(inbox(&d.worker).await, vec![one], "the grid worker verifies");
+}

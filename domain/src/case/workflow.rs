@@ -214,6 +214,19 @@ pub fn apply(flow: &Flow, actor: &Actor, action: CaseAction) -> Result<Flow, Ref
     Ok(after)
 }
 
+/// Whether the case waits for `actor` (their inbox): they may move it on now. Asking to void it, merging it and
+/// supervising it do not count (they are open to the street or district on any open case), and for the district
+/// center only what a street center may not do counts (escalated cases, requests it decides).
+pub fn is_my_turn(flow: &Flow, actor: &Actor) -> bool {
+    use CaseAction::*;
+    let street = Actor { district_wide: false, ..*actor };
+    CaseAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| !matches!(a, RequestVoid | Merge | Supervise))
+        .any(|a| apply(flow, actor, a).is_ok() && (!actor.district_wide || apply(flow, &street, a).is_err()))
+}
+
 /// The actions `actor` may take now, in the table's order (the case page's buttons).
 pub fn available(flow: &Flow, actor: &Actor) -> Vec<CaseAction> {
     CaseAction::ALL.iter().copied().filter(|a| apply(flow, actor, *a).is_ok()).collect()
@@ -302,6 +315,20 @@ mod tests {
         assert_eq!((denied.state, denied.pending), (CaseState::Accepted, None));
         let admin = actor(Role::DistrictAdmin, true, false, false);
         assert_eq!(apply(&f, &admin, ApproveRequest).unwrap().state, CaseState::Voided);
+    }
+
+    #[test]
+    fn each_inbox_holds_the_cases_waiting_for_its_people() {
+        use CaseAction::*;
+        let reported = Flow::reported(false);
+        assert!(is_my_turn(&reported, &street()) && !is_my_turn(&reported, &center()));
+        let escalated = run(&[(street(), Accept), (street(), File), (street(), Escalate)]);
+        assert!(is_my_turn(&escalated, &center()) && !is_my_turn(&escalated, &street()));
+        let dispatched = apply(&escalated, &center(), Dispatch).unwrap();
+        assert!(is_my_turn(&dispatched, &department()) && !is_my_turn(&dispatched, &worker()));
+        let handled = apply(&dispatched, &department(), Handle).unwrap();
+        assert!(is_my_turn(&handled, &worker()) && !is_my_turn(&handled, &department()));
+        assert!(!is_my_turn(&apply(&handled, &worker(), VerifyPass).unwrap(), &worker()), "closed: nobody's");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use wangge_domain::case::workflow::{Flow, Pending};
 use wangge_domain::case::{CaseState, Channel, Light};
 
 use crate::store::incidents::IncidentRow;
@@ -18,6 +19,10 @@ const NEVER: i64 = i64::MAX;
 pub const SUPERVISED: u8 = 1;
 /// Flag bit: urgent.
 pub const URGENT: u8 = 2;
+/// Flag bit: went through the district center.
+pub const ESCALATED: u8 = 4;
+/// Flag bit: its category lets a grid worker resolve it.
+pub const SELF_RESOLVABLE: u8 = 8;
 
 /// Codes as small integers, both ways.
 #[derive(Debug, Default, Clone)]
@@ -89,8 +94,10 @@ pub struct Columns {
     pub state: Vec<u8>,
     /// Position in [`Channel::ALL`].
     pub channel: Vec<u8>,
-    /// [`SUPERVISED`], [`URGENT`].
+    /// [`SUPERVISED`], [`URGENT`], [`ESCALATED`], [`SELF_RESOLVABLE`].
     pub flags: Vec<u8>,
+    /// A request waiting for a decision: 0 none, else 1 + its position in [`Pending::ALL`].
+    pub pending: Vec<u8>,
     /// Lead department id (0: none).
     pub department: Vec<i64>,
     /// Co-departments, by position (few cases have any).
@@ -162,6 +169,7 @@ impl Columns {
         self.state.push(0);
         self.channel.push(0);
         self.flags.push(0);
+        self.pending.push(0);
         self.department.push(0);
         self.warn.push(NEVER);
         self.due.push(NEVER);
@@ -216,6 +224,7 @@ impl Columns {
         take(&mut self.state, &order);
         take(&mut self.channel, &order);
         take(&mut self.flags, &order);
+        take(&mut self.pending, &order);
         take(&mut self.department, &order);
         take(&mut self.warn, &order);
         take(&mut self.due, &order);
@@ -238,6 +247,18 @@ impl Columns {
     /// The state of the case at `p`.
     pub fn state_at(&self, p: usize) -> CaseState {
         CaseState::ALL[self.state[p] as usize]
+    }
+
+    /// The workflow state of the case at `p` (its reworks are not kept).
+    pub fn flow_at(&self, p: usize) -> Flow {
+        Flow {
+            state: self.state_at(p),
+            escalated: self.flags[p] & ESCALATED != 0,
+            pending: self.pending[p].checked_sub(1).map(|i| Pending::ALL[i as usize]),
+            rework: 0,
+            supervised: self.flags[p] & SUPERVISED != 0,
+            self_resolvable: self.flags[p] & SELF_RESOLVABLE != 0,
+        }
     }
 
     /// The light of the case at `p` at `now` (Unix microseconds): none without a running clock.
@@ -281,6 +302,9 @@ mod tests {
             channel: "patrol".into(),
             supervised: false,
             urgent: false,
+            escalated: false,
+            self_resolvable: false,
+            pending: None,
             department_id: None,
             co_department_ids: vec![],
             warn_at: None,

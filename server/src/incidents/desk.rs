@@ -1,7 +1,13 @@
 //! The case desk's list answered from the columns: one pass over the cases in the time window, newest first,
 //! counting the open cases per state and per light and collecting the ids of the page asked for. The rows of the
-//! page are then read from the database by id. (Text search is left to the database's trigram index.)
+//! page are then read from the database by id. A text search is answered by the database's trigram index first;
+//! its ids then pass through the same filters here. An inbox ("waiting for me") asks the workflow table, once per
+//! kind of case (state, request, flags), whether the person may move it on.
 
+use std::collections::HashSet;
+
+use wangge_domain::access::Role;
+use wangge_domain::case::workflow::{is_my_turn, Actor};
 use wangge_domain::case::{CaseState, Light};
 
 use super::columns::{Columns, NONE, SUPERVISED};
@@ -20,8 +26,34 @@ pub struct DeskAnswer {
     pub ids: Vec<i64>,
 }
 
-/// The desk's answer for `seer` with `f` (its `text` ignored) at `now` (Unix microseconds).
-pub fn answer(c: &Columns, seer: &Seer, f: &Filter, now: i64) -> DeskAnswer {
+/// Whether cases wait for `actor`, remembered per kind of case (state, request, flags, lead department or not).
+struct Inbox {
+    actor: Actor,
+    department: Option<i64>,
+    known: Vec<Option<bool>>,
+}
+
+impl Inbox {
+    fn new(actor: Actor, department: Option<i64>) -> Self {
+        Self { actor, department, known: vec![None; 16 * 4 * 16 * 2] }
+    }
+
+    fn holds(&mut self, c: &Columns, p: usize) -> bool {
+        if c.state_at(p).is_terminal() {
+            return false;
+        }
+        let lead = self.actor.role == Role::DepartmentHandler && self.department == Some(c.department[p]);
+        let kind = ((c.state[p] as usize * 4 + c.pending[p] as usize) * 16 + (c.flags[p] & 15) as usize) * 2
+            + usize::from(lead);
+        *self.known[kind].get_or_insert_with(|| {
+            is_my_turn(&c.flow_at(p), &Actor { case_department: lead, handled_it: false, ..self.actor })
+        })
+    }
+}
+
+/// The desk's answer for `seer` with `f` at `now` (Unix microseconds); `only`: the cases a text search found (its
+/// `text` is not read here).
+pub fn answer(c: &Columns, seer: &Seer, f: &Filter, only: Option<&HashSet<i64>>, now: i64) -> DeskAnswer {
     // What each code may be, as a mark per interned code.
     let seen_areas = match seer {
         Seer::Areas(prefixes) => Some(c.areas.marks(prefixes.iter().map(String::as_str))),
@@ -47,6 +79,7 @@ pub fn answer(c: &Columns, seer: &Seer, f: &Filter, now: i64) -> DeskAnswer {
     let in_area = |marks: &[bool], p: usize, levels: std::ops::Range<usize>| {
         c.area[levels].iter().any(|col| col[p] != NONE && marks[col[p] as usize])
     };
+    let mut inbox = f.turn.map(|actor| Inbox::new(actor, department));
     let range = c.window(f.from.map(|t| t.timestamp_micros()), f.to.map(|t| t.timestamp_micros()));
     let (mut by_state, mut by_light) = ([0i64; 16], [0i64; 3]);
     let mut out = DeskAnswer::default();
@@ -62,6 +95,8 @@ pub fn answer(c: &Columns, seer: &Seer, f: &Filter, now: i64) -> DeskAnswer {
             || category.as_ref().is_some_and(|marks| !marks[c.category[p] as usize])
             || channel.is_some_and(|ch| c.channel[p] != ch)
             || (f.supervised && c.flags[p] & SUPERVISED == 0)
+            || only.is_some_and(|ids| !ids.contains(&c.id[p]))
+            || inbox.as_mut().is_some_and(|i| !i.holds(c, p))
         {
             continue;
         }

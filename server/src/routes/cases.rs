@@ -65,6 +65,9 @@ struct ListQuery {
     supervised: Option<bool>,
     #[serde(default)]
     q: Option<String>,
+    /// Only the cases waiting for the caller (their inbox).
+    #[serde(default)]
+    mine: Option<bool>,
     #[serde(default)]
     limit: Option<i64>,
     #[serde(default)]
@@ -96,6 +99,7 @@ async fn list(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ListQuer
         to: q.to.as_deref().map(|t| input::at(Some(t))).transpose()?,
         supervised: q.supervised.unwrap_or(false),
         text: q.q.as_deref().map(|t| input::label("q", t, 100)).transpose()?,
+        turn: q.mine.unwrap_or(false).then(|| cases::inbox_actor(&viewer)),
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         offset: q.offset.unwrap_or(0).max(0),
     };

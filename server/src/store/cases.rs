@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
-use wangge_api::cases::{CaseList, CaseSummary, Notification, NotificationKind, Photo, TrailEntry};
+use wangge_api::cases::{CaseSummary, Notification, NotificationKind, Photo, TrailEntry};
 use wangge_domain::case::clock::Clock;
-use wangge_domain::case::workflow::{Flow, Pending};
+use wangge_domain::case::workflow::{Actor, Flow, Pending};
 use wangge_domain::case::{CaseState, Channel, Light, TimeLimit};
 
 use super::{typed, Result};
@@ -440,7 +440,7 @@ pub struct Filter {
     pub light: Option<Light>,
     /// Category code or major class code prefix.
     pub category: Option<String>,
-    /// Area code prefix (street, community or grid).
+    /// Area code (street, community or grid).
     pub area: Option<String>,
     /// Channel.
     pub channel: Option<Channel>,
@@ -452,6 +452,8 @@ pub struct Filter {
     pub supervised: bool,
     /// Text in the number, description or address.
     pub text: Option<String>,
+    /// Only the cases waiting for this person (their inbox).
+    pub turn: Option<Actor>,
     /// Page size.
     pub limit: i64,
     /// Page offset.
@@ -467,84 +469,21 @@ pub enum Seer {
     Department(Option<i64>),
 }
 
-/// Matching cases are counted up to this many (the desk shows "10,000+" beyond).
-pub const TOTAL_CAP: i64 = 10_001;
+/// A text search finds at most this many cases (the desk shows "10,000+" beyond).
+pub const TEXT_CAP: i64 = 10_001;
 
-/// The desk's list: one page, the total (counted up to [`TOTAL_CAP`]), and counts of the open cases per state and
-/// per light.
-pub async fn list(pool: &PgPool, seer: &Seer, f: &Filter) -> Result<CaseList> {
-    let (prefixes, department) = match seer {
-        Seer::Areas(p) => (Some(p.clone()), None),
-        Seer::Department(d) => (None, Some(d.unwrap_or(-1))),
-    };
-    let states: Vec<&str> = f.states.iter().map(|s| s.as_str()).collect();
-    let light = f.light.map(Light::as_str);
-    let text = f.text.as_ref().map(|t| format!("%{}%", t.replace(['%', '_'], "")));
-    // $1 prefixes, $2 department, $3 category, $4 area, $5 channel, $6 from, $7 to, $8 supervised, $9 text.
-    // Codes nest, so a scope prefix is the whole code of a district, street, community or grid: equality keeps
-    // every condition usable by an index.
-    let base = "WHERE ($1::text[] IS NULL OR c.district_code = ANY($1) OR c.street_code = ANY($1)
-                    OR c.community_code = ANY($1) OR c.grid_code = ANY($1))
-          AND ($2::bigint IS NULL OR c.department_id = $2 OR $2 = ANY(c.co_department_ids))
-          AND ($3::text IS NULL OR c.category_code = $3 OR k.major_code = $3)
-          AND ($4::text IS NULL OR c.street_code = $4 OR c.community_code = $4 OR c.grid_code = $4)
-          AND ($5::text IS NULL OR c.channel = $5)
-          AND ($6::timestamptz IS NULL OR c.reported_at >= $6)
-          AND ($7::timestamptz IS NULL OR c.reported_at < $7)
-          AND (NOT $8 OR c.supervised)
-          AND ($9::text IS NULL OR (c.number || ' ' || c.description || ' ' || coalesce(c.address, '')) LIKE $9)";
-    let open = "AND c.state NOT IN ('closed', 'rejected', 'voided', 'merged')";
-    let light_sql = "CASE WHEN c.due_at IS NULL THEN NULL WHEN c.due_at <= now() THEN 'red'
-                          WHEN c.warn_at <= now() THEN 'yellow' ELSE 'green' END";
-    macro_rules! bind_base {
-        ($q:expr) => {
-            $q.bind(&prefixes)
-                .bind(department)
-                .bind(&f.category)
-                .bind(&f.area)
-                .bind(f.channel.map(Channel::as_str))
-                .bind(f.from)
-                .bind(f.to)
-                .bind(f.supervised)
-                .bind(&text)
-        };
-    }
-    let by_state: Vec<(String, i64)> =
-        bind_base!(sqlx::query_as(&format!("SELECT c.state, count(*) {SUMMARY_FROM} {base} {open} GROUP BY c.state")))
-            .fetch_all(pool)
-            .await?;
-    let by_light: Vec<(String, i64)> = bind_base!(sqlx::query_as(&format!(
-        "SELECT l, count(*) FROM (SELECT {light_sql} AS l {SUMMARY_FROM} {base} {open}
-           AND ($10::text[] = '{{}}' OR c.state = ANY($10))) x WHERE l IS NOT NULL GROUP BY l"
-    )))
-    .bind(&states)
+/// The cases whose number, description or address contains `text` (through the trigram index), newest first, at
+/// most [`TEXT_CAP`].
+pub async fn text_matches(pool: &PgPool, text: &str) -> Result<Vec<i64>> {
+    let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM cases WHERE (number || ' ' || description || ' ' || coalesce(address, '')) LIKE $1
+         ORDER BY reported_at DESC, id DESC LIMIT $2",
+    )
+    .bind(pattern)
+    .bind(TEXT_CAP)
     .fetch_all(pool)
-    .await?;
-    let page_filter =
-        "AND ($10::text[] = '{}' OR c.state = ANY($10)) AND ($11::text IS NULL OR ".to_owned() + light_sql + " = $11)";
-    let total: i64 = bind_base!(sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM (SELECT 1 {SUMMARY_FROM} {base} {page_filter} LIMIT {TOTAL_CAP}) x"
-    )))
-    .bind(&states)
-    .bind(light)
-    .fetch_one(pool)
-    .await?;
-    let cases: Vec<Json<CaseSummary>> = bind_base!(sqlx::query_scalar(&format!(
-        "SELECT {SUMMARY_JSON} {SUMMARY_FROM} {base} {page_filter}
-         ORDER BY c.reported_at DESC, c.id DESC LIMIT $12 OFFSET $13"
-    )))
-    .bind(&states)
-    .bind(light)
-    .bind(f.limit)
-    .bind(f.offset)
-    .fetch_all(pool)
-    .await?;
-    Ok(CaseList {
-        total,
-        by_state: by_state.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
-        by_light: by_light.into_iter().filter_map(|(s, n)| Some((s.parse().ok()?, n))).collect(),
-        cases: typed(cases),
-    })
+    .await?)
 }
 
 /// A photo to store.

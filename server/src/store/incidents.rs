@@ -39,6 +39,12 @@ pub struct IncidentRow {
     pub supervised: bool,
     /// Urgent.
     pub urgent: bool,
+    /// Went through the district center.
+    pub escalated: bool,
+    /// Its category lets a grid worker resolve it.
+    pub self_resolvable: bool,
+    /// A request waiting for a decision.
+    pub pending: Option<String>,
     /// Lead department.
     pub department_id: Option<i64>,
     /// Co-departments.
@@ -53,7 +59,7 @@ pub struct IncidentRow {
 
 const SELECT: &str = "SELECT c.id, c.reported_at, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.category_code,
         k.major_code, c.district_code, c.street_code, c.community_code, c.grid_code, c.dedicated_grid_code, c.state,
-        c.channel, c.supervised, c.urgent, c.department_id, c.co_department_ids, c.warn_at, c.due_at, c.updated_at
+        c.channel, c.supervised, c.urgent, c.escalated, c.self_resolvable, c.pending, c.department_id, c.co_department_ids, c.warn_at, c.due_at, c.updated_at
     FROM cases c JOIN category k ON k.code = c.category_code";
 
 /// Every case, oldest report first.
