@@ -99,7 +99,14 @@ await act(street, 'dispatch', 'dispatched');
 check((await street.getByTestId('case-department').textContent()) === '城管', 'dispatched to 城管');
 
 // 3. The department handles it with an after-photo.
-const dept = await signedIn(fixture.dept, desk, caseUrl);
+// The department finds it in its inbox ("waiting for me") and opens it.
+const dept = await signedIn(fixture.dept, desk, '/cases');
+await dept.getByTestId('case-desk').waitFor();
+await dept.getByTestId('mine').click();
+await dept.locator(`[data-testid=case-row][data-number="${number}"]`).waitFor({ timeout: 15000 });
+check((await dept.getByTestId('case-row').count()) >= 1, 'the department inbox lists the dispatched case');
+await dept.screenshot({ path: `${artifacts}/case-department-inbox.png` });
+await dept.locator(`[data-testid=case-row][data-number="${number}"]`).click();
 await dept.getByTestId('case-page').waitFor();
 await dept.getByTestId('after-photo').setInputFiles(fixture.after_photo);
 await dept.waitForFunction(() => document.querySelectorAll('[data-testid=case-photos] img').length === 2, null, { timeout: 15000 });

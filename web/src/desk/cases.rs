@@ -102,6 +102,8 @@ pub fn CaseDesk(
 ) -> impl IntoView {
     let state = RwSignal::new(None::<CaseState>);
     let light = RwSignal::new(None::<Light>);
+    // Only the cases waiting for the signed-in person (their inbox).
+    let mine = RwSignal::new(false);
     let text = RwSignal::new(String::new());
     let list = RwSignal::new(None::<CaseList>);
     let error = RwSignal::new(None::<String>);
@@ -141,6 +143,9 @@ pub fn CaseDesk(
         reload.get();
         ticked.set(Vec::new());
         let mut query = vec!["limit=100".to_owned()];
+        if mine.get() {
+            query.push("mine=true".to_owned());
+        }
         if let Some(s) = state.get() {
             query.push(format!("state={s}"));
         }
@@ -198,6 +203,9 @@ pub fn CaseDesk(
                 </details>
             </Show>
             <div class="chips" data-testid="state-chips">
+                <button class="mine" class:on=move || mine.get() data-testid="mine" on:click=move |_| mine.update(|m| *m = !*m)>
+                    {move || tr!(lang.get(), "waiting_for_me")}
+                </button>
                 <button class:on=move || state.get().is_none() on:click=move |_| state.set(None)>{move || tr!(lang.get(), "all_states")}</button>
                 {CaseState::ALL.iter().copied().map(|s| {
                     let key = format!("state_{s}");

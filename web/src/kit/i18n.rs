@@ -273,6 +273,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("kind_returned", "被回退", "returned"),
     ("kind_handled", "待核查", "to verify"),
     ("kind_request", "待审批", "request to decide"),
+    ("waiting_for_me", "待我处理", "Waiting for me"),
     ("kind_stage_overdue", "环节超时", "stage overdue"),
     ("bulk_dispatch", "按规则派遣所选", "Dispatch the ticked by the rules"),
     ("bulk_done", "已派遣", "Dispatched"),
