@@ -197,6 +197,7 @@ pub async fn bench_cases(
         ("one major class".to_owned(), "category=E09".to_owned()),
         ("one community, filed".to_owned(), format!("area={community}&state=filed")),
         ("text search".to_owned(), "q=0000123".to_owned()),
+        ("waiting for me (the district center's inbox)".to_owned(), "mine=true".to_owned()),
     ];
     let mut desk_figures = Vec::new();
     for (label, query) in filters {

@@ -244,6 +244,14 @@ impl Columns {
         start..end.max(start)
     }
 
+    /// The positions of cases `ids` that are kept, newest first.
+    pub fn positions_of<'a>(&self, ids: impl IntoIterator<Item = &'a i64>) -> Vec<usize> {
+        let mut found: Vec<usize> =
+            ids.into_iter().filter_map(|id| self.position.get(id)).map(|&p| p as usize).collect();
+        found.sort_unstable_by(|a, b| b.cmp(a));
+        found
+    }
+
     /// The state of the case at `p`.
     pub fn state_at(&self, p: usize) -> CaseState {
         CaseState::ALL[self.state[p] as usize]

@@ -84,7 +84,12 @@ pub fn answer(c: &Columns, seer: &Seer, f: &Filter, only: Option<&HashSet<i64>>,
     let (mut by_state, mut by_light) = ([0i64; 16], [0i64; 3]);
     let mut out = DeskAnswer::default();
     let (first, last) = (f.offset.max(0), f.offset.max(0) + f.limit.max(0));
-    for p in range.rev() {
+    // A text search names its cases: visit only those (newest first), else every case in the window.
+    let positions: Box<dyn Iterator<Item = usize>> = match only {
+        Some(ids) => Box::new(c.positions_of(ids).into_iter().filter(move |p| range.contains(p))),
+        None => Box::new(range.rev()),
+    };
+    for p in positions {
         if let Some(marks) = &seen_areas {
             if !in_area(marks, p, 0..4) {
                 continue;
@@ -95,7 +100,6 @@ pub fn answer(c: &Columns, seer: &Seer, f: &Filter, only: Option<&HashSet<i64>>,
             || category.as_ref().is_some_and(|marks| !marks[c.category[p] as usize])
             || channel.is_some_and(|ch| c.channel[p] != ch)
             || (f.supervised && c.flags[p] & SUPERVISED == 0)
-            || only.is_some_and(|ids| !ids.contains(&c.id[p]))
             || inbox.as_mut().is_some_and(|i| !i.holds(c, p))
         {
             continue;
