@@ -13,6 +13,7 @@ pub mod codes;
 pub mod editor;
 pub mod element;
 pub mod gcj02;
+pub mod hotspot;
 pub mod households;
 pub mod locate;
 pub mod located;

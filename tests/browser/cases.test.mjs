@@ -47,12 +47,16 @@ let page = await signedIn(fixture.worker, phone, '/cases/new');
 await page.getByTestId('report-form').waitFor();
 await page.getByTestId('category-filter').fill('私搭乱建');
 await page.getByTestId('minor-select').selectOption(fixture.category);
-await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), fixture.at);
+// The form below the map settles the map's height as it loads: take the map's size now, then centre the spot.
+await page.getByTestId('minor-select').waitFor();
+await page.evaluate(([lon, lat]) => { window.wanggeMap.resize(); window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }); }, fixture.at);
 await page.waitForFunction(() => !window.wanggeMap.isMoving() && window.wanggeMap.loaded() && window.wanggeMap.areTilesLoaded(), null, { timeout: 30000 });
 await page.waitForTimeout(300);
 // A locator click waits until the canvas is stable and fails with the covering element's name if anything covers
 // the spot, where a raw mouse click at page coordinates would be lost without a word.
 const px = await page.evaluate(([lon, lat]) => window.wanggeMap.project([lon, lat]), fixture.at);
+const canvas = await page.locator('#map canvas.maplibregl-canvas').boundingBox();
+check(px.y > 40 && px.y < canvas.height - 40, `the spot is inside the map, clear of its controls (${px.x}, ${px.y} of ${canvas.width} × ${canvas.height})`);
 await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: px.x, y: px.y } });
 await page.waitForFunction(() => document.querySelector('[data-testid=pin-state]').textContent.match(/\d+\.\d{5}, \d+\.\d{5}/), null, { timeout: 10000 })
   .catch(async () => fail(`the tap left no pin; pin state: ${await page.getByTestId('pin-state').textContent()}, url ${page.url()}`));
