@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod areas;
 pub mod cases;
 pub mod clients;
+pub mod density;
 pub mod error;
 pub mod grids;
 pub mod paths;

@@ -119,6 +119,12 @@ pub const DISPATCH_RULES: &str = "/api/dispatch-rules";
 pub const STAGE_LIMITS: &str = "/api/stage-limits";
 /// `/api/stage-limits/{state}`: set the limit of the stage waiting in `state`.
 pub const STAGE_LIMIT: &str = "/api/stage-limits/{state}";
+/// `/api/density/bins`: incident counts in hexagon bins for a view (window, categories, states, bbox, resolution).
+pub const DENSITY_BINS: &str = "/api/density/bins";
+/// `/api/density/hotspots`: the view's bins with their Gi* hot-spot class.
+pub const DENSITY_HOTSPOTS: &str = "/api/density/hotspots";
+/// `/api/density/areas`: incidents per street, community or grid, with the previous period and rates.
+pub const DENSITY_AREAS: &str = "/api/density/areas";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
 pub const API_CLIENTS: &str = "/api/api-clients";
 /// `/api/api-clients/{id}/revoke`: revoke a client's key.
@@ -131,7 +137,7 @@ pub const NOTIFICATIONS: &str = "/api/notifications";
 pub const APP_SCREENS: [&str; 5] = ["public", "admin", "grids", "communities", "cases"];
 
 /// Every pattern above.
-pub const ALL: [&str; 59] = [
+pub const ALL: [&str; 62] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -188,6 +194,9 @@ pub const ALL: [&str; 59] = [
     DISPATCH_RULES,
     STAGE_LIMITS,
     STAGE_LIMIT,
+    DENSITY_BINS,
+    DENSITY_HOTSPOTS,
+    DENSITY_AREAS,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -79,6 +79,7 @@ impl Role {
             }
             ManageAccounts | ReadAudit | ManageCatalogue => self == DistrictAdmin,
             ReadCases => self != Planner,
+            ReadDensity => matches!(self, DistrictAdmin | Planner | StreetOperator | GridHead),
             ReportCases => matches!(self, StreetOperator | GridWorker | GridHead),
             ActOnCases => matches!(self, DistrictAdmin | StreetOperator | DepartmentHandler | GridWorker | GridHead),
         }
@@ -131,6 +132,8 @@ pub enum Action {
     ActOnCases,
     /// Edit the case catalogue: categories, departments, dispatch rules.
     ManageCatalogue,
+    /// See incident density: bins, counts and rates per area, hot spots (counts only, never a case).
+    ReadDensity,
 }
 
 impl Action {
@@ -143,7 +146,14 @@ impl Action {
     /// assert!(!Action::ReadGovernance.is_audited());
     /// ```
     pub fn is_audited(self) -> bool {
-        !matches!(self, Action::ReadGovernance | Action::ReadResidents | Action::ReadAudit | Action::ReadCases)
+        !matches!(
+            self,
+            Action::ReadGovernance
+                | Action::ReadResidents
+                | Action::ReadAudit
+                | Action::ReadCases
+                | Action::ReadDensity
+        )
     }
 }
 

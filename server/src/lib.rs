@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod clients;
 pub mod config;
 pub mod db;
+pub mod density;
 pub mod elements;
 pub mod error;
 pub mod fonts;

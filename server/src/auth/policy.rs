@@ -135,6 +135,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", paths::DISPATCH_RULES, Staff(ManageCatalogue, OwnScope)),
     ("GET", paths::STAGE_LIMITS, Staff(ReadCases, OwnScope)),
     ("PUT", paths::STAGE_LIMIT, Staff(ManageCatalogue, OwnScope)),
+    // Incident density.
+    ("GET", paths::DENSITY_BINS, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_HOTSPOTS, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_AREAS, Staff(ReadDensity, OwnScope)),
 ];
 
 /// The access rule of a route, by method and matched pattern.

@@ -11,6 +11,11 @@ use wangge_domain::case::{CaseState, Channel, Light};
 
 use crate::store::incidents::IncidentRow;
 
+/// The H3 resolutions bins come in: 5 (about 9 km across) to 11 (about 50 m).
+pub const BIN_RESOLUTIONS: [h3o::Resolution; 7] = {
+    use h3o::Resolution::*;
+    [Five, Six, Seven, Eight, Nine, Ten, Eleven]
+};
 /// No code (a case outside any grid, say).
 pub const NONE: u32 = u32::MAX;
 /// No instant (a case without a running clock).
@@ -46,6 +51,11 @@ impl Interner {
     /// The number of `code`, if known.
     pub fn get(&self, code: &str) -> Option<u32> {
         self.index.get(code).copied()
+    }
+
+    /// The code numbered `i`.
+    pub fn code(&self, i: u32) -> &str {
+        &self.codes[i as usize]
     }
 
     /// How many codes.
@@ -86,6 +96,10 @@ pub struct Columns {
     pub lon: Vec<f32>,
     /// Latitude.
     pub lat: Vec<f32>,
+    /// H3 cells at the resolutions of [`BIN_RESOLUTIONS`] (0 when the point has none), computed once for the density
+    /// bins: a bin holds exactly the points inside its hexagon (a finer cell's parent would not: H3 children do not
+    /// tile their parent exactly).
+    pub cells: [Vec<u64>; 7],
     /// Minor category (interned in `categories`).
     pub category: Vec<u32>,
     /// District, street, community, natural grid, dedicated grid (interned in `areas`, [`NONE`] when outside).
@@ -162,6 +176,10 @@ impl Columns {
         self.at.push(at);
         self.lon.push(row.lon as f32);
         self.lat.push(row.lat as f32);
+        let at = h3o::LatLng::new(row.lat as f32 as f64, row.lon as f32 as f64).ok();
+        for (column, res) in self.cells.iter_mut().zip(BIN_RESOLUTIONS) {
+            column.push(at.map_or(0, |ll| u64::from(ll.to_cell(res))));
+        }
         self.category.push(0);
         for a in &mut self.area {
             a.push(NONE);
@@ -217,6 +235,9 @@ impl Columns {
         take(&mut self.at, &order);
         take(&mut self.lon, &order);
         take(&mut self.lat, &order);
+        for column in &mut self.cells {
+            take(column, &order);
+        }
         take(&mut self.category, &order);
         for a in &mut self.area {
             take(a, &order);

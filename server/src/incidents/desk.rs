@@ -11,6 +11,7 @@ use wangge_domain::case::workflow::{is_my_turn, Actor};
 use wangge_domain::case::{CaseState, Light};
 
 use super::columns::{Columns, NONE, SUPERVISED};
+use super::select::Selection;
 use crate::store::cases::{Filter, Seer};
 
 /// What the desk shows besides the rows: counts and the page's ids, newest first.
@@ -54,31 +55,21 @@ impl Inbox {
 /// The desk's answer for `seer` with `f` at `now` (Unix microseconds); `only`: the cases a text search found (its
 /// `text` is not read here).
 pub fn answer(c: &Columns, seer: &Seer, f: &Filter, only: Option<&HashSet<i64>>, now: i64) -> DeskAnswer {
-    // What each code may be, as a mark per interned code.
-    let seen_areas = match seer {
-        Seer::Areas(prefixes) => Some(c.areas.marks(prefixes.iter().map(String::as_str))),
-        Seer::Department(_) => None,
-    };
     let department = match seer {
         Seer::Department(d) => Some(d.unwrap_or(-1)),
         Seer::Areas(_) => None,
     };
+    let selection =
+        Selection { seer: seer.clone(), categories: f.category.iter().cloned().collect(), states: Vec::new() };
+    let selected = selection.bind(c);
     let area = f.area.as_deref().map(|a| c.areas.marks([a]));
-    let category = f.category.as_deref().map(|code| {
-        let major = c.majors.get(code);
-        (0..c.categories.len())
-            .map(|k| c.categories.get(code) == Some(k as u32) || major == Some(c.major_of[k]))
-            .collect::<Vec<bool>>()
-    });
     let channel =
         f.channel.map(|ch| wangge_domain::case::Channel::ALL.iter().position(|&x| x == ch).unwrap_or(0) as u8);
     let mut states = [f.states.is_empty(); 16];
     for s in &f.states {
         states[CaseState::ALL.iter().position(|x| x == s).unwrap_or(0)] = true;
     }
-    let in_area = |marks: &[bool], p: usize, levels: std::ops::Range<usize>| {
-        c.area[levels].iter().any(|col| col[p] != NONE && marks[col[p] as usize])
-    };
+    let in_area = |marks: &[bool], p: usize| c.area[1..4].iter().any(|col| col[p] != NONE && marks[col[p] as usize]);
     let mut inbox = f.turn.map(|actor| Inbox::new(actor, department));
     let range = c.window(f.from.map(|t| t.timestamp_micros()), f.to.map(|t| t.timestamp_micros()));
     let (mut by_state, mut by_light) = ([0i64; 16], [0i64; 3]);
@@ -90,14 +81,8 @@ pub fn answer(c: &Columns, seer: &Seer, f: &Filter, only: Option<&HashSet<i64>>,
         None => Box::new(range.rev()),
     };
     for p in positions {
-        if let Some(marks) = &seen_areas {
-            if !in_area(marks, p, 0..4) {
-                continue;
-            }
-        }
-        if department.is_some_and(|d| !c.has_department(p, d))
-            || area.as_ref().is_some_and(|marks| !in_area(marks, p, 1..4))
-            || category.as_ref().is_some_and(|marks| !marks[c.category[p] as usize])
+        if !selected(p)
+            || area.as_ref().is_some_and(|marks| !in_area(marks, p))
             || channel.is_some_and(|ch| c.channel[p] != ch)
             || (f.supervised && c.flags[p] & SUPERVISED == 0)
             || inbox.as_mut().is_some_and(|i| !i.holds(c, p))

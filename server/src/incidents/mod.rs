@@ -8,8 +8,10 @@
 //! database holds a different number of cases than memory (a long import whose rows carry its start time).
 
 pub mod columns;
+pub mod density;
 pub mod desk;
 pub mod nearby;
+pub mod select;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 

@@ -7,6 +7,7 @@ pub(crate) mod body;
 mod cases;
 mod catalogue;
 mod clients;
+mod density;
 mod elements;
 pub(crate) mod form;
 mod grids;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     search::configure(cfg);
     cases::configure(cfg);
     catalogue::configure(cfg);
+    density::configure(cfg);
     clients::configure(cfg);
     tiles::configure(cfg);
 }

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod cases;
 pub mod catalogue;
 pub mod clients;
+pub mod density;
 pub mod elements;
 pub mod features;
 pub mod grids;

@@ -1,0 +1,66 @@
+//! Incident density: hexagon bins with their hot-spot class, and counts and rates per area with the change against
+//! the previous period of the same length.
+
+use serde::{Deserialize, Serialize};
+use wangge_domain::hotspot::HotSpotClass;
+
+/// One hexagon bin (an H3 cell).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bin {
+    /// The H3 cell, as its hexadecimal index.
+    pub cell: String,
+    /// Incidents in it.
+    pub count: u32,
+    /// Gi* z-score (hot-spot requests only).
+    pub z: Option<f64>,
+    /// Its one-sided normal p-value.
+    pub p: Option<f64>,
+    /// Hot or cold, and how sure (with the false-discovery-rate correction).
+    pub class: Option<HotSpotClass>,
+    /// The hexagon's corners, (lon, lat), for drawing.
+    pub boundary: Vec<(f64, f64)>,
+}
+
+/// The bins of a view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bins {
+    /// H3 resolution.
+    pub resolution: u8,
+    /// Incidents counted.
+    pub total: u64,
+    /// The bins with incidents (and, for hot spots, the empty bins around them they were tested with).
+    pub bins: Vec<Bin>,
+}
+
+/// The level areas are counted at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaLevel {
+    /// Streets (街道).
+    Street,
+    /// Communities (社区).
+    Community,
+    /// Natural grids (网格).
+    Grid,
+}
+
+/// Incidents of one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaDensity {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// Incidents in the window.
+    pub count: u64,
+    /// Incidents in the window of the same length just before.
+    pub previous: u64,
+    /// Households (for grids: of the plan in force; else of its buildings).
+    pub households: i64,
+    /// Residents.
+    pub residents: i64,
+    /// Incidents per 100 households (none without households).
+    pub per_100_households: Option<f64>,
+    /// Incidents per 1,000 residents.
+    pub per_1000_residents: Option<f64>,
+}

@@ -1,0 +1,86 @@
+//! Incident density, the application service: a view (time window, categories, states, viewport, bin size) scoped
+//! to the viewer's areas, counted from the incident store; the areas' households and residents come from the
+//! database for the rates.
+
+use chrono::{DateTime, Utc};
+use h3o::Resolution;
+use wangge_api::density::{AreaDensity, AreaLevel, Bins};
+use wangge_api::error::ErrorCode;
+use wangge_domain::case::CaseState;
+
+use crate::auth::principal::Staff;
+use crate::cases::seer;
+use crate::error::{ApiError, ApiResult};
+use crate::incidents::density::{self, Query};
+use crate::incidents::select::Selection;
+use crate::state::AppState;
+use crate::store::density as store;
+
+/// A density view as asked for.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// Reported from.
+    pub from: DateTime<Utc>,
+    /// Reported before.
+    pub to: DateTime<Utc>,
+    /// Minor category or major class codes (empty: any).
+    pub categories: Vec<String>,
+    /// States (empty: any).
+    pub states: Vec<CaseState>,
+    /// West, south, east, north.
+    pub bbox: Option<[f64; 4]>,
+}
+
+async fn query(state: &AppState, staff: &Staff, view: View) -> ApiResult<Query> {
+    if view.to <= view.from {
+        return Err(ApiError::bad_request(ErrorCode::BadQuery, "`to` must be after `from`"));
+    }
+    Ok(Query {
+        selection: Selection { seer: seer(state, staff).await?, categories: view.categories, states: view.states },
+        from: view.from.timestamp_micros(),
+        to: view.to.timestamp_micros(),
+        bbox: view.bbox,
+    })
+}
+
+/// The H3 resolution of a bin size (5: about 8 km across … 11: about 50 m).
+pub fn resolution(level: u8) -> ApiResult<Resolution> {
+    match Resolution::try_from(level) {
+        Ok(r) if (5..=11).contains(&level) => Ok(r),
+        _ => Err(ApiError::bad_request(ErrorCode::BadQuery, "resolution must be 5 (coarsest) to 11 (finest)")),
+    }
+}
+
+/// The view's hexagon bins at `resolution`; with `hot`, the Gi* hot-spot class of each (and of the empty ring).
+pub async fn bins(state: &AppState, staff: &Staff, view: View, resolution: Resolution, hot: bool) -> ApiResult<Bins> {
+    let q = query(state, staff, view).await?;
+    let (binned, total) = density::bins(&state.incidents.read(), &q, resolution);
+    Ok(if hot { density::hotspots(&binned, total, resolution) } else { density::answer(&binned, total, resolution) })
+}
+
+/// Incidents per area at `level`, with the previous period and the rates per household and resident; busiest
+/// first.
+pub async fn areas(state: &AppState, staff: &Staff, view: View, level: AreaLevel) -> ApiResult<Vec<AreaDensity>> {
+    let q = query(state, staff, view).await?;
+    let counted = density::by_area(&state.incidents.read(), &q, level);
+    let codes: Vec<String> = counted.iter().map(|(c, _, _)| c.clone()).collect();
+    let sizes: std::collections::HashMap<String, (Option<String>, i64, i64)> =
+        store::sizes(&state.pool, level, &codes).await?.into_iter().map(|(c, n, h, r)| (c, (n, h, r))).collect();
+    let rate = |n: u64, per: f64, of: i64| (of > 0).then(|| (n as f64 * per / of as f64 * 100.0).round() / 100.0);
+    Ok(counted
+        .into_iter()
+        .map(|(code, count, previous)| {
+            let (name, households, residents) = sizes.get(&code).cloned().unwrap_or((None, 0, 0));
+            AreaDensity {
+                per_100_households: rate(count, 100.0, households),
+                per_1000_residents: rate(count, 1000.0, residents),
+                code,
+                name,
+                count,
+                previous,
+                households,
+                residents,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,144 @@
+//! Incident density from the columns. Every case's H3 cells (one per bin resolution) are computed once, when it is
+//! read; a view's bins are counted in one pass over the time window, reading the cells of the resolution the zoom
+//! asks for. Areas (street, community, grid at report time) are counted the same way, with the window of
+//! the same length just before for the change. Hot spots test the bins with incidents and the empty bins around
+//! them (the study area is where incidents are, plus one ring) with Gi* and the FDR-corrected classes.
+
+use std::collections::HashMap;
+
+use h3o::{CellIndex, Resolution};
+use wangge_api::density::{AreaLevel, Bin, Bins};
+use wangge_domain::hotspot::gi_star;
+
+use super::columns::{Columns, BIN_RESOLUTIONS, NONE};
+use super::select::Selection;
+
+/// What to count: who looks, which cases, when and where.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Which cases (viewer, categories, states).
+    pub selection: Selection,
+    /// Reported from (Unix microseconds).
+    pub from: i64,
+    /// Reported before.
+    pub to: i64,
+    /// West, south, east, north (`None`: anywhere).
+    pub bbox: Option<[f64; 4]>,
+}
+
+fn inside(c: &Columns, p: usize, bbox: &Option<[f64; 4]>) -> bool {
+    bbox.is_none_or(|[w, s, e, n]| {
+        let (x, y) = (c.lon[p] as f64, c.lat[p] as f64);
+        x >= w && x <= e && y >= s && y <= n
+    })
+}
+
+/// The bins of `q` at `resolution`: (cell, incidents), and how many incidents were counted.
+pub fn bins(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<(CellIndex, u32)>, u64) {
+    let keeps = q.selection.bind(c);
+    let Some(cells) = BIN_RESOLUTIONS.iter().position(|r| *r == resolution).map(|i| &c.cells[i]) else {
+        return (Vec::new(), 0);
+    };
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    let mut total = 0;
+    for p in c.window(Some(q.from), Some(q.to)) {
+        if cells[p] == 0 || !keeps(p) || !inside(c, p, &q.bbox) {
+            continue;
+        }
+        *counts.entry(cells[p]).or_default() += 1;
+        total += 1;
+    }
+    let mut out: Vec<(CellIndex, u32)> =
+        counts.into_iter().filter_map(|(k, n)| Some((CellIndex::try_from(k).ok()?, n))).collect();
+    out.sort_unstable_by_key(|(cell, _)| u64::from(*cell));
+    (out, total)
+}
+
+/// The bins as the API sends them (with their hexagons).
+pub fn answer(binned: &[(CellIndex, u32)], total: u64, resolution: Resolution) -> Bins {
+    Bins {
+        resolution: u8::from(resolution),
+        total,
+        bins: binned.iter().map(|(cell, n)| bin(*cell, *n, None)).collect(),
+    }
+}
+
+fn bin(cell: CellIndex, count: u32, hot: Option<(f64, f64, wangge_domain::hotspot::HotSpotClass)>) -> Bin {
+    Bin {
+        cell: cell.to_string(),
+        count,
+        z: hot.map(|h| h.0),
+        p: hot.map(|h| h.1),
+        class: hot.map(|h| h.2),
+        boundary: cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect(),
+    }
+}
+
+/// Hot spots over `binned`: the bins and the empty ring around them, each with its Gi* (neighbours: the six cells
+/// around it) and class.
+pub fn hotspots(binned: &[(CellIndex, u32)], total: u64, resolution: Resolution) -> Bins {
+    let mut index: HashMap<CellIndex, usize> = binned.iter().enumerate().map(|(i, (c, _))| (*c, i)).collect();
+    let mut cells: Vec<CellIndex> = binned.iter().map(|(c, _)| *c).collect();
+    let mut y: Vec<f64> = binned.iter().map(|(_, n)| *n as f64).collect();
+    for (cell, _) in binned {
+        for near in cell.grid_disk::<Vec<_>>(1) {
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(near) {
+                e.insert(cells.len());
+                cells.push(near);
+                y.push(0.0);
+            }
+        }
+    }
+    let neighbours: Vec<Vec<u32>> = cells
+        .iter()
+        .map(|cell| {
+            cell.grid_disk::<Vec<_>>(1)
+                .into_iter()
+                .filter(|n| n != cell)
+                .filter_map(|n| index.get(&n).map(|&i| i as u32))
+                .collect()
+        })
+        .collect();
+    let gi = gi_star(&y, &neighbours);
+    let classes = gi.classes(true);
+    Bins {
+        resolution: u8::from(resolution),
+        total,
+        bins: cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| bin(*cell, y[i] as u32, Some((gi.z[i], gi.p[i], classes[i]))))
+            .collect(),
+    }
+}
+
+/// Incidents per area code at `level`, in the window and in the window of the same length before it.
+pub fn by_area(c: &Columns, q: &Query, level: AreaLevel) -> Vec<(String, u64, u64)> {
+    let column = match level {
+        AreaLevel::Street => &c.area[1],
+        AreaLevel::Community => &c.area[2],
+        AreaLevel::Grid => &c.area[3],
+    };
+    let keeps = q.selection.bind(c);
+    let length = q.to - q.from;
+    let mut counts: HashMap<u32, (u64, u64)> = HashMap::new();
+    for (window, now) in
+        [(c.window(Some(q.from), Some(q.to)), true), (c.window(Some(q.from - length), Some(q.from)), false)]
+    {
+        for p in window {
+            if column[p] == NONE || !keeps(p) || !inside(c, p, &q.bbox) {
+                continue;
+            }
+            let entry = counts.entry(column[p]).or_default();
+            if now {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+    }
+    let mut out: Vec<(String, u64, u64)> =
+        counts.into_iter().map(|(a, (n, before))| (c.areas.code(a).to_owned(), n, before)).collect();
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}

@@ -1,0 +1,98 @@
+//! Incident density: hexagon bins, hot spots, counts and rates per area.
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+use serde::Deserialize;
+use wangge_api::density::AreaLevel;
+use wangge_api::error::ErrorCode;
+use wangge_api::paths;
+use wangge_domain::case::CaseState;
+
+use super::{input, route};
+use crate::auth::Viewer;
+use crate::density::{self, View};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    route(cfg, Method::GET, paths::DENSITY_BINS, bins);
+    route(cfg, Method::GET, paths::DENSITY_HOTSPOTS, hotspots);
+    route(cfg, Method::GET, paths::DENSITY_AREAS, areas);
+}
+
+/// A view, as query parameters.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewQuery {
+    /// Reported from (RFC 3339 or a date; default: 92 days before `to`).
+    #[serde(default)]
+    from: Option<String>,
+    /// Reported before (default: now).
+    #[serde(default)]
+    to: Option<String>,
+    /// Comma-separated minor category or major class codes.
+    #[serde(default)]
+    category: Option<String>,
+    /// Comma-separated states.
+    #[serde(default)]
+    state: Option<String>,
+    /// `west,south,east,north`.
+    #[serde(default)]
+    bbox: Option<String>,
+    /// H3 resolution of the bins (5–11, default 9).
+    #[serde(default)]
+    resolution: Option<u8>,
+    /// `street`, `community` or `grid` (areas only).
+    #[serde(default)]
+    level: Option<AreaLevel>,
+}
+
+fn list(raw: &Option<String>) -> Vec<String> {
+    raw.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn view(q: &ViewQuery) -> ApiResult<View> {
+    let to = input::at(q.to.as_deref())?;
+    let from = match q.from.as_deref() {
+        Some(f) => input::at(Some(f))?,
+        None => to - Duration::days(92),
+    };
+    let states = list(&q.state)
+        .iter()
+        .map(|s| s.parse::<CaseState>().map_err(|e| ApiError::bad_request(ErrorCode::BadQuery, e)))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let bbox = match q.bbox.as_deref() {
+        None => None,
+        Some(b) => {
+            let v: Vec<f64> =
+                b.split(',').map(|x| x.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                    ApiError::bad_request(ErrorCode::BadQuery, "bbox is west,south,east,north in degrees")
+                })?;
+            match v[..] {
+                [w, s, e, n] if w < e && s < n && (-180.0..=180.0).contains(&w) && (-90.0..=90.0).contains(&s) => {
+                    Some([w, s, e, n])
+                }
+                _ => {
+                    return Err(ApiError::bad_request(ErrorCode::BadQuery, "bbox is west,south,east,north in degrees"))
+                }
+            }
+        }
+    };
+    Ok(View { from, to, categories: list(&q.category), states, bbox })
+}
+
+async fn bins(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let resolution = density::resolution(q.resolution.unwrap_or(9))?;
+    Ok(HttpResponse::Ok().json(density::bins(&state, &viewer, view(&q)?, resolution, false).await?))
+}
+
+async fn hotspots(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let resolution = density::resolution(q.resolution.unwrap_or(9))?;
+    Ok(HttpResponse::Ok().json(density::bins(&state, &viewer, view(&q)?, resolution, true).await?))
+}
+
+async fn areas(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let level = q.level.unwrap_or(AreaLevel::Grid);
+    Ok(HttpResponse::Ok().json(density::areas(&state, &viewer, view(&q)?, level).await?))
+}

@@ -1,0 +1,99 @@
+//! Incident density through the HTTP API on a real PostGIS: hexagon bins equal a brute-force count of each case's
+//! H3 cell, area counts equal PostGIS `ST_Contains` counts (and the previous period's), rates use the areas'
+//! households, hot spots carry a class for every bin tested, and bad views are refused.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use wangge_api::density::{AreaDensity, Bins};
+use wangge_api::error::{ErrorBody, ErrorCode};
+use wangge_domain::access::{Role, Scope};
+use wangge_server::import::demo_cases::generate_cases;
+use wangge_tests::TestApp;
+
+#[tokio::test]
+async fn bins_and_areas_equal_brute_force_and_postgis_counts() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, "990101", 1500, &app.state.calendar()).await.unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let (from, to) = (Utc::now() - Duration::days(120), Utc::now());
+    let window = format!("from={}&to={}", from.to_rfc3339(), to.to_rfc3339()).replace('+', "%2B");
+
+    // Bins: each case's cell at resolution 9, counted here from the stored points.
+    let (s, b) = center.get(&format!("/api/density/bins?{window}&resolution=9")).await;
+    assert_eq!(s, 200, "{b}");
+    let bins: Bins = serde_json::from_value(b).unwrap();
+    let points: Vec<(f64, f64)> = sqlx::query_as(
+        "SELECT ST_X(geom), ST_Y(geom) FROM cases WHERE reported_at >= $1 AND reported_at < $2 AND district_code = '990101'",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(points.len() > 200, "{}", points.len());
+    let mut expected: HashMap<String, u32> = HashMap::new();
+    for (lon, lat) in &points {
+        // The store keeps points as f32: bin the same way.
+        let ll = h3o::LatLng::new(*lat as f32 as f64, *lon as f32 as f64).unwrap();
+        *expected.entry(ll.to_cell(h3o::Resolution::Nine).to_string()).or_default() += 1;
+    }
+    let got: HashMap<String, u32> = bins.bins.iter().map(|b| (b.cell.clone(), b.count)).collect();
+    assert_eq!(bins.total as usize, points.len());
+    assert_eq!(got, expected);
+    assert!(bins.bins.iter().all(|b| b.boundary.len() == 6), "hexagons (no pentagons here)");
+
+    // Areas: per community, against PostGIS point-in-polygon over the same window, and the 120 days before.
+    let (s, b) = center.get(&format!("/api/density/areas?{window}&level=community")).await;
+    assert_eq!(s, 200, "{b}");
+    let areas: Vec<AreaDensity> = serde_json::from_value(b).unwrap();
+    let postgis: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT m.code,
+                count(*) FILTER (WHERE c.reported_at >= $1 AND c.reported_at < $2),
+                count(*) FILTER (WHERE c.reported_at >= $1 - ($2 - $1) AND c.reported_at < $1),
+                (SELECT coalesce(sum(households), 0) FROM building b WHERE b.community_code = m.code)
+         FROM community m JOIN cases c ON ST_Contains(m.geom, c.geom) WHERE m.code LIKE '990101%'
+         GROUP BY m.code HAVING count(*) FILTER (WHERE c.reported_at >= $1 AND c.reported_at < $2) > 0",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(!postgis.is_empty());
+    for (code, count, previous, households) in &postgis {
+        let a = areas.iter().find(|a| &a.code == code).unwrap_or_else(|| panic!("{code} missing"));
+        assert_eq!((a.count as i64, a.previous as i64, a.households), (*count, *previous, *households), "{code}");
+        let rate = a.per_100_households.unwrap();
+        assert!((rate - *count as f64 * 100.0 / *households as f64).abs() < 0.01, "{code}: {rate}");
+    }
+    assert_eq!(areas.len(), postgis.len());
+
+    // Hot spots: every bin tested has a z-score and a class; the empty ring is tested too.
+    let (s, b) = center.get(&format!("/api/density/hotspots?{window}&resolution=9")).await;
+    assert_eq!(s, 200, "{b}");
+    let hot: Bins = serde_json::from_value(b).unwrap();
+    assert!(hot.bins.len() > bins.bins.len(), "the ring of empty bins around");
+    assert!(hot.bins.iter().all(|b| b.z.is_some() && b.class.is_some()));
+    let busiest = hot.bins.iter().max_by_key(|b| b.count).unwrap();
+    let coldest = hot.bins.iter().filter(|b| b.count == 0).map(|b| b.z.unwrap()).fold(f64::MAX, f64::min);
+    assert!(busiest.z.unwrap() > coldest);
+}
+
+#[tokio::test]
+async fn density_refuses_bad_views_and_people_without_the_right() {
+    let app = TestApp::spawn_with_demo().await;
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    for bad in ["resolution=12", "bbox=1,2,3", "bbox=10,50,5,60", "state=nonsense", "from=2026-02-01&to=2026-01-01"] {
+        let (s, b) = center.get(&format!("/api/density/bins?{bad}")).await;
+        assert_eq!(s, 400, "{bad}: {b}");
+        assert_eq!(serde_json::from_value::<ErrorBody>(b).unwrap().error, ErrorCode::BadQuery, "{bad}");
+    }
+    let planner = app.sign_in_as("planner2", Role::Planner, Scope::District("990101".parse().unwrap())).await;
+    assert_eq!(planner.get("/api/density/areas?level=grid").await.0, 200);
+    let worker = app.sign_in_as("worker", Role::GridWorker, Scope::Community("990101001001".parse().unwrap())).await;
+    assert_eq!(worker.get("/api/density/bins").await.0, 403);
+    assert_eq!(app.public().get("/api/density/bins").await.0, 401);
+}
