@@ -171,6 +171,16 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         desk_cases: usize,
     },
+    /// Benchmark the density bins of a street-sized view over many generated incidents against PostGIS
+    /// (`ST_HexagonGrid`) and the memory floor, in a database of its own (prints a Markdown table).
+    BenchHeat {
+        /// Incidents.
+        #[arg(long, default_value_t = 10_000_000)]
+        incidents: usize,
+        /// Timed runs per side.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -215,6 +225,7 @@ async fn main() -> Result<()> {
             Command::BenchLocate { .. } => settings.db_name = "wangge_bench".to_owned(),
             Command::BenchTiles { .. } => settings.db_name = "wangge_tilebench".to_owned(),
             Command::BenchEditor { .. } => settings.db_name = "wangge_editorbench".to_owned(),
+            Command::BenchHeat { .. } => settings.db_name = "wangge_heatbench".to_owned(),
             _ => {}
         }
     }
@@ -374,6 +385,10 @@ async fn main() -> Result<()> {
         Command::BenchEditor { blocks_per_side, grids } => {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Command::BenchHeat { incidents, runs } => {
+            let report = bench::heat::bench_heat(&pool, incidents, runs).await?;
+            println!("{}", bench::heat::markdown(&report));
         }
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;

@@ -4,5 +4,6 @@
 
 pub mod cases;
 pub mod editor;
+pub mod heat;
 pub mod locate;
 pub mod tiles;

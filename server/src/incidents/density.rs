@@ -42,7 +42,7 @@ pub fn bins(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<(CellIndex, 
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut total = 0;
     for p in c.window(Some(q.from), Some(q.to)) {
-        if cells[p] == 0 || !keeps(p) || !inside(c, p, &q.bbox) {
+        if !keeps(p) || !inside(c, p, &q.bbox) || cells[p] == 0 {
             continue;
         }
         *counts.entry(cells[p]).or_default() += 1;

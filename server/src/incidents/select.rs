@@ -40,11 +40,12 @@ impl Selection {
         for s in &self.states {
             states[CaseState::ALL.iter().position(|x| x == s).unwrap_or(0)] = true;
         }
+        // Cheapest and most selective first: a category set passes few cases, the areas test reads four columns.
         move |p| {
-            areas.as_ref().is_none_or(|m| c.area[0..4].iter().any(|col| col[p] != NONE && m[col[p] as usize]))
-                && department.is_none_or(|d| c.has_department(p, d))
-                && categories.as_ref().is_none_or(|m| m[c.category[p] as usize])
+            categories.as_ref().is_none_or(|m| m[c.category[p] as usize])
                 && states[c.state[p] as usize]
+                && department.is_none_or(|d| c.has_department(p, d))
+                && areas.as_ref().is_none_or(|m| c.area[0..4].iter().any(|col| col[p] != NONE && m[col[p] as usize]))
         }
     }
 }

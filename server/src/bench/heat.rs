@@ -1,0 +1,322 @@
+//! `wangge bench-heat`: the density bins of a street-sized view over many incidents — ours (the in-memory incident
+//! store) against PostGIS's best (`ST_HexagonGrid` joined to the points, with GIST and time indexes, two plans, the
+//! faster taken) and against the memory floor (bytes our scan reads ÷ the memory bandwidth measured in the same
+//! run). The incidents are generated (clustered around 300 hot places over a 40 × 40 km area around Nanjing, a
+//! year of report times, 40 categories), the same rows in memory and in a table of the benchmark's own database.
+//! Both sides must count the same incidents, or the run fails.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use chrono::{DateTime, TimeZone, Utc};
+use h3o::Resolution;
+use serde::Serialize;
+use sqlx::{Executor, PgPool};
+use wangge_domain::case::CaseState;
+
+use crate::incidents::columns::Columns;
+use crate::incidents::density::{self, Query};
+use crate::incidents::select::Selection;
+use crate::store::cases::Seer;
+use crate::store::incidents::IncidentRow;
+
+/// Latency of repeated runs.
+#[derive(Debug, Serialize)]
+pub struct Timing {
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+}
+
+fn timing(mut t: Vec<Duration>) -> Timing {
+    t.sort();
+    let at = |q: f64| t[((t.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
+    Timing { p50_ms: at(0.5), p99_ms: at(0.99) }
+}
+
+/// What one run measured.
+#[derive(Debug, Serialize)]
+pub struct HeatReport {
+    /// Incidents in store and table.
+    pub incidents: usize,
+    /// Incidents in the 92-day window.
+    pub in_window: usize,
+    /// Incidents counted (window, view, categories).
+    pub counted: u64,
+    /// Bins with incidents (ours, H3 resolution 9).
+    pub bins: usize,
+    /// Ours.
+    pub ours: Timing,
+    /// PostGIS, the better of its two plans per run.
+    pub postgis: Timing,
+    /// Which PostGIS plan won most runs.
+    pub postgis_plan: &'static str,
+    /// Bytes our scan reads.
+    pub bytes_scanned: u64,
+    /// Memory bandwidth measured, GB/s (one thread).
+    pub bandwidth_gb_s: f64,
+    /// bytes ÷ bandwidth, ms.
+    pub floor_ms: f64,
+    /// Building the store (rows to columns, H3 cells), s.
+    pub load_s: f64,
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.unit().max(1e-12), self.unit());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+const CENTER: (f64, f64) = (118.80, 31.95);
+const CATEGORIES: usize = 40;
+
+/// The `i`-th of `n` generated incidents: (reported at, lon, lat, category index), in time order.
+fn generate(n: usize, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, f64, f64, usize)> {
+    let mut rng = Rng(20261130);
+    let hot: Vec<(f64, f64)> =
+        (0..300).map(|_| (CENTER.0 + (rng.unit() - 0.5) * 0.42, CENTER.1 + (rng.unit() - 0.5) * 0.36)).collect();
+    let year = 365 * 86_400;
+    (0..n)
+        .map(|i| {
+            let at = now - chrono::Duration::seconds(year - (i as i64 * year / n as i64));
+            let (lon, lat) = if rng.unit() < 0.7 {
+                let h = hot[(rng.next() % hot.len() as u64) as usize];
+                (h.0 + rng.normal() * 0.005, h.1 + rng.normal() * 0.0045)
+            } else {
+                (CENTER.0 + (rng.unit() - 0.5) * 0.42, CENTER.1 + (rng.unit() - 0.5) * 0.36)
+            };
+            (at, lon, lat, (rng.next() % CATEGORIES as u64) as usize)
+        })
+        .collect()
+}
+
+fn category(k: usize) -> (String, String) {
+    (format!("E{:02}{:03}", 1 + k % 8, 1 + k), format!("E{:02}", 1 + k % 8))
+}
+
+/// Memory bandwidth of one thread streaming a 1 GiB array, GB/s (best of three).
+fn bandwidth() -> f64 {
+    let data = vec![1u64; 1 << 27];
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let s: u64 = data.iter().copied().fold(0u64, u64::wrapping_add);
+            std::hint::black_box(s);
+            (data.len() * 8) as f64 / t.elapsed().as_secs_f64() / 1e9
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Run the benchmark with `n` incidents against the PostgreSQL of `pool` (a database of its own).
+pub async fn bench_heat(pool: &PgPool, n: usize, runs: usize) -> Result<HeatReport> {
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).single().expect("a valid instant");
+    let rows = generate(n, now);
+
+    // Ours: the rows into the columns (as the store reads them from the cases table).
+    let started = Instant::now();
+    let mut columns = Columns::default();
+    for (chunk_no, chunk) in rows.chunks(200_000).enumerate() {
+        let batch: Vec<IncidentRow> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (at, lon, lat, k))| {
+                let (code, major) = category(*k);
+                IncidentRow {
+                    id: (chunk_no * 200_000 + i) as i64 + 1,
+                    reported_at: *at,
+                    lon: *lon,
+                    lat: *lat,
+                    category_code: code,
+                    major_code: major,
+                    district_code: "990101".into(),
+                    street_code: None,
+                    community_code: None,
+                    grid_code: None,
+                    dedicated_grid_code: None,
+                    state: "closed".into(),
+                    channel: "patrol".into(),
+                    supervised: false,
+                    urgent: false,
+                    escalated: false,
+                    self_resolvable: false,
+                    pending: None,
+                    department_id: None,
+                    co_department_ids: Vec::new(),
+                    warn_at: None,
+                    due_at: None,
+                    updated_at: now,
+                }
+            })
+            .collect();
+        columns.upsert(batch);
+    }
+    let load_s = started.elapsed().as_secs_f64();
+
+    // The view: 5 × 5 km at the centre, the last 92 days, three categories.
+    let half = (2.5 / (111.32 * CENTER.1.to_radians().cos()), 2.5 / 110.57);
+    let bbox = [CENTER.0 - half.0, CENTER.1 - half.1, CENTER.0 + half.0, CENTER.1 + half.1];
+    let cats: Vec<String> = [3, 11, 27].iter().map(|k| category(*k).0).collect();
+    let (from, to) = (now - chrono::Duration::days(92), now);
+    let query = Query {
+        selection: Selection {
+            seer: Seer::Areas(vec!["990101".into()]),
+            categories: cats.clone(),
+            states: vec![CaseState::Closed],
+        },
+        from: from.timestamp_micros(),
+        to: to.timestamp_micros(),
+        bbox: Some(bbox),
+    };
+    let window = columns.window(Some(query.from), Some(query.to)).len();
+    let mut ours = Vec::with_capacity(runs);
+    let mut counted = 0;
+    let mut bins = 0;
+    for _ in 0..runs + 3 {
+        let t = Instant::now();
+        let (b, total) = density::bins(&columns, &query, Resolution::Nine);
+        ours.push(t.elapsed());
+        (counted, bins) = (total, b.len());
+    }
+    ours.drain(..3);
+    // Per incident in the window the scan reads its category (4 bytes); of those of the three categories, its state
+    // (1), district (4) and point (8); of those in the view, its cell (8).
+    let wanted: Vec<u32> = cats.iter().filter_map(|c| columns.categories.get(c)).collect();
+    let of_categories = columns
+        .window(Some(query.from), Some(query.to))
+        .filter(|&p| wanted.contains(&columns.category[p]))
+        .count() as u64;
+    let bytes_scanned = window as u64 * 4 + of_categories * 13 + counted * 8;
+    let bandwidth_gb_s = bandwidth();
+    let floor_ms = bytes_scanned as f64 / (bandwidth_gb_s * 1e9) * 1000.0;
+
+    // PostGIS: the same rows, in Web Mercator, indexed.
+    pool.execute("DROP TABLE IF EXISTS heat_incident").await?;
+    pool.execute(
+        "CREATE TABLE heat_incident (at timestamptz NOT NULL, category text NOT NULL, state text NOT NULL,
+             geom geometry(Point, 3857) NOT NULL)",
+    )
+    .await?;
+    for chunk in rows.chunks(100_000) {
+        sqlx::query(
+            "INSERT INTO heat_incident (at, category, state, geom)
+             SELECT at, c, 'closed', ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 4326), 3857)
+             FROM unnest($1::timestamptz[], $2::text[], $3::float8[], $4::float8[]) AS r (at, c, x, y)",
+        )
+        .bind(chunk.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| category(r.3).0).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| r.1 as f32 as f64).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|r| r.2 as f32 as f64).collect::<Vec<_>>())
+        .execute(pool)
+        .await?;
+    }
+    pool.execute("CREATE INDEX ON heat_incident (at)").await?;
+    pool.execute("CREATE INDEX ON heat_incident USING gist (geom)").await?;
+    pool.execute("ANALYZE heat_incident").await?;
+    // Hexagons of the area of an H3 resolution-9 cell (0.105 km²): side 201 m, in Mercator metres at this latitude.
+    let side = 201.0 / CENTER.1.to_radians().cos();
+    let plans = [
+        (
+            "hexagons joined to the points (GIST)",
+            "SELECT h.i, h.j, count(*) FROM ST_HexagonGrid($1, ST_Transform(ST_MakeEnvelope($2, $3, $4, $5, 4326), 3857)) h
+             JOIN heat_incident p ON ST_Intersects(h.geom, p.geom)
+             WHERE p.at >= $6 AND p.at < $7 AND p.category = ANY($8) AND p.state = 'closed'
+               AND p.geom && ST_Transform(ST_MakeEnvelope($2, $3, $4, $5, 4326), 3857)
+             GROUP BY h.i, h.j",
+        ),
+        (
+            "points of the window first, then the hexagons",
+            "WITH p AS MATERIALIZED (
+                SELECT geom FROM heat_incident
+                WHERE at >= $6 AND at < $7 AND category = ANY($8) AND state = 'closed'
+                  AND geom && ST_Transform(ST_MakeEnvelope($2, $3, $4, $5, 4326), 3857))
+             SELECT h.i, h.j, count(*) FROM ST_HexagonGrid($1, ST_Transform(ST_MakeEnvelope($2, $3, $4, $5, 4326), 3857)) h
+             JOIN p ON ST_Intersects(h.geom, p.geom) GROUP BY h.i, h.j",
+        ),
+    ];
+    let mut postgis = Vec::with_capacity(runs);
+    let mut wins = [0usize; 2];
+    for run in 0..runs + 1 {
+        let mut best: Option<(Duration, usize)> = None;
+        for (k, (_, sql)) in plans.iter().enumerate() {
+            let t = Instant::now();
+            let rows: Vec<(i32, i32, i64)> = sqlx::query_as(sql)
+                .bind(side)
+                .bind(bbox[0])
+                .bind(bbox[1])
+                .bind(bbox[2])
+                .bind(bbox[3])
+                .bind(from)
+                .bind(to)
+                .bind(&cats)
+                .fetch_all(pool)
+                .await?;
+            let elapsed = t.elapsed();
+            let total: i64 = rows.iter().map(|r| r.2).sum();
+            // A point exactly on a hexagon's edge is counted by both hexagons; nothing else may differ.
+            if (total as u64).abs_diff(counted) > counted / 10_000 {
+                bail!("PostGIS counted {total} incidents in the view, we counted {counted}");
+            }
+            if best.is_none_or(|b| elapsed < b.0) {
+                best = Some((elapsed, k));
+            }
+        }
+        if run > 0 {
+            let (elapsed, k) = best.expect("two plans ran");
+            postgis.push(elapsed);
+            wins[k] += 1;
+        }
+    }
+    pool.execute("DROP TABLE heat_incident").await?;
+    Ok(HeatReport {
+        incidents: n,
+        in_window: window,
+        counted,
+        bins,
+        ours: timing(ours),
+        postgis: timing(postgis),
+        postgis_plan: if wins[0] >= wins[1] { plans[0].0 } else { plans[1].0 },
+        bytes_scanned,
+        bandwidth_gb_s,
+        floor_ms,
+        load_s,
+    })
+}
+
+/// The report as a Markdown table.
+pub fn markdown(r: &HeatReport) -> String {
+    let mut out = format!(
+        "{} incidents, {} in the 92-day window, {} in the 5 × 5 km view and three categories, {} bins \
+         (H3 resolution 9); store built in {:.1} s\n\n",
+        r.incidents, r.in_window, r.counted, r.bins, r.load_s
+    );
+    out += "| bins of the view | p50 ms | p99 ms |\n|---|---:|---:|\n";
+    out += &format!("| Wangge, in-memory incident store | {:.2} | {:.2} |\n", r.ours.p50_ms, r.ours.p99_ms);
+    out += &format!("| PostGIS `ST_HexagonGrid`, best plan ({}) | {:.1} | {:.1} |\n", r.postgis_plan, r.postgis.p50_ms, r.postgis.p99_ms);
+    out += &format!(
+        "| memory floor ({:.0} MB read at {:.1} GB/s) | {:.2} | |\n",
+        r.bytes_scanned as f64 / 1e6,
+        r.bandwidth_gb_s,
+        r.floor_ms
+    );
+    out += &format!(
+        "\nWangge is {:.0}× faster than PostGIS at p99 and {:.1}× the memory floor at p50.\n",
+        r.postgis.p99_ms / r.ours.p99_ms,
+        r.ours.p50_ms / r.floor_ms
+    );
+    out
+}
