@@ -181,6 +181,14 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Time Gi* (analytic z and `permutations` conditional randomisations) on units given as JSON
+    /// (`{"y": [...], "neighbours": [[...], ...]}`, as `bench/gi_star_compare.py` writes it); prints JSON.
+    BenchGistar {
+        /// The units.
+        input: PathBuf,
+        #[arg(long, default_value_t = 999)]
+        permutations: usize,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -217,6 +225,23 @@ async fn main() -> Result<()> {
         };
         let result = wangge_domain::partition::partition(&graph, &options)?;
         println!("{}", serde_json::to_string_pretty(&result)?);
+        return Ok(());
+    }
+    if let Command::BenchGistar { input, permutations } = &cli.command {
+        // a pure computation: no database needed
+        let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+        let units: serde_json::Value = serde_json::from_str(&text).context("the units JSON")?;
+        let y: Vec<f64> = serde_json::from_value(units["y"].clone()).context("y")?;
+        let neighbours: Vec<Vec<u32>> = serde_json::from_value(units["neighbours"].clone()).context("neighbours")?;
+        let t = std::time::Instant::now();
+        let gi = wangge_domain::hotspot::gi_star(&y, &neighbours);
+        let analytic_s = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let p_sim = wangge_domain::hotspot::gi_star_pseudo_p(&y, &neighbours, *permutations, 12345);
+        let permutations_s = t.elapsed().as_secs_f64();
+        let out = serde_json::json!({ "units": y.len(), "permutations": permutations, "analytic_s": analytic_s,
+            "permutations_s": permutations_s, "z": gi.z, "p_sim": p_sim });
+        println!("{out}");
         return Ok(());
     }
     let mut settings = Settings::from_env();
@@ -381,7 +406,7 @@ async fn main() -> Result<()> {
             let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;
             println!("{}", bench::locate::markdown(&runs));
         }
-        Command::Partition { .. } => unreachable!("handled before connecting"),
+        Command::Partition { .. } | Command::BenchGistar { .. } => unreachable!("handled before connecting"),
         Command::BenchEditor { blocks_per_side, grids } => {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);

@@ -41,8 +41,8 @@ pub fn bins(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<(CellIndex, 
     };
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut total = 0;
-    for p in c.window(Some(q.from), Some(q.to)) {
-        if !keeps(p) || !inside(c, p, &q.bbox) || cells[p] == 0 {
+    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))) {
+        if !inside(c, p, &q.bbox) || !keeps(p) || cells[p] == 0 {
             continue;
         }
         *counts.entry(cells[p]).or_default() += 1;

@@ -19,6 +19,52 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The positions in `range` that can pass: with categories, those of the categories (one tight pass over the
+    /// category column, split over the cores for long windows), else all of them.
+    pub fn candidates(&self, c: &Columns, range: std::ops::Range<usize>) -> Vec<usize> {
+        if self.categories.is_empty() {
+            return range.collect();
+        }
+        let wanted: Vec<u32> = self
+            .categories
+            .iter()
+            .flat_map(|code| {
+                let major = c.majors.get(code);
+                (0..c.categories.len() as u32)
+                    .filter(move |&k| c.categories.get(code) == Some(k) || major == Some(c.major_of[k as usize]))
+            })
+            .collect();
+        let mut marks = vec![false; c.categories.len()];
+        for k in wanted {
+            marks[k as usize] = true;
+        }
+        let scan = |part: std::ops::Range<usize>| -> Vec<usize> {
+            let start = part.start;
+            c.category[part]
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| marks.get(**k as usize).copied().unwrap_or(false))
+                .map(|(i, _)| start + i)
+                .collect()
+        };
+        // Long windows are scanned on every core, in order.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if range.len() < 1_000_000 || cores == 1 {
+            return scan(range);
+        }
+        let step = range.len().div_ceil(cores);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (range.start..range.end)
+                .step_by(step)
+                .map(|a| {
+                    let part = a..(a + step).min(range.end);
+                    s.spawn(move || scan(part))
+                })
+                .collect();
+            parts.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    }
+
     /// The test for the cases of `c`.
     pub fn bind<'a>(&'a self, c: &'a Columns) -> impl Fn(usize) -> bool + 'a {
         let areas = match &self.seer {
