@@ -134,7 +134,7 @@ pub const NOTIFICATIONS: &str = "/api/notifications";
 
 /// The first path segment of each screen of the web app (`/public`, `/admin`, `/grids/{id}`,
 /// `/communities/{code}/editor`): the server answers such paths with the app, whose router shows the screen.
-pub const APP_SCREENS: [&str; 5] = ["public", "admin", "grids", "communities", "cases"];
+pub const APP_SCREENS: [&str; 6] = ["public", "admin", "grids", "communities", "cases", "density"];
 
 /// Every pattern above.
 pub const ALL: [&str; 62] = [

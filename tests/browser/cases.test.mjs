@@ -90,7 +90,11 @@ await street.getByTestId('bulk-note').waitFor({ timeout: 15000 });
 check((await street.getByTestId('bulk-note').textContent()).includes('已派遣 2'), 'two filed cases dispatched at once');
 await street.locator('[data-testid=state-chips] button.on[data-state="filed"]').click();
 await street.locator(`[data-testid=case-row][data-number="${number}"]`).waitFor();
-await street.waitForFunction(() => window.wanggeMap.getSource('cases'), null, { timeout: 10000 });
+// The dots follow the list (after the bulk dispatch the filed list was empty): wait for this list's dots.
+await street.waitForFunction(() => {
+  const s = window.wanggeMap.getSource('cases');
+  return s && s.serialize().data.features.length >= 1;
+}, null, { timeout: 15000 }).catch(() => {});
 const dots = await street.evaluate(() => window.wanggeMap.getSource('cases').serialize().data.features.length);
 check(dots >= 1, `the desk shows its cases on the map (${dots})`);
 await street.screenshot({ path: `${artifacts}/case-desk.png` });

@@ -185,3 +185,25 @@ async fn a_case_runs_the_closed_loop_in_the_browser() {
     let stdout = run_script("cases.test.mjs", &app, &fixture, &[]).await;
     assert!(stdout.contains("all case checks passed"));
 }
+
+/// The density view in the browser: bins over a year of generated cases, the window changing them, hot spots with
+/// their legend, the busiest communities, the English switch.
+#[tokio::test]
+async fn the_density_view_shows_bins_hot_spots_and_the_busiest_communities() {
+    let root = workspace();
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    wangge_server::import::demo_cases::generate_cases(&app.pool, "990101", 2000, &app.state.calendar()).await.unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    app.sign_in_as("center.zhao", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let bbox: (f64, f64, f64, f64) = sqlx::query_as(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM cases) x",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let fixture = json!({ "user": "center.zhao", "password": TEST_PASSWORD, "bbox": [bbox.0, bbox.1, bbox.2, bbox.3] });
+    let stdout = run_script("density.test.mjs", &app, &fixture, &[]).await;
+    assert!(stdout.contains("all density checks passed"));
+}

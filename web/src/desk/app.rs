@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::desk::admin::AdminPanel;
 use crate::desk::cases::{clear_map, show_pin, CaseDesk, CasePage, ReportForm};
+use crate::desk::density::DensityView;
 use crate::desk::editor::{Controller, EditorPanel};
 use crate::desk::login::LoginDialog;
 use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
@@ -79,6 +80,7 @@ fn Desk() -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let editor_open = RwSignal::new(false);
     let show_admin = RwSignal::new(false);
+    let show_density = RwSignal::new(false);
     // The case screens (desk, one case, the report form) and the report's pin.
     let case_screen = RwSignal::new(None::<Screen>);
     let pin = RwSignal::new(None::<(f64, f64)>);
@@ -333,6 +335,7 @@ fn Desk() -> impl IntoView {
             _ => {}
         }
         show_admin.set(screen == Screen::Admin);
+        show_density.set(screen == Screen::Density);
         let on_cases = matches!(screen, Screen::Cases | Screen::Case(_) | Screen::Report);
         if !on_cases && case_screen.get_untracked().is_some() {
             clear_map(map);
@@ -423,6 +426,9 @@ fn Desk() -> impl IntoView {
                             <Show when={let reads = a.role != "planner"; move || reads}>
                                 <button data-testid="cases-open" on:click=move |_| wanted.set(Some(if case_screen.get_untracked().is_some() { Screen::Map } else { Screen::Cases }))>{move || tr!(lang.get(), "cases")}</button>
                             </Show>
+                            <Show when={let reads = matches!(a.role.as_str(), "district_admin" | "planner" | "street_operator" | "grid_head"); move || reads}>
+                                <button data-testid="density-open" on:click=move |_| wanted.set(Some(if show_density.get_untracked() { Screen::Map } else { Screen::Density }))>{move || tr!(lang.get(), "density")}</button>
+                            </Show>
                             <Show when={let admin = a.role == "district_admin"; move || admin}>
                                 <button data-testid="admin-open" on:click=move |_| wanted.set(Some(if show_admin.get_untracked() { Screen::Map } else { Screen::Admin }))>{move || tr!(lang.get(), "admin")}</button>
                             </Show>
@@ -474,6 +480,7 @@ fn Desk() -> impl IntoView {
                 })}
                 {move || editor_open.get().then(|| editor.get_value()).flatten().map(|ctl| view! { <EditorPanel ctl=ctl close=leave_editor /> })}
                 {move || (show_admin.get() && !public.get()).then(|| account.get()).flatten().map(|a| view! { <AdminPanel lang=lang csrf=a.csrf_token.clone() /> })}
+                {move || (show_density.get() && !public.get() && account.get().is_some()).then(|| view! { <DensityView lang=lang map=map restyle=restyle.read_only() /> })}
                 {move || account.get().and_then(|a| case_screen.get().map(|screen| (a, screen))).map(|(a, screen)| match screen {
                     Screen::Case(id) => view! {
                         <CasePage lang=lang csrf=a.csrf_token.clone() id=id map=map restyle=restyle.read_only() back=Callback::new(move |_| wanted.set(Some(Screen::Cases))) />

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod cases;
+pub mod density;
 #[cfg(target_arch = "wasm32")]
 pub mod editor;
 #[cfg(target_arch = "wasm32")]

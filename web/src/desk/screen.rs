@@ -20,6 +20,8 @@ pub enum Screen {
     Case(i64),
     /// Report a problem: category, pin, description, photos (`/cases/new`).
     Report,
+    /// Incident density: bins, hot spots, the busiest communities (`/density`).
+    Density,
 }
 
 impl Screen {
@@ -30,6 +32,7 @@ impl Screen {
             ["public"] => Screen::Public,
             ["admin"] => Screen::Admin,
             ["cases"] => Screen::Cases,
+            ["density"] => Screen::Density,
             ["cases", "new"] => Screen::Report,
             ["cases", id] => id.parse().map(Screen::Case).unwrap_or(Screen::Cases),
             ["grids", id] => id.parse().map(Screen::Grid).unwrap_or(Screen::Map),
@@ -51,6 +54,7 @@ impl Screen {
             Screen::Cases => "/cases".to_owned(),
             Screen::Case(id) => format!("/cases/{id}"),
             Screen::Report => "/cases/new".to_owned(),
+            Screen::Density => "/density".to_owned(),
         }
     }
 }
@@ -70,6 +74,7 @@ mod tests {
             Screen::Cases,
             Screen::Case(7),
             Screen::Report,
+            Screen::Density,
         ];
         for s in all {
             assert_eq!(Screen::parse(&s.path()), s, "{}", s.path());

@@ -58,6 +58,9 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getZoom)]
     fn get_zoom_js(this: &Map) -> f64;
 
+    #[wasm_bindgen(method, js_name = getBounds)]
+    fn get_bounds_js(this: &Map) -> JsValue;
+
     #[wasm_bindgen(method, js_name = getCanvas)]
     fn get_canvas(this: &Map) -> web_sys::HtmlElement;
 
@@ -221,6 +224,24 @@ impl Map {
     /// Degrees of longitude per screen pixel at the current zoom.
     pub fn degrees_per_pixel(&self) -> f64 {
         360.0 / (512.0 * 2f64.powf(self.get_zoom_js()))
+    }
+
+    /// The zoom level.
+    pub fn zoom(&self) -> f64 {
+        self.get_zoom_js()
+    }
+
+    /// The view's west, south, east, north edges.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let b = self.get_bounds_js();
+        let edge = |name: &str| {
+            js_sys::Reflect::get(&b, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .and_then(|f| f.call0(&b).ok())
+                .and_then(|v| v.as_f64())
+        };
+        Some([edge("getWest")?, edge("getSouth")?, edge("getEast")?, edge("getNorth")?])
     }
 
     /// The map canvas's cursor.

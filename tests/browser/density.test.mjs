@@ -1,0 +1,70 @@
+// Browser test of the density view in real headless Chromium against the real server (started by the Rust test
+// that runs this script). Usage: node density.test.mjs <base-url> <artifacts-dir> <fixture-json>
+// A district-wide street operator opens the density view: bins appear over the generated cases, the window
+// changes them, the hot-spot layer shows its classes with a legend, the busiest communities are listed, and the
+// English switch translates the legend.
+import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
+import { mkdirSync } from 'node:fs';
+
+const [base, artifacts, fixtureJson] = process.argv.slice(2);
+const fixture = JSON.parse(fixtureJson);
+mkdirSync(artifacts, { recursive: true });
+const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+await page.goto(base + '/');
+await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+await page.getByTestId('login-open').click();
+await page.getByTestId('login-username').fill(fixture.user);
+await page.getByTestId('login-password').fill(fixture.password);
+await page.getByTestId('login-submit').click();
+await page.getByTestId('who').waitFor();
+await page.getByTestId('density-open').click();
+await page.getByTestId('density').waitFor();
+check(new URL(page.url()).pathname === '/density', 'the density view has its own URL');
+await page.evaluate((b) => window.wanggeMap.fitBounds([[b[0], b[1]], [b[2], b[3]]], { animate: false, padding: 20 }), fixture.bbox);
+
+const features = () => page.evaluate(() => {
+  const s = window.wanggeMap.getSource('density');
+  return s ? s.serialize().data.features : [];
+});
+const total = async () => Number(((await page.getByTestId('density-total').textContent()) || '0').split(' ')[0]);
+await page.waitForFunction(() => {
+  const s = window.wanggeMap.getSource('density');
+  return s && s.serialize().data.features.length > 0;
+}, null, { timeout: 20000 });
+const week = (await features()).length;
+check(week > 0 && (await total()) > 0, `bins of the last 92 days drawn: ${week} hexagons, ${await total()} incidents`);
+await page.screenshot({ path: `${artifacts}/density-counts.png` });
+
+// A longer window holds at least as many incidents.
+const before = await total();
+await page.getByTestId('density-days').selectOption('365');
+await page.waitForFunction((n) => Number(document.querySelector('[data-testid=density-total]').textContent.split(' ')[0]) > n, before, { timeout: 15000 });
+check((await total()) > before, `a year holds more incidents than 92 days (${await total()} > ${before})`);
+
+// Hot spots: every tested hexagon has a class colour; the legend names the seven classes.
+await page.getByTestId('density-hot').click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li').length === 7, null, { timeout: 15000 });
+await page.waitForFunction((n) => {
+  const s = window.wanggeMap.getSource('density');
+  return s && s.serialize().data.features.length > n;
+}, week, { timeout: 15000 });
+const colours = new Set((await features()).map((f) => f.properties.colour));
+check(colours.size >= 2, `hot-spot classes drawn: ${[...colours].join(', ')}`);
+const rows = await page.locator('[data-testid=density-top] tr').count();
+check(rows >= 2, `the busiest communities are listed (${rows - 1})`);
+await page.screenshot({ path: `${artifacts}/density-hotspots.png` });
+
+await page.getByTestId('lang').click();
+await page.waitForFunction(() => document.querySelector('[data-testid=density-legend]').textContent.includes('Hot spot, 99 % confidence'));
+check(true, 'the English switch translates the legend');
+await page.screenshot({ path: `${artifacts}/density-hotspots-en.png` });
+await browser.close();
+console.log('all density checks passed');
