@@ -31,7 +31,8 @@ const CLASSES: [(HotSpotClass, &str, &str); 7] = [
 ];
 
 /// Count classes of the bins: upper bounds and colours.
-const STEPS: [(u32, &str); 5] = [(2, "#fee5d9"), (5, "#fcae91"), (10, "#fb6a4a"), (25, "#de2d26"), (u32::MAX, "#a50f15")];
+const STEPS: [(u32, &str); 5] =
+    [(2, "#fee5d9"), (5, "#fcae91"), (10, "#fb6a4a"), (25, "#de2d26"), (u32::MAX, "#a50f15")];
 
 /// The H3 resolution for a zoom: about a dozen bins across the screen.
 fn resolution(zoom: f64) -> u8 {

@@ -1,5 +1,5 @@
 //! The desk app: the public map and the staff's working map with their panels, the planner's grid editor and the
-//! district admin's panel. Every screen has a URL ([`screen`]).
+//! district admin's panel, the case screens and the density view. Every screen has a URL ([`screen`]).
 
 #[cfg(target_arch = "wasm32")]
 pub mod admin;
@@ -7,6 +7,7 @@ pub mod admin;
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod cases;
+#[cfg(target_arch = "wasm32")]
 pub mod density;
 #[cfg(target_arch = "wasm32")]
 pub mod editor;
