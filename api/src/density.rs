@@ -64,3 +64,18 @@ pub struct AreaDensity {
     /// Incidents per 1,000 residents.
     pub per_1000_residents: Option<f64>,
 }
+
+/// A place where the same problem keeps coming back (the monthly meeting's "hard issues").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepeatPlace {
+    /// Minor category code.
+    pub category: String,
+    /// The H3 cell of the place.
+    pub cell: String,
+    /// Its centre (lon, lat).
+    pub at: (f64, f64),
+    /// Reports of that category there in the window.
+    pub count: u32,
+    /// The newest of them first (at most 20 ids).
+    pub case_ids: Vec<i64>,
+}

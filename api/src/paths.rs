@@ -125,6 +125,8 @@ pub const DENSITY_BINS: &str = "/api/density/bins";
 pub const DENSITY_HOTSPOTS: &str = "/api/density/hotspots";
 /// `/api/density/areas`: incidents per street, community or grid, with the previous period and rates.
 pub const DENSITY_AREAS: &str = "/api/density/areas";
+/// `/api/density/repeats`: places where the same problem was reported again and again in the window.
+pub const DENSITY_REPEATS: &str = "/api/density/repeats";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
 pub const API_CLIENTS: &str = "/api/api-clients";
 /// `/api/api-clients/{id}/revoke`: revoke a client's key.
@@ -137,7 +139,7 @@ pub const NOTIFICATIONS: &str = "/api/notifications";
 pub const APP_SCREENS: [&str; 6] = ["public", "admin", "grids", "communities", "cases", "density"];
 
 /// Every pattern above.
-pub const ALL: [&str; 62] = [
+pub const ALL: [&str; 63] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -197,6 +199,7 @@ pub const ALL: [&str; 62] = [
     DENSITY_BINS,
     DENSITY_HOTSPOTS,
     DENSITY_AREAS,
+    DENSITY_REPEATS,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use h3o::Resolution;
-use wangge_api::density::{AreaDensity, AreaLevel, Bins};
+use wangge_api::density::{AreaDensity, AreaLevel, Bins, RepeatPlace};
 use wangge_api::error::ErrorCode;
 use wangge_domain::case::CaseState;
 
@@ -83,4 +83,16 @@ pub async fn areas(state: &AppState, staff: &Staff, view: View, level: AreaLevel
             }
         })
         .collect())
+}
+
+/// Places where the same problem was reported at least `min` times in the view's window (cells of `resolution`).
+pub async fn repeats(
+    state: &AppState,
+    staff: &Staff,
+    view: View,
+    resolution: Resolution,
+    min: u32,
+) -> ApiResult<Vec<RepeatPlace>> {
+    let q = query(state, staff, view).await?;
+    Ok(density::repeats(&state.incidents.read(), &q, resolution, min.max(2)))
 }

@@ -97,3 +97,39 @@ async fn density_refuses_bad_views_and_people_without_the_right() {
     assert_eq!(worker.get("/api/density/bins").await.0, 403);
     assert_eq!(app.public().get("/api/density/bins").await.0, 401);
 }
+
+/// The same problem reported four times at one spot (and once elsewhere) is a repeat place; a single report is not.
+#[tokio::test]
+async fn a_problem_reported_again_and_again_at_one_place_is_a_repeat_place() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    let community = "990101001001";
+    let worker = app.sign_in_as("worker", Role::GridWorker, Scope::Community(community.parse().unwrap())).await;
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let at = app.interior_point(community).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        // Four within a few metres, the fifth 300 m away.
+        let lon = if i < 4 { at.0 + i as f64 * 2e-5 } else { at.0 + 0.003 };
+        let (s, b) = worker
+            .post(
+                "/api/cases",
+                &serde_json::json!({ "category": "E06001", "channel": "patrol", "lon": lon, "lat": at.1,
+                                     "description": format!("又一次占道 {i}") }),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        ids.push(b["case"]["id"].as_i64().unwrap());
+    }
+    let (s, b) = center.get("/api/density/repeats?min=3&resolution=10").await;
+    assert_eq!(s, 200, "{b}");
+    let places: Vec<wangge_api::density::RepeatPlace> = serde_json::from_value(b).unwrap();
+    assert!(!places.is_empty(), "the four reports make a repeat place");
+    let place = &places[0];
+    assert_eq!(place.category, "E06001");
+    assert!(place.count >= 3 && place.count <= 4, "{place:?}");
+    assert!(place.case_ids.iter().all(|id| ids[..4].contains(id)), "only the reports at that spot: {place:?}");
+    assert!(!places.iter().any(|p| p.case_ids.contains(&ids[4])), "the report 300 m away is alone");
+    let (_, b) = center.get("/api/density/repeats?min=5&resolution=10").await;
+    assert_eq!(b.as_array().map(Vec::len), Some(0), "no place holds five");
+}

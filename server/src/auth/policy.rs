@@ -139,6 +139,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::DENSITY_BINS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_HOTSPOTS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_AREAS, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_REPEATS, Staff(ReadDensity, OwnScope)),
 ];
 
 /// The access rule of a route, by method and matched pattern.

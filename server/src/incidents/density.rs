@@ -2,12 +2,13 @@
 //! read; a view's bins are counted in one pass over the time window, reading the cells of the resolution the zoom
 //! asks for. Areas (street, community, grid at report time) are counted the same way, with the window of
 //! the same length just before for the change. Hot spots test the bins with incidents and the empty bins around
-//! them (the study area is where incidents are, plus one ring) with Gi* and the FDR-corrected classes.
+//! them (the study area is where incidents are, plus one ring) with Gi* and the FDR-corrected classes. Repeat
+//! places are the (category, cell) pairs reported again and again.
 
 use std::collections::HashMap;
 
 use h3o::{CellIndex, Resolution};
-use wangge_api::density::{AreaLevel, Bin, Bins};
+use wangge_api::density::{AreaLevel, Bin, Bins, RepeatPlace};
 use wangge_domain::hotspot::gi_star;
 
 use super::columns::{Columns, BIN_RESOLUTIONS, NONE};
@@ -140,5 +141,38 @@ pub fn by_area(c: &Columns, q: &Query, level: AreaLevel) -> Vec<(String, u64, u6
     let mut out: Vec<(String, u64, u64)> =
         counts.into_iter().map(|(a, (n, before))| (c.areas.code(a).to_owned(), n, before)).collect();
     out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// Places where the same minor category was reported at least `min` times in the window: (category, cell) pairs
+/// at `resolution` (10: about 65 m across), most reports first, each with its newest case ids.
+pub fn repeats(c: &Columns, q: &Query, resolution: Resolution, min: u32) -> Vec<RepeatPlace> {
+    let keeps = q.selection.bind(c);
+    let Some(cells) = BIN_RESOLUTIONS.iter().position(|r| *r == resolution).map(|i| &c.cells[i]) else {
+        return Vec::new();
+    };
+    let mut places: HashMap<(u32, u64), Vec<i64>> = HashMap::new();
+    for p in c.window(Some(q.from), Some(q.to)).rev() {
+        if cells[p] == 0 || !keeps(p) || !inside(c, p, &q.bbox) {
+            continue;
+        }
+        places.entry((c.category[p], cells[p])).or_default().push(c.id[p]);
+    }
+    let mut out: Vec<RepeatPlace> = places
+        .into_iter()
+        .filter(|(_, ids)| ids.len() as u32 >= min)
+        .filter_map(|((k, cell), ids)| {
+            let cell = CellIndex::try_from(cell).ok()?;
+            let centre = h3o::LatLng::from(cell);
+            Some(RepeatPlace {
+                category: c.categories.code(k).to_owned(),
+                cell: cell.to_string(),
+                at: (centre.lng(), centre.lat()),
+                count: ids.len() as u32,
+                case_ids: ids.into_iter().take(20).collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cell.cmp(&b.cell)));
     out
 }

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_BINS, bins);
     route(cfg, Method::GET, paths::DENSITY_HOTSPOTS, hotspots);
     route(cfg, Method::GET, paths::DENSITY_AREAS, areas);
+    route(cfg, Method::GET, paths::DENSITY_REPEATS, repeats);
 }
 
 /// A view, as query parameters.
@@ -46,6 +47,9 @@ struct ViewQuery {
     /// `street`, `community` or `grid` (areas only).
     #[serde(default)]
     level: Option<AreaLevel>,
+    /// Reports at one place that make it a repeat place (repeats only, default 3).
+    #[serde(default)]
+    min: Option<u32>,
 }
 
 fn list(raw: &Option<String>) -> Vec<String> {
@@ -95,4 +99,9 @@ async fn hotspots(state: web::Data<AppState>, viewer: Viewer, q: web::Query<View
 async fn areas(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
     let level = q.level.unwrap_or(AreaLevel::Grid);
     Ok(HttpResponse::Ok().json(density::areas(&state, &viewer, view(&q)?, level).await?))
+}
+
+async fn repeats(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let resolution = density::resolution(q.resolution.unwrap_or(10))?;
+    Ok(HttpResponse::Ok().json(density::repeats(&state, &viewer, view(&q)?, resolution, q.min.unwrap_or(3)).await?))
 }
