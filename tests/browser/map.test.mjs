@@ -168,6 +168,18 @@ check(true, 'the admin created a grid worker account from the panel');
 await liRow.getByTestId('account-toggle').click();
 await page.waitForFunction(() => document.querySelector('[data-username="li.na"]').classList.contains('disabled'));
 check(true, 'the admin disabled it');
+// The admin sets the filing stage's limit: the row loses its default mark and keeps the new value.
+const filed = page.locator('[data-testid=stage-row][data-state="filed"]');
+await filed.waitFor();
+await filed.getByTestId('stage-amount').fill('3');
+await filed.getByTestId('stage-unit').selectOption('hours');
+await filed.getByTestId('stage-save').click();
+await page.getByTestId('stage-note').waitFor();
+await page.waitForFunction(() => {
+  const row = document.querySelector('[data-testid=stage-row][data-state="filed"]');
+  return row && row.querySelector('[data-testid=stage-amount]').value === '3' && !row.textContent.includes('默认');
+}, null, { timeout: 10000 });
+check(true, 'the admin set the filing stage to 3 hours (no longer the default)');
 await page.getByTestId('audit-verify').click();
 await page.getByTestId('audit-result').waitFor();
 check((await page.getByTestId('audit-result').textContent()).includes('审计链完整'), 'the audit chain verifies as intact');

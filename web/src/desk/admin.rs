@@ -1,6 +1,7 @@
 //! The district admin's panel: the district's accounts (create, disable or enable, re-scope) and the audit log
 //! (newest entries, and a check of the hash chain).
 
+use crate::desk::stage_limits::StageLimits;
 use crate::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -153,6 +154,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 <button class="primary" type="submit" data-testid="new-account-submit">{move || tr!(lang.get(), "create")}</button>
             </form>
+            <StageLimits lang=lang csrf=csrf />
             <h3>{move || tr!(lang.get(), "audit_log")}</h3>
             <button data-testid="audit-verify" on:click=verify>{move || tr!(lang.get(), "verify_chain")}</button>
             {move || chain.get().map(|c| {

@@ -17,6 +17,8 @@ pub mod login;
 pub mod panels;
 #[cfg(target_arch = "wasm32")]
 pub mod residents;
+#[cfg(target_arch = "wasm32")]
+pub mod stage_limits;
 // Pure: compiled (and unit-tested) on the host too.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub mod screen;

@@ -274,6 +274,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("kind_handled", "待核查", "to verify"),
     ("kind_request", "待审批", "request to decide"),
     ("waiting_for_me", "待我处理", "Waiting for me"),
+    ("stage_limits", "各环节时限", "Stage limits"),
+    ("default_mark", "默认", "default"),
     ("density", "事件密度", "Incident density"),
     ("window", "时间范围", "Window"),
     ("days", "天", "days"),
