@@ -148,9 +148,10 @@ pub async fn set_stage_limit(
     limit: TimeLimit,
 ) -> ApiResult<StageLimit> {
     let stage: CaseState = stage.parse().ok().filter(|s| WAITING_STAGES.contains(s)).ok_or_else(|| {
+        let stages: Vec<&str> = WAITING_STAGES.iter().map(|s| s.as_str()).collect();
         ApiError::unprocessable(
             ErrorCode::NoStage,
-            format!("cases do not wait in {stage:?} for a stage limit; the stages are {WAITING_STAGES:?}"),
+            format!("cases do not wait in {stage:?} for a stage limit; the stages are {}", stages.join(", ")),
         )
     })?;
     check_limit(&limit)?;

@@ -2,19 +2,9 @@
 // that runs this script). Usage: node cases.test.mjs <base-url> <artifacts-dir> <fixture-json>
 // A grid worker reports with a photo on a phone-sized screen; the street center accepts, files and dispatches; the
 // department handles it with an after-photo; the grid worker verifies; the timeline shows every step.
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
-import { mkdirSync } from 'node:fs';
+import { check, fail, setUp } from './harness.mjs';
 
-const [base, artifacts, fixtureJson] = process.argv.slice(2);
-const fixture = JSON.parse(fixtureJson);
-mkdirSync(artifacts, { recursive: true });
-const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-});
+const { base, artifacts, fixture, browser } = await setUp();
 const phone = { width: 390, height: 844 };
 const desk = { width: 1280, height: 800 };
 

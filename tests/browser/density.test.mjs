@@ -3,19 +3,9 @@
 // A district-wide street operator opens the density view: bins appear over the generated cases, the window
 // changes them, the hot-spot layer shows its classes with a legend, the busiest communities are listed, and the
 // English switch translates the legend.
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
-import { mkdirSync } from 'node:fs';
+import { check, fail, setUp } from './harness.mjs';
 
-const [base, artifacts, fixtureJson] = process.argv.slice(2);
-const fixture = JSON.parse(fixtureJson);
-mkdirSync(artifacts, { recursive: true });
-const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-});
+const { base, artifacts, fixture, browser } = await setUp();
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 page.on('pageerror', (e) => fail(`page error: ${e.message}`));
 await page.goto(base + '/');

@@ -1,16 +1,10 @@
 // Browser test of the planner's grid editor in real headless Chromium against the real server, with real mouse
 // gestures. Usage: node editor.test.mjs <base-url> <artifacts-dir> <fixture-json>
 // The fixture names the community, a block on the border of grids A and B, and two planner accounts.
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { check, fail, setUp } from './harness.mjs';
 
-const [base, artifacts, fixtureJson] = process.argv.slice(2);
-const fx = JSON.parse(fixtureJson);
-mkdirSync(artifacts, { recursive: true });
-const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
-
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const { base, artifacts, fixture: fx, browser } = await setUp();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 page.on('pageerror', (e) => fail(`page error: ${e.message}`));
 await page.goto(base + '/');

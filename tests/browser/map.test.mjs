@@ -2,19 +2,9 @@
 // runs this script). Usage: node map.test.mjs <base-url> <artifacts-dir> <fixture-json> <resident-secret>...
 // The fixture names the grids to look for and the staff account to sign in with.
 // Exits non-zero with a message on the first failed check; saves screenshots into the artifacts folder.
-import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
-import { mkdirSync } from 'node:fs';
+import { check, fail, setUp } from './harness.mjs';
 
-const [base, artifacts, fixtureJson, ...secrets] = process.argv.slice(2);
-const fixture = JSON.parse(fixtureJson);
-mkdirSync(artifacts, { recursive: true });
-const fail = (msg) => { console.error('FAIL:', msg); process.exit(1); };
-const check = (cond, msg) => { if (!cond) fail(msg); console.log('ok -', msg); };
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-});
+const { base, artifacts, fixture, extra: secrets, browser } = await setUp();
 const outside = [];
 async function open(path, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport, geolocation: undefined });
