@@ -286,6 +286,9 @@ pub struct Category {
     pub filing_condition: String,
     /// Closing condition.
     pub closing_condition: String,
+    /// Kept off public pages and Open311 (disputes, security matters).
+    #[serde(default)]
+    pub sensitive: bool,
 }
 
 /// A change to a category (absent fields stay) or, with every required field, a new local category.
@@ -319,6 +322,9 @@ pub struct CategoryEdit {
     /// Closing condition.
     #[serde(default)]
     pub closing_condition: Option<String>,
+    /// Kept off public pages and Open311.
+    #[serde(default)]
+    pub sensitive: Option<bool>,
 }
 
 /// A department.
@@ -373,11 +379,13 @@ pub enum NotificationKind {
     Request,
     /// The stage the case waits in (accepting, filing, dispatching, deciding, verifying) ran out.
     StageOverdue,
+    /// The public reporter rated the closed case unsatisfied (the district center may reopen it).
+    Unsatisfied,
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         NotificationKind::Yellow,
         NotificationKind::Red,
         NotificationKind::Dispatched,
@@ -385,6 +393,7 @@ impl NotificationKind {
         NotificationKind::Handled,
         NotificationKind::Request,
         NotificationKind::StageOverdue,
+        NotificationKind::Unsatisfied,
     ];
 
     /// Its name, as stored and sent.
@@ -397,6 +406,7 @@ impl NotificationKind {
             NotificationKind::Handled => "handled",
             NotificationKind::Request => "request",
             NotificationKind::StageOverdue => "stage_overdue",
+            NotificationKind::Unsatisfied => "unsatisfied",
         }
     }
 }

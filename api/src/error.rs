@@ -179,11 +179,13 @@ pub enum ErrorCode {
     NoStage,
     /// An API key that is unknown or revoked.
     BadApiKey,
+    /// A public service (a problem on the public list) that does not exist or is switched off.
+    UnknownService,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 83] = [
+    pub const ALL: [ErrorCode; 84] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -267,6 +269,7 @@ impl ErrorCode {
         ErrorCode::BadLimit,
         ErrorCode::NoStage,
         ErrorCode::BadApiKey,
+        ErrorCode::UnknownService,
     ];
 
     /// The code as sent.
@@ -355,6 +358,7 @@ impl ErrorCode {
             ErrorCode::BadLimit => "bad_limit",
             ErrorCode::NoStage => "no_stage",
             ErrorCode::BadApiKey => "bad_api_key",
+            ErrorCode::UnknownService => "unknown_service",
         }
     }
 }

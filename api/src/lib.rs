@@ -8,6 +8,8 @@ pub mod clients;
 pub mod density;
 pub mod error;
 pub mod grids;
+pub mod open311;
 pub mod paths;
 pub mod plans;
+pub mod public;
 pub mod special_grids;

@@ -133,13 +133,43 @@ pub const API_CLIENTS: &str = "/api/api-clients";
 pub const API_CLIENT_REVOKE: &str = "/api/api-clients/{id}/revoke";
 /// `/api/notifications`: the caller's in-app notifications.
 pub const NOTIFICATIONS: &str = "/api/notifications";
+/// `/api/cases/{id}/photos/{photo}/blur`: blur parts of a photo in its public copy.
+pub const CASE_PHOTO_BLUR: &str = "/api/cases/{id}/photos/{photo}/blur";
+/// `/api/public/services`: the short list of problems residents report.
+pub const PUBLIC_SERVICES: &str = "/api/public/services";
+/// `/api/public/reports`: the public map's reports in a view; a resident's report (no account needed).
+pub const PUBLIC_REPORTS: &str = "/api/public/reports";
+/// `/api/public/nearby`: open reports of a problem near a point ("is it one of these?").
+pub const PUBLIC_NEARBY: &str = "/api/public/nearby";
+/// `/api/public/reports/{number}/follow`: follow a report instead of filing a duplicate.
+pub const PUBLIC_FOLLOW: &str = "/api/public/reports/{number}/follow";
+/// `/api/public/photos/{id}`: a photo's public copy (of a report shown publicly); `?thumb` for the thumbnail.
+pub const PUBLIC_PHOTO: &str = "/api/public/photos/{id}";
+/// `/api/track/{token}`: the tracking page's facts.
+pub const TRACK: &str = "/api/track/{token}";
+/// `/api/track/{token}/rating`: the reporter rates the closed case.
+pub const TRACK_RATING: &str = "/api/track/{token}/rating";
+/// `/open311/v2/discovery.{format}` (`json` or `xml`, as for every Open311 method).
+pub const OPEN311_DISCOVERY: &str = "/open311/v2/discovery.{format}";
+/// `/open311/v2/services.{format}`: the services.
+pub const OPEN311_SERVICES: &str = "/open311/v2/services.{format}";
+/// `/open311/v2/services/{code}.{format}`: a service definition.
+pub const OPEN311_SERVICE: &str = "/open311/v2/services/{code}.{format}";
+/// `/open311/v2/requests.{format}`: list requests; post one.
+pub const OPEN311_REQUESTS: &str = "/open311/v2/requests.{format}";
+/// `/open311/v2/requests/{id}.{format}`: one request (a list of one).
+pub const OPEN311_REQUEST: &str = "/open311/v2/requests/{id}.{format}";
+/// `/open311/v2/tokens/{token}.{format}`: the request of a token.
+pub const OPEN311_TOKEN: &str = "/open311/v2/tokens/{token}.{format}";
+/// `/open311/v2/servicerequestupdates.{format}`: the steps of requests in a window (FixMyStreet's extension).
+pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 
 /// The first path segment of each screen of the web app (`/public`, `/admin`, `/grids/{id}`,
 /// `/communities/{code}/editor`): the server answers such paths with the app, whose router shows the screen.
-pub const APP_SCREENS: [&str; 6] = ["public", "admin", "grids", "communities", "cases", "density"];
+pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 63] = [
+pub const ALL: [&str; 78] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -203,6 +233,21 @@ pub const ALL: [&str; 63] = [
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,
+    CASE_PHOTO_BLUR,
+    PUBLIC_SERVICES,
+    PUBLIC_REPORTS,
+    PUBLIC_NEARBY,
+    PUBLIC_FOLLOW,
+    PUBLIC_PHOTO,
+    TRACK,
+    TRACK_RATING,
+    OPEN311_DISCOVERY,
+    OPEN311_SERVICES,
+    OPEN311_SERVICE,
+    OPEN311_REQUESTS,
+    OPEN311_REQUEST,
+    OPEN311_TOKEN,
+    OPEN311_UPDATES,
 ];
 
 /// `pattern` with its `{…}` segments replaced by `values`, in order.

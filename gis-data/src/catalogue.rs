@@ -35,6 +35,8 @@ pub enum Catalogue {
     Event,
     /// Community-side disputes and hidden dangers, code prefix `G`.
     Grid,
+    /// A district's own categories, code prefix `L`.
+    Local,
 }
 
 impl Catalogue {
@@ -44,7 +46,14 @@ impl Catalogue {
             Catalogue::Component => "component",
             Catalogue::Event => "event",
             Catalogue::Grid => "grid",
+            Catalogue::Local => "local",
         }
+    }
+
+    /// Whether its categories are kept off public pages until a district decides otherwise: the community-side
+    /// disputes and hidden dangers name neighbours, tenants and security matters.
+    pub fn sensitive_by_default(self) -> bool {
+        self == Catalogue::Grid
     }
 
     fn prefix(self) -> char {
@@ -52,6 +61,7 @@ impl Catalogue {
             Catalogue::Component => 'C',
             Catalogue::Event => 'E',
             Catalogue::Grid => 'G',
+            Catalogue::Local => 'L',
         }
     }
 }
@@ -87,6 +97,76 @@ pub struct CategorySeed {
     /// Labelled defaults.
     pub defaults: Defaults,
 }
+
+/// The category public reports of no listed kind go to, for the street center to classify (its own code and major
+/// class, as a district's local category).
+pub fn unclassified() -> CategorySeed {
+    CategorySeed {
+        code: "L99001".into(),
+        catalogue: Catalogue::Local,
+        major_code: "L99".into(),
+        major_name: "待分类".into(),
+        name: "其他问题（待分类）".into(),
+        sort: 99_001,
+        defaults: defaults_for(Catalogue::Local, "99", "其他问题"),
+    }
+}
+
+/// A problem on the short list residents choose from (and Open311's service), mapped to an official category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicServiceSeed {
+    /// Open311 `service_code`.
+    pub code: &'static str,
+    /// The category its reports are filed under.
+    pub category: &'static str,
+    /// Name in Chinese.
+    pub name: &'static str,
+    /// Name in English.
+    pub name_en: &'static str,
+    /// Other words residents use for it.
+    pub keywords: &'static str,
+}
+
+const fn service(
+    code: &'static str,
+    category: &'static str,
+    name: &'static str,
+    name_en: &'static str,
+    keywords: &'static str,
+) -> PublicServiceSeed {
+    PublicServiceSeed { code, category, name, name_en, keywords }
+}
+
+/// The short public list a district starts with, in the order shown (the problems residents of Chinese cities and
+/// FixMyStreet's users report most), each filed under its GB/T 47678.5 event; editable.
+pub const PUBLIC_SERVICES: [PublicServiceSeed; 20] = [
+    service("road_damage", "E06013", "道路破损", "Damaged road or pavement", "坑洼 路面 人行道 pothole"),
+    service("manhole", "E01002", "井盖缺失或破损", "Missing or broken manhole cover", "窨井 下水道 盖子 drain cover"),
+    service("streetlight", "E01037", "路灯不亮", "Street light out", "灯 照明 lamp light"),
+    service("exposed_garbage", "E06010", "暴露垃圾", "Rubbish left out", "垃圾 脏乱 litter trash"),
+    service("bin_overflow", "E06042", "垃圾桶满溢", "Overflowing bin", "垃圾箱 垃圾站 bin"),
+    service(
+        "bulky_items",
+        "E06035",
+        "废弃家具电器",
+        "Abandoned furniture or appliances",
+        "沙发 床垫 冰箱 电视 bulky e-waste",
+    ),
+    service("dumping", "E06011", "乱倒渣土垃圾", "Fly-tipping", "渣土 建筑垃圾 倾倒 illegal dumping"),
+    service("dead_animal", "E06037", "动物尸体", "Dead animal", "死猫 死狗 carcass"),
+    service("graffiti", "E07001", "小广告和涂鸦", "Graffiti or fly-posting", "牛皮癣 张贴 喷涂 graffiti poster"),
+    service("street_vending", "E09006", "占道经营", "Street trading on the pavement", "摆摊 小贩 vendor"),
+    service("car_parking", "E09009", "机动车乱停放", "Badly parked car", "停车 堵路 parking"),
+    service("bike_parking", "E09011", "共享单车乱停", "Badly parked shared bikes", "单车 自行车 电动车 bike"),
+    service("fire_lane", "E09012", "占用消防通道", "Blocked fire lane", "消防 通道 堵塞 fire access"),
+    service("noise", "E06028", "噪声扰民", "Noise", "吵 噪音 广场舞 noise"),
+    service("cooking_fumes", "E06027", "油烟污染", "Cooking fumes", "烧烤 油烟 smoke"),
+    service("construction_nuisance", "E08001", "施工扰民", "Building-site nuisance", "工地 夜间施工 construction"),
+    service("illegal_building", "E06001", "私搭乱建", "Unauthorised building", "违建 搭建 违章建筑"),
+    service("tree", "E04002", "行道树倒伏或损坏", "Fallen or damaged street tree", "树 树枝 tree"),
+    service("sewage", "E06030", "污水乱排", "Waste water let out", "污水 排水 废水 water waste"),
+    service("other", "L99001", "其他问题", "Something else", "其他 other"),
+];
 
 /// The departments a district starts with.
 pub const DEFAULT_DEPARTMENTS: [&str; 12] =

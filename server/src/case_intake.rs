@@ -49,8 +49,10 @@ const WRITERS: usize = 3;
 pub struct Submission {
     /// The audited writer of the request.
     pub writer: Writer,
-    /// Who reports (username).
+    /// Who reports (username, or `public`).
     pub reporter: String,
+    /// Whose request ids these are (the username; a device or a partner application for public reports).
+    pub request_actor: String,
     /// Their role (for the trail).
     pub role: &'static str,
     /// Idempotency key.
@@ -81,6 +83,10 @@ pub struct Submission {
     pub photos: Vec<media::Prepared>,
     /// Reported at.
     pub at: DateTime<Utc>,
+    /// The public service it was reported as.
+    pub service: Option<String>,
+    /// The partner application it came through.
+    pub client: Option<i64>,
 }
 
 /// What a report is answered with: whether it created the case (false: a retry), and the case.
@@ -177,7 +183,7 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
     let categories: HashMap<String, Category> =
         catalogue::categories_of(&state.pool, &codes).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
     let requests: Vec<(&str, &str)> =
-        batch.iter().filter_map(|s| Some((s.reporter.as_str(), s.request_id.as_deref()?))).collect();
+        batch.iter().filter_map(|s| Some((s.request_actor.as_str(), s.request_id.as_deref()?))).collect();
     let stored: HashMap<(String, String), i64> = if requests.is_empty() {
         HashMap::new()
     } else {
@@ -190,13 +196,13 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
         .enumerate()
         .map(|(i, s)| {
             if let Some(rid) = s.request_id.as_deref() {
-                if let Some(&id) = stored.get(&(s.reporter.clone(), rid.to_owned())) {
+                if let Some(&id) = stored.get(&(s.request_actor.clone(), rid.to_owned())) {
                     return Fate::Repeat(id);
                 }
-                if let Some(&first) = first_try.get(&(s.reporter.as_str(), rid)) {
+                if let Some(&first) = first_try.get(&(s.request_actor.as_str(), rid)) {
                     return Fate::SameAs(first);
                 }
-                first_try.insert((s.reporter.as_str(), rid), i);
+                first_try.insert((s.request_actor.as_str(), rid), i);
             }
             match categories.get(&s.category).filter(|c| c.enabled) {
                 Some(c) => Fate::New(c.clone()),
@@ -290,8 +296,10 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
             stage_due: *stage_due,
             reported_at: s.at,
             closed_at: None,
-            request: s.request_id.as_deref().map(|r| (s.reporter.as_str(), r)),
+            request: s.request_id.as_deref().map(|r| (s.request_actor.as_str(), r)),
             generated: false,
+            service: s.service.as_deref(),
+            client: s.client,
         })
         .collect();
     let ids = store::insert(w.conn(), &rows).await?;

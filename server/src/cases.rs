@@ -17,6 +17,7 @@ use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::clock::{Clock, YELLOW_AT};
 use wangge_domain::case::workflow::{self, Actor, CaseAction, Pending};
+use wangge_domain::case::Channel;
 use wangge_domain::personal::{PersonName, PhoneNumber};
 
 use crate::auth::principal::Staff;
@@ -47,11 +48,67 @@ pub async fn report(
     new: NewCase,
     photos: Vec<web::Bytes>,
 ) -> ApiResult<(bool, Reported)> {
-    let description = input::paragraph("description", &new.description, 2000)?;
-    let address = new.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
-    let request_id = new.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
-    let contact = new.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
-    let p = input::lon_lat(new.lon, new.lat)?;
+    let draft = Draft {
+        writer,
+        reporter: staff.username.clone(),
+        request_actor: staff.username.clone(),
+        role: staff.assignment.role().as_str(),
+        request_id: new.request_id,
+        category: new.category,
+        channel: new.channel,
+        urgent: new.urgent,
+        description: new.description,
+        address: new.address,
+        lon: new.lon,
+        lat: new.lat,
+        contact: new.contact,
+        service: None,
+        client: None,
+    };
+    submit(state, draft, photos).await
+}
+
+/// A report as any channel makes it, before it is checked and located.
+pub(crate) struct Draft {
+    /// The audited writer of the request.
+    pub writer: Writer,
+    /// Who reports (username, or `public`).
+    pub reporter: String,
+    /// Whose request ids these are.
+    pub request_actor: String,
+    /// The reporter's role (for the trail), or `public`.
+    pub role: &'static str,
+    /// Idempotency key.
+    pub request_id: Option<String>,
+    /// Minor category code.
+    pub category: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Urgent (`None`: the category's default).
+    pub urgent: Option<bool>,
+    /// Description.
+    pub description: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Where.
+    pub lon: f64,
+    /// Where.
+    pub lat: f64,
+    /// A member of the public's contact details.
+    pub contact: Option<Contact>,
+    /// The public service it was reported as.
+    pub service: Option<String>,
+    /// The partner application it came through.
+    pub client: Option<i64>,
+}
+
+/// Check a report, locate it to the areas it lies in now, re-encode its photos, and hand it to the intake.
+pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) -> ApiResult<(bool, Reported)> {
+    let description = input::paragraph("description", &d.description, 2000)?;
+    let address = d.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
+    let request_id = d.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
+    let contact = d.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
+    let p = input::lon_lat(d.lon, d.lat)?;
     let now = Utc::now();
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), now);
     let community = located
@@ -66,13 +123,14 @@ pub async fn report(
     state
         .intake
         .submit(Submission {
-            writer,
-            reporter: staff.username.clone(),
-            role: staff.assignment.role().as_str(),
+            writer: d.writer,
+            reporter: d.reporter,
+            request_actor: d.request_actor,
+            role: d.role,
             request_id,
-            category: new.category,
-            channel: new.channel,
-            urgent: new.urgent,
+            category: d.category,
+            channel: d.channel,
+            urgent: d.urgent,
             description,
             address,
             lon: p.lon(),
@@ -88,6 +146,8 @@ pub async fn report(
             contact,
             photos: prepared,
             at: now,
+            service: d.service,
+            client: d.client,
         })
         .await
 }

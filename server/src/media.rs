@@ -56,13 +56,6 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, PhotoError> {
         decoded
     };
     let thumb = shown.thumbnail(THUMB_SIDE, THUMB_SIDE);
-    let encode = |img: &image::DynamicImage| -> Result<Vec<u8>, PhotoError> {
-        let mut out = Vec::new();
-        img.to_rgb8()
-            .write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg)
-            .map_err(|e| PhotoError::Undecodable(e.to_string()))?;
-        Ok(out)
-    };
     Ok(Prepared {
         sha256: Sha256::digest(bytes).to_vec(),
         image: encode(&shown)?,
@@ -71,9 +64,89 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, PhotoError> {
     })
 }
 
+fn encode(img: &image::DynamicImage) -> Result<Vec<u8>, PhotoError> {
+    let mut out = Vec::new();
+    img.to_rgb8()
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg)
+        .map_err(|e| PhotoError::Undecodable(e.to_string()))?;
+    Ok(out)
+}
+
+/// A part of a photo, in fractions of its width and height (0 to 1) from the top left corner.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Region {
+    /// Whether it lies inside the photo and covers something.
+    pub fn is_valid(&self) -> bool {
+        let inside = |v: f64| (0.0..=1.0).contains(&v);
+        inside(self.x)
+            && inside(self.y)
+            && self.w > 0.0
+            && self.h > 0.0
+            && inside(self.x + self.w)
+            && inside(self.y + self.h)
+    }
+}
+
+/// The public copy of a stored photo (JPEG): `regions` pixelated beyond recognition (faces, number plates, house
+/// numbers), with its thumbnail. CPU work: run it off the request thread.
+pub fn pixelate(stored: &[u8], regions: &[Region]) -> Result<(Vec<u8>, Vec<u8>), PhotoError> {
+    let mut img = image::load_from_memory_with_format(stored, ImageFormat::Jpeg)
+        .map_err(|e| PhotoError::Undecodable(e.to_string()))?
+        .to_rgb8();
+    let (w, h) = img.dimensions();
+    for r in regions {
+        let (x, y) = ((r.x * w as f64) as u32, (r.y * h as f64) as u32);
+        let (rw, rh) = (((r.w * w as f64) as u32).clamp(1, w - x), ((r.h * h as f64) as u32).clamp(1, h - y));
+        // Blocks of about a twelfth of the region's longer side: nothing inside stays legible.
+        let block = (rw.max(rh) / 12).max(4);
+        let part = image::imageops::crop_imm(&img, x, y, rw, rh).to_image();
+        let small = image::imageops::resize(
+            &part,
+            rw.div_ceil(block),
+            rh.div_ceil(block),
+            image::imageops::FilterType::Triangle,
+        );
+        let blocks = image::imageops::resize(&small, rw, rh, image::imageops::FilterType::Nearest);
+        image::imageops::replace(&mut img, &blocks, x as i64, y as i64);
+    }
+    let shown = image::DynamicImage::ImageRgb8(img);
+    Ok((encode(&shown)?, encode(&shown.thumbnail(THUMB_SIDE, THUMB_SIDE))?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pixelated_region_loses_its_detail_and_the_rest_stays() {
+        let img = image::RgbImage::from_fn(200, 100, |x, y| {
+            image::Rgb(if (x / 2 + y / 2) % 2 == 0 { [255, 255, 255] } else { [0, 0, 0] })
+        });
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        let (out, thumb) = pixelate(&jpeg, &[Region { x: 0.0, y: 0.0, w: 0.5, h: 1.0 }]).unwrap();
+        let out = image::load_from_memory(&out).unwrap().to_luma8();
+        let contrast = |x0: u32| {
+            let v: Vec<f64> = (0..40).map(|i| out.get_pixel(x0 + i, 50).0[0] as f64).collect();
+            v.iter().map(|a| (a - v[0]).abs()).fold(0.0, f64::max)
+        };
+        assert!(contrast(20) < 60.0, "the checkerboard is gone where pixelated");
+        assert!(contrast(140) > 120.0, "and still there elsewhere");
+        assert!(!thumb.is_empty());
+        assert!(!Region { x: 0.8, y: 0.0, w: 0.5, h: 1.0 }.is_valid());
+    }
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));

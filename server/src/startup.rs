@@ -33,6 +33,7 @@ pub fn run(listener: TcpListener, state: AppState, web_dir: Option<PathBuf>) -> 
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::new(JSON_LIMIT))
             .wrap(actix_web::middleware::from_fn(crate::auth::guard::guard))
+            .wrap(actix_web::middleware::from_fn(crate::open311::errors::open311_errors))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(crate::headers::security_headers(&csp))
             .wrap(actix_web::middleware::from_fn(crate::request_log::trace))

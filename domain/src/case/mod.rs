@@ -106,6 +106,72 @@ impl CaseState {
 }
 
 named_enum! {
+    /// A public reporter's verdict on the result of a closed case (满意度评价).
+    Rating {
+        /// 满意.
+        Satisfied = "satisfied",
+        /// 基本满意.
+        BasicallySatisfied = "basically_satisfied",
+        /// 不满意: the district center sees it and may reopen the case.
+        Unsatisfied = "unsatisfied",
+    }
+}
+
+named_enum! {
+    /// Where a case is, in the plain words shown to the public (the tracking page, the public map, Open311).
+    PublicStatus {
+        /// Received, waiting to be accepted (已收到).
+        Received = "received",
+        /// Accepted, being arranged (已受理).
+        Accepted = "accepted",
+        /// A department is working on it (处理中).
+        InProgress = "in_progress",
+        /// The department says it is done; it is being checked on site (核查中).
+        Checking = "checking",
+        /// Fixed and closed (已办结).
+        Fixed = "fixed",
+        /// Not accepted, with the reason (不予受理).
+        NotAccepted = "not_accepted",
+        /// The same problem as another report, followed there (已合并).
+        Duplicate = "duplicate",
+        /// Withdrawn with approval (已撤销).
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl PublicStatus {
+    /// Whether the case is still being worked on (Open311 `open`; otherwise `closed`).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            PublicStatus::Received | PublicStatus::Accepted | PublicStatus::InProgress | PublicStatus::Checking
+        )
+    }
+}
+
+impl CaseState {
+    /// The state in the public's words.
+    pub fn public_status(self) -> PublicStatus {
+        use CaseState::*;
+        match self {
+            Reported | SelfResolved => PublicStatus::Received,
+            Accepted | Filed => PublicStatus::Accepted,
+            Escalated | Dispatched | Suspended => PublicStatus::InProgress,
+            Handled => PublicStatus::Checking,
+            Closed => PublicStatus::Fixed,
+            Rejected => PublicStatus::NotAccepted,
+            Merged => PublicStatus::Duplicate,
+            Voided => PublicStatus::Withdrawn,
+        }
+    }
+
+    /// Whether the street center has accepted the report (public pages show a report from then on).
+    pub fn is_accepted(self) -> bool {
+        !matches!(self, CaseState::Reported | CaseState::SelfResolved | CaseState::Rejected)
+    }
+}
+
+named_enum! {
     /// The deadline light of an open case.
     Light {
         /// Less than 80 % of the time limit used.

@@ -8,6 +8,7 @@
 //!    ↓                   ↓             ↓                 │ request_suspension / request_extension → approve / deny
 //! self_resolved ─review_pass→ closed   escalated ─dispatch→ dispatched       suspended ─resume→ dispatched
 //! any open state ─void→ voided; reported / accepted / filed ─merge→ merged; supervise flags any open case
+//! closed, rated unsatisfied by its public reporter ─reopen→ dispatched (rework, by the district center)
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,9 @@ named_enum! {
         Supervise = "supervise",
         /// Close it as a duplicate of another case.
         Merge = "merge",
+        /// The district center sends a closed case its public reporter rated unsatisfied back to its department
+        /// (重办).
+        Reopen = "reopen",
     }
 }
 
@@ -88,6 +92,8 @@ pub struct Flow {
     pub supervised: bool,
     /// Its category lets a grid worker resolve it themselves.
     pub self_resolvable: bool,
+    /// Closed, and its public reporter rated the result unsatisfied (不满意): the district center may reopen it.
+    pub unsatisfied: bool,
 }
 
 impl Flow {
@@ -100,6 +106,7 @@ impl Flow {
             rework: 0,
             supervised: false,
             self_resolvable,
+            unsatisfied: false,
         }
     }
 }
@@ -166,6 +173,7 @@ fn who(actor: &Actor, action: CaseAction, flow: &Flow) -> Result<(), &'static st
         VerifyPass | VerifyFail if actor.handled_it => Err("whoever handled a case may not verify it"),
         VerifyPass | VerifyFail => ok(worker, "a grid worker or head verifies on site"),
         Supervise => ok(center || actor.role == Role::DistrictAdmin, "the district supervises"),
+        Reopen => ok(center, "the district center reopens a case rated unsatisfied"),
     }
 }
 
@@ -175,6 +183,9 @@ fn next(flow: &Flow, action: CaseAction) -> Option<Flow> {
     use CaseState::*;
     let to = |state| Some(Flow { state, ..*flow });
     match (flow.state, action, flow.pending) {
+        (Closed, Reopen, _) if flow.unsatisfied => {
+            Some(Flow { state: Dispatched, rework: flow.rework + 1, unsatisfied: false, ..*flow })
+        }
         (s, _, _) if s.is_terminal() => None,
         (_, RequestVoid, None) => Some(Flow { pending: Some(Pending::Void), ..*flow }),
         (_, ApproveRequest, Some(Pending::Void)) => Some(Flow { state: Voided, pending: None, ..*flow }),
@@ -315,6 +326,20 @@ mod tests {
         assert_eq!((denied.state, denied.pending), (CaseState::Accepted, None));
         let admin = actor(Role::DistrictAdmin, true, false, false);
         assert_eq!(apply(&f, &admin, ApproveRequest).unwrap().state, CaseState::Voided);
+    }
+
+    #[test]
+    fn only_an_unsatisfied_closed_case_is_reopened_and_only_by_the_district_center() {
+        use CaseAction::*;
+        let closed = run(&[(street(), Accept), (street(), File), (street(), Dispatch), (department(), Handle)]);
+        let closed = apply(&closed, &worker(), VerifyPass).unwrap();
+        assert!(matches!(apply(&closed, &center(), Reopen), Err(Refusal::NotNow { .. })), "not rated unsatisfied");
+        let rated = Flow { unsatisfied: true, ..closed };
+        assert!(matches!(apply(&rated, &street(), Reopen), Err(Refusal::NotYou { .. })));
+        let reopened = apply(&rated, &center(), Reopen).unwrap();
+        assert_eq!((reopened.state, reopened.rework, reopened.unsatisfied), (CaseState::Dispatched, 1, false));
+        assert!(is_my_turn(&rated, &center()), "in the district center's inbox");
+        assert!(!is_my_turn(&closed, &center()));
     }
 
     #[test]

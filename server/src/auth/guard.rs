@@ -47,14 +47,17 @@ pub async fn guard(
     let access = match pattern.as_deref() {
         // No route; or the web app's files (pattern "") asked for an API path.
         None => return Err(ApiError::not_found("route", req.path()).into()),
-        Some("") if ["/api/", "/tiles/", "/fonts/"].iter().any(|p| req.path().starts_with(p)) => {
+        Some("") if ["/api/", "/tiles/", "/fonts/", "/open311/"].iter().any(|p| req.path().starts_with(p)) => {
             return Err(ApiError::not_found("route", req.path()).into())
         }
         Some(p) => policy::lookup(&method, p).ok_or_else(|| refusal_without_rule(&method, p))?,
     };
     let pattern = pattern.unwrap_or_default();
     let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
-    let principal = principal(&req, &state).await?;
+    let principal = match access {
+        Access::Partner if !req.headers().contains_key(API_KEY_HEADER) => partner_by_form(&mut req, &state).await?,
+        _ => principal(&req, &state).await?,
+    };
     let writes = !method.is_safe();
 
     // Anonymous callers share a budget per address; a partner application has one of its own, wherever it calls from.
@@ -80,6 +83,14 @@ pub async fn guard(
     let mut writer = None;
     match access {
         Access::Public => {}
+        Access::PublicWrite | Access::Partner => {
+            let actor = match &principal {
+                Principal::Public => "public".to_owned(),
+                Principal::Client(c) => c.actor(),
+                Principal::Staff(s) => s.username.clone(),
+            };
+            writer = Some(Writer::new(&actor, format!("{method} {pattern}"), None));
+        }
         Access::Tiles => {
             let public = policy::path_param(&pattern, req.path(), "source")
                 .and_then(Selection::parse)
@@ -192,12 +203,7 @@ fn refusal_without_rule(method: &Method, pattern: &str) -> actix_web::Error {
 /// Who is asking: the staff member of a live session cookie, or the public.
 async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
     if let Some(key) = req.headers().get(API_KEY_HEADER) {
-        let key = key.to_str().unwrap_or_default();
-        let digest = state.security.key.digest(key);
-        return match clients::by_key(&state.pool, &digest).await? {
-            Some((id, name, district)) => Ok(Principal::Client(Arc::new(Client { id, name, district }))),
-            None => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::BadApiKey, "unknown or revoked API key")),
-        };
+        return client_by_key(state, key.to_str().unwrap_or_default()).await;
     }
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Ok(Principal::Public);
@@ -206,6 +212,26 @@ async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, 
         Some(staff) => Principal::Staff(Arc::new(staff)),
         None => Principal::Public,
     })
+}
+
+/// The partner application whose key is the form's `api_key` (Open311 clients send it there); the body is put back
+/// for the handler.
+async fn partner_by_form(req: &mut ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
+    let bytes = body::read(&mut req.take_payload()).await?;
+    req.set_payload(bytes.clone().into());
+    let form = crate::open311::form::Open311Form::parse(&form::content_type(req.request()), bytes).await?;
+    let key = form.get("api_key").ok_or_else(|| {
+        ApiError::forbidden(ErrorCode::BadApiKey, "posting a request needs the api_key a district admin issued")
+    })?;
+    client_by_key(state, key).await
+}
+
+/// The live partner application of `key`.
+async fn client_by_key(state: &AppState, key: &str) -> Result<Principal, ApiError> {
+    match clients::by_key(&state.pool, &state.security.key.digest(key)).await? {
+        Some((id, name, district)) => Ok(Principal::Client(Arc::new(Client { id, name, district }))),
+        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::BadApiKey, "unknown or revoked API key")),
+    }
 }
 
 /// Where the request's target lies, and how to name it in a refusal; `None` for own-scope lists.

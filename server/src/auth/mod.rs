@@ -24,6 +24,11 @@ pub use principal::{Principal, Staff, Viewer};
 use throttle::Throttle;
 use vault::DataKey;
 
+/// Public reports one device may send in an hour (a resident reports a few problems on a walk, not dozens).
+pub const REPORTS_PER_DEVICE_HOUR: usize = 10;
+/// Public reports one client address may send in an hour.
+pub const REPORTS_PER_ADDRESS_HOUR: usize = 60;
+
 /// Security settings and state shared by every request.
 #[derive(Debug)]
 pub struct Security {
@@ -33,6 +38,11 @@ pub struct Security {
     pub secure_cookies: bool,
     /// Anonymous requests per client address.
     pub public_rate: Throttle,
+    /// Public reports per device ([`REPORTS_PER_DEVICE_HOUR`] an hour).
+    pub device_reports: Throttle,
+    /// Public reports per client address ([`REPORTS_PER_ADDRESS_HOUR`] an hour: many phones share a carrier's
+    /// address).
+    pub address_reports: Throttle,
     /// Failed sign-ins: delays and locks.
     pub lockout: Lockout,
     /// The audit log's head, anchored outside the database.
@@ -48,6 +58,8 @@ impl Security {
             key,
             secure_cookies,
             public_rate: Throttle::new(public_per_minute, Duration::from_secs(60)),
+            device_reports: Throttle::new(REPORTS_PER_DEVICE_HOUR, Duration::from_secs(3600)),
+            address_reports: Throttle::new(REPORTS_PER_ADDRESS_HOUR, Duration::from_secs(3600)),
             lockout: Lockout::default(),
         }
     }

@@ -14,6 +14,11 @@ pub enum Access {
     Public,
     /// Vector tiles: public layers for anyone, staff layers for staff only.
     Tiles,
+    /// Anyone may write (a resident's report, a rating): an audited write by `public`, by the partner application
+    /// whose key came with it, or by the signed-in staff member.
+    PublicWrite,
+    /// Partner applications only (Open311's `POST requests`): the key in `X-Api-Key` or in the form's `api_key`.
+    Partner,
     /// Signed-in staff whose role allows the action and whose scope covers the target.
     Staff(Action, Target),
 }
@@ -37,7 +42,7 @@ pub enum Target {
     BodyBuilding,
 }
 
-use Access::{Public, Staff, Tiles};
+use Access::{Partner, Public, PublicWrite, Staff, Tiles};
 use Action::*;
 use Entity::*;
 use Target::{BodyBuilding, BodyCode, BodyPoint, Community, OwnScope};
@@ -140,6 +145,26 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::DENSITY_HOTSPOTS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_AREAS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_REPEATS, Staff(ReadDensity, OwnScope)),
+    // Blurring a photo's public copy is an action on the case.
+    ("POST", paths::CASE_PHOTO_BLUR, Staff(ActOnCases, on(Case))),
+    // Public reporting: no account; the tracking page's token is the only key to a report's own page.
+    ("GET", paths::PUBLIC_SERVICES, Public),
+    ("GET", paths::PUBLIC_REPORTS, Public),
+    ("POST", paths::PUBLIC_REPORTS, PublicWrite),
+    ("GET", paths::PUBLIC_NEARBY, Public),
+    ("POST", paths::PUBLIC_FOLLOW, Public),
+    ("GET", paths::PUBLIC_PHOTO, Public),
+    ("GET", paths::TRACK, Public),
+    ("POST", paths::TRACK_RATING, PublicWrite),
+    // Open311 GeoReport v2: reading is public (and carries no personal data); posting needs a partner's key.
+    ("GET", paths::OPEN311_DISCOVERY, Public),
+    ("GET", paths::OPEN311_SERVICES, Public),
+    ("GET", paths::OPEN311_SERVICE, Public),
+    ("GET", paths::OPEN311_REQUESTS, Public),
+    ("POST", paths::OPEN311_REQUESTS, Partner),
+    ("GET", paths::OPEN311_REQUEST, Public),
+    ("GET", paths::OPEN311_TOKEN, Public),
+    ("GET", paths::OPEN311_UPDATES, Public),
 ];
 
 /// The access rule of a route, by method and matched pattern.

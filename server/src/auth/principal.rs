@@ -70,6 +70,13 @@ pub struct Client {
     pub district: String,
 }
 
+impl Client {
+    /// Its name in the audit log and as the requester of its reports: `client:{id}`.
+    pub fn actor(&self) -> String {
+        format!("client:{}", self.id)
+    }
+}
+
 /// The caller of a request.
 #[derive(Debug, Clone)]
 pub enum Principal {

@@ -144,22 +144,10 @@ pub async fn bench_heat(pool: &PgPool, n: usize, runs: usize) -> Result<HeatRepo
                     category_code: code,
                     major_code: major,
                     district_code: "990101".into(),
-                    street_code: None,
-                    community_code: None,
-                    grid_code: None,
-                    dedicated_grid_code: None,
                     state: "closed".into(),
                     channel: "patrol".into(),
-                    supervised: false,
-                    urgent: false,
-                    escalated: false,
-                    self_resolvable: false,
-                    pending: None,
-                    department_id: None,
-                    co_department_ids: Vec::new(),
-                    warn_at: None,
-                    due_at: None,
                     updated_at: now,
+                    ..IncidentRow::default()
                 }
             })
             .collect();

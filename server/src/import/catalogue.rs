@@ -8,7 +8,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use sqlx::PgPool;
-use wangge_gis_data::catalogue::{read_grid_taxonomy, read_holidays, read_national, DEFAULT_DEPARTMENTS};
+use wangge_gis_data::catalogue::{
+    read_grid_taxonomy, read_holidays, read_national, unclassified, DEFAULT_DEPARTMENTS, PUBLIC_SERVICES,
+};
 
 use crate::store::catalogue;
 
@@ -19,6 +21,8 @@ pub struct CatalogueSummary {
     pub categories_added: u64,
     /// Calendar days stored.
     pub calendar_days: u64,
+    /// New public services (the short list residents choose from).
+    pub public_services_added: u64,
 }
 
 fn open(dir: &Path, file: &str) -> Result<File> {
@@ -30,10 +34,13 @@ fn open(dir: &Path, file: &str) -> Result<File> {
 pub async fn import_catalogue(pool: &PgPool, data: &Path) -> Result<CatalogueSummary> {
     let mut seeds = read_national(open(data, "cn-urban-management/gbt47678.5-2026_components_events.csv")?)?;
     seeds.extend(read_grid_taxonomy(open(data, "grid-event-taxonomy/grid_event_enums.csv")?)?);
+    seeds.push(unclassified());
     let days = read_holidays(open(data, "cn-holidays/cn_holidays_2024_2026.csv")?)?;
+    let categories_added = catalogue::seed_categories(pool, &seeds).await?;
     Ok(CatalogueSummary {
-        categories_added: catalogue::seed_categories(pool, &seeds).await?,
+        categories_added,
         calendar_days: catalogue::store_calendar(pool, &days).await?,
+        public_services_added: catalogue::seed_public_services(pool, &PUBLIC_SERVICES).await?,
     })
 }
 

@@ -178,6 +178,8 @@ async fn drive(
         closed_at: None,
         request: None,
         generated: true,
+        service: None,
+        client: None,
     };
     let id = store::insert(tx, &[row]).await.context("generated case")?[0];
     let trail = |at, action: &'static str, from, to, actor: &'static str, role: Role| TrailRow {

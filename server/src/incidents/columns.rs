@@ -28,6 +28,8 @@ pub const URGENT: u8 = 2;
 pub const ESCALATED: u8 = 4;
 /// Flag bit: its category lets a grid worker resolve it.
 pub const SELF_RESOLVABLE: u8 = 8;
+/// Flag bit: closed and rated unsatisfied by its public reporter.
+pub const UNSATISFIED: u8 = 16;
 
 /// Codes as small integers, both ways.
 #[derive(Debug, Default, Clone)]
@@ -108,7 +110,7 @@ pub struct Columns {
     pub state: Vec<u8>,
     /// Position in [`Channel::ALL`].
     pub channel: Vec<u8>,
-    /// [`SUPERVISED`], [`URGENT`], [`ESCALATED`], [`SELF_RESOLVABLE`].
+    /// [`SUPERVISED`], [`URGENT`], [`ESCALATED`], [`SELF_RESOLVABLE`], [`UNSATISFIED`].
     pub flags: Vec<u8>,
     /// A request waiting for a decision: 0 none, else 1 + its position in [`Pending::ALL`].
     pub pending: Vec<u8>,
@@ -213,7 +215,16 @@ impl Columns {
         }
         self.state[p] = row.state.parse().map_or(0, |s| ordinal(CaseState::ALL, s));
         self.channel[p] = row.channel.parse().map_or(0, |c| ordinal(Channel::ALL, c));
-        self.flags[p] = if row.supervised { SUPERVISED } else { 0 } | if row.urgent { URGENT } else { 0 };
+        self.flags[p] = [
+            (row.supervised, SUPERVISED),
+            (row.urgent, URGENT),
+            (row.escalated, ESCALATED),
+            (row.self_resolvable, SELF_RESOLVABLE),
+            (row.unsatisfied, UNSATISFIED),
+        ]
+        .iter()
+        .filter(|(set, _)| *set)
+        .fold(0, |flags, (_, bit)| flags | bit);
         self.department[p] = row.department_id.unwrap_or(0);
         if row.co_department_ids.is_empty() {
             self.co_departments.remove(&(p as u32));
@@ -287,6 +298,7 @@ impl Columns {
             rework: 0,
             supervised: self.flags[p] & SUPERVISED != 0,
             self_resolvable: self.flags[p] & SELF_RESOLVABLE != 0,
+            unsatisfied: self.flags[p] & UNSATISFIED != 0,
         }
     }
 
@@ -324,21 +336,9 @@ mod tests {
             major_code: "E06".into(),
             district_code: "990101".into(),
             street_code: Some("990101001".into()),
-            community_code: None,
-            grid_code: None,
-            dedicated_grid_code: None,
             state: state.into(),
             channel: "patrol".into(),
-            supervised: false,
-            urgent: false,
-            escalated: false,
-            self_resolvable: false,
-            pending: None,
-            department_id: None,
-            co_department_ids: vec![],
-            warn_at: None,
-            due_at: None,
-            updated_at: Utc::now(),
+            ..IncidentRow::default()
         }
     }
 

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod density;
 pub mod desk;
 pub mod nearby;
+pub mod public;
 pub mod select;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};

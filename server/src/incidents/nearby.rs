@@ -5,7 +5,7 @@
 use super::columns::Columns;
 
 /// Metres per degree of latitude.
-const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+pub(crate) const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
 /// Open cases of `category` within `radius_m` of `(lon, lat)` reported since `since` (Unix microseconds), other
 /// than `except`, nearest first, at most `limit`.

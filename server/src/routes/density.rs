@@ -66,23 +66,7 @@ fn view(q: &ViewQuery) -> ApiResult<View> {
         .iter()
         .map(|s| s.parse::<CaseState>().map_err(|e| ApiError::bad_request(ErrorCode::BadQuery, e)))
         .collect::<ApiResult<Vec<_>>>()?;
-    let bbox = match q.bbox.as_deref() {
-        None => None,
-        Some(b) => {
-            let v: Vec<f64> =
-                b.split(',').map(|x| x.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-                    ApiError::bad_request(ErrorCode::BadQuery, "bbox is west,south,east,north in degrees")
-                })?;
-            match v[..] {
-                [w, s, e, n] if w < e && s < n && (-180.0..=180.0).contains(&w) && (-90.0..=90.0).contains(&s) => {
-                    Some([w, s, e, n])
-                }
-                _ => {
-                    return Err(ApiError::bad_request(ErrorCode::BadQuery, "bbox is west,south,east,north in degrees"))
-                }
-            }
-        }
-    };
+    let bbox = q.bbox.as_deref().map(input::bbox).transpose()?;
     Ok(View { from, to, categories: list(&q.category), states, bbox })
 }
 

@@ -55,3 +55,22 @@ pub fn paragraph(field: &str, raw: &str, max: usize) -> Result<String, ApiError>
     wangge_domain::text::paragraph(raw, max)
         .map_err(|e| ApiError::unprocessable(ErrorCode::BadText, format!("{field} {e}")))
 }
+
+/// A bounding box `west,south,east,north` in degrees.
+pub fn bbox(raw: &str) -> Result<[f64; 4], ApiError> {
+    let bad = || ApiError::bad_request(ErrorCode::BadQuery, "bbox is west,south,east,north in degrees");
+    let v: Vec<f64> = raw.split(',').map(|x| x.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    match v[..] {
+        [w, s, e, n]
+            if w < e
+                && s < n
+                && (-180.0..=180.0).contains(&w)
+                && (-180.0..=180.0).contains(&e)
+                && (-90.0..=90.0).contains(&s)
+                && (-90.0..=90.0).contains(&n) =>
+        {
+            Ok([w, s, e, n])
+        }
+        _ => Err(bad()),
+    }
+}

@@ -16,6 +16,7 @@ pub(crate) mod input;
 mod locate;
 mod plan_exchange;
 mod plans;
+mod public;
 mod residents;
 mod search;
 mod session;
@@ -72,5 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     catalogue::configure(cfg);
     density::configure(cfg);
     clients::configure(cfg);
+    public::configure(cfg);
+    crate::open311::configure(cfg);
     tiles::configure(cfg);
 }

@@ -70,6 +70,10 @@ pub struct NewCaseRow<'a> {
     pub request: Option<(&'a str, &'a str)>,
     /// Generated demo data.
     pub generated: bool,
+    /// The public service a resident (or a partner application) reported it as.
+    pub service: Option<&'a str>,
+    /// The partner application it came through.
+    pub client: Option<i64>,
 }
 
 /// Take `n` serials of `district` on `day` (China date); returns the first. The day's row stays locked until the
@@ -94,17 +98,20 @@ pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<
         "INSERT INTO cases (number, district_code, street_code, community_code, grid_code, dedicated_grid_code,
              special_grid_ids, category_code, channel, state, self_resolvable, urgent, description, address, geom,
              reporter, reporter_contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id,
-             generated, stage_due_at)
+             generated, stage_due_at, service_code, client_id)
          SELECT number, district, street, community, grid, dedicated, special::bigint[], category, channel, state,
              self_resolvable, urgent, description, address, ST_SetSRID(ST_MakePoint(lon, lat), 4326), reporter,
-             contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due
+             contact, clock, warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due,
+             service, client
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
              $9::text[], $10::text[], $11::bool[], $12::bool[], $13::text[], $14::text[], $15::float8[],
              $16::float8[], $17::text[], $18::bytea[], $19::jsonb[], $20::timestamptz[], $21::timestamptz[],
-             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::bool[], $27::timestamptz[])
+             $22::timestamptz[], $23::timestamptz[], $24::text[], $25::text[], $26::bool[], $27::timestamptz[],
+             $28::text[], $29::int8[])
              WITH ORDINALITY AS r (number, district, street, community, grid, dedicated, special, category,
                  channel, state, self_resolvable, urgent, description, address, lon, lat, reporter, contact, clock,
-                 warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due, n)
+                 warn_at, due_at, reported_at, closed_at, request_actor, request_id, generated, stage_due, service,
+                 client, n)
          ORDER BY n
          RETURNING id, number",
     )
@@ -135,6 +142,8 @@ pub async fn insert(conn: &mut PgConnection, rows: &[NewCaseRow<'_>]) -> Result<
     .bind(col(&|c| c.request.map(|r| r.1.to_owned())))
     .bind(rows.iter().map(|c| c.generated).collect::<Vec<_>>())
     .bind(rows.iter().map(|c| c.stage_due).collect::<Vec<_>>())
+    .bind(col(&|c| c.service.map(str::to_owned)))
+    .bind(rows.iter().map(|c| c.client).collect::<Vec<_>>())
     .fetch_all(conn)
     .await?;
     let by_number: std::collections::HashMap<String, i64> = ids.into_iter().map(|(id, n)| (n, id)).collect();
@@ -208,6 +217,8 @@ pub struct Stored {
     pub supervised: bool,
     /// Self-resolvable.
     pub self_resolvable: bool,
+    /// Closed and rated unsatisfied by its public reporter.
+    pub unsatisfied: bool,
     /// Lead department.
     pub department_id: Option<i64>,
     /// Who handled it.
@@ -228,6 +239,7 @@ impl Stored {
             rework: self.rework as u32,
             supervised: self.supervised,
             self_resolvable: self.self_resolvable,
+            unsatisfied: self.unsatisfied,
         }
     }
 }
@@ -236,7 +248,9 @@ impl Stored {
 pub async fn load(conn: &mut PgConnection, id: i64) -> Result<Option<Stored>> {
     Ok(sqlx::query_as(
         "SELECT id, district_code, street_code, community_code, special_grid_ids, category_code, state, escalated,
-                pending, pending_limit, rework, supervised, self_resolvable, department_id, handled_by, clock,
+                pending, pending_limit, rework, supervised, self_resolvable,
+                (state = 'closed' AND rating IS NOT DISTINCT FROM 'unsatisfied') AS unsatisfied, department_id,
+                handled_by, clock,
                 coalesce((SELECT max(at) FROM case_trail t WHERE t.case_id = cases.id), reported_at) AS last_step_at
          FROM cases WHERE id = $1",
     )
@@ -278,7 +292,10 @@ pub async fn update(conn: &mut PgConnection, id: i64, c: &Change<'_>) -> Result<
              department_id = CASE WHEN $10 THEN $11 ELSE department_id END,
              co_department_ids = coalesce($12, co_department_ids),
              pending_limit = $13, handled_by = coalesce($14, handled_by), merged_into = coalesce($15, merged_into),
-             closed_at = coalesce($16, closed_at), updated_at = now(),
+             closed_at = CASE WHEN $19 THEN coalesce($16, closed_at) END, updated_at = now(),
+             rating = CASE WHEN $2 = 'closed' THEN rating END,
+             rating_comment = CASE WHEN $2 = 'closed' THEN rating_comment END,
+             rated_at = CASE WHEN $2 = 'closed' THEN rated_at END,
              stage_due_at = CASE WHEN $17 THEN $18 ELSE stage_due_at END,
              stage_noted = CASE WHEN $17 THEN false ELSE stage_noted END
          WHERE id = $1",
@@ -301,6 +318,7 @@ pub async fn update(conn: &mut PgConnection, id: i64, c: &Change<'_>) -> Result<
     .bind(c.closed_at)
     .bind(c.stage_due.is_some())
     .bind(c.stage_due.flatten())
+    .bind(c.flow.state.is_terminal())
     .execute(conn)
     .await?;
     Ok(())

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use wangge_api::cases::{Category, CategoryEdit, Department, DispatchRule};
 use wangge_domain::case::clock::StageLimits;
 use wangge_domain::case::{CaseState, TimeLimit};
-use wangge_gis_data::catalogue::{CalendarDay, CategorySeed};
+use wangge_gis_data::catalogue::{CalendarDay, CategorySeed, PublicServiceSeed};
 
 use super::{typed, Result};
 
@@ -14,7 +14,7 @@ const CATEGORY_JSON: &str = "json_build_object('code', c.code, 'catalogue', c.ca
     'major_name', c.major_name, 'name', c.name, 'sort', c.sort, 'enabled', c.enabled,
     'limit', json_build_object('amount', c.limit_amount, 'unit', c.limit_unit), 'limit_is_default', c.limit_is_default,
     'urgent', c.urgent, 'default_department', c.default_department, 'self_resolvable', c.self_resolvable,
-    'filing_condition', c.filing_condition, 'closing_condition', c.closing_condition)";
+    'filing_condition', c.filing_condition, 'closing_condition', c.closing_condition, 'sensitive', c.sensitive)";
 
 /// Store the default catalogue; categories already present keep what a district made of them. Returns how many
 /// were new.
@@ -24,8 +24,8 @@ pub async fn seed_categories(pool: &PgPool, seeds: &[CategorySeed]) -> Result<u6
     for s in seeds {
         added += sqlx::query(
             "INSERT INTO category (code, catalogue, major_code, major_name, name, sort, limit_amount, limit_unit,
-                 urgent, default_department, self_resolvable)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (code) DO NOTHING",
+                 urgent, default_department, self_resolvable, sensitive)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (code) DO NOTHING",
         )
         .bind(&s.code)
         .bind(s.catalogue.as_str())
@@ -38,6 +38,30 @@ pub async fn seed_categories(pool: &PgPool, seeds: &[CategorySeed]) -> Result<u6
         .bind(s.defaults.urgent)
         .bind(s.defaults.department)
         .bind(s.defaults.self_resolvable)
+        .bind(s.catalogue.sensitive_by_default())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Add the public services of `seeds` that are not there yet (in their order); returns how many were new.
+pub async fn seed_public_services(pool: &PgPool, seeds: &[PublicServiceSeed]) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    let mut added = 0;
+    for (i, s) in seeds.iter().enumerate() {
+        added += sqlx::query(
+            "INSERT INTO public_service (code, category_code, name, name_en, keywords, sort)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(s.code)
+        .bind(s.category)
+        .bind(s.name)
+        .bind(s.name_en)
+        .bind(s.keywords)
+        .bind(i as i32 + 1)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -105,7 +129,7 @@ pub async fn update_category(conn: &mut PgConnection, code: &str, e: &CategoryEd
             limit_is_default = limit_is_default AND $5 IS NULL,
             urgent = coalesce($7, urgent), default_department = coalesce($8, default_department),
             self_resolvable = coalesce($9, self_resolvable), filing_condition = coalesce($10, filing_condition),
-            closing_condition = coalesce($11, closing_condition)
+            closing_condition = coalesce($11, closing_condition), sensitive = coalesce($12, sensitive)
          WHERE code = $1 RETURNING {CATEGORY_JSON}"
     ))
     .bind(code)
@@ -119,6 +143,7 @@ pub async fn update_category(conn: &mut PgConnection, code: &str, e: &CategoryEd
     .bind(e.self_resolvable)
     .bind(&e.filing_condition)
     .bind(&e.closing_condition)
+    .bind(e.sensitive)
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|j| j.0))

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use super::Result;
 
 /// The columns of one case the incident store keeps.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct IncidentRow {
     /// Id.
     pub id: i64,
@@ -43,6 +43,8 @@ pub struct IncidentRow {
     pub escalated: bool,
     /// Its category lets a grid worker resolve it.
     pub self_resolvable: bool,
+    /// Closed and rated unsatisfied by its public reporter.
+    pub unsatisfied: bool,
     /// A request waiting for a decision.
     pub pending: Option<String>,
     /// Lead department.
@@ -59,7 +61,8 @@ pub struct IncidentRow {
 
 const SELECT: &str = "SELECT c.id, c.reported_at, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.category_code,
         k.major_code, c.district_code, c.street_code, c.community_code, c.grid_code, c.dedicated_grid_code, c.state,
-        c.channel, c.supervised, c.urgent, c.escalated, c.self_resolvable, c.pending, c.department_id, c.co_department_ids, c.warn_at, c.due_at, c.updated_at
+        c.channel, c.supervised, c.urgent, c.escalated, c.self_resolvable,
+        (c.state = 'closed' AND c.rating IS NOT DISTINCT FROM 'unsatisfied') AS unsatisfied, c.pending, c.department_id, c.co_department_ids, c.warn_at, c.due_at, c.updated_at
     FROM cases c JOIN category k ON k.code = c.category_code";
 
 /// Every case, oldest report first.

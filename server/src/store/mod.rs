@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod places;
 pub mod plan_import;
 pub mod plans;
+pub mod public;
 pub mod residents;
 pub mod search;
 pub mod special_grids;
