@@ -428,3 +428,41 @@ impl Drop for TestApp {
         .ok();
     }
 }
+
+/// A real PNG photo of `w`×`h` pixels, different for each `seed`.
+pub fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8 ^ seed, y as u8, seed]));
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+/// A `multipart/form-data` body of named text fields and files: (content type, body).
+pub fn multipart(fields: &[(&str, String)], files: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "wangge-test-boundary-7";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"p{i}.png\"\r\n\
+                 Content-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A report as a form: its document in the `json` part, and `photo` parts.
+pub fn form(json: &Value, photos: &[Vec<u8>]) -> (String, Vec<u8>) {
+    let files: Vec<(&str, Vec<u8>)> = photos.iter().map(|p| ("photo", p.clone())).collect();
+    multipart(&[("json", json.to_string())], &files)
+}

@@ -9,19 +9,11 @@ use wangge_api::error::{ErrorBody, ErrorCode};
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::workflow::CaseAction;
 use wangge_domain::case::{CaseState, Light};
-use wangge_tests::{Caller, TestApp};
+use wangge_tests::{form, png, Caller, TestApp};
 
 const A: &str = "990101001001";
 const B: &str = "990101001002";
 const CATEGORY: &str = "E06001";
-
-/// A real PNG photo of `w`×`h` pixels, different for each `seed`.
-fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8 ^ seed, y as u8, seed]));
-    let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
-    out
-}
 
 struct Desk {
     app: TestApp,
@@ -408,23 +400,6 @@ async fn the_catalogue_is_data_a_district_admin_edits() {
     }
     let (_, b) = d.street.get(&format!("/api/cases/{id}")).await;
     assert_eq!(b["department"], "住建");
-}
-
-/// A `multipart/form-data` body of a `json` part and `photo` parts.
-fn form(json: &Value, photos: &[Vec<u8>]) -> (String, Vec<u8>) {
-    let boundary = "wangge-test-boundary-7";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"json\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n").as_bytes());
-    for (i, p) in photos.iter().enumerate() {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(p);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]
