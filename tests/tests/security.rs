@@ -16,19 +16,23 @@ fn district() -> Scope {
 
 /// A route pattern with every `{param}` filled in.
 fn concrete(pattern: &str) -> String {
+    let values = [
+        ("{id}", "1"),
+        ("{code}", COMMUNITY),
+        ("{source}", "blocks"),
+        ("{z}", "14"),
+        ("{x}", "13600"),
+        ("{y}", "6700"),
+        ("{stack}", "Noto-Sans-Regular"),
+        ("{range}", "0-255.pbf"),
+        ("{format}", "json"),
+        ("{token}", "1-r-000000000000000000000000"),
+        ("{number}", "990101-20260101-0001"),
+        ("{photo}", "1"),
+    ];
     pattern
         .split('/')
-        .map(|s| match s {
-            "{id}" => "1",
-            "{code}" => COMMUNITY,
-            "{source}" => "blocks",
-            "{z}" => "14",
-            "{x}" => "13600",
-            "{y}" => "6700",
-            "{stack}" => "Noto-Sans-Regular",
-            "{range}" => "0-255.pbf",
-            other => other,
-        })
+        .map(|s| values.iter().fold(s.to_owned(), |seg, (name, value)| seg.replace(name, value)))
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -70,7 +74,9 @@ fn literal_positions(pattern: &str, path: &str) -> Vec<bool> {
         if i > 0 {
             out.push(true); // the slash
         }
-        out.extend(std::iter::repeat_n(!p.starts_with('{'), s.len()));
+        // A segment's text before its first parameter is literal (`discovery.{format}`).
+        let literal = p.find('{').unwrap_or(p.len());
+        out.extend((0..s.len()).map(|k| k < literal));
     }
     out
 }

@@ -40,7 +40,32 @@ pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    canonicalise(&mut req)?;
+    // A refusal is answered here, as a response that still carries its error (so outer layers, such as Open311's
+    // error format, can read it).
+    let (principal, writer) = match admit(&mut req).await {
+        Ok(admitted) => admitted,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    let method = req.method().clone();
+    let pattern = req.match_pattern().unwrap_or_default();
+    req.extensions_mut().insert(principal);
+    if let Some(w) = &writer {
+        req.extensions_mut().insert(w.clone());
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    match writer {
+        // Every successful audited write must have gone through the after-write path (write and entry together).
+        Some(w) if res.status().is_success() && !w.committed() => Err(ApiError::from(anyhow::anyhow!(
+            "{method} {pattern} answered without committing through the after-write path"
+        ))
+        .into()),
+        _ => Ok(res),
+    }
+}
+
+/// Decide whether the request may pass: who is asking, and for an audited write the [`Writer`] the handler gets.
+async fn admit(req: &mut ServiceRequest) -> Result<(Principal, Option<Writer>), actix_web::Error> {
+    canonicalise(req)?;
     let pattern = req.match_pattern();
     let method = req.method().clone();
     // Decide on the route the router will run: the policy row of its pattern, or 404 when no route matches.
@@ -55,8 +80,8 @@ pub async fn guard(
     let pattern = pattern.unwrap_or_default();
     let state = req.app_data::<web::Data<AppState>>().cloned().expect("AppState is registered");
     let principal = match access {
-        Access::Partner if !req.headers().contains_key(API_KEY_HEADER) => partner_by_form(&mut req, &state).await?,
-        _ => principal(&req, &state).await?,
+        Access::Partner if !req.headers().contains_key(API_KEY_HEADER) => partner_by_form(req, &state).await?,
+        _ => principal(req, &state).await?,
     };
     let writes = !method.is_safe();
 
@@ -119,7 +144,7 @@ pub async fn guard(
                 )
                 .into());
             }
-            if let Some((place, what)) = place_of(&mut req, &state, &pattern, target).await? {
+            if let Some((place, what)) = place_of(req, &state, &pattern, target).await? {
                 if !staff.assignment.scope().covers(&place) {
                     // Outside the scope looks exactly like not there, so ids cannot be probed.
                     return Err(ApiError::new(
@@ -143,19 +168,7 @@ pub async fn guard(
         }
     }
 
-    req.extensions_mut().insert(principal);
-    if let Some(w) = &writer {
-        req.extensions_mut().insert(w.clone());
-    }
-    let res = next.call(req).await?.map_into_boxed_body();
-    match writer {
-        // Every successful audited write must have gone through the after-write path (write and entry together).
-        Some(w) if res.status().is_success() && !w.committed() => Err(ApiError::from(anyhow::anyhow!(
-            "{method} {pattern} answered without committing through the after-write path"
-        ))
-        .into()),
-        _ => Ok(res),
-    }
+    Ok((principal, writer))
 }
 
 /// Rewrite the request to its one canonical path (so the policy lookup and the router see the same bytes), refuse

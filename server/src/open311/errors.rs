@@ -17,11 +17,13 @@ pub async fn open311_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !req.path().starts_with("/open311/") {
+    // Decided on the path as the guard will read it, so every spelling of a path is answered alike.
+    let path = crate::auth::canonical::canonical_path(req.path()).unwrap_or_else(|_| req.path().to_owned());
+    if !path.starts_with("/open311/") {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
-    let format = Format::of_path(req.path());
-    let http = req.request().clone();
+    let format = Format::of_path(&path);
+    // The guard answers its refusals as responses; an `Err` from further in (a server fault) passes as it is.
     match next.call(req).await {
         Ok(res) if res.status().is_client_error() || res.status().is_server_error() => {
             let (status, description) = match res.response().error() {
@@ -31,11 +33,7 @@ pub async fn open311_errors(
             let (req, _) = res.into_parts();
             Ok(ServiceResponse::new(req, render(format, status, description)))
         }
-        Ok(res) => Ok(res.map_into_boxed_body()),
-        Err(e) => {
-            let (status, description) = describe(&e);
-            Ok(ServiceResponse::new(http, render(format, status, description)))
-        }
+        other => other.map(ServiceResponse::map_into_boxed_body),
     }
 }
 

@@ -1,0 +1,190 @@
+//! Open311 GeoReport v2 through HTTP on a real PostGIS: every method in JSON and XML, the spec's errors, api_key
+//! issue and revoke, posting with attributes and a media file, the request list's filters and pages, the
+//! extensions, tokens, FixMyStreet's updates, and that no GET carries personal data.
+
+use serde_json::{json, Value};
+use wangge_api::clients::IssuedKey;
+use wangge_api::open311::{Created, Discovery, Service, ServiceDefinition, ServiceRequest, TokenAnswer};
+use wangge_domain::access::{Role, Scope};
+use wangge_tests::{multipart, png, Caller, TestApp};
+
+const A: &str = "990101001001";
+
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{e}: {v}"))
+}
+
+/// An Open311 error list of one, with its code.
+fn spec_error(v: &Value) -> u64 {
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert!(v[0]["description"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
+    v[0]["code"].as_u64().unwrap()
+}
+
+async fn post_form(caller: &Caller, path: &str, fields: &[(&str, String)]) -> (u16, Value) {
+    let body = serde_urlencoded::to_string(fields).unwrap();
+    caller.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes()).await
+}
+
+#[tokio::test]
+async fn every_method_answers_in_json_and_xml_as_the_spec_names_it() {
+    let app = TestApp::spawn_with_demo().await;
+    if !app.load_catalogue().await {
+        return;
+    }
+    let public = app.public();
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District(A[..6].parse().unwrap())).await;
+    let street = app.sign_in_as("street", Role::StreetOperator, Scope::Street(A[..9].parse().unwrap())).await;
+    let at = app.interior_point(A).await;
+
+    let (s, b) = public.get("/open311/v2/discovery.json").await;
+    assert_eq!(s, 200);
+    assert!(typed::<Discovery>(b).endpoints[0].url.ends_with("/open311/v2"));
+    let (s, xml) = public.get_text("/open311/v2/discovery.xml").await;
+    assert!(s == 200 && xml.starts_with("<?xml") && xml.contains("<endpoints><endpoint>"), "{xml}");
+
+    let (_, b) = public.get("/open311/v2/services.json?jurisdiction_id=990101").await;
+    let services: Vec<Service> = typed(b);
+    assert!(services.iter().any(|s| s.service_code == "road_damage" && s.kind == "realtime"));
+    let (_, xml) = public.get_text("/open311/v2/services.xml").await;
+    assert!(xml.contains("<services><service>") && xml.contains("<service_code>road_damage</service_code>"));
+    let (_, b) = public.get(&format!("/open311/v2/services.json?lat={}&long={}", at.1, at.0)).await;
+    assert_eq!(typed::<Vec<Service>>(b).len(), services.len(), "served where a community is");
+    let (_, b) = public.get("/open311/v2/services.json?lat=20&long=100").await;
+    assert!(typed::<Vec<Service>>(b).is_empty(), "no services where nobody serves");
+    let (s, b) = public.get("/open311/v2/services.json?jurisdiction_id=123456").await;
+    assert_eq!((s, spec_error(&b)), (404, 404));
+    let (_, b) = public.get("/open311/v2/services/noise.json").await;
+    let def: ServiceDefinition = typed(b);
+    assert!(def.attributes.iter().any(|a| a.code == "hazard" && a.datatype == "singlevaluelist"));
+    let (_, xml) = public.get_text("/open311/v2/services/noise.xml").await;
+    assert!(xml.contains("<service_definition>") && xml.contains("<attributes><attribute>"), "{xml}");
+    let (s, xml) = public.get_text("/open311/v2/services/nothing.xml").await;
+    assert!(s == 404 && xml.contains("<errors><error><code>404</code>"), "{xml}");
+    let (s, b) = public.get("/open311/v2/services.yaml").await;
+    assert_eq!((s, spec_error(&b)), (400, 400));
+
+    // Posting needs a live key a district admin issued.
+    let request = |key: &str| {
+        vec![
+            ("api_key", key.to_owned()),
+            ("jurisdiction_id", "990101".to_owned()),
+            ("service_code", "road_damage".to_owned()),
+            ("lat", at.1.to_string()),
+            ("long", at.0.to_string()),
+            ("address_string", "示范路 8 号".to_owned()),
+            ("description", "路面塌陷".to_owned()),
+            ("first_name", "李".to_owned()),
+            ("last_name", "四".to_owned()),
+            ("phone", "13900001111".to_owned()),
+            ("attribute[hazard]", "yes".to_owned()),
+        ]
+    };
+    let (s, b) = post_form(&public, "/open311/v2/requests.json", &request("")).await;
+    assert_eq!((s, spec_error(&b)), (403, 403));
+    let (s, b) = post_form(&public, "/open311/v2/requests.json", &request("not-a-key")).await;
+    assert_eq!((s, spec_error(&b)), (403, 403));
+    let (_, b) = admin.post("/api/api-clients", &json!({ "name": "市民通 App" })).await;
+    let issued: IssuedKey = typed(b);
+    let key = issued.api_key.clone();
+    let (s, b) = post_form(&public, "/open311/v2/requests.json", &request(&key)).await;
+    assert_eq!(s, 200, "{b}");
+    let created: Vec<Created> = typed(b);
+    let number = created[0].service_request_id.clone();
+    let mut bad = request(&key);
+    bad.retain(|(k, _)| *k != "service_code");
+    assert_eq!(spec_error(&post_form(&public, "/open311/v2/requests.json", &bad).await.1), 400);
+    let mut bad = request(&key);
+    bad.push(("attribute[hazard]", "maybe".to_owned()));
+    bad.retain(|(k, v)| *k != "attribute[hazard]" || v == "maybe");
+    assert_eq!(spec_error(&post_form(&public, "/open311/v2/requests.json", &bad).await.1), 400);
+    let mut far = request(&key);
+    far.retain(|(k, _)| *k != "lat" && *k != "long");
+    far.push(("lat", "20".into()));
+    far.push(("long", "100".into()));
+    assert_eq!(spec_error(&post_form(&public, "/open311/v2/requests.json", &far).await.1), 400);
+    // XML, and a multipart post with a media file.
+    let (s, xml) = {
+        let body = serde_urlencoded::to_string(request(&key)).unwrap();
+        let r = public
+            .request(reqwest::Method::POST, "/open311/v2/requests.xml")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    assert!(s == 200 && xml.contains("<service_requests><request>") && xml.contains("<service_request_id>"), "{xml}");
+    let (content_type, body) = multipart(&request(&key), &[("media", png(400, 300, 9))]);
+    let (s, b) = public.post_raw("/open311/v2/requests.json", &content_type, body).await;
+    assert_eq!(s, 200, "{b}");
+    let with_photo = typed::<Vec<Created>>(b)[0].service_request_id.clone();
+
+    // Reading back: the list, one request, tokens; a description and a photo only once accepted; never the
+    // reporter's name or phone.
+    let (s, b) = public.get("/open311/v2/requests.json").await;
+    assert_eq!(s, 200, "{b}");
+    let list: Vec<ServiceRequest> = typed(b.clone());
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|r| r.status == "open" && r.description.is_none() && r.media_url.is_none()));
+    for private in ["13900001111", "李", "\"四\""] {
+        assert!(!b.to_string().contains(private), "{private} in a GET");
+    }
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE number = $1")
+        .bind(&with_photo)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (s, b) = street.post(&format!("/api/cases/{id}/actions"), &json!({ "action": "accept" })).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, b) = public.get(&format!("/open311/v2/requests/{with_photo}.json?extensions=true")).await;
+    let one: Vec<ServiceRequest> = typed(b);
+    assert_eq!(one.len(), 1);
+    assert!(one[0].description.as_deref().is_some_and(|d| d.starts_with("路面塌陷") && d.contains("[hazard] yes")));
+    let media = one[0].media_url.clone().expect("the photo, once accepted");
+    let path = media.split_once("/api/").map(|(_, p)| format!("/api/{p}")).unwrap();
+    assert_eq!(public.get_text(&path).await.0, 200);
+    let notes = one[0].notes.clone().unwrap();
+    assert_eq!(notes.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["report", "accept"]);
+    let (_, xml) = public.get_text(&format!("/open311/v2/requests/{with_photo}.xml")).await;
+    assert!(xml.contains("<service_requests><request>") && xml.contains("<status>open</status>"), "{xml}");
+    let (s, b) = public.get("/open311/v2/requests/990101-20200101-9999.json").await;
+    assert_eq!((s, spec_error(&b)), (404, 404));
+    let (_, b) = public.get(&format!("/open311/v2/tokens/{}.json", created[0].token)).await;
+    assert_eq!(typed::<Vec<TokenAnswer>>(b)[0].service_request_id, number);
+
+    // Filters and pages.
+    let count = |b: Value| typed::<Vec<ServiceRequest>>(b).len();
+    let (_, b) = public.get("/open311/v2/requests.json?page_size=2").await;
+    assert_eq!(count(b), 2);
+    let (_, b) = public.get("/open311/v2/requests.json?page_size=2&page=2").await;
+    assert_eq!(count(b), 1);
+    let (_, b) = public.get("/open311/v2/requests.json?status=closed").await;
+    assert_eq!(count(b), 0);
+    let (_, b) = public.get("/open311/v2/requests.json?service_code=noise").await;
+    assert_eq!(count(b), 0);
+    let (_, b) = public.get(&format!("/open311/v2/requests.json?service_request_id={number},{with_photo}")).await;
+    assert_eq!(count(b), 2);
+    let near = format!("lat={}&long={}&radius=200", at.1, at.0);
+    let (_, b) = public.get(&format!("/open311/v2/requests.json?{near}")).await;
+    assert_eq!(count(b), 3);
+    let (_, b) = public.get("/open311/v2/requests.json?bbox=100,20,100.1,20.1").await;
+    assert_eq!(count(b), 0);
+    let (_, b) = public.get("/open311/v2/requests.json?end_date=2020-01-01T00:00:00Z").await;
+    assert_eq!(count(b), 0, "the default window is the 90 days before end_date");
+    let (s, b) = public.get("/open311/v2/requests.json?start_date=yesterday").await;
+    assert_eq!((s, spec_error(&b)), (400, 400));
+    let (_, b) = public.get("/open311/v2/servicerequestupdates.json").await;
+    assert!(
+        b.as_array().unwrap().iter().any(|u| u["service_request_id"] == with_photo.as_str()
+            && u["description"].as_str().is_some_and(|d| d.starts_with("accept"))),
+        "{b}"
+    );
+
+    // A revoked key stops at once.
+    let (s, _) = admin.post(&format!("/api/api-clients/{}/revoke", issued.client.id), &json!({})).await;
+    assert_eq!(s, 200);
+    let (s, b) = post_form(&public, "/open311/v2/requests.json", &request(&key)).await;
+    assert_eq!((s, spec_error(&b)), (403, 403));
+}
