@@ -15,6 +15,7 @@ use crate::desk::density::DensityView;
 use crate::desk::editor::{Controller, EditorPanel};
 use crate::desk::login::LoginDialog;
 use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
+use crate::desk::public_report::{hide_public_reports, show_public_reports, PublicReportForm, TrackPage};
 use crate::desk::residents::ResidentsPanel;
 use crate::desk::screen::Screen;
 use crate::kit::api::{self, Account, GridCard, GridStats, Located, SearchHit};
@@ -84,6 +85,8 @@ fn Desk() -> impl IntoView {
     // The case screens (desk, one case, the report form) and the report's pin.
     let case_screen = RwSignal::new(None::<Screen>);
     let pin = RwSignal::new(None::<(f64, f64)>);
+    // The public's screens (report a problem, a tracking page).
+    let public_screen = RwSignal::new(None::<Screen>);
     // Bumped whenever a style has loaded (at start, after the public/staff switch): overlays are added again.
     let restyle = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -147,8 +150,19 @@ fn Desk() -> impl IntoView {
         }
         let m = Map::create("map", "/style.json?mode=public", [118.92, 31.85], 13.0);
         m.on_event("style.load", move |_| restyle.update(|n| *n += 1));
+        m.on_event("moveend", move |_| {
+            if public.get_untracked() && case_screen.get_untracked().is_none() {
+                show_public_reports(map);
+            }
+        });
         m.on_event("click", move |ev| {
             let lng_lat = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"]));
+            if public_screen.get_untracked() == Some(Screen::PublicReport) {
+                if let (Some(lon), Some(lat)) = lng_lat {
+                    pin.set(Some((lon, lat)));
+                }
+                return;
+            }
             match case_screen.get_untracked() {
                 Some(Screen::Report) => {
                     if let (Some(lon), Some(lat)) = lng_lat {
@@ -217,6 +231,16 @@ fn Desk() -> impl IntoView {
                 }
             }
         });
+    });
+
+    // The public map shows the accepted public reports in view.
+    Effect::new(move |_| {
+        restyle.get();
+        if public.get() && case_screen.get().is_none() {
+            show_public_reports(map);
+        } else {
+            hide_public_reports(map);
+        }
     });
 
     // Staff/public switch reloads the style; layer switches toggle visibility.
@@ -341,12 +365,13 @@ fn Desk() -> impl IntoView {
             clear_map(map);
             pin.set(None);
         }
-        if screen != Screen::Report {
+        if screen != Screen::Report && screen != Screen::PublicReport {
             pin.set(None);
         }
         case_screen.set(on_cases.then(|| screen.clone()));
+        public_screen.set(matches!(screen, Screen::PublicReport | Screen::Track(_)).then(|| screen.clone()));
         match screen {
-            Screen::Public => set_public.set(true),
+            Screen::Public | Screen::PublicReport | Screen::Track(_) => set_public.set(true),
             _ if signed_in && !public_from_url() => set_public.set(false),
             _ => {}
         }
@@ -452,7 +477,20 @@ fn Desk() -> impl IntoView {
             <aside>
                 {move || hits.get().map(|h| view! { <SearchResults lang=lang hits=h pick=pick /> })}
                 {move || error.get().map(|e| view! { <p class="error" on:click=move |_| set_error.set(None)>{e}</p> })}
-                <Show when=move || case_screen.get().is_none()>
+                {move || public_screen.get().map(|screen| {
+                    let csrf = account.get_untracked().map(|a| a.csrf_token);
+                    match screen {
+                        Screen::Track(token) => view! { <TrackPage lang=lang token=token csrf=csrf /> }.into_any(),
+                        _ => view! {
+                            <PublicReportForm lang=lang pin=pin csrf=csrf done=Callback::new(move |token| wanted.set(Some(Screen::Track(token)))) />
+                        }.into_any(),
+                    }
+                })}
+                <Show when=move || case_screen.get().is_none() && public_screen.get().is_none()>
+                    <Show when=move || public.get()>
+                        <button class="primary report-problem" data-testid="report-problem" on:click=move |_| wanted.set(Some(Screen::PublicReport))>
+                            {move || tr!(lang.get(), "report_problem")}</button>
+                    </Show>
                     <button class="primary" data-testid="where-am-i" on:click=where_am_i>{move || tr!(lang.get(), "where_am_i")}</button>
                     {move || match located.get() {
                         Some(l) => view! { <LocatedPanel lang=lang located=l /> }.into_any(),

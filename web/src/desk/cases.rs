@@ -33,7 +33,8 @@ fn colour(light: Option<Light>, state: CaseState) -> &'static str {
     }
 }
 
-fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
+/// A moment as people in China read it.
+pub(crate) fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&wangge_domain::case::clock::china()).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -499,7 +500,7 @@ fn each_file(ev: &leptos::ev::Event, take: impl Fn(String, Vec<u8>) + Copy + 'st
 }
 
 /// A request id for a report: chosen once per form, sent again on a retry.
-fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     format!("web-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64)
 }
 

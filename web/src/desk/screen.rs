@@ -22,6 +22,10 @@ pub enum Screen {
     Report,
     /// Incident density: bins, hot spots, the busiest communities (`/density`).
     Density,
+    /// A resident reports a problem, no account needed (`/public/report`).
+    PublicReport,
+    /// The tracking page of a public report, by its unguessable key (`/track/{token}`).
+    Track(String),
 }
 
 impl Screen {
@@ -30,6 +34,8 @@ impl Screen {
         let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
             ["public"] => Screen::Public,
+            ["public", "report"] => Screen::PublicReport,
+            ["track", token] if !token.is_empty() && token.len() <= 80 => Screen::Track((*token).to_owned()),
             ["admin"] => Screen::Admin,
             ["cases"] => Screen::Cases,
             ["density"] => Screen::Density,
@@ -55,6 +61,8 @@ impl Screen {
             Screen::Case(id) => format!("/cases/{id}"),
             Screen::Report => "/cases/new".to_owned(),
             Screen::Density => "/density".to_owned(),
+            Screen::PublicReport => "/public/report".to_owned(),
+            Screen::Track(token) => format!("/track/{token}"),
         }
     }
 }
@@ -75,6 +83,8 @@ mod tests {
             Screen::Case(7),
             Screen::Report,
             Screen::Density,
+            Screen::PublicReport,
+            Screen::Track("7-r-0123456789abcdef01234567".into()),
         ];
         for s in all {
             assert_eq!(Screen::parse(&s.path()), s, "{}", s.path());

@@ -75,6 +75,15 @@ pub async fn send_bytes(url: &str, bytes: Vec<u8>, content_type: &str, csrf: &st
     finish(request.send().await).await
 }
 
+/// POST a form (a public report's `json` part and its photos); staff signed in send their CSRF token.
+pub async fn send_form(url: &str, form: web_sys::FormData, csrf: Option<&str>) -> Result<Reply, String> {
+    let mut builder = gloo_net::http::Request::post(url);
+    if let Some(token) = csrf {
+        builder = builder.header("x-csrf-token", token);
+    }
+    finish(builder.body(form).map_err(|e| e.to_string())?.send().await).await
+}
+
 /// GET that must succeed.
 pub async fn get_ok(url: &str) -> Result<Value, String> {
     let r = get(url).await?;

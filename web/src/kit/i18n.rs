@@ -306,6 +306,47 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("bulk_dispatch", "按规则派遣所选", "Dispatch the ticked by the rules"),
     ("bulk_done", "已派遣", "Dispatched"),
     ("bulk_failed", "未派遣", "Not dispatched"),
+    ("report_problem", "我要报事", "Report a problem"),
+    ("pick_place_problem", "请选择问题类型，并在地图上点选位置", "Choose the problem and tap its place on the map"),
+    ("which_problem", "遇到了什么问题？", "What is the problem?"),
+    ("filter_problems", "搜索问题，如“井盖”“路灯”", "Search, e.g. “manhole”, “street light”"),
+    ("is_it_one_of_these", "附近已有人反映，是其中之一吗？", "Already reported nearby — is it one of these?"),
+    ("follow_this", "关注这一条", "Follow this one"),
+    ("describe_problem", "请描述问题（什么、在哪儿、多严重）", "Describe it (what, where exactly, how bad)"),
+    ("contact_optional", "留下联系方式（可选）", "Your contact details (optional)"),
+    ("your_name", "您的姓名", "Your name"),
+    ("your_phone", "手机号", "Mobile number"),
+    ("contact_private", "联系方式加密保存，不会公开，仅工作人员可见（部分隐藏）", "Stored encrypted, never shown publicly; staff see it partly hidden"),
+    ("report_number", "事件编号", "Report number"),
+    ("expected_by", "预计办结时间", "Expected by"),
+    ("your_rating", "您的评价：", "Your rating:"),
+    ("rate_result", "问题已办结，请评价处理结果", "It is closed: how was it handled?"),
+    ("comment", "意见（可选）", "Comment (optional)"),
+    ("keep_link", "请收藏本页链接，随时查看办理进度", "Keep this page's link to follow the report"),
+    ("pstatus_received", "已收到，待受理", "Received, waiting to be accepted"),
+    ("pstatus_accepted", "已受理", "Accepted"),
+    ("pstatus_in_progress", "处理中", "Being handled"),
+    ("pstatus_checking", "已处理，核查中", "Handled, being checked on site"),
+    ("pstatus_fixed", "已办结", "Fixed"),
+    ("pstatus_not_accepted", "不予受理", "Not accepted"),
+    ("pstatus_duplicate", "已合并到同一问题", "Merged with the same problem"),
+    ("pstatus_withdrawn", "已撤销", "Withdrawn"),
+    ("pstep_report", "提交上报", "Reported"),
+    ("pstep_accept", "街道受理", "Accepted by the street center"),
+    ("pstep_reject", "不予受理", "Not accepted"),
+    ("pstep_escalate", "上报区指挥中心", "Sent to the district center"),
+    ("pstep_dispatch", "派遣至", "Sent to"),
+    ("pstep_handle", "处置完毕", "Handled by"),
+    ("pstep_verify_pass", "现场核查通过，结案", "Checked on site and closed"),
+    ("pstep_verify_fail", "核查未通过，返工", "Check failed, back to work"),
+    ("pstep_merge", "与同一问题合并", "Merged with the same problem"),
+    ("pstep_reopen", "因群众不满意重新办理", "Reopened after an unsatisfied rating"),
+    ("pstep_rate", "群众评价", "Rated by the resident"),
+    ("pstep_void", "撤销", "Withdrawn"),
+    ("rating_satisfied", "满意", "Satisfied"),
+    ("rating_basically_satisfied", "基本满意", "Mostly satisfied"),
+    ("rating_unsatisfied", "不满意", "Unsatisfied"),
+    ("public_reports", "群众反映的问题", "Problems reported by residents"),
 ];
 
 const fn same(a: &str, b: &str) -> bool {
@@ -375,7 +416,9 @@ mod tests {
             .chain(Light::ALL.iter().map(|l| format!("light_{l}")))
             .chain(Channel::ALL.iter().map(|c| format!("channel_{c}")))
             .chain(LimitUnit::ALL.iter().map(|u| format!("unit_{u}")))
-            .chain(wangge_api::cases::NotificationKind::ALL.iter().map(|k| format!("kind_{}", k.as_str())));
+            .chain(wangge_api::cases::NotificationKind::ALL.iter().map(|k| format!("kind_{}", k.as_str())))
+            .chain(wangge_domain::case::PublicStatus::ALL.iter().map(|s| format!("pstatus_{s}")))
+            .chain(wangge_domain::case::Rating::ALL.iter().map(|r| format!("rating_{r}")));
         for key in names {
             assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "no text for {key}");
         }

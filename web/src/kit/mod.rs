@@ -12,3 +12,5 @@ pub mod http;
 pub mod i18n;
 #[cfg(target_arch = "wasm32")]
 pub mod maplibre;
+#[cfg(target_arch = "wasm32")]
+pub mod photo;
