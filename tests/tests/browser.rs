@@ -207,3 +207,44 @@ async fn the_density_view_shows_bins_hot_spots_and_the_busiest_communities() {
     let stdout = run_script("density.test.mjs", &app, &fixture, &[]).await;
     assert!(stdout.contains("all density checks passed"));
 }
+
+/// A resident on a phone, no account: reports a problem with a photo, sees the hint of the same problem reported
+/// nearby, gets the tracking page; the offices accept, dispatch, handle and verify; the tracking page shows each
+/// step and the resident rates the result. The page reaches nothing but our own server.
+#[tokio::test]
+async fn a_resident_reports_follows_and_rates_in_the_browser() {
+    let root = workspace();
+    assert!(root.join("web/dist/index.html").exists(), "the web app is not built: run bin/build-web (bin/test does)");
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    let community = "990101001001";
+    app.sign_in_as("worker.li", Role::GridWorker, Scope::Community(community.parse().unwrap())).await;
+    app.sign_in_as("street.wang", Role::StreetOperator, Scope::Street(community[..9].parse().unwrap())).await;
+    app.sign_in_as("dept.chen", Role::DepartmentHandler, Scope::Department("城管".to_owned().try_into().unwrap()))
+        .await;
+    // A neighbour reported the same problem a moment ago, a few metres away.
+    let at = app.interior_point(community).await;
+    let (s, b) = app
+        .public()
+        .post(
+            "/api/public/reports",
+            &json!({ "device": "neighbour-device-1", "service": "road_damage", "lon": at.0 + 0.0002, "lat": at.1,
+                     "description": "路面有坑" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let dir = std::env::temp_dir().join(format!("wangge-public-photos-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let photo = dir.join("pothole.png");
+    image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x / 9) as u8, (y / 7) as u8, 90])).save(&photo).unwrap();
+    let fixture = json!({
+        "worker": "worker.li",
+        "street": "street.wang",
+        "dept": "dept.chen",
+        "password": TEST_PASSWORD,
+        "at": [at.0, at.1],
+        "photo": photo.to_string_lossy(),
+    });
+    let stdout = run_script("public.test.mjs", &app, &fixture, &[]).await;
+    assert!(stdout.contains("all public checks passed"));
+}

@@ -365,7 +365,7 @@ fn Desk() -> impl IntoView {
             clear_map(map);
             pin.set(None);
         }
-        if screen != Screen::Report && screen != Screen::PublicReport {
+        if !matches!(screen, Screen::Report | Screen::PublicReport | Screen::Track(_)) {
             pin.set(None);
         }
         case_screen.set(on_cases.then(|| screen.clone()));
@@ -480,7 +480,17 @@ fn Desk() -> impl IntoView {
                 {move || public_screen.get().map(|screen| {
                     let csrf = account.get_untracked().map(|a| a.csrf_token);
                     match screen {
-                        Screen::Track(token) => view! { <TrackPage lang=lang token=token csrf=csrf /> }.into_any(),
+                        Screen::Track(token) => {
+                            let show = Callback::new(move |(lon, lat): (f64, f64)| {
+                                pin.set(Some((lon, lat)));
+                                map.with_value(|m| {
+                                    if let Some(m) = m {
+                                        m.fly_to(lon, lat, 17.0)
+                                    }
+                                });
+                            });
+                            view! { <TrackPage lang=lang token=token csrf=csrf show=show /> }.into_any()
+                        }
                         _ => view! {
                             <PublicReportForm lang=lang pin=pin csrf=csrf done=Callback::new(move |token| wanted.set(Some(Screen::Track(token)))) />
                         }.into_any(),

@@ -238,7 +238,13 @@ pub fn PublicReportForm(
 
 /// The tracking page of key `token`.
 #[component]
-pub fn TrackPage(lang: ReadSignal<Lang>, token: String, csrf: Option<String>) -> impl IntoView {
+pub fn TrackPage(
+    lang: ReadSignal<Lang>,
+    token: String,
+    csrf: Option<String>,
+    /// Show the report's place on the map.
+    show: Callback<(f64, f64)>,
+) -> impl IntoView {
     let page = RwSignal::new(None::<Result<Tracked, String>>);
     let comment = RwSignal::new(String::new());
     let token = StoredValue::new(token);
@@ -246,13 +252,19 @@ pub fn TrackPage(lang: ReadSignal<Lang>, token: String, csrf: Option<String>) ->
     let load = move || {
         spawn_local(async move {
             let reply = get(&fill(paths::TRACK, &[&token.get_value()])).await;
-            page.set(Some(reply.and_then(|r| if r.ok() { r.answer() } else { Err(r.message()) })));
+            let tracked: Result<Tracked, String> =
+                reply.and_then(|r| if r.ok() { r.answer() } else { Err(r.message()) });
+            if let Ok(t) = &tracked {
+                show.run((t.lon, t.lat));
+            }
+            page.set(Some(tracked));
         })
     };
     load();
     let rate = move |rating: Rating| {
         spawn_local(async move {
-            let body = json!({ "rating": rating, "comment": Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()) });
+            let body =
+                json!({ "rating": rating, "comment": Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()) });
             let url = fill(paths::TRACK_RATING, &[&token.get_value()]);
             match send("POST", &url, &body, &csrf.get_value().unwrap_or_default()).await {
                 Ok(r) if r.ok() => page.set(Some(r.answer())),

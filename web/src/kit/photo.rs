@@ -28,12 +28,8 @@ pub async fn shrink(file: &web_sys::File) -> Result<web_sys::Blob, String> {
         document.create_element("canvas").map_err(js_error)?.dyn_into().map_err(|_| "no canvas")?;
     canvas.set_width(cw as u32);
     canvas.set_height(ch as u32);
-    let context: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .map_err(js_error)?
-        .ok_or("no 2d context")?
-        .dyn_into()
-        .map_err(|_| "no 2d context")?;
+    let context: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").map_err(js_error)?.ok_or("no 2d context")?.dyn_into().map_err(|_| "no 2d context")?;
     context.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, cw, ch).map_err(js_error)?;
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         let done = Closure::once_into_js(move |blob: JsValue| {
