@@ -64,6 +64,7 @@ pub async fn report(
         contact: new.contact,
         service: None,
         client: None,
+        at: None,
     };
     submit(state, draft, photos).await
 }
@@ -100,6 +101,8 @@ pub(crate) struct Draft {
     pub service: Option<String>,
     /// The partner application it came through.
     pub client: Option<i64>,
+    /// When it was reported, if before now (a partner's import of its history); `None`: now.
+    pub at: Option<chrono::DateTime<Utc>>,
 }
 
 /// Check a report, locate it to the areas it lies in now, re-encode its photos, and hand it to the intake.
@@ -109,7 +112,7 @@ pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) 
     let request_id = d.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
     let contact = d.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
     let p = input::lon_lat(d.lon, d.lat)?;
-    let now = Utc::now();
+    let now = d.at.unwrap_or_else(Utc::now);
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), now);
     let community = located
         .community

@@ -68,6 +68,8 @@ pub struct Filing {
     pub description: String,
     /// Name and phone.
     pub contact: Option<wangge_api::cases::Contact>,
+    /// When it was reported, for a partner's import of its history (`None`: now).
+    pub requested_at: Option<chrono::DateTime<Utc>>,
 }
 
 impl Filing {
@@ -82,6 +84,7 @@ impl Filing {
             address: new.address,
             description: new.description,
             contact: new.contact,
+            requested_at: None,
         }
     }
 }
@@ -143,6 +146,7 @@ pub async fn file(
         contact: f.contact,
         service: Some(service.code),
         client,
+        at: f.requested_at,
     };
     let (new, reported) = cases::submit(state, draft, photos).await?;
     let tracking = Tracking { number: reported.case.number.clone(), token: token(state, reported.case.id, true) };

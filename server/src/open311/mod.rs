@@ -4,8 +4,8 @@
 //! (`[{code, description}]`, 400/403/404). `jurisdiction_id` is the district code.
 //!
 //! Extensions as other servers offer them: `page`/`page_size`, `extensions=true` (the public trail as `notes`),
-//! `bbox=w,s,e,n` and `lat`/`long`/`radius` (metres) filters, a `request_id` for retries, and FixMyStreet's
-//! `servicerequestupdates`. A GET never carries personal data: no reporter, no contact, no staff names; a
+//! `bbox=w,s,e,n` and `lat`/`long`/`radius` (metres) filters, a `request_id` for retries, a past
+//! `requested_datetime` for a partner importing its history, and FixMyStreet's `servicerequestupdates`. A GET never carries personal data: no reporter, no contact, no staff names; a
 //! description and a photo only once a street center has accepted the report.
 
 pub mod errors;
@@ -236,6 +236,19 @@ fn description(form: &Open311Form, service: &PublicService) -> ApiResult<String>
     Ok(text)
 }
 
+/// The extension `requested_datetime` a partner sends when it imports its history: a moment in the past.
+fn requested_at(form: &Open311Form) -> ApiResult<Option<DateTime<Utc>>> {
+    let at = date("requested_datetime", form.get("requested_datetime"))?;
+    let earliest = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    match at {
+        Some(t) if t > Utc::now() + Duration::minutes(5) || t < earliest => Err(ApiError::bad_request(
+            ErrorCode::BadTime,
+            "requested_datetime: a moment in the past (a partner importing its history), since 2000",
+        )),
+        other => Ok(other),
+    }
+}
+
 async fn post_request(
     state: web::Data<AppState>,
     writer: Writer,
@@ -295,6 +308,7 @@ async fn post_request(
         address: form.get("address_string").map(str::to_owned),
         description: description(&form, &service)?,
         contact,
+        requested_at: requested_at(&form)?,
     };
     let photos = form.media.clone().into_iter().collect();
     let (_, tracking, _) = public::file(&state, writer, filing, photos).await?;
