@@ -171,6 +171,22 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         desk_cases: usize,
     },
+    /// Benchmark Open311's request list over many public requests against PostGIS answering the same page, and
+    /// partner intake under load, in a database of its own (prints a Markdown table).
+    BenchOpen311 {
+        /// The shared data folder (the catalogue).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Public requests in the table.
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: usize,
+        /// Concurrent partner clients posting.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Requests they post.
+        #[arg(long, default_value_t = 4000)]
+        posts: usize,
+    },
     /// Benchmark the density bins of a street-sized view over many generated incidents against PostGIS
     /// (`ST_HexagonGrid`) and the memory floor, in a database of its own (prints a Markdown table).
     BenchHeat {
@@ -418,6 +434,10 @@ async fn main() -> Result<()> {
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;
             println!("{}", bench::cases::markdown(&report));
+        }
+        Command::BenchOpen311 { data, requests, clients, posts } => {
+            let report = bench::open311::bench_open311(&pool, &url, &data, requests, clients, posts).await?;
+            println!("{}", bench::open311::markdown(&report));
         }
         Command::BenchTiles { data, martin } => {
             let (tiles, passes) = bench::tiles::bench_tiles(&pool, &url, &data, &martin).await?;

@@ -37,7 +37,8 @@ pub struct Latency {
     pub p99_ms: f64,
 }
 
-fn latency(mut samples: Vec<Duration>) -> Latency {
+/// The median and 99th percentile of `samples`.
+pub(crate) fn latency(mut samples: Vec<Duration>) -> Latency {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
     Latency { n: samples.len(), p50_ms: at(0.5), p99_ms: at(0.99) }
@@ -64,7 +65,8 @@ pub struct CasesReport {
     pub desk: Vec<(String, Latency)>,
 }
 
-fn with_db(url: &str, db: &str) -> Result<String> {
+/// `url` with database `db`.
+pub(crate) fn with_db(url: &str, db: &str) -> Result<String> {
     Ok(PgConnectOptions::from_str(url)?.database(db).to_url_lossy().to_string())
 }
 
@@ -185,7 +187,7 @@ pub async fn bench_cases(
     sqlx::query("DELETE FROM cases WHERE reporter = 'raw'").execute(&pool).await?;
 
     // The desk over many cases: generated in bulk across the year, every state, then the desk's usual filters.
-    generate_bulk(&pool, desk_cases).await?;
+    generate_bulk(&pool, desk_cases, Bulk::Mixed).await?;
     state.incidents.reload(&pool).await?;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(&pool).await?;
     let desk = sign_in(&base, "bench-desk").await?;
@@ -231,7 +233,7 @@ pub async fn bench_cases(
 }
 
 /// A signed-in client: the HTTP client with its cookie jar, and the CSRF header.
-async fn sign_in(base: &str, username: &str) -> Result<(reqwest::Client, reqwest::header::HeaderMap)> {
+pub(crate) async fn sign_in(base: &str, username: &str) -> Result<(reqwest::Client, reqwest::header::HeaderMap)> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let r = client
         .post(format!("{base}/api/session"))
@@ -256,32 +258,49 @@ async fn sign_in(base: &str, username: &str) -> Result<(reqwest::Client, reqwest
     Ok((client, headers))
 }
 
+/// Which cases [`generate_bulk`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// Every channel, every event category (the desk's day).
+    Mixed,
+    /// Public reports of the public services (Open311's list).
+    Public,
+}
+
 /// `n` generated cases over the last year at the district's buildings, as a working desk holds them: cases older
 /// than 30 days are finished (95 % closed, 5 % rejected); of the last 30 days' cases 60 % are still open, spread
 /// over the open states, with deadlines around now (some overdue).
-async fn generate_bulk(pool: &PgPool, n: usize) -> Result<()> {
-    sqlx::query(
+pub(crate) async fn generate_bulk(pool: &PgPool, n: usize, kind: Bulk) -> Result<()> {
+    let (cats, channel) = match kind {
+        Bulk::Mixed => (
+            "SELECT row_number() OVER () AS k, code, NULL::text AS service FROM category WHERE catalogue = 'event'",
+            "(ARRAY['patrol','patrol','patrol','hotline','public','camera'])[1 + g % 6]",
+        ),
+        Bulk::Public => {
+            ("SELECT row_number() OVER () AS k, category_code AS code, code AS service FROM public_service", "'public'")
+        }
+    };
+    sqlx::query(&format!(
         "WITH spots AS (
             SELECT row_number() OVER () AS k, ST_PointOnSurface(b.footprint) AS p, b.community_code, c.street_code
             FROM building b JOIN community c ON c.code = b.community_code),
-         cats AS (SELECT row_number() OVER () AS k, code FROM category WHERE catalogue = 'event'),
+         cats AS ({cats}),
          nspots AS (SELECT count(*) AS n FROM spots), ncats AS (SELECT count(*) AS n FROM cats)
          INSERT INTO cases (number, district_code, street_code, community_code, category_code, channel, state, geom,
-             description, reporter, clock, reported_at, due_at, warn_at, generated)
-         SELECT '990101-B-' || lpad(g::text, 8, '0'), '990101', s.street_code, s.community_code, c.code,
-             (ARRAY['patrol','patrol','patrol','hotline','public','camera'])[1 + g % 6],
+             description, reporter, clock, reported_at, due_at, warn_at, generated, service_code)
+         SELECT '990101-B-' || lpad(g::text, 8, '0'), '990101', s.street_code, s.community_code, c.code, {channel},
              CASE WHEN g % 525600 >= 43200 THEN (CASE WHEN g % 100 < 95 THEN 'closed' ELSE 'rejected' END)
                   WHEN g % 100 < 40 THEN 'closed' WHEN g % 100 < 65 THEN 'dispatched' WHEN g % 100 < 75 THEN 'filed'
                   WHEN g % 100 < 85 THEN 'reported' WHEN g % 100 < 95 THEN 'handled' ELSE 'rejected' END,
-             s.p, '生成的基准案件 ' || g, 'bench', '{\"started\": \"2026-01-01T00:00:00Z\", \"measure\": \"working\", \"budget\": 27000}'::jsonb,
+             s.p, '生成的基准案件 ' || g, 'bench', '{{\"started\": \"2026-01-01T00:00:00Z\", \"measure\": \"working\", \"budget\": 27000}}'::jsonb,
              now() - (g % 525600) * interval '1 minute',
              CASE WHEN g % 525600 < 43200 AND g % 100 BETWEEN 40 AND 94 THEN now() + ((g % 48) - 24) * interval '1 hour' END,
              CASE WHEN g % 525600 < 43200 AND g % 100 BETWEEN 40 AND 94 THEN now() + ((g % 48) - 30) * interval '1 hour' END,
-             true
+             true, c.service
          FROM generate_series(1, $1) g, nspots, ncats
          JOIN LATERAL (SELECT * FROM spots WHERE spots.k = 1 + (g * 7919) % nspots.n) s ON true
-         JOIN LATERAL (SELECT * FROM cats WHERE cats.k = 1 + (g * 104729) % ncats.n) c ON true",
-    )
+         JOIN LATERAL (SELECT * FROM cats WHERE cats.k = 1 + (g * 104729) % ncats.n) c ON true"
+    ))
     .bind(n as i64)
     .execute(pool)
     .await?;
