@@ -131,7 +131,8 @@ pub struct Columns {
     /// Major class codes.
     pub majors: Interner,
     position: HashMap<i64, u32>,
-    unsorted: bool,
+    /// The first position pushed out of time order since the last sort (late rows land near the end).
+    unsorted_from: Option<usize>,
     /// The newest `updated_at` seen.
     pub written_until: Option<DateTime<Utc>>,
 }
@@ -163,15 +164,17 @@ impl Columns {
                 None => self.push(&row),
             }
         }
-        if self.unsorted {
-            self.sort();
+        if let Some(from) = self.unsorted_from.take() {
+            self.sort_tail(from);
         }
     }
 
     fn push(&mut self, row: &IncidentRow) {
         let at = row.reported_at.timestamp_micros();
-        if self.at.last().is_some_and(|&last| (last, *self.id.last().unwrap_or(&0)) > (at, row.id)) {
-            self.unsorted = true;
+        if self.unsorted_from.is_none()
+            && self.at.last().is_some_and(|&last| (last, *self.id.last().unwrap_or(&0)) > (at, row.id))
+        {
+            self.unsorted_from = Some(self.id.len());
         }
         self.position.insert(row.id, self.id.len() as u32);
         self.id.push(row.id);
@@ -236,37 +239,52 @@ impl Columns {
     }
 
     /// Put the columns back in (time, id) order.
-    fn sort(&mut self) {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.sort_unstable_by_key(|&p| (self.at[p as usize], self.id[p as usize]));
-        fn take<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
-            *v = order.iter().map(|&p| v[p as usize]).collect();
+    /// Put the columns back in time order after rows were pushed out of order from position `from` on. Only the
+    /// tail from where the earliest of them belongs is re-ordered: under load several writers commit their batches
+    /// a little out of report order, and re-ordering a million cases for each would cost a tenth of a second.
+    fn sort_tail(&mut self, from: usize) {
+        let key = |c: &Self, p: usize| (c.at[p], c.id[p]);
+        let Some(earliest) = (from..self.len()).map(|p| key(self, p)).min() else { return };
+        // The sorted prefix [0, from): binary search for where the earliest late row belongs.
+        let (mut start, mut end) = (0, from);
+        while start < end {
+            let mid = (start + end) / 2;
+            if key(self, mid) < earliest {
+                start = mid + 1;
+            } else {
+                end = mid;
+            }
         }
-        take(&mut self.id, &order);
-        take(&mut self.at, &order);
-        take(&mut self.lon, &order);
-        take(&mut self.lat, &order);
+        let mut order: Vec<u32> = (start as u32..self.len() as u32).collect();
+        order.sort_unstable_by_key(|&p| key(self, p as usize));
+        fn take<T: Copy>(v: &mut [T], start: usize, order: &[u32]) {
+            let tail: Vec<T> = order.iter().map(|&p| v[p as usize]).collect();
+            v[start..].copy_from_slice(&tail);
+        }
+        take(&mut self.id, start, &order);
+        take(&mut self.at, start, &order);
+        take(&mut self.lon, start, &order);
+        take(&mut self.lat, start, &order);
         for column in &mut self.cells {
-            take(column, &order);
+            take(column, start, &order);
         }
-        take(&mut self.category, &order);
+        take(&mut self.category, start, &order);
         for a in &mut self.area {
-            take(a, &order);
+            take(a, start, &order);
         }
-        take(&mut self.state, &order);
-        take(&mut self.channel, &order);
-        take(&mut self.flags, &order);
-        take(&mut self.pending, &order);
-        take(&mut self.department, &order);
-        take(&mut self.warn, &order);
-        take(&mut self.due, &order);
-        let mut new_position = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_position[old as usize] = new as u32;
+        take(&mut self.state, start, &order);
+        take(&mut self.channel, start, &order);
+        take(&mut self.flags, start, &order);
+        take(&mut self.pending, start, &order);
+        take(&mut self.department, start, &order);
+        take(&mut self.warn, start, &order);
+        take(&mut self.due, start, &order);
+        let moved: HashMap<u32, u32> = order.iter().enumerate().map(|(k, &old)| (old, (start + k) as u32)).collect();
+        self.co_departments =
+            self.co_departments.drain().map(|(old, d)| (moved.get(&old).copied().unwrap_or(old), d)).collect();
+        for p in start..self.len() {
+            self.position.insert(self.id[p], p as u32);
         }
-        self.co_departments = self.co_departments.drain().map(|(old, d)| (new_position[old as usize], d)).collect();
-        self.position = self.id.iter().enumerate().map(|(p, &id)| (id, p as u32)).collect();
-        self.unsorted = false;
     }
 
     /// The positions of the cases reported in `[from, to)` (Unix microseconds; open ends when `None`).
@@ -354,5 +372,31 @@ mod tests {
         assert_eq!(c.window(Some((1_700_000_000 + 600) * 1_000_000), None), 1..3);
         assert_eq!(c.area[1][0], c.areas.get("990101001").unwrap());
         assert_eq!(c.area[2][0], NONE);
+    }
+
+    #[test]
+    fn batches_committed_out_of_order_end_in_time_order_with_their_facts() {
+        let mut c = Columns::from_rows((1..=50).map(|i| row(i, i * 10, "closed")).collect());
+        // Three writers' batches arrive out of report order, the later ones interleaved with old rows.
+        let batches = [vec![(60, 700), (61, 705)], vec![(55, 505), (56, 515)], vec![(57, 3), (58, 900), (59, 606)]];
+        for batch in batches {
+            let rows = batch
+                .iter()
+                .map(|&(id, minute)| {
+                    let mut r = row(id, minute, "reported");
+                    r.co_department_ids = vec![id];
+                    r
+                })
+                .collect();
+            c.upsert(rows);
+        }
+        assert!(c.at.windows(2).all(|w| w[0] <= w[1]), "in time order");
+        for (p, &id) in c.id.iter().enumerate() {
+            assert_eq!(c.position[&id] as usize, p);
+            let late = id >= 55;
+            assert_eq!(c.has_department(p, id), late, "case {id}'s co-department follows it");
+            assert_eq!(c.state_at(p), if late { CaseState::Reported } else { CaseState::Closed });
+        }
+        assert_eq!(c.id[0], 57);
     }
 }

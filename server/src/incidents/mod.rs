@@ -5,7 +5,7 @@
 //! cases it changed and they are read again right after its commit ([`Incidents::refresh_cases`], through the
 //! after-write path), so the writer sees its own write; and a job catches up with writes of other processes
 //! (imports, the demo loader): cases written since shortly before the newest write seen, and a full reload when the
-//! database holds a different number of cases than memory (a long import whose rows carry its start time).
+//! database holds cases memory missed (a long import whose rows carry its start time) or fewer than memory.
 
 pub mod columns;
 pub mod density;
@@ -56,22 +56,31 @@ impl Incidents {
         Ok(())
     }
 
-    /// Catch up with writes of other processes; returns how many cases were read again.
+    /// Catch up with writes of other processes; returns how many cases were read again. The database's count is
+    /// taken first: every case it counts was committed before the catch-up reads what changed, so after it memory
+    /// holds at least as many cases — unless some were deleted, or a long transaction's rows carry an `updated_at`
+    /// older than the overlap; then everything is read again. (Comparing the count after catching up would reload
+    /// everything whenever a write of this server committed in between.)
     pub async fn catch_up(&self, pool: &PgPool) -> store::Result<usize> {
         let (known, since) = {
             let c = self.read();
             (c.len() as i64, c.written_until)
         };
-        if rows::count(pool).await? != known {
-            let fresh = Columns::from_rows(rows::all(pool).await?);
-            let n = fresh.len();
-            *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
-            return Ok(n);
+        let in_db = rows::count(pool).await?;
+        let mut n = 0;
+        if in_db >= known {
+            if let Some(since) = since {
+                let fresh = rows::changed_since(pool, since - Duration::seconds(OVERLAP_SECONDS)).await?;
+                n = fresh.len();
+                self.write_in(fresh);
+            }
+            if self.read().len() as i64 >= in_db {
+                return Ok(n);
+            }
         }
-        let Some(since) = since else { return Ok(0) };
-        let fresh = rows::changed_since(pool, since - Duration::seconds(OVERLAP_SECONDS)).await?;
+        let fresh = Columns::from_rows(rows::all(pool).await?);
         let n = fresh.len();
-        self.write_in(fresh);
+        *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
         Ok(n)
     }
 

@@ -11,6 +11,7 @@ use wangge_api::paths::{self, fill};
 use wangge_domain::case::workflow::CaseAction;
 use wangge_domain::case::{CaseState, Channel, Light};
 
+use crate::desk::photo_blur::PhotoBlur;
 use crate::kit::http::{get, send, send_bytes};
 use crate::kit::i18n::{t, Lang};
 use crate::kit::maplibre::Map;
@@ -261,6 +262,7 @@ pub fn CaseDesk(
                                 <div>
                                     <b>{c.category_name.clone()}</b> " · " {move || t(lang.get(), &state_key)}
                                     {c.supervised.then(|| view! { " · " <span class="flag">{move || tr!(lang.get(), "supervised")}</span> })}
+                                    {(c.channel == Channel::Public).then(|| view! { " · " <span class="flag public" data-testid="public-flag">{move || tr!(lang.get(), "channel_public")}</span> })}
                                     <br/><small>{c.number.clone()} " · " {when(&c.reported_at)}</small>
                                 </div>
                             </li>
@@ -432,6 +434,9 @@ pub fn CasePage(
                             view! { <a href=full target="_blank"><img src=src alt=p.stage.clone() class=p.stage.clone() /></a> }
                         }).collect_view()}
                     </div>
+                    {(s.channel == Channel::Public && !d.actions.is_empty() && d.photos.iter().any(|p| p.stage == "report")).then(|| view! {
+                        <PhotoBlur lang=lang csrf=csrf.get_value() case=id photos=d.photos.clone() />
+                    })}
                     <Show when={let any = !d.actions.is_empty(); move || any}>
                         <h3>{move || tr!(lang.get(), "actions_now")}</h3>
                         <textarea data-testid="case-opinion" placeholder=move || tr!(lang.get(), "opinion")

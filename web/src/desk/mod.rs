@@ -16,6 +16,8 @@ pub mod login;
 #[cfg(target_arch = "wasm32")]
 pub mod panels;
 #[cfg(target_arch = "wasm32")]
+pub mod photo_blur;
+#[cfg(target_arch = "wasm32")]
 pub mod public_report;
 #[cfg(target_arch = "wasm32")]
 pub mod residents;

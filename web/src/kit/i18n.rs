@@ -347,6 +347,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("rating_basically_satisfied", "基本满意", "Mostly satisfied"),
     ("rating_unsatisfied", "不满意", "Unsatisfied"),
     ("public_reports", "群众反映的问题", "Problems reported by residents"),
+    ("blur_photos", "照片公开前打码", "Blur photos before they go public"),
+    ("blur_hint", "在照片上拖出方框，遮住人脸、车牌或门牌；原图仅工作人员可见", "Drag a box over a face, a number plate or a house number; staff keep the original"),
+    ("public_copy", "公开版本", "Public copy"),
 ];
 
 const fn same(a: &str, b: &str) -> bool {
