@@ -67,7 +67,35 @@ async function office(user) {
   };
 }
 const street = await office(fixture.street);
-for (const action of ['accept', 'file']) await street({ action });
+await street({ action: 'accept' });
+
+// The street center pixelates part of the photo for the public, dragging a box on the case page.
+const desk = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+desk.on('pageerror', (e) => fail(`page error (street): ${e.message}`));
+await desk.goto(base + '/');
+await desk.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+await desk.getByTestId('login-open').click();
+await desk.getByTestId('login-username').fill(fixture.street);
+await desk.getByTestId('login-password').fill(fixture.password);
+await desk.getByTestId('login-submit').click();
+await desk.getByTestId('who').waitFor();
+await desk.goto(`${base}/cases/${id}`);
+await desk.getByTestId('photo-blur').waitFor({ timeout: 20000 });
+await desk.locator('[data-testid=photo-blur] summary').click();
+const source = desk.getByTestId('blur-source');
+await source.waitFor();
+await desk.waitForFunction(() => document.querySelector('[data-testid=blur-source]').naturalWidth > 0);
+const box = await source.boundingBox();
+await desk.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+await desk.mouse.down();
+await desk.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 5 });
+await desk.mouse.up();
+await desk.getByTestId('blur-public').waitFor({ timeout: 15000 });
+await desk.waitForFunction(() => document.querySelector('[data-testid=blur-public]').naturalWidth > 0, null, { timeout: 10000 });
+check(true, 'a box dragged over the photo pixelates its public copy');
+await desk.screenshot({ path: `${artifacts}/public-blur-desk.png`, fullPage: true });
+await desk.close();
+await street({ action: 'file' });
 await street({ action: 'dispatch', department: '城管' });
 await (await office(fixture.dept))({ action: 'handle', opinion: '已修补路面' });
 await (await office(fixture.worker))({ action: 'verify_pass' });

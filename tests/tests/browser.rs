@@ -236,7 +236,13 @@ async fn a_resident_reports_follows_and_rates_in_the_browser() {
     let dir = std::env::temp_dir().join(format!("wangge-public-photos-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let photo = dir.join("pothole.png");
-    image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x / 9) as u8, (y / 7) as u8, 90])).save(&photo).unwrap();
+    // A checkerboard over a gradient: pixelation shows in the screenshots.
+    image::RgbImage::from_fn(2400, 1800, |x, y| {
+        let square = if (x / 60 + y / 60) % 2 == 0 { 230 } else { 30 };
+        image::Rgb([square, (x / 9) as u8, (y / 7) as u8])
+    })
+    .save(&photo)
+    .unwrap();
     let fixture = json!({
         "worker": "worker.li",
         "street": "street.wang",

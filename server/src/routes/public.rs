@@ -83,6 +83,9 @@ async fn follow(state: web::Data<AppState>, number: web::Path<String>) -> ApiRes
 struct PhotoQuery {
     #[serde(default)]
     thumb: Option<String>,
+    /// A version the staff page adds after blurring, so the browser fetches the new copy (not read here).
+    #[serde(default, rename = "v")]
+    _version: Option<String>,
 }
 
 async fn photo(state: web::Data<AppState>, id: web::Path<i64>, q: web::Query<PhotoQuery>) -> ApiResult<HttpResponse> {
