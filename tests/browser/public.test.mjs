@@ -126,6 +126,16 @@ await page.screenshot({ path: `${artifacts}/public-track-rated-phone.png`, fullP
 await page.goto(base + '/public');
 await page.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded() && window.wanggeMap.getLayer('public-reports-dots'), null, { timeout: 30000 });
 check(true, 'the public map shows the accepted reports');
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 16 }), fixture.at);
+await page.waitForFunction(() => window.wanggeMap.queryRenderedFeatures({ layers: ['public-reports-dots'] }).length > 0, null, { timeout: 20000 });
+const dot = await page.evaluate(() => {
+  const f = window.wanggeMap.queryRenderedFeatures({ layers: ['public-reports-dots'] })[0];
+  return window.wanggeMap.project(f.geometry.coordinates);
+});
+await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: dot.x, y: dot.y } });
+await page.getByTestId('public-report-card').waitFor({ timeout: 10000 });
+check((await page.getByTestId('public-report-card').textContent()).includes('道路破损'), 'a click on a dot shows the report: its problem and status');
+await page.screenshot({ path: `${artifacts}/public-map-report-phone.png`, fullPage: true });
 check(outside.length === 0, `nothing but our own server was asked (${outside.slice(0, 3)})`);
 await browser.close();
 console.log('all public checks passed');

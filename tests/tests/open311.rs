@@ -189,6 +189,9 @@ async fn every_method_answers_in_json_and_xml_as_the_spec_names_it() {
     assert_eq!((s, spec_error(&b)), (403, 403));
 }
 
+/// A form's fields.
+type Form = Vec<(&'static str, String)>;
+
 /// One Los Angeles 311 request as the city's open data gives it.
 #[derive(serde::Deserialize)]
 struct LaRequest {
@@ -241,7 +244,7 @@ async fn the_real_la311_requests_go_in_through_post_and_come_back_through_get() 
     // Sixteen clients post at once, each request with its own id (a retry would not duplicate it).
     let public = app.public();
     let mut tasks = tokio::task::JoinSet::new();
-    let shares: Vec<Vec<(usize, Vec<(&'static str, String)>)>> = {
+    let shares: Vec<Vec<(usize, Form)>> = {
         let mut shares = vec![Vec::new(); 16];
         for (i, r) in rows.iter().enumerate() {
             let mut form = vec![

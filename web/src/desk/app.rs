@@ -15,7 +15,9 @@ use crate::desk::density::DensityView;
 use crate::desk::editor::{Controller, EditorPanel};
 use crate::desk::login::LoginDialog;
 use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
-use crate::desk::public_report::{hide_public_reports, show_public_reports, PublicReportForm, TrackPage};
+use crate::desk::public_report::{
+    hide_public_reports, show_public_reports, PublicReportCard, PublicReportForm, TrackPage, REPORTS_LAYER_ID,
+};
 use crate::desk::residents::ResidentsPanel;
 use crate::desk::screen::Screen;
 use crate::kit::api::{self, Account, GridCard, GridStats, Located, SearchHit};
@@ -23,6 +25,7 @@ use crate::kit::i18n::{t, Lang};
 use crate::kit::maplibre::Map;
 use leptos_router::components::Router;
 use leptos_router::hooks::{use_location, use_navigate};
+use wangge_api::public::PublicReport;
 
 fn number(v: &JsValue, path: &[&str]) -> Option<f64> {
     let mut cur = v.clone();
@@ -87,6 +90,9 @@ fn Desk() -> impl IntoView {
     let pin = RwSignal::new(None::<(f64, f64)>);
     // The public's screens (report a problem, a tracking page).
     let public_screen = RwSignal::new(None::<Screen>);
+    // The accepted public reports on the public map, and the one picked by a click.
+    let public_reports = RwSignal::new(Vec::<PublicReport>::new());
+    let picked_report = RwSignal::new(None::<PublicReport>);
     // Bumped whenever a style has loaded (at start, after the public/staff switch): overlays are added again.
     let restyle = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -152,7 +158,7 @@ fn Desk() -> impl IntoView {
         m.on_event("style.load", move |_| restyle.update(|n| *n += 1));
         m.on_event("moveend", move |_| {
             if public.get_untracked() && case_screen.get_untracked().is_none() {
-                show_public_reports(map);
+                show_public_reports(map, public_reports);
             }
         });
         m.on_event("click", move |ev| {
@@ -162,6 +168,19 @@ fn Desk() -> impl IntoView {
                     pin.set(Some((lon, lat)));
                 }
                 return;
+            }
+            if public.get_untracked() && case_screen.get_untracked().is_none() {
+                let (x, y) = (number(&ev, &["point", "x"]), number(&ev, &["point", "y"]));
+                let hit = map.with_value(|m| {
+                    m.as_ref().and_then(|m| {
+                        m.ids_at(x.unwrap_or_default(), y.unwrap_or_default(), REPORTS_LAYER_ID).first().copied()
+                    })
+                });
+                let report = hit.and_then(|i| public_reports.get_untracked().get(i as usize).cloned());
+                picked_report.set(report.clone());
+                if report.is_some() {
+                    return;
+                }
             }
             match case_screen.get_untracked() {
                 Some(Screen::Report) => {
@@ -237,7 +256,7 @@ fn Desk() -> impl IntoView {
     Effect::new(move |_| {
         restyle.get();
         if public.get() && case_screen.get().is_none() {
-            show_public_reports(map);
+            show_public_reports(map, public_reports);
         } else {
             hide_public_reports(map);
         }
@@ -289,7 +308,12 @@ fn Desk() -> impl IntoView {
                 m.fly_to(hit.lon, hit.lat, 17.0)
             }
         });
-        select_point(hit.lon, hit.lat);
+        // On the report form an address found places the pin; elsewhere it shows the place's grid.
+        if public_screen.get_untracked() == Some(Screen::PublicReport) {
+            pin.set(Some((hit.lon, hit.lat)));
+        } else {
+            select_point(hit.lon, hit.lat);
+        }
     });
     let open_editor = Callback::new(move |community: String| {
         let (Some(m), Some(a)) = (map.get_value(), account.get_untracked()) else {
@@ -495,6 +519,10 @@ fn Desk() -> impl IntoView {
                             <PublicReportForm lang=lang pin=pin csrf=csrf done=Callback::new(move |token| wanted.set(Some(Screen::Track(token)))) />
                         }.into_any(),
                     }
+                })}
+                {move || picked_report.get().filter(|_| public_screen.get().is_none()).map(|report| {
+                    let csrf = account.get_untracked().map(|a| a.csrf_token);
+                    view! { <PublicReportCard lang=lang report=report csrf=csrf followed=Callback::new(move |token| { picked_report.set(None); wanted.set(Some(Screen::Track(token))) }) /> }
                 })}
                 <Show when=move || case_screen.get().is_none() && public_screen.get().is_none()>
                     <Show when=move || public.get()>

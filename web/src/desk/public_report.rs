@@ -339,9 +339,13 @@ pub fn TrackPage(
 const REPORTS_SOURCE: &str = "public-reports";
 const REPORTS_LAYER: &str = "public-reports-dots";
 
+/// The public-reports layer, for clicks on its dots.
+pub const REPORTS_LAYER_ID: &str = REPORTS_LAYER;
+
 /// Show the accepted public reports in the map's view: orange while worked on, green once fixed (replacing the
-/// previous set). Positions are the server's approximate ones.
-pub fn show_public_reports(map: MapCell) {
+/// previous set, which `shown` keeps for clicks: a dot's id is its place in the list). Positions are the server's
+/// approximate ones.
+pub fn show_public_reports(map: MapCell, shown: RwSignal<Vec<PublicReport>>) {
     let Some([w, s, e, n]) = map.with_value(|m| m.as_ref().and_then(|m| m.bounds())) else { return };
     let bbox = format!("{},{},{},{}", w.max(-180.0), s.max(-90.0), e.min(180.0), n.min(90.0));
     spawn_local(async move {
@@ -358,6 +362,7 @@ pub fn show_public_reports(map: MapCell) {
             })
             .collect();
         let data = json!({ "type": "FeatureCollection", "features": features });
+        shown.set(list.reports);
         map.with_value(|m| {
             let Some(m) = m.as_ref().filter(|m| m.is_style_ready()) else { return };
             m.remove(&[REPORTS_LAYER], &[REPORTS_SOURCE]);
@@ -376,4 +381,42 @@ pub fn hide_public_reports(map: MapCell) {
             m.remove(&[REPORTS_LAYER], &[REPORTS_SOURCE]);
         }
     });
+}
+
+/// A public report picked on the map: what it is, where it stands, and following it.
+#[component]
+pub fn PublicReportCard(
+    lang: ReadSignal<Lang>,
+    report: PublicReport,
+    csrf: Option<String>,
+    /// The follower's tracking key.
+    followed: Callback<String>,
+) -> impl IntoView {
+    let status = format!("pstatus_{}", report.status);
+    let number = StoredValue::new(report.number.clone());
+    let csrf = StoredValue::new(csrf);
+    let message = RwSignal::new(None::<String>);
+    let follow = move |_| {
+        spawn_local(async move {
+            let url = fill(paths::PUBLIC_FOLLOW, &[&number.get_value()]);
+            match send("POST", &url, &json!({}), &csrf.get_value().unwrap_or_default()).await {
+                Ok(r) if r.ok() => {
+                    if let Ok(t) = r.answer::<Tracking>() {
+                        followed.run(t.token)
+                    }
+                }
+                Ok(r) => message.set(Some(r.message())),
+                Err(e) => message.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="public-report-card">
+            <h3>{report.category_name.clone()}</h3>
+            <p><b>{move || t(lang.get(), &status)}</b></p>
+            <p class="muted">{report.number.clone()} " · " {when(&report.reported_at)}</p>
+            {move || message.get().map(|m| view! { <p class="error">{m}</p> })}
+            <button class="primary" data-testid="public-card-follow" on:click=follow>{move || tr!(lang.get(), "follow_this")}</button>
+        </section>
+    }
 }
