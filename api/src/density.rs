@@ -1,7 +1,9 @@
 //! Incident density: hexagon bins with their hot-spot class, and counts and rates per area with the change against
 //! the previous period of the same length.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use wangge_domain::emerging::Emerging;
 use wangge_domain::hotspot::HotSpotClass;
 
 /// One hexagon bin (an H3 cell).
@@ -78,4 +80,34 @@ pub struct RepeatPlace {
     pub count: u32,
     /// The newest of them first (at most 20 ids).
     pub case_ids: Vec<i64>,
+}
+
+/// A place with a history of hot spots: a bin hot in the final slice, classed by its slices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergingBin {
+    /// The H3 cell.
+    pub cell: String,
+    /// New, consecutive, intensifying, persistent, diminishing, sporadic or oscillating.
+    pub class: Emerging,
+    /// Incidents per slice, oldest first.
+    pub counts: Vec<u32>,
+    /// Gi* z-score per slice.
+    pub z: Vec<f64>,
+    /// Mann–Kendall trend of the z-scores: its normal score.
+    pub trend_z: f64,
+    /// Its two-sided p-value.
+    pub trend_p: f64,
+    /// The hexagon's corners, (lon, lat).
+    pub boundary: Vec<(f64, f64)>,
+}
+
+/// Emerging hot spots of a view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergingBins {
+    /// H3 resolution.
+    pub resolution: u8,
+    /// The time slices, oldest first: [from, to).
+    pub slices: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The places hot in the final slice.
+    pub bins: Vec<EmergingBin>,
 }

@@ -127,6 +127,9 @@ pub const DENSITY_HOTSPOTS: &str = "/api/density/hotspots";
 pub const DENSITY_AREAS: &str = "/api/density/areas";
 /// `/api/density/repeats`: places where the same problem was reported again and again in the window.
 pub const DENSITY_REPEATS: &str = "/api/density/repeats";
+/// `/api/density/emerging`: emerging hot spots — the view's window in time slices, each place hot in the final one
+/// classed by its history (new, intensifying, persistent, diminishing, sporadic, …).
+pub const DENSITY_EMERGING: &str = "/api/density/emerging";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
 pub const API_CLIENTS: &str = "/api/api-clients";
 /// `/api/api-clients/{id}/revoke`: revoke a client's key.
@@ -169,7 +172,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 78] = [
+pub const ALL: [&str; 79] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -230,6 +233,7 @@ pub const ALL: [&str; 78] = [
     DENSITY_HOTSPOTS,
     DENSITY_AREAS,
     DENSITY_REPEATS,
+    DENSITY_EMERGING,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -12,6 +12,7 @@ pub mod case;
 pub mod codes;
 pub mod editor;
 pub mod element;
+pub mod emerging;
 pub mod gcj02;
 pub mod hotspot;
 pub mod households;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use h3o::Resolution;
-use wangge_api::density::{AreaDensity, AreaLevel, Bins, RepeatPlace};
+use wangge_api::density::{AreaDensity, AreaLevel, Bins, EmergingBins, RepeatPlace};
 use wangge_api::error::ErrorCode;
 use wangge_domain::case::CaseState;
 
@@ -95,4 +95,25 @@ pub async fn repeats(
 ) -> ApiResult<Vec<RepeatPlace>> {
     let q = query(state, staff, view).await?;
     Ok(density::repeats(&state.incidents.read(), &q, resolution, min.max(2)))
+}
+
+/// Emerging hot spots of the view's window cut into `slices` (2 to 24) equal slices, at `resolution`.
+pub async fn emerging(
+    state: &AppState,
+    staff: &Staff,
+    view: View,
+    resolution: Resolution,
+    slices: usize,
+) -> ApiResult<EmergingBins> {
+    if !(2..=24).contains(&slices) {
+        return Err(ApiError::bad_request(ErrorCode::BadQuery, "slices must be 2 to 24"));
+    }
+    let q = query(state, staff, view).await?;
+    let (bins, bounds) = density::emerging(&state.incidents.read(), &q, resolution, slices);
+    let at = |micros: i64| DateTime::from_timestamp_micros(micros).unwrap_or_default();
+    Ok(EmergingBins {
+        resolution: u8::from(resolution),
+        slices: bounds.into_iter().map(|(from, to)| (at(from), at(to))).collect(),
+        bins,
+    })
 }

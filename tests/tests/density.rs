@@ -1,6 +1,7 @@
 //! Incident density through the HTTP API on a real PostGIS: hexagon bins equal a brute-force count of each case's
 //! H3 cell, area counts equal PostGIS `ST_Contains` counts (and the previous period's), rates use the areas'
-//! households, hot spots carry a class for every bin tested, and bad views are refused.
+//! households, hot spots carry a class for every bin tested, a place getting worse over time slices is an
+//! intensifying hot spot and a place hot only lately a new one, and bad views are refused.
 
 use std::collections::HashMap;
 
@@ -132,4 +133,80 @@ async fn a_problem_reported_again_and_again_at_one_place_is_a_repeat_place() {
     assert!(!places.iter().any(|p| p.case_ids.contains(&ids[4])), "the report 300 m away is alone");
     let (_, b) = center.get("/api/density/repeats?min=5&resolution=10").await;
     assert_eq!(b.as_array().map(Vec::len), Some(0), "no place holds five");
+}
+
+/// A building's point and its community.
+type Spot = (f64, f64, String);
+
+/// Adds `per_slice[k]` cases at `at` in the k-th of six 10-day slices of the last 60 days.
+async fn pile_up(app: &TestApp, tag: &str, at: &Spot, per_slice: &[i32]) {
+    for (k, n) in per_slice.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO cases (number, district_code, street_code, community_code, category_code, channel, state, geom,
+                 description, reporter, clock, reported_at, generated)
+             SELECT $1 || '-' || $2 || '-' || g, '990101', left($6, 9), $6, 'E06010', 'patrol', 'closed',
+                 ST_SetSRID(ST_MakePoint($3, $4), 4326), 'pile', 'test',
+                 '{\"started\": \"2026-01-01T00:00:00Z\", \"measure\": \"working\", \"budget\": 27000}'::jsonb,
+                 now() - interval '60 days' + ($2 * 10 + 1) * interval '1 day' + g * interval '1 minute', true
+             FROM generate_series(1, $5) g",
+        )
+        .bind(tag)
+        .bind(k as i32)
+        .bind(at.0)
+        .bind(at.1)
+        .bind(n)
+        .bind(&at.2)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_place_getting_worse_is_intensifying_and_a_new_one_is_new() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, "990101", 1500, &app.state.calendar()).await.unwrap();
+    let spots: Vec<Spot> = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p), community_code FROM
+           (SELECT ST_PointOnSurface(footprint) p, community_code FROM building ORDER BY id) b",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let (worse, fresh) = (spots[10].clone(), spots[spots.len() - 10].clone());
+    // Gi* finds clusters, not lone cells: pile the cases up at the twelve buildings nearest each place.
+    let nearest = |at: &Spot| {
+        let mut near = spots.clone();
+        near.sort_by(|a, b| {
+            ((a.0 - at.0).powi(2) + (a.1 - at.1).powi(2)).total_cmp(&((b.0 - at.0).powi(2) + (b.1 - at.1).powi(2)))
+        });
+        near.truncate(12);
+        near
+    };
+    for (k, spot) in nearest(&worse).iter().enumerate() {
+        pile_up(&app, &format!("worse{k}"), spot, &[9, 11, 13, 16, 19, 23]).await;
+    }
+    for (k, spot) in nearest(&fresh).iter().enumerate() {
+        pile_up(&app, &format!("fresh{k}"), spot, &[0, 0, 0, 0, 0, 30]).await;
+    }
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let (from, to) = (Utc::now() - Duration::days(60), Utc::now());
+    let window = format!("from={}&to={}", from.to_rfc3339(), to.to_rfc3339()).replace('+', "%2B");
+    let (s, b) = center.get(&format!("/api/density/emerging?{window}&resolution=10&slices=6")).await;
+    assert_eq!(s, 200, "{b}");
+    let found: wangge_api::density::EmergingBins = serde_json::from_value(b).unwrap();
+    assert_eq!(found.slices.len(), 6);
+    let cell = |(lon, lat, _): &Spot| {
+        h3o::LatLng::new(*lat as f32 as f64, *lon as f32 as f64).unwrap().to_cell(h3o::Resolution::Ten).to_string()
+    };
+    let of = |at| found.bins.iter().find(|b| b.cell == cell(at)).unwrap_or_else(|| panic!("{:?}", found.bins));
+    let w = of(&worse);
+    assert_eq!(w.class, wangge_domain::emerging::Emerging::Intensifying, "{w:?}");
+    assert!(w.counts.windows(2).all(|p| p[0] <= p[1]) && w.counts[0] >= 10, "{:?}", w.counts);
+    assert!(w.trend_z > 1.96 && w.trend_p < 0.05);
+    assert_eq!(of(&fresh).class, wangge_domain::emerging::Emerging::New);
+    let (s, b) = center.get(&format!("/api/density/emerging?{window}&slices=1")).await;
+    assert_eq!((s, serde_json::from_value::<ErrorBody>(b).unwrap().error), (400, ErrorCode::BadQuery));
 }

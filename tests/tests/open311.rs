@@ -153,6 +153,10 @@ async fn every_method_answers_in_json_and_xml_as_the_spec_names_it() {
     assert_eq!((s, spec_error(&b)), (404, 404));
     let (_, b) = public.get(&format!("/open311/v2/tokens/{}.json", created[0].token)).await;
     assert_eq!(typed::<Vec<TokenAnswer>>(b)[0].service_request_id, number);
+    let (_, xml) = public.get_text(&format!("/open311/v2/tokens/{}.xml", created[0].token)).await;
+    assert!(xml.contains(&format!("<service_request_id>{number}</service_request_id>")), "{xml}");
+    let (s, xml) = public.get_text("/open311/v2/tokens/1-r-000000000000000000000000.xml").await;
+    assert!(s == 404 && xml.contains("<errors><error><code>404</code>"), "{xml}");
 
     // Filters and pages.
     let count = |b: Value| typed::<Vec<ServiceRequest>>(b).len();
@@ -175,6 +179,8 @@ async fn every_method_answers_in_json_and_xml_as_the_spec_names_it() {
     assert_eq!(count(b), 0, "the default window is the 90 days before end_date");
     let (s, b) = public.get("/open311/v2/requests.json?start_date=yesterday").await;
     assert_eq!((s, spec_error(&b)), (400, 400));
+    let (_, xml) = public.get_text("/open311/v2/servicerequestupdates.xml").await;
+    assert!(xml.contains("<service_request_updates><request_update>") && xml.contains(&with_photo), "{xml}");
     let (_, b) = public.get("/open311/v2/servicerequestupdates.json").await;
     assert!(
         b.as_array().unwrap().iter().any(|u| u["service_request_id"] == with_photo.as_str()

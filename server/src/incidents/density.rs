@@ -2,14 +2,16 @@
 //! read; a view's bins are counted in one pass over the time window, reading the cells of the resolution the zoom
 //! asks for. Areas (street, community, grid at report time) are counted the same way, with the window of
 //! the same length just before for the change. Hot spots test the bins with incidents and the empty bins around
-//! them (the study area is where incidents are, plus one ring) with Gi* and the FDR-corrected classes. Repeat
-//! places are the (category, cell) pairs reported again and again.
+//! them (the study area is where incidents are, plus one ring) with Gi* and the FDR-corrected classes; emerging hot
+//! spots do so per time slice and class each place by its history. Repeat places are the (category, cell) pairs
+//! reported again and again.
 
 use std::collections::HashMap;
 
 use h3o::{CellIndex, Resolution};
-use wangge_api::density::{AreaLevel, Bin, Bins, RepeatPlace};
-use wangge_domain::hotspot::gi_star;
+use wangge_api::density::{AreaLevel, Bin, Bins, EmergingBin, RepeatPlace};
+use wangge_domain::emerging::{classify, mann_kendall, Emerging};
+use wangge_domain::hotspot::{gi_star, HotSpotClass};
 
 use super::columns::{Columns, BIN_RESOLUTIONS, NONE};
 use super::select::Selection;
@@ -75,42 +77,131 @@ fn bin(cell: CellIndex, count: u32, hot: Option<(f64, f64, wangge_domain::hotspo
     }
 }
 
+/// The units hot spots are tested over: the cells with incidents and the empty ring around them (the study area is
+/// where incidents are, plus one ring), each with its neighbours (the six cells around it that are in the area).
+struct Study {
+    cells: Vec<CellIndex>,
+    index: HashMap<CellIndex, usize>,
+    neighbours: Vec<Vec<u32>>,
+}
+
+impl Study {
+    fn around(with_incidents: impl IntoIterator<Item = CellIndex>) -> Self {
+        let mut index: HashMap<CellIndex, usize> = HashMap::new();
+        let mut cells: Vec<CellIndex> = Vec::new();
+        let mut add = |cell: CellIndex, cells: &mut Vec<CellIndex>| {
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(cell) {
+                e.insert(cells.len());
+                cells.push(cell);
+            }
+        };
+        let found: Vec<CellIndex> = with_incidents.into_iter().collect();
+        for cell in &found {
+            add(*cell, &mut cells);
+        }
+        for cell in &found {
+            for near in cell.grid_disk::<Vec<_>>(1) {
+                add(near, &mut cells);
+            }
+        }
+        let neighbours = cells
+            .iter()
+            .map(|cell| {
+                cell.grid_disk::<Vec<_>>(1)
+                    .into_iter()
+                    .filter(|n| n != cell)
+                    .filter_map(|n| index.get(&n).map(|&i| i as u32))
+                    .collect()
+            })
+            .collect();
+        Self { cells, index, neighbours }
+    }
+
+    /// The counts of `binned` per unit (0 for the ring).
+    fn counts(&self, binned: &[(CellIndex, u32)]) -> Vec<f64> {
+        let mut y = vec![0.0; self.cells.len()];
+        for (cell, n) in binned {
+            if let Some(&i) = self.index.get(cell) {
+                y[i] = *n as f64;
+            }
+        }
+        y
+    }
+}
+
 /// Hot spots over `binned`: the bins and the empty ring around them, each with its Gi* (neighbours: the six cells
 /// around it) and class.
 pub fn hotspots(binned: &[(CellIndex, u32)], total: u64, resolution: Resolution) -> Bins {
-    let mut index: HashMap<CellIndex, usize> = binned.iter().enumerate().map(|(i, (c, _))| (*c, i)).collect();
-    let mut cells: Vec<CellIndex> = binned.iter().map(|(c, _)| *c).collect();
-    let mut y: Vec<f64> = binned.iter().map(|(_, n)| *n as f64).collect();
-    for (cell, _) in binned {
-        for near in cell.grid_disk::<Vec<_>>(1) {
-            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(near) {
-                e.insert(cells.len());
-                cells.push(near);
-                y.push(0.0);
-            }
-        }
-    }
-    let neighbours: Vec<Vec<u32>> = cells
-        .iter()
-        .map(|cell| {
-            cell.grid_disk::<Vec<_>>(1)
-                .into_iter()
-                .filter(|n| n != cell)
-                .filter_map(|n| index.get(&n).map(|&i| i as u32))
-                .collect()
-        })
-        .collect();
-    let gi = gi_star(&y, &neighbours);
+    let study = Study::around(binned.iter().map(|(c, _)| *c));
+    let y = study.counts(binned);
+    let gi = gi_star(&y, &study.neighbours);
     let classes = gi.classes(true);
     Bins {
         resolution: u8::from(resolution),
         total,
-        bins: cells
+        bins: study
+            .cells
             .iter()
             .enumerate()
             .map(|(i, cell)| bin(*cell, y[i] as u32, Some((gi.z[i], gi.p[i], classes[i]))))
             .collect(),
     }
+}
+
+/// Emerging hot spots of `q` cut into `slices` equal time slices, as ArcGIS's space-time cube does it: every (cell,
+/// slice) is a unit, its neighbours the cells around it in the same slice and, one time step back, the cell and
+/// the cells around it in the slice before; one Gi* over the whole cube (so a slice with more incidents than the
+/// others scores higher), FDR-corrected over the cube. Each cell hot in the final slice is then classed by its
+/// history and the Mann–Kendall trend of its z-scores; cells of no pattern are left out. The units are the cells
+/// with incidents in any slice and the ring around them. Also the slices' bounds (Unix microseconds).
+pub fn emerging(c: &Columns, q: &Query, resolution: Resolution, slices: usize) -> (Vec<EmergingBin>, Vec<(i64, i64)>) {
+    let width = (q.to - q.from) / slices as i64;
+    let bounds: Vec<(i64, i64)> = (0..slices as i64)
+        .map(|k| (q.from + k * width, if k + 1 == slices as i64 { q.to } else { q.from + (k + 1) * width }))
+        .collect();
+    let per_slice: Vec<Vec<(CellIndex, u32)>> =
+        bounds.iter().map(|&(from, to)| bins(c, &Query { from, to, ..q.clone() }, resolution).0).collect();
+    let study = Study::around(per_slice.iter().flatten().map(|(cell, _)| *cell));
+    let n = study.cells.len();
+    let unit = |slice: usize, i: usize| (slice * n + i) as u32;
+    let y: Vec<f64> = per_slice.iter().flat_map(|binned| study.counts(binned)).collect();
+    let neighbours: Vec<Vec<u32>> = (0..slices)
+        .flat_map(|k| (0..n).map(move |i| (k, i)))
+        .map(|(k, i)| {
+            let around = study.neighbours[i].iter().map(|&j| j as usize);
+            let mut near: Vec<u32> = around.clone().map(|j| unit(k, j)).collect();
+            if k > 0 {
+                near.push(unit(k - 1, i));
+                near.extend(around.map(|j| unit(k - 1, j)));
+            }
+            near
+        })
+        .collect();
+    let gi = gi_star(&y, &neighbours);
+    let classes = gi.classes(true);
+    let series = |i: usize, f: &dyn Fn(usize) -> bool| (0..slices).map(|k| f(unit(k, i) as usize)).collect::<Vec<_>>();
+    let hot_at = |u: usize| matches!(classes[u], HotSpotClass::Hot99 | HotSpotClass::Hot95 | HotSpotClass::Hot90);
+    let cold_at = |u: usize| matches!(classes[u], HotSpotClass::Cold99 | HotSpotClass::Cold95 | HotSpotClass::Cold90);
+    let found = (0..n)
+        .filter_map(|i| {
+            let z: Vec<f64> = (0..slices).map(|k| gi.z[unit(k, i) as usize]).collect();
+            let class = classify(&series(i, &hot_at), &series(i, &cold_at), &z);
+            (class != Emerging::NoPattern).then(|| {
+                let trend = mann_kendall(&z);
+                let cell = study.cells[i];
+                EmergingBin {
+                    cell: cell.to_string(),
+                    class,
+                    counts: (0..slices).map(|k| y[unit(k, i) as usize] as u32).collect(),
+                    z,
+                    trend_z: trend.z,
+                    trend_p: trend.p,
+                    boundary: cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect(),
+                }
+            })
+        })
+        .collect();
+    (found, bounds)
 }
 
 /// Incidents per area code at `level`, in the window and in the window of the same length before it.

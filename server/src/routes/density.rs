@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_HOTSPOTS, hotspots);
     route(cfg, Method::GET, paths::DENSITY_AREAS, areas);
     route(cfg, Method::GET, paths::DENSITY_REPEATS, repeats);
+    route(cfg, Method::GET, paths::DENSITY_EMERGING, emerging);
 }
 
 /// A view, as query parameters.
@@ -50,6 +51,9 @@ struct ViewQuery {
     /// Reports at one place that make it a repeat place (repeats only, default 3).
     #[serde(default)]
     min: Option<u32>,
+    /// Time slices of the window (emerging hot spots only, default 6).
+    #[serde(default)]
+    slices: Option<usize>,
 }
 
 fn list(raw: &Option<String>) -> Vec<String> {
@@ -88,4 +92,9 @@ async fn areas(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQue
 async fn repeats(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
     let resolution = density::resolution(q.resolution.unwrap_or(10))?;
     Ok(HttpResponse::Ok().json(density::repeats(&state, &viewer, view(&q)?, resolution, q.min.unwrap_or(3)).await?))
+}
+
+async fn emerging(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let resolution = density::resolution(q.resolution.unwrap_or(9))?;
+    Ok(HttpResponse::Ok().json(density::emerging(&state, &viewer, view(&q)?, resolution, q.slices.unwrap_or(6)).await?))
 }
