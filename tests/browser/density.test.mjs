@@ -52,6 +52,15 @@ const rows = await page.locator('[data-testid=density-top] tr').count();
 check(rows >= 2, `the busiest communities are listed (${rows - 1})`);
 await page.screenshot({ path: `${artifacts}/density-hotspots.png` });
 
+// Emerging hot spots: the window in six slices, the seven categories in the legend with their counts.
+await page.getByTestId('density-emerging').click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li[data-emerging]').length === 7, null, { timeout: 15000 });
+await page.waitForFunction(() => document.querySelector('[data-testid=density-total]').textContent.includes('6 个时段'), null, { timeout: 15000 });
+check((await page.getByTestId('density-legend').textContent()).includes('加剧热点'), 'emerging hot spots: six slices, the categories explained');
+await page.screenshot({ path: `${artifacts}/density-emerging.png` });
+await page.getByTestId('density-hot').click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li').length === 7 && !document.querySelector('[data-testid=density-legend] li[data-emerging]'), null, { timeout: 15000 });
+
 await page.getByTestId('lang').click();
 await page.waitForFunction(() => document.querySelector('[data-testid=density-legend]').textContent.includes('Hot spot, 99 % confidence'));
 check(true, 'the English switch translates the legend');

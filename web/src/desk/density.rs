@@ -1,13 +1,15 @@
-//! The density view (`/density`): the incidents of the map's view in hexagon bins sized to the zoom, as counts or as
-//! Gi* hot spots with a legend that says what the classes mean, for a window and a major class; and the busiest
-//! communities with the change against the period before and the rate per 100 households. Chinese first.
+//! The density view (`/density`): the incidents of the map's view in hexagon bins sized to the zoom, as counts, as
+//! Gi* hot spots, or as emerging hot spots (is it getting worse?) with a legend that says what the classes mean,
+//! for a window and a major class; and the busiest communities with the change against the period before and the
+//! rate per 100 households. Chinese first.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::cases::Category;
-use wangge_api::density::{AreaDensity, Bins};
+use wangge_api::density::{AreaDensity, Bins, EmergingBins};
 use wangge_api::paths;
+use wangge_domain::emerging::Emerging;
 use wangge_domain::hotspot::HotSpotClass;
 
 use crate::desk::cases::MapCell;
@@ -29,6 +31,28 @@ const CLASSES: [(HotSpotClass, &str, &str); 7] = [
     (HotSpotClass::Cold95, "#67a9cf", "cold95"),
     (HotSpotClass::Cold99, "#2166ac", "cold99"),
 ];
+
+/// The emerging hot-spot categories, with their colours and text keys.
+const EMERGING: [(Emerging, &str, &str); 7] = [
+    (Emerging::Intensifying, "#99000d", "em_intensifying"),
+    (Emerging::Persistent, "#cb181d", "em_persistent"),
+    (Emerging::New, "#fb6a4a", "em_new"),
+    (Emerging::Consecutive, "#fc9272", "em_consecutive"),
+    (Emerging::Diminishing, "#fcbba1", "em_diminishing"),
+    (Emerging::Sporadic, "#bcbddc", "em_sporadic"),
+    (Emerging::Oscillating, "#756bb1", "em_oscillating"),
+];
+
+/// What the bins show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Incidents per bin.
+    Counts,
+    /// Gi* hot and cold spots.
+    HotSpots,
+    /// Emerging hot spots over time slices of the window.
+    Emerging,
+}
 
 /// Count classes of the bins: upper bounds and colours.
 const STEPS: [(u32, &str); 5] =
@@ -52,18 +76,17 @@ fn colour(bin: &wangge_api::density::Bin) -> &'static str {
     }
 }
 
-fn draw(map: MapCell, bins: &Bins) {
-    let features: Vec<Value> = bins
-        .bins
-        .iter()
+/// Draw hexagons: (corners, colour) each.
+fn draw<'a>(map: MapCell, hexagons: impl Iterator<Item = (&'a [(f64, f64)], &'static str)>) {
+    let features: Vec<Value> = hexagons
         .enumerate()
-        .map(|(i, b)| {
-            let mut ring: Vec<[f64; 2]> = b.boundary.iter().map(|(x, y)| [*x, *y]).collect();
+        .map(|(i, (boundary, colour))| {
+            let mut ring: Vec<[f64; 2]> = boundary.iter().map(|(x, y)| [*x, *y]).collect();
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
             }
             json!({ "type": "Feature", "geometry": { "type": "Polygon", "coordinates": [ring] },
-                    "properties": { "id": i, "count": b.count, "colour": colour(b) } })
+                    "properties": { "id": i, "colour": colour } })
         })
         .collect();
     let data = json!({ "type": "FeatureCollection", "features": features });
@@ -86,7 +109,9 @@ fn draw(map: MapCell, bins: &Bins) {
 pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32>) -> impl IntoView {
     let days = RwSignal::new(92i64);
     let major = RwSignal::new(String::new());
-    let hot = RwSignal::new(false);
+    let mode = RwSignal::new(Mode::Counts);
+    let hot = move || mode.get() == Mode::HotSpots;
+    let emerging = RwSignal::new(None::<EmergingBins>);
     let moved = RwSignal::new(0u32);
     let bins = RwSignal::new(None::<Bins>);
     let areas = RwSignal::new(Vec::<AreaDensity>::new());
@@ -131,12 +156,16 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         q
     };
     Effect::new(move |_| {
-        let (w, hot_spots) = (window(), hot.get());
+        let (w, shown) = (window(), mode.get());
         moved.get();
         restyle.get();
         let view = map.with_value(|m| m.as_ref().and_then(|m| Some((m.bounds()?, m.zoom()))));
         let Some((b, zoom)) = view else { return };
-        let path = if hot_spots { paths::DENSITY_HOTSPOTS } else { paths::DENSITY_BINS };
+        let path = match shown {
+            Mode::Counts => paths::DENSITY_BINS,
+            Mode::HotSpots => paths::DENSITY_HOTSPOTS,
+            Mode::Emerging => paths::DENSITY_EMERGING,
+        };
         let url = format!(
             "{path}?{w}&resolution={}&bbox={:.5},{:.5},{:.5},{:.5}",
             resolution(zoom),
@@ -146,12 +175,20 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             b[3].min(90.0)
         );
         spawn_local(async move {
-            match get(&url).await.and_then(|r| if r.ok() { r.answer::<Bins>() } else { Err(r.message()) }) {
-                Ok(found) => {
-                    draw(map, &found);
+            let reply = get(&url).await.and_then(|r| if r.ok() { Ok(r) } else { Err(r.message()) });
+            let drawn = reply.and_then(|r| match shown {
+                Mode::Emerging => r.answer::<EmergingBins>().map(|found| {
+                    let colour = |c: Emerging| EMERGING.iter().find(|e| e.0 == c).map_or("#f7f7f7", |e| e.1);
+                    draw(map, found.bins.iter().map(|b| (b.boundary.as_slice(), colour(b.class))));
+                    emerging.set(Some(found));
+                }),
+                _ => r.answer::<Bins>().map(|found| {
+                    draw(map, found.bins.iter().map(|b| (b.boundary.as_slice(), colour(b))));
                     bins.set(Some(found));
-                }
-                Err(e) => error.set(Some(e)),
+                }),
+            });
+            if let Err(e) = drawn {
+                error.set(Some(e));
             }
         });
     });
@@ -181,14 +218,26 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 </select>
             </label>
             <div class="chips">
-                <button class:on=move || !hot.get() data-testid="density-counts" on:click=move |_| hot.set(false)>{move || tr!(lang.get(), "counts")}</button>
-                <button class:on=move || hot.get() data-testid="density-hot" on:click=move |_| hot.set(true)>{move || tr!(lang.get(), "hot_spots")}</button>
+                <button class:on=move || mode.get() == Mode::Counts data-testid="density-counts" on:click=move |_| mode.set(Mode::Counts)>{move || tr!(lang.get(), "counts")}</button>
+                <button class:on=hot data-testid="density-hot" on:click=move |_| mode.set(Mode::HotSpots)>{move || tr!(lang.get(), "hot_spots")}</button>
+                <button class:on=move || mode.get() == Mode::Emerging data-testid="density-emerging" on:click=move |_| mode.set(Mode::Emerging)>{move || tr!(lang.get(), "emerging")}</button>
             </div>
             <p class="muted" data-testid="density-total">
-                {move || bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins")))}
+                {move || match mode.get() {
+                    Mode::Emerging => emerging.get().map(|e| format!("{} {} · {} {}", e.bins.len(), tr!(lang.get(), "emerging_places"), e.slices.len(), tr!(lang.get(), "time_slices"))),
+                    _ => bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins"))),
+                }}
             </p>
             <ul class="legend" data-testid="density-legend">
-                {move || if hot.get() {
+                {move || if mode.get() == Mode::Emerging {
+                    let found = emerging.get();
+                    EMERGING.iter().map(|(class, c, key)| {
+                        let n = found.as_ref().map_or(0, |e| e.bins.iter().filter(|b| b.class == *class).count());
+                        view! {
+                            <li data-emerging=format!("{class:?}")><span class="swatch" style=format!("background:{c}")></span>{move || t(lang.get(), key)} " " <b>{n}</b></li>
+                        }
+                    }).collect_view().into_any()
+                } else if hot() {
                     CLASSES.iter().map(|(_, c, key)| view! {
                         <li><span class="swatch" style=format!("background:{c}")></span>{move || t(lang.get(), key)}</li>
                     }).collect_view().into_any()
@@ -201,8 +250,11 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                     }).collect_view().into_any()
                 }}
             </ul>
-            <Show when=move || hot.get()>
+            <Show when=hot>
                 <p class="muted">{move || tr!(lang.get(), "hot_spot_note")}</p>
+            </Show>
+            <Show when=move || mode.get() == Mode::Emerging>
+                <p class="muted">{move || tr!(lang.get(), "emerging_note")}</p>
             </Show>
             <h4>{move || tr!(lang.get(), "busiest_communities")}</h4>
             <table class="top" data-testid="density-top">

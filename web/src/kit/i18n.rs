@@ -350,6 +350,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("blur_photos", "照片公开前打码", "Blur photos before they go public"),
     ("blur_hint", "在照片上拖出方框，遮住人脸、车牌或门牌；原图仅工作人员可见", "Drag a box over a face, a number plate or a house number; staff keep the original"),
     ("public_copy", "公开版本", "Public copy"),
+    ("emerging", "热点趋势", "Emerging"),
+    ("emerging_places", "处最近时段的热点", "places hot in the latest slice"),
+    ("time_slices", "个时段", "time slices"),
+    ("emerging_note", "把时间窗口分为6个时段，对每个时段计算热点（Gi*，空间与前一时段为邻），并用Mann–Kendall检验其趋势；只显示最近时段仍为热点的地方。", "The window is cut into 6 slices; each slice's hot spots are tested (Gi*, neighbours in space and in the slice before) and their trend with Mann–Kendall. Only places hot in the latest slice are shown."),
+    ("em_intensifying", "加剧热点：持续为热点且越来越热", "Intensifying: hot almost always, and getting hotter"),
+    ("em_persistent", "持续热点：一直是热点，无明显趋势", "Persistent: hot almost always, no trend"),
+    ("em_new", "新发热点：仅最近时段为热点", "New: hot in the latest slice only"),
+    ("em_consecutive", "连续热点：最近几个时段连续为热点", "Consecutive: hot in the latest few slices in a row"),
+    ("em_diminishing", "减弱热点：持续为热点但在降温", "Diminishing: hot almost always, but cooling"),
+    ("em_sporadic", "零星热点：时有时无，从未为冷点", "Sporadic: on and off, never cold"),
+    ("em_oscillating", "振荡热点：曾为冷点，现为热点", "Oscillating: once cold, now hot"),
 ];
 
 const fn same(a: &str, b: &str) -> bool {
@@ -422,6 +433,18 @@ mod tests {
             .chain(wangge_api::cases::NotificationKind::ALL.iter().map(|k| format!("kind_{}", k.as_str())))
             .chain(wangge_domain::case::PublicStatus::ALL.iter().map(|s| format!("pstatus_{s}")))
             .chain(wangge_domain::case::Rating::ALL.iter().map(|r| format!("rating_{r}")));
+        // Every emerging category the density view draws has its legend text.
+        assert!([
+            "em_intensifying",
+            "em_persistent",
+            "em_new",
+            "em_consecutive",
+            "em_diminishing",
+            "em_sporadic",
+            "em_oscillating"
+        ]
+        .iter()
+        .all(|k| known(k)));
         for key in names {
             assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "no text for {key}");
         }
