@@ -130,6 +130,10 @@ pub const DENSITY_REPEATS: &str = "/api/density/repeats";
 /// `/api/density/emerging`: emerging hot spots — the view's window in time slices, each place hot in the final one
 /// classed by its history (new, intensifying, persistent, diminishing, sporadic, …).
 pub const DENSITY_EMERGING: &str = "/api/density/emerging";
+/// `/api/density/published`: whether the admin's district publishes its density on the public map; set it.
+pub const DENSITY_PUBLISHED: &str = "/api/density/published";
+/// `/api/public/density`: the public density map (bins of at least five incidents, sensitive categories left out).
+pub const PUBLIC_DENSITY: &str = "/api/public/density";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
 pub const API_CLIENTS: &str = "/api/api-clients";
 /// `/api/api-clients/{id}/revoke`: revoke a client's key.
@@ -172,7 +176,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 79] = [
+pub const ALL: [&str; 81] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -234,6 +238,8 @@ pub const ALL: [&str; 79] = [
     DENSITY_AREAS,
     DENSITY_REPEATS,
     DENSITY_EMERGING,
+    DENSITY_PUBLISHED,
+    PUBLIC_DENSITY,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -14,7 +14,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::incidents::density::{self, Query};
 use crate::incidents::select::Selection;
 use crate::state::AppState;
+use crate::store::cases::Seer;
 use crate::store::density as store;
+use crate::write::{Touches, Writer};
 
 /// A density view as asked for.
 #[derive(Debug, Clone)]
@@ -116,4 +118,54 @@ pub async fn emerging(
         slices: bounds.into_iter().map(|(from, to)| (at(from), at(to))).collect(),
         bins,
     })
+}
+
+/// Bins under this many incidents are left off the public map: nobody's own problem can be read off it.
+pub const PUBLIC_MIN_BIN: u32 = 5;
+
+/// The public density map: the accepted cases of the districts that publish it, sensitive categories left out,
+/// reported in the last `days` days inside `bbox`, in bins no finer than resolution 9 and of at least
+/// [`PUBLIC_MIN_BIN`] incidents.
+pub async fn public_bins(state: &AppState, bbox: [f64; 4], level: u8, days: i64) -> ApiResult<Bins> {
+    let resolution = resolution(level.min(9))?;
+    let districts = store::publishing_districts(&state.pool).await?;
+    if districts.is_empty() {
+        return Ok(density::answer(&[], 0, resolution));
+    }
+    let states = CaseState::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_accepted() && !matches!(s, CaseState::Merged | CaseState::Voided))
+        .collect();
+    let to = Utc::now();
+    let q = Query {
+        selection: Selection {
+            seer: Seer::Areas(districts),
+            categories: store::public_categories(&state.pool).await?,
+            states,
+        },
+        from: (to - chrono::Duration::days(days)).timestamp_micros(),
+        to: to.timestamp_micros(),
+        bbox: Some(bbox),
+    };
+    let (binned, _) = density::bins(&state.incidents.read(), &q, resolution);
+    let kept: Vec<_> = binned.into_iter().filter(|(_, n)| *n >= PUBLIC_MIN_BIN).collect();
+    let total = kept.iter().map(|(_, n)| u64::from(*n)).sum();
+    Ok(density::answer(&kept, total, resolution))
+}
+
+/// Whether the admin's district publishes its incident density.
+pub async fn published(state: &AppState, staff: &Staff) -> ApiResult<bool> {
+    Ok(store::publishes(&state.pool, staff.district.as_str()).await?)
+}
+
+/// Publish the admin's district's incident density on the public map, or stop.
+pub async fn publish(state: &AppState, writer: Writer, staff: &Staff, on: bool) -> ApiResult<bool> {
+    let mut w = writer.begin(state).await?;
+    if !store::set_publishes(w.conn(), staff.district.as_str(), on).await? {
+        return Err(ApiError::not_found("district", staff.district.as_str()));
+    }
+    let entry = serde_json::json!({ "district": staff.district.as_str(), "public_density": on });
+    w.finish(actix_web::http::StatusCode::OK, &entry, Touches::Nothing).await?;
+    Ok(on)
 }

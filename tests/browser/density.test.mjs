@@ -65,5 +65,19 @@ await page.getByTestId('lang').click();
 await page.waitForFunction(() => document.querySelector('[data-testid=density-legend]').textContent.includes('Hot spot, 99 % confidence'));
 check(true, 'the English switch translates the legend');
 await page.screenshot({ path: `${artifacts}/density-hotspots-en.png` });
+
+// The public map: anyone may switch on the district's published density (hexagons of five incidents or more).
+const visitor = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+visitor.on('pageerror', (e) => fail(`page error (public): ${e.message}`));
+await visitor.goto(base + '/');
+await visitor.waitForFunction(() => window.wanggeMap && window.wanggeMap.loaded(), null, { timeout: 30000 });
+await visitor.evaluate((b) => window.wanggeMap.fitBounds([[b[0], b[1]], [b[2], b[3]]], { animate: false }), fixture.bbox);
+await visitor.getByTestId('public-heat').check();
+await visitor.waitForFunction(() => {
+  const s = window.wanggeMap.getSource('density');
+  return s && s.serialize().data.features.length > 0;
+}, null, { timeout: 15000 });
+check(true, 'the public map shows the published density');
+await visitor.screenshot({ path: `${artifacts}/density-public.png` });
 await browser.close();
 console.log('all density checks passed');

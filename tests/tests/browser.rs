@@ -197,6 +197,9 @@ async fn the_density_view_shows_bins_hot_spots_and_the_busiest_communities() {
     wangge_server::import::demo_cases::generate_cases(&app.pool, "990101", 2000, &app.state.calendar()).await.unwrap();
     app.state.incidents.catch_up(&app.pool).await.unwrap();
     app.sign_in_as("center.zhao", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    // The district publishes its density on the public map (the script looks at it last).
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
+    assert_eq!(admin.put("/api/density/published", &json!({ "enabled": true })).await.0, 200);
     let bbox: (f64, f64, f64, f64) = sqlx::query_as(
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM cases) x",
     )

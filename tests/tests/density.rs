@@ -210,3 +210,54 @@ async fn a_place_getting_worse_is_intensifying_and_a_new_one_is_new() {
     let (s, b) = center.get(&format!("/api/density/emerging?{window}&slices=1")).await;
     assert_eq!((s, serde_json::from_value::<ErrorBody>(b).unwrap().error), (400, ErrorCode::BadQuery));
 }
+
+#[tokio::test]
+async fn the_public_density_map_shows_published_districts_in_big_bins_without_sensitive_categories() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, "990101", 3000, &app.state.calendar()).await.unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let public = app.public();
+    let bbox = "118.0,31.0,119.5,32.5";
+    let url = format!("/api/public/density?bbox={bbox}&resolution=11&days=92");
+    let (s, b) = public.get(&url).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(serde_json::from_value::<Bins>(b).unwrap().bins.is_empty(), "nothing until the district publishes");
+
+    let street = app.sign_in_as("street", Role::StreetOperator, Scope::Street("990101001".parse().unwrap())).await;
+    assert_eq!(street.put("/api/density/published", &serde_json::json!({ "enabled": true })).await.0, 403);
+    let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;
+    let (s, b) = admin.put("/api/density/published", &serde_json::json!({ "enabled": true })).await;
+    assert_eq!((s, b["enabled"].as_bool()), (200, Some(true)), "{b}");
+
+    let (_, b) = public.get(&url).await;
+    let shown: Bins = serde_json::from_value(b).unwrap();
+    assert_eq!(shown.resolution, 9, "no finer than resolution 9 in public");
+    // Brute force: accepted cases of the last 92 days outside sensitive categories, per resolution-9 cell.
+    let points: Vec<(f64, f64)> = sqlx::query_as(
+        "SELECT ST_X(c.geom), ST_Y(c.geom) FROM cases c JOIN category k ON k.code = c.category_code
+         WHERE c.reported_at >= now() - interval '92 days' AND NOT k.sensitive
+           AND c.state NOT IN ('reported', 'self_resolved', 'rejected', 'merged', 'voided')",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let sensitive: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases c JOIN category k ON k.code = c.category_code
+         WHERE k.sensitive AND c.reported_at >= now() - interval '92 days'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(sensitive > 0, "the generated cases include sensitive categories, which must stay out");
+    let mut expected: HashMap<String, u32> = HashMap::new();
+    for (lon, lat) in &points {
+        let ll = h3o::LatLng::new(*lat as f32 as f64, *lon as f32 as f64).unwrap();
+        *expected.entry(ll.to_cell(h3o::Resolution::Nine).to_string()).or_default() += 1;
+    }
+    expected.retain(|_, n| *n >= 5);
+    let got: HashMap<String, u32> = shown.bins.iter().map(|b| (b.cell.clone(), b.count)).collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, expected);
+    assert!(shown.bins.iter().all(|b| b.class.is_none() && b.z.is_none()));
+}

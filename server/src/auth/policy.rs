@@ -146,6 +146,9 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::DENSITY_AREAS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_REPEATS, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_EMERGING, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_PUBLISHED, Staff(ReadDensity, OwnScope)),
+    ("PUT", paths::DENSITY_PUBLISHED, Staff(ManageCatalogue, OwnScope)),
+    ("GET", paths::PUBLIC_DENSITY, Public),
     // Blurring a photo's public copy is an action on the case.
     ("POST", paths::CASE_PHOTO_BLUR, Staff(ActOnCases, on(Case))),
     // Public reporting: no account; the tracking page's token is the only key to a report's own page.

@@ -9,11 +9,13 @@ use wangge_api::error::ErrorCode;
 use wangge_api::paths;
 use wangge_domain::case::CaseState;
 
+use super::body::Json;
 use super::{input, route};
 use crate::auth::Viewer;
 use crate::density::{self, View};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::write::Writer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_BINS, bins);
@@ -21,6 +23,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_AREAS, areas);
     route(cfg, Method::GET, paths::DENSITY_REPEATS, repeats);
     route(cfg, Method::GET, paths::DENSITY_EMERGING, emerging);
+    route(cfg, Method::GET, paths::DENSITY_PUBLISHED, published);
+    route(cfg, Method::PUT, paths::DENSITY_PUBLISHED, publish);
+    route(cfg, Method::GET, paths::PUBLIC_DENSITY, public_bins);
 }
 
 /// A view, as query parameters.
@@ -97,4 +102,44 @@ async fn repeats(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQ
 async fn emerging(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
     let resolution = density::resolution(q.resolution.unwrap_or(9))?;
     Ok(HttpResponse::Ok().json(density::emerging(&state, &viewer, view(&q)?, resolution, q.slices.unwrap_or(6)).await?))
+}
+
+async fn published(state: web::Data<AppState>, viewer: Viewer) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "enabled": density::published(&state, &viewer).await? })))
+}
+
+/// Publishing the density map, or not.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Publish {
+    enabled: bool,
+}
+
+async fn publish(
+    state: web::Data<AppState>,
+    writer: Writer,
+    viewer: Viewer,
+    body: Json<Publish>,
+) -> ApiResult<HttpResponse> {
+    let on = density::publish(&state, writer, &viewer, body.into_inner().enabled).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "enabled": on })))
+}
+
+/// The public density map's view.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicQuery {
+    bbox: String,
+    /// H3 resolution (5–9, default 8).
+    #[serde(default)]
+    resolution: Option<u8>,
+    /// The last this many days (default 92, at most 366).
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+async fn public_bins(state: web::Data<AppState>, q: web::Query<PublicQuery>) -> ApiResult<HttpResponse> {
+    let bbox = input::bbox(&q.bbox)?;
+    let days = q.days.unwrap_or(92).clamp(1, 366);
+    Ok(HttpResponse::Ok().json(density::public_bins(&state, bbox, q.resolution.unwrap_or(8), days).await?))
 }

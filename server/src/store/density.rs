@@ -33,3 +33,32 @@ pub async fn sizes(
     };
     Ok(sqlx::query_as(sql).bind(codes).fetch_all(pool).await?)
 }
+
+/// The districts that publish their incident density.
+pub async fn publishing_districts(pool: &PgPool) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT code FROM district WHERE public_density ORDER BY code").fetch_all(pool).await?)
+}
+
+/// Whether district `code` publishes its incident density.
+pub async fn publishes(pool: &PgPool, code: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT coalesce((SELECT public_density FROM district WHERE code = $1), false)")
+        .bind(code)
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Publish district `code`'s incident density, or stop.
+pub async fn set_publishes(conn: &mut sqlx::PgConnection, code: &str, on: bool) -> Result<bool> {
+    Ok(sqlx::query("UPDATE district SET public_density = $2 WHERE code = $1")
+        .bind(code)
+        .bind(on)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// The codes of the categories public pages may show.
+pub async fn public_categories(pool: &PgPool) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT code FROM category WHERE NOT sensitive ORDER BY code").fetch_all(pool).await?)
+}

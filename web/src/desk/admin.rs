@@ -46,6 +46,13 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
         });
     };
     reload();
+    // Whether the district publishes its incident density on the public map.
+    let publishes = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(v) = get_ok(paths::DENSITY_PUBLISHED).await {
+            publishes.set(v["enabled"].as_bool().unwrap_or(false));
+        }
+    });
     let (username, display, role, scope_kind, scope_value, password) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -155,6 +162,20 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 <button class="primary" type="submit" data-testid="new-account-submit">{move || tr!(lang.get(), "create")}</button>
             </form>
             <StageLimits lang=lang csrf=csrf />
+            <label class="publish">
+                <input type="checkbox" data-testid="publish-density" prop:checked=move || publishes.get()
+                    on:change=move |_| {
+                        let on = !publishes.get_untracked();
+                        spawn_local(async move {
+                            match send("PUT", paths::DENSITY_PUBLISHED, &json!({ "enabled": on }), &csrf.get_value()).await {
+                                Ok(r) if r.ok() => publishes.set(on),
+                                Ok(r) => message.set(Some((true, r.message()))),
+                                Err(e) => message.set(Some((true, e))),
+                            }
+                        });
+                    } />
+                {move || tr!(lang.get(), "publish_density")}
+            </label>
             <h3>{move || tr!(lang.get(), "audit_log")}</h3>
             <button data-testid="audit-verify" on:click=verify>{move || tr!(lang.get(), "verify_chain")}</button>
             {move || chain.get().map(|c| {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use crate::desk::admin::AdminPanel;
 use crate::desk::cases::{clear_map, show_pin, CaseDesk, CasePage, ReportForm};
-use crate::desk::density::DensityView;
+use crate::desk::density::{show_public_density, DensityView};
 use crate::desk::editor::{Controller, EditorPanel};
 use crate::desk::login::LoginDialog;
 use crate::desk::panels::{GridPanel, Legend, LocatedPanel, SearchResults};
@@ -93,6 +93,8 @@ fn Desk() -> impl IntoView {
     // The accepted public reports on the public map, and the one picked by a click.
     let public_reports = RwSignal::new(Vec::<PublicReport>::new());
     let picked_report = RwSignal::new(None::<PublicReport>);
+    // The public density map (hexagons of at least five incidents), when the visitor switches it on.
+    let public_heat = RwSignal::new(false);
     // Bumped whenever a style has loaded (at start, after the public/staff switch): overlays are added again.
     let restyle = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -159,6 +161,9 @@ fn Desk() -> impl IntoView {
         m.on_event("moveend", move |_| {
             if public.get_untracked() && case_screen.get_untracked().is_none() {
                 show_public_reports(map, public_reports);
+                if public_heat.get_untracked() {
+                    show_public_density(map, true);
+                }
             }
         });
         m.on_event("click", move |ev| {
@@ -252,6 +257,11 @@ fn Desk() -> impl IntoView {
         });
     });
 
+    // The public density map follows its switch (and the style reloads).
+    Effect::new(move |_| {
+        restyle.get();
+        show_public_density(map, public_heat.get() && public.get());
+    });
     // The public map shows the accepted public reports in view.
     Effect::new(move |_| {
         restyle.get();
@@ -586,6 +596,10 @@ fn Desk() -> impl IntoView {
                             </Show>
                         }
                     }).collect_view()}
+                    <Show when=move || public.get()>
+                        <label><input type="checkbox" data-testid="public-heat" prop:checked=move || public_heat.get() on:change=move |_| public_heat.update(|v| *v = !*v) />
+                        {move || tr!(lang.get(), "public_heat")}</label>
+                    </Show>
                 </section>
                 <Show when=move || !public.get()><Legend lang=lang /></Show>
             </aside>

@@ -104,6 +104,34 @@ fn draw<'a>(map: MapCell, hexagons: impl Iterator<Item = (&'a [(f64, f64)], &'st
     });
 }
 
+/// The public density map over the map's view (bins of at least five incidents, as the server publishes them), or
+/// nothing when `on` is false.
+pub fn show_public_density(map: MapCell, on: bool) {
+    if !on {
+        map.with_value(|m| {
+            if let Some(m) = m {
+                m.remove(&[FILL, LINE], &[SOURCE]);
+            }
+        });
+        return;
+    }
+    let Some((b, zoom)) = map.with_value(|m| m.as_ref().and_then(|m| Some((m.bounds()?, m.zoom())))) else { return };
+    let url = format!(
+        "{}?resolution={}&bbox={:.5},{:.5},{:.5},{:.5}",
+        paths::PUBLIC_DENSITY,
+        resolution(zoom).min(9),
+        b[0].max(-180.0),
+        b[1].max(-90.0),
+        b[2].min(180.0),
+        b[3].min(90.0)
+    );
+    spawn_local(async move {
+        if let Ok(found) = get(&url).await.and_then(|r| r.answer::<Bins>()) {
+            draw(map, found.bins.iter().map(|b| (b.boundary.as_slice(), colour(b))));
+        }
+    });
+}
+
 /// The density view.
 #[component]
 pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32>) -> impl IntoView {

@@ -351,6 +351,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("blur_hint", "在照片上拖出方框，遮住人脸、车牌或门牌；原图仅工作人员可见", "Drag a box over a face, a number plate or a house number; staff keep the original"),
     ("public_copy", "公开版本", "Public copy"),
     ("emerging", "热点趋势", "Emerging"),
+    ("public_heat", "事件热力（近92天，每格至少5件）", "Incident density (92 days, 5+ per hexagon)"),
+    ("publish_density", "在公众地图上发布本区事件热力（每格至少5件，不含敏感类别）", "Publish the district's incident density on the public map (5+ per hexagon, no sensitive categories)"),
     ("emerging_places", "处最近时段的热点", "places hot in the latest slice"),
     ("time_slices", "个时段", "time slices"),
     ("emerging_note", "把时间窗口分为6个时段，对每个时段计算热点（Gi*，空间与前一时段为邻），并用Mann–Kendall检验其趋势；只显示最近时段仍为热点的地方。", "The window is cut into 6 slices; each slice's hot spots are tested (Gi*, neighbours in space and in the slice before) and their trend with Mann–Kendall. Only places hot in the latest slice are shown."),
