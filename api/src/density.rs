@@ -111,3 +111,61 @@ pub struct EmergingBins {
     /// The places hot in the final slice.
     pub bins: Vec<EmergingBin>,
 }
+
+/// One bin of a two-period comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareBin {
+    /// The H3 cell.
+    pub cell: String,
+    /// Incidents in the window.
+    pub count: u32,
+    /// Incidents in the window of the same length just before.
+    pub previous: u32,
+    /// The hexagon's corners, (lon, lat).
+    pub boundary: Vec<(f64, f64)>,
+}
+
+/// A view's bins in this period and the one before (the difference map).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// H3 resolution.
+    pub resolution: u8,
+    /// Incidents in the window.
+    pub total: u64,
+    /// Incidents in the period before.
+    pub previous_total: u64,
+    /// Every bin with incidents in either period.
+    pub bins: Vec<CompareBin>,
+}
+
+/// Incidents of one major class per time interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassSeries {
+    /// Major class code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Incidents per interval, oldest first.
+    pub counts: Vec<u32>,
+}
+
+/// A view's incidents over time, per major class (the time-series chart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// Where each interval starts.
+    pub starts: Vec<DateTime<Utc>>,
+    /// The classes, most incidents first.
+    pub classes: Vec<ClassSeries>,
+}
+
+/// How long a time-series interval is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    /// A day.
+    Day,
+    /// A week.
+    Week,
+    /// A calendar month (China time).
+    Month,
+}

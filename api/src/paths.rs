@@ -132,6 +132,12 @@ pub const DENSITY_REPEATS: &str = "/api/density/repeats";
 pub const DENSITY_EMERGING: &str = "/api/density/emerging";
 /// `/api/density/published`: whether the admin's district publishes its density on the public map; set it.
 pub const DENSITY_PUBLISHED: &str = "/api/density/published";
+/// `/api/density/compare`: the view's bins in its window and in the window of the same length before.
+pub const DENSITY_COMPARE: &str = "/api/density/compare";
+/// `/api/density/cases`: the view's cases in one hexagon (`cell`), newest first.
+pub const DENSITY_CASES: &str = "/api/density/cases";
+/// `/api/density/series`: the view's incidents per major class and day, week or month.
+pub const DENSITY_SERIES: &str = "/api/density/series";
 /// `/api/public/density`: the public density map (bins of at least five incidents, sensitive categories left out).
 pub const PUBLIC_DENSITY: &str = "/api/public/density";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
@@ -176,7 +182,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 81] = [
+pub const ALL: [&str; 84] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -240,6 +246,9 @@ pub const ALL: [&str; 81] = [
     DENSITY_EMERGING,
     DENSITY_PUBLISHED,
     PUBLIC_DENSITY,
+    DENSITY_COMPARE,
+    DENSITY_CASES,
+    DENSITY_SERIES,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use h3o::Resolution;
-use wangge_api::density::{AreaDensity, AreaLevel, Bins, EmergingBins, RepeatPlace};
+use wangge_api::cases::CaseSummary;
+use wangge_api::density::{
+    AreaDensity, AreaLevel, Bins, ClassSeries, Comparison, EmergingBins, Interval, RepeatPlace, Series,
+};
 use wangge_api::error::ErrorCode;
 use wangge_domain::case::CaseState;
 
@@ -168,4 +171,81 @@ pub async fn publish(state: &AppState, writer: Writer, staff: &Staff, on: bool) 
     let entry = serde_json::json!({ "district": staff.district.as_str(), "public_density": on });
     w.finish(actix_web::http::StatusCode::OK, &entry, Touches::Nothing).await?;
     Ok(on)
+}
+
+/// The view's bins in its window and in the window of the same length before (the difference map).
+pub async fn compare(state: &AppState, staff: &Staff, view: View, resolution: Resolution) -> ApiResult<Comparison> {
+    let q = query(state, staff, view).await?;
+    let (bins, total, previous_total) = density::compare(&state.incidents.read(), &q, resolution);
+    Ok(Comparison { resolution: u8::from(resolution), total, previous_total, bins })
+}
+
+/// The view's cases in one hexagon (the newest 50), and how many there are.
+pub async fn cell_cases(
+    state: &AppState,
+    staff: &Staff,
+    view: View,
+    cell: &str,
+) -> ApiResult<(usize, Vec<CaseSummary>)> {
+    let bad = || ApiError::bad_request(ErrorCode::BadQuery, "cell: an H3 cell of resolution 5 to 11");
+    let cell: h3o::CellIndex = cell.parse().map_err(|_| bad())?;
+    if !(5..=11).contains(&u8::from(cell.resolution())) {
+        return Err(bad());
+    }
+    let q = query(state, staff, view).await?;
+    let (ids, total) = density::in_cell(&state.incidents.read(), &q, cell, 50);
+    Ok((total, crate::store::cases::summaries(&state.pool, &ids).await?))
+}
+
+/// The starts of the intervals of `interval` from `from` to `to`, at midnight China time (at most 400).
+fn interval_starts(from: DateTime<Utc>, to: DateTime<Utc>, interval: Interval) -> ApiResult<Vec<DateTime<Utc>>> {
+    use chrono::{Datelike, Months, TimeZone};
+    let china = wangge_domain::case::clock::china();
+    let day = from.with_timezone(&china).date_naive();
+    let first = match interval {
+        Interval::Day => day,
+        Interval::Week => day - chrono::Duration::days(day.weekday().num_days_from_monday() as i64),
+        Interval::Month => day.with_day(1).unwrap_or(day),
+    };
+    let mut starts = Vec::new();
+    let mut at = first;
+    loop {
+        let start = china.from_local_datetime(&at.and_hms_opt(0, 0, 0).unwrap_or_default()).single();
+        let Some(start) = start.map(|s| s.with_timezone(&Utc)) else { break };
+        if start >= to {
+            break;
+        }
+        if starts.len() == 400 {
+            return Err(ApiError::bad_request(ErrorCode::BadQuery, "at most 400 intervals: a longer interval"));
+        }
+        starts.push(start);
+        at = match interval {
+            Interval::Day => at + chrono::Duration::days(1),
+            Interval::Week => at + chrono::Duration::days(7),
+            Interval::Month => at.checked_add_months(Months::new(1)).unwrap_or(at),
+        };
+    }
+    Ok(starts)
+}
+
+/// The view's incidents per major class and interval (the time-series chart).
+pub async fn series(state: &AppState, staff: &Staff, view: View, interval: Interval) -> ApiResult<Series> {
+    let starts = interval_starts(view.from, view.to, interval)?;
+    let q = query(state, staff, view).await?;
+    let micros: Vec<i64> = starts.iter().map(|s| s.timestamp_micros()).collect();
+    let found = density::series(&state.incidents.read(), &q, &micros);
+    let codes: Vec<String> = found.iter().map(|(c, _)| c.clone()).collect();
+    let names: std::collections::HashMap<String, String> =
+        crate::store::catalogue::major_names(&state.pool, &codes).await?.into_iter().collect();
+    Ok(Series {
+        starts,
+        classes: found
+            .into_iter()
+            .map(|(code, counts)| ClassSeries {
+                name: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
+                code,
+                counts,
+            })
+            .collect(),
+    })
 }

@@ -81,6 +81,53 @@ async fn bins_and_areas_equal_brute_force_and_postgis_counts() {
     let busiest = hot.bins.iter().max_by_key(|b| b.count).unwrap();
     let coldest = hot.bins.iter().filter(|b| b.count == 0).map(|b| b.z.unwrap()).fold(f64::MAX, f64::min);
     assert!(busiest.z.unwrap() > coldest);
+
+    // The difference map: this window's bins and the previous window's, each equal to a count of the points.
+    let (s, b) = center.get(&format!("/api/density/compare?{window}&resolution=9")).await;
+    assert_eq!(s, 200, "{b}");
+    let diff: wangge_api::density::Comparison = serde_json::from_value(b).unwrap();
+    let before: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases WHERE reported_at >= $1 - ($2 - $1) AND reported_at < $1 AND district_code = '990101'",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((diff.total as usize, diff.previous_total as i64), (points.len(), before));
+    assert_eq!(diff.bins.iter().map(|b| b.count as usize).sum::<usize>(), points.len());
+    assert_eq!(diff.bins.iter().map(|b| b.previous as i64).sum::<i64>(), before);
+    for b in diff.bins.iter().filter(|b| b.count > 0) {
+        assert_eq!(Some(&b.count), expected.get(&b.cell), "{}", b.cell);
+    }
+
+    // A click on a hexagon lists its cases: as many as the bin counts, each inside it.
+    let cell = bins.bins.iter().max_by_key(|b| b.count).unwrap();
+    let (s, b) = center.get(&format!("/api/density/cases?{window}&cell={}", cell.cell)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["total"].as_u64(), Some(u64::from(cell.count)));
+    let listed = b["cases"].as_array().unwrap();
+    assert_eq!(listed.len(), (cell.count as usize).min(50));
+    for c in listed {
+        let ll = h3o::LatLng::new(c["lat"].as_f64().unwrap() as f32 as f64, c["lon"].as_f64().unwrap() as f32 as f64);
+        assert_eq!(ll.unwrap().to_cell(h3o::Resolution::Nine).to_string(), cell.cell);
+    }
+    let planner = app.sign_in_as("planner-d", Role::Planner, Scope::District("990101".parse().unwrap())).await;
+    assert_eq!(
+        planner.get(&format!("/api/density/cases?cell={}", cell.cell)).await.0,
+        403,
+        "counts only, never a case"
+    );
+
+    // The time series: per major class and week, adding up to the window's cases.
+    let (s, b) = center.get(&format!("/api/density/series?{window}&interval=week")).await;
+    assert_eq!(s, 200, "{b}");
+    let series: wangge_api::density::Series = serde_json::from_value(b).unwrap();
+    assert!((17..=19).contains(&series.starts.len()), "{} weeks in 120 days", series.starts.len());
+    let sum: u32 = series.classes.iter().flat_map(|c| c.counts.iter()).sum();
+    assert_eq!(sum as usize, points.len());
+    assert!(series.classes.windows(2).all(|w| w[0].counts.iter().sum::<u32>() >= w[1].counts.iter().sum::<u32>()));
+    assert!(series.classes.iter().all(|c| !c.name.is_empty() && c.counts.len() == series.starts.len()));
 }
 
 #[tokio::test]

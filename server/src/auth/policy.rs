@@ -149,6 +149,10 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::DENSITY_PUBLISHED, Staff(ReadDensity, OwnScope)),
     ("PUT", paths::DENSITY_PUBLISHED, Staff(ManageCatalogue, OwnScope)),
     ("GET", paths::PUBLIC_DENSITY, Public),
+    ("GET", paths::DENSITY_COMPARE, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_SERIES, Staff(ReadDensity, OwnScope)),
+    // The cases of one hexagon are cases: the desk's right, and the viewer's scope filters them.
+    ("GET", paths::DENSITY_CASES, Staff(ReadCases, OwnScope)),
     // Blurring a photo's public copy is an action on the case.
     ("POST", paths::CASE_PHOTO_BLUR, Staff(ActOnCases, on(Case))),
     // Public reporting: no account; the tracking page's token is the only key to a report's own page.

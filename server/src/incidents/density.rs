@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use h3o::{CellIndex, Resolution};
-use wangge_api::density::{AreaLevel, Bin, Bins, EmergingBin, RepeatPlace};
+use wangge_api::density::{AreaLevel, Bin, Bins, CompareBin, EmergingBin, RepeatPlace};
 use wangge_domain::emerging::{classify, mann_kendall, Emerging};
 use wangge_domain::hotspot::{gi_star, HotSpotClass};
 
@@ -202,6 +202,68 @@ pub fn emerging(c: &Columns, q: &Query, resolution: Resolution, slices: usize) -
         })
         .collect();
     (found, bounds)
+}
+
+/// The bins of `q` and of the window of the same length just before it: (bins, total, total before).
+pub fn compare(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<CompareBin>, u64, u64) {
+    let length = q.to - q.from;
+    let (now, total) = bins(c, q, resolution);
+    let (before, previous_total) = bins(c, &Query { from: q.from - length, to: q.from, ..q.clone() }, resolution);
+    let mut both: HashMap<CellIndex, (u32, u32)> = now.into_iter().map(|(cell, n)| (cell, (n, 0))).collect();
+    for (cell, n) in before {
+        both.entry(cell).or_default().1 = n;
+    }
+    let mut out: Vec<CompareBin> = both
+        .into_iter()
+        .map(|(cell, (count, previous))| CompareBin {
+            cell: cell.to_string(),
+            count,
+            previous,
+            boundary: cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect(),
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.cell.cmp(&b.cell));
+    (out, total, previous_total)
+}
+
+/// The cases of `q` in H3 cell `cell` (of one of the bin resolutions), newest first: at most `limit` ids, and how
+/// many in all.
+pub fn in_cell(c: &Columns, q: &Query, cell: CellIndex, limit: usize) -> (Vec<i64>, usize) {
+    let Some(cells) = BIN_RESOLUTIONS.iter().position(|r| *r == cell.resolution()).map(|i| &c.cells[i]) else {
+        return (Vec::new(), 0);
+    };
+    let keeps = q.selection.bind(c);
+    let wanted = u64::from(cell);
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))).into_iter().rev() {
+        if cells[p] == wanted && keeps(p) {
+            if ids.len() < limit {
+                ids.push(c.id[p]);
+            }
+            total += 1;
+        }
+    }
+    (ids, total)
+}
+
+/// The cases of `q` per major class and interval, the intervals starting at `starts` (the last one ends at
+/// `q.to`): (major class code, counts), most cases first.
+pub fn series(c: &Columns, q: &Query, starts: &[i64]) -> Vec<(String, Vec<u32>)> {
+    let keeps = q.selection.bind(c);
+    let mut per_major: HashMap<u32, Vec<u32>> = HashMap::new();
+    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))) {
+        if !keeps(p) || !inside(c, p, &q.bbox) {
+            continue;
+        }
+        let k = starts.partition_point(|&s| s <= c.at[p]).saturating_sub(1);
+        let major = c.major_of[c.category[p] as usize];
+        per_major.entry(major).or_insert_with(|| vec![0; starts.len()])[k] += 1;
+    }
+    let mut out: Vec<(String, Vec<u32>)> =
+        per_major.into_iter().map(|(m, counts)| (c.majors.code(m).to_owned(), counts)).collect();
+    out.sort_unstable_by(|a, b| b.1.iter().sum::<u32>().cmp(&a.1.iter().sum::<u32>()).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 /// Incidents per area code at `level`, in the window and in the window of the same length before it.

@@ -26,6 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_PUBLISHED, published);
     route(cfg, Method::PUT, paths::DENSITY_PUBLISHED, publish);
     route(cfg, Method::GET, paths::PUBLIC_DENSITY, public_bins);
+    route(cfg, Method::GET, paths::DENSITY_COMPARE, compare);
+    route(cfg, Method::GET, paths::DENSITY_CASES, cell_cases);
+    route(cfg, Method::GET, paths::DENSITY_SERIES, series);
 }
 
 /// A view, as query parameters.
@@ -59,6 +62,12 @@ struct ViewQuery {
     /// Time slices of the window (emerging hot spots only, default 6).
     #[serde(default)]
     slices: Option<usize>,
+    /// An H3 cell (the cases of one hexagon only).
+    #[serde(default)]
+    cell: Option<String>,
+    /// `day`, `week` or `month` (the time series only, default week).
+    #[serde(default)]
+    interval: Option<wangge_api::density::Interval>,
 }
 
 fn list(raw: &Option<String>) -> Vec<String> {
@@ -142,4 +151,20 @@ async fn public_bins(state: web::Data<AppState>, q: web::Query<PublicQuery>) -> 
     let bbox = input::bbox(&q.bbox)?;
     let days = q.days.unwrap_or(92).clamp(1, 366);
     Ok(HttpResponse::Ok().json(density::public_bins(&state, bbox, q.resolution.unwrap_or(8), days).await?))
+}
+
+async fn compare(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let resolution = density::resolution(q.resolution.unwrap_or(9))?;
+    Ok(HttpResponse::Ok().json(density::compare(&state, &viewer, view(&q)?, resolution).await?))
+}
+
+async fn cell_cases(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let cell = q.cell.clone().ok_or_else(|| ApiError::bad_request(ErrorCode::BadQuery, "cell is required"))?;
+    let (total, cases) = density::cell_cases(&state, &viewer, view(&q)?, &cell).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "total": total, "cases": cases })))
+}
+
+async fn series(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let interval = q.interval.unwrap_or(wangge_api::density::Interval::Week);
+    Ok(HttpResponse::Ok().json(density::series(&state, &viewer, view(&q)?, interval).await?))
 }

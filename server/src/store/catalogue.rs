@@ -309,3 +309,11 @@ pub async fn set_stage_limit(
     .await?;
     Ok(())
 }
+
+/// (code, name) of the major classes `codes`.
+pub async fn major_names(pool: &PgPool, codes: &[String]) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT DISTINCT major_code, major_name FROM category WHERE major_code = ANY($1)")
+        .bind(codes)
+        .fetch_all(pool)
+        .await?)
+}
