@@ -58,6 +58,46 @@ await page.waitForFunction(() => document.querySelectorAll('[data-testid=density
 await page.waitForFunction(() => document.querySelector('[data-testid=density-total]').textContent.includes('6 个时段'), null, { timeout: 15000 });
 check((await page.getByTestId('density-legend').textContent()).includes('加剧热点'), 'emerging hot spots: six slices, the categories explained');
 await page.screenshot({ path: `${artifacts}/density-emerging.png` });
+// The difference map: this period against the one before, five classes of change.
+await page.getByTestId('density-compare').click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li[data-change]').length === 5, null, { timeout: 15000 });
+await page.waitForFunction(() => document.querySelector('[data-testid=density-total]').textContent.includes('上期'), null, { timeout: 15000 });
+check(true, 'the comparison with the period before, and its legend');
+await page.screenshot({ path: `${artifacts}/density-compare.png` });
+
+// The time series: a line per busy class.
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-series] polyline').length >= 1, null, { timeout: 15000 });
+check(true, `the time series: ${await page.locator('[data-testid=density-series] polyline').count()} classes over time`);
+
+// A click on a hexagon lists its cases.
+await page.getByTestId('density-counts').click();
+await page.waitForFunction(() => !document.querySelector('[data-testid=density-legend] li[data-change]'), null, { timeout: 15000 });
+// The centre of a drawn hexagon, once the counts are drawn (the layer is replaced as the mode changes).
+const spot = await (await page.waitForFunction(() => {
+  const layer = window.wanggeMap.getLayer('density-fill') && window.wanggeMap.queryRenderedFeatures({ layers: ['density-fill'] });
+  const f = layer && layer[0];
+  if (!f || window.wanggeMap.isMoving()) return null;
+  const ring = f.geometry.coordinates[0];
+  const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+  return window.wanggeMap.project(c);
+}, null, { timeout: 15000 })).jsonValue();
+await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: spot.x, y: spot.y } });
+await page.getByTestId('density-cell-cases').waitFor({ timeout: 15000 });
+const listed = await page.locator('[data-testid=density-cell-cases] li').count();
+check(listed >= 1, `a click on a hexagon lists its cases (${listed})`);
+check(new URL(page.url()).pathname === '/density', 'and the view stays');
+await page.screenshot({ path: `${artifacts}/density-cell-cases.png` });
+
+// The time slider moves the window's end back; the counts follow.
+const now = await total();
+await page.getByTestId('density-end').fill('200');
+await page.waitForFunction((n) => {
+  const m = document.querySelector('[data-testid=density-total]').textContent.match(/^(\d+)/);
+  return m && Number(m[1]) !== n;
+}, now, { timeout: 15000 });
+check(true, `the slider moves the window back (${now} → ${await total()} incidents)`);
+await page.getByTestId('density-end').fill('365');
+
 await page.getByTestId('density-hot').click();
 await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li').length === 7 && !document.querySelector('[data-testid=density-legend] li[data-emerging]'), null, { timeout: 15000 });
 

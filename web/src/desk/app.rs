@@ -214,6 +214,10 @@ fn Desk() -> impl IntoView {
                 }
                 return;
             }
+            // The density view takes its own clicks (a hexagon's cases).
+            if show_density.get_untracked() {
+                return;
+            }
             if let (Some(lon), Some(lat)) = (number(&ev, &["lngLat", "lng"]), number(&ev, &["lngLat", "lat"])) {
                 select_point(lon, lat);
             }

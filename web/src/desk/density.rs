@@ -6,8 +6,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wangge_api::cases::CaseSummary;
 use wangge_api::cases::Category;
-use wangge_api::density::{AreaDensity, Bins, EmergingBins};
+use wangge_api::density::{AreaDensity, Bins, Comparison, EmergingBins, Series};
 use wangge_api::paths;
 use wangge_domain::emerging::Emerging;
 use wangge_domain::hotspot::HotSpotClass;
@@ -52,6 +53,64 @@ enum Mode {
     HotSpots,
     /// Emerging hot spots over time slices of the window.
     Emerging,
+    /// This period against the one before (the difference map).
+    Compare,
+}
+
+/// Classes of the difference map: (lowest change, colour, text key), most increase first.
+const CHANGES: [(i64, &str, &str); 5] = [
+    (5, "#b2182b", "change_up_much"),
+    (1, "#ef8a62", "change_up"),
+    (0, "#f7f7f7", "change_none"),
+    (-4, "#67a9cf", "change_down"),
+    (i64::MIN, "#2166ac", "change_down_much"),
+];
+
+fn change_colour(change: i64) -> &'static str {
+    CHANGES.iter().find(|(low, _, _)| change >= *low).map_or("#2166ac", |c| c.1)
+}
+
+/// Colours of the time-series lines (the five busiest classes).
+const LINES: [&str; 5] = ["#b91c1c", "#1d4ed8", "#15803d", "#a16207", "#7c3aed"];
+
+/// The time-series chart: the five busiest classes' incidents per interval as lines.
+fn chart(series: &Series) -> impl IntoView {
+    let (w, h) = (300.0, 110.0);
+    let n = series.starts.len().max(2) as f64;
+    let top = series.classes.iter().take(5).flat_map(|c| c.counts.iter().copied()).max().unwrap_or(1).max(1) as f64;
+    let lines: Vec<_> = series
+        .classes
+        .iter()
+        .take(5)
+        .zip(LINES)
+        .map(|(c, colour)| {
+            let points = c
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{:.1},{:.1}", i as f64 / (n - 1.0) * w, h - *v as f64 / top * (h - 8.0)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! { <polyline points=points fill="none" stroke=colour stroke-width="1.8" /> }
+        })
+        .collect();
+    let names: Vec<_> = series
+        .classes
+        .iter()
+        .take(5)
+        .zip(LINES)
+        .map(|(c, colour)| {
+            let total: u32 = c.counts.iter().sum();
+            view! { <li><span class="swatch" style=format!("background:{colour}")></span>{c.name.clone()} " " <b>{total}</b></li> }
+        })
+        .collect();
+    view! {
+        <svg class="series" data-testid="density-series" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none">
+            <line x1="0" y1=h x2=w y2=h stroke="#a8a29e" stroke-width="1" />
+            {lines}
+        </svg>
+        <ul class="legend">{names}</ul>
+    }
 }
 
 /// Count classes of the bins: upper bounds and colours.
@@ -78,6 +137,7 @@ fn colour(bin: &wangge_api::density::Bin) -> &'static str {
 
 /// Draw hexagons: (corners, colour) each.
 fn draw<'a>(map: MapCell, hexagons: impl Iterator<Item = (&'a [(f64, f64)], &'static str)>) {
+    // A hexagon's feature id is its place in the list drawn (the view keeps the cells for clicks).
     let features: Vec<Value> = hexagons
         .enumerate()
         .map(|(i, (boundary, colour))| {
@@ -140,11 +200,21 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     let mode = RwSignal::new(Mode::Counts);
     let hot = move || mode.get() == Mode::HotSpots;
     let emerging = RwSignal::new(None::<EmergingBins>);
+    let comparison = RwSignal::new(None::<Comparison>);
+    // The cells drawn, in feature order, for clicks; the cases of the hexagon clicked.
+    let drawn = StoredValue::new(Vec::<String>::new());
+    let picked = RwSignal::new(None::<Result<(usize, Vec<CaseSummary>), String>>);
+    let series = RwSignal::new(None::<Series>);
+    // The window ends this many days before today (the time slider); playing moves it on.
+    let end_back = RwSignal::new(0i64);
+    let playing = StoredValue::new(None::<i32>);
     let moved = RwSignal::new(0u32);
     let bins = RwSignal::new(None::<Bins>);
     let areas = RwSignal::new(Vec::<AreaDensity>::new());
     let majors = RwSignal::new(Vec::<(String, String)>::new());
     let error = RwSignal::new(None::<String>);
+    // The window's query, for handlers outside the reactive graph (map clicks).
+    let window_now = StoredValue::new(String::new());
     map.with_value(|m| {
         if let Some(m) = m {
             m.on_event("moveend", move |_| {
@@ -152,7 +222,71 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             });
         }
     });
+    // A click on a hexagon lists its cases (the window's, of the chosen class).
+    map.with_value(|m| {
+        if let Some(m) = m {
+            let m2 = m.clone();
+            m.on_event("click", move |ev| {
+                let at = |k: &str| {
+                    js_sys::Reflect::get(&ev, &"point".into())
+                        .and_then(|p| js_sys::Reflect::get(&p, &k.into()))
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or_default()
+                };
+                let Some(i) = m2.ids_at(at("x"), at("y"), FILL).first().copied() else { return };
+                let Some(cell) = drawn.try_with_value(|d| d.get(i as usize).cloned()).flatten() else { return };
+                let Some(w) = window_now.try_with_value(|w| w.clone()) else { return };
+                spawn_local(async move {
+                    let url = format!("{}?{w}&cell={cell}", paths::DENSITY_CASES);
+                    let found = get(&url).await.and_then(|r| {
+                        if r.ok() {
+                            let total = r.body["total"].as_u64().unwrap_or_default() as usize;
+                            serde_json::from_value(r.body["cases"].clone())
+                                .map(|c| (total, c))
+                                .map_err(|e| e.to_string())
+                        } else {
+                            Err(r.message())
+                        }
+                    });
+                    picked.try_set(Some(found));
+                });
+            });
+        }
+    });
+    let play = move |_| {
+        let Some(w) = web_sys::window() else { return };
+        if let Some(id) = playing.get_value() {
+            w.clear_interval_with_handle(id);
+            playing.set_value(None);
+            return;
+        }
+        if end_back.get_untracked() == 0 {
+            end_back.set(365 - days.get_untracked().min(365));
+        }
+        let step = (days.get_untracked() / 4).max(1);
+        let tick = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let next = (end_back.get_untracked() - step).max(0);
+            end_back.set(next);
+            if next == 0 {
+                if let (Some(w), Some(id)) = (web_sys::window(), playing.get_value()) {
+                    w.clear_interval_with_handle(id);
+                    playing.set_value(None);
+                }
+            }
+        });
+        if let Ok(id) = w.set_interval_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(tick.as_ref()),
+            1500,
+        ) {
+            playing.set_value(Some(id));
+        }
+        tick.forget();
+    };
     on_cleanup(move || {
+        if let (Some(w), Some(id)) = (web_sys::window(), playing.get_value()) {
+            w.clear_interval_with_handle(id);
+        }
         map.with_value(|m| {
             if let Some(m) = m {
                 m.remove(&[FILL, LINE], &[SOURCE]);
@@ -174,9 +308,14 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         }
     });
     let window = move || {
-        let now = js_sys::Date::now() as i64;
-        let from = chrono::DateTime::from_timestamp_millis(now - days.get() * 86_400_000).unwrap_or_default();
-        let mut q = format!("from={}", from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let end = js_sys::Date::now() as i64 - end_back.get() * 86_400_000;
+        let at = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .replace('+', "%2B")
+        };
+        let mut q = format!("from={}&to={}", at(end - days.get() * 86_400_000), at(end));
         let m = major.get();
         if !m.is_empty() {
             q += &format!("&category={m}");
@@ -193,6 +332,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             Mode::Counts => paths::DENSITY_BINS,
             Mode::HotSpots => paths::DENSITY_HOTSPOTS,
             Mode::Emerging => paths::DENSITY_EMERGING,
+            Mode::Compare => paths::DENSITY_COMPARE,
         };
         let url = format!(
             "{path}?{w}&resolution={}&bbox={:.5},{:.5},{:.5},{:.5}",
@@ -204,19 +344,46 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         );
         spawn_local(async move {
             let reply = get(&url).await.and_then(|r| if r.ok() { Ok(r) } else { Err(r.message()) });
-            let drawn = reply.and_then(|r| match shown {
+            let done = reply.and_then(|r| match shown {
                 Mode::Emerging => r.answer::<EmergingBins>().map(|found| {
                     let colour = |c: Emerging| EMERGING.iter().find(|e| e.0 == c).map_or("#f7f7f7", |e| e.1);
                     draw(map, found.bins.iter().map(|b| (b.boundary.as_slice(), colour(b.class))));
+                    drawn.set_value(found.bins.iter().map(|b| b.cell.clone()).collect());
                     emerging.set(Some(found));
+                }),
+                Mode::Compare => r.answer::<Comparison>().map(|found| {
+                    let hexagons = found
+                        .bins
+                        .iter()
+                        .map(|b| (b.boundary.as_slice(), change_colour(i64::from(b.count) - i64::from(b.previous))));
+                    draw(map, hexagons);
+                    drawn.set_value(found.bins.iter().map(|b| b.cell.clone()).collect());
+                    comparison.set(Some(found));
                 }),
                 _ => r.answer::<Bins>().map(|found| {
                     draw(map, found.bins.iter().map(|b| (b.boundary.as_slice(), colour(b))));
+                    drawn.set_value(found.bins.iter().map(|b| b.cell.clone()).collect());
                     bins.set(Some(found));
                 }),
             });
-            if let Err(e) = drawn {
+            if let Err(e) = done {
                 error.set(Some(e));
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let w = window();
+        window_now.set_value(w.clone());
+        picked.set(None);
+        let interval = match days.get() {
+            d if d <= 31 => "day",
+            d if d <= 92 => "week",
+            _ => "month",
+        };
+        let url = format!("{}?{w}&interval={interval}", paths::DENSITY_SERIES);
+        spawn_local(async move {
+            if let Ok(found) = get(&url).await.and_then(|r| r.answer::<Series>()) {
+                series.try_set(Some(found));
             }
         });
     });
@@ -239,6 +406,16 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                     }).collect_view()}
                 </select>
             </label>
+            <label>{move || tr!(lang.get(), "window_end")}
+                <input type="range" data-testid="density-end" min="0" max="365" step="1"
+                    prop:value=move || (365 - end_back.get()).to_string()
+                    on:input=move |ev| end_back.set(365 - event_target_value(&ev).parse::<i64>().unwrap_or(365)) />
+                <span data-testid="density-end-date">{move || {
+                    let end = js_sys::Date::now() as i64 - end_back.get() * 86_400_000;
+                    chrono::DateTime::from_timestamp_millis(end).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                }}</span>
+                <button type="button" data-testid="density-play" on:click=play>{move || tr!(lang.get(), "play")}</button>
+            </label>
             <label>{move || tr!(lang.get(), "major_class")}
                 <select data-testid="density-major" on:change=move |ev| major.set(event_target_value(&ev))>
                     <option value="">{move || tr!(lang.get(), "any_category")}</option>
@@ -249,15 +426,21 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 <button class:on=move || mode.get() == Mode::Counts data-testid="density-counts" on:click=move |_| mode.set(Mode::Counts)>{move || tr!(lang.get(), "counts")}</button>
                 <button class:on=hot data-testid="density-hot" on:click=move |_| mode.set(Mode::HotSpots)>{move || tr!(lang.get(), "hot_spots")}</button>
                 <button class:on=move || mode.get() == Mode::Emerging data-testid="density-emerging" on:click=move |_| mode.set(Mode::Emerging)>{move || tr!(lang.get(), "emerging")}</button>
+                <button class:on=move || mode.get() == Mode::Compare data-testid="density-compare" on:click=move |_| mode.set(Mode::Compare)>{move || tr!(lang.get(), "compare_periods")}</button>
             </div>
             <p class="muted" data-testid="density-total">
                 {move || match mode.get() {
                     Mode::Emerging => emerging.get().map(|e| format!("{} {} · {} {}", e.bins.len(), tr!(lang.get(), "emerging_places"), e.slices.len(), tr!(lang.get(), "time_slices"))),
+                    Mode::Compare => comparison.get().map(|c| format!("{} {} · {} {}", tr!(lang.get(), "this_period"), c.total, tr!(lang.get(), "previous_period"), c.previous_total)),
                     _ => bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins"))),
                 }}
             </p>
             <ul class="legend" data-testid="density-legend">
-                {move || if mode.get() == Mode::Emerging {
+                {move || if mode.get() == Mode::Compare {
+                    CHANGES.iter().map(|(_, c, key)| view! {
+                        <li data-change=*key><span class="swatch" style=format!("background:{c}")></span>{move || t(lang.get(), key)}</li>
+                    }).collect_view().into_any()
+                } else if mode.get() == Mode::Emerging {
                     let found = emerging.get();
                     EMERGING.iter().map(|(class, c, key)| {
                         let n = found.as_ref().map_or(0, |e| e.bins.iter().filter(|b| b.class == *class).count());
@@ -284,6 +467,21 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             <Show when=move || mode.get() == Mode::Emerging>
                 <p class="muted">{move || tr!(lang.get(), "emerging_note")}</p>
             </Show>
+            <p class="muted">{move || tr!(lang.get(), "click_hexagon")}</p>
+            {move || picked.get().map(|found| match found {
+                Ok((total, cases)) => view! {
+                    <div class="cell-cases" data-testid="density-cell-cases">
+                        <p><b>{total}</b> " " {move || tr!(lang.get(), "cases_here")}</p>
+                        <ul>{cases.into_iter().map(|c| {
+                            let href = format!("/cases/{}", c.id);
+                            view! { <li><a href=href>{c.category_name.clone()} " · " {c.number.clone()}</a></li> }
+                        }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+            })}
+            <h4>{move || tr!(lang.get(), "over_time")}</h4>
+            {move || series.get().map(|s| chart(&s))}
             <h4>{move || tr!(lang.get(), "busiest_communities")}</h4>
             <table class="top" data-testid="density-top">
                 <tr><th>{move || tr!(lang.get(), "community")}</th><th>{move || tr!(lang.get(), "incidents")}</th>
