@@ -88,6 +88,8 @@ check(listed >= 1, `a click on a hexagon lists its cases (${listed})`);
 check(new URL(page.url()).pathname === '/density', 'and the view stays');
 await page.screenshot({ path: `${artifacts}/density-cell-cases.png` });
 
+check(await page.getByTestId('density-repeats').count() === 1, `repeat places listed (${await page.locator('[data-testid=density-repeats] li').count()})`);
+
 // The time slider moves the window's end back; the counts follow.
 const now = await total();
 await page.getByTestId('density-end').fill('200');

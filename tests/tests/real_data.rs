@@ -261,3 +261,67 @@ async fn real_incidents_import_as_located_cases() {
     // A second import of the same set is refused rather than doubled.
     assert!(import_incidents(&app.pool, &data, Preset::La311).await.is_err());
 }
+
+/// Density on the real San Francisco incidents: per census tract, the counts equal PostGIS `ST_Contains` counts,
+/// the rates per 1,000 residents use the tracts' census population, and the hexagon bins equal a count of each
+/// incident's H3 cell.
+#[tokio::test]
+async fn san_francisco_density_per_tract_equals_postgis_and_uses_the_census_population() {
+    use wangge_server::import::incidents::{import_incidents, Preset};
+    let Some(data) = shared_data() else { return };
+    let app = TestApp::spawn().await;
+    import_incidents(&app.pool, &data, Preset::Sf).await.unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let sf = app.sign_in_as("sf.center", Role::StreetOperator, Scope::District("990201".parse().unwrap())).await;
+    let window = "from=2014-01-01T00:00:00Z&to=2015-01-01T00:00:00Z";
+    let (s, b) = sf.get(&format!("/api/density/areas?{window}&level=community")).await;
+    assert_eq!(s, 200, "{b}");
+    let areas: Vec<wangge_api::density::AreaDensity> = serde_json::from_value(b).unwrap();
+    let postgis: Vec<(String, i64, i64, Option<i32>)> = sqlx::query_as(
+        "SELECT m.code,
+                count(*) FILTER (WHERE c.reported_at >= '2014-01-01' AND c.reported_at < '2015-01-01'),
+                count(*) FILTER (WHERE c.reported_at >= '2013-01-01' AND c.reported_at < '2014-01-01'),
+                m.population
+         FROM community m JOIN cases c ON ST_Contains(m.geom, c.geom)
+         WHERE m.code LIKE '990201%' AND c.district_code = '990201'
+         GROUP BY m.code, m.population
+         HAVING count(*) FILTER (WHERE c.reported_at >= '2014-01-01' AND c.reported_at < '2015-01-01') > 0",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(postgis.len() > 150, "{} tracts", postgis.len());
+    assert_eq!(areas.len(), postgis.len());
+    let mut with_population = 0;
+    for (code, count, previous, population) in &postgis {
+        let a = areas.iter().find(|a| &a.code == code).unwrap_or_else(|| panic!("{code} missing"));
+        assert_eq!((a.count as i64, a.previous as i64), (*count, *previous), "{code}");
+        if let Some(p) = population.filter(|p| *p > 0) {
+            with_population += 1;
+            let rate = a.per_1000_residents.unwrap();
+            assert!((rate - *count as f64 * 1000.0 / p as f64).abs() < 0.01, "{code}: {rate}");
+        }
+    }
+    assert!(with_population > 150, "the census gives most tracts a population ({with_population})");
+
+    // Bins over the whole city at resolution 8: each incident's cell, counted here.
+    let (s, b) = sf.get(&format!("/api/density/bins?{window}&resolution=8")).await;
+    assert_eq!(s, 200, "{b}");
+    let bins: wangge_api::density::Bins = serde_json::from_value(b).unwrap();
+    let points: Vec<(f64, f64)> = sqlx::query_as(
+        "SELECT ST_X(geom), ST_Y(geom) FROM cases
+         WHERE district_code = '990201' AND reported_at >= '2014-01-01' AND reported_at < '2015-01-01'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut expected: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for (lon, lat) in &points {
+        if let Ok(ll) = h3o::LatLng::new(*lat as f32 as f64, *lon as f32 as f64) {
+            *expected.entry(ll.to_cell(h3o::Resolution::Eight).to_string()).or_default() += 1;
+        }
+    }
+    let got: std::collections::HashMap<String, u32> = bins.bins.iter().map(|b| (b.cell.clone(), b.count)).collect();
+    assert!(points.len() > 50_000, "{}", points.len());
+    assert_eq!(got, expected);
+}

@@ -52,6 +52,38 @@ impl Preset {
         }
     }
 
+    /// The areas' census population, by area name: San Francisco's tracts from the ACS estimates of 2015 (the
+    /// middle of the incidents' years), Los Angeles' neighborhood councils from their 2020 figures.
+    fn population(self, data: &Path) -> Result<HashMap<String, i32>> {
+        #[derive(serde::Deserialize)]
+        struct Tract {
+            #[serde(rename = "GEOID")]
+            geoid: String,
+            year: i32,
+            #[serde(rename = "Estimate_Total")]
+            total: f64,
+        }
+        #[derive(serde::Deserialize)]
+        struct Council {
+            council_name: String,
+            sum_pop20: f64,
+        }
+        let read = |file: &str| csv::Reader::from_path(data.join(file)).with_context(|| format!("reading {file}"));
+        Ok(match self {
+            Preset::Sf => read("sf-census/acs_tract_2009_2017.csv")?
+                .deserialize::<Tract>()
+                .filter_map(|r| r.ok())
+                .filter(|t| t.year == 2015)
+                .map(|t| (t.geoid, t.total.round() as i32))
+                .collect(),
+            Preset::La311 => read("la311/NC_pop_2020.csv")?
+                .deserialize::<Council>()
+                .filter_map(|r| r.ok())
+                .map(|c| (c.council_name, c.sum_pop20.round() as i32))
+                .collect(),
+        })
+    }
+
     /// The areas: (name, boundary).
     fn areas(self, data: &Path) -> Result<Vec<(String, Boundary)>> {
         match self {
@@ -123,8 +155,13 @@ pub async fn import_incidents(pool: &PgPool, data: &Path, preset: Preset) -> Res
     upsert_area(&mut *tx, Level::District, district, source.name, None, false).await?;
     let street = format!("{district}001");
     upsert_area(&mut *tx, Level::Street, &street, source.name, None, false).await?;
+    let population = preset.population(data)?;
     for (i, (name, boundary)) in areas.iter().enumerate() {
-        upsert_area(&mut *tx, Level::Community, &format!("{street}{:03}", i + 1), name, Some(boundary), false).await?;
+        let code = format!("{street}{:03}", i + 1);
+        upsert_area(&mut *tx, Level::Community, &code, name, Some(boundary), false).await?;
+        if let Some(n) = population.get(name) {
+            crate::store::hierarchy::set_population(&mut tx, &code, *n).await?;
+        }
     }
     let major = format!("L{district}");
     let mut codes: HashMap<String, String> = HashMap::new();

@@ -20,9 +20,11 @@ pub async fn sizes(
                AND (p.valid_to IS NULL OR p.valid_to > now())"
         }
         AreaLevel::Community => {
-            "SELECT c.code, c.name, coalesce(sum(b.households), 0)::bigint, coalesce(sum(b.residents), 0)::bigint
+            // A census population, when the community has one, before the residents registered in its buildings.
+            "SELECT c.code, c.name, coalesce(sum(b.households), 0)::bigint,
+                    coalesce(c.population, sum(b.residents), 0)::bigint
              FROM community c LEFT JOIN building b ON b.community_code = c.code
-             WHERE c.code = ANY($1) GROUP BY c.code, c.name"
+             WHERE c.code = ANY($1) GROUP BY c.code, c.name, c.population"
         }
         AreaLevel::Street => {
             "SELECT s.code, s.name, coalesce(sum(b.households), 0)::bigint, coalesce(sum(b.residents), 0)::bigint

@@ -243,3 +243,13 @@ pub async fn unknown_codes(pool: &PgPool, what: Coded, codes: &[&str]) -> Result
         .await?;
     Ok(codes.iter().filter(|c| !found.iter().any(|f| f == *c)).map(|c| (*c).to_owned()).collect())
 }
+
+/// Record community `code`'s census population.
+pub async fn set_population(conn: &mut sqlx::PgConnection, code: &str, population: i32) -> Result<()> {
+    sqlx::query("UPDATE community SET population = $2 WHERE code = $1")
+        .bind(code)
+        .bind(population)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

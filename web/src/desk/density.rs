@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::cases::CaseSummary;
 use wangge_api::cases::Category;
-use wangge_api::density::{AreaDensity, Bins, Comparison, EmergingBins, Series};
+use wangge_api::density::{AreaDensity, Bins, Comparison, EmergingBins, RepeatPlace, Series};
 use wangge_api::paths;
 use wangge_domain::emerging::Emerging;
 use wangge_domain::hotspot::HotSpotClass;
@@ -212,6 +212,9 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     let bins = RwSignal::new(None::<Bins>);
     let areas = RwSignal::new(Vec::<AreaDensity>::new());
     let majors = RwSignal::new(Vec::<(String, String)>::new());
+    // Minor category names, for the repeat places.
+    let names = RwSignal::new(std::collections::HashMap::<String, String>::new());
+    let repeats = RwSignal::new(Vec::<RepeatPlace>::new());
     let error = RwSignal::new(None::<String>);
     // The window's query, for handlers outside the reactive graph (map clicks).
     let window_now = StoredValue::new(String::new());
@@ -295,9 +298,9 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     });
     spawn_local(async move {
         if let Ok(r) = get(paths::CATEGORIES).await {
-            let mut list: Vec<(String, String)> = r
-                .answer::<Vec<Category>>()
-                .unwrap_or_default()
+            let all = r.answer::<Vec<Category>>().unwrap_or_default();
+            names.set(all.iter().map(|c| (c.code.clone(), c.name.clone())).collect());
+            let mut list: Vec<(String, String)> = all
                 .into_iter()
                 .filter(|c| c.catalogue == "event" || c.catalogue == "grid")
                 .map(|c| (c.major_code, c.major_name))
@@ -384,6 +387,14 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         spawn_local(async move {
             if let Ok(found) = get(&url).await.and_then(|r| r.answer::<Series>()) {
                 series.try_set(Some(found));
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let url = format!("{}?{}&min=3&resolution=10", paths::DENSITY_REPEATS, window());
+        spawn_local(async move {
+            if let Ok(r) = get(&url).await {
+                repeats.try_set(r.answer::<Vec<RepeatPlace>>().unwrap_or_default());
             }
         });
     });
@@ -482,6 +493,23 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             })}
             <h4>{move || tr!(lang.get(), "over_time")}</h4>
             {move || series.get().map(|s| chart(&s))}
+            <h4>{move || tr!(lang.get(), "repeat_places")}</h4>
+            <ol class="repeats" data-testid="density-repeats">
+                {move || {
+                    let known = names.get();
+                    repeats.get().into_iter().take(10).map(|r| {
+                        let name = known.get(&r.category).cloned().unwrap_or_else(|| r.category.clone());
+                        let (lon, lat) = r.at;
+                        let first = r.case_ids.first().copied();
+                        view! {
+                            <li on:click=move |_| map.with_value(|m| if let Some(m) = m { m.fly_to(lon, lat, 17.0) })>
+                                <b>{name}</b> " × " {r.count}
+                                {first.map(|id| view! { " · " <a href=format!("/cases/{id}") on:click=|ev| ev.stop_propagation()>{move || tr!(lang.get(), "newest_case")}</a> })}
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ol>
             <h4>{move || tr!(lang.get(), "busiest_communities")}</h4>
             <table class="top" data-testid="density-top">
                 <tr><th>{move || tr!(lang.get(), "community")}</th><th>{move || tr!(lang.get(), "incidents")}</th>
