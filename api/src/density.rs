@@ -44,12 +44,16 @@ pub enum AreaLevel {
     Community,
     /// Natural grids (网格).
     Grid,
+    /// Dedicated grids (专属网格: a school, a hospital, a market).
+    Dedicated,
+    /// Special grids (专项网格), by id: overlays that may cover other grids.
+    Special,
 }
 
 /// Incidents of one area.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AreaDensity {
-    /// Its code.
+    /// Its code (a special grid's: its id).
     pub code: String,
     /// Its name.
     pub name: Option<String>,

@@ -88,6 +88,11 @@ check(listed >= 1, `a click on a hexagon lists its cases (${listed})`);
 check(new URL(page.url()).pathname === '/density', 'and the view stays');
 await page.screenshot({ path: `${artifacts}/density-cell-cases.png` });
 
+// The busiest areas at another level: natural grids (the top-10 grids table).
+await page.getByTestId('density-level').selectOption('grid');
+await page.waitForFunction(() => document.querySelector('[data-testid=density-top] th').textContent.includes('自然网格'), null, { timeout: 10000 });
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-top] tr').length >= 3, null, { timeout: 10000 });
+check(true, `the busiest natural grids (${(await page.locator('[data-testid=density-top] tr').count()) - 1})`);
 check(await page.getByTestId('density-repeats').count() === 1, `repeat places listed (${await page.locator('[data-testid=density-repeats] li').count()})`);
 
 // The time slider moves the window's end back; the counts follow.

@@ -308,3 +308,51 @@ async fn the_public_density_map_shows_published_districts_in_big_bins_without_se
     assert_eq!(got, expected);
     assert!(shown.bins.iter().all(|b| b.class.is_none() && b.z.is_none()));
 }
+
+#[tokio::test]
+async fn dedicated_and_special_grids_count_the_cases_they_held() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, "990101", 1500, &app.state.calendar()).await.unwrap();
+    // Some cases lay in a dedicated grid (the school) and in special grids when reported.
+    sqlx::query(
+        "UPDATE cases SET dedicated_grid_code = CASE WHEN id % 5 = 0 THEN '990101001001901' END,
+                special_grid_ids = CASE WHEN id % 3 = 0 THEN '{11, 12}'::bigint[] WHEN id % 3 = 1 THEN '{12}' ELSE '{}' END,
+                updated_at = now()",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let (from, to) = (Utc::now() - Duration::days(120), Utc::now());
+    let window = format!("from={}&to={}", from.to_rfc3339(), to.to_rfc3339()).replace('+', "%2B");
+    for (level, sql) in [
+        (
+            "dedicated",
+            "SELECT dedicated_grid_code, count(*) FROM cases
+             WHERE dedicated_grid_code IS NOT NULL AND reported_at >= $1 AND reported_at < $2 GROUP BY 1",
+        ),
+        (
+            "special",
+            "SELECT g::text, count(*) FROM cases, unnest(special_grid_ids) g
+             WHERE reported_at >= $1 AND reported_at < $2 GROUP BY 1",
+        ),
+    ] {
+        let (s, b) = center.get(&format!("/api/density/areas?{window}&level={level}")).await;
+        assert_eq!(s, 200, "{b}");
+        let got: HashMap<String, u64> =
+            serde_json::from_value::<Vec<AreaDensity>>(b).unwrap().into_iter().map(|a| (a.code, a.count)).collect();
+        let expected: HashMap<String, u64> = sqlx::query_as::<_, (String, i64)>(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(c, n)| (c, n as u64))
+            .collect();
+        assert!(!expected.is_empty(), "{level}");
+        assert_eq!(got, expected, "{level}");
+    }
+}

@@ -118,6 +118,8 @@ pub struct Columns {
     pub department: Vec<i64>,
     /// Co-departments, by position (few cases have any).
     pub co_departments: HashMap<u32, Vec<i64>>,
+    /// Special grids at report time, by position (few cases lie in any).
+    pub special: HashMap<u32, Vec<i64>>,
     /// The light turns yellow at (Unix microseconds; never without a running clock).
     pub warn: Vec<i64>,
     /// … and red at.
@@ -234,6 +236,11 @@ impl Columns {
         } else {
             self.co_departments.insert(p as u32, row.co_department_ids.clone());
         }
+        if row.special_grid_ids.is_empty() {
+            self.special.remove(&(p as u32));
+        } else {
+            self.special.insert(p as u32, row.special_grid_ids.clone());
+        }
         self.warn[p] = row.warn_at.map_or(NEVER, |t| t.timestamp_micros());
         self.due[p] = row.due_at.map_or(NEVER, |t| t.timestamp_micros());
     }
@@ -282,6 +289,7 @@ impl Columns {
         let moved: HashMap<u32, u32> = order.iter().enumerate().map(|(k, &old)| (old, (start + k) as u32)).collect();
         self.co_departments =
             self.co_departments.drain().map(|(old, d)| (moved.get(&old).copied().unwrap_or(old), d)).collect();
+        self.special = self.special.drain().map(|(old, g)| (moved.get(&old).copied().unwrap_or(old), g)).collect();
         for p in start..self.len() {
             self.position.insert(self.id[p], p as u32);
         }

@@ -268,31 +268,58 @@ pub fn series(c: &Columns, q: &Query, starts: &[i64]) -> Vec<(String, Vec<u32>)>
 
 /// Incidents per area code at `level`, in the window and in the window of the same length before it.
 pub fn by_area(c: &Columns, q: &Query, level: AreaLevel) -> Vec<(String, u64, u64)> {
+    /// An area: an interned code, or a special grid's id.
+    #[derive(Hash, PartialEq, Eq)]
+    enum Key {
+        Code(u32),
+        Special(i64),
+    }
     let column = match level {
-        AreaLevel::Street => &c.area[1],
-        AreaLevel::Community => &c.area[2],
-        AreaLevel::Grid => &c.area[3],
+        AreaLevel::Street => Some(&c.area[1]),
+        AreaLevel::Community => Some(&c.area[2]),
+        AreaLevel::Grid => Some(&c.area[3]),
+        AreaLevel::Dedicated => Some(&c.area[4]),
+        AreaLevel::Special => None,
     };
     let keeps = q.selection.bind(c);
     let length = q.to - q.from;
-    let mut counts: HashMap<u32, (u64, u64)> = HashMap::new();
+    let mut counts: HashMap<Key, (u64, u64)> = HashMap::new();
+    let mut count = |key: Key, now: bool| {
+        let entry = counts.entry(key).or_default();
+        if now {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    };
     for (window, now) in
         [(c.window(Some(q.from), Some(q.to)), true), (c.window(Some(q.from - length), Some(q.from)), false)]
     {
         for p in window {
-            if column[p] == NONE || !keeps(p) || !inside(c, p, &q.bbox) {
+            if !keeps(p) || !inside(c, p, &q.bbox) {
                 continue;
             }
-            let entry = counts.entry(column[p]).or_default();
-            if now {
-                entry.0 += 1;
-            } else {
-                entry.1 += 1;
+            match column {
+                Some(col) if col[p] != NONE => count(Key::Code(col[p]), now),
+                Some(_) => {}
+                None => {
+                    for id in c.special.get(&(p as u32)).into_iter().flatten() {
+                        count(Key::Special(*id), now);
+                    }
+                }
             }
         }
     }
-    let mut out: Vec<(String, u64, u64)> =
-        counts.into_iter().map(|(a, (n, before))| (c.areas.code(a).to_owned(), n, before)).collect();
+    let mut out: Vec<(String, u64, u64)> = counts
+        .into_iter()
+        .map(|(key, (n, before))| {
+            let code = match key {
+                Key::Code(a) => c.areas.code(a).to_owned(),
+                Key::Special(id) => id.to_string(),
+            };
+            (code, n, before)
+        })
+        .collect();
     out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }

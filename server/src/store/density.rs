@@ -13,7 +13,7 @@ pub async fn sizes(
     codes: &[String],
 ) -> Result<Vec<(String, Option<String>, i64, i64)>> {
     let sql = match level {
-        AreaLevel::Grid => {
+        AreaLevel::Grid | AreaLevel::Dedicated => {
             "SELECT g.code, g.name, g.households::bigint, g.residents::bigint
              FROM grid g JOIN plan p ON p.id = g.plan_id
              WHERE g.code = ANY($1) AND p.status = 'published' AND p.valid_from <= now()
@@ -26,6 +26,8 @@ pub async fn sizes(
              FROM community c LEFT JOIN building b ON b.community_code = c.code
              WHERE c.code = ANY($1) GROUP BY c.code, c.name, c.population"
         }
+        // Special grids overlay others: no households of their own to divide by.
+        AreaLevel::Special => "SELECT id::text, name, 0::bigint, 0::bigint FROM special_grid WHERE id::text = ANY($1)",
         AreaLevel::Street => {
             "SELECT s.code, s.name, coalesce(sum(b.households), 0)::bigint, coalesce(sum(b.residents), 0)::bigint
              FROM street s LEFT JOIN community c ON c.street_code = s.code

@@ -51,6 +51,8 @@ pub struct IncidentRow {
     pub department_id: Option<i64>,
     /// Co-departments.
     pub co_department_ids: Vec<i64>,
+    /// Special grids at report time.
+    pub special_grid_ids: Vec<i64>,
     /// When the light turns yellow.
     pub warn_at: Option<DateTime<Utc>>,
     /// When it turns red.
@@ -62,7 +64,7 @@ pub struct IncidentRow {
 const SELECT: &str = "SELECT c.id, c.reported_at, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, c.category_code,
         k.major_code, c.district_code, c.street_code, c.community_code, c.grid_code, c.dedicated_grid_code, c.state,
         c.channel, c.supervised, c.urgent, c.escalated, c.self_resolvable,
-        (c.state = 'closed' AND c.rating IS NOT DISTINCT FROM 'unsatisfied') AS unsatisfied, c.pending, c.department_id, c.co_department_ids, c.warn_at, c.due_at, c.updated_at
+        (c.state = 'closed' AND c.rating IS NOT DISTINCT FROM 'unsatisfied') AS unsatisfied, c.pending, c.department_id, c.co_department_ids, c.special_grid_ids, c.warn_at, c.due_at, c.updated_at
     FROM cases c JOIN category k ON k.code = c.category_code";
 
 /// Every case, oldest report first.

@@ -509,6 +509,29 @@ pub(crate) fn request_id() -> String {
     format!("web-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64)
 }
 
+/// Where a report's pin is, and a button that puts it where the phone is (GPS); a tap on the map moves it too.
+#[component]
+pub fn PinPicker(lang: ReadSignal<Lang>, pin: RwSignal<Option<(f64, f64)>>) -> impl IntoView {
+    let gps = move |_| {
+        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
+        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
+            let c = p.coords();
+            pin.set(Some((c.longitude(), c.latitude())));
+        });
+        let _ = geo.get_current_position(wasm_bindgen::JsCast::unchecked_ref(ok.as_ref()));
+        ok.forget();
+    };
+    view! {
+        <p class="muted" data-testid="pin-state">
+            {move || match pin.get() {
+                Some((lon, lat)) => format!("{} {lon:.5}, {lat:.5}", tr!(lang.get(), "pinned_at")),
+                None => tr!(lang.get(), "tap_map").to_owned(),
+            }}
+        </p>
+        <button type="button" on:click=gps>{move || tr!(lang.get(), "use_gps")}</button>
+    }
+}
+
 /// The report form. The place comes from `pin` (a tap on the map, or GPS).
 #[component]
 pub fn ReportForm(
@@ -577,15 +600,6 @@ pub fn ReportForm(
                 }
             })
             .collect::<Vec<_>>()
-    };
-    let gps = move |_| {
-        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
-        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
-            let c = p.coords();
-            pin.set(Some((c.longitude(), c.latitude())));
-        });
-        let _ = geo.get_current_position(wasm_bindgen::JsCast::unchecked_ref(ok.as_ref()));
-        ok.forget();
     };
     let on_photos = move |ev: leptos::ev::Event| {
         each_file(&ev, move |kind, bytes| {
@@ -666,13 +680,7 @@ pub fn ReportForm(
                     </select>
                 </label>
             </Show>
-            <p class="muted" data-testid="pin-state">
-                {move || match pin.get() {
-                    Some((lon, lat)) => format!("{} {lon:.5}, {lat:.5}", tr!(lang.get(), "pinned_at")),
-                    None => tr!(lang.get(), "tap_map").to_owned(),
-                }}
-            </p>
-            <button type="button" on:click=gps>{move || tr!(lang.get(), "use_gps")}</button>
+            <PinPicker lang=lang pin=pin />
             <Show when=move || !near.get().is_empty()>
                 <div class="near" data-testid="duplicates">
                     <p><b>{move || tr!(lang.get(), "maybe_same")}</b></p>

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use serde_json::{json, Value};
 use wangge_api::cases::CaseSummary;
 use wangge_api::cases::Category;
-use wangge_api::density::{AreaDensity, Bins, Comparison, EmergingBins, RepeatPlace, Series};
+use wangge_api::density::{AreaDensity, AreaLevel, Bins, Comparison, EmergingBins, RepeatPlace, Series};
 use wangge_api::paths;
 use wangge_domain::emerging::Emerging;
 use wangge_domain::hotspot::HotSpotClass;
@@ -69,6 +69,15 @@ const CHANGES: [(i64, &str, &str); 5] = [
 fn change_colour(change: i64) -> &'static str {
     CHANGES.iter().find(|(low, _, _)| change >= *low).map_or("#2166ac", |c| c.1)
 }
+
+/// The levels of the busiest-areas table, with their text keys.
+const LEVELS: [(AreaLevel, &str); 5] = [
+    (AreaLevel::Street, "street"),
+    (AreaLevel::Community, "community"),
+    (AreaLevel::Grid, "natural"),
+    (AreaLevel::Dedicated, "dedicated"),
+    (AreaLevel::Special, "special"),
+];
 
 /// Colours of the time-series lines (the five busiest classes).
 const LINES: [&str; 5] = ["#b91c1c", "#1d4ed8", "#15803d", "#a16207", "#7c3aed"];
@@ -215,6 +224,8 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     // Minor category names, for the repeat places.
     let names = RwSignal::new(std::collections::HashMap::<String, String>::new());
     let repeats = RwSignal::new(Vec::<RepeatPlace>::new());
+    // The level of the busiest-areas table.
+    let level = RwSignal::new(AreaLevel::Community);
     let error = RwSignal::new(None::<String>);
     // The window's query, for handlers outside the reactive graph (map clicks).
     let window_now = StoredValue::new(String::new());
@@ -399,7 +410,9 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         });
     });
     Effect::new(move |_| {
-        let url = format!("{}?{}&level=community", paths::DENSITY_AREAS, window());
+        let name =
+            serde_json::to_value(level.get()).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let url = format!("{}?{}&level={name}", paths::DENSITY_AREAS, window());
         spawn_local(async move {
             if let Ok(r) = get(&url).await {
                 areas.set(r.answer::<Vec<AreaDensity>>().unwrap_or_default());
@@ -510,9 +523,18 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                     }).collect_view()
                 }}
             </ol>
-            <h4>{move || tr!(lang.get(), "busiest_communities")}</h4>
+            <h4>{move || tr!(lang.get(), "busiest_areas")}
+                <select data-testid="density-level" on:change=move |ev| {
+                    if let Ok(l) = serde_json::from_value(Value::String(event_target_value(&ev))) { level.set(l) }
+                }>
+                    {LEVELS.iter().map(|(l, key)| {
+                        let value = serde_json::to_value(l).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        view! { <option value=value selected=*l == AreaLevel::Community>{move || t(lang.get(), key)}</option> }
+                    }).collect_view()}
+                </select>
+            </h4>
             <table class="top" data-testid="density-top">
-                <tr><th>{move || tr!(lang.get(), "community")}</th><th>{move || tr!(lang.get(), "incidents")}</th>
+                <tr><th>{move || LEVELS.iter().find(|(l, _)| *l == level.get()).map_or("", |(_, key)| t(lang.get(), key))}</th><th>{move || tr!(lang.get(), "incidents")}</th>
                     <th>{move || tr!(lang.get(), "change")}</th><th>{move || tr!(lang.get(), "per_100_households")}</th></tr>
                 {move || areas.get().into_iter().take(10).map(|a| {
                     let change = a.count as i64 - a.previous as i64;

@@ -11,9 +11,8 @@ use serde_json::json;
 use wangge_api::paths::{self, fill};
 use wangge_api::public::{PublicReport, PublicReports, PublicService, Tracked, Tracking, MAX_PUBLIC_PHOTOS};
 use wangge_domain::case::{PublicStatus, Rating};
-use wasm_bindgen::JsCast;
 
-use crate::desk::cases::{request_id, when, MapCell};
+use crate::desk::cases::{request_id, when, MapCell, PinPicker};
 use crate::kit::http::{get, send, send_form};
 use crate::kit::i18n::{t, Lang};
 use crate::kit::photo;
@@ -92,15 +91,6 @@ pub fn PublicReportForm(
             Lang::Zh => s.name,
             Lang::En => s.name_en,
         })
-    };
-    let gps = move |_| {
-        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return };
-        let ok = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
-            let c = p.coords();
-            pin.set(Some((c.longitude(), c.latitude())));
-        });
-        let _ = geo.get_current_position(ok.as_ref().unchecked_ref());
-        ok.forget();
     };
     let on_photos = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -190,13 +180,7 @@ pub fn PublicReportForm(
                 }).collect_view()}
             </div>
             <p class="muted" data-testid="chosen-service">{move || service_name().unwrap_or_default()}</p>
-            <p class="muted" data-testid="pin-state">
-                {move || match pin.get() {
-                    Some((lon, lat)) => format!("{} {lon:.5}, {lat:.5}", tr!(lang.get(), "pinned_at")),
-                    None => tr!(lang.get(), "tap_map").to_owned(),
-                }}
-            </p>
-            <button type="button" on:click=gps>{move || tr!(lang.get(), "use_gps")}</button>
+            <PinPicker lang=lang pin=pin />
             <Show when=move || !near.get().is_empty()>
                 <div class="near" data-testid="public-duplicates">
                     <p><b>{move || tr!(lang.get(), "is_it_one_of_these")}</b></p>
