@@ -138,6 +138,9 @@ pub const DENSITY_COMPARE: &str = "/api/density/compare";
 pub const DENSITY_CASES: &str = "/api/density/cases";
 /// `/api/density/series`: the view's incidents per major class and day, week or month.
 pub const DENSITY_SERIES: &str = "/api/density/series";
+/// `/api/density/tiles/{z}/{x}/{y}`: the viewer's density as a vector tile (`days`, `end`, `category`, `state` in the
+/// query), cached per filter set and dropped per tile as cases are written.
+pub const DENSITY_TILE: &str = "/api/density/tiles/{z}/{x}/{y}";
 /// `/api/public/density`: the public density map (bins of at least five incidents, sensitive categories left out).
 pub const PUBLIC_DENSITY: &str = "/api/public/density";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
@@ -182,7 +185,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 84] = [
+pub const ALL: [&str; 85] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -249,6 +252,7 @@ pub const ALL: [&str; 84] = [
     DENSITY_COMPARE,
     DENSITY_CASES,
     DENSITY_SERIES,
+    DENSITY_TILE,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -249,3 +249,30 @@ pub async fn series(state: &AppState, staff: &Staff, view: View, interval: Inter
             .collect(),
     })
 }
+
+/// A density tile of the viewer's cases: the window is `days` whole China-time days up to and including `end`
+/// (default today), so a tile's cache entry holds for the day; categories and states as in a view.
+pub async fn tile(
+    state: &AppState,
+    staff: &Staff,
+    categories: Vec<String>,
+    states: Vec<CaseState>,
+    days: i64,
+    end: Option<chrono::NaiveDate>,
+    tile: wangge_tiles::TileId,
+) -> ApiResult<(std::sync::Arc<Vec<u8>>, bool)> {
+    use chrono::TimeZone;
+    let china = wangge_domain::case::clock::china();
+    let end = end.unwrap_or_else(|| Utc::now().with_timezone(&china).date_naive());
+    let midnight = |d: chrono::NaiveDate| {
+        china.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).single().map(|t| t.with_timezone(&Utc))
+    };
+    let bad = || ApiError::bad_request(ErrorCode::BadQuery, "end: a date");
+    let to = midnight(end + chrono::Duration::days(1)).ok_or_else(bad)?;
+    let from = midnight(end - chrono::Duration::days(days - 1)).ok_or_else(bad)?;
+    let seer = seer(state, staff).await?;
+    let key = format!("{seer:?}|{categories:?}|{states:?}|{from}|{to}");
+    let q = query(state, staff, View { from, to, categories, states, bbox: None }).await?;
+    let incidents = &state.incidents;
+    Ok(incidents.tiles.get_or(tile, &key, || crate::incidents::tiles::encode(&incidents.read(), &q, tile)))
+}

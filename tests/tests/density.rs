@@ -356,3 +356,74 @@ async fn dedicated_and_special_grids_count_the_cases_they_held() {
         assert_eq!(got, expected, "{level}");
     }
 }
+
+/// A density tile's hexagons and their counts: (cell, count).
+async fn density_tile(who: &wangge_tests::Caller, z: u8, x: u32, y: u32) -> (String, HashMap<String, i64>) {
+    let r =
+        who.request(reqwest::Method::GET, &format!("/api/density/tiles/{z}/{x}/{y}?days=120")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let cache = r.headers().get("x-cache").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut cells = HashMap::new();
+    if bytes.is_empty() {
+        return (cache, cells);
+    }
+    let reader = mvt_reader::Reader::new(bytes).expect("an independent decoder reads the tile");
+    let names = reader.get_layer_names().unwrap();
+    let layer = names.iter().position(|n| n == "density").expect("a density layer");
+    for f in reader.get_features(layer).unwrap() {
+        let props = f.properties.clone().unwrap_or_default();
+        let cell = match props.get("cell") {
+            Some(mvt_reader::feature::Value::String(s)) => s.clone(),
+            other => panic!("cell: {other:?}"),
+        };
+        let count = match props.get("count") {
+            Some(mvt_reader::feature::Value::Int(n)) => *n,
+            Some(mvt_reader::feature::Value::SInt(n)) => *n,
+            Some(mvt_reader::feature::Value::UInt(n)) => *n as i64,
+            other => panic!("count: {other:?}"),
+        };
+        cells.insert(cell, count);
+    }
+    (cache, cells)
+}
+
+#[tokio::test]
+async fn density_tiles_are_cached_per_tile_and_a_new_case_refreshes_only_its_tiles() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, "990101", 1500, &app.state.calendar()).await.unwrap();
+    app.state.incidents.catch_up(&app.pool).await.unwrap();
+    let center = app.sign_in_as("center", Role::StreetOperator, Scope::District("990101".parse().unwrap())).await;
+    let at = app.interior_point("990101001001").await;
+    let here = wangge_tiles::TileId::containing(at.0, at.1, 15);
+    let far = wangge_tiles::TileId::containing(at.0 + 0.3, at.1 + 0.3, 15);
+
+    let (cache, before) = density_tile(&center, here.z, here.x, here.y).await;
+    assert_eq!(cache, "miss");
+    assert!(!before.is_empty(), "the tile holds hexagons");
+    let [w, s, e, n] = here.lon_lat_bounds();
+    assert!(before.keys().all(|c| c.starts_with("8a")), "resolution 10 at zoom 15");
+    assert!(w < at.0 && at.0 < e && s < at.1 && at.1 < n);
+    assert_eq!(density_tile(&center, here.z, here.x, here.y).await.0, "hit");
+    assert_eq!(density_tile(&center, far.z, far.x, far.y).await.0, "miss");
+    assert_eq!(density_tile(&center, far.z, far.x, far.y).await.0, "hit");
+
+    // A report at the spot: its tile is counted afresh with the new case; the far tile stays cached.
+    let worker = app.sign_in_as("worker", Role::GridWorker, Scope::Community("990101001001".parse().unwrap())).await;
+    let (s, b) = worker
+        .post(
+            "/api/cases",
+            &serde_json::json!({ "category": "E06001", "channel": "patrol", "lon": at.0, "lat": at.1,
+                                  "description": "瓦片测试" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (cache, after) = density_tile(&center, here.z, here.x, here.y).await;
+    assert_eq!(cache, "miss", "the tile of the new case was dropped");
+    let cell =
+        h3o::LatLng::new(at.1 as f32 as f64, at.0 as f32 as f64).unwrap().to_cell(h3o::Resolution::Ten).to_string();
+    assert_eq!(after.get(&cell).copied().unwrap_or(0), before.get(&cell).copied().unwrap_or(0) + 1);
+    assert_eq!(density_tile(&center, far.z, far.x, far.y).await.0, "hit", "other tiles stay cached");
+    assert_eq!(center.get("/api/density/tiles/3/9/9").await.0, 400);
+}

@@ -13,6 +13,7 @@ pub mod desk;
 pub mod nearby;
 pub mod public;
 pub mod select;
+pub mod tiles;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -29,6 +30,8 @@ const OVERLAP_SECONDS: i64 = 10;
 #[derive(Debug, Clone, Default)]
 pub struct Incidents {
     columns: Arc<RwLock<Columns>>,
+    /// Encoded density tiles, dropped per tile as cases are written into them.
+    pub tiles: Arc<tiles::TileCache>,
 }
 
 impl Incidents {
@@ -36,7 +39,7 @@ impl Incidents {
     pub async fn load(pool: &PgPool) -> store::Result<Self> {
         let columns = Columns::from_rows(rows::all(pool).await?);
         tracing::info!(cases = columns.len(), "incident store loaded");
-        Ok(Self { columns: Arc::new(RwLock::new(columns)) })
+        Ok(Self { columns: Arc::new(RwLock::new(columns)), tiles: Arc::default() })
     }
 
     /// Read access to the columns.
@@ -45,8 +48,9 @@ impl Incidents {
     }
 
     fn write_in(&self, fresh: Vec<rows::IncidentRow>) {
-        let mut c = self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        c.upsert(fresh);
+        let points: Vec<(f64, f64)> = fresh.iter().map(|r| (r.lon, r.lat)).collect();
+        self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()).upsert(fresh);
+        self.tiles.invalidate(&points);
     }
 
     /// Read cases `ids` again (after a write of them committed).
@@ -81,6 +85,7 @@ impl Incidents {
         let fresh = Columns::from_rows(rows::all(pool).await?);
         let n = fresh.len();
         *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        self.tiles.clear();
         Ok(n)
     }
 
@@ -88,6 +93,7 @@ impl Incidents {
     pub async fn reload(&self, pool: &PgPool) -> store::Result<()> {
         let fresh = Columns::from_rows(rows::all(pool).await?);
         *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        self.tiles.clear();
         Ok(())
     }
 }

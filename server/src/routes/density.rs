@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_COMPARE, compare);
     route(cfg, Method::GET, paths::DENSITY_CASES, cell_cases);
     route(cfg, Method::GET, paths::DENSITY_SERIES, series);
+    route(cfg, Method::GET, paths::DENSITY_TILE, tile);
 }
 
 /// A view, as query parameters.
@@ -167,4 +168,42 @@ async fn cell_cases(state: web::Data<AppState>, viewer: Viewer, q: web::Query<Vi
 async fn series(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
     let interval = q.interval.unwrap_or(wangge_api::density::Interval::Week);
     Ok(HttpResponse::Ok().json(density::series(&state, &viewer, view(&q)?, interval).await?))
+}
+
+/// A density tile's filters.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TileQuery {
+    /// Whole days in the window (default 92, at most 366).
+    #[serde(default)]
+    days: Option<i64>,
+    /// Its last day (China date; default today).
+    #[serde(default)]
+    end: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+}
+
+async fn tile(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(u8, u32, u32)>,
+    q: web::Query<TileQuery>,
+) -> ApiResult<HttpResponse> {
+    let (z, x, y) = path.into_inner();
+    let tile = wangge_tiles::TileId::new(z, x, y)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadTile, format!("no tile {z}/{x}/{y}")))?;
+    let states = list(&q.state)
+        .iter()
+        .map(|s| s.parse::<CaseState>().map_err(|e| ApiError::bad_request(ErrorCode::BadQuery, e)))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let days = q.days.unwrap_or(92).clamp(1, 366);
+    let (bytes, hit) = density::tile(&state, &viewer, list(&q.category), states, days, q.end, tile).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.mapbox-vector-tile")
+        .insert_header(("X-Cache", if hit { "hit" } else { "miss" }))
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .body(bytes.as_ref().clone()))
 }
