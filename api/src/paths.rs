@@ -141,6 +141,8 @@ pub const DENSITY_SERIES: &str = "/api/density/series";
 /// `/api/density/tiles/{z}/{x}/{y}`: the viewer's density as a vector tile (`days`, `end`, `category`, `state` in the
 /// query), cached per filter set and dropped per tile as cases are written.
 pub const DENSITY_TILE: &str = "/api/density/tiles/{z}/{x}/{y}";
+/// `/api/density/points`: the positions of the view's cases (a bbox required), for the heat surface at high zoom.
+pub const DENSITY_POINTS: &str = "/api/density/points";
 /// `/api/public/density`: the public density map (bins of at least five incidents, sensitive categories left out).
 pub const PUBLIC_DENSITY: &str = "/api/public/density";
 /// `/api/api-clients`: the partner applications of the admin's district; register one (its key is shown once).
@@ -185,7 +187,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 85] = [
+pub const ALL: [&str; 86] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -253,6 +255,7 @@ pub const ALL: [&str; 85] = [
     DENSITY_CASES,
     DENSITY_SERIES,
     DENSITY_TILE,
+    DENSITY_POINTS,
     NOTIFICATIONS,
     API_CLIENTS,
     API_CLIENT_REVOKE,

@@ -276,3 +276,17 @@ pub async fn tile(
     let incidents = &state.incidents;
     Ok(incidents.tiles.get_or(tile, &key, || crate::incidents::tiles::encode(&incidents.read(), &q, tile)))
 }
+
+/// Points drawn at the most for a heat surface.
+pub const MAX_POINTS: usize = 20_000;
+
+/// The positions of the view's cases (a viewport is required), newest first, for the heat surface drawn where the
+/// map zooms past the bins: at most [`MAX_POINTS`], and how many there are.
+pub async fn points(state: &AppState, staff: &Staff, view: View) -> ApiResult<(usize, Vec<(f32, f32)>)> {
+    if view.bbox.is_none() {
+        return Err(ApiError::bad_request(ErrorCode::BadQuery, "points need a bbox"));
+    }
+    let q = query(state, staff, view).await?;
+    let (points, total) = density::points(&state.incidents.read(), &q, MAX_POINTS);
+    Ok((total, points))
+}

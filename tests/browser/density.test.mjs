@@ -88,6 +88,15 @@ check(listed >= 1, `a click on a hexagon lists its cases (${listed})`);
 check(new URL(page.url()).pathname === '/density', 'and the view stays');
 await page.screenshot({ path: `${artifacts}/density-cell-cases.png` });
 
+// Zoomed past the bins, the counts become a heat surface of the cases' points.
+const overview = await page.evaluate(() => ({ center: window.wanggeMap.getCenter(), zoom: window.wanggeMap.getZoom() }));
+await page.evaluate(() => window.wanggeMap.jumpTo({ zoom: 16.5 }));
+await page.waitForFunction(() => window.wanggeMap.getLayer('density-heat') && document.querySelector('[data-testid=density-total]').textContent.includes('点位热力'), null, { timeout: 15000 });
+check(true, 'past the bins, a heat surface of points');
+await page.screenshot({ path: `${artifacts}/density-heat.png` });
+await page.evaluate((v) => window.wanggeMap.jumpTo(v), overview);
+await page.waitForFunction(() => !window.wanggeMap.getLayer('density-heat') && window.wanggeMap.getLayer('density-fill'), null, { timeout: 15000 });
+
 // The busiest areas at another level: natural grids (the top-10 grids table).
 await page.getByTestId('density-level').selectOption('grid');
 await page.waitForFunction(() => document.querySelector('[data-testid=density-top] th').textContent.includes('自然网格'), null, { timeout: 10000 });

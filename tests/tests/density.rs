@@ -128,6 +128,13 @@ async fn bins_and_areas_equal_brute_force_and_postgis_counts() {
     assert_eq!(sum as usize, points.len());
     assert!(series.classes.windows(2).all(|w| w[0].counts.iter().sum::<u32>() >= w[1].counts.iter().sum::<u32>()));
     assert!(series.classes.iter().all(|c| !c.name.is_empty() && c.counts.len() == series.starts.len()));
+
+    // The heat surface's points: every case of the view, in the viewport; a viewport is required.
+    let (s, b) = center.get(&format!("/api/density/points?{window}&bbox=118,31,120,33")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["total"].as_u64(), Some(points.len() as u64));
+    assert_eq!(b["points"].as_array().map(Vec::len), Some(points.len().min(20_000)));
+    assert_eq!(center.get(&format!("/api/density/points?{window}")).await.0, 400);
 }
 
 #[tokio::test]

@@ -152,6 +152,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::DENSITY_COMPARE, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_SERIES, Staff(ReadDensity, OwnScope)),
     ("GET", paths::DENSITY_TILE, Staff(ReadDensity, OwnScope)),
+    ("GET", paths::DENSITY_POINTS, Staff(ReadDensity, OwnScope)),
     // The cases of one hexagon are cases: the desk's right, and the viewer's scope filters them.
     ("GET", paths::DENSITY_CASES, Staff(ReadCases, OwnScope)),
     // Blurring a photo's public copy is an action on the case.

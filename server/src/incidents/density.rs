@@ -204,6 +204,23 @@ pub fn emerging(c: &Columns, q: &Query, resolution: Resolution, slices: usize) -
     (found, bounds)
 }
 
+/// The positions of `q`'s cases (its bbox required), newest first: at most `limit`, and how many in all (the heat
+/// surface where the map zooms past the bins).
+pub fn points(c: &Columns, q: &Query, limit: usize) -> (Vec<(f32, f32)>, usize) {
+    let keeps = q.selection.bind(c);
+    let mut out = Vec::new();
+    let mut total = 0;
+    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))).into_iter().rev() {
+        if keeps(p) && inside(c, p, &q.bbox) {
+            if out.len() < limit {
+                out.push((c.lon[p], c.lat[p]));
+            }
+            total += 1;
+        }
+    }
+    (out, total)
+}
+
 /// The bins of `q` and of the window of the same length just before it: (bins, total, total before).
 pub fn compare(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<CompareBin>, u64, u64) {
     let length = q.to - q.from;

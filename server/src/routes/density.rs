@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::DENSITY_CASES, cell_cases);
     route(cfg, Method::GET, paths::DENSITY_SERIES, series);
     route(cfg, Method::GET, paths::DENSITY_TILE, tile);
+    route(cfg, Method::GET, paths::DENSITY_POINTS, points);
 }
 
 /// A view, as query parameters.
@@ -206,4 +207,9 @@ async fn tile(
         .insert_header(("X-Cache", if hit { "hit" } else { "miss" }))
         .insert_header(("Cache-Control", "private, no-cache"))
         .body(bytes.as_ref().clone()))
+}
+
+async fn points(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let (total, points) = density::points(&state, &viewer, view(&q)?).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "total": total, "points": points })))
 }

@@ -21,6 +21,10 @@ use crate::tr;
 const SOURCE: &str = "density";
 const FILL: &str = "density-fill";
 const LINE: &str = "density-line";
+const HEAT_SOURCE: &str = "density-points";
+const HEAT: &str = "density-heat";
+/// From this zoom on, counts are drawn as a heat surface of the cases' points instead of hexagons.
+const HEAT_ZOOM: f64 = 16.0;
 
 /// The hot-spot classes, hottest first, with their colours (as ArcGIS draws them) and text keys.
 const CLASSES: [(HotSpotClass, &str, &str); 7] = [
@@ -173,6 +177,28 @@ fn draw<'a>(map: MapCell, hexagons: impl Iterator<Item = (&'a [(f64, f64)], &'st
     });
 }
 
+/// Draw the cases' points as a heat surface (replacing the hexagons), or take it off with `None`.
+fn draw_heat(map: MapCell, points: Option<&[(f32, f32)]>) {
+    map.with_value(|m| {
+        let Some(m) = m.as_ref().filter(|m| m.is_style_ready()) else { return };
+        m.remove(&[HEAT], &[HEAT_SOURCE]);
+        let Some(points) = points else { return };
+        m.remove(&[FILL, LINE], &[SOURCE]);
+        let features: Vec<Value> = points
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| {
+                json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [x, y] }, "properties": { "id": i } })
+            })
+            .collect();
+        m.add_geojson(HEAT_SOURCE, &json!({ "type": "FeatureCollection", "features": features }), "id");
+        m.add_layer(&json!({ "id": HEAT, "type": "heatmap", "source": HEAT_SOURCE,
+            "paint": { "heatmap-radius": 22, "heatmap-intensity": 1.2, "heatmap-opacity": 0.8,
+                       "heatmap-color": ["interpolate", ["linear"], ["heatmap-density"],
+                           0, "rgba(254,229,217,0)", 0.2, "#fcae91", 0.45, "#fb6a4a", 0.7, "#de2d26", 1, "#a50f15"] } }));
+    });
+}
+
 /// The public density map over the map's view (bins of at least five incidents, as the server publishes them), or
 /// nothing when `on` is false.
 pub fn show_public_density(map: MapCell, on: bool) {
@@ -210,6 +236,9 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     let hot = move || mode.get() == Mode::HotSpots;
     let emerging = RwSignal::new(None::<EmergingBins>);
     let comparison = RwSignal::new(None::<Comparison>);
+    // Past the bins' zoom the counts are a heat surface of points.
+    let heat = RwSignal::new(false);
+    let heat_total = RwSignal::new(0u64);
     // The cells drawn, in feature order, for clicks; the cases of the hexagon clicked.
     let drawn = StoredValue::new(Vec::<String>::new());
     let picked = RwSignal::new(None::<Result<(usize, Vec<CaseSummary>), String>>);
@@ -303,7 +332,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         }
         map.with_value(|m| {
             if let Some(m) = m {
-                m.remove(&[FILL, LINE], &[SOURCE]);
+                m.remove(&[FILL, LINE, HEAT], &[SOURCE, HEAT_SOURCE]);
             }
         })
     });
@@ -342,20 +371,33 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         restyle.get();
         let view = map.with_value(|m| m.as_ref().and_then(|m| Some((m.bounds()?, m.zoom()))));
         let Some((b, zoom)) = view else { return };
+        let bbox =
+            format!("{:.5},{:.5},{:.5},{:.5}", b[0].max(-180.0), b[1].max(-90.0), b[2].min(180.0), b[3].min(90.0));
+        if shown == Mode::Counts && zoom >= HEAT_ZOOM {
+            heat.set(true);
+            let url = format!("{}?{w}&bbox={bbox}", paths::DENSITY_POINTS);
+            spawn_local(async move {
+                match get(&url).await.and_then(|r| if r.ok() { Ok(r.body) } else { Err(r.message()) }) {
+                    Ok(body) => {
+                        let points: Vec<(f32, f32)> =
+                            serde_json::from_value(body["points"].clone()).unwrap_or_default();
+                        draw_heat(map, Some(&points));
+                        heat_total.set(body["total"].as_u64().unwrap_or_default());
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+            return;
+        }
+        heat.set(false);
+        draw_heat(map, None);
         let path = match shown {
             Mode::Counts => paths::DENSITY_BINS,
             Mode::HotSpots => paths::DENSITY_HOTSPOTS,
             Mode::Emerging => paths::DENSITY_EMERGING,
             Mode::Compare => paths::DENSITY_COMPARE,
         };
-        let url = format!(
-            "{path}?{w}&resolution={}&bbox={:.5},{:.5},{:.5},{:.5}",
-            resolution(zoom),
-            b[0].max(-180.0),
-            b[1].max(-90.0),
-            b[2].min(180.0),
-            b[3].min(90.0)
-        );
+        let url = format!("{path}?{w}&resolution={}&bbox={bbox}", resolution(zoom));
         spawn_local(async move {
             let reply = get(&url).await.and_then(|r| if r.ok() { Ok(r) } else { Err(r.message()) });
             let done = reply.and_then(|r| match shown {
@@ -456,6 +498,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 {move || match mode.get() {
                     Mode::Emerging => emerging.get().map(|e| format!("{} {} · {} {}", e.bins.len(), tr!(lang.get(), "emerging_places"), e.slices.len(), tr!(lang.get(), "time_slices"))),
                     Mode::Compare => comparison.get().map(|c| format!("{} {} · {} {}", tr!(lang.get(), "this_period"), c.total, tr!(lang.get(), "previous_period"), c.previous_total)),
+                    Mode::Counts if heat.get() => Some(format!("{} {} · {}", heat_total.get(), tr!(lang.get(), "incidents"), tr!(lang.get(), "heat_surface"))),
                     _ => bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins"))),
                 }}
             </p>

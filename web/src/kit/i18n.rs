@@ -353,6 +353,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("emerging", "热点趋势", "Emerging"),
     ("compare_periods", "与上期对比", "Against the period before"),
     ("busiest_areas", "事件最多的", "Busiest"),
+    ("heat_surface", "放大后以点位热力显示", "drawn as a heat surface at this zoom"),
     ("repeat_places", "反复发生的问题（同一地点同类≥3次）", "Repeat places (same problem, same spot, 3+ times)"),
     ("newest_case", "最新一件", "newest case"),
     ("this_period", "本期", "This period"),
