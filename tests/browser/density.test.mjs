@@ -97,6 +97,15 @@ await page.screenshot({ path: `${artifacts}/density-heat.png` });
 await page.evaluate((v) => window.wanggeMap.jumpTo(v), overview);
 await page.waitForFunction(() => !window.wanggeMap.getLayer('density-heat') && window.wanggeMap.getLayer('density-fill'), null, { timeout: 15000 });
 
+// The grids coloured by incidents per 100 households; back to hexagons, the grids' own colours return.
+await page.getByTestId('density-grids').click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li[data-rate]').length === 5
+  && JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density'), null, { timeout: 15000 });
+check((await page.getByTestId('density-total').textContent()).includes('个网格'), 'grids coloured by incidents per 100 households');
+await page.screenshot({ path: `${artifacts}/density-grids.png` });
+await page.getByTestId('density-counts').click();
+await page.waitForFunction(() => !JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density'), null, { timeout: 15000 });
+
 // The busiest areas at another level: natural grids (the top-10 grids table).
 await page.getByTestId('density-level').selectOption('grid');
 await page.waitForFunction(() => document.querySelector('[data-testid=density-top] th').textContent.includes('自然网格'), null, { timeout: 10000 });

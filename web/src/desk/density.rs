@@ -59,6 +59,51 @@ enum Mode {
     Emerging,
     /// This period against the one before (the difference map).
     Compare,
+    /// The natural grids coloured by incidents per 100 households.
+    Grids,
+}
+
+/// Classes of incidents per 100 households of a grid: upper bounds and colours.
+const RATE_STEPS: [(f64, &str); 5] =
+    [(0.5, "#fee5d9"), (1.0, "#fcae91"), (2.0, "#fb6a4a"), (5.0, "#de2d26"), (f64::MAX, "#a50f15")];
+
+/// The grids layer's paint as the style had it, while the grids are coloured by density.
+type GridPaint = Option<(Value, Value)>;
+
+/// Colour the grids layer by `areas`' rate per 100 households (by count where a grid has no households), keeping
+/// the style's own paint in `saved` to put back; with `None`, put it back.
+fn colour_grids(map: MapCell, areas: Option<&[AreaDensity]>, saved: StoredValue<GridPaint>) {
+    map.with_value(|m| {
+        let Some(m) = m.as_ref().filter(|m| m.is_style_ready()) else { return };
+        m.clear_states("grids");
+        let Some(areas) = areas else {
+            if let Some((colour, opacity)) = saved.get_value() {
+                m.set_paint("grids-fill", "fill-color", &colour);
+                m.set_paint("grids-fill", "fill-opacity", &opacity);
+                saved.set_value(None);
+            }
+            return;
+        };
+        if saved.with_value(|s| s.is_none()) {
+            if let (Some(colour), Some(opacity)) =
+                (m.paint("grids-fill", "fill-color"), m.paint("grids-fill", "fill-opacity"))
+            {
+                saved.set_value(Some((colour, opacity)));
+            }
+        }
+        let Some((colour, opacity)) = saved.get_value() else { return };
+        for a in areas {
+            let rate = a.per_100_households.unwrap_or(a.count as f64);
+            let c = RATE_STEPS.iter().find(|s| rate <= s.0).map_or("#a50f15", |s| s.1);
+            m.set_state("grids", &a.code, json!({ "density": c }));
+        }
+        m.set_paint("grids-fill", "fill-color", &json!(["coalesce", ["feature-state", "density"], colour]));
+        m.set_paint(
+            "grids-fill",
+            "fill-opacity",
+            &json!(["case", ["!=", ["feature-state", "density"], null], 0.8, opacity]),
+        );
+    });
 }
 
 /// Classes of the difference map: (lowest change, colour, text key), most increase first.
@@ -239,6 +284,8 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     // Past the bins' zoom the counts are a heat surface of points.
     let heat = RwSignal::new(false);
     let heat_total = RwSignal::new(0u64);
+    let grid_paint = StoredValue::new(None::<(Value, Value)>);
+    let grid_areas = RwSignal::new(Vec::<AreaDensity>::new());
     // The cells drawn, in feature order, for clicks; the cases of the hexagon clicked.
     let drawn = StoredValue::new(Vec::<String>::new());
     let picked = RwSignal::new(None::<Result<(usize, Vec<CaseSummary>), String>>);
@@ -334,7 +381,8 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             if let Some(m) = m {
                 m.remove(&[FILL, LINE, HEAT], &[SOURCE, HEAT_SOURCE]);
             }
-        })
+        });
+        colour_grids(map, None, grid_paint);
     });
     spawn_local(async move {
         if let Ok(r) = get(paths::CATEGORIES).await {
@@ -373,6 +421,23 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         let Some((b, zoom)) = view else { return };
         let bbox =
             format!("{:.5},{:.5},{:.5},{:.5}", b[0].max(-180.0), b[1].max(-90.0), b[2].min(180.0), b[3].min(90.0));
+        if shown == Mode::Grids {
+            draw_heat(map, None);
+            draw(map, std::iter::empty());
+            let url = format!("{}?{w}&level=grid", paths::DENSITY_AREAS);
+            spawn_local(async move {
+                let reply = get(&url).await;
+                match reply.and_then(|r| if r.ok() { r.answer::<Vec<AreaDensity>>() } else { Err(r.message()) }) {
+                    Ok(found) => {
+                        colour_grids(map, Some(&found), grid_paint);
+                        grid_areas.set(found);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+            return;
+        }
+        colour_grids(map, None, grid_paint);
         if shown == Mode::Counts && zoom >= HEAT_ZOOM {
             heat.set(true);
             let url = format!("{}?{w}&bbox={bbox}", paths::DENSITY_POINTS);
@@ -396,6 +461,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             Mode::HotSpots => paths::DENSITY_HOTSPOTS,
             Mode::Emerging => paths::DENSITY_EMERGING,
             Mode::Compare => paths::DENSITY_COMPARE,
+            Mode::Grids => return,
         };
         let url = format!("{path}?{w}&resolution={}&bbox={bbox}", resolution(zoom));
         spawn_local(async move {
@@ -493,17 +559,27 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 <button class:on=hot data-testid="density-hot" on:click=move |_| mode.set(Mode::HotSpots)>{move || tr!(lang.get(), "hot_spots")}</button>
                 <button class:on=move || mode.get() == Mode::Emerging data-testid="density-emerging" on:click=move |_| mode.set(Mode::Emerging)>{move || tr!(lang.get(), "emerging")}</button>
                 <button class:on=move || mode.get() == Mode::Compare data-testid="density-compare" on:click=move |_| mode.set(Mode::Compare)>{move || tr!(lang.get(), "compare_periods")}</button>
+                <button class:on=move || mode.get() == Mode::Grids data-testid="density-grids" on:click=move |_| mode.set(Mode::Grids)>{move || tr!(lang.get(), "grids_by_rate")}</button>
             </div>
             <p class="muted" data-testid="density-total">
                 {move || match mode.get() {
                     Mode::Emerging => emerging.get().map(|e| format!("{} {} · {} {}", e.bins.len(), tr!(lang.get(), "emerging_places"), e.slices.len(), tr!(lang.get(), "time_slices"))),
                     Mode::Compare => comparison.get().map(|c| format!("{} {} · {} {}", tr!(lang.get(), "this_period"), c.total, tr!(lang.get(), "previous_period"), c.previous_total)),
+                    Mode::Grids => Some(format!("{} {}", grid_areas.get().len(), tr!(lang.get(), "grids_coloured"))),
                     Mode::Counts if heat.get() => Some(format!("{} {} · {}", heat_total.get(), tr!(lang.get(), "incidents"), tr!(lang.get(), "heat_surface"))),
                     _ => bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins"))),
                 }}
             </p>
             <ul class="legend" data-testid="density-legend">
-                {move || if mode.get() == Mode::Compare {
+                {move || if mode.get() == Mode::Grids {
+                    let mut low = 0.0;
+                    RATE_STEPS.iter().map(|(high, c)| {
+                        let label = if *high == f64::MAX { format!("> {low}") } else { format!("{low}–{high}") };
+                        low = *high;
+                        let shown = label.clone();
+                        view! { <li data-rate=label><span class="swatch" style=format!("background:{c}")></span>{shown} " " {move || tr!(lang.get(), "per_100_households")}</li> }
+                    }).collect_view().into_any()
+                } else if mode.get() == Mode::Compare {
                     CHANGES.iter().map(|(_, c, key)| view! {
                         <li data-change=*key><span class="swatch" style=format!("background:{c}")></span>{move || t(lang.get(), key)}</li>
                     }).collect_view().into_any()

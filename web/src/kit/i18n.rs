@@ -353,6 +353,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("emerging", "热点趋势", "Emerging"),
     ("compare_periods", "与上期对比", "Against the period before"),
     ("busiest_areas", "事件最多的", "Busiest"),
+    ("grids_by_rate", "网格每百户", "Grids per 100 households"),
+    ("grids_coloured", "个网格按每百户事件数着色", "grids coloured by incidents per 100 households"),
     ("heat_surface", "放大后以点位热力显示", "drawn as a heat surface at this zoom"),
     ("repeat_places", "反复发生的问题（同一地点同类≥3次）", "Repeat places (same problem, same spot, 3+ times)"),
     ("newest_case", "最新一件", "newest case"),

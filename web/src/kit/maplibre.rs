@@ -28,6 +28,15 @@ extern "C" {
     #[wasm_bindgen(method, js_name = setLayoutProperty)]
     fn set_layout_property_js(this: &Map, layer: &str, name: &str, value: &JsValue);
 
+    #[wasm_bindgen(method, js_name = setPaintProperty)]
+    fn set_paint_property_js(this: &Map, layer: &str, name: &str, value: &JsValue);
+
+    #[wasm_bindgen(method, js_name = getPaintProperty)]
+    fn get_paint_property_js(this: &Map, layer: &str, name: &str) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = removeFeatureState)]
+    fn remove_feature_state_js(this: &Map, target: &JsValue);
+
     #[wasm_bindgen(method, js_name = setStyle)]
     fn set_style_js(this: &Map, style: &str);
 
@@ -128,6 +137,28 @@ impl Map {
             &js(&serde_json::json!({ "source": "wangge", "sourceLayer": source_layer, "id": id })),
             &js(&state),
         );
+    }
+
+    /// Forget every feature state of a layer of the vector source.
+    pub fn clear_states(&self, source_layer: &str) {
+        self.remove_feature_state_js(&js(&serde_json::json!({ "source": "wangge", "sourceLayer": source_layer })));
+    }
+
+    /// A style layer's paint property (`None` when the layer or the property is not there).
+    pub fn paint(&self, layer: &str, property: &str) -> Option<Value> {
+        if self.get_layer_js(layer).is_undefined() {
+            return None;
+        }
+        let v = self.get_paint_property_js(layer, property);
+        let text = js_sys::JSON::stringify(&v).ok()?.as_string()?;
+        serde_json::from_str(&text).ok().filter(|v: &Value| !v.is_null())
+    }
+
+    /// Set a style layer's paint property (ignored if the style has no such layer).
+    pub fn set_paint(&self, layer: &str, property: &str, value: &Value) {
+        if !self.get_layer_js(layer).is_undefined() {
+            self.set_paint_property_js(layer, property, &js(value));
+        }
     }
 
     /// Show or hide a style layer (ignored if the style has no such layer).
