@@ -134,7 +134,7 @@ pub const DENSITY_EMERGING: &str = "/api/density/emerging";
 pub const DENSITY_PUBLISHED: &str = "/api/density/published";
 /// `/api/density/compare`: the view's bins in its window and in the window of the same length before.
 pub const DENSITY_COMPARE: &str = "/api/density/compare";
-/// `/api/density/cases`: the view's cases in one hexagon (`cell`), newest first.
+/// `/api/density/cases`: the view's cases in one hexagon (`cell`) or one area (`area` at `level`), newest first.
 pub const DENSITY_CASES: &str = "/api/density/cases";
 /// `/api/density/series`: the view's incidents per major class and day, week or month.
 pub const DENSITY_SERIES: &str = "/api/density/series";

@@ -44,16 +44,16 @@ const MAX_BATCH: usize = 256;
 /// Writers working at once (while one waits for its commit, another writes).
 const WRITERS: usize = 3;
 
-/// A report checked and located, waiting for its batch.
+/// Who reports what, as every channel gives it (its texts checked by `cases::submit` before it is queued).
 #[derive(Debug)]
-pub struct Submission {
+pub struct Reporting {
     /// The audited writer of the request.
     pub writer: Writer,
     /// Who reports (username, or `public`).
     pub reporter: String,
     /// Whose request ids these are (the username; a device or a partner application for public reports).
     pub request_actor: String,
-    /// Their role (for the trail).
+    /// Their role (for the trail), or `public`.
     pub role: &'static str,
     /// Idempotency key.
     pub request_id: Option<String>,
@@ -67,6 +67,17 @@ pub struct Submission {
     pub description: String,
     /// Address.
     pub address: Option<String>,
+    /// The public service it was reported as.
+    pub service: Option<String>,
+    /// The partner application it came through.
+    pub client: Option<i64>,
+}
+
+/// A report checked and located, waiting for its batch.
+#[derive(Debug)]
+pub struct Submission {
+    /// Who reports what.
+    pub report: Reporting,
     /// Where.
     pub lon: f64,
     /// Where.
@@ -83,10 +94,6 @@ pub struct Submission {
     pub photos: Vec<media::Prepared>,
     /// Reported at.
     pub at: DateTime<Utc>,
-    /// The public service it was reported as.
-    pub service: Option<String>,
-    /// The partner application it came through.
-    pub client: Option<i64>,
 }
 
 /// What a report is answered with: whether it created the case (false: a retry), and the case.
@@ -177,13 +184,13 @@ enum Fate {
 
 /// Write a batch; one outcome per submission, or an error that failed them all.
 async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>> {
-    let mut codes: Vec<String> = batch.iter().map(|s| s.category.clone()).collect();
+    let mut codes: Vec<String> = batch.iter().map(|s| s.report.category.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
     let categories: HashMap<String, Category> =
         catalogue::categories_of(&state.pool, &codes).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
     let requests: Vec<(&str, &str)> =
-        batch.iter().filter_map(|s| Some((s.request_actor.as_str(), s.request_id.as_deref()?))).collect();
+        batch.iter().filter_map(|s| Some((s.report.request_actor.as_str(), s.report.request_id.as_deref()?))).collect();
     let stored: HashMap<(String, String), i64> = if requests.is_empty() {
         HashMap::new()
     } else {
@@ -195,20 +202,20 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            if let Some(rid) = s.request_id.as_deref() {
-                if let Some(&id) = stored.get(&(s.request_actor.clone(), rid.to_owned())) {
+            if let Some(rid) = s.report.request_id.as_deref() {
+                if let Some(&id) = stored.get(&(s.report.request_actor.clone(), rid.to_owned())) {
                     return Fate::Repeat(id);
                 }
-                if let Some(&first) = first_try.get(&(s.request_actor.as_str(), rid)) {
+                if let Some(&first) = first_try.get(&(s.report.request_actor.as_str(), rid)) {
                     return Fate::SameAs(first);
                 }
-                first_try.insert((s.request_actor.as_str(), rid), i);
+                first_try.insert((s.report.request_actor.as_str(), rid), i);
             }
-            match categories.get(&s.category).filter(|c| c.enabled) {
+            match categories.get(&s.report.category).filter(|c| c.enabled) {
                 Some(c) => Fate::New(c.clone()),
                 None => Fate::Refused(ApiError::unprocessable(
                     ErrorCode::UnknownCategory,
-                    format!("no category {:?}", s.category),
+                    format!("no category {:?}", s.report.category),
                 )),
             }
         })
@@ -220,11 +227,11 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
             Fate::Refused(e) => Err(e),
             Fate::New(_) => Ok((true, created[&i].clone())),
             Fate::SameAs(first) => {
-                batch[i].writer.repeat();
+                batch[i].report.writer.repeat();
                 Ok((false, created[&first].clone()))
             }
             Fate::Repeat(id) => {
-                batch[i].writer.repeat();
+                batch[i].report.writer.repeat();
                 reported(state, id).await.map(|r| (false, r))
             }
         });
@@ -260,7 +267,7 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
     for ((district, day), (first, n)) in serials.iter_mut() {
         *first = store::take_serials(&mut *state.pool.acquire().await?, district, *day, *n).await?;
     }
-    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.writer.clone()).collect()).await?;
+    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.report.writer.clone()).collect()).await?;
     let mut numbers = Vec::with_capacity(new.len());
     let mut clocks = Vec::with_capacity(new.len());
     for (_, s, c) in &new {
@@ -282,24 +289,24 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
             areas: [s.areas[0].as_deref(), s.areas[1].as_deref(), s.areas[2].as_deref(), s.areas[3].as_deref()],
             special_grids: &s.special_grids,
             category: &c.code,
-            channel: s.channel,
+            channel: s.report.channel,
             flow: Flow::reported(c.self_resolvable),
-            urgent: s.urgent.unwrap_or(c.urgent),
-            description: &s.description,
-            address: s.address.as_deref(),
+            urgent: s.report.urgent.unwrap_or(c.urgent),
+            description: &s.report.description,
+            address: s.report.address.as_deref(),
             lon: s.lon,
             lat: s.lat,
-            reporter: &s.reporter,
+            reporter: &s.report.reporter,
             reporter_contact: s.contact.clone(),
             clock,
             warn_due: *warn_due,
             stage_due: *stage_due,
             reported_at: s.at,
             closed_at: None,
-            request: s.request_id.as_deref().map(|r| (s.request_actor.as_str(), r)),
+            request: s.report.request_id.as_deref().map(|r| (s.report.request_actor.as_str(), r)),
             generated: false,
-            service: s.service.as_deref(),
-            client: s.client,
+            service: s.report.service.as_deref(),
+            client: s.report.client,
         })
         .collect();
     let ids = store::insert(w.conn(), &rows).await?;
@@ -309,8 +316,8 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         .map(|((_, s, _), &case_id)| TrailRow {
             case_id,
             at: s.at,
-            actor: &s.reporter,
-            role: Some(s.role),
+            actor: &s.report.reporter,
+            role: Some(s.report.role),
             department: None,
             action: "report",
             from_state: None,
@@ -326,7 +333,7 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
     for ((_, s, _), &id) in new.iter().zip(&ids) {
         let mut stored = Vec::with_capacity(s.photos.len());
         for p in &s.photos {
-            stored.push(store::add_photo(w.conn(), &photo_row(id, "report", p, &s.reporter)).await?);
+            stored.push(store::add_photo(w.conn(), &photo_row(id, "report", p, &s.report.reporter)).await?);
         }
         photos.push(stored);
     }

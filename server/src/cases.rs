@@ -17,11 +17,10 @@ use wangge_api::error::ErrorCode;
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::clock::{Clock, YELLOW_AT};
 use wangge_domain::case::workflow::{self, Actor, CaseAction, Pending};
-use wangge_domain::case::Channel;
 use wangge_domain::personal::{PersonName, PhoneNumber};
 
 use crate::auth::principal::Staff;
-use crate::case_intake::Submission;
+use crate::case_intake::{Reporting, Submission};
 use crate::error::{ApiError, ApiResult};
 use crate::incidents::desk;
 use crate::media::{self, MAX_PHOTOS};
@@ -49,21 +48,23 @@ pub async fn report(
     photos: Vec<web::Bytes>,
 ) -> ApiResult<(bool, Reported)> {
     let draft = Draft {
-        writer,
-        reporter: staff.username.clone(),
-        request_actor: staff.username.clone(),
-        role: staff.assignment.role().as_str(),
-        request_id: new.request_id,
-        category: new.category,
-        channel: new.channel,
-        urgent: new.urgent,
-        description: new.description,
-        address: new.address,
+        report: Reporting {
+            writer,
+            reporter: staff.username.clone(),
+            request_actor: staff.username.clone(),
+            role: staff.assignment.role().as_str(),
+            request_id: new.request_id,
+            category: new.category,
+            channel: new.channel,
+            urgent: new.urgent,
+            description: new.description,
+            address: new.address,
+            service: None,
+            client: None,
+        },
         lon: new.lon,
         lat: new.lat,
         contact: new.contact,
-        service: None,
-        client: None,
         at: None,
     };
     submit(state, draft, photos).await
@@ -71,45 +72,24 @@ pub async fn report(
 
 /// A report as any channel makes it, before it is checked and located.
 pub(crate) struct Draft {
-    /// The audited writer of the request.
-    pub writer: Writer,
-    /// Who reports (username, or `public`).
-    pub reporter: String,
-    /// Whose request ids these are.
-    pub request_actor: String,
-    /// The reporter's role (for the trail), or `public`.
-    pub role: &'static str,
-    /// Idempotency key.
-    pub request_id: Option<String>,
-    /// Minor category code.
-    pub category: String,
-    /// Channel.
-    pub channel: Channel,
-    /// Urgent (`None`: the category's default).
-    pub urgent: Option<bool>,
-    /// Description.
-    pub description: String,
-    /// Address.
-    pub address: Option<String>,
+    /// Who reports what (its texts not yet checked).
+    pub report: Reporting,
     /// Where.
     pub lon: f64,
     /// Where.
     pub lat: f64,
     /// A member of the public's contact details.
     pub contact: Option<Contact>,
-    /// The public service it was reported as.
-    pub service: Option<String>,
-    /// The partner application it came through.
-    pub client: Option<i64>,
     /// When it was reported, if before now (a partner's import of its history); `None`: now.
     pub at: Option<chrono::DateTime<Utc>>,
 }
 
 /// Check a report, locate it to the areas it lies in now, re-encode its photos, and hand it to the intake.
 pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) -> ApiResult<(bool, Reported)> {
-    let description = input::paragraph("description", &d.description, 2000)?;
-    let address = d.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
-    let request_id = d.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
+    let mut report = d.report;
+    report.description = input::paragraph("description", &report.description, 2000)?;
+    report.address = report.address.as_deref().map(|a| input::label("address", a, 200)).transpose()?;
+    report.request_id = report.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
     let contact = d.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
     let p = input::lon_lat(d.lon, d.lat)?;
     let now = d.at.unwrap_or_else(Utc::now);
@@ -126,16 +106,7 @@ pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) 
     state
         .intake
         .submit(Submission {
-            writer: d.writer,
-            reporter: d.reporter,
-            request_actor: d.request_actor,
-            role: d.role,
-            request_id,
-            category: d.category,
-            channel: d.channel,
-            urgent: d.urgent,
-            description,
-            address,
+            report,
             lon: p.lon(),
             lat: p.lat(),
             district: community.code[..6].to_owned(),
@@ -149,8 +120,6 @@ pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) 
             contact,
             photos: prepared,
             at: now,
-            service: d.service,
-            client: d.client,
         })
         .await
 }

@@ -14,7 +14,7 @@ use wangge_domain::case::CaseState;
 use crate::auth::principal::Staff;
 use crate::cases::seer;
 use crate::error::{ApiError, ApiResult};
-use crate::incidents::density::{self, Query};
+use crate::incidents::density::{self, Place, Query};
 use crate::incidents::select::Selection;
 use crate::state::AppState;
 use crate::store::cases::Seer;
@@ -180,20 +180,29 @@ pub async fn compare(state: &AppState, staff: &Staff, view: View, resolution: Re
     Ok(Comparison { resolution: u8::from(resolution), total, previous_total, bins })
 }
 
-/// The view's cases in one hexagon (the newest 50), and how many there are.
-pub async fn cell_cases(
+/// The cases of the view in one hexagon (`cell`) or one area (`area` at `level`), newest first: how many, and the
+/// first 50.
+pub async fn cases_at(
     state: &AppState,
     staff: &Staff,
     view: View,
-    cell: &str,
+    cell: Option<&str>,
+    area: Option<(AreaLevel, &str)>,
 ) -> ApiResult<(usize, Vec<CaseSummary>)> {
-    let bad = || ApiError::bad_request(ErrorCode::BadQuery, "cell: an H3 cell of resolution 5 to 11");
-    let cell: h3o::CellIndex = cell.parse().map_err(|_| bad())?;
-    if !(5..=11).contains(&u8::from(cell.resolution())) {
-        return Err(bad());
-    }
+    let place = match (cell, area) {
+        (Some(cell), None) => {
+            let bad = || ApiError::bad_request(ErrorCode::BadQuery, "cell: an H3 cell of resolution 5 to 11");
+            let cell: h3o::CellIndex = cell.parse().map_err(|_| bad())?;
+            if !(5..=11).contains(&u8::from(cell.resolution())) {
+                return Err(bad());
+            }
+            Place::Cell(cell)
+        }
+        (None, Some((level, code))) => Place::Area(level, code.to_owned()),
+        _ => return Err(ApiError::bad_request(ErrorCode::BadQuery, "give either cell or area")),
+    };
     let q = query(state, staff, view).await?;
-    let (ids, total) = density::in_cell(&state.incidents.read(), &q, cell, 50);
+    let (ids, total) = density::cases_at(&state.incidents.read(), &q, &place, 50);
     Ok((total, crate::store::cases::summaries(&state.pool, &ids).await?))
 }
 

@@ -190,7 +190,10 @@ enum Command {
     /// Benchmark the density bins of a street-sized view over many generated incidents against PostGIS
     /// (`ST_HexagonGrid`) and the memory floor, in a database of its own (prints a Markdown table).
     BenchHeat {
-        /// Incidents.
+        /// The shared data folder (San Francisco's incidents).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Generated incidents.
         #[arg(long, default_value_t = 10_000_000)]
         incidents: usize,
         /// Timed runs per side.
@@ -427,9 +430,9 @@ async fn main() -> Result<()> {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
-        Command::BenchHeat { incidents, runs } => {
-            let report = bench::heat::bench_heat(&pool, incidents, runs).await?;
-            println!("{}", bench::heat::markdown(&report));
+        Command::BenchHeat { data, incidents, runs } => {
+            let reports = bench::heat::bench_heat(&pool, incidents, runs, &data).await?;
+            println!("{}", bench::heat::markdown(&reports));
         }
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;

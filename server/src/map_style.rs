@@ -51,6 +51,11 @@ pub fn style(origin: &str, mode: StyleMode) -> Value {
                        "fill-opacity": ["case", ["boolean", ["feature-state", "selected"], false], 0.4, 0.12] } }));
     }
     if mode == StyleMode::Staff {
+        // Communities filled only while the density view colours them (by feature state).
+        layers.push(json!({ "id": "communities-fill", "type": "fill", "source": src, "source-layer": "boundaries",
+            "filter": ["==", ["get", "level"], "community"],
+            "paint": { "fill-color": ["coalesce", ["feature-state", "density"], "#000000"],
+                       "fill-opacity": ["case", ["!=", ["feature-state", "density"], null], 0.75, 0] } }));
         layers.push(json!({ "id": "special-grids", "type": "line", "source": src, "source-layer": "special_grids",
             "paint": { "line-color": "#9333ea", "line-width": 2, "line-dasharray": [3, 2] } }));
     }
@@ -73,7 +78,7 @@ pub fn style(origin: &str, mode: StyleMode) -> Value {
         "version": 8,
         "name": if mode == StyleMode::Staff { "Wangge staff" } else { "Wangge public" },
         "glyphs": format!("{origin}/fonts/{{fontstack}}/{{range}}.pbf"),
-        "sources": { src: { "type": "vector", "url": format!("{origin}/tiles/{}", if mode == StyleMode::Staff { "all" } else { "public" }), "promoteId": { "grids": "code" } } },
+        "sources": { src: { "type": "vector", "url": format!("{origin}/tiles/{}", if mode == StyleMode::Staff { "all" } else { "public" }), "promoteId": { "grids": "code", "boundaries": "code" } } },
         "layers": layers,
     })
 }

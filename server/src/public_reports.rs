@@ -20,6 +20,7 @@ use wangge_api::public::{
 use wangge_domain::case::{CaseState, Channel, PublicStatus, Rating};
 
 use crate::auth::session;
+use crate::case_intake::Reporting;
 use crate::case_intake::{DUPLICATE_DAYS, DUPLICATE_RADIUS_M};
 use crate::cases::{self, Draft};
 use crate::error::{ApiError, ApiResult};
@@ -131,21 +132,23 @@ pub async fn file(
     };
     let service = service(state, &f.service).await?;
     let draft = Draft {
-        writer,
-        reporter: "public".to_owned(),
-        request_actor,
-        role: "public",
-        request_id: f.request_id,
-        category: service.category.clone(),
-        channel: Channel::Public,
-        urgent: None,
-        description: f.description,
-        address: f.address,
+        report: Reporting {
+            writer,
+            reporter: "public".to_owned(),
+            request_actor,
+            role: "public",
+            request_id: f.request_id,
+            category: service.category.clone(),
+            channel: Channel::Public,
+            urgent: None,
+            description: f.description,
+            address: f.address,
+            service: Some(service.code),
+            client,
+        },
         lon: f.lon,
         lat: f.lat,
         contact: f.contact,
-        service: Some(service.code),
-        client,
         at: f.requested_at,
     };
     let (new, reported) = cases::submit(state, draft, photos).await?;

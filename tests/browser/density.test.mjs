@@ -103,8 +103,34 @@ await page.waitForFunction(() => document.querySelectorAll('[data-testid=density
   && JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density'), null, { timeout: 15000 });
 check((await page.getByTestId('density-total').textContent()).includes('个网格'), 'grids coloured by incidents per 100 households');
 await page.screenshot({ path: `${artifacts}/density-grids.png` });
+
+// The communities coloured the same way; a click on a coloured community lists its cases.
+await page.getByTestId('density-communities').click();
+await page.waitForFunction(() => !JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density')
+  && document.querySelector('[data-testid=density-total]').textContent.includes('个社区'), null, { timeout: 15000 });
+const place = await page.waitForFunction(() => {
+  const m = window.wanggeMap;
+  const { width, height } = m.getCanvas().getBoundingClientRect();
+  for (let y = 40; y < height - 40; y += 40) {
+    for (let x = 40; x < width - 40; x += 40) {
+      const f = m.queryRenderedFeatures([x, y], { layers: ['communities-fill'] })[0];
+      if (f && m.getFeatureState({ source: 'wangge', sourceLayer: 'boundaries', id: f.id }).density) return { x, y, code: f.id };
+    }
+  }
+  return null;
+}, null, { timeout: 15000 }).then((h) => h.jsonValue());
+check(Boolean(place), `a community coloured on the map (${place.code})`);
+check(await page.getByTestId('density-cell-cases').count() === 0, 'a new mode clears the cases listed');
+await page.screenshot({ path: `${artifacts}/density-communities.png` });
+await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: place.x, y: place.y } });
+await page.waitForFunction(() => Number(document.querySelector('[data-testid=density-cell-cases] b')?.textContent) > 0, null, { timeout: 15000 });
+check(true, `clicking the community lists its cases (${await page.locator('[data-testid=density-cell-cases] b').textContent()})`);
 await page.getByTestId('density-counts').click();
-await page.waitForFunction(() => !JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density'), null, { timeout: 15000 });
+await page.waitForFunction(() => {
+  const m = window.wanggeMap;
+  return m.querySourceFeatures('wangge', { sourceLayer: 'boundaries' }).every((f) => !m.getFeatureState({ source: 'wangge', sourceLayer: 'boundaries', id: f.id }).density);
+}, null, { timeout: 15000 });
+check(true, 'back to hexagons, the communities are no longer filled');
 
 // The busiest areas at another level: natural grids (the top-10 grids table).
 await page.getByTestId('density-level').selectOption('grid');

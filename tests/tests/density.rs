@@ -112,6 +112,18 @@ async fn bins_and_areas_equal_brute_force_and_postgis_counts() {
         let ll = h3o::LatLng::new(c["lat"].as_f64().unwrap() as f32 as f64, c["lon"].as_f64().unwrap() as f32 as f64);
         assert_eq!(ll.unwrap().to_cell(h3o::Resolution::Nine).to_string(), cell.cell);
     }
+    // A click on a community (or a grid) lists its cases: as many as its count, each of it.
+    let busiest = areas.iter().max_by_key(|a| a.count).unwrap();
+    let (s, b) = center.get(&format!("/api/density/cases?{window}&level=community&area={}", busiest.code)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["total"].as_u64(), Some(busiest.count));
+    let listed = b["cases"].as_array().unwrap();
+    assert_eq!(listed.len(), (busiest.count as usize).min(50));
+    assert!(listed.iter().all(|c| c["community_code"] == busiest.code.as_str()));
+    let (s, b) = center.get(&format!("/api/density/cases?{window}&level=community&area=nowhere")).await;
+    assert_eq!((s, b["total"].as_u64()), (200, Some(0)), "an unknown area has no cases");
+    let (s, b) = center.get(&format!("/api/density/cases?{window}&area={}&cell={}", busiest.code, cell.cell)).await;
+    assert_eq!(s, 400, "a hexagon or an area, not both: {b}");
     let planner = app.sign_in_as("planner-d", Role::Planner, Scope::District("990101".parse().unwrap())).await;
     assert_eq!(
         planner.get(&format!("/api/density/cases?cell={}", cell.cell)).await.0,

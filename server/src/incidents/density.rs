@@ -14,7 +14,7 @@ use wangge_domain::emerging::{classify, mann_kendall, Emerging};
 use wangge_domain::hotspot::{gi_star, HotSpotClass};
 
 use super::columns::{Columns, BIN_RESOLUTIONS, NONE};
-use super::select::Selection;
+use super::select::{Positions, Selection};
 
 /// What to count: who looks, which cases, when and where.
 #[derive(Debug, Clone)]
@@ -29,11 +29,16 @@ pub struct Query {
     pub bbox: Option<[f64; 4]>,
 }
 
-fn inside(c: &Columns, p: usize, bbox: &Option<[f64; 4]>) -> bool {
-    bbox.is_none_or(|[w, s, e, n]| {
-        let (x, y) = (c.lon[p] as f64, c.lat[p] as f64);
-        x >= w && x <= e && y >= s && y <= n
-    })
+impl Query {
+    /// The positions in `window` of the query's categories and box (the rest of the test is its selection's).
+    fn positions(&self, c: &Columns, window: std::ops::Range<usize>) -> Positions {
+        self.selection.candidates(c, window, self.bbox)
+    }
+
+    /// The positions of the query's window, categories and box.
+    fn candidates(&self, c: &Columns) -> Positions {
+        self.positions(c, c.window(Some(self.from), Some(self.to)))
+    }
 }
 
 /// The bins of `q` at `resolution`: (cell, incidents), and how many incidents were counted.
@@ -44,8 +49,8 @@ pub fn bins(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<(CellIndex, 
     };
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut total = 0;
-    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))) {
-        if !inside(c, p, &q.bbox) || !keeps(p) || cells[p] == 0 {
+    for p in q.candidates(c) {
+        if !keeps(p) || cells[p] == 0 {
             continue;
         }
         *counts.entry(cells[p]).or_default() += 1;
@@ -210,8 +215,8 @@ pub fn points(c: &Columns, q: &Query, limit: usize) -> (Vec<(f32, f32)>, usize) 
     let keeps = q.selection.bind(c);
     let mut out = Vec::new();
     let mut total = 0;
-    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))).into_iter().rev() {
-        if keeps(p) && inside(c, p, &q.bbox) {
+    for p in q.candidates(c).rev() {
+        if keeps(p) {
             if out.len() < limit {
                 out.push((c.lon[p], c.lat[p]));
             }
@@ -243,18 +248,52 @@ pub fn compare(c: &Columns, q: &Query, resolution: Resolution) -> (Vec<CompareBi
     (out, total, previous_total)
 }
 
-/// The cases of `q` in H3 cell `cell` (of one of the bin resolutions), newest first: at most `limit` ids, and how
-/// many in all.
-pub fn in_cell(c: &Columns, q: &Query, cell: CellIndex, limit: usize) -> (Vec<i64>, usize) {
-    let Some(cells) = BIN_RESOLUTIONS.iter().position(|r| *r == cell.resolution()).map(|i| &c.cells[i]) else {
-        return (Vec::new(), 0);
+/// Where the cases of a click lie: a hexagon, or an area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// An H3 cell of one of the bin resolutions.
+    Cell(CellIndex),
+    /// A street, community, natural or dedicated grid (by code) or a special grid (by id).
+    Area(AreaLevel, String),
+}
+
+/// The column of the area codes at `level` (none for special grids, which a case may lie in several of).
+fn area_column(c: &Columns, level: AreaLevel) -> Option<&Vec<u32>> {
+    match level {
+        AreaLevel::Street => Some(&c.area[1]),
+        AreaLevel::Community => Some(&c.area[2]),
+        AreaLevel::Grid => Some(&c.area[3]),
+        AreaLevel::Dedicated => Some(&c.area[4]),
+        AreaLevel::Special => None,
+    }
+}
+
+/// The cases of `q` at `place`, newest first: at most `limit` ids, and how many in all.
+pub fn cases_at(c: &Columns, q: &Query, place: &Place, limit: usize) -> (Vec<i64>, usize) {
+    let lies: Box<dyn Fn(usize) -> bool + '_> = match place {
+        Place::Cell(cell) => {
+            let Some(cells) = BIN_RESOLUTIONS.iter().position(|r| *r == cell.resolution()).map(|i| &c.cells[i]) else {
+                return (Vec::new(), 0);
+            };
+            let wanted = u64::from(*cell);
+            Box::new(move |p| cells[p] == wanted)
+        }
+        Place::Area(level, code) => match area_column(c, *level) {
+            Some(column) => {
+                let Some(wanted) = c.areas.get(code) else { return (Vec::new(), 0) };
+                Box::new(move |p| column[p] == wanted)
+            }
+            None => {
+                let Ok(id) = code.parse::<i64>() else { return (Vec::new(), 0) };
+                Box::new(move |p| c.special.get(&(p as u32)).is_some_and(|ids| ids.contains(&id)))
+            }
+        },
     };
     let keeps = q.selection.bind(c);
-    let wanted = u64::from(cell);
     let mut ids = Vec::new();
     let mut total = 0;
-    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))).into_iter().rev() {
-        if cells[p] == wanted && keeps(p) {
+    for p in q.candidates(c).rev() {
+        if lies(p) && keeps(p) {
             if ids.len() < limit {
                 ids.push(c.id[p]);
             }
@@ -269,8 +308,8 @@ pub fn in_cell(c: &Columns, q: &Query, cell: CellIndex, limit: usize) -> (Vec<i6
 pub fn series(c: &Columns, q: &Query, starts: &[i64]) -> Vec<(String, Vec<u32>)> {
     let keeps = q.selection.bind(c);
     let mut per_major: HashMap<u32, Vec<u32>> = HashMap::new();
-    for p in q.selection.candidates(c, c.window(Some(q.from), Some(q.to))) {
-        if !keeps(p) || !inside(c, p, &q.bbox) {
+    for p in q.candidates(c) {
+        if !keeps(p) {
             continue;
         }
         let k = starts.partition_point(|&s| s <= c.at[p]).saturating_sub(1);
@@ -291,13 +330,7 @@ pub fn by_area(c: &Columns, q: &Query, level: AreaLevel) -> Vec<(String, u64, u6
         Code(u32),
         Special(i64),
     }
-    let column = match level {
-        AreaLevel::Street => Some(&c.area[1]),
-        AreaLevel::Community => Some(&c.area[2]),
-        AreaLevel::Grid => Some(&c.area[3]),
-        AreaLevel::Dedicated => Some(&c.area[4]),
-        AreaLevel::Special => None,
-    };
+    let column = area_column(c, level);
     let keeps = q.selection.bind(c);
     let length = q.to - q.from;
     let mut counts: HashMap<Key, (u64, u64)> = HashMap::new();
@@ -312,8 +345,8 @@ pub fn by_area(c: &Columns, q: &Query, level: AreaLevel) -> Vec<(String, u64, u6
     for (window, now) in
         [(c.window(Some(q.from), Some(q.to)), true), (c.window(Some(q.from - length), Some(q.from)), false)]
     {
-        for p in window {
-            if !keeps(p) || !inside(c, p, &q.bbox) {
+        for p in q.positions(c, window) {
+            if !keeps(p) {
                 continue;
             }
             match column {
@@ -349,8 +382,8 @@ pub fn repeats(c: &Columns, q: &Query, resolution: Resolution, min: u32) -> Vec<
         return Vec::new();
     };
     let mut places: HashMap<(u32, u64), Vec<i64>> = HashMap::new();
-    for p in c.window(Some(q.from), Some(q.to)).rev() {
-        if cells[p] == 0 || !keeps(p) || !inside(c, p, &q.bbox) {
+    for p in q.candidates(c).rev() {
+        if cells[p] == 0 || !keeps(p) {
             continue;
         }
         places.entry((c.category[p], cells[p])).or_default().push(c.id[p]);

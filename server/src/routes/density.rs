@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::PUT, paths::DENSITY_PUBLISHED, publish);
     route(cfg, Method::GET, paths::PUBLIC_DENSITY, public_bins);
     route(cfg, Method::GET, paths::DENSITY_COMPARE, compare);
-    route(cfg, Method::GET, paths::DENSITY_CASES, cell_cases);
+    route(cfg, Method::GET, paths::DENSITY_CASES, cases);
     route(cfg, Method::GET, paths::DENSITY_SERIES, series);
     route(cfg, Method::GET, paths::DENSITY_TILE, tile);
     route(cfg, Method::GET, paths::DENSITY_POINTS, points);
@@ -55,7 +55,7 @@ struct ViewQuery {
     /// H3 resolution of the bins (5–11, default 9).
     #[serde(default)]
     resolution: Option<u8>,
-    /// `street`, `community` or `grid` (areas only).
+    /// `street`, `community`, `grid`, `dedicated` or `special` (areas and the cases of an area; default grid).
     #[serde(default)]
     level: Option<AreaLevel>,
     /// Reports at one place that make it a repeat place (repeats only, default 3).
@@ -67,6 +67,9 @@ struct ViewQuery {
     /// An H3 cell (the cases of one hexagon only).
     #[serde(default)]
     cell: Option<String>,
+    /// An area code at `level` (the cases of one area only; a special grid by its id).
+    #[serde(default)]
+    area: Option<String>,
     /// `day`, `week` or `month` (the time series only, default week).
     #[serde(default)]
     interval: Option<wangge_api::density::Interval>,
@@ -160,9 +163,9 @@ async fn compare(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQ
     Ok(HttpResponse::Ok().json(density::compare(&state, &viewer, view(&q)?, resolution).await?))
 }
 
-async fn cell_cases(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
-    let cell = q.cell.clone().ok_or_else(|| ApiError::bad_request(ErrorCode::BadQuery, "cell is required"))?;
-    let (total, cases) = density::cell_cases(&state, &viewer, view(&q)?, &cell).await?;
+async fn cases(state: web::Data<AppState>, viewer: Viewer, q: web::Query<ViewQuery>) -> ApiResult<HttpResponse> {
+    let area = q.area.as_deref().map(|code| (q.level.unwrap_or(AreaLevel::Grid), code));
+    let (total, cases) = density::cases_at(&state, &viewer, view(&q)?, q.cell.as_deref(), area).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "total": total, "cases": cases })))
 }
 

@@ -61,6 +61,19 @@ enum Mode {
     Compare,
     /// The natural grids coloured by incidents per 100 households.
     Grids,
+    /// The communities coloured by incidents per 100 households.
+    Communities,
+}
+
+impl Mode {
+    /// The areas coloured in this mode, with the style layer that shows them (none: bins).
+    fn areas(self) -> Option<(AreaLevel, &'static str)> {
+        match self {
+            Mode::Grids => Some((AreaLevel::Grid, "grids-fill")),
+            Mode::Communities => Some((AreaLevel::Community, "communities-fill")),
+            _ => None,
+        }
+    }
 }
 
 /// Classes of incidents per 100 households of a grid: upper bounds and colours.
@@ -70,39 +83,54 @@ const RATE_STEPS: [(f64, &str); 5] =
 /// The grids layer's paint as the style had it, while the grids are coloured by density.
 type GridPaint = Option<(Value, Value)>;
 
-/// Colour the grids layer by `areas`' rate per 100 households (by count where a grid has no households), keeping
-/// the style's own paint in `saved` to put back; with `None`, put it back.
-fn colour_grids(map: MapCell, areas: Option<&[AreaDensity]>, saved: StoredValue<GridPaint>) {
+/// A level as the API spells it.
+fn level_name(level: AreaLevel) -> String {
+    serde_json::to_value(level).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The colour of an area's rate per 100 households (of its count where it has no households).
+fn rate_colour(a: &AreaDensity) -> &'static str {
+    let rate = a.per_100_households.unwrap_or(a.count as f64);
+    RATE_STEPS.iter().find(|s| rate <= s.0).map_or("#a50f15", |s| s.1)
+}
+
+/// Colour the natural grids or the communities by their rate per 100 households. The grids layer has paint of its
+/// own, kept in `saved` while coloured; the communities layer shows only what is coloured. With `None`, or for the
+/// other level, put everything back.
+fn colour_areas(map: MapCell, shown: Option<(AreaLevel, &[AreaDensity])>, saved: StoredValue<GridPaint>) {
     map.with_value(|m| {
         let Some(m) = m.as_ref().filter(|m| m.is_style_ready()) else { return };
         m.clear_states("grids");
-        let Some(areas) = areas else {
+        m.clear_states("boundaries");
+        let grids = matches!(shown, Some((AreaLevel::Grid, _)));
+        if !grids {
             if let Some((colour, opacity)) = saved.get_value() {
                 m.set_paint("grids-fill", "fill-color", &colour);
                 m.set_paint("grids-fill", "fill-opacity", &opacity);
                 saved.set_value(None);
             }
-            return;
-        };
-        if saved.with_value(|s| s.is_none()) {
-            if let (Some(colour), Some(opacity)) =
-                (m.paint("grids-fill", "fill-color"), m.paint("grids-fill", "fill-opacity"))
-            {
-                saved.set_value(Some((colour, opacity)));
+        }
+        let Some((_, areas)) = shown else { return };
+        if grids {
+            if saved.with_value(|s| s.is_none()) {
+                if let (Some(colour), Some(opacity)) =
+                    (m.paint("grids-fill", "fill-color"), m.paint("grids-fill", "fill-opacity"))
+                {
+                    saved.set_value(Some((colour, opacity)));
+                }
             }
+            let Some((colour, opacity)) = saved.get_value() else { return };
+            m.set_paint("grids-fill", "fill-color", &json!(["coalesce", ["feature-state", "density"], colour]));
+            m.set_paint(
+                "grids-fill",
+                "fill-opacity",
+                &json!(["case", ["!=", ["feature-state", "density"], null], 0.8, opacity]),
+            );
         }
-        let Some((colour, opacity)) = saved.get_value() else { return };
+        let source_layer = if grids { "grids" } else { "boundaries" };
         for a in areas {
-            let rate = a.per_100_households.unwrap_or(a.count as f64);
-            let c = RATE_STEPS.iter().find(|s| rate <= s.0).map_or("#a50f15", |s| s.1);
-            m.set_state("grids", &a.code, json!({ "density": c }));
+            m.set_state(source_layer, &a.code, json!({ "density": rate_colour(a) }));
         }
-        m.set_paint("grids-fill", "fill-color", &json!(["coalesce", ["feature-state", "density"], colour]));
-        m.set_paint(
-            "grids-fill",
-            "fill-opacity",
-            &json!(["case", ["!=", ["feature-state", "density"], null], 0.8, opacity]),
-        );
     });
 }
 
@@ -285,7 +313,8 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
     let heat = RwSignal::new(false);
     let heat_total = RwSignal::new(0u64);
     let grid_paint = StoredValue::new(None::<(Value, Value)>);
-    let grid_areas = RwSignal::new(Vec::<AreaDensity>::new());
+    // The grids or communities coloured.
+    let coloured = RwSignal::new(Vec::<AreaDensity>::new());
     // The cells drawn, in feature order, for clicks; the cases of the hexagon clicked.
     let drawn = StoredValue::new(Vec::<String>::new());
     let picked = RwSignal::new(None::<Result<(usize, Vec<CaseSummary>), String>>);
@@ -312,7 +341,23 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             });
         }
     });
-    // A click on a hexagon lists its cases (the window's, of the chosen class).
+    // The cases of a place (`cell=…`, or `level=…&area=…`) in the window, of the chosen class.
+    let list_cases = move |place: String| {
+        let Some(w) = window_now.try_with_value(|w| w.clone()) else { return };
+        spawn_local(async move {
+            let url = format!("{}?{w}&{place}", paths::DENSITY_CASES);
+            let found = get(&url).await.and_then(|r| {
+                if r.ok() {
+                    let total = r.body["total"].as_u64().unwrap_or_default() as usize;
+                    serde_json::from_value(r.body["cases"].clone()).map(|c| (total, c)).map_err(|e| e.to_string())
+                } else {
+                    Err(r.message())
+                }
+            });
+            picked.try_set(Some(found));
+        });
+    };
+    // A click on a hexagon, or on a coloured grid or community, lists its cases.
     map.with_value(|m| {
         if let Some(m) = m {
             let m2 = m.clone();
@@ -324,23 +369,21 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                         .and_then(|v| v.as_f64())
                         .unwrap_or_default()
                 };
-                let Some(i) = m2.ids_at(at("x"), at("y"), FILL).first().copied() else { return };
-                let Some(cell) = drawn.try_with_value(|d| d.get(i as usize).cloned()).flatten() else { return };
-                let Some(w) = window_now.try_with_value(|w| w.clone()) else { return };
-                spawn_local(async move {
-                    let url = format!("{}?{w}&cell={cell}", paths::DENSITY_CASES);
-                    let found = get(&url).await.and_then(|r| {
-                        if r.ok() {
-                            let total = r.body["total"].as_u64().unwrap_or_default() as usize;
-                            serde_json::from_value(r.body["cases"].clone())
-                                .map(|c| (total, c))
-                                .map_err(|e| e.to_string())
-                        } else {
-                            Err(r.message())
-                        }
-                    });
-                    picked.try_set(Some(found));
-                });
+                let place = match mode.try_get_untracked().and_then(Mode::areas) {
+                    Some((level, layer)) => m2
+                        .codes_at(at("x"), at("y"), layer)
+                        .into_iter()
+                        .next()
+                        .map(|code| format!("level={}&area={code}", level_name(level))),
+                    None => m2
+                        .ids_at(at("x"), at("y"), FILL)
+                        .first()
+                        .and_then(|i| drawn.try_with_value(|d| d.get(*i as usize).cloned()).flatten())
+                        .map(|cell| format!("cell={cell}")),
+                };
+                if let Some(place) = place {
+                    list_cases(place);
+                }
             });
         }
     });
@@ -382,7 +425,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 m.remove(&[FILL, LINE, HEAT], &[SOURCE, HEAT_SOURCE]);
             }
         });
-        colour_grids(map, None, grid_paint);
+        colour_areas(map, None, grid_paint);
     });
     spawn_local(async move {
         if let Ok(r) = get(paths::CATEGORIES).await {
@@ -421,23 +464,23 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
         let Some((b, zoom)) = view else { return };
         let bbox =
             format!("{:.5},{:.5},{:.5},{:.5}", b[0].max(-180.0), b[1].max(-90.0), b[2].min(180.0), b[3].min(90.0));
-        if shown == Mode::Grids {
+        if let Some((level, _)) = shown.areas() {
             draw_heat(map, None);
             draw(map, std::iter::empty());
-            let url = format!("{}?{w}&level=grid", paths::DENSITY_AREAS);
+            let url = format!("{}?{w}&level={}", paths::DENSITY_AREAS, level_name(level));
             spawn_local(async move {
                 let reply = get(&url).await;
                 match reply.and_then(|r| if r.ok() { r.answer::<Vec<AreaDensity>>() } else { Err(r.message()) }) {
                     Ok(found) => {
-                        colour_grids(map, Some(&found), grid_paint);
-                        grid_areas.set(found);
+                        colour_areas(map, Some((level, &found)), grid_paint);
+                        coloured.set(found);
                     }
                     Err(e) => error.set(Some(e)),
                 }
             });
             return;
         }
-        colour_grids(map, None, grid_paint);
+        colour_areas(map, None, grid_paint);
         if shown == Mode::Counts && zoom >= HEAT_ZOOM {
             heat.set(true);
             let url = format!("{}?{w}&bbox={bbox}", paths::DENSITY_POINTS);
@@ -461,7 +504,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
             Mode::HotSpots => paths::DENSITY_HOTSPOTS,
             Mode::Emerging => paths::DENSITY_EMERGING,
             Mode::Compare => paths::DENSITY_COMPARE,
-            Mode::Grids => return,
+            Mode::Grids | Mode::Communities => return,
         };
         let url = format!("{path}?{w}&resolution={}&bbox={bbox}", resolution(zoom));
         spawn_local(async move {
@@ -492,6 +535,11 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 error.set(Some(e));
             }
         });
+    });
+    // A new mode starts with no place picked.
+    Effect::new(move |_| {
+        mode.track();
+        picked.set(None);
     });
     Effect::new(move |_| {
         let w = window();
@@ -560,18 +608,20 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 <button class:on=move || mode.get() == Mode::Emerging data-testid="density-emerging" on:click=move |_| mode.set(Mode::Emerging)>{move || tr!(lang.get(), "emerging")}</button>
                 <button class:on=move || mode.get() == Mode::Compare data-testid="density-compare" on:click=move |_| mode.set(Mode::Compare)>{move || tr!(lang.get(), "compare_periods")}</button>
                 <button class:on=move || mode.get() == Mode::Grids data-testid="density-grids" on:click=move |_| mode.set(Mode::Grids)>{move || tr!(lang.get(), "grids_by_rate")}</button>
+                <button class:on=move || mode.get() == Mode::Communities data-testid="density-communities" on:click=move |_| mode.set(Mode::Communities)>{move || tr!(lang.get(), "communities_by_rate")}</button>
             </div>
             <p class="muted" data-testid="density-total">
                 {move || match mode.get() {
                     Mode::Emerging => emerging.get().map(|e| format!("{} {} · {} {}", e.bins.len(), tr!(lang.get(), "emerging_places"), e.slices.len(), tr!(lang.get(), "time_slices"))),
                     Mode::Compare => comparison.get().map(|c| format!("{} {} · {} {}", tr!(lang.get(), "this_period"), c.total, tr!(lang.get(), "previous_period"), c.previous_total)),
-                    Mode::Grids => Some(format!("{} {}", grid_areas.get().len(), tr!(lang.get(), "grids_coloured"))),
+                    Mode::Grids => Some(format!("{} {}", coloured.get().len(), tr!(lang.get(), "grids_coloured"))),
+                    Mode::Communities => Some(format!("{} {}", coloured.get().len(), tr!(lang.get(), "communities_coloured"))),
                     Mode::Counts if heat.get() => Some(format!("{} {} · {}", heat_total.get(), tr!(lang.get(), "incidents"), tr!(lang.get(), "heat_surface"))),
                     _ => bins.get().map(|b| format!("{} {} · {} {}", b.total, tr!(lang.get(), "incidents"), b.bins.len(), tr!(lang.get(), "bins"))),
                 }}
             </p>
             <ul class="legend" data-testid="density-legend">
-                {move || if mode.get() == Mode::Grids {
+                {move || if mode.get().areas().is_some() {
                     let mut low = 0.0;
                     RATE_STEPS.iter().map(|(high, c)| {
                         let label = if *high == f64::MAX { format!("> {low}") } else { format!("{low}–{high}") };
@@ -647,7 +697,7 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                     if let Ok(l) = serde_json::from_value(Value::String(event_target_value(&ev))) { level.set(l) }
                 }>
                     {LEVELS.iter().map(|(l, key)| {
-                        let value = serde_json::to_value(l).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        let value = level_name(*l);
                         view! { <option value=value selected=*l == AreaLevel::Community>{move || t(lang.get(), key)}</option> }
                     }).collect_view()}
                 </select>
@@ -658,8 +708,9 @@ pub fn DensityView(lang: ReadSignal<Lang>, map: MapCell, restyle: ReadSignal<u32
                 {move || areas.get().into_iter().take(10).map(|a| {
                     let change = a.count as i64 - a.previous as i64;
                     let trend = if change > 0 { "up" } else if change < 0 { "down" } else { "" };
+                    let place = format!("level={}&area={}", level_name(level.get_untracked()), a.code);
                     view! {
-                        <tr>
+                        <tr class="pick" on:click=move |_| list_cases(place.clone())>
                             <td>{a.name.clone().unwrap_or(a.code.clone())}</td>
                             <td>{a.count}</td>
                             <td class=trend>{if change > 0 { format!("+{change}") } else { change.to_string() }}</td>

@@ -226,8 +226,8 @@ impl Map {
         self.set_feature_state_js(&js(&serde_json::json!({ "source": source, "id": id })), &js(state));
     }
 
-    /// The `properties.id` of the rendered features of `layer` at a screen point.
-    pub fn ids_at(&self, x: f64, y: f64, layer: &str) -> Vec<i64> {
+    /// The `properties.<key>` of the rendered features of `layer` at a screen point.
+    fn properties_at(&self, x: f64, y: f64, layer: &str, key: &str) -> Vec<JsValue> {
         let found = self.query_rendered_features_js(
             &js(&serde_json::json!([x, y])),
             &js(&serde_json::json!({ "layers": [layer] })),
@@ -235,10 +235,18 @@ impl Map {
         found
             .iter()
             .filter_map(|f| js_sys::Reflect::get(&f, &JsValue::from_str("properties")).ok())
-            .filter_map(|p| js_sys::Reflect::get(&p, &JsValue::from_str("id")).ok())
-            .filter_map(|v| v.as_f64())
-            .map(|v| v as i64)
+            .filter_map(|p| js_sys::Reflect::get(&p, &JsValue::from_str(key)).ok())
             .collect()
+    }
+
+    /// The `properties.id` of the rendered features of `layer` at a screen point.
+    pub fn ids_at(&self, x: f64, y: f64, layer: &str) -> Vec<i64> {
+        self.properties_at(x, y, layer, "id").iter().filter_map(|v| v.as_f64()).map(|v| v as i64).collect()
+    }
+
+    /// The `properties.code` of the rendered features of `layer` at a screen point.
+    pub fn codes_at(&self, x: f64, y: f64, layer: &str) -> Vec<String> {
+        self.properties_at(x, y, layer, "code").iter().filter_map(|v| v.as_string()).collect()
     }
 
     /// Let the mouse pan the map, or not (while a brush or lasso stroke is drawn).
