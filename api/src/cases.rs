@@ -172,6 +172,10 @@ pub struct CaseDetail {
     pub summary: CaseSummary,
     /// Dedicated grid code when reported.
     pub dedicated_grid_code: Option<String>,
+    /// The natural grid its place lies in under the plan in force now (it differs from the one it was reported in
+    /// when a redraw moved the place to another grid).
+    #[serde(default)]
+    pub grid_code_now: Option<String>,
     /// Reporter (username, or `public`).
     pub reporter: String,
     /// The public reporter's contact, masked.

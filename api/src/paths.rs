@@ -64,6 +64,8 @@ pub const PLAN_PUBLISH: &str = "/api/plans/{id}/publish";
 pub const PLAN_REBALANCE: &str = "/api/plans/{id}/rebalance";
 /// `/api/plans/{id}/diff`: blocks that changed grid.
 pub const PLAN_DIFF: &str = "/api/plans/{id}/diff";
+/// `/api/plans/{id}/lineage`: where each grid of a version came from, and the codes it retired.
+pub const PLAN_LINEAGE: &str = "/api/plans/{id}/lineage";
 /// `/api/plans/{id}/export`: a version as GeoJSON, Shapefile or CSV.
 pub const PLAN_EXPORT: &str = "/api/plans/{id}/export";
 /// `/api/communities/{code}/plans/import`: a draft from a GeoJSON grid layer.
@@ -187,7 +189,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 86] = [
+pub const ALL: [&str; 87] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -217,6 +219,7 @@ pub const ALL: [&str; 86] = [
     PLAN_PUBLISH,
     PLAN_REBALANCE,
     PLAN_DIFF,
+    PLAN_LINEAGE,
     PLAN_EXPORT,
     COMMUNITY_PLANS_IMPORT,
     COMMUNITY_PLANS_IMPORT_SHAPEFILE,

@@ -144,3 +144,46 @@ pub struct NotPublishable {
     /// Figures per grid.
     pub grids: Vec<GridStats>,
 }
+
+/// What a grid of a version holds of a grid of the version it replaces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineageParent {
+    /// The old grid's code.
+    pub code: String,
+    /// Households it passed on.
+    pub households: i32,
+    /// Blocks it passed on.
+    pub blocks: i32,
+    /// The share of the old grid that passed on (of its households; of its blocks when it had none).
+    pub share: f64,
+}
+
+/// Where a grid of a version came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridLineage {
+    /// Its code (provisional while the version is a draft).
+    pub code: String,
+    /// Its key in the plan.
+    pub key: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// How it came about (none for a community's first version).
+    pub origin: Option<wangge_domain::lineage::Origin>,
+    /// The old grids it holds a part of, the largest part first.
+    pub parents: Vec<LineageParent>,
+}
+
+/// A version's grids traced to the version it replaces (`GET /api/plans/{id}/lineage`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The version.
+    pub plan: i64,
+    /// The version it replaces.
+    pub based_on: Option<i64>,
+    /// Whether the codes are provisional (a draft: they are issued when it is published).
+    pub provisional: bool,
+    /// Its grids.
+    pub grids: Vec<GridLineage>,
+    /// Codes of the version replaced that no grid keeps: retired, never issued again.
+    pub retired: Vec<String>,
+}

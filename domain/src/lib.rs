@@ -16,6 +16,7 @@ pub mod emerging;
 pub mod gcj02;
 pub mod hotspot;
 pub mod households;
+pub mod lineage;
 pub mod locate;
 pub mod located;
 pub mod numbering;

@@ -209,8 +209,10 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseD
     let facts = store::detail_facts(&state.pool, id).await?.ok_or_else(not_found)?;
     let (actor, _) = actor_for(state, staff, &stored).await?;
     let calendar = state.calendar();
+    let now = state.cache.snapshot().locate(summary.lon, summary.lat, Utc::now());
     Ok(CaseDetail {
         dedicated_grid_code: facts.dedicated_grid_code,
+        grid_code_now: now.natural_grid.map(|g| g.code),
         reporter: facts.reporter,
         contact: facts.reporter_contact.as_deref().and_then(|s| masked_contact(state, s)),
         co_departments: facts.co_departments,

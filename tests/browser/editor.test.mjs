@@ -260,6 +260,11 @@ await page.getByTestId('history-compare').click();
 await page.getByTestId('history-result').waitFor();
 const changed = Number(await page.getByTestId('history-result').locator('b').first().textContent());
 check(changed >= cellList.length, `version history: ${changed} block(s) differ between the version in force and the newest draft`);
+// The newest draft traced to the version it replaces: the grids the edits touched, each with its origin.
+await page.getByTestId('lineage').waitFor();
+const origins = await page.locator('[data-testid=lineage] li').evaluateAll((lis) => lis.map((li) => li.dataset.origin));
+check(origins.length >= 1 && origins.every((o) => ['reshaped', 'split', 'merged', 'new'].includes(o)),
+  `the draft's grids traced to the version in force: ${origins.join(', ')}`);
 await page.waitForTimeout(500);
 const movedOnMap = await page.evaluate((id) => window.wanggeMap.getFeatureState({ source: 'edit-blocks', id }).moved, cellList[0].id);
 await page.screenshot({ path: `${artifacts}/editor-history.png` });

@@ -1,6 +1,7 @@
 //! Plan validation, publishing and versioned locate, through the HTTP API on a real PostGIS.
 
 use serde_json::{json, Value};
+use wangge_domain::access::{Role, Scope};
 use wangge_tests::TestApp;
 
 const COMMUNITY: &str = "990101001001";
@@ -264,6 +265,16 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
         .await
         .unwrap();
     assert_eq!(cell_grid["households"].as_i64().unwrap(), expect);
+    // The cells count as parts of the block they were cut from: the new grid is split from the block's grid.
+    let v2 = body["plan"]["id"].as_i64().unwrap();
+    let (_, lineage) = app.get(&format!("/api/plans/{v2}/lineage")).await;
+    let old_code = &codes_by_key(&app, plan_v1).await[grids[g0]["key"].as_str().unwrap()];
+    let cells_grid = lineage["grids"].as_array().unwrap().iter().find(|g| g["key"] == "cells").unwrap();
+    assert_eq!(
+        (cells_grid["origin"].as_str(), cells_grid["parents"][0]["code"].as_str()),
+        (Some("split"), Some(old_code.as_str()))
+    );
+    assert_eq!(cells_grid["parents"][0]["households"].as_i64(), Some(expect));
 }
 
 #[tokio::test]
@@ -320,4 +331,163 @@ async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
     let (s, b) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": focus, "hops": 5 })).await;
     assert_eq!((s, b["error"].as_str()), (422, Some("bad_hops")));
     assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
+}
+
+/// The code of each grid of plan `plan`, by key.
+async fn codes_by_key(app: &TestApp, plan: i64) -> std::collections::HashMap<String, String> {
+    let (s, body) = app.get(&format!("/api/plans/{plan}/lineage")).await;
+    assert_eq!(s, 200, "{body}");
+    body["grids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap().to_owned(), g["code"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Whether `blocks` are connected through `adjacency`.
+fn connected(blocks: &[i64], adjacency: &[(i64, i64)]) -> bool {
+    let mut seen = vec![blocks[0]];
+    let mut at = 0;
+    while at < seen.len() {
+        let x = seen[at];
+        for &(a, b) in adjacency {
+            let next = if a == x {
+                b
+            } else if b == x {
+                a
+            } else {
+                continue;
+            };
+            if blocks.contains(&next) && !seen.contains(&next) {
+                seen.push(next);
+            }
+        }
+        at += 1;
+    }
+    seen.len() == blocks.len()
+}
+
+#[tokio::test]
+async fn grids_keep_their_codes_across_a_split_and_a_merge_and_a_retired_code_is_never_issued_again() {
+    let app = TestApp::spawn_with_demo().await;
+    let (v1, grids) = current_grids(&app).await;
+    let first = codes_by_key(&app, v1).await;
+    let seq = |code: &str| code[12..].parse::<u32>().unwrap();
+    let highest = first.values().map(|c| seq(c)).max().unwrap();
+    let adjacency: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT a, b FROM block_adjacency").fetch_all(&app.pool).await.unwrap();
+    let households: std::collections::HashMap<i64, i32> =
+        sqlx::query_as("SELECT id, households FROM block").fetch_all(&app.pool).await.unwrap().into_iter().collect();
+    // A natural grid and one of its blocks with fewer households than the rest, the rest still connected.
+    let (g, block) = grids
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g["kind"] == "natural" && blocks_of(g).len() > 1)
+        .find_map(|(i, g)| {
+            let all = blocks_of(g);
+            let total: i32 = all.iter().map(|b| households[b]).sum();
+            all.iter()
+                .copied()
+                .find(|&b| {
+                    let rest: Vec<i64> = all.iter().copied().filter(|&x| x != b).collect();
+                    households[&b] * 2 < total && connected(&rest, &adjacency)
+                })
+                .map(|b| (i, b))
+        })
+        .expect("a grid with a block to split off");
+    let key = grids[g]["key"].as_str().unwrap().to_owned();
+    let publish = |plan: i64| {
+        let app = &app;
+        async move {
+            let (s, body) = app.post(&format!("/api/plans/{plan}/publish"), &json!({})).await;
+            assert_eq!(s, 200, "{body}");
+        }
+    };
+
+    // A case reported in the block before the redraw.
+    let worker = app.sign_in_as("worker-l", Role::GridWorker, Scope::Community(COMMUNITY.parse().unwrap())).await;
+    assert!(app.load_catalogue().await, "the catalogue in ../shared/data");
+    let (px, py): (f64, f64) =
+        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
+            .bind(block)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (s, body) = worker
+        .post(
+            "/api/cases",
+            &json!({ "category": "E06001", "channel": "patrol", "lon": px, "lat": py,
+                                      "description": "井盖缺失" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let case = body["case"]["id"].as_i64().unwrap();
+
+    // v2: the block becomes a grid of its own. Every other grid keeps its code; the new one takes the next number.
+    let mut v2_grids = grids.clone();
+    v2_grids[g]["blocks"] = json!(blocks_of(&grids[g]).into_iter().filter(|&b| b != block).collect::<Vec<_>>());
+    v2_grids.push(json!({ "key": "split-off", "kind": "natural", "blocks": [block] }));
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2_grids, "based_on": v1 })).await;
+    assert_eq!(s, 201, "{body}");
+    let v2 = body["plan"]["id"].as_i64().unwrap();
+    let (_, draft) = app.get(&format!("/api/plans/{v2}/lineage")).await;
+    assert_eq!(draft["provisional"], true, "a draft's codes are provisional");
+    // Saving the draft again renumbers nothing.
+    let before_save = codes_by_key(&app, v2).await;
+    let revision = body["plan"]["revision"].as_i64().unwrap();
+    let (s, body) =
+        app.put(&format!("/api/plans/{v2}"), &json!({ "grids": v2_grids, "based_on": v1, "revision": revision })).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(codes_by_key(&app, v2).await, before_save);
+    publish(v2).await;
+    let second = codes_by_key(&app, v2).await;
+    for (k, code) in &first {
+        assert_eq!(&second[k], code, "grid {k} keeps its code");
+    }
+    let new_code = second["split-off"].clone();
+    assert_eq!(seq(&new_code), highest + 1);
+    let (_, lineage) = app.get(&format!("/api/plans/{v2}/lineage")).await;
+    assert_eq!(lineage["provisional"], false);
+    assert_eq!(lineage["retired"], json!([]));
+    let of = |key: &str| lineage["grids"].as_array().unwrap().iter().find(|x| x["key"] == key).unwrap().clone();
+    let split_off = of("split-off");
+    assert_eq!(split_off["origin"], "split");
+    assert_eq!(split_off["parents"][0]["code"], first[&key]);
+    assert_eq!(split_off["parents"][0]["households"], households[&block]);
+    assert_eq!(split_off["parents"][0]["blocks"], 1);
+    assert!(matches!(of(&key)["origin"].as_str(), Some("reshaped" | "split")));
+    let untouched = grids.iter().map(|x| x["key"].as_str().unwrap()).find(|k| *k != key).unwrap();
+    assert_eq!(of(untouched)["origin"], "unchanged");
+    assert_eq!(of(untouched)["parents"][0]["share"], 1.0);
+    // The case keeps the grid it was reported in, and re-aggregates to the grid its place lies in now.
+    let (s, detail) = worker.get(&format!("/api/cases/{case}")).await;
+    assert_eq!(s, 200, "{detail}");
+    assert_eq!(
+        (detail["grid_code"].as_str(), detail["grid_code_now"].as_str()),
+        (Some(first[&key].as_str()), Some(new_code.as_str()))
+    );
+
+    // v3: merged back. The grid that brings most keeps its code; the split-off code is retired.
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": v2 })).await;
+    assert_eq!(s, 201, "{body}");
+    let v3 = body["plan"]["id"].as_i64().unwrap();
+    publish(v3).await;
+    let (_, lineage) = app.get(&format!("/api/plans/{v3}/lineage")).await;
+    assert_eq!(lineage["retired"], json!([new_code]));
+    let merged = lineage["grids"].as_array().unwrap().iter().find(|x| x["key"] == key.as_str()).unwrap();
+    assert_eq!((merged["code"].as_str(), merged["origin"].as_str()), (Some(first[&key].as_str()), Some("merged")));
+    assert_eq!(merged["parents"].as_array().unwrap().len(), 2);
+
+    // v4: split off again: a new number, never the retired one.
+    let (s, body) =
+        app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2_grids, "based_on": v3 })).await;
+    assert_eq!(s, 201, "{body}");
+    let v4 = body["plan"]["id"].as_i64().unwrap();
+    publish(v4).await;
+    let fourth = codes_by_key(&app, v4).await;
+    assert_eq!(seq(&fourth["split-off"]), highest + 2, "the retired {new_code} is not issued again");
+    assert_eq!(fourth[&key], first[&key]);
 }

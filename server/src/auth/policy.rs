@@ -92,6 +92,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", paths::PLAN_PUBLISH, Staff(PublishPlan, on(Plan))),
     ("POST", paths::PLAN_REBALANCE, Staff(EditMap, on(Plan))),
     ("GET", paths::PLAN_DIFF, Staff(ReadGovernance, on(Plan))),
+    ("GET", paths::PLAN_LINEAGE, Staff(ReadGovernance, on(Plan))),
     ("GET", paths::PLAN_EXPORT, Staff(ReadGovernance, on(Plan))),
     ("POST", paths::COMMUNITY_PLANS_IMPORT, Staff(EditMap, Community)),
     ("POST", paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, Staff(EditMap, Community)),

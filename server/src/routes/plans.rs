@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::POST, paths::PLAN_PUBLISH, publish);
     route(cfg, Method::POST, paths::PLAN_REBALANCE, rebalance);
     route(cfg, Method::GET, paths::PLAN_DIFF, diff);
+    route(cfg, Method::GET, paths::PLAN_LINEAGE, lineage);
 }
 
 async fn list(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
@@ -173,6 +174,10 @@ struct DiffQuery {
 }
 
 /// Which blocks changed grid between two versions of a community's plan, and the households they carry.
+async fn lineage(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(plans::lineage(&state.pool, *path).await?))
+}
+
 async fn diff(state: web::Data<AppState>, path: web::Path<i64>, q: web::Query<DiffQuery>) -> ApiResult<HttpResponse> {
     let plan = plans::get_plan(&state.pool, *path).await?;
     let against = match q.against.or(plan.based_on) {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use wangge_domain::codes::{CommunityCode, GridCode};
+use wangge_domain::lineage::{trace, After, Before};
 use wangge_domain::numbering::reading_order;
 use wangge_domain::plan::{
     validate_plan, Band, BlockGraph, BlockNode, GridKind, PlanReport, PlanStatus, Problem, ProposedGrid,
@@ -233,7 +234,10 @@ pub async fn save_draft(
     Ok((get_plan(&mut *tx, plan_id).await?, report))
 }
 
-/// Grid geometry is the union of its blocks; codes follow reading order of the grids' interior points.
+/// Grid geometry is the union of its blocks. Codes: a community's first version numbers its grids in reading order of
+/// their interior points; a later one keeps the codes of the grids of the version it replaces that its grids hold
+/// most of, issues new numbers after the highest ever issued, and records where each grid came from
+/// ([`wangge_domain::lineage`]). A draft's codes are provisional: saving it again gives the same ones.
 async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, community: &CommunityCode) -> Result<()> {
     sqlx::query(
         "UPDATE grid g SET geom = s.geom, residents = s.residents
@@ -244,25 +248,133 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     .bind(plan_id)
     .execute(&mut *tx)
     .await?;
-    let points: Vec<(i64, f64, f64)> = sqlx::query_as(
-        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM grid
-         WHERE plan_id = $1 AND geom IS NOT NULL) s ORDER BY id",
+    let based_on: Option<i64> =
+        sqlx::query_scalar("SELECT based_on FROM plan WHERE id = $1").bind(plan_id).fetch_one(&mut *tx).await?;
+    let new = grids_with_blocks(tx, plan_id).await?;
+    let code = |seq: u16| GridCode::new(community, seq).map(String::from).map_err(|_| PlanError::TooManyGrids);
+    let Some(base) = based_on else {
+        let order = reading_order(&new.iter().map(|g| g.at).collect::<Vec<_>>());
+        let codes: Vec<String> = order.into_iter().map(code).collect::<Result<_>>()?;
+        return set_codes(tx, &new.iter().map(|g| g.id).collect::<Vec<_>>(), &codes, &vec![None; new.len()]).await;
+    };
+    let old = grids_with_blocks(tx, base).await?;
+    let issued: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(right(g.code, 3)::int), 0) FROM grid g JOIN plan p ON p.id = g.plan_id
+         WHERE p.community_code = $1 AND p.status = 'published' AND g.code IS NOT NULL",
+    )
+    .bind(community.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let before: Vec<Before> =
+        old.iter().map(|g| Before { seq: g.seq, dedicated: g.dedicated, blocks: g.blocks.clone() }).collect();
+    // A building cell cut from a block since the old version counts as a part of that block.
+    let held_before: std::collections::HashSet<i64> = old.iter().flat_map(|g| g.blocks.iter().map(|b| b.0)).collect();
+    let after: Vec<After> = new
+        .iter()
+        .map(|g| After {
+            dedicated: g.dedicated,
+            blocks: g
+                .blocks
+                .iter()
+                .zip(&g.sources)
+                .map(|(&(b, h), &from)| (if held_before.contains(&b) { b } else { from }, h))
+                .collect(),
+            at: g.at,
+        })
+        .collect();
+    let traced = trace(&before, &after, u16::try_from(issued + 1).map_err(|_| PlanError::TooManyGrids)?);
+    let codes: Vec<String> = traced.grids.iter().map(|t| code(t.seq)).collect::<Result<_>>()?;
+    let origins: Vec<Option<&str>> = traced.grids.iter().map(|t| Some(t.origin.as_str())).collect();
+    set_codes(tx, &new.iter().map(|g| g.id).collect::<Vec<_>>(), &codes, &origins).await?;
+    let old_id: HashMap<u16, i64> = old.iter().map(|g| (g.seq, g.id)).collect();
+    let links: Vec<(i64, i64, i32, i32, f64)> = new
+        .iter()
+        .zip(&traced.grids)
+        .flat_map(|(g, t)| {
+            t.parents.iter().filter_map(|p| {
+                Some((g.id, *old_id.get(&p.seq)?, p.households as i32, p.blocks as i32, p.share.min(1.0)))
+            })
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO grid_lineage (grid_id, parent_id, households, blocks, share)
+         SELECT * FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])",
+    )
+    .bind(links.iter().map(|l| l.0).collect::<Vec<_>>())
+    .bind(links.iter().map(|l| l.1).collect::<Vec<_>>())
+    .bind(links.iter().map(|l| l.2).collect::<Vec<_>>())
+    .bind(links.iter().map(|l| l.3).collect::<Vec<_>>())
+    .bind(links.iter().map(|l| l.4).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A stored grid with its blocks, for tracing.
+struct Held {
+    id: i64,
+    /// Its code's sequence number (0 before it has one).
+    seq: u16,
+    dedicated: bool,
+    /// (block id, households).
+    blocks: Vec<(i64, u32)>,
+    /// The block each block was cut from (itself when it was not).
+    sources: Vec<i64>,
+    /// An interior point.
+    at: (f64, f64),
+}
+
+/// A grid with its blocks as read.
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    id: i64,
+    code: Option<String>,
+    kind: String,
+    blocks: Vec<i64>,
+    /// The block each was cut from (itself when it was not).
+    sources: Vec<i64>,
+    households: Vec<i32>,
+    x: f64,
+    y: f64,
+}
+
+/// The grids of a plan with their blocks, in id order.
+async fn grids_with_blocks(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<Held>> {
+    let rows: Vec<HeldRow> = sqlx::query_as(
+        "SELECT g.id, g.code, g.kind, array_agg(b.id ORDER BY b.id) AS blocks,
+                array_agg(coalesce(b.parent_id, b.id) ORDER BY b.id) AS sources,
+                array_agg(b.households ORDER BY b.id) AS households,
+                ST_X(ST_PointOnSurface(g.geom)) AS x, ST_Y(ST_PointOnSurface(g.geom)) AS y
+         FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id
+         WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id ORDER BY g.id",
     )
     .bind(plan_id)
     .fetch_all(&mut *tx)
     .await?;
-    let order = reading_order(&points.iter().map(|&(_, x, y)| (x, y)).collect::<Vec<_>>());
-    let ids: Vec<i64> = points.iter().map(|p| p.0).collect();
-    let codes: Vec<String> = order
-        .iter()
-        .map(|&seq| GridCode::new(community, seq).map(String::from))
-        .collect::<Result<_, _>>()
-        .map_err(|_| PlanError::TooManyGrids)?;
-    sqlx::query("UPDATE grid g SET code = c.code FROM unnest($1::int8[], $2::text[]) AS c(id, code) WHERE g.id = c.id")
-        .bind(&ids)
-        .bind(&codes)
-        .execute(&mut *tx)
-        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Held {
+            id: r.id,
+            seq: r.code.and_then(|c| c.parse::<GridCode>().ok()).map_or(0, |c| c.sequence()),
+            dedicated: r.kind == GridKind::Dedicated.as_str(),
+            blocks: r.blocks.into_iter().zip(r.households).map(|(b, h)| (b, h.max(0) as u32)).collect(),
+            sources: r.sources,
+            at: (r.x, r.y),
+        })
+        .collect())
+}
+
+/// Write the codes (and origins) of grids `ids`.
+async fn set_codes(tx: &mut PgConnection, ids: &[i64], codes: &[String], origins: &[Option<&str>]) -> Result<()> {
+    sqlx::query(
+        "UPDATE grid g SET code = c.code, origin = c.origin
+         FROM unnest($1::int8[], $2::text[], $3::text[]) AS c(id, code, origin) WHERE g.id = c.id",
+    )
+    .bind(ids)
+    .bind(codes)
+    .bind(origins)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
@@ -569,4 +681,54 @@ pub async fn rebalance_input(
         revision: None,
     };
     Ok((community, input, result))
+}
+
+/// Where each grid of plan `plan_id` came from, and the codes of the version it replaces that it retired.
+pub async fn lineage(pool: &PgPool, plan_id: i64) -> Result<wangge_api::plans::Lineage> {
+    use wangge_api::plans::{GridLineage, Lineage, LineageParent};
+    let plan = get_plan(pool, plan_id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: Option<String>,
+        key: String,
+        name: Option<String>,
+        origin: Option<String>,
+        parents: sqlx::types::Json<Vec<LineageParent>>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT g.code, g.key, g.name, g.origin,
+                coalesce(json_agg(json_build_object('code', p.code, 'households', l.households, 'blocks', l.blocks,
+                                                    'share', l.share)
+                                  ORDER BY l.households DESC, l.blocks DESC, p.code) FILTER (WHERE p.id IS NOT NULL),
+                         '[]') AS parents
+         FROM grid g LEFT JOIN grid_lineage l ON l.grid_id = g.id LEFT JOIN grid p ON p.id = l.parent_id
+         WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.code, g.key",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await?;
+    let retired: Vec<String> = sqlx::query_scalar(
+        "SELECT code FROM grid WHERE plan_id = $1 AND code IS NOT NULL
+           AND code NOT IN (SELECT code FROM grid WHERE plan_id = $2 AND code IS NOT NULL) ORDER BY code",
+    )
+    .bind(plan.based_on)
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Lineage {
+        plan: plan.id,
+        based_on: plan.based_on,
+        provisional: plan.status == PlanStatus::Draft,
+        grids: rows
+            .into_iter()
+            .map(|r| GridLineage {
+                code: r.code.unwrap_or_default(),
+                key: r.key,
+                name: r.name,
+                origin: r.origin.as_deref().and_then(wangge_domain::lineage::Origin::parse),
+                parents: r.parents.0,
+            })
+            .collect(),
+        retired,
+    })
 }

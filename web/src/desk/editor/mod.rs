@@ -116,6 +116,8 @@ pub struct Controller {
     confirm: RwSignal<Option<Value>>,
     versions: RwSignal<Vec<Value>>,
     compared: RwSignal<Option<Value>>,
+    /// The newer version compared, traced to the version it replaced.
+    lineage: RwSignal<Option<wangge_api::plans::Lineage>>,
     special: RwSignal<Vec<BlockId>>,
     polygon: RwSignal<Vec<(f64, f64)>>,
     drawing: RefCell<Option<Drawing>>,
@@ -170,6 +172,7 @@ impl Controller {
             confirm: RwSignal::new(None),
             versions: RwSignal::new(Vec::new()),
             compared: RwSignal::new(None),
+            lineage: RwSignal::new(None),
             special: RwSignal::new(Vec::new()),
             polygon: RwSignal::new(Vec::new()),
             drawing: RefCell::new(None),

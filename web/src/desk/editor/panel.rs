@@ -199,7 +199,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
 #[component]
 fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
     let c = ctl.get_value();
-    let (lang, versions, compared) = (c.lang, c.versions, c.compared);
+    let (lang, versions, compared, lineage) = (c.lang, c.versions, c.compared, c.lineage);
     let older = RwSignal::new(None::<i64>);
     let newer = RwSignal::new(None::<i64>);
     let label = |p: &Value| {
@@ -242,6 +242,44 @@ fn HistoryCompare(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoVi
                 <b>{d["diff"]["households_moved"].as_i64().unwrap_or_default()}</b> " " {move || tr!(lang.get(), "households_move")}
             </p>
         })}
+        {move || lineage.get().map(|l| view! { <Lineage lang=lang lineage=l /> })}
+    }
+}
+
+/// Where the grids of a version came from, against the version it replaced: every grid that is not unchanged, and
+/// the codes retired.
+#[component]
+fn Lineage(lang: ReadSignal<Lang>, lineage: wangge_api::plans::Lineage) -> impl IntoView {
+    use wangge_domain::lineage::Origin;
+    let changed: Vec<_> =
+        lineage.grids.into_iter().filter(|g| g.origin.is_some_and(|o| o != Origin::Unchanged)).collect();
+    let retired = lineage.retired.join(", ");
+    view! {
+        <div class="lineage" data-testid="lineage">
+            <p class="muted">{move || tr!(lang.get(), "lineage_note")}</p>
+            <ul>
+                {changed.into_iter().map(|g| {
+                    let key = g.origin.map_or("origin_new", |o| match o {
+                        Origin::Unchanged => "origin_unchanged",
+                        Origin::Reshaped => "origin_reshaped",
+                        Origin::Split => "origin_split",
+                        Origin::Merged => "origin_merged",
+                        Origin::New => "origin_new",
+                    });
+                    let from = g.parents.iter()
+                        .map(|p| format!("{} ({:.0}%)", &p.code[p.code.len().saturating_sub(3)..], p.share * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let code = g.code[g.code.len().saturating_sub(3)..].to_owned();
+                    view! {
+                        <li data-origin=g.origin.map(|o| o.as_str())>
+                            <b>{code}</b> " " {move || t(lang.get(), key)} " " {(!from.is_empty()).then(|| format!("← {from}"))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {(!retired.is_empty()).then(|| view! { <p data-testid="retired">{move || tr!(lang.get(), "retired_codes")} " " {retired.clone()}</p> })}
+        </div>
     }
 }
 

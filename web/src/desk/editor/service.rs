@@ -555,6 +555,13 @@ impl Controller {
             }
             Err(e) => self.say(true, e),
         }
+        match api::get_ok(&fill(paths::PLAN_LINEAGE, &[&newer]))
+            .await
+            .and_then(|v| serde_json::from_value::<wangge_api::plans::Lineage>(v).map_err(|e| e.to_string()))
+        {
+            Ok(l) => self.lineage.set(Some(l)),
+            Err(e) => self.say(true, e),
+        }
     }
 
     pub(super) fn export_url(&self, format: &str) -> Option<String> {
