@@ -97,34 +97,40 @@ await page.screenshot({ path: `${artifacts}/density-heat.png` });
 await page.evaluate((v) => window.wanggeMap.jumpTo(v), overview);
 await page.waitForFunction(() => !window.wanggeMap.getLayer('density-heat') && window.wanggeMap.getLayer('density-fill'), null, { timeout: 15000 });
 
-// The grids coloured by incidents per 100 households; back to hexagons, the grids' own colours return.
+// A pixel of the map where `layer` draws a feature coloured by density (feature state of `sourceLayer`), and the
+// feature's id; a click there lists the area's cases.
+const clickColoured = async (layer, sourceLayer, what) => {
+  const spot = await page.waitForFunction(([layer, sourceLayer]) => {
+    const m = window.wanggeMap;
+    const { width, height } = m.getCanvas().getBoundingClientRect();
+    for (let y = 40; y < height - 40; y += 40) {
+      for (let x = 40; x < width - 40; x += 40) {
+        const f = m.queryRenderedFeatures([x, y], { layers: [layer] })[0];
+        if (f && m.getFeatureState({ source: 'wangge', sourceLayer, id: f.id }).density) return { x, y, code: f.id };
+      }
+    }
+    return null;
+  }, [layer, sourceLayer], { timeout: 15000 }).then((h) => h.jsonValue());
+  check(Boolean(spot), `a ${what} coloured on the map (${spot.code})`);
+  check(await page.getByTestId('density-cell-cases').count() === 0, 'a new mode clears the cases listed');
+  await page.screenshot({ path: `${artifacts}/density-${what}.png` });
+  await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: spot.x, y: spot.y } });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=density-cell-cases] b')?.textContent) > 0, null, { timeout: 15000 });
+  check(true, `clicking the ${what} lists its cases (${await page.locator('[data-testid=density-cell-cases] b').textContent()})`);
+};
+
+// The grids coloured by incidents per 100 households; a click on one lists its cases.
 await page.getByTestId('density-grids').click();
 await page.waitForFunction(() => document.querySelectorAll('[data-testid=density-legend] li[data-rate]').length === 5
   && JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density'), null, { timeout: 15000 });
 check((await page.getByTestId('density-total').textContent()).includes('个网格'), 'grids coloured by incidents per 100 households');
-await page.screenshot({ path: `${artifacts}/density-grids.png` });
+await clickColoured('grids-fill', 'grids', 'grid');
 
-// The communities coloured the same way; a click on a coloured community lists its cases.
+// The communities coloured the same way (the grids' own colours return); a click on one lists its cases.
 await page.getByTestId('density-communities').click();
 await page.waitForFunction(() => !JSON.stringify(window.wanggeMap.getPaintProperty('grids-fill', 'fill-color')).includes('density')
   && document.querySelector('[data-testid=density-total]').textContent.includes('个社区'), null, { timeout: 15000 });
-const place = await page.waitForFunction(() => {
-  const m = window.wanggeMap;
-  const { width, height } = m.getCanvas().getBoundingClientRect();
-  for (let y = 40; y < height - 40; y += 40) {
-    for (let x = 40; x < width - 40; x += 40) {
-      const f = m.queryRenderedFeatures([x, y], { layers: ['communities-fill'] })[0];
-      if (f && m.getFeatureState({ source: 'wangge', sourceLayer: 'boundaries', id: f.id }).density) return { x, y, code: f.id };
-    }
-  }
-  return null;
-}, null, { timeout: 15000 }).then((h) => h.jsonValue());
-check(Boolean(place), `a community coloured on the map (${place.code})`);
-check(await page.getByTestId('density-cell-cases').count() === 0, 'a new mode clears the cases listed');
-await page.screenshot({ path: `${artifacts}/density-communities.png` });
-await page.locator('#map canvas.maplibregl-canvas').click({ position: { x: place.x, y: place.y } });
-await page.waitForFunction(() => Number(document.querySelector('[data-testid=density-cell-cases] b')?.textContent) > 0, null, { timeout: 15000 });
-check(true, `clicking the community lists its cases (${await page.locator('[data-testid=density-cell-cases] b').textContent()})`);
+await clickColoured('communities-fill', 'boundaries', 'community');
 await page.getByTestId('density-counts').click();
 await page.waitForFunction(() => {
   const m = window.wanggeMap;

@@ -23,6 +23,15 @@ async fn current_grids(app: &TestApp) -> (i64, Vec<Value>) {
     (plan_id, grids)
 }
 
+/// A point inside block `block`.
+async fn point_in_block(app: &TestApp, block: i64) -> (f64, f64) {
+    sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
+        .bind(block)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 fn blocks_of(g: &Value) -> Vec<i64> {
     g["blocks"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).collect()
 }
@@ -198,12 +207,7 @@ async fn versioned_locate_follows_the_plan_in_force_and_stale_drafts_are_refused
     assert_eq!(body["details"]["latest_published"], plan_v2);
 
     // a point inside the moved block: v1 grid before June, v2 grid after
-    let (lon, lat): (f64, f64) =
-        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
-            .bind(moved_block)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (lon, lat) = point_in_block(&app, moved_block).await;
     let (_, early) = app.get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-03-01")).await;
     let (_, late) = app.get(&format!("/api/locate?lon={lon}&lat={lat}&at=2026-08-01")).await;
     assert_eq!(early["located"]["natural_grid"]["plan_version"], 1, "{early}");
@@ -408,12 +412,7 @@ async fn grids_keep_their_codes_across_a_split_and_a_merge_and_a_retired_code_is
     // A case reported in the block before the redraw.
     let worker = app.sign_in_as("worker-l", Role::GridWorker, Scope::Community(COMMUNITY.parse().unwrap())).await;
     assert!(app.load_catalogue().await, "the catalogue in ../shared/data");
-    let (px, py): (f64, f64) =
-        sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM block WHERE id = $1) s")
-            .bind(block)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (px, py) = point_in_block(&app, block).await;
     let (s, body) = worker
         .post(
             "/api/cases",
