@@ -125,3 +125,40 @@ pub struct GridStats {
     /// Registered residents.
     pub registered_residents: i64,
 }
+
+/// A grid of an earlier version whose incidents a grid's history takes in, with the share it takes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Ancestor {
+    /// Its code.
+    pub code: String,
+    /// Its plan's version.
+    pub plan_version: i32,
+    /// The share of its incidents counted (the product of the shares that passed along the way; 1 for the grid
+    /// itself).
+    pub weight: f64,
+}
+
+/// Incidents of one month in a grid's history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HistoryMonth {
+    /// The month, `YYYY-MM` (China time).
+    pub month: String,
+    /// Incidents reported in the grid itself, while its version was in force.
+    pub own: i64,
+    /// Its incidents with those of its ancestors, each weighted by the share that passed to it.
+    pub incidents: f64,
+}
+
+/// A grid's incidents month by month across redraws (`GET /api/grids/{id}/history`): what happened in the grid, and
+/// before it existed in this shape, in the grids it came from, weighted by what moved.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GridHistory {
+    /// The grid.
+    pub id: i64,
+    /// Its code.
+    pub code: String,
+    /// It and the grids it came from, nearest first.
+    pub ancestors: Vec<Ancestor>,
+    /// Month by month, oldest first (months without incidents left out).
+    pub months: Vec<HistoryMonth>,
+}

@@ -74,6 +74,8 @@ pub const COMMUNITY_PLANS_IMPORT: &str = "/api/communities/{code}/plans/import";
 pub const COMMUNITY_PLANS_IMPORT_SHAPEFILE: &str = "/api/communities/{code}/plans/import-shapefile";
 /// `/api/grids/{id}/stats`: a grid's statistics.
 pub const GRID_STATS: &str = "/api/grids/{id}/stats";
+/// `/api/grids/{id}/history`: a grid's incidents month by month, across redraws.
+pub const GRID_HISTORY: &str = "/api/grids/{id}/history";
 /// `/api/special-grids`: special grids; create one.
 pub const SPECIAL_GRIDS: &str = "/api/special-grids";
 /// `/api/elements`: elements; register one.
@@ -189,7 +191,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 87] = [
+pub const ALL: [&str; 88] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -224,6 +226,7 @@ pub const ALL: [&str; 87] = [
     COMMUNITY_PLANS_IMPORT,
     COMMUNITY_PLANS_IMPORT_SHAPEFILE,
     GRID_STATS,
+    GRID_HISTORY,
     SPECIAL_GRIDS,
     ELEMENTS,
     ELEMENT,

@@ -468,6 +468,59 @@ async fn grids_keep_their_codes_across_a_split_and_a_merge_and_a_retired_code_is
         (Some(first[&key].as_str()), Some(new_code.as_str()))
     );
 
+    // The grids' histories across the redraw: before it, the old grid's incidents shared by what moved, so the two
+    // histories together hold each of the old grid's incidents once.
+    let grid_id = |plan: i64, key: &str| {
+        let (app, key) = (&app, key.to_owned());
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM grid WHERE plan_id = $1 AND key = $2")
+                .bind(plan)
+                .bind(key)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap()
+        }
+    };
+    let street = app.sign_in_as("street-l", Role::StreetOperator, Scope::Street(COMMUNITY[..9].parse().unwrap())).await;
+    let history = |id: i64| {
+        let street = &street;
+        async move {
+            let (s, body) = street.get(&format!("/api/grids/{id}/history")).await;
+            assert_eq!(s, 200, "{body}");
+            body
+        }
+    };
+    let (kept, split) = (history(grid_id(v2, &key).await).await, history(grid_id(v2, "split-off").await).await);
+    let sum = |h: &Value, field: &str| {
+        h["months"].as_array().unwrap().iter().map(|m| m[field].as_f64().unwrap()).sum::<f64>()
+    };
+    let before_redraw: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM cases c, plan p WHERE p.id = $1 AND c.grid_code = $2
+           AND c.reported_at >= p.valid_from AND c.reported_at < p.valid_to",
+    )
+    .bind(v1)
+    .bind(&first[&key])
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(before_redraw >= 1, "the case reported before the redraw");
+    let inherited = sum(&kept, "incidents") - sum(&kept, "own") + sum(&split, "incidents") - sum(&split, "own");
+    assert!((inherited - before_redraw as f64).abs() < 0.05, "{inherited} ≠ {before_redraw}");
+    let share = split_off["parents"][0]["share"].as_f64().unwrap();
+    assert_eq!(split["ancestors"][0]["code"], new_code.as_str());
+    assert_eq!(
+        (split["ancestors"][1]["code"].as_str(), split["ancestors"][1]["plan_version"].as_i64()),
+        (Some(first[&key].as_str()), Some(1))
+    );
+    assert!((split["ancestors"][1]["weight"].as_f64().unwrap() - share).abs() < 1e-9);
+    assert!((sum(&split, "incidents") - sum(&split, "own") - share * before_redraw as f64).abs() < 0.05);
+    assert_eq!(street.get("/api/grids/99999999/history").await.0, 404);
+    assert_eq!(
+        worker.get(&format!("/api/grids/{}/history", grid_id(v2, &key).await)).await.0,
+        403,
+        "counts are for offices"
+    );
+
     // v3: merged back. The grid that brings most keeps its code; the split-off code is retired.
     let (s, body) =
         app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": grids, "based_on": v2 })).await;

@@ -98,6 +98,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("POST", paths::COMMUNITY_PLANS_IMPORT_SHAPEFILE, Staff(EditMap, Community)),
     // Grids, locating, overlays.
     ("GET", paths::GRID_STATS, Staff(ReadGovernance, on(Grid))),
+    ("GET", paths::GRID_HISTORY, Staff(ReadDensity, on(Grid))),
     ("POST", paths::LOCATE, Staff(ReadGovernance, OwnScope)),
     ("GET", paths::SPECIAL_GRIDS, Staff(ReadGovernance, OwnScope)),
     ("POST", paths::SPECIAL_GRIDS, Staff(EditMap, BodyCode("district_code"))),

@@ -1,5 +1,6 @@
 //! One grid: its public card (name, code, community, its grid workers' public contact, where it is) for anyone,
-//! and its statistics (households, residents, buildings, elements) for staff whose scope covers it.
+//! its statistics (households, residents, buildings, elements) for staff whose scope covers it, and its incidents
+//! month by month across redraws.
 
 use actix_web::http::Method;
 use wangge_api::paths;
@@ -14,6 +15,13 @@ use crate::store::{accounts, grids};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::GRID, card);
     route(cfg, Method::GET, paths::GRID_STATS, stats);
+    route(cfg, Method::GET, paths::GRID_HISTORY, history);
+}
+
+async fn history(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let history = grids::history(&state.pool, id).await?;
+    history.map(|h| HttpResponse::Ok().json(h)).ok_or_else(|| ApiError::not_found("grid", id))
 }
 
 /// Only grids of published plans have a public card; drafts are staff business.

@@ -3,7 +3,7 @@
 use super::Result;
 use sqlx::types::Json;
 use sqlx::PgPool;
-use wangge_api::grids::{GridCard, GridStats};
+use wangge_api::grids::{Ancestor, GridCard, GridHistory, GridStats, HistoryMonth};
 
 /// The public card of a grid of a published plan: name, code, kind, community, street, bounding box.
 pub async fn card(pool: &PgPool, id: i64) -> Result<Option<GridCard>> {
@@ -38,4 +38,45 @@ pub async fn stats(pool: &PgPool, id: i64) -> Result<Option<GridStats>> {
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|j| j.0))
+}
+
+/// Grid `id`'s incidents month by month across redraws: its own while its version was in force, and those of the
+/// grids it came from (through every earlier version) while theirs were, each weighted by the share of it that
+/// passed on (`grid_lineage`). A grid reached along two paths (split, then merged) counts along both.
+pub async fn history(pool: &PgPool, id: i64) -> Result<Option<GridHistory>> {
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT code FROM grid WHERE id = $1").bind(id).fetch_optional(pool).await?.flatten();
+    let Some(code) = code else { return Ok(None) };
+    let lines = "WITH RECURSIVE line (grid_id, weight, depth) AS (
+                     SELECT $1::int8, 1.0::float8, 0
+                     UNION ALL
+                     SELECT l.parent_id, line.weight * l.share, line.depth + 1
+                     FROM line JOIN grid_lineage l ON l.grid_id = line.grid_id),
+                 ancestor AS (SELECT grid_id, sum(weight) AS weight, min(depth) AS depth FROM line GROUP BY grid_id)";
+    let ancestors: Vec<Ancestor> = sqlx::query_as::<_, (String, i32, f64)>(&format!(
+        "{lines} SELECT g.code, p.version, a.weight FROM ancestor a JOIN grid g ON g.id = a.grid_id
+         JOIN plan p ON p.id = g.plan_id WHERE g.code IS NOT NULL ORDER BY a.depth, p.version DESC, g.code"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(code, plan_version, weight)| Ancestor { code, plan_version, weight })
+    .collect();
+    let months: Vec<HistoryMonth> = sqlx::query_as::<_, (String, i64, f64)>(&format!(
+        "{lines} SELECT to_char(c.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+                count(*) FILTER (WHERE a.grid_id = $1), sum(a.weight)
+         FROM ancestor a JOIN grid g ON g.id = a.grid_id JOIN plan p ON p.id = g.plan_id
+         JOIN cases c ON c.grid_code = g.code AND c.reported_at >= p.valid_from
+                     AND (p.valid_to IS NULL OR c.reported_at < p.valid_to)
+         WHERE p.status = 'published'
+         GROUP BY month ORDER BY month"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(month, own, incidents)| HistoryMonth { month, own, incidents: (incidents * 1000.0).round() / 1000.0 })
+    .collect();
+    Ok(Some(GridHistory { id, code, ancestors, months }))
 }
