@@ -253,7 +253,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     let new = grids_with_blocks(tx, plan_id).await?;
     let code = |seq: u16| GridCode::new(community, seq).map(String::from).map_err(|_| PlanError::TooManyGrids);
     let Some(base) = based_on else {
-        let order = reading_order(&new.iter().map(|g| g.at).collect::<Vec<_>>());
+        let order = reading_order(&new.iter().map(|g| (g.x, g.y)).collect::<Vec<_>>());
         let codes: Vec<String> = order.into_iter().map(code).collect::<Result<_>>()?;
         return set_codes(tx, &new.iter().map(|g| g.id).collect::<Vec<_>>(), &codes, &vec![None; new.len()]).await;
     };
@@ -266,27 +266,22 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     .fetch_one(&mut *tx)
     .await?;
     let before: Vec<Before> =
-        old.iter().map(|g| Before { seq: g.seq, dedicated: g.dedicated, blocks: g.blocks.clone() }).collect();
+        old.iter().map(|g| Before { seq: g.seq(), dedicated: g.dedicated(), blocks: g.blocks(|b, _| b) }).collect();
     // A building cell cut from a block since the old version counts as a part of that block.
-    let held_before: std::collections::HashSet<i64> = old.iter().flat_map(|g| g.blocks.iter().map(|b| b.0)).collect();
+    let held_before: std::collections::HashSet<i64> = old.iter().flat_map(|g| g.blocks.iter().copied()).collect();
     let after: Vec<After> = new
         .iter()
         .map(|g| After {
-            dedicated: g.dedicated,
-            blocks: g
-                .blocks
-                .iter()
-                .zip(&g.sources)
-                .map(|(&(b, h), &from)| (if held_before.contains(&b) { b } else { from }, h))
-                .collect(),
-            at: g.at,
+            dedicated: g.dedicated(),
+            blocks: g.blocks(|b, from| if held_before.contains(&b) { b } else { from }),
+            at: (g.x, g.y),
         })
         .collect();
     let traced = trace(&before, &after, u16::try_from(issued + 1).map_err(|_| PlanError::TooManyGrids)?);
     let codes: Vec<String> = traced.grids.iter().map(|t| code(t.seq)).collect::<Result<_>>()?;
     let origins: Vec<Option<&str>> = traced.grids.iter().map(|t| Some(t.origin.as_str())).collect();
     set_codes(tx, &new.iter().map(|g| g.id).collect::<Vec<_>>(), &codes, &origins).await?;
-    let old_id: HashMap<u16, i64> = old.iter().map(|g| (g.seq, g.id)).collect();
+    let old_id: HashMap<u16, i64> = old.iter().map(|g| (g.seq(), g.id)).collect();
     let links: Vec<(i64, i64, i32, i32, f64)> = new
         .iter()
         .zip(&traced.grids)
@@ -311,22 +306,8 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
 }
 
 /// A stored grid with its blocks, for tracing.
-struct Held {
-    id: i64,
-    /// Its code's sequence number (0 before it has one).
-    seq: u16,
-    dedicated: bool,
-    /// (block id, households).
-    blocks: Vec<(i64, u32)>,
-    /// The block each block was cut from (itself when it was not).
-    sources: Vec<i64>,
-    /// An interior point.
-    at: (f64, f64),
-}
-
-/// A grid with its blocks as read.
 #[derive(sqlx::FromRow)]
-struct HeldRow {
+struct Held {
     id: i64,
     code: Option<String>,
     kind: String,
@@ -334,34 +315,45 @@ struct HeldRow {
     /// The block each was cut from (itself when it was not).
     sources: Vec<i64>,
     households: Vec<i32>,
+    /// An interior point.
     x: f64,
     y: f64,
 }
 
+impl Held {
+    /// Its code's sequence number (0 before it has one).
+    fn seq(&self) -> u16 {
+        self.code.as_deref().and_then(|c| c.parse::<GridCode>().ok()).map_or(0, |c| c.sequence())
+    }
+
+    fn dedicated(&self) -> bool {
+        self.kind == GridKind::Dedicated.as_str()
+    }
+
+    /// (block id, households), each block named by `name(block, source)`.
+    fn blocks(&self, name: impl Fn(i64, i64) -> i64) -> Vec<(i64, u32)> {
+        self.blocks
+            .iter()
+            .zip(&self.sources)
+            .zip(&self.households)
+            .map(|((&b, &from), &h)| (name(b, from), h.max(0) as u32))
+            .collect()
+    }
+}
+
 /// The grids of a plan with their blocks, in id order.
 async fn grids_with_blocks(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<Held>> {
-    let rows: Vec<HeldRow> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT g.id, g.code, g.kind, array_agg(b.id ORDER BY b.id) AS blocks,
                 array_agg(coalesce(b.parent_id, b.id) ORDER BY b.id) AS sources,
-                array_agg(b.households ORDER BY b.id) AS households,
-                ST_X(ST_PointOnSurface(g.geom)) AS x, ST_Y(ST_PointOnSurface(g.geom)) AS y
-         FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id
-         WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id ORDER BY g.id",
+                array_agg(b.households ORDER BY b.id) AS households, ST_X(s.p) AS x, ST_Y(s.p) AS y
+         FROM grid g CROSS JOIN LATERAL (SELECT ST_PointOnSurface(g.geom) AS p) s
+              JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id
+         WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id, s.p ORDER BY g.id",
     )
     .bind(plan_id)
     .fetch_all(&mut *tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Held {
-            id: r.id,
-            seq: r.code.and_then(|c| c.parse::<GridCode>().ok()).map_or(0, |c| c.sequence()),
-            dedicated: r.kind == GridKind::Dedicated.as_str(),
-            blocks: r.blocks.into_iter().zip(r.households).map(|(b, h)| (b, h.max(0) as u32)).collect(),
-            sources: r.sources,
-            at: (r.x, r.y),
-        })
-        .collect())
+    .await?)
 }
 
 /// Write the codes (and origins) of grids `ids`.
