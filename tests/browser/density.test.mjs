@@ -163,6 +163,15 @@ await page.waitForFunction(() => document.querySelector('[data-testid=density-le
 check(true, 'the English switch translates the legend');
 await page.screenshot({ path: `${artifacts}/density-hotspots-en.png` });
 
+// A grid's panel shows the office its incidents month by month (across versions).
+await page.getByTestId('search').fill('990101001001001');
+await page.getByTestId('search').press('Enter');
+await page.getByTestId('search-results').locator('button').first().click();
+await page.waitForFunction(() => document.querySelectorAll('[data-testid=grid-history] rect.carried').length > 0, null, { timeout: 15000 });
+const bars = await page.locator('[data-testid=grid-history] rect.carried').count();
+check(bars >= 2, `the grid's incidents by month: ${bars} months`);
+await page.screenshot({ path: `${artifacts}/grid-history.png` });
+
 // The public map: anyone may switch on the district's published density (hexagons of five incidents or more).
 const visitor = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 visitor.on('pageerror', (e) => fail(`page error (public): ${e.message}`));

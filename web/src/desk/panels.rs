@@ -4,7 +4,7 @@ use crate::tr;
 use leptos::prelude::*;
 use wangge_domain::plan::{Band, GridKind};
 
-use crate::kit::api::{GridCard, GridStats, Located, SearchHit};
+use crate::kit::api::{self, GridCard, GridHistory, GridStats, Located, SearchHit};
 use crate::kit::i18n::{t, Lang};
 
 /// Colour class of a deviation, matching the map's grid fill.
@@ -26,6 +26,16 @@ fn deviation_class(kind: GridKind, households: i32) -> &'static str {
 #[component]
 pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats>) -> impl IntoView {
     let kind = card.kind;
+    // Offices see the grid's incidents across redraws (others are refused, and see nothing).
+    let history = RwSignal::new(None::<GridHistory>);
+    if stats.is_some() {
+        let id = card.id;
+        leptos::task::spawn_local(async move {
+            if let Ok(h) = api::grid_history(id).await {
+                history.try_set(Some(h));
+            }
+        });
+    }
     let contacts = card.contacts.clone();
     let no_contact = contacts.is_empty();
     let stats_view = stats.map(|s| {
@@ -66,7 +76,45 @@ pub fn GridPanel(lang: ReadSignal<Lang>, card: GridCard, stats: Option<GridStats
                 </dd>
             </dl>
             {stats_view}
+            {move || history.get().filter(|h| !h.months.is_empty()).map(|h| view! { <HistoryChart lang=lang history=h /> })}
         </section>
+    }
+}
+
+/// The last 24 months of a grid's incidents as bars: the part reported in the grid itself dark, the part carried
+/// over from the grids it came from light.
+#[component]
+fn HistoryChart(lang: ReadSignal<Lang>, history: GridHistory) -> impl IntoView {
+    let months: Vec<_> = history.months.iter().rev().take(24).rev().cloned().collect();
+    let top = months.iter().map(|m| m.incidents).fold(1.0, f64::max);
+    let (w, h) = (260.0, 64.0);
+    let step = w / months.len().max(1) as f64;
+    let bars = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = i as f64 * step;
+            let all = m.incidents / top * h;
+            let own = (m.own as f64).min(m.incidents) / top * h;
+            let title = format!("{}: {:.1} ({})", m.month, m.incidents, m.own);
+            view! {
+                <g><title>{title}</title>
+                    <rect class="carried" x=format!("{x:.1}") y=format!("{:.1}", h - all) width=format!("{:.1}", step * 0.8) height=format!("{all:.1}") />
+                    <rect class="own" x=format!("{x:.1}") y=format!("{:.1}", h - own) width=format!("{:.1}", step * 0.8) height=format!("{own:.1}") />
+                </g>
+            }
+        })
+        .collect_view();
+    let first = months.first().map(|m| m.month.clone()).unwrap_or_default();
+    let last = months.last().map(|m| m.month.clone()).unwrap_or_default();
+    let redrawn = history.ancestors.len() > 1;
+    view! {
+        <div class="grid-history" data-testid="grid-history">
+            <h4>{move || tr!(lang.get(), "grid_history")}</h4>
+            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none">{bars}</svg>
+            <p class="muted"><span>{first}</span> " – " <span>{last}</span>
+                {redrawn.then(|| view! { " · " {move || tr!(lang.get(), "grid_history_carried")} })}</p>
+        </div>
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 pub use wangge_api::areas::District;
 use wangge_api::error::{ErrorBody, ErrorCode};
-pub use wangge_api::grids::{GridCard, GridStats, SearchHit};
+pub use wangge_api::grids::{GridCard, GridHistory, GridStats, SearchHit};
 use wangge_api::paths::{self, fill};
 pub use wangge_domain::located::Located;
 
@@ -61,6 +61,11 @@ pub async fn grid(id: i64) -> Result<GridCard, String> {
 /// A grid's statistics (staff only).
 pub async fn grid_stats(id: i64) -> Result<GridStats, String> {
     get(&fill(paths::GRID_STATS, &[&id])).await
+}
+
+/// A grid's incidents month by month across redraws (offices only).
+pub async fn grid_history(id: i64) -> Result<GridHistory, String> {
+    get(&fill(paths::GRID_HISTORY, &[&id])).await
 }
 
 /// Who is signed in, if anyone.
