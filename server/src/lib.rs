@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod blocks;
 pub mod cache;

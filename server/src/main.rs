@@ -48,6 +48,17 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         cases: usize,
     },
+    /// Back the database up into a new folder: a `pg_dump` archive, the personal-data key (keep it apart from the
+    /// dump: it decrypts every resident), the audit chain's anchored head and a manifest.
+    Backup {
+        /// The folder to create.
+        out: PathBuf,
+    },
+    /// Restore a backup folder into an empty database (the configured one), with its key and audit head.
+    Restore {
+        /// The backup folder.
+        from: PathBuf,
+    },
     /// Import a real set of historical incidents as closed cases of a district of its own, its areas as communities
     /// (`sf`: 178k San Francisco incidents in the census tracts; `la311`: Los Angeles 311 requests with their whole
     /// life in the neighborhood councils), each located on import.
@@ -274,6 +285,16 @@ async fn main() -> Result<()> {
         }
     }
     let url = db::database_url(&settings)?;
+    let key_file = settings.data_dir.join("data.key");
+    if let Command::Restore { from } = &cli.command {
+        // Into an empty database: before the migrations would create the tables the dump brings.
+        let held = wangge_server::backup::restore(from, &url, &key_file, &settings.audit_anchor()).await?;
+        println!("restored {held:?} into {}; the key is in {}", db::without_password(&url), key_file.display());
+        if settings.data_key.is_some() {
+            println!("WANGGE_DATA_KEY is set: it must be the backup's key, or residents will not decrypt");
+        }
+        return Ok(());
+    }
     db::create_database_if_missing(&url).await?;
     let pool = db::connect_and_migrate(&url).await?;
     match cli.command {
@@ -430,6 +451,22 @@ async fn main() -> Result<()> {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
+        Command::Backup { out } => {
+            let key = match &settings.data_key {
+                Some(k) => k.clone(),
+                None => {
+                    std::fs::read_to_string(&key_file).with_context(|| format!("reading {}", key_file.display()))?
+                }
+            };
+            let held = wangge_server::backup::backup(&url, &key, &settings.audit_anchor(), &out).await?;
+            println!("backed up {held:?}:");
+            for f in wangge_server::backup::files(&out) {
+                println!("  {}", f.display());
+            }
+            eprintln!("WARNING: {}", wangge_server::backup::KEY_WARNING);
+        }
+        // Handled above, before the migrations.
+        Command::Restore { .. } => {}
         Command::BenchHeat { data, incidents, runs } => {
             let reports = bench::heat::bench_heat(&pool, incidents, runs, &data).await?;
             println!("{}", bench::heat::markdown(&reports));

@@ -54,6 +54,11 @@ fn server_url() -> String {
     }
 }
 
+/// Where the audit head of test database `db` is anchored.
+fn anchor_of(db: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{db}-audit-head.json"))
+}
+
 fn with_db(server: &str, db: &str) -> String {
     let opts = PgConnectOptions::from_str(server).expect("url");
     opts.database(db).to_url_lossy().to_string()
@@ -230,7 +235,7 @@ impl TestApp {
         }
         let pool = wangge_server::db::connect_and_migrate(&with_db(&server, &db)).await.expect("connect test db");
         let key = DataKey::from_hex(TEST_DATA_KEY).expect("key");
-        let anchor = std::env::temp_dir().join(format!("{db}-audit-head.json"));
+        let anchor = anchor_of(&db);
         let state = AppState::new(pool.clone(), Security::new(key, true, public_rate, anchor)).await.expect("state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -242,6 +247,16 @@ impl TestApp {
         let mut app = TestApp { address, pool, state, caller: public, server, db };
         app.caller = app.sign_in_as("planner", Role::Planner, Scope::District(TEST_DISTRICT.parse().unwrap())).await;
         app
+    }
+
+    /// The URL of this app's database.
+    pub fn database_url(&self) -> String {
+        with_db(&self.server, &self.db)
+    }
+
+    /// The file this app's audit head is anchored in.
+    pub fn audit_anchor(&self) -> PathBuf {
+        anchor_of(&self.db)
     }
 
     /// Spawn and load a small generated demo district (1 street, 2 communities).

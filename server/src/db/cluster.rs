@@ -62,6 +62,13 @@ impl LocalCluster {
     pub fn pgdata(&self) -> PathBuf {
         self.root.join("pgdata")
     }
+
+    /// Stop the cluster (fast shutdown: open sessions are ended, committed data is kept).
+    pub fn stop(&self) -> Result<()> {
+        let mut ctl = pg("pg_ctl", running_as_root());
+        ctl.arg("-D").arg(self.pgdata()).args(["-m", "fast", "-w", "stop"]);
+        run(ctl, "pg_ctl stop")
+    }
 }
 
 /// The file holding the superuser's password.
@@ -71,6 +78,11 @@ const CONF_FILE: &str = "wangge.conf";
 
 fn running_as_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+}
+
+/// A PostgreSQL 15 client tool (`pg_dump`, `pg_restore`, …), run as the current user.
+pub fn client_tool(tool: &str) -> Command {
+    pg(tool, false)
 }
 
 fn pg(tool: &str, as_postgres: bool) -> Command {
