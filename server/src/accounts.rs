@@ -93,6 +93,7 @@ pub async fn update(
     let mut w = writer.begin(state).await?;
     let updated = accounts::update(w.conn(), id, change).await?.ok_or_else(|| ApiError::not_found("account", id))?;
     w.finish(StatusCode::OK, &updated, Touches::Nothing).await?;
+    state.security.sessions.forget_account(id);
     Ok(updated)
 }
 

@@ -42,7 +42,7 @@ pub const DUPLICATE_DAYS: i64 = 7;
 /// The most reports written in one transaction.
 const MAX_BATCH: usize = 256;
 /// Writers working at once (while one waits for its commit, another writes).
-const WRITERS: usize = 3;
+const WRITERS: usize = 2;
 
 /// Who reports what, as every channel gives it (its texts checked by `cases::submit` before it is queued).
 #[derive(Debug)]

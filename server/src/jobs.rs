@@ -39,7 +39,13 @@ pub const JOBS: [Job; 4] = [
     Job {
         name: "sweep-sign-ins",
         every: Duration::from_secs(10 * 60),
-        run: |state| Box::pin(async move { Ok(accounts::sweep(&state.pool).await?) }),
+        run: |state| {
+            Box::pin(async move {
+                let swept = accounts::sweep(&state.pool).await?;
+                state.security.sessions.forget_all();
+                Ok(swept)
+            })
+        },
     },
     // Cases crossing 80 % or 100 % of their time limit: light them and notify whoever holds them.
     Job {

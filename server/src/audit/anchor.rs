@@ -10,6 +10,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
@@ -51,12 +52,31 @@ pub struct HeadAnchor {
     path: PathBuf,
     key: DataKey,
     turn: Mutex<()>,
+    /// Requests to chain so far (each made after its caller's entries committed).
+    asked: AtomicU64,
+    /// The chain's turn: one run at a time, holding the number of requests the last finished run served.
+    served: tokio::sync::Mutex<u64>,
 }
 
 impl HeadAnchor {
     /// The anchor kept at `path`, signed under a key derived from `key`.
     pub fn new(path: PathBuf, key: DataKey) -> Self {
-        Self { path, key, turn: Mutex::new(()) }
+        Self { path, key, turn: Mutex::new(()), asked: AtomicU64::new(0), served: tokio::sync::Mutex::new(0) }
+    }
+
+    /// Ask for a run of the chain; the ticket it answers is served by any run that begins after this call.
+    pub(crate) fn chain_asked(&self) -> u64 {
+        self.asked.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// How many runs were asked for so far.
+    pub(crate) fn chain_asks_so_far(&self) -> u64 {
+        self.asked.load(Ordering::SeqCst)
+    }
+
+    /// Wait for the chain's turn; it holds the tickets served so far.
+    pub(crate) async fn chain_turn(&self) -> tokio::sync::MutexGuard<'_, u64> {
+        self.served.lock().await
     }
 
     /// The file, for messages and tests.

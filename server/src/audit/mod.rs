@@ -36,15 +36,6 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
-/// An entry just appended, not yet anchored.
-#[derive(Debug, Clone)]
-pub struct Appended {
-    /// Its sequence number.
-    pub seq: i64,
-    /// Its hash (hex).
-    pub hash: String,
-}
-
 /// Stage entries inside the caller's transaction, so they commit with the writes they describe — without waiting
 /// for the chain's lock; [`chain_pending`] links them into the chain, in this order, once committed.
 pub async fn stage_in(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<()> {
@@ -65,37 +56,39 @@ pub async fn stage_in(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<
     Ok(())
 }
 
-/// Chain every committed staged entry (one short transaction for all that are waiting: under load, one chainer
-/// links the entries of many writes at once) and move the anchor to the last. Returns how many were chained.
+/// Chain every committed staged entry and move the anchor to the last; returns how many were chained. Callers
+/// that arrive while a run is under way wait for it and then, if their entries were committed before the next run
+/// began, are served by that one: under load, one run links the entries of many writes, and each caller still
+/// returns only once its own entries are in the chain.
 pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
-    let before: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM audit_log").fetch_one(pool).await?;
-    let Some(seq) = sqlx::query_scalar::<_, Option<i64>>("SELECT audit_chain_pending()").fetch_one(pool).await? else {
+    let ticket = head.chain_asked();
+    let mut served = head.chain_turn().await;
+    if *served >= ticket {
         return Ok(0);
+    }
+    // Everyone who asked by now committed before asking: this run's snapshot sees their entries.
+    let upto = head.chain_asks_so_far();
+    let anchored = match head.read()? {
+        Anchored::Head(h) => Some(h),
+        _ => None,
     };
-    let hash: String = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-        .bind(seq)
-        .fetch_one(pool)
-        .await?;
-    anchor(pool, head, &Appended { seq, hash }).await?;
-    Ok((seq - before.unwrap_or(0)).max(0) as u64)
-}
-
-/// After the entry's transaction committed: move the head anchor to it — only along an unbroken chain. If the
-/// anchored entry is gone or changed (the end was cut and rewritten), the anchor stays where it is, as evidence.
-pub async fn anchor(pool: &PgPool, anchor: &HeadAnchor, appended: &Appended) -> Result<()> {
-    if let Anchored::Head(h) = anchor.read()? {
-        if h.seq < appended.seq {
-            let still: Option<String> = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-                .bind(h.seq)
-                .fetch_optional(pool)
-                .await?;
-            if still.as_deref() != Some(h.hash.as_str()) {
+    let (seq, hash, chained, still): (Option<i64>, Option<String>, i64, Option<String>) =
+        sqlx::query_as("SELECT head_seq, head_hash, chained, anchored_hash FROM audit_chain_pending($1)")
+            .bind(anchored.as_ref().map(|h| h.seq))
+            .fetch_one(pool)
+            .await?;
+    if let (Some(seq), Some(hash), true) = (seq, hash, chained > 0) {
+        // Move the anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut
+        // and rewritten), the anchor stays where it is, as evidence.
+        match anchored {
+            Some(h) if h.seq < seq && still.as_deref() != Some(h.hash.as_str()) => {
                 tracing::error!(anchored = h.seq, "the audit log no longer holds its anchored head; the anchor stays");
-                return Ok(());
             }
+            _ => head.advance(seq, &hash)?,
         }
     }
-    anchor.advance(appended.seq, &appended.hash)
+    *served = upto;
+    Ok(chained as u64)
 }
 
 /// Record an entry that describes no write of its own (a sign-in, a lock): stage it, commit, and chain it.

@@ -221,7 +221,7 @@ async fn principal(req: &ServiceRequest, state: &AppState) -> Result<Principal, 
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Ok(Principal::Public);
     };
-    Ok(match session::resolve(&state.pool, cookie.value()).await? {
+    Ok(match session::resolve(&state.pool, &state.security.sessions, cookie.value()).await? {
         Some(staff) => Principal::Staff(Arc::new(staff)),
         None => Principal::Public,
     })

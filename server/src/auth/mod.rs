@@ -47,6 +47,8 @@ pub struct Security {
     pub lockout: Lockout,
     /// The audit log's head, anchored outside the database.
     pub audit_head: HeadAnchor,
+    /// Sessions recently found live.
+    pub sessions: session::Remembered,
 }
 
 impl Security {
@@ -61,6 +63,7 @@ impl Security {
             device_reports: Throttle::new(REPORTS_PER_DEVICE_HOUR, Duration::from_secs(3600)),
             address_reports: Throttle::new(REPORTS_PER_ADDRESS_HOUR, Duration::from_secs(3600)),
             lockout: Lockout::default(),
+            sessions: session::Remembered::default(),
         }
     }
 }

@@ -1,11 +1,20 @@
 //! Sessions: a random token in a secure, HttpOnly, SameSite=Strict cookie; only its SHA-256 is stored. Each session
 //! has its own CSRF token that cookie-authenticated writes must echo in `X-CSRF-Token`.
+//!
+//! A session found live is remembered for [`REMEMBERED`] (a phone reporting in a burst asks once, not per request).
+//! This process forgets it at once when it ends the session or changes the account; another process sharing the
+//! database (a second server, the command line) is obeyed within [`REMEMBERED`].
 
 use actix_web::cookie::{time, Cookie, SameSite};
 use anyhow::Result;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::principal::Staff;
@@ -43,34 +52,69 @@ pub async fn start(pool: &PgPool, account_id: i64) -> Result<(String, String)> {
     Ok((token, csrf))
 }
 
+/// How long a session found live is trusted without asking the database again.
+pub const REMEMBERED: Duration = Duration::from_secs(5);
+
+/// The most sessions remembered at once (beyond it the oldest half is forgotten).
+const MOST_REMEMBERED: usize = 100_000;
+
+/// Sessions recently found live, by token hash.
+#[derive(Debug, Default)]
+pub struct Remembered {
+    live: Mutex<HashMap<Vec<u8>, (Staff, DateTime<Utc>, Instant)>>,
+}
+
+impl Remembered {
+    fn get(&self, hash: &[u8]) -> Option<Staff> {
+        let live = self.live.lock().expect("sessions");
+        let (staff, expires, seen) = live.get(hash)?;
+        (seen.elapsed() < REMEMBERED && *expires > Utc::now()).then(|| staff.clone())
+    }
+
+    fn keep(&self, hash: Vec<u8>, staff: Staff, expires: DateTime<Utc>) {
+        let mut live = self.live.lock().expect("sessions");
+        if live.len() >= MOST_REMEMBERED {
+            live.retain(|_, (_, _, seen)| seen.elapsed() < REMEMBERED);
+        }
+        live.insert(hash, (staff, expires, Instant::now()));
+    }
+
+    /// Forget every session remembered (the sweep removed expired ones from the database).
+    pub fn forget_all(&self) {
+        self.live.lock().expect("sessions").clear();
+    }
+
+    /// Forget every session of account `id` (it was changed, disabled or given a new password).
+    pub fn forget_account(&self, id: i64) {
+        self.live.lock().expect("sessions").retain(|_, (staff, _, _)| staff.id != id);
+    }
+}
+
 /// The staff member a cookie token belongs to, if the session is live and the account enabled.
-pub async fn resolve(pool: &PgPool, token: &str) -> Result<Option<Staff>> {
-    let row: Option<(i64, String, String, String, serde_json::Value, String, String)> = sqlx::query_as(
-        "SELECT a.id, a.username, a.display_name, a.role, a.scope, a.district_code, s.csrf_token
-         FROM session s JOIN account a ON a.id = s.account_id
-         WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT a.disabled",
+pub async fn resolve(pool: &PgPool, remembered: &Remembered, token: &str) -> Result<Option<Staff>> {
+    let hash = token_hash(token);
+    if let Some(staff) = remembered.get(&hash) {
+        return Ok(Some(staff));
+    }
+    let row: Option<(i64, String, String, String, serde_json::Value, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT a.id, a.username, a.display_name, a.role, a.scope, a.district_code, s.csrf_token, s.expires_at
+             FROM session s JOIN account a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT a.disabled",
     )
-    .bind(token_hash(token))
+    .bind(&hash)
     .fetch_optional(pool)
     .await?;
-    row.map(|(id, username, display, role, scope, district, csrf)| {
-        Staff::from_columns(id, username, display, &role, scope, &district, csrf)
-    })
-    .transpose()
+    let Some((id, username, display, role, scope, district, csrf, expires)) = row else { return Ok(None) };
+    let staff = Staff::from_columns(id, username, display, &role, scope, &district, csrf)?;
+    remembered.keep(hash, staff.clone(), expires);
+    Ok(Some(staff))
 }
 
 /// End one session.
-pub async fn end(pool: &PgPool, token: &str) -> Result<()> {
-    sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(pool).await?;
-    Ok(())
-}
-
-/// End every session of an account (after it is disabled, re-scoped or given a new password).
-pub async fn end_all(pool: &PgPool, account_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM session WHERE account_id = $1 OR expires_at < now()")
-        .bind(account_id)
-        .execute(pool)
-        .await?;
+pub async fn end(pool: &PgPool, remembered: &Remembered, token: &str) -> Result<()> {
+    let hash = token_hash(token);
+    remembered.live.lock().expect("sessions").remove(&hash);
+    sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(hash).execute(pool).await?;
     Ok(())
 }
 

@@ -79,7 +79,7 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
     };
     lockout.succeed(&username, &address);
     let (token, csrf) = session::start(&state.pool, account.id).await?;
-    let staff = session::resolve(&state.pool, &token)
+    let staff = session::resolve(&state.pool, &state.security.sessions, &token)
         .await?
         .ok_or_else(|| anyhow::anyhow!("session just started is missing"))?;
     audit_login(&state, &username, &username, "login", 200).await?;
@@ -98,7 +98,7 @@ async fn audit_login(state: &AppState, actor: &str, username: &str, action: &str
 
 async fn logout(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> ApiResult<HttpResponse> {
     if let (Some(cookie), Principal::Staff(s)) = (req.cookie(session::COOKIE), &principal) {
-        session::end(&state.pool, cookie.value()).await?;
+        session::end(&state.pool, &state.security.sessions, cookie.value()).await?;
         audit_login(&state, &s.username, &s.username, "logout", 200).await?;
     }
     Ok(HttpResponse::Ok().cookie(session::removal(state.security.secure_cookies)).json(json!({ "signed_in": false })))
