@@ -58,25 +58,46 @@ pub const REMEMBERED: Duration = Duration::from_secs(5);
 /// The most sessions remembered at once (beyond it the oldest half is forgotten).
 const MOST_REMEMBERED: usize = 100_000;
 
+/// A session found live: whose, until when, and when it was found.
+#[derive(Debug)]
+struct Found {
+    staff: Staff,
+    expires: DateTime<Utc>,
+    seen: Instant,
+}
+
 /// Sessions recently found live, by token hash.
 #[derive(Debug, Default)]
 pub struct Remembered {
-    live: Mutex<HashMap<Vec<u8>, (Staff, DateTime<Utc>, Instant)>>,
+    live: Mutex<HashMap<Vec<u8>, Found>>,
+}
+
+/// A live session's account, as stored.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    scope: serde_json::Value,
+    district_code: String,
+    csrf_token: String,
+    expires_at: DateTime<Utc>,
 }
 
 impl Remembered {
     fn get(&self, hash: &[u8]) -> Option<Staff> {
         let live = self.live.lock().expect("sessions");
-        let (staff, expires, seen) = live.get(hash)?;
-        (seen.elapsed() < REMEMBERED && *expires > Utc::now()).then(|| staff.clone())
+        let found = live.get(hash)?;
+        (found.seen.elapsed() < REMEMBERED && found.expires > Utc::now()).then(|| found.staff.clone())
     }
 
     fn keep(&self, hash: Vec<u8>, staff: Staff, expires: DateTime<Utc>) {
         let mut live = self.live.lock().expect("sessions");
         if live.len() >= MOST_REMEMBERED {
-            live.retain(|_, (_, _, seen)| seen.elapsed() < REMEMBERED);
+            live.retain(|_, found| found.seen.elapsed() < REMEMBERED);
         }
-        live.insert(hash, (staff, expires, Instant::now()));
+        live.insert(hash, Found { staff, expires, seen: Instant::now() });
     }
 
     /// Forget every session remembered (the sweep removed expired ones from the database).
@@ -86,7 +107,7 @@ impl Remembered {
 
     /// Forget every session of account `id` (it was changed, disabled or given a new password).
     pub fn forget_account(&self, id: i64) {
-        self.live.lock().expect("sessions").retain(|_, (staff, _, _)| staff.id != id);
+        self.live.lock().expect("sessions").retain(|_, found| found.staff.id != id);
     }
 }
 
@@ -96,7 +117,7 @@ pub async fn resolve(pool: &PgPool, remembered: &Remembered, token: &str) -> Res
     if let Some(staff) = remembered.get(&hash) {
         return Ok(Some(staff));
     }
-    let row: Option<(i64, String, String, String, serde_json::Value, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT a.id, a.username, a.display_name, a.role, a.scope, a.district_code, s.csrf_token, s.expires_at
              FROM session s JOIN account a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT a.disabled",
@@ -104,9 +125,10 @@ pub async fn resolve(pool: &PgPool, remembered: &Remembered, token: &str) -> Res
     .bind(&hash)
     .fetch_optional(pool)
     .await?;
-    let Some((id, username, display, role, scope, district, csrf, expires)) = row else { return Ok(None) };
-    let staff = Staff::from_columns(id, username, display, &role, scope, &district, csrf)?;
-    remembered.keep(hash, staff.clone(), expires);
+    let Some(r) = row else { return Ok(None) };
+    let staff =
+        Staff::from_columns(r.id, r.username, r.display_name, &r.role, r.scope, &r.district_code, r.csrf_token)?;
+    remembered.keep(hash, staff.clone(), r.expires_at);
     Ok(Some(staff))
 }
 
