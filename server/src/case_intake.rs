@@ -101,17 +101,54 @@ pub type Outcome = ApiResult<(bool, Reported)>;
 
 type Queued = (Submission, oneshot::Sender<Outcome>);
 
-/// The queue, as handlers reach it.
+/// The queue, as handlers reach it, and the serials the writers hand out.
 #[derive(Debug, Clone)]
 pub struct Intake {
     queue: mpsc::UnboundedSender<Queued>,
+    serials: Arc<Serials>,
+}
+
+/// Serials taken from the database in blocks of at least [`SERIAL_BLOCK`] per district and day, handed out from
+/// memory: a batch does not wait for a commit of its own to number its cases. Serials left in a block when the
+/// server stops, or when a batch needs more than is left, are never used: numbers may skip, never repeat (the
+/// database's counter is the authority, and other processes take their own blocks from it).
+#[derive(Debug, Default)]
+struct Serials {
+    left: std::sync::Mutex<HashMap<(String, chrono::NaiveDate), std::ops::Range<i32>>>,
+}
+
+/// See [`Serials`].
+const SERIAL_BLOCK: i32 = 64;
+
+impl Serials {
+    /// The first of `n` consecutive serials of `district` on `day`.
+    async fn take(&self, state: &AppState, district: &str, day: chrono::NaiveDate, n: i32) -> ApiResult<i32> {
+        let key = (district.to_owned(), day);
+        if let Some(first) = self.hand_out(&key, n) {
+            return Ok(first);
+        }
+        let block = n.max(SERIAL_BLOCK);
+        let first = store::take_serials(&mut *state.pool.acquire().await?, district, day, block).await?;
+        let mut left = self.left.lock().expect("serials");
+        left.retain(|(_, d), _| *d >= day);
+        left.insert(key, first + n..first + block);
+        Ok(first)
+    }
+
+    fn hand_out(&self, key: &(String, chrono::NaiveDate), n: i32) -> Option<i32> {
+        let mut left = self.left.lock().expect("serials");
+        let range = left.get_mut(key).filter(|r| r.len() >= n as usize)?;
+        let first = range.start;
+        range.start += n;
+        Some(first)
+    }
 }
 
 impl Intake {
     /// A queue and its receiving end, for [`run`].
     pub fn new() -> (Self, mpsc::UnboundedReceiver<Queued>) {
         let (queue, rx) = mpsc::unbounded_channel();
-        (Self { queue }, rx)
+        (Self { queue, serials: Arc::default() }, rx)
     }
 
     /// Queue a report and wait for its batch to be written.
@@ -259,13 +296,14 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
             stage_limits.insert(s.district.as_str(), catalogue::stage_limits(&state.pool, &s.district).await?);
         }
     }
-    // Serials: one update per district and day (a batch is almost always one of each), committed at once.
+    // Serials: from the block in memory, or one update per district and day (a batch is almost always one of each),
+    // committed at once.
     let mut serials: HashMap<(&str, chrono::NaiveDate), (i32, i32)> = HashMap::new();
     for (_, s, _) in &new {
         serials.entry((s.district.as_str(), s.at.with_timezone(&china()).date_naive())).or_default().1 += 1;
     }
     for ((district, day), (first, n)) in serials.iter_mut() {
-        *first = store::take_serials(&mut *state.pool.acquire().await?, district, *day, *n).await?;
+        *first = state.intake.serials.take(state, district, *day, *n).await?;
     }
     let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.report.writer.clone()).collect()).await?;
     let mut numbers = Vec::with_capacity(new.len());
