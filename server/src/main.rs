@@ -176,7 +176,7 @@ enum Command {
         data: PathBuf,
         #[arg(long, default_value_t = 32)]
         clients: usize,
-        #[arg(long, default_value_t = 4000)]
+        #[arg(long, default_value_t = 20_000)]
         reports: usize,
         /// Cases in the desk's table.
         #[arg(long, default_value_t = 1_000_000)]
