@@ -11,7 +11,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -49,19 +49,47 @@ pub enum Anchored {
 /// The head anchor of one database's audit log.
 #[derive(Debug)]
 pub struct HeadAnchor {
-    path: PathBuf,
-    key: DataKey,
-    turn: Mutex<()>,
+    file: Arc<AnchorFile>,
     /// Requests to chain so far (each made after its caller's entries committed).
     asked: AtomicU64,
     /// The chain's turn: one run at a time, holding the number of requests the last finished run served.
     served: tokio::sync::Mutex<u64>,
 }
 
+/// The signed file itself (shared with the blocking thread that writes it).
+#[derive(Debug)]
+struct AnchorFile {
+    path: PathBuf,
+    key: DataKey,
+    turn: Mutex<()>,
+}
+
 impl HeadAnchor {
     /// The anchor kept at `path`, signed under a key derived from `key`.
     pub fn new(path: PathBuf, key: DataKey) -> Self {
-        Self { path, key, turn: Mutex::new(()), asked: AtomicU64::new(0), served: tokio::sync::Mutex::new(0) }
+        Self {
+            file: Arc::new(AnchorFile { path, key, turn: Mutex::new(()) }),
+            asked: AtomicU64::new(0),
+            served: tokio::sync::Mutex::new(0),
+        }
+    }
+
+    /// The file, for messages and tests.
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    /// Read and check the anchor.
+    pub fn read(&self) -> Result<Anchored> {
+        self.file.read()
+    }
+
+    /// Move the anchor to entry `seq` with `hash` (hex), unless it already stands at a later entry. The file is
+    /// replaced atomically (written beside, flushed, renamed), on a blocking thread: the flush does not hold up the
+    /// requests sharing the caller's thread.
+    pub async fn advance(&self, seq: i64, hash: String) -> Result<()> {
+        let file = self.file.clone();
+        tokio::task::spawn_blocking(move || file.advance(seq, &hash)).await?
     }
 
     /// Ask for a run of the chain; the ticket it answers is served by any run that begins after this call.
@@ -78,18 +106,14 @@ impl HeadAnchor {
     pub(crate) async fn chain_turn(&self) -> tokio::sync::MutexGuard<'_, u64> {
         self.served.lock().await
     }
+}
 
-    /// The file, for messages and tests.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
+impl AnchorFile {
     fn mac(&self, seq: i64, hash: &str) -> String {
         hex::encode(self.key.audit_anchor_mac(format!("{seq}:{hash}").as_bytes()))
     }
 
-    /// Read and check the anchor.
-    pub fn read(&self) -> Result<Anchored> {
+    fn read(&self) -> Result<Anchored> {
         let text = match fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchored::Missing),
@@ -105,9 +129,7 @@ impl HeadAnchor {
         Ok(Anchored::Head(Head { seq: signed.seq, hash: signed.hash }))
     }
 
-    /// Move the anchor to entry `seq` with `hash` (hex), unless it already stands at a later entry. The file is
-    /// replaced atomically (written beside, flushed, renamed).
-    pub fn advance(&self, seq: i64, hash: &str) -> Result<()> {
+    fn advance(&self, seq: i64, hash: &str) -> Result<()> {
         let _turn = self.turn.lock().expect("anchor lock");
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;
@@ -151,8 +173,8 @@ mod tests {
     fn moves_forward_only_and_detects_edits() {
         let a = anchor("forward");
         assert_eq!(a.read().unwrap(), Anchored::Missing);
-        a.advance(5, "aa").unwrap();
-        a.advance(3, "bb").unwrap();
+        a.file.advance(5, "aa").unwrap();
+        a.file.advance(3, "bb").unwrap();
         assert_eq!(a.read().unwrap(), Anchored::Head(Head { seq: 5, hash: "aa".into() }));
         let edited = fs::read_to_string(a.path()).unwrap().replace("\"seq\":5", "\"seq\":2");
         fs::write(a.path(), edited).unwrap();

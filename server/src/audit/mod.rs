@@ -84,7 +84,7 @@ pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
             Some(h) if h.seq < seq && still.as_deref() != Some(h.hash.as_str()) => {
                 tracing::error!(anchored = h.seq, "the audit log no longer holds its anchored head; the anchor stays");
             }
-            _ => head.advance(seq, &hash)?,
+            _ => head.advance(seq, hash).await?,
         }
     }
     *served = upto;
