@@ -144,6 +144,11 @@ pub async fn bench_cases(
                 if r.status().as_u16() != 201 {
                     bail!("report {i}: {} {}", r.status(), r.text().await.unwrap_or_default());
                 }
+                // The phone reads its answer (the case's number, possible duplicates), and its connection is reused.
+                let answer: Value = r.json().await?;
+                if answer["case"]["number"].as_str().is_none() {
+                    bail!("report {i}: no case number in {answer}");
+                }
                 samples.push(t.elapsed());
             }
             Ok::<_, anyhow::Error>(samples)
