@@ -1,12 +1,14 @@
 //! The in-memory locate cache: streets, communities, published grids (all versions) and special grids, each in a
-//! [`PolygonIndex`]. It is rebuilt from the database on start and after every write that changes an area, and
-//! swapped in atomically, so a reader always sees one consistent snapshot.
+//! [`PolygonIndex`]. It is read whole from the database on start. A write that changes areas within a box (a
+//! publish: its community's box) reads again only the areas whose box meets that box, keeps every other area as it
+//! was, and rebuilds the indexes in memory; a write without a box reads everything again. Either way the new
+//! snapshot is swapped in atomically, so a reader always sees one consistent snapshot.
 
 use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use geo::{Geometry, MultiPolygon};
+use geo::{BoundingRect, Geometry, MultiPolygon};
 use sqlx::PgPool;
 use wangge_domain::locate::PolygonIndex;
 use wangge_domain::located::{Area, AreaKind, Located};
@@ -28,17 +30,33 @@ impl AreaRef {
     }
 }
 
-/// A set of areas with their index.
+/// A set of areas with their index (and their shapes, to rebuild it when some areas are read again).
 #[derive(Debug)]
 pub struct Layer {
     index: PolygonIndex,
     areas: Vec<AreaRef>,
+    shapes: Vec<MultiPolygon<f64>>,
+}
+
+/// Whether `shape`'s bounding box meets `bbox` (west, south, east, north; edges included).
+fn meets(shape: &MultiPolygon<f64>, bbox: [f64; 4]) -> bool {
+    shape
+        .bounding_rect()
+        .is_some_and(|r| r.min().x <= bbox[2] && r.max().x >= bbox[0] && r.min().y <= bbox[3] && r.max().y >= bbox[1])
 }
 
 impl Layer {
     fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>) -> Self {
-        let (areas, polys): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        Self { index: PolygonIndex::new(polys), areas }
+        let (areas, shapes): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        Self { index: PolygonIndex::new(shapes.clone()), areas, shapes }
+    }
+
+    /// This layer with the areas meeting `bbox` replaced by `fresh` (read again from the database, a superset of
+    /// those meeting the box: only those meeting it are taken, so the two sides agree on which areas are whose).
+    fn patched(&self, fresh: Layer, bbox: [f64; 4]) -> Layer {
+        let kept = self.areas.iter().zip(&self.shapes).filter(|(_, s)| !meets(s, bbox));
+        let read = fresh.areas.into_iter().zip(fresh.shapes).filter(|(_, s)| meets(s, bbox));
+        Layer::new(kept.map(|(a, s)| (a.clone(), s.clone())).chain(read).collect())
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).
@@ -95,8 +113,9 @@ impl Snapshot {
         }
     }
 
-    /// Read everything from the database.
-    pub async fn load(pool: &PgPool) -> Result<Self> {
+    /// Read everything from the database, or only the areas whose box meets `within` (with a margin: the database
+    /// compares boxes in single precision).
+    pub async fn load(pool: &PgPool, within: Option<[f64; 4]>) -> Result<Self> {
         type Row = (
             i64,
             String,
@@ -108,6 +127,11 @@ impl Snapshot {
             Option<DateTime<Utc>>,
             String,
         );
+        let near = within.map(|b| {
+            let m = 1e-6;
+            format!(" AND geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)", b[0] - m, b[1] - m, b[2] + m, b[3] + m)
+        });
+        let near = near.as_deref().unwrap_or("");
         async fn layer(pool: &PgPool, sql: &str) -> Result<Layer> {
             let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(pool).await.with_context(|| sql.to_owned())?;
             let mut out = Vec::with_capacity(rows.len());
@@ -131,11 +155,21 @@ impl Snapshot {
             Ok(Layer::new(out))
         }
         Ok(Self {
-            streets: layer(pool, "SELECT 0::int8, code, name, 'street', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM street WHERE geom IS NOT NULL").await?,
-            communities: layer(pool, "SELECT 0::int8, code, name, 'community', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM community WHERE geom IS NOT NULL").await?,
-            grids: layer(pool, "SELECT g.id, coalesce(g.code, ''), coalesce(g.name, g.code, g.key), g.kind, g.households, p.version, p.valid_from, p.valid_to, ST_AsGeoJSON(g.geom) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE p.status = 'published' AND g.geom IS NOT NULL").await?,
-            special_grids: layer(pool, "SELECT id, '', name, theme, NULL::int4, NULL::int4, valid_from, valid_to, ST_AsGeoJSON(geom) FROM special_grid").await?,
+            streets: layer(pool, &format!("SELECT 0::int8, code, name, 'street', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM street WHERE geom IS NOT NULL{near}")).await?,
+            communities: layer(pool, &format!("SELECT 0::int8, code, name, 'community', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM community WHERE geom IS NOT NULL{near}")).await?,
+            grids: layer(pool, &format!("SELECT g.id, coalesce(g.code, ''), coalesce(g.name, g.code, g.key), g.kind, g.households, p.version, p.valid_from, p.valid_to, ST_AsGeoJSON(g.geom) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE p.status = 'published' AND g.geom IS NOT NULL{}", near.replace("geom", "g.geom"))).await?,
+            special_grids: layer(pool, &format!("SELECT id, '', name, theme, NULL::int4, NULL::int4, valid_from, valid_to, ST_AsGeoJSON(geom) FROM special_grid WHERE true{near}")).await?,
         })
+    }
+
+    /// This snapshot with the areas meeting `bbox` replaced by `fresh` ([`Snapshot::load`] within that box).
+    pub fn patched(&self, fresh: Snapshot, bbox: [f64; 4]) -> Snapshot {
+        Snapshot {
+            streets: self.streets.patched(fresh.streets, bbox),
+            communities: self.communities.patched(fresh.communities, bbox),
+            grids: self.grids.patched(fresh.grids, bbox),
+            special_grids: self.special_grids.patched(fresh.special_grids, bbox),
+        }
     }
 }
 
@@ -148,7 +182,7 @@ pub struct LocateCache {
 impl LocateCache {
     /// Load the first snapshot.
     pub async fn load(pool: &PgPool) -> Result<Self> {
-        Ok(Self { current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool).await?))) })
+        Ok(Self { current: Arc::new(RwLock::new(Arc::new(Snapshot::load(pool, None).await?))) })
     }
 
     /// The current snapshot.
@@ -156,10 +190,15 @@ impl LocateCache {
         self.current.read().expect("cache lock poisoned").clone()
     }
 
-    /// Reload from the database and swap the new snapshot in.
-    pub async fn refresh(&self, pool: &PgPool) -> Result<()> {
-        let fresh = Arc::new(Snapshot::load(pool).await?);
-        *self.current.write().expect("cache lock poisoned") = fresh;
+    /// Read again the areas meeting `touched` (everything when `None`) and swap the new snapshot in. Callers take
+    /// turns (the application state's refresh lock), so no patch is built on a snapshot another one replaced.
+    pub async fn refresh(&self, pool: &PgPool, touched: Option<[f64; 4]>) -> Result<()> {
+        let fresh = Snapshot::load(pool, touched).await?;
+        let next = match touched {
+            Some(bbox) => self.snapshot().patched(fresh, bbox),
+            None => fresh,
+        };
+        *self.current.write().expect("cache lock poisoned") = Arc::new(next);
         Ok(())
     }
 }

@@ -219,6 +219,16 @@ enum Command {
         #[arg(long, default_value_t = 999)]
         permutations: usize,
     },
+    /// Time the locate cache after a publish over a generated city of grids: read whole again against patched
+    /// (the published community's box read again), in a database of its own (prints a Markdown table).
+    BenchCache {
+        /// Generated grids per side (175 → 30,625 grids).
+        #[arg(long, default_value_t = 175)]
+        grids_per_side: usize,
+        /// Timed refreshes each way.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -470,6 +480,10 @@ async fn main() -> Result<()> {
         Command::BenchHeat { data, incidents, runs } => {
             let reports = bench::heat::bench_heat(&pool, incidents, runs, &data).await?;
             println!("{}", bench::heat::markdown(&reports));
+        }
+        Command::BenchCache { grids_per_side, runs } => {
+            let report = bench::cache::bench_cache(&pool, &url, grids_per_side, runs).await?;
+            println!("{}", bench::cache::markdown(&report));
         }
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;

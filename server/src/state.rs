@@ -81,7 +81,7 @@ impl AppState {
     /// `touched` (west, south, east, north; `None`: anywhere). Writers queue so snapshots are swapped in order.
     pub async fn refresh(&self, touched: Option<[f64; 4]>) -> Result<(), ApiError> {
         let _turn = self.refresh.lock().await;
-        self.cache.refresh(&self.pool).await?;
+        self.cache.refresh(&self.pool, touched).await?;
         self.tiles.reload_governance(&self.pool, touched).await?;
         Ok(())
     }

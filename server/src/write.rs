@@ -89,7 +89,8 @@ impl FromRequest for Writer {
 pub enum Touches<'a> {
     /// None (drafts, accounts, residents, reveals).
     Nothing,
-    /// Areas: the locate cache and the governance tiles, within this box (west, south, east, north) or anywhere.
+    /// Areas: the locate cache and the governance tiles, within this box (west, south, east, north; it must hold every
+    /// changed area as it was before the write and as it is after) or anywhere.
     Areas(Option<[f64; 4]>),
     /// The elements layer of the tiles at this point (lon, lat).
     ElementAt(f64, f64),

@@ -222,6 +222,32 @@ async fn versioned_locate_follows_the_plan_in_force_and_stale_drafts_are_refused
     let (_, versions) = app.get(&format!("/api/communities/{COMMUNITY}/plans")).await;
     let v1 = versions.as_array().unwrap().iter().find(|p| p["id"] == plan_v1).unwrap();
     assert!(v1["valid_to"].as_str().unwrap().starts_with("2026-06-01"));
+
+    // The publish read again only the areas meeting the community's box: the cache locates every point of the
+    // district, at every time, exactly as a snapshot read whole does.
+    let patched = app.state.cache.snapshot();
+    let whole = wangge_server::cache::Snapshot::load(&app.pool, None).await.unwrap();
+    assert_eq!(patched.grids.len(), whole.grids.len(), "no grid twice, none lost");
+    assert_eq!(patched.communities.len(), whole.communities.len());
+    let (w, s, e, n): (f64, f64, f64, f64) = sqlx::query_as(
+        "SELECT ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x) FROM (SELECT ST_Extent(geom)::geometry x FROM community) b",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let mut located = 0;
+    for at in ["2020-01-01T00:00:00Z", "2026-03-01T00:00:00Z", "2026-08-01T00:00:00Z"] {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        for i in 0..60 {
+            for j in 0..60 {
+                let (lon, lat) = (w + (e - w) * (i as f64 + 0.5) / 60.0, s + (n - s) * (j as f64 + 0.5) / 60.0);
+                let (a, b) = (patched.locate(lon, lat, at), whole.locate(lon, lat, at));
+                assert_eq!(a, b, "({lon}, {lat}) at {at}");
+                located += usize::from(a.natural_grid.is_some());
+            }
+        }
+    }
+    assert!(located > 1000, "many points of the district lie in a grid: {located}");
 }
 
 #[tokio::test]

@@ -1,0 +1,105 @@
+//! `wangge bench-cache`: the locate cache after a publish, read again whole (as every area write did before) and
+//! patched (only the areas meeting the published community's box read again), over a generated city-sized set of
+//! grids, in the same run; the patched snapshot is checked against the whole one.
+
+use std::time::Instant;
+
+use anyhow::{ensure, Context, Result};
+use sqlx::{Executor, PgPool};
+use wangge_gis_data::demo::DemoSize;
+
+use super::cases::{latency, with_db, Latency};
+use super::locate::synthetic_grids;
+use crate::cache::{LocateCache, Snapshot};
+use crate::import;
+use crate::store::geojson_text;
+use crate::store::hierarchy::community_bbox;
+
+/// What one run measured.
+#[derive(Debug)]
+pub struct CacheReport {
+    /// Grids in the cache (all versions).
+    pub grids: usize,
+    /// Areas read again by a patch.
+    pub patched_areas: usize,
+    /// Reading everything again and building the indexes.
+    pub whole: Latency,
+    /// Reading the community's box again and rebuilding the indexes.
+    pub patch: Latency,
+}
+
+const DATABASE: &str = "wangge_cachebench";
+
+/// Run in a database of its own on the server of `url`: a small generated district, then `per_side`² generated grids
+/// of an old plan version over a 40 × 40 km box around it; `runs` timed refreshes each way.
+pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize) -> Result<CacheReport> {
+    admin.execute(format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)").as_str()).await?;
+    admin.execute(format!("CREATE DATABASE {DATABASE}").as_str()).await?;
+    let pool = &crate::db::connect_and_migrate(&with_db(url, DATABASE)?).await?;
+    import::demo::load_demo(pool, DemoSize { streets: 2, communities_per_street: 2, blocks_per_side: 6, seed: 7 })
+        .await?
+        .context("a fresh demo")?;
+    let community: String = sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(pool).await?;
+    let bbox = community_bbox(pool, &community).await?.context("the community's box")?;
+    let (cx, cy) = ((bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0);
+    let (dx, dy) = (0.21, 0.18);
+    let city = synthetic_grids([cx - dx, cy - dy], [cx + dx, cy + dy], per_side);
+    let plan: i64 = sqlx::query_scalar(
+        "INSERT INTO plan (community_code, version, status, note, published_at, valid_from, valid_to)
+         VALUES ($1, 1000, 'published', 'generated: a city of grids for bench-cache', now(), '2020-01-01', '2021-01-01')
+         RETURNING id",
+    )
+    .bind(&community)
+    .fetch_one(pool)
+    .await?;
+    let shapes: Vec<String> = city.iter().map(geojson_text).collect();
+    sqlx::query(
+        "INSERT INTO grid (plan_id, key, kind, name, geom)
+         SELECT $1, 'city-' || n, 'natural', 'generated ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
+         FROM unnest($2::text[]) WITH ORDINALITY AS s (g, n)",
+    )
+    .bind(plan)
+    .bind(&shapes)
+    .execute(pool)
+    .await?;
+    pool.execute("ANALYZE").await?;
+
+    let cache = LocateCache::load(pool).await?;
+    let grids = cache.snapshot().grids.len();
+    let mut whole = Vec::with_capacity(runs);
+    let mut patch = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        cache.refresh(pool, None).await?;
+        whole.push(t.elapsed());
+        let t = Instant::now();
+        cache.refresh(pool, Some(bbox)).await?;
+        patch.push(t.elapsed());
+    }
+    let patched = cache.snapshot();
+    let fresh = Snapshot::load(pool, None).await?;
+    ensure!(
+        patched.grids.len() == fresh.grids.len(),
+        "the patched cache holds {} grids, not {}",
+        patched.grids.len(),
+        fresh.grids.len()
+    );
+    let patched_areas = Snapshot::load(pool, Some(bbox)).await?.grids.len();
+    Ok(CacheReport { grids, patched_areas, whole: latency(whole), patch: latency(patch) })
+}
+
+/// The report as a Markdown table.
+pub fn markdown(r: &CacheReport) -> String {
+    let ms = |d: f64| format!("{d:.1}");
+    format!(
+        "| locate cache after a publish, {} grids | p50 ms | p99 ms |\n|---|---:|---:|\n\
+         | read whole again (every area write before) | {} | {} |\n\
+         | patched: the community's box read again ({} grids), indexes rebuilt | {} | {} |\n",
+        r.grids,
+        ms(r.whole.p50_ms),
+        ms(r.whole.p99_ms),
+        r.patched_areas,
+        ms(r.patch.p50_ms),
+        ms(r.patch.p99_ms),
+    )
+}
