@@ -121,6 +121,12 @@ pub struct PolygonIndex {
 impl PolygonIndex {
     /// Build the index (about 64 cells per polygon, between 65 536 and 4 M cells).
     pub fn new(polygons: Vec<MultiPolygon<f64>>) -> Self {
+        Self::with_min_cells(polygons, 65_536)
+    }
+
+    /// Build the index with about 64 cells per polygon, at least `min_cells` (a few polygons of one small piece of a
+    /// city need far fewer than a whole layer) and at most 4 M.
+    pub fn with_min_cells(polygons: Vec<MultiPolygon<f64>>, min_cells: usize) -> Self {
         let envelopes: Vec<Envelope> = polygons
             .iter()
             .enumerate()
@@ -137,7 +143,7 @@ impl PolygonIndex {
         let bounds = tree.root().envelope();
         let (lo, hi) = (bounds.lower(), bounds.upper());
         let (w, h) = ((hi[0] - lo[0]).max(1e-9), (hi[1] - lo[1]).max(1e-9));
-        let wanted = (polygons.len() * 64).clamp(65_536, 4 << 20) as f64;
+        let wanted = (polygons.len() * 64).clamp(min_cells.min(4 << 20), 4 << 20) as f64;
         let side = (w * h / wanted).sqrt();
         let cols = ((w / side).ceil() as usize).max(1);
         let rows = ((h / side).ceil() as usize).max(1);

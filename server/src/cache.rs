@@ -4,6 +4,7 @@
 //! was, and rebuilds the indexes in memory; a write without a box reads everything again. Either way the new
 //! snapshot is swapped in atomically, so a reader always sees one consistent snapshot.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result};
@@ -30,12 +31,49 @@ impl AreaRef {
     }
 }
 
-/// A set of areas with their index (and their shapes, to rebuild it when some areas are read again).
+/// Side of a bucket, degrees (~2 km): an area narrower and shorter than this (by a margin that keeps rounding from
+/// moving it across a bucket's edge) lies in the bucket of its bounding box's south-west corner; larger areas (streets, most communities) share one part of their own.
+const BUCKET: f64 = 0.02;
+
+/// Areas with their index, and their shapes (to rebuild the index when some of them are read again).
 #[derive(Debug)]
-pub struct Layer {
+struct Part {
     index: PolygonIndex,
     areas: Vec<AreaRef>,
     shapes: Vec<MultiPolygon<f64>>,
+}
+
+impl Part {
+    /// A part of `rows`; a bucket's index needs only the cells its few areas fill.
+    fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>, bucket: bool) -> Self {
+        let (areas, shapes): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let index = if bucket {
+            PolygonIndex::with_min_cells(shapes.clone(), 1_024)
+        } else {
+            PolygonIndex::new(shapes.clone())
+        };
+        Self { index, areas, shapes }
+    }
+}
+
+/// Areas with their shapes, by where they are kept: a bucket, or `None` for the part of large areas.
+type Sorted = HashMap<Option<(i32, i32)>, Vec<(AreaRef, MultiPolygon<f64>)>>;
+
+/// Where an area is kept: its bucket, or `None` for the part of large areas.
+fn bucket_of(shape: &MultiPolygon<f64>) -> Option<(i32, i32)> {
+    let r = shape.bounding_rect()?;
+    (r.width() < BUCKET * 0.99 && r.height() < BUCKET * 0.99)
+        .then(|| ((r.min().x / BUCKET).floor() as i32, (r.min().y / BUCKET).floor() as i32))
+}
+
+/// A set of areas: small ones in buckets, each with its own index, large ones in one more part. A point is looked
+/// up in the four buckets that can hold an area containing it, and in the large part; a write within a box rebuilds
+/// only the parts that can hold an area meeting the box, and shares the others with the snapshot before.
+#[derive(Debug)]
+pub struct Layer {
+    buckets: HashMap<(i32, i32), Arc<Part>>,
+    large: Arc<Part>,
+    len: usize,
 }
 
 /// Whether `shape`'s bounding box meets `bbox` (west, south, east, north; edges included).
@@ -47,38 +85,86 @@ fn meets(shape: &MultiPolygon<f64>, bbox: [f64; 4]) -> bool {
 
 impl Layer {
     fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>) -> Self {
-        let (areas, shapes): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        Self { index: PolygonIndex::new(shapes.clone()), areas, shapes }
+        let len = rows.len();
+        let mut buckets = Sorted::new();
+        for (area, shape) in rows {
+            buckets.entry(bucket_of(&shape)).or_default().push((area, shape));
+        }
+        let large = Arc::new(Part::new(buckets.remove(&None).unwrap_or_default(), false));
+        let buckets = buckets.into_iter().filter_map(|(k, rows)| Some((k?, Arc::new(Part::new(rows, true))))).collect();
+        Self { buckets, large, len }
     }
 
     /// This layer with the areas meeting `bbox` replaced by `fresh` (read again from the database, a superset of
     /// those meeting the box: only those meeting it are taken, so the two sides agree on which areas are whose).
+    /// Only the buckets that can hold an area meeting the box, and the large part, are rebuilt.
     fn patched(&self, fresh: Layer, bbox: [f64; 4]) -> Layer {
-        let kept = self.areas.iter().zip(&self.shapes).filter(|(_, s)| !meets(s, bbox));
-        let read = fresh.areas.into_iter().zip(fresh.shapes).filter(|(_, s)| meets(s, bbox));
-        Layer::new(kept.map(|(a, s)| (a.clone(), s.clone())).chain(read).collect())
+        let cell = |v: f64| (v / BUCKET).floor() as i32;
+        let (xs, ys) = (cell(bbox[0] - BUCKET)..=cell(bbox[2]), cell(bbox[1] - BUCKET)..=cell(bbox[3]));
+        let affected = |k: &(i32, i32)| xs.contains(&k.0) && ys.contains(&k.1);
+        let mut rows = Sorted::new();
+        let old = self.buckets.iter().filter(|(k, _)| affected(k)).map(|(k, p)| (Some(*k), p));
+        for (k, part) in old.chain([(None, &self.large)]) {
+            let kept = part.areas.iter().zip(&part.shapes).filter(|(_, s)| !meets(s, bbox));
+            rows.entry(k).or_default().extend(kept.map(|(a, s)| (a.clone(), s.clone())));
+        }
+        for part in fresh.buckets.values().chain([&fresh.large]) {
+            for (a, s) in part.areas.iter().zip(&part.shapes).filter(|(_, s)| meets(s, bbox)) {
+                rows.entry(bucket_of(s)).or_default().push((a.clone(), s.clone()));
+            }
+        }
+        let mut buckets: HashMap<(i32, i32), Arc<Part>> =
+            self.buckets.iter().filter(|(k, _)| !affected(k)).map(|(k, p)| (*k, p.clone())).collect();
+        let large = Arc::new(Part::new(rows.remove(&None).unwrap_or_default(), false));
+        buckets.extend(
+            rows.into_iter()
+                .filter(|(_, r)| !r.is_empty())
+                .filter_map(|(k, r)| Some((k?, Arc::new(Part::new(r, true))))),
+        );
+        let len = large.areas.len() + buckets.values().map(|p| p.areas.len()).sum::<usize>();
+        Layer { buckets, large, len }
+    }
+
+    /// The parts that can hold an area containing the point.
+    fn parts_at(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Part> {
+        let (x, y) = ((lon / BUCKET).floor() as i32, (lat / BUCKET).floor() as i32);
+        [(x, y), (x - 1, y), (x, y - 1), (x - 1, y - 1)]
+            .into_iter()
+            .filter_map(|k| self.buckets.get(&k).map(|p| p.as_ref()))
+            .chain([self.large.as_ref()])
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).
     pub fn first(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Option<&AreaRef> {
-        self.index.first(lon, lat, |i| self.areas[i as usize].valid_at(at)).map(|i| &self.areas[i as usize])
+        self.parts_at(lon, lat)
+            .find_map(|p| p.index.first(lon, lat, |i| p.areas[i as usize].valid_at(at)).map(|i| &p.areas[i as usize]))
     }
 
-    /// Every area containing the point and valid at `at`.
+    /// Every area containing the point and valid at `at`, by id.
     pub fn all(&self, lon: f64, lat: f64, at: DateTime<Utc>) -> Vec<&AreaRef> {
-        let mut out = Vec::new();
-        self.index.containing(lon, lat, |i| self.areas[i as usize].valid_at(at), &mut out);
-        out.into_iter().map(|i| &self.areas[i as usize]).collect()
+        let mut found = Vec::new();
+        for p in self.parts_at(lon, lat) {
+            let mut out = Vec::new();
+            p.index.containing(lon, lat, |i| p.areas[i as usize].valid_at(at), &mut out);
+            found.extend(out.into_iter().map(|i| &p.areas[i as usize]));
+        }
+        found.sort_by(|a, b| (a.area.id, &a.area.code).cmp(&(b.area.id, &b.area.code)));
+        found
     }
 
     /// Number of areas.
     pub fn len(&self) -> usize {
-        self.areas.len()
+        self.len
     }
 
     /// Whether the layer is empty.
     pub fn is_empty(&self) -> bool {
-        self.areas.is_empty()
+        self.len == 0
+    }
+
+    /// Parts (buckets and the large part), for the benchmark's report.
+    pub fn parts(&self) -> usize {
+        self.buckets.len() + 1
     }
 }
 
@@ -200,5 +286,62 @@ impl LocateCache {
         };
         *self.current.write().expect("cache lock poisoned") = Arc::new(next);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::locate::synthetic_grids;
+
+    fn rows(shapes: &[MultiPolygon<f64>], version: i32) -> Vec<(AreaRef, MultiPolygon<f64>)> {
+        shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let area = Area {
+                    id: i as i64,
+                    code: format!("{version}-{i}"),
+                    name: String::new(),
+                    kind: AreaKind::from("natural".to_owned()),
+                    households: None,
+                    plan_version: Some(version),
+                };
+                (AreaRef { area, valid_from: None, valid_to: None }, s.clone())
+            })
+            .collect()
+    }
+
+    /// A layer patched within a box holds what a layer built whole from the new areas holds, at every point, also on
+    /// and around the buckets' edges.
+    #[test]
+    fn a_patched_layer_answers_as_one_built_whole() {
+        let (min, max) = ([118.70, 31.90], [118.83, 32.01]);
+        let before = synthetic_grids(min, max, 60);
+        // the areas meeting the box redrawn (another tiling there), the rest as they were
+        let bbox = [118.745, 31.93, 118.781, 31.962];
+        let redrawn = synthetic_grids(min, max, 45);
+        let mut after: Vec<(AreaRef, MultiPolygon<f64>)> =
+            rows(&before, 1).into_iter().filter(|(_, s)| !meets(s, bbox)).collect();
+        after.extend(rows(&redrawn, 2).into_iter().filter(|(_, s)| meets(s, bbox)));
+        let whole = Layer::new(after.clone());
+        let fresh = Layer::new(rows(&redrawn, 2));
+        let patched = Layer::new(rows(&before, 1)).patched(fresh, bbox);
+        assert_eq!(patched.len(), whole.len());
+        let at = Utc::now();
+        let mut found = 0;
+        for i in 0..400 {
+            for j in 0..400 {
+                let (lon, lat) =
+                    (min[0] + (max[0] - min[0]) * i as f64 / 399.0, min[1] + (max[1] - min[1]) * j as f64 / 399.0);
+                // Every area there (the redrawn ones may overlap the old ones beyond the box: `first` could pick
+                // either).
+                let codes =
+                    |l: &Layer| l.all(lon, lat, at).into_iter().map(|a| a.area.code.clone()).collect::<Vec<_>>();
+                assert_eq!(codes(&patched), codes(&whole), "({lon}, {lat})");
+                found += usize::from(!codes(&whole).is_empty());
+            }
+        }
+        assert!(found > 150_000, "the lattice lies in the tiling: {found}");
     }
 }

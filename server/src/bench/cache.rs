@@ -20,6 +20,8 @@ use crate::store::hierarchy::community_bbox;
 pub struct CacheReport {
     /// Grids in the cache (all versions).
     pub grids: usize,
+    /// The parts their index is split into.
+    pub parts: usize,
     /// Areas read again by a patch.
     pub patched_areas: usize,
     /// Reading everything again and building the indexes.
@@ -65,7 +67,7 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
     pool.execute("ANALYZE").await?;
 
     let cache = LocateCache::load(pool).await?;
-    let grids = cache.snapshot().grids.len();
+    let (grids, parts) = (cache.snapshot().grids.len(), cache.snapshot().grids.parts());
     let mut whole = Vec::with_capacity(runs);
     let mut patch = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -85,17 +87,18 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
         fresh.grids.len()
     );
     let patched_areas = Snapshot::load(pool, Some(bbox)).await?.grids.len();
-    Ok(CacheReport { grids, patched_areas, whole: latency(whole), patch: latency(patch) })
+    Ok(CacheReport { grids, parts, patched_areas, whole: latency(whole), patch: latency(patch) })
 }
 
 /// The report as a Markdown table.
 pub fn markdown(r: &CacheReport) -> String {
     let ms = |d: f64| format!("{d:.1}");
     format!(
-        "| locate cache after a publish, {} grids | p50 ms | p99 ms |\n|---|---:|---:|\n\
+        "| locate cache after a publish, {} grids (index in {} parts) | p50 ms | p99 ms |\n|---|---:|---:|\n\
          | read whole again (every area write before) | {} | {} |\n\
-         | patched: the community's box read again ({} grids), indexes rebuilt | {} | {} |\n",
+         | patched: the community's box read again ({} grids), its parts' indexes rebuilt | {} | {} |\n",
         r.grids,
+        r.parts,
         ms(r.whole.p50_ms),
         ms(r.whole.p99_ms),
         r.patched_areas,
