@@ -41,6 +41,8 @@ struct Part {
     index: PolygonIndex,
     areas: Vec<AreaRef>,
     shapes: Vec<MultiPolygon<f64>>,
+    /// How far east and north its areas reach: a point beyond holds none of them.
+    reach: [f64; 2],
 }
 
 impl Part {
@@ -52,7 +54,11 @@ impl Part {
         } else {
             PolygonIndex::new(shapes.clone())
         };
-        Self { index, areas, shapes }
+        let reach = shapes
+            .iter()
+            .filter_map(|s| s.bounding_rect())
+            .fold([f64::MIN; 2], |r, b| [r[0].max(b.max().x), r[1].max(b.max().y)]);
+        Self { index, areas, shapes, reach }
     }
 }
 
@@ -125,13 +131,15 @@ impl Layer {
         Layer { buckets, large, len }
     }
 
-    /// The parts that can hold an area containing the point.
+    /// The parts that can hold an area containing the point: its bucket, the neighbours west and south whose
+    /// areas reach that far, and the large part.
     fn parts_at(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Part> {
         let (x, y) = ((lon / BUCKET).floor() as i32, (lat / BUCKET).floor() as i32);
         [(x, y), (x - 1, y), (x, y - 1), (x - 1, y - 1)]
             .into_iter()
             .filter_map(|k| self.buckets.get(&k).map(|p| p.as_ref()))
             .chain([self.large.as_ref()])
+            .filter(move |p| lon <= p.reach[0] && lat <= p.reach[1])
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).

@@ -10,6 +10,8 @@ use wangge_gis_data::demo::DemoSize;
 
 use super::cases::{latency, with_db, Latency};
 use super::locate::synthetic_grids;
+use wangge_domain::locate::PolygonIndex;
+
 use crate::cache::{LocateCache, Snapshot};
 use crate::import;
 use crate::store::geojson_text;
@@ -28,6 +30,12 @@ pub struct CacheReport {
     pub whole: Latency,
     /// Reading the community's box again and rebuilding the indexes.
     pub patch: Latency,
+    /// Points located in the grids layer (a time the generated plan was in force), one thread.
+    pub points: usize,
+    /// Mean time per point, the bucketed layer, ns.
+    pub bucketed_ns: f64,
+    /// Mean time per point, one index over the same generated grids, ns.
+    pub one_index_ns: f64,
 }
 
 const DATABASE: &str = "wangge_cachebench";
@@ -87,7 +95,35 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
         fresh.grids.len()
     );
     let patched_areas = Snapshot::load(pool, Some(bbox)).await?.grids.len();
-    Ok(CacheReport { grids, parts, patched_areas, whole: latency(whole), patch: latency(patch) })
+
+    // Locate in the bucketed layer against one index over the same grids: what the buckets cost a reader.
+    let mut seed = 7u64;
+    let mut unit = || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let points: Vec<(f64, f64)> =
+        (0..200_000).map(|_| (cx - dx + 2.0 * dx * unit(), cy - dy + 2.0 * dy * unit())).collect();
+    let at = "2020-06-01T00:00:00Z".parse()?;
+    let t = Instant::now();
+    let found = points.iter().filter(|&&(x, y)| patched.grids.first(x, y, at).is_some()).count();
+    let bucketed = t.elapsed();
+    let one = PolygonIndex::new(city);
+    let t = Instant::now();
+    let found_one = points.iter().filter(|&&(x, y)| one.first(x, y, |_| true).is_some()).count();
+    let one_index = t.elapsed();
+    ensure!(found == found_one, "the bucketed layer found {found} points in grids, one index {found_one}");
+    let per = |d: std::time::Duration| d.as_secs_f64() * 1e9 / points.len() as f64;
+    Ok(CacheReport {
+        grids,
+        parts,
+        patched_areas,
+        whole: latency(whole),
+        patch: latency(patch),
+        points: points.len(),
+        bucketed_ns: per(bucketed),
+        one_index_ns: per(one_index),
+    })
 }
 
 /// The report as a Markdown table.
@@ -96,7 +132,10 @@ pub fn markdown(r: &CacheReport) -> String {
     format!(
         "| locate cache after a publish, {} grids (index in {} parts) | p50 ms | p99 ms |\n|---|---:|---:|\n\
          | read whole again (every area write before) | {} | {} |\n\
-         | patched: the community's box read again ({} grids), its parts' indexes rebuilt | {} | {} |\n",
+         | patched: the community's box read again ({} grids), its parts' indexes rebuilt | {} | {} |\n\n\
+         | locating {} points in the grids layer, one thread | ns per point |\n|---|---:|\n\
+         | bucketed layer (as served) | {:.0} |\n\
+         | one index over the same generated grids | {:.0} |\n",
         r.grids,
         r.parts,
         ms(r.whole.p50_ms),
@@ -104,5 +143,8 @@ pub fn markdown(r: &CacheReport) -> String {
         r.patched_areas,
         ms(r.patch.p50_ms),
         ms(r.patch.p99_ms),
+        r.points,
+        r.bucketed_ns,
+        r.one_index_ns,
     )
 }
