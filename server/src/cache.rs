@@ -31,8 +31,8 @@ impl AreaRef {
     }
 }
 
-/// Side of a bucket, degrees (~2 km): an area narrower and shorter than this (by a margin that keeps rounding from
-/// moving it across a bucket's edge) lies in the bucket of its bounding box's south-west corner; larger areas (streets, most communities) share one part of their own.
+/// Side of a bucket, degrees (~2 km): an area narrower and shorter than this (by a margin) is kept in every bucket
+/// its bounding box overlaps; larger areas (streets, most communities) share one part of their own.
 const BUCKET: f64 = 0.02;
 
 /// Areas with their index, and their shapes (to rebuild the index when some of them are read again).
@@ -41,8 +41,6 @@ struct Part {
     index: PolygonIndex,
     areas: Vec<AreaRef>,
     shapes: Vec<MultiPolygon<f64>>,
-    /// How far east and north its areas reach: a point beyond holds none of them.
-    reach: [f64; 2],
 }
 
 impl Part {
@@ -54,27 +52,46 @@ impl Part {
         } else {
             PolygonIndex::new(shapes.clone())
         };
-        let reach = shapes
-            .iter()
-            .filter_map(|s| s.bounding_rect())
-            .fold([f64::MIN; 2], |r, b| [r[0].max(b.max().x), r[1].max(b.max().y)]);
-        Self { index, areas, shapes, reach }
+        Self { index, areas, shapes }
     }
 }
 
 /// Areas with their shapes, by where they are kept: a bucket, or `None` for the part of large areas.
 type Sorted = HashMap<Option<(i32, i32)>, Vec<(AreaRef, MultiPolygon<f64>)>>;
 
-/// Where an area is kept: its bucket, or `None` for the part of large areas.
-fn bucket_of(shape: &MultiPolygon<f64>) -> Option<(i32, i32)> {
-    let r = shape.bounding_rect()?;
-    (r.width() < BUCKET * 0.99 && r.height() < BUCKET * 0.99)
-        .then(|| ((r.min().x / BUCKET).floor() as i32, (r.min().y / BUCKET).floor() as i32))
+/// The bucket holding a coordinate pair.
+fn cell(x: f64, y: f64) -> (i32, i32) {
+    ((x / BUCKET).floor() as i32, (y / BUCKET).floor() as i32)
 }
 
-/// A set of areas: small ones in buckets, each with its own index, large ones in one more part. A point is looked
-/// up in the four buckets that can hold an area containing it, and in the large part; a write within a box rebuilds
-/// only the parts that can hold an area meeting the box, and shares the others with the snapshot before.
+/// The buckets an area is kept in (every bucket its box overlaps), or `None` for the part of large areas.
+fn buckets_of(shape: &MultiPolygon<f64>) -> Option<Vec<(i32, i32)>> {
+    let r = shape.bounding_rect()?;
+    if r.width() >= BUCKET * 0.99 || r.height() >= BUCKET * 0.99 {
+        return None;
+    }
+    let ((x0, y0), (x1, y1)) = (cell(r.min().x, r.min().y), cell(r.max().x, r.max().y));
+    Some((x0..=x1).flat_map(|x| (y0..=y1).map(move |y| (x, y))).collect())
+}
+
+/// Sort `rows` into the parts they are kept in (a small area into every bucket its box overlaps).
+fn sort_into(sorted: &mut Sorted, rows: impl IntoIterator<Item = (AreaRef, MultiPolygon<f64>)>) {
+    for (area, shape) in rows {
+        match buckets_of(&shape) {
+            Some(keys) => {
+                for k in keys {
+                    sorted.entry(Some(k)).or_default().push((area.clone(), shape.clone()));
+                }
+            }
+            None => sorted.entry(None).or_default().push((area, shape)),
+        }
+    }
+}
+
+/// A set of areas: small ones in buckets (each in every bucket its box overlaps), each bucket with its own index,
+/// large ones in one more part. A point is looked up in its bucket and the large part; a write within a box rebuilds
+/// only the buckets within a bucket's width of the box, and the large part, and shares the others with the
+/// snapshot before.
 #[derive(Debug)]
 pub struct Layer {
     buckets: HashMap<(i32, i32), Arc<Part>>,
@@ -89,57 +106,70 @@ fn meets(shape: &MultiPolygon<f64>, bbox: [f64; 4]) -> bool {
         .is_some_and(|r| r.min().x <= bbox[2] && r.max().x >= bbox[0] && r.min().y <= bbox[3] && r.max().y >= bbox[1])
 }
 
+/// Whether the area `shape` kept in bucket `k` is counted there (in the bucket of its south-west corner).
+fn counted_in(shape: &MultiPolygon<f64>, k: (i32, i32)) -> bool {
+    shape.bounding_rect().is_some_and(|r| cell(r.min().x, r.min().y) == k)
+}
+
 impl Layer {
     fn new(rows: Vec<(AreaRef, MultiPolygon<f64>)>) -> Self {
         let len = rows.len();
-        let mut buckets = Sorted::new();
-        for (area, shape) in rows {
-            buckets.entry(bucket_of(&shape)).or_default().push((area, shape));
-        }
-        let large = Arc::new(Part::new(buckets.remove(&None).unwrap_or_default(), false));
-        let buckets = buckets.into_iter().filter_map(|(k, rows)| Some((k?, Arc::new(Part::new(rows, true))))).collect();
+        let mut sorted = Sorted::new();
+        sort_into(&mut sorted, rows);
+        Self::from_sorted(sorted, HashMap::new(), len)
+    }
+
+    fn from_sorted(mut sorted: Sorted, mut buckets: HashMap<(i32, i32), Arc<Part>>, len: usize) -> Self {
+        let large = Arc::new(Part::new(sorted.remove(&None).unwrap_or_default(), false));
+        buckets.extend(
+            sorted
+                .into_iter()
+                .filter(|(_, rows)| !rows.is_empty())
+                .filter_map(|(k, rows)| Some((k?, Arc::new(Part::new(rows, true))))),
+        );
         Self { buckets, large, len }
+    }
+
+    /// Every area once, with its shape.
+    fn each(&self) -> impl Iterator<Item = (&AreaRef, &MultiPolygon<f64>)> {
+        let small = self
+            .buckets
+            .iter()
+            .flat_map(|(k, p)| p.areas.iter().zip(&p.shapes).filter(move |(_, s)| counted_in(s, *k)));
+        self.large.areas.iter().zip(&self.large.shapes).chain(small)
     }
 
     /// This layer with the areas meeting `bbox` replaced by `fresh` (read again from the database, a superset of
     /// those meeting the box: only those meeting it are taken, so the two sides agree on which areas are whose).
-    /// Only the buckets that can hold an area meeting the box, and the large part, are rebuilt.
+    /// An area meeting the box, smaller than a bucket, lies within a bucket's width of it: only those buckets, and
+    /// the large part, are rebuilt.
     fn patched(&self, fresh: Layer, bbox: [f64; 4]) -> Layer {
-        let cell = |v: f64| (v / BUCKET).floor() as i32;
-        let (xs, ys) = (cell(bbox[0] - BUCKET)..=cell(bbox[2]), cell(bbox[1] - BUCKET)..=cell(bbox[3]));
-        let affected = |k: &(i32, i32)| xs.contains(&k.0) && ys.contains(&k.1);
-        let mut rows = Sorted::new();
+        let ((x0, y0), (x1, y1)) = (cell(bbox[0] - BUCKET, bbox[1] - BUCKET), cell(bbox[2] + BUCKET, bbox[3] + BUCKET));
+        let affected = |k: &(i32, i32)| (x0..=x1).contains(&k.0) && (y0..=y1).contains(&k.1);
+        let mut sorted = Sorted::new();
+        let mut len = self.len;
         let old = self.buckets.iter().filter(|(k, _)| affected(k)).map(|(k, p)| (Some(*k), p));
         for (k, part) in old.chain([(None, &self.large)]) {
-            let kept = part.areas.iter().zip(&part.shapes).filter(|(_, s)| !meets(s, bbox));
-            rows.entry(k).or_default().extend(kept.map(|(a, s)| (a.clone(), s.clone())));
-        }
-        for part in fresh.buckets.values().chain([&fresh.large]) {
-            for (a, s) in part.areas.iter().zip(&part.shapes).filter(|(_, s)| meets(s, bbox)) {
-                rows.entry(bucket_of(s)).or_default().push((a.clone(), s.clone()));
+            let rows = sorted.entry(k).or_default();
+            for (a, s) in part.areas.iter().zip(&part.shapes) {
+                if !meets(s, bbox) {
+                    rows.push((a.clone(), s.clone()));
+                } else if k.is_none_or(|k| counted_in(s, k)) {
+                    len -= 1;
+                }
             }
         }
-        let mut buckets: HashMap<(i32, i32), Arc<Part>> =
-            self.buckets.iter().filter(|(k, _)| !affected(k)).map(|(k, p)| (*k, p.clone())).collect();
-        let large = Arc::new(Part::new(rows.remove(&None).unwrap_or_default(), false));
-        buckets.extend(
-            rows.into_iter()
-                .filter(|(_, r)| !r.is_empty())
-                .filter_map(|(k, r)| Some((k?, Arc::new(Part::new(r, true))))),
-        );
-        let len = large.areas.len() + buckets.values().map(|p| p.areas.len()).sum::<usize>();
-        Layer { buckets, large, len }
+        let read: Vec<(AreaRef, MultiPolygon<f64>)> =
+            fresh.each().filter(|(_, s)| meets(s, bbox)).map(|(a, s)| (a.clone(), s.clone())).collect();
+        len += read.len();
+        sort_into(&mut sorted, read);
+        let kept = self.buckets.iter().filter(|(k, _)| !affected(k)).map(|(k, p)| (*k, p.clone())).collect();
+        Layer::from_sorted(sorted, kept, len)
     }
 
-    /// The parts that can hold an area containing the point: its bucket, the neighbours west and south whose
-    /// areas reach that far, and the large part.
+    /// The parts that can hold an area containing the point: its bucket and the large part.
     fn parts_at(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Part> {
-        let (x, y) = ((lon / BUCKET).floor() as i32, (lat / BUCKET).floor() as i32);
-        [(x, y), (x - 1, y), (x, y - 1), (x - 1, y - 1)]
-            .into_iter()
-            .filter_map(|k| self.buckets.get(&k).map(|p| p.as_ref()))
-            .chain([self.large.as_ref()])
-            .filter(move |p| lon <= p.reach[0] && lat <= p.reach[1])
+        self.buckets.get(&cell(lon, lat)).map(|p| p.as_ref()).into_iter().chain([self.large.as_ref()])
     }
 
     /// The area containing the point and valid at `at` (for a partition, the only one).
