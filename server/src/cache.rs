@@ -1,7 +1,7 @@
 //! The in-memory locate cache: streets, communities, published grids (all versions) and special grids, each in a
 //! [`PolygonIndex`]. It is read whole from the database on start. A write that changes areas within a box (a
 //! publish: its community's box) reads again only the areas whose box meets that box, keeps every other area as it
-//! was, and rebuilds the indexes in memory; a write without a box reads everything again. Either way the new
+//! was, and rebuilds only the buckets of [`Layer`] those areas can lie in; a write without a box reads everything again. Either way the new
 //! snapshot is swapped in atomically, so a reader always sees one consistent snapshot.
 
 use std::collections::HashMap;
