@@ -23,7 +23,7 @@ use wangge_api::error::ErrorCode;
 use wangge_domain::case::clock::{china, Clock, YELLOW_AT};
 use wangge_domain::case::number::case_number;
 use wangge_domain::case::workflow::Flow;
-use wangge_domain::case::{CaseState, Channel};
+use wangge_domain::case::{CaseState, Channel, Light};
 
 use crate::cases::photo_row;
 use crate::error::{ApiError, ApiResult};
@@ -32,7 +32,7 @@ use crate::media;
 use crate::state::AppState;
 use crate::store::cases::{self as store, NewCaseRow, TrailRow};
 use crate::store::catalogue;
-use crate::write::{Touches, Writer};
+use crate::write::{Committed, Touches, Writer};
 
 /// How near (metres) and how recent (days) an open case of the same category must be to be shown as a possible
 /// duplicate.
@@ -184,13 +184,24 @@ pub fn run(state: AppState, rx: mpsc::UnboundedReceiver<Queued>) {
     }
 }
 
+/// Write a batch and hand what is left after its commit (the audit chain, the incident store, the answers) to a task
+/// of its own, so the writer turns to the next batch while this one settles.
 async fn write_batch(state: &AppState, batch: Vec<Queued>) {
     let (submissions, replies): (Vec<Submission>, Vec<oneshot::Sender<Outcome>>) = batch.into_iter().unzip();
     match write(state, &submissions).await {
-        Ok(outcomes) => {
-            for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                let _ = reply.send(outcome);
-            }
+        Ok((outcomes, written)) => {
+            tokio::spawn(async move {
+                if let Some(written) = written {
+                    // The cases are committed: a failure here is late, not lost (the chain job and the store's
+                    // next refresh catch up), and the reports are answered as created.
+                    if let Err(e) = written.settle().await {
+                        tracing::error!(error = %e, "settling a committed batch of reports failed");
+                    }
+                }
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            });
         }
         Err(e) => {
             tracing::warn!(error = %e, reports = submissions.len(), "a batch of reports failed; writing them one by one");
@@ -201,7 +212,14 @@ async fn write_batch(state: &AppState, batch: Vec<Queued>) {
                     Err(_) => write(state, one).await,
                     done => done,
                 };
-                let _ = reply.send(outcome.and_then(|mut o| o.remove(0)));
+                let outcome = match outcome {
+                    Ok((mut o, written)) => match written {
+                        Some(w) => w.settle().await.and_then(|()| o.remove(0)),
+                        None => o.remove(0),
+                    },
+                    Err(e) => Err(e),
+                };
+                let _ = reply.send(outcome);
             }
         }
     }
@@ -219,8 +237,21 @@ enum Fate {
     New(Category),
 }
 
-/// Write a batch; one outcome per submission, or an error that failed them all.
-async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>> {
+/// New cases committed, still to be settled.
+struct Written {
+    committed: Committed,
+    ids: Vec<i64>,
+}
+
+impl Written {
+    /// The audit chain and the incident store brought up to the new cases.
+    async fn settle(self) -> ApiResult<()> {
+        self.committed.settle(Touches::Cases(&self.ids)).await
+    }
+}
+
+/// Write a batch; one outcome per submission and the new cases to settle, or an error that failed them all.
+async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<(Vec<Outcome>, Option<Written>)> {
     let mut codes: Vec<String> = batch.iter().map(|s| s.report.category.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -257,7 +288,7 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
             }
         })
         .collect();
-    let created = create(state, batch, &fates).await?;
+    let (created, written) = create(state, batch, &fates).await?;
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(batch.len());
     for (i, fate) in fates.into_iter().enumerate() {
         outcomes.push(match fate {
@@ -273,11 +304,14 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<Vec<Outcome>
             }
         });
     }
-    Ok(outcomes)
+    Ok((outcomes, written))
 }
 
-/// Write the new cases of a batch in one transaction; their answers by position in the batch.
-async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiResult<HashMap<usize, Reported>> {
+/// The answers to the new cases of a batch, by position in the batch.
+type Created = HashMap<usize, Reported>;
+
+/// Write the new cases of a batch in one transaction; their answers, and the cases to settle.
+async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiResult<(Created, Option<Written>)> {
     let new: Vec<(usize, &Submission, &Category)> = fates
         .iter()
         .enumerate()
@@ -287,7 +321,7 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         })
         .collect();
     if new.is_empty() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), None));
     }
     let calendar = state.calendar();
     let mut stage_limits = HashMap::new();
@@ -384,21 +418,60 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
             })
             .collect()
     };
-    let wanted: Vec<i64> = ids.iter().chain(near.iter().flatten()).copied().collect();
-    let summaries: HashMap<i64, CaseSummary> =
-        store::summaries(w.conn(), &wanted).await?.into_iter().map(|c| (c.id, c)).collect();
+    // The new cases' summaries from what was written; only the possible duplicates are read.
+    let now = Utc::now();
+    let wanted: Vec<i64> = near.iter().flatten().copied().collect();
+    let mut summaries: HashMap<i64, CaseSummary> = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        store::summaries(w.conn(), &wanted).await?.into_iter().map(|c| (c.id, c)).collect()
+    };
+    for ((row, (_, _, c)), &id) in rows.iter().zip(&new).zip(&ids) {
+        summaries.insert(id, new_summary(id, row, c, now));
+    }
     let mut answers = HashMap::with_capacity(new.len());
     let mut results = Vec::with_capacity(new.len());
     for ((((i, _, _), id), near), photos) in new.iter().zip(&ids).zip(near).zip(photos) {
-        let case = summaries.get(id).cloned().ok_or_else(|| ApiError::not_found("case", *id))?;
+        let case = summaries[id].clone();
         let duplicates = near.iter().filter_map(|d| summaries.get(d).cloned()).collect();
         // The audit entry records what was created: the case and its photos (not the duplicates shown beside).
         results.push(serde_json::json!({ "case": case, "photos": photos }));
         let answer = Reported { case, duplicates, photos };
         answers.insert(*i, answer);
     }
-    w.finish_each(StatusCode::CREATED, results, Touches::Cases(&ids)).await?;
-    Ok(answers)
+    let committed = w.commit_each(StatusCode::CREATED, results).await?;
+    Ok((answers, Some(Written { committed, ids })))
+}
+
+/// The summary of a case just written as `row`, of category `c`, with its light at `now`: what reading it back would
+/// give.
+fn new_summary(id: i64, row: &NewCaseRow<'_>, c: &Category, now: DateTime<Utc>) -> CaseSummary {
+    let (warn_at, due_at) = row.warn_due;
+    CaseSummary {
+        id,
+        number: row.number.to_owned(),
+        category: c.code.clone(),
+        category_name: c.name.clone(),
+        major_name: c.major_name.clone(),
+        state: row.flow.state,
+        light: Light::at(due_at, warn_at, now),
+        channel: row.channel,
+        urgent: row.urgent,
+        supervised: row.flow.supervised,
+        pending: row.flow.pending,
+        reported_at: row.reported_at,
+        due_at,
+        closed_at: row.closed_at,
+        street_code: row.areas[0].map(str::to_owned),
+        community_code: row.areas[1].map(str::to_owned),
+        grid_code: row.areas[2].map(str::to_owned),
+        department: None,
+        lon: row.lon,
+        lat: row.lat,
+        address: row.address.map(str::to_owned),
+        description: row.description.to_owned(),
+        generated: row.generated,
+    }
 }
 
 /// The answer to a report of case `id` (a retry's): the case, its possible duplicates, its photos.

@@ -92,7 +92,8 @@ pub(crate) async fn submit(state: &AppState, d: Draft, photos: Vec<web::Bytes>) 
     report.request_id = report.request_id.as_deref().map(|r| input::label("request_id", r, 100)).transpose()?;
     let contact = d.contact.as_ref().map(seal_contact).transpose()?.map(|c| state.security.key.seal(&c));
     let p = input::lon_lat(d.lon, d.lat)?;
-    let now = d.at.unwrap_or_else(Utc::now);
+    // To the microsecond, as stored: the answer is built from what is written, not read back.
+    let now = chrono::SubsecRound::trunc_subsecs(d.at.unwrap_or_else(Utc::now), 6);
     let located = state.cache.snapshot().locate(p.lon(), p.lat(), now);
     let community = located
         .community

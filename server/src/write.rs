@@ -134,16 +134,13 @@ impl Write<'_> {
         touches: Touches<'_>,
     ) -> Result<(), ApiError> {
         let response = serde_json::to_value(result).map_err(anyhow::Error::from)?;
-        self.finish_each(status, vec![response], touches).await
+        self.commit_each(status, vec![response]).await?.settle(touches).await
     }
 
-    /// Finish a write of several creations: `results[i]` is what writer `i` created (its audit entry records it).
-    pub async fn finish_each(
-        mut self,
-        status: StatusCode,
-        results: Vec<Value>,
-        touches: Touches<'_>,
-    ) -> Result<(), ApiError> {
+    /// Commit a write of several creations with their audit entries: `results[i]` is what writer `i` created (its
+    /// audit entry records it). What is left to do after the commit is returned, so that the intake can write its
+    /// next batch meanwhile.
+    pub async fn commit_each(mut self, status: StatusCode, results: Vec<Value>) -> Result<Committed, ApiError> {
         let mut staged = Vec::with_capacity(self.writers.len());
         for (writer, response) in self.writers.iter().zip(results) {
             let (target, after) = match writer.entity {
@@ -169,17 +166,29 @@ impl Write<'_> {
         for writer in &self.writers {
             writer.committed.store(true, Ordering::SeqCst);
         }
+        Ok(Committed { state: self.state.clone() })
+    }
+}
+
+/// A write committed with its audit entries; the chain and the in-memory views are still to be brought up to it.
+#[must_use = "a committed write must be settled before it is answered"]
+pub struct Committed {
+    state: AppState,
+}
+
+impl Committed {
+    /// Link the audit entries into the chain, move the anchor, and refresh what the write `touches`.
+    pub async fn settle(self, touches: Touches<'_>) -> Result<(), ApiError> {
+        let state = &self.state;
         // The writes and their entries are committed: chaining can only be late, never lost (the job retries).
-        if let Err(e) = audit::chain_pending(&self.state.pool, &self.state.security.audit_head).await {
+        if let Err(e) = audit::chain_pending(&state.pool, &state.security.audit_head).await {
             tracing::error!(error = %format!("{e:#}"), "chaining the audit log failed; the job will retry");
         }
         match touches {
             Touches::Nothing => {}
-            Touches::Areas(bbox) => self.state.refresh(bbox).await?,
-            Touches::ElementAt(lon, lat) => {
-                self.state.tiles.reload_elements(&self.state.pool, [lon, lat, lon, lat]).await?
-            }
-            Touches::Cases(ids) => self.state.incidents.refresh_cases(&self.state.pool, ids).await?,
+            Touches::Areas(bbox) => state.refresh(bbox).await?,
+            Touches::ElementAt(lon, lat) => state.tiles.reload_elements(&state.pool, [lon, lat, lon, lat]).await?,
+            Touches::Cases(ids) => state.incidents.refresh_cases(&state.pool, ids).await?,
         }
         Ok(())
     }

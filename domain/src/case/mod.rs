@@ -183,6 +183,20 @@ named_enum! {
     }
 }
 
+impl Light {
+    /// The light at `now` of a case whose clock turns yellow at `warn` and red at `due` (`None` while no clock runs).
+    pub fn at<T: PartialOrd>(due: Option<T>, warn: Option<T>, now: T) -> Option<Light> {
+        let due = due?;
+        Some(if due <= now {
+            Light::Red
+        } else if warn.is_some_and(|w| w <= now) {
+            Light::Yellow
+        } else {
+            Light::Green
+        })
+    }
+}
+
 named_enum! {
     /// How a category's handling time limit is counted.
     LimitUnit {

@@ -163,6 +163,9 @@ pub async fn bench_cases(
     // The peers: the reports' rows again as raw INSERTs, same server, same durability, same concurrency — the case
     // row alone, one statement each; then every row a report stores (case, trail entry, staged audit entry) in one
     // transaction each.
+    // Statistics that know the reports are there: without them the read-back is planned as a loop over the audit
+    // log per case (two minutes).
+    pool.execute("ANALYZE cases, audit_log").await?;
     let rows = Arc::new(
         sqlx::query_as::<_, RawRow>(
             "SELECT c.district_code, c.street_code, c.community_code, c.grid_code, c.clock::text AS clock,

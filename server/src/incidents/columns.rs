@@ -330,15 +330,7 @@ impl Columns {
 
     /// The light of the case at `p` at `now` (Unix microseconds): none without a running clock.
     pub fn light_at(&self, p: usize, now: i64) -> Option<Light> {
-        if self.due[p] == NEVER {
-            None
-        } else if self.due[p] <= now {
-            Some(Light::Red)
-        } else if self.warn[p] <= now {
-            Some(Light::Yellow)
-        } else {
-            Some(Light::Green)
-        }
+        Light::at((self.due[p] != NEVER).then_some(self.due[p]), Some(self.warn[p]), now)
     }
 
     /// Whether the case at `p` has department `d`, as lead or co-department.

@@ -123,10 +123,10 @@ impl Selection {
             out
         };
         // Long windows are scanned on every core, in order: the first part on this thread.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if range.len() < 200_000 || cores == 1 {
+        if range.len() < 200_000 || cores() == 1 {
             return Positions::Picked(scan(range).into_iter());
         }
+        let cores = cores();
         let step = range.len().div_ceil(cores);
         let mut parts = (range.start..range.end).step_by(step).map(|a| a..(a + step).min(range.end));
         let first = parts.next().unwrap_or_default();
@@ -163,6 +163,13 @@ impl Selection {
                 && areas.as_ref().is_none_or(|m| c.area[0..4].iter().any(|col| col[p] != NONE && m[col[p] as usize]))
         }
     }
+}
+
+/// The cores to scan on, asked of the system once (each asking reads the cgroup files: on the duplicate check of
+/// every report that showed in the profile).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
