@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use wangge_domain::partition::Oversized;
+use wangge_domain::partition::{CompoundCuts, Oversized};
 use wangge_domain::plan::{GridKind, GridStats, PlanReport, PlanStatus, Problem};
 
 /// A grid as submitted by a planner.
@@ -88,6 +88,23 @@ pub struct Proposal {
     pub oversized: Vec<Oversized>,
     /// Blocks too big to balance their grid (split them into building cells).
     pub lumpy: Vec<Oversized>,
+    /// Compounds divided into building cells for this suggestion (block id → its cells), before it was made.
+    #[serde(default)]
+    pub divided: Vec<Divided>,
+    /// How the plan cuts the compounds given as building cells.
+    #[serde(default)]
+    pub compounds: CompoundCuts,
+}
+
+/// A compound divided into building cells: the block it was, and the cells that replace it in new plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Divided {
+    /// The block (kept by published versions that use it).
+    pub block: i64,
+    /// Its households.
+    pub households: i32,
+    /// Its building cells.
+    pub cells: Vec<i64>,
 }
 
 /// A published version.

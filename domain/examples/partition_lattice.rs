@@ -17,7 +17,8 @@ fn lattice(side: i64) -> BlockGraphInput {
     let mut edges = Vec::new();
     for i in 0..side * side {
         let households = 10 + (r() * 41.0) as u32;
-        nodes.push(Node { id: i, households, area: 1.0, perimeter: 4.0, x: (i % side) as f64, y: (i / side) as f64 });
+        let (x, y) = ((i % side) as f64, (i / side) as f64);
+        nodes.push(Node { id: i, households, area: 1.0, perimeter: 4.0, x, y, compound: None });
         if i % side < side - 1 {
             edges.push(Edge { a: i, b: i + 1, length: 1.0 });
         }

@@ -442,14 +442,14 @@ async fn main() -> Result<()> {
         Command::Graph { community, split_above } => {
             let code: CommunityCode = community.parse()?;
             if let Some(high) = split_above {
-                for block in blocks::oversized_blocks(&pool, code.as_str(), high).await? {
-                    let mut tx = pool.begin().await?;
-                    let split = blocks::split_block(&mut tx, block, &blocks::Cut::BuildingCells).await?;
-                    tx.commit().await?;
-                    eprintln!("split block {block} into {} building cells", split.cells.len());
+                let mut tx = pool.begin().await?;
+                for d in blocks::divide_compounds(&mut tx, code.as_str(), high).await? {
+                    eprintln!("split block {} into {} building cells", d.block, d.cells.len());
                 }
+                tx.commit().await?;
             }
-            let graph = wangge_server::store::plans::partition_input(&pool, code.as_str(), &[]).await?;
+            let graph =
+                wangge_server::store::plans::partition_input(&mut *pool.acquire().await?, code.as_str(), &[]).await?;
             println!("{}", serde_json::to_string(&graph)?);
         }
         Command::BenchLocate { data, grids_per_side } => {

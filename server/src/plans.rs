@@ -12,9 +12,9 @@ use wangge_domain::partition::{Options, PartitionResult};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::hierarchy::community_bbox;
-use crate::store::plans;
-use crate::write::{Touches, Writer};
-use wangge_api::plans::{Draft, PlanInput, Proposal, Published};
+use crate::store::{blocks, plans};
+use crate::write::{Touches, Write, Writer};
+use wangge_api::plans::{Divided, Draft, PlanInput, Proposal, Published};
 
 /// Store a new draft of `community`'s plan.
 pub async fn create_draft(
@@ -56,33 +56,43 @@ pub async fn publish(
     Ok(published)
 }
 
-/// Propose a new draft for `community` with the partitioner (run before the write begins: it takes seconds).
+/// Propose a new draft for `community` with the partitioner: first every compound holding more than half a grid is
+/// divided into building cells (the partitioner then cuts a compound only where balance needs it), all in the one
+/// audited write with the draft.
 pub async fn suggest(
     state: &AppState,
     writer: Writer,
     community: &CommunityCode,
     options: &Options,
 ) -> ApiResult<Proposal> {
-    let (input, result) = plans::suggest_input(&state.pool, community, options).await?;
-    store_proposal(state, writer, community, &input, result).await
+    let mut w = writer.begin(state).await?;
+    let divided = blocks::divide_compounds(w.conn(), community.as_str(), (options.target / 2) as i32).await?;
+    let (input, result) = plans::suggest_input(w.conn(), community, options).await?;
+    store_proposal(w, community, &input, result, divided).await
 }
 
 /// Re-divide the grids within `hops` steps of grid `focus` of plan `id` into a new draft.
 pub async fn rebalance(state: &AppState, writer: Writer, id: i64, focus: &str, hops: usize) -> ApiResult<Proposal> {
     let (community, input, result) = plans::rebalance_input(&state.pool, id, focus, hops).await?;
-    store_proposal(state, writer, &community, &input, result).await
+    store_proposal(writer.begin(state).await?, &community, &input, result, Vec::new()).await
 }
 
 async fn store_proposal(
-    state: &AppState,
-    writer: Writer,
+    mut w: Write<'_>,
     community: &CommunityCode,
     input: &PlanInput,
     result: PartitionResult,
+    divided: Vec<Divided>,
 ) -> ApiResult<Proposal> {
-    let mut w = writer.begin(state).await?;
     let (plan, report) = plans::save_draft(w.conn(), community, None, input).await?;
-    let proposal = Proposal { plan, report, oversized: result.oversized, lumpy: result.lumpy };
+    let proposal = Proposal {
+        plan,
+        report,
+        oversized: result.oversized,
+        lumpy: result.lumpy,
+        divided,
+        compounds: result.compounds,
+    };
     w.finish(StatusCode::CREATED, &proposal, Touches::Nothing).await?;
     Ok(proposal)
 }

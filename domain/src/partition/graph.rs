@@ -16,7 +16,15 @@ pub(super) struct Graph {
     pub xy: Vec<(f64, f64)>,
     /// Neighbours and shared boundary lengths per block.
     pub nb: Vec<Vec<(usize, f64)>>,
+    /// Compound of each building cell (a dense index), [`NO_COMPOUND`] for whole blocks.
+    pub compound: Vec<u32>,
 }
+
+/// How many times a street's boundary of the same length a boundary between two cells of one compound costs.
+pub const COMPOUND_CUT: f64 = 5.0;
+
+/// See [`Graph::compound`].
+pub(super) const NO_COMPOUND: u32 = u32::MAX;
 
 impl Graph {
     /// Index the input's blocks and edges; refuses duplicate ids and edges naming unknown blocks.
@@ -43,8 +51,41 @@ impl Graph {
             perim: input.nodes.iter().map(|n| n.perimeter).collect(),
             xy: input.nodes.iter().map(|n| (n.x, n.y)).collect(),
             nb,
+            compound: {
+                let mut dense: HashMap<i64, u32> = HashMap::new();
+                input
+                    .nodes
+                    .iter()
+                    .map(|n| match n.compound {
+                        Some(c) => {
+                            let next = dense.len() as u32;
+                            *dense.entry(c).or_insert(next)
+                        }
+                        None => NO_COMPOUND,
+                    })
+                    .collect()
+            },
         };
         Ok((graph, index))
+    }
+
+    /// The price of a boundary of `len` between blocks `v` and `u` becoming a boundary between grids.
+    pub fn price(&self, v: usize, u: usize, len: f64) -> f64 {
+        if self.inside_compound(v, u) {
+            len * COMPOUND_CUT
+        } else {
+            len
+        }
+    }
+
+    /// Number of compounds (dense indices `0..n`).
+    pub fn compounds(&self) -> usize {
+        self.compound.iter().filter(|&&c| c != NO_COMPOUND).map(|&c| c as usize + 1).max().unwrap_or(0)
+    }
+
+    /// Whether the boundary between `v` and `u` runs inside a compound.
+    pub fn inside_compound(&self, v: usize, u: usize) -> bool {
+        self.compound[v] != NO_COMPOUND && self.compound[v] == self.compound[u]
     }
 
     /// Number of blocks.

@@ -19,7 +19,8 @@
 //! let mut nodes = Vec::new();
 //! let mut edges = Vec::new();
 //! for i in 0..100 {
-//!     nodes.push(Node { id: i, households: 30, area: 1.0, perimeter: 4.0, x: (i % 10) as f64, y: (i / 10) as f64 });
+//!     let (x, y) = ((i % 10) as f64, (i / 10) as f64);
+//!     nodes.push(Node { id: i, households: 30, area: 1.0, perimeter: 4.0, x, y, compound: None });
 //!     if i % 10 < 9 { edges.push(Edge { a: i, b: i + 1, length: 1.0 }); }
 //!     if i < 90 { edges.push(Edge { a: i, b: i + 10, length: 1.0 }); }
 //! }
@@ -46,6 +47,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use graph::Graph;
+pub use graph::COMPOUND_CUT;
 use grow::{grow, NONE};
 use objective::{polsby_popper, Objective};
 pub use rebalance::rebalance_neighbours;
@@ -68,6 +70,10 @@ pub struct Node {
     pub x: f64,
     /// y of a representative point.
     pub y: f64,
+    /// The compound (the block it was divided from) of a building cell: a boundary between two cells of one
+    /// compound costs [`COMPOUND_CUT`] times a street's, so compounds are cut only where balance needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compound: Option<i64>,
 }
 
 /// Two blocks sharing a boundary of `length`.
@@ -162,8 +168,33 @@ pub struct PartitionResult {
     pub lumpy: Vec<Oversized>,
     /// Total length of boundaries between grids.
     pub cut_length: f64,
+    /// How the plan divides the compounds given as building cells.
+    #[serde(default)]
+    pub compounds: CompoundCuts,
     /// The seed of the start that won.
     pub seed: u64,
+}
+
+/// How a plan divides the compounds given as building cells: only where balance needs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompoundCuts {
+    /// Compounds given as building cells.
+    pub given: usize,
+    /// Those the plan divides between grids, by compound id.
+    pub cut: Vec<CompoundCut>,
+    /// Total length of grid boundaries inside compounds.
+    pub cut_length: f64,
+}
+
+/// One compound divided between grids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompoundCut {
+    /// The compound (the block its cells were divided from).
+    pub compound: i64,
+    /// Grids it is divided between.
+    pub grids: usize,
+    /// Length of grid boundaries inside it.
+    pub cut_length: f64,
 }
 
 /// Why partitioning is impossible.
@@ -251,20 +282,42 @@ fn summarise(
     let mut blocks: Vec<Vec<i64>> = vec![Vec::new(); regions_n];
     let (mut area, mut perim, mut hh) = (vec![0.0; regions_n], vec![0.0; regions_n], vec![0.0; regions_n]);
     let mut cut = 0.0;
+    // compound → (grids holding its cells, length of grid boundaries inside it)
+    let mut compounds: BTreeMap<i64, (Vec<usize>, f64)> = BTreeMap::new();
     for v in 0..g.len() {
         let r = owner[v];
         blocks[r].push(input.nodes[v].id);
         area[r] += g.area[v];
         perim[r] += g.perim[v];
         hh[r] += g.hh[v];
+        if let Some(c) = input.nodes[v].compound {
+            let entry = compounds.entry(c).or_default();
+            if !entry.0.contains(&r) {
+                entry.0.push(r);
+            }
+        }
         for &(u, len) in &g.nb[v] {
             if owner[u] == r {
                 perim[r] -= len; // each shared edge counted from both sides: subtract once per side
             } else if u > v {
                 cut += len;
+                if g.inside_compound(v, u) {
+                    if let Some(c) = input.nodes[v].compound {
+                        compounds.entry(c).or_default().1 += len;
+                    }
+                }
             }
         }
     }
+    let compounds = CompoundCuts {
+        given: compounds.len(),
+        cut_length: compounds.values().map(|c| c.1).sum(),
+        cut: compounds
+            .into_iter()
+            .filter(|(_, (grids, _))| grids.len() > 1)
+            .map(|(compound, (grids, cut_length))| CompoundCut { compound, grids: grids.len(), cut_length })
+            .collect(),
+    };
     let regions = blocks
         .into_iter()
         .enumerate()
@@ -299,7 +352,7 @@ fn summarise(
         .map(|v| Oversized { block: input.nodes[v].id, households: input.nodes[v].households })
         .collect();
     lumpy.sort_by_key(|o| o.block);
-    PartitionResult { regions, oversized, lumpy, cut_length: cut, seed }
+    PartitionResult { regions, oversized, lumpy, cut_length: cut, compounds, seed }
 }
 
 /// What every start shares.

@@ -11,6 +11,12 @@ pub(super) struct Objective {
     pub cut_weight: f64,
 }
 
+/// Cost of each further grid a compound is divided between: about a moderate change of shape, less than half the
+/// cost of a grid stepping outside half the band, so compounds are cut for balance and seldom for a neater outline.
+/// (On the real central Nanjing graph, 12 keeps 97.9 % of grids within ±5 %; 40 cut no fewer compounds there and
+/// left 89.6 % within ±5 %: its compounds are cut for balance.)
+pub(super) const COMPOUND_SPLIT: f64 = 12.0;
+
 /// Cost of a grid outside the band, per squared fraction of the target beyond it: so steep that no amount of
 /// compactness pays for it.
 const OUTSIDE_BAND: f64 = 1e5;

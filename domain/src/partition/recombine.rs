@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use super::graph::{pick, rng};
-use super::objective::Objective;
+use super::graph::{pick, rng, NO_COMPOUND};
+use super::objective::{Objective, COMPOUND_SPLIT};
 use super::state::State;
 
 /// Spanning trees tried per pair.
@@ -104,7 +104,8 @@ fn recombine_pair(
     let pair = Pair { blocks, nb, edges };
     let before = obj.region(st.hh[r], st.area[r], st.perim[r])
         + obj.region(st.hh[s], st.area[s], st.perim[s])
-        + obj.cut_weight * cut_between(&pair, |i| st.owner[pair.blocks[i]] == r);
+        + obj.cut_weight * cut_between(&pair, g, |i| st.owner[pair.blocks[i]] == r)
+        + COMPOUND_SPLIT * compound_sides(&pair, g, |i| st.owner[pair.blocks[i]] == r);
     let mut best: Option<(f64, Vec<bool>)> = None;
     for _ in 0..TREES {
         for side in tree_cuts(&pair, g, obj, rs) {
@@ -130,13 +131,38 @@ fn recombine_pair(
     Some(cost - before)
 }
 
-/// Total length of the edges of `pair` whose ends lie on different sides.
-fn cut_between(pair: &Pair, side: impl Fn(usize) -> bool) -> f64 {
+/// Total price of the edges of `pair` whose ends lie on different sides.
+fn cut_between(pair: &Pair, g: &super::graph::Graph, side: impl Fn(usize) -> bool) -> f64 {
     pair.edges
         .iter()
         .filter(|&&(a, b)| side(a) != side(b))
-        .map(|&(a, b)| pair.nb[a].iter().find(|x| x.0 == b).map_or(0.0, |x| x.1))
+        .map(|&(a, b)| {
+            let len = pair.nb[a].iter().find(|x| x.0 == b).map_or(0.0, |x| x.1);
+            g.price(pair.blocks[a], pair.blocks[b], len)
+        })
         .sum()
+}
+
+/// How many of the pair's two sides each compound among its blocks lies on, summed, beyond one each: the pair's
+/// share of [`COMPOUND_SPLIT`].
+fn compound_sides(pair: &Pair, g: &super::graph::Graph, side: impl Fn(usize) -> bool) -> f64 {
+    let mut seen: Vec<(u32, [bool; 2])> = Vec::new();
+    for (i, &v) in pair.blocks.iter().enumerate() {
+        let c = g.compound[v];
+        if c == NO_COMPOUND {
+            continue;
+        }
+        let s = usize::from(side(i));
+        match seen.iter_mut().find(|x| x.0 == c) {
+            Some(x) => x.1[s] = true,
+            None => {
+                let mut sides = [false; 2];
+                sides[s] = true;
+                seen.push((c, sides));
+            }
+        }
+    }
+    seen.iter().filter(|x| x.1[0] && x.1[1]).count() as f64
 }
 
 /// Objective of the pair split into `side` (true) and the rest.
@@ -153,7 +179,9 @@ fn split_cost(pair: &Pair, g: &super::graph::Graph, obj: &Objective, side: &[boo
             }
         }
     }
-    totals.iter().map(|&(h, a, p)| obj.region(h, a, p)).sum::<f64>() + obj.cut_weight * cut_between(pair, |i| side[i])
+    totals.iter().map(|&(h, a, p)| obj.region(h, a, p)).sum::<f64>()
+        + obj.cut_weight * cut_between(pair, g, |i| side[i])
+        + COMPOUND_SPLIT * compound_sides(pair, g, |i| side[i])
 }
 
 /// The best few balanced cuts of one random spanning tree of the pair: each removes one tree edge, leaving two
@@ -163,8 +191,16 @@ fn tree_cuts(pair: &Pair, g: &super::graph::Graph, obj: &Objective, rs: &mut u64
     if n < 2 {
         return Vec::new();
     }
-    // Kruskal on random weights
-    let mut order: Vec<(f64, usize, usize)> = pair.edges.iter().map(|&(a, b)| (rng(rs), a, b)).collect();
+    // Kruskal on random weights; edges inside a compound drawn first half the time, so that the tree's cuts fall
+    // along streets more often than through compounds
+    let mut order: Vec<(f64, usize, usize)> = pair
+        .edges
+        .iter()
+        .map(|&(a, b)| {
+            let w = rng(rs);
+            (if g.inside_compound(pair.blocks[a], pair.blocks[b]) { w * 0.5 } else { w }, a, b)
+        })
+        .collect();
     order.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {

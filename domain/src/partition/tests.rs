@@ -13,7 +13,8 @@ fn lattice(w: i64, h: i64, lo: u32, hi: u32, seed: u64) -> BlockGraphInput {
     let mut edges = Vec::new();
     for i in 0..w * h {
         let hh = lo + (rng(&mut s) * f64::from(hi - lo + 1)) as u32;
-        nodes.push(Node { id: i, households: hh, area: 1.0, perimeter: 4.0, x: (i % w) as f64, y: (i / w) as f64 });
+        let (x, y) = ((i % w) as f64, (i / w) as f64);
+        nodes.push(Node { id: i, households: hh, area: 1.0, perimeter: 4.0, x, y, compound: None });
         if i % w < w - 1 {
             edges.push(Edge { a: i, b: i + 1, length: 1.0 });
         }
@@ -152,4 +153,35 @@ fn a_search_cut_short_by_the_budget_still_returns_a_complete_contiguous_plan() {
     all.sort_unstable();
     assert_eq!(all, (0..3600).collect::<Vec<_>>());
     assert!(r.regions.iter().all(|g| contiguous(&input, &g.blocks)));
+}
+
+/// A row of `cells` building cells of compound 100 (`hh` households each) followed by `blocks` plain blocks.
+fn row_with_compound(cells: i64, blocks: i64, hh: u32) -> BlockGraphInput {
+    let nodes = (0..cells + blocks)
+        .map(|i| Node {
+            id: i,
+            households: hh,
+            area: 1.0,
+            perimeter: 4.0,
+            x: i as f64,
+            y: 0.0,
+            compound: (i < cells).then_some(100),
+        })
+        .collect();
+    let edges = (0..cells + blocks - 1).map(|i| Edge { a: i, b: i + 1, length: 1.0 }).collect();
+    BlockGraphInput { nodes, edges, fixed: BTreeMap::new() }
+}
+
+#[test]
+fn compounds_are_cut_only_where_balance_needs_it_and_reported() {
+    // a compound of exactly one grid stays whole
+    let r = partition(&row_with_compound(4, 8, 75), &Options::default()).unwrap();
+    assert_eq!(r.regions.len(), 3);
+    assert!(r.regions.iter().all(|g| g.households == 300));
+    assert_eq!((r.compounds.given, r.compounds.cut.len(), r.compounds.cut_length), (1, 0, 0.0));
+    // a compound of two grids is cut once, along one boundary, and the report says so
+    let r = partition(&row_with_compound(8, 4, 75), &Options::default()).unwrap();
+    assert!(r.regions.iter().all(|g| g.households == 300));
+    assert_eq!(r.compounds.cut, vec![CompoundCut { compound: 100, grids: 2, cut_length: 1.0 }]);
+    assert_eq!(r.compounds.cut_length, 1.0);
 }

@@ -89,7 +89,7 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
     .fetch_all(pool)
     .await?;
     let fixed = if school.is_empty() { Vec::new() } else { vec![("school".to_owned(), school.clone())] };
-    let graph = partition_input(pool, community, &fixed).await?;
+    let graph = partition_input(&mut *pool.acquire().await?, community, &fixed).await?;
     let result = partition(&graph, &Options::default())?;
     let mut grids: Vec<GridInput> = result
         .regions

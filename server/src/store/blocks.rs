@@ -8,7 +8,8 @@
 
 use anyhow::Context;
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+use wangge_api::plans::Divided;
 
 /// Why blocks could not be built or split. `error.rs` decides what HTTP makes of it.
 #[derive(Debug, thiserror::Error)]
@@ -253,17 +254,23 @@ pub enum Cut {
     Line(String),
 }
 
-/// The live blocks of a community holding more than `households` households and more than one building (so that
-/// building cells can divide them).
-pub async fn oversized_blocks(pool: &PgPool, community: &str, households: i32) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired AND households > $2
+/// Divide every live block of `community` holding more than `above` households and more than one building into
+/// building cells; what was divided.
+pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i32) -> Result<Vec<Divided>> {
+    let big: Vec<(i64, i32)> = sqlx::query_as(
+        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired AND households > $2
            AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY id",
     )
     .bind(community)
-    .bind(households)
-    .fetch_all(pool)
-    .await?)
+    .bind(above)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut divided = Vec::with_capacity(big.len());
+    for (block, households) in big {
+        let split = split_block(conn, block, &Cut::BuildingCells).await?;
+        divided.push(Divided { block, households, cells: split.cells });
+    }
+    Ok(divided)
 }
 
 /// Split a block; its pieces tile it, take over its buildings and replace it in new plans.

@@ -390,14 +390,18 @@ pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<Plan>> {
 }
 
 /// The plan in force for a community at `at`.
-pub async fn plan_in_force(pool: &PgPool, community: &str, at: DateTime<Utc>) -> Result<Option<Plan>> {
+pub async fn plan_in_force<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    community: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Plan>> {
     Ok(sqlx::query_as::<_, Plan>(&format!(
         "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND status = 'published'
          AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
     ))
     .bind(community)
     .bind(at)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -536,38 +540,53 @@ pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
     Ok(json!({ "type": "FeatureCollection", "features": features }))
 }
 
-/// The community's block graph in the partitioner's format: households, area and perimeter in metres, points in
+/// A live block as the partitioner's graph reads it.
+#[derive(sqlx::FromRow)]
+struct GraphRow {
+    id: i64,
+    households: i32,
+    area_m2: f64,
+    perimeter: f64,
+    lon: f64,
+    lat: f64,
+    /// The block it was divided from: its compound.
+    parent_id: Option<i64>,
+}
+
+/// The community's block graph in the partitioner's format (building cells carry their compound): households, area and perimeter in metres, points in
 /// local metres, shared boundary lengths; the blocks of `fixed` grids (key → blocks) held in place.
 pub async fn partition_input(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     community: &str,
     fixed: &[(String, Vec<i64>)],
 ) -> Result<wangge_domain::partition::BlockGraphInput> {
     use wangge_domain::partition::{BlockGraphInput, Edge, Node};
-    let rows: Vec<(i64, i32, f64, f64, f64, f64)> = sqlx::query_as(
-        "SELECT id, households, area_m2, ST_Perimeter(geom::geography), ST_X(p), ST_Y(p)
+    let rows: Vec<GraphRow> = sqlx::query_as(
+        "SELECT id, households, area_m2, ST_Perimeter(geom::geography) AS perimeter, ST_X(p) AS lon, ST_Y(p) AS lat,
+                parent_id
          FROM (SELECT *, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND NOT retired) b ORDER BY id",
     )
     .bind(community)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
-    let lat0 = rows.first().map_or(0.0, |r| r.5).to_radians();
+    let lat0 = rows.first().map_or(0.0, |r| r.lat).to_radians();
     let nodes = rows
         .into_iter()
-        .map(|(id, h, area, perimeter, lon, lat)| Node {
-            id,
-            households: h.max(0) as u32,
-            area,
-            perimeter,
-            x: lon * 111_320.0 * lat0.cos(),
-            y: lat * 110_574.0,
+        .map(|r| Node {
+            id: r.id,
+            households: r.households.max(0) as u32,
+            area: r.area_m2,
+            perimeter: r.perimeter,
+            x: r.lon * 111_320.0 * lat0.cos(),
+            y: r.lat * 110_574.0,
+            compound: r.parent_id,
         })
         .collect();
     let edges: Vec<(i64, i64, f64)> = sqlx::query_as(
         "SELECT a, b, shared_m FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
     )
     .bind(community)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(BlockGraphInput {
         nodes,
@@ -579,18 +598,18 @@ pub async fn partition_input(
 /// Propose a draft: keep the dedicated grids of the plan in force and divide every other block into ~300-household
 /// natural grids with the partitioner; the draft to store is based on the plan in force.
 pub async fn suggest_input(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     community: &CommunityCode,
     options: &wangge_domain::partition::Options,
 ) -> Result<(PlanInput, wangge_domain::partition::PartitionResult)> {
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
         .bind(community.as_str())
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
     if !exists {
         return Err(PlanError::UnknownCommunity(community.to_string()));
     }
-    let current = plan_in_force(pool, community.as_str(), Utc::now()).await?;
+    let current = plan_in_force(&mut *conn, community.as_str(), Utc::now()).await?;
     let dedicated: Vec<(String, Vec<i64>, Option<String>, UnitBlocks)> = match &current {
         Some(p) => {
             sqlx::query_as(
@@ -599,13 +618,13 @@ pub async fn suggest_input(
              WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id ORDER BY g.key",
             )
             .bind(p.id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         None => Vec::new(),
     };
     let fixed: Vec<(String, Vec<i64>)> = dedicated.iter().map(|d| (d.0.clone(), d.1.clone())).collect();
-    let graph = partition_input(pool, community.as_str(), &fixed).await?;
+    let graph = partition_input(conn, community.as_str(), &fixed).await?;
     if graph.nodes.is_empty() {
         return Err(PlanError::NoBlocks(community.to_string()));
     }
@@ -648,7 +667,7 @@ pub async fn rebalance_input(
     }
     let dedicated: Vec<(String, Vec<i64>)> =
         grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), g.blocks.clone())).collect();
-    let graph = partition_input(pool, community.as_str(), &dedicated).await?;
+    let graph = partition_input(&mut *pool.acquire().await?, community.as_str(), &dedicated).await?;
     let assignment: std::collections::BTreeMap<i64, String> = grids
         .iter()
         .filter(|g| g.kind == GridKind::Natural)
