@@ -76,8 +76,10 @@ pub struct Features {
     pub landuse: Vec<Landuse>,
     /// Points of interest.
     pub pois: Vec<Poi>,
-    /// Ways skipped because some of their nodes lie outside the extract.
+    /// Ways with some of their nodes outside the extract (skipped, but for roads: see `clipped_roads`).
     pub incomplete_ways: usize,
+    /// Of those, roads crossing the extract's edge, kept by their part inside.
+    pub clipped_roads: usize,
 }
 
 const POI_KEYS: [&str; 9] =
@@ -123,7 +125,17 @@ fn repaired(area: MultiPolygon<f64>) -> MultiPolygon<f64> {
     valid.orient(Direction::Default)
 }
 
-/// Turn raw elements into features. Ways whose nodes are missing from the extract are skipped.
+/// The longest run of consecutive nodes of `refs` that the extract holds, if it has two or more: the part inside
+/// the extract of a road that crosses its edge (a road leaving and coming back keeps its longest part).
+fn inside_part(osm: &RawOsm, refs: &[i64]) -> Option<Vec<Coord<f64>>> {
+    refs.split(|r| !osm.coords.contains_key(r))
+        .max_by_key(|run| run.len())
+        .filter(|run| run.len() >= 2)
+        .map(|run| run.iter().map(|r| osm.coords[r]).map(|(x, y)| Coord { x, y }).collect())
+}
+
+/// Turn raw elements into features. A road whose nodes are partly missing from the extract keeps its part inside
+/// ([`inside_part`]); other ways with missing nodes (areas cannot be closed) are skipped.
 pub fn extract(osm: &RawOsm) -> Features {
     let coords_of = |refs: &[i64]| -> Option<Vec<Coord<f64>>> {
         refs.iter().map(|r| osm.coords.get(r).map(|&(x, y)| Coord { x, y })).collect()
@@ -131,8 +143,21 @@ pub fn extract(osm: &RawOsm) -> Features {
     let mut f = Features::default();
     let mut way_coords: HashMap<i64, Vec<Coord<f64>>> = HashMap::new();
     for w in &osm.ways {
+        let road = |line: Vec<Coord<f64>>| {
+            let class = tag(&w.tags, "highway").filter(|_| tag(&w.tags, "area") != Some("yes"))?;
+            (line.len() >= 2).then(|| Road {
+                osm_id: w.id,
+                class: class.to_owned(),
+                name: tag(&w.tags, "name").map(str::to_owned),
+                line: LineString(line),
+            })
+        };
         let Some(coords) = coords_of(&w.refs) else {
             f.incomplete_ways += 1;
+            if let Some(r) = inside_part(osm, &w.refs).and_then(road) {
+                f.clipped_roads += 1;
+                f.roads.push(r);
+            }
             continue;
         };
         let closed = coords.len() >= 4 && coords.first() == coords.last();
@@ -149,16 +174,7 @@ pub fn extract(osm: &RawOsm) -> Features {
                 });
             }
         }
-        if let Some(class) = tag(&w.tags, "highway") {
-            if tag(&w.tags, "area") != Some("yes") && coords.len() >= 2 {
-                f.roads.push(Road {
-                    osm_id: w.id,
-                    class: class.to_owned(),
-                    name: tag(&w.tags, "name").map(str::to_owned),
-                    line: LineString(coords.clone()),
-                });
-            }
-        }
+        f.roads.extend(road(coords.clone()));
         way_coords.insert(w.id, coords);
     }
     for r in &osm.relations {
@@ -205,4 +221,31 @@ pub fn extract(osm: &RawOsm) -> Features {
         });
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::osm::RawWay;
+
+    #[test]
+    fn a_road_crossing_the_extracts_edge_keeps_its_part_inside() {
+        let mut osm = RawOsm::default();
+        for (id, x) in [(1, 0.0), (2, 1.0), (3, 2.0), (5, 4.0)] {
+            osm.coords.insert(id, (x, 0.0));
+        }
+        let tags = |k: &str, v: &str| [(k.to_owned(), v.to_owned())].into_iter().collect();
+        // 1-2-3 inside, 4 outside, 5 inside again: the longer part is kept
+        osm.ways.push(RawWay { id: 10, refs: vec![1, 2, 3, 4, 5], tags: tags("highway", "residential") });
+        // a building cut by the edge cannot be closed: skipped
+        osm.ways.push(RawWay { id: 11, refs: vec![1, 2, 4, 1], tags: tags("building", "yes") });
+        // a road with one node inside has no part to keep
+        osm.ways.push(RawWay { id: 12, refs: vec![4, 5, 6], tags: tags("highway", "service") });
+        let f = extract(&osm);
+        assert_eq!((f.incomplete_ways, f.clipped_roads), (3, 1));
+        assert_eq!(f.roads.len(), 1);
+        assert_eq!(f.roads[0].osm_id, 10);
+        assert_eq!(f.roads[0].line.0.iter().map(|c| c.x).collect::<Vec<_>>(), vec![0.0, 1.0, 2.0]);
+        assert!(f.buildings.is_empty());
+    }
 }

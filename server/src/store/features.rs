@@ -26,8 +26,10 @@ pub struct ImportSummary {
     pub landuse: u64,
     /// Places (named POIs) inserted.
     pub places: u64,
-    /// Ways skipped because the extract cut off some of their nodes.
+    /// Ways the extract cut off some of whose nodes (skipped, but for roads: see `clipped_roads`).
     pub incomplete_ways: u64,
+    /// Roads crossing the extract's edge, kept by their part inside.
+    pub clipped_roads: u64,
 }
 
 const BATCH: usize = 2_000;
@@ -39,7 +41,11 @@ pub async fn insert_features(
     f: &Features,
     model: &HouseholdModel,
 ) -> Result<ImportSummary> {
-    let mut summary = ImportSummary { incomplete_ways: f.incomplete_ways as u64, ..ImportSummary::default() };
+    let mut summary = ImportSummary {
+        incomplete_ways: f.incomplete_ways as u64,
+        clipped_roads: f.clipped_roads as u64,
+        ..ImportSummary::default()
+    };
     let mut tx = pool.begin().await?;
     for chunk in f.roads.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> =
