@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use geo::{BoundingRect, Geometry, MultiPolygon};
+use geo::{BoundingRect, MultiPolygon};
 use sqlx::PgPool;
 use wangge_domain::locate::PolygonIndex;
 use wangge_domain::located::{Area, AreaKind, Located};
@@ -260,13 +260,7 @@ impl Snapshot {
             let rows: Vec<Row> = sqlx::query_as(sql).fetch_all(pool).await.with_context(|| sql.to_owned())?;
             let mut out = Vec::with_capacity(rows.len());
             for (id, code, name, kind, households, plan_version, valid_from, valid_to, geojson) in rows {
-                let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
-                let g: Geometry<f64> = g.try_into().context("PostGIS GeoJSON to geo")?;
-                let mp = match g {
-                    Geometry::MultiPolygon(mp) => mp,
-                    Geometry::Polygon(p) => MultiPolygon(vec![p]),
-                    _ => continue,
-                };
+                let Some(mp) = crate::store::areal(&geojson)? else { continue };
                 out.push((
                     AreaRef {
                         area: Area { id, code, name, kind: AreaKind::from(kind), households, plan_version },

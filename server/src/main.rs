@@ -229,6 +229,13 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Time dividing a generated compound of many buildings into building cells, in a database of its own (prints
+    /// a Markdown table).
+    BenchSplit {
+        /// Compound sizes (buildings), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "500,2000")]
+        buildings: Vec<usize>,
+    },
     /// Benchmark locate against PostGIS on the SF data (prints a Markdown table).
     BenchLocate {
         /// The shared data folder.
@@ -484,6 +491,10 @@ async fn main() -> Result<()> {
         Command::BenchCache { grids_per_side, runs } => {
             let report = bench::cache::bench_cache(&pool, &url, grids_per_side, runs).await?;
             println!("{}", bench::cache::markdown(&report));
+        }
+        Command::BenchSplit { buildings } => {
+            let runs = bench::split::bench_split(&pool, &url, &buildings).await?;
+            println!("{}", bench::split::markdown(&runs));
         }
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;

@@ -276,6 +276,30 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
     .unwrap();
     assert_eq!(cell_households, i64::from(households), "households are kept");
     assert!(area_diff < 1.0, "cells tile the block: {area_diff} m²");
+    // every building lies in the cell it is assigned to, and the cells' adjacency (recorded for the cells alone) is
+    // what recording the whole community again gives
+    let misplaced: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM building x JOIN block c ON c.id = x.block_id
+         WHERE c.parent_id = $1 AND NOT ST_Intersects(c.geom, ST_PointOnSurface(x.footprint))",
+    )
+    .bind(block)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(misplaced, 0);
+    let adjacency = |pool: sqlx::PgPool| async move {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT a, b, round(shared_m * 10)::int8 FROM block_adjacency ORDER BY a, b",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let recorded = adjacency(app.pool.clone()).await;
+    let mut tx = app.pool.begin().await.unwrap();
+    wangge_server::store::blocks::record_adjacency(&mut tx, COMMUNITY).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(recorded, adjacency(app.pool.clone()).await);
     // splitting again is refused; the old plan still shows the parent block
     assert_eq!(app.post(&format!("/api/blocks/{block}/split"), &json!({})).await.0, 409);
     // a new plan puts one cell in the old grid and the others in a new grid

@@ -2,7 +2,8 @@
 //! Wangge and its peer in the same run; `wangge bench-cases`, case intake against raw inserts and the desk over a
 //! million cases; `wangge bench-open311`, Open311's request list over a million requests against PostGIS and
 //! partner intake under load; `wangge bench-editor`, the editor's stroke latency in Chromium; `wangge bench-cache`,
-//! the locate cache read whole or patched after a publish).
+//! the locate cache read whole or patched after a publish; `wangge bench-split`, a big compound divided into building
+//! cells).
 
 pub mod cache;
 pub mod cases;
@@ -10,4 +11,5 @@ pub mod editor;
 pub mod heat;
 pub mod locate;
 pub mod open311;
+pub mod split;
 pub mod tiles;

@@ -10,6 +10,7 @@ use anyhow::Context;
 use serde::Serialize;
 use sqlx::PgConnection;
 use wangge_api::plans::Divided;
+use wangge_domain::locate::PolygonIndex;
 
 /// Why blocks could not be built or split. `error.rs` decides what HTTP makes of it.
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +230,77 @@ pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<
     Ok(n as i64)
 }
 
+/// Move each building of the divided `block` to the piece holding its point, found in an in-memory index of the
+/// pieces, and total the pieces' households and residents (in SQL, the planner joined every building with every
+/// piece: 2,000 × 2,000 tests for a big compound, and the totals took longer still).
+async fn assign_buildings(tx: &mut PgConnection, block: i64) -> Result<()> {
+    let pieces: Vec<(i64, String)> = sqlx::query_as("SELECT id, ST_AsGeoJSON(geom) FROM block WHERE parent_id = $1")
+        .bind(block)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut ids = Vec::with_capacity(pieces.len());
+    let mut shapes = Vec::with_capacity(pieces.len());
+    for (id, geojson) in pieces {
+        if let Some(shape) = super::areal(&geojson)? {
+            ids.push(id);
+            shapes.push(shape);
+        }
+    }
+    let index = PolygonIndex::new(shapes);
+    let points: Vec<(i64, f64, f64, i32, i32)> = sqlx::query_as(
+        "SELECT id, ST_X(p), ST_Y(p), households, residents
+         FROM (SELECT *, ST_PointOnSurface(footprint) p FROM building WHERE block_id = $1) s",
+    )
+    .bind(block)
+    .fetch_all(&mut *tx)
+    .await?;
+    let (mut households, mut residents) = (vec![0i32; ids.len()], vec![0i32; ids.len()]);
+    let (buildings, homes): (Vec<i64>, Vec<i64>) = points
+        .into_iter()
+        .filter_map(|(id, x, y, h, r)| {
+            let piece = index.first(x, y, |_| true)? as usize;
+            households[piece] += h;
+            residents[piece] += r;
+            Some((id, ids[piece]))
+        })
+        .unzip();
+    sqlx::query(
+        "UPDATE building x SET block_id = a.piece FROM unnest($1::int8[], $2::int8[]) a (id, piece) WHERE x.id = a.id",
+    )
+    .bind(&buildings)
+    .bind(&homes)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE block k SET households = a.h, residents = a.r
+         FROM unnest($1::int8[], $2::int4[], $3::int4[]) a (id, h, r) WHERE k.id = a.id",
+    )
+    .bind(&ids)
+    .bind(&households)
+    .bind(&residents)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The adjacency of the pieces of a block just divided: its own rows go, and each piece's neighbours (other pieces
+/// and the blocks around) are found through the spatial index; the rest of the community's adjacency stands.
+async fn record_piece_adjacency(tx: &mut PgConnection, parent: i64) -> Result<()> {
+    sqlx::query("DELETE FROM block_adjacency WHERE a = $1 OR b = $1").bind(parent).execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO block_adjacency (a, b, shared_m)
+         SELECT least(n.id, o.id), greatest(n.id, o.id), s.m FROM block n
+         JOIN block o ON o.geom && n.geom AND o.id <> n.id AND NOT o.retired AND o.community_code = n.community_code
+              AND (o.parent_id IS DISTINCT FROM $1 OR o.id > n.id) AND ST_Intersects(o.geom, n.geom)
+         CROSS JOIN LATERAL (SELECT ST_Length(ST_CollectionExtract(ST_Intersection(n.geom, o.geom), 2)::geography) AS m) s
+         WHERE n.parent_id = $1 AND s.m > 0.5",
+    )
+    .bind(parent)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// What splitting a block made.
 #[derive(Debug, Clone, Serialize)]
 pub struct SplitSummary {
@@ -275,13 +347,13 @@ pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i
 
 /// Split a block; its pieces tile it, take over its buildings and replace it in new plans.
 pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result<SplitSummary> {
-    let row: Option<(String, bool, i64)> = sqlx::query_as(
-        "SELECT community_code, retired, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b WHERE id = $1 FOR UPDATE",
+    let row: Option<(bool, i64)> = sqlx::query_as(
+        "SELECT retired, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b WHERE id = $1 FOR UPDATE",
     )
     .bind(block)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((community, retired, buildings)) = row else {
+    let Some((retired, buildings)) = row else {
         return Err(BlockError::UnknownBlock(block));
     };
     if retired {
@@ -315,22 +387,7 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
         return Err(BlockError::LineDoesNotCut(block));
     }
     sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE building x SET block_id = c.id FROM block c
-         WHERE x.block_id = $1 AND c.parent_id = $1 AND ST_Intersects(c.geom, ST_PointOnSurface(x.footprint))",
-    )
-    .bind(block)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE block k SET households = coalesce(s.h, 0), residents = coalesce(s.r, 0)
-         FROM block c LEFT JOIN (SELECT block_id, sum(households)::int AS h, sum(residents)::int AS r FROM building GROUP BY block_id) s
-              ON s.block_id = c.id
-         WHERE c.parent_id = $1 AND k.id = c.id",
-    )
-    .bind(block)
-    .execute(&mut *tx)
-    .await?;
-    record_adjacency(tx, &community).await?;
+    assign_buildings(tx, block).await?;
+    record_piece_adjacency(tx, block).await?;
     Ok(SplitSummary { parent: block, cells })
 }

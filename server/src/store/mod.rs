@@ -46,6 +46,17 @@ where
     geojson::Geometry::new(geojson::Value::from(g)).to_string()
 }
 
+/// The areal part of PostGIS GeoJSON text (`ST_AsGeoJSON`) as a multipolygon; `None` for points and lines.
+pub(crate) fn areal(geojson: &str) -> anyhow::Result<Option<geo::MultiPolygon<f64>>> {
+    use anyhow::Context;
+    let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;
+    Ok(match geo::Geometry::<f64>::try_from(g).context("PostGIS GeoJSON to geo")? {
+        geo::Geometry::MultiPolygon(mp) => Some(mp),
+        geo::Geometry::Polygon(p) => Some(geo::MultiPolygon(vec![p])),
+        _ => None,
+    })
+}
+
 /// The columns that select the bounding box of a row's `geom`: west, south, east, north.
 pub(crate) const BBOX_COLUMNS: &str = "ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)";
 
