@@ -17,8 +17,9 @@ pub(super) struct Objective {
 /// left 89.6 % within ±5 %: its compounds are cut for balance.)
 pub(super) const COMPOUND_SPLIT: f64 = 12.0;
 
-/// Cost of a grid outside the band, per squared fraction of the target beyond it: so steep that no amount of
-/// compactness pays for it.
+/// Cost of a grid outside the band: a step (a grid just outside would otherwise cost less than a neater shape
+/// gains), plus a square per fraction of the target beyond it, so steep that no amount of compactness pays for it.
+const OUTSIDE_BAND_STEP: f64 = 1e3;
 const OUTSIDE_BAND: f64 = 1e5;
 /// Cost of a grid outside half the band (±5 % by default): a step, so that the search counts such grids, plus a
 /// slope and a square that pull it back.
@@ -40,7 +41,8 @@ impl Objective {
         } else {
             0.0
         };
-        OUTSIDE_BAND * outside * outside + half + d * d
+        let step = if outside > 0.0 { OUTSIDE_BAND_STEP } else { 0.0 };
+        step + OUTSIDE_BAND * outside * outside + half + d * d
     }
 
     /// Cost of a grid's shape from its area and perimeter.

@@ -185,3 +185,82 @@ fn compounds_are_cut_only_where_balance_needs_it_and_reported() {
     assert_eq!(r.compounds.cut, vec![CompoundCut { compound: 100, grids: 2, cut_length: 1.0 }]);
     assert_eq!(r.compounds.cut_length, 1.0);
 }
+
+/// Households of the blocks whose grid differs between two plans, after matching each grid of `new` to the grid of
+/// `old` it shares most households with (each old grid matched at most once, largest overlaps first).
+fn moved_households(input: &BlockGraphInput, old: &BTreeMap<i64, String>, new: &[Region]) -> u32 {
+    let hh: BTreeMap<i64, u32> = input.nodes.iter().map(|n| (n.id, n.households)).collect();
+    let mut overlaps: Vec<(u32, usize, String)> = Vec::new();
+    for (i, r) in new.iter().enumerate() {
+        let mut by_old: BTreeMap<&String, u32> = BTreeMap::new();
+        for b in &r.blocks {
+            if let Some(l) = old.get(b) {
+                *by_old.entry(l).or_default() += hh[b];
+            }
+        }
+        overlaps.extend(by_old.into_iter().map(|(l, h)| (h, i, l.clone())));
+    }
+    overlaps.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let (mut matched_new, mut matched_old) = (BTreeMap::new(), std::collections::BTreeSet::new());
+    for (_, i, l) in overlaps {
+        if !matched_new.contains_key(&i) && !matched_old.contains(&l) {
+            matched_old.insert(l.clone());
+            matched_new.insert(i, l);
+        }
+    }
+    new.iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.blocks.iter().map(move |b| (i, b)))
+        .filter(|(i, b)| old.get(b) != matched_new.get(i))
+        .map(|(_, b)| hh[b])
+        .sum()
+}
+
+#[test]
+fn rebalancing_the_community_keeps_in_band_grids_and_moves_less_than_a_fresh_suggestion() {
+    let input = lattice(20, 20, 20, 40, 5);
+    let opts = Options { budget: Duration::from_secs(5), ..Options::default() };
+    let plan = partition(&input, &opts).unwrap();
+    let before: BTreeMap<i64, String> =
+        plan.regions.iter().flat_map(|r| r.blocks.iter().map(move |b| (*b, r.label.clone()))).collect();
+    // 5 % more households in one corner (new flats in the 5 × 5 blocks at the origin)
+    let total: u32 = input.nodes.iter().map(|n| n.households).sum();
+    let mut grown = input.clone();
+    let corner: Vec<usize> = (0..grown.nodes.len()).filter(|&i| i % 20 < 5 && i / 20 < 5).collect();
+    for &i in &corner {
+        grown.nodes[i].households += total / 20 / corner.len() as u32;
+    }
+    let in_band = |h: u32| (f64::from(h) - 300.0).abs() <= 30.0;
+    let was: BTreeMap<&String, u32> = plan.regions.iter().map(|r| (&r.label, r.households)).collect();
+    let r = rebalance_community(&grown, &before, &opts).unwrap();
+    let outside: Vec<(&String, u32)> =
+        r.result.regions.iter().filter(|g| !in_band(g.households)).map(|g| (&g.label, g.households)).collect();
+    assert!(outside.is_empty(), "outside the band: {outside:?}; widened {}, changed {:?}", r.widened, r.changed);
+    assert!(r.result.regions.iter().all(|g| contiguous(&grown, &g.blocks)));
+    // every grid that was in the band and holds no grown block is exactly as it was, unless a ring had to join
+    let grown_ids: Vec<i64> = corner.iter().map(|&i| i as i64).collect();
+    for g in &plan.regions {
+        let touched = g.blocks.iter().any(|b| grown_ids.contains(b));
+        if !touched && in_band(g.households) && r.widened == 0 {
+            assert!(r.kept.contains(&g.label), "{} was in the band and far from the change", g.label);
+        }
+    }
+    assert!(r.changed.len() < plan.regions.len() / 2, "only grids near the corner change: {:?}", r.changed);
+    assert!(r.changed.iter().all(|l| was.contains_key(l) || l.starts_with("new-")), "{:?}", r.changed);
+    let fresh = partition(&grown, &opts).unwrap();
+    let fresh_moved = moved_households(&grown, &before, &fresh.regions);
+    assert_eq!(r.moved_households, moved_households(&grown, &before, &r.result.regions));
+    assert!(
+        r.moved_households < fresh_moved,
+        "rebalance moved {} households, a fresh plan {fresh_moved}",
+        r.moved_households
+    );
+    eprintln!(
+        "rebalance: {} grids changed of {}, {} households moved ({} blocks), widened {}; fresh suggestion moves {fresh_moved}",
+        r.changed.len(),
+        plan.regions.len(),
+        r.moved_households,
+        r.moved_blocks,
+        r.widened
+    );
+}
