@@ -94,6 +94,24 @@ pub struct Proposal {
     /// How the plan cuts the compounds given as building cells.
     #[serde(default)]
     pub compounds: CompoundCuts,
+    /// For "rebalance the community": what changed of the plan it started from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebalanced: Option<RebalanceSummary>,
+}
+
+/// What "rebalance the community" changed: the grids inside the band stay exactly as they were.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RebalanceSummary {
+    /// Grids left exactly as they were.
+    pub kept: Vec<String>,
+    /// Grids that gained or lost blocks (new ones are keyed `new-1`, …).
+    pub changed: Vec<String>,
+    /// Households of the blocks that moved to another grid.
+    pub moved_households: u32,
+    /// Blocks that moved.
+    pub moved_blocks: usize,
+    /// Rings of in-band neighbours that had to join (0: only grids outside the band changed).
+    pub widened: usize,
 }
 
 /// A compound divided into building cells: the block it was, and the cells that replace it in new plans.

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::hierarchy::community_bbox;
 use crate::store::{blocks, plans};
 use crate::write::{Touches, Write, Writer};
-use wangge_api::plans::{Divided, Draft, PlanInput, Proposal, Published};
+use wangge_api::plans::{Divided, Draft, PlanInput, Proposal, Published, RebalanceSummary};
 
 /// Store a new draft of `community`'s plan.
 pub async fn create_draft(
@@ -68,13 +68,13 @@ pub async fn suggest(
     let mut w = writer.begin(state).await?;
     let divided = blocks::divide_compounds(w.conn(), community.as_str(), (options.target / 2) as i32).await?;
     let (input, result) = plans::suggest_input(w.conn(), community, options).await?;
-    store_proposal(w, community, &input, result, divided).await
+    store_proposal(w, community, &input, result, divided, None).await
 }
 
-/// Re-divide the grids within `hops` steps of grid `focus` of plan `id` into a new draft.
-pub async fn rebalance(state: &AppState, writer: Writer, id: i64, focus: &str, hops: usize) -> ApiResult<Proposal> {
-    let (community, input, result) = plans::rebalance_input(&state.pool, id, focus, hops).await?;
-    store_proposal(writer.begin(state).await?, &community, &input, result, Vec::new()).await
+/// Redraw part of plan `id` into a new draft, as `how` says (around one grid, or the grids outside the band).
+pub async fn rebalance(state: &AppState, writer: Writer, id: i64, how: &plans::Rebalance) -> ApiResult<Proposal> {
+    let (community, input, result, summary) = plans::rebalance_input(&state.pool, id, how).await?;
+    store_proposal(writer.begin(state).await?, &community, &input, result, Vec::new(), summary).await
 }
 
 async fn store_proposal(
@@ -83,6 +83,7 @@ async fn store_proposal(
     input: &PlanInput,
     result: PartitionResult,
     divided: Vec<Divided>,
+    rebalanced: Option<RebalanceSummary>,
 ) -> ApiResult<Proposal> {
     let (plan, report) = plans::save_draft(w.conn(), community, None, input).await?;
     let proposal = Proposal {
@@ -92,6 +93,7 @@ async fn store_proposal(
         lumpy: result.lumpy,
         divided,
         compounds: result.compounds,
+        rebalanced,
     };
     w.finish(StatusCode::CREATED, &proposal, Touches::Nothing).await?;
     Ok(proposal)

@@ -414,6 +414,63 @@ async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
     assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
 }
 
+#[tokio::test]
+async fn rebalancing_the_community_keeps_every_grid_in_the_band_as_it_is() {
+    let app = TestApp::spawn_with_demo().await;
+    let (plan_v1, grids) = current_grids(&app).await;
+    // new flats in one grid: its blocks gain 40 % more households
+    let grown = grids.iter().find(|g| g["kind"] == "natural").unwrap();
+    sqlx::query("UPDATE block SET households = households * 14 / 10 WHERE id = ANY($1)")
+        .bind(blocks_of(grown))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (s, body) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({})).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["report"]["problems"], json!([]), "a complete, contiguous plan");
+    assert!(body["plan"]["note"].as_str().unwrap().starts_with("community rebalanced"), "{}", body["plan"]["note"]);
+    let summary = &body["rebalanced"];
+    let list = |k: &str| -> Vec<String> {
+        summary[k].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+    };
+    let (kept, changed) = (list("kept"), list("changed"));
+    let draft = body["plan"]["id"].as_i64().unwrap();
+    let (_, plan) = app.get(&format!("/api/plans/{draft}")).await;
+    let features = plan["grids"]["features"].as_array().unwrap();
+    let blocks_by_key = |key: &str| {
+        features.iter().find(|f| f["properties"]["key"] == key).map(|f| blocks_of(&f["properties"])).unwrap_or_default()
+    };
+    // every natural grid is either kept, with exactly its blocks, or listed as changed
+    let natural: Vec<&Value> = grids.iter().filter(|g| g["kind"] == "natural").collect();
+    for g in &natural {
+        let key = g["key"].as_str().unwrap();
+        assert!(kept.iter().any(|k| k == key) != changed.iter().any(|k| k == key), "{key}: {summary}");
+        if kept.iter().any(|k| k == key) {
+            assert_eq!(blocks_by_key(key), blocks_of(g), "{key} is kept as it was");
+        }
+    }
+    // the households said to have moved are those of the blocks now in another grid
+    let households: std::collections::HashMap<i64, i64> =
+        sqlx::query_as::<_, (i64, i32)>("SELECT id, households FROM block WHERE community_code = $1")
+            .bind(COMMUNITY)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id, h)| (id, i64::from(h)))
+            .collect();
+    let moved: i64 = natural
+        .iter()
+        .flat_map(|g| {
+            let now = blocks_by_key(g["key"].as_str().unwrap());
+            blocks_of(g).into_iter().filter(move |b| !now.contains(b))
+        })
+        .map(|b| households[&b])
+        .sum();
+    assert_eq!(summary["moved_households"].as_i64(), Some(moved), "{summary}");
+    assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
+}
+
 /// The code of each grid of plan `plan`, by key.
 async fn codes_by_key(app: &TestApp, plan: i64) -> std::collections::HashMap<String, String> {
     let (s, body) = app.get(&format!("/api/plans/{plan}/lineage")).await;

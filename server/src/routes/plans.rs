@@ -16,7 +16,7 @@ use super::input;
 use crate::error::{ApiError, ApiResult};
 use crate::plans as service;
 use crate::state::AppState;
-use crate::store::plans;
+use crate::store::plans::{self, Rebalance};
 use crate::write::Writer;
 use wangge_api::plans::PlanInput;
 
@@ -145,9 +145,11 @@ async fn suggest(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RebalanceInput {
-    /// Key of the natural grid the edit was around.
-    grid: String,
-    /// Grid-adjacency steps to re-divide around it: 1 or 2 (default 1).
+    /// Key of the natural grid the edit was around; absent: rebalance the community (the grids outside the band are
+    /// brought back, every grid inside it stays as it is).
+    #[serde(default)]
+    grid: Option<String>,
+    /// Grid-adjacency steps to re-divide around `grid`: 1 or 2 (default 1).
     #[serde(default)]
     hops: Option<usize>,
 }
@@ -162,7 +164,11 @@ async fn rebalance(
     if !(1..=2).contains(&hops) {
         return Err(ApiError::unprocessable(ErrorCode::BadHops, "hops must be 1 or 2"));
     }
-    Ok(HttpResponse::Created().json(service::rebalance(&state, writer, *path, &body.grid, hops).await?))
+    let how = match body.into_inner().grid {
+        Some(focus) => Rebalance::Around { focus, hops },
+        None => Rebalance::Community,
+    };
+    Ok(HttpResponse::Created().json(service::rebalance(&state, writer, *path, &how).await?))
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! Grid plans: drafts, publishing and reading versions.
 
 use std::collections::HashMap;
-use wangge_api::plans::{GridInput, Plan, PlanInput};
+use wangge_api::plans::{GridInput, Plan, PlanInput, RebalanceSummary};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -650,31 +650,92 @@ pub async fn suggest_input(
     Ok((input, result))
 }
 
-/// A new draft (and its community) in which only the grids within `hops` steps of grid `focus` of plan `plan_id`
-/// are re-divided; dedicated grids and every farther grid stay as they are.
+/// How a stored plan is redrawn in part.
+#[derive(Debug, Clone)]
+pub enum Rebalance {
+    /// Re-divide the grids within `hops` steps of grid `focus`; every farther grid stays.
+    Around {
+        /// The natural grid the edit was around.
+        focus: String,
+        /// Grid-adjacency steps.
+        hops: usize,
+    },
+    /// Bring the grids outside the band back; every grid inside it stays exactly as it is.
+    Community,
+}
+
+/// A new draft (and its community) redrawn from plan `plan_id` as `how` says; dedicated grids always stay. Blocks
+/// divided since the plan was drawn are replaced by their cells, in the same grid. For [`Rebalance::Community`],
+/// also what changed.
 pub async fn rebalance_input(
     pool: &PgPool,
     plan_id: i64,
-    focus: &str,
-    hops: usize,
-) -> Result<(CommunityCode, PlanInput, wangge_domain::partition::PartitionResult)> {
+    how: &Rebalance,
+) -> Result<(CommunityCode, PlanInput, wangge_domain::partition::PartitionResult, Option<RebalanceSummary>)> {
     let plan = get_plan(pool, plan_id).await?;
     let community: CommunityCode =
         plan.community_code.parse().map_err(|e: wangge_domain::codes::CodeError| anyhow::anyhow!(e))?;
     let grids = stored_grids(&mut *pool.acquire().await?, plan_id).await?;
-    if !grids.iter().any(|g| g.key == focus && g.kind == GridKind::Natural) {
-        return Err(PlanError::UnknownGrid(format!("{focus} in plan {plan_id}")));
+    if let Rebalance::Around { focus, .. } = how {
+        if !grids.iter().any(|g| &g.key == focus && g.kind == GridKind::Natural) {
+            return Err(PlanError::UnknownGrid(format!("{focus} in plan {plan_id}")));
+        }
     }
+    let cells: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT parent_id, id FROM block WHERE community_code = $1 AND parent_id IS NOT NULL AND NOT retired",
+    )
+    .bind(community.as_str())
+    .fetch_all(pool)
+    .await?;
+    // a block of the plan divided since: its cells, in its grid
+    let live = |blocks: &[i64]| -> Vec<i64> {
+        blocks
+            .iter()
+            .flat_map(|&b| {
+                let pieces: Vec<i64> = cells.iter().filter(|c| c.0 == b).map(|c| c.1).collect();
+                if pieces.is_empty() {
+                    vec![b]
+                } else {
+                    pieces
+                }
+            })
+            .collect()
+    };
     let dedicated: Vec<(String, Vec<i64>)> =
-        grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), g.blocks.clone())).collect();
+        grids.iter().filter(|g| g.kind == GridKind::Dedicated).map(|g| (g.key.clone(), live(&g.blocks))).collect();
     let graph = partition_input(&mut *pool.acquire().await?, community.as_str(), &dedicated).await?;
+    let in_graph: std::collections::HashSet<i64> = graph.nodes.iter().map(|n| n.id).collect();
     let assignment: std::collections::BTreeMap<i64, String> = grids
         .iter()
         .filter(|g| g.kind == GridKind::Natural)
-        .flat_map(|g| g.blocks.iter().map(move |b| (*b, g.key.clone())))
+        .flat_map(|g| live(&g.blocks).into_iter().map(move |b| (b, g.key.clone())))
+        .filter(|(b, _)| in_graph.contains(b))
         .collect();
-    let result = wangge_domain::partition::rebalance_neighbours(&graph, &assignment, focus, hops, &Default::default())
-        .map_err(|e| PlanError::PartitionFailed(e.to_string()))?;
+    let (result, summary, note) = match how {
+        Rebalance::Around { focus, hops } => {
+            let result =
+                wangge_domain::partition::rebalance_neighbours(&graph, &assignment, focus, *hops, &Default::default())
+                    .map_err(|e| PlanError::PartitionFailed(e.to_string()))?;
+            (result, None, format!("rebalanced around {focus} ({hops} step(s))"))
+        }
+        Rebalance::Community => {
+            let r = wangge_domain::partition::rebalance_community(&graph, &assignment, &Default::default())
+                .map_err(|e| PlanError::PartitionFailed(e.to_string()))?;
+            let note = format!(
+                "community rebalanced: {} grid(s) changed, {} household(s) moved",
+                r.changed.len(),
+                r.moved_households
+            );
+            let summary = RebalanceSummary {
+                kept: r.kept,
+                changed: r.changed,
+                moved_households: r.moved_households,
+                moved_blocks: r.moved_blocks,
+                widened: r.widened,
+            };
+            (r.result, Some(summary), note)
+        }
+    };
     let names: HashMap<&str, (&GridKind, &Option<Vec<i64>>)> =
         grids.iter().map(|g| (g.key.as_str(), (&g.kind, &g.unit))).collect();
     let input = PlanInput {
@@ -688,10 +749,10 @@ pub async fn rebalance_input(
             })
             .collect(),
         based_on: if plan.status == PlanStatus::Published { Some(plan.id) } else { plan.based_on },
-        note: Some(format!("rebalanced around {focus} ({hops} step(s))")),
+        note: Some(note),
         revision: None,
     };
-    Ok((community, input, result))
+    Ok((community, input, result, summary))
 }
 
 /// Where each grid of plan `plan_id` came from, and the codes of the version it replaces that it retired.
