@@ -149,6 +149,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Add households in one corner of a graph file's community, then time "rebalance the community" against a
+    /// fresh suggestion (prints a Markdown table; no database needed).
+    BenchRebalance {
+        /// The graph file (the partitioner's JSON format).
+        input: PathBuf,
+        /// Share of the households added.
+        #[arg(long, default_value_t = 0.05)]
+        share: f64,
+    },
     /// Benchmark tiles against Martin on the same tables (prints a Markdown table).
     BenchTiles {
         /// The shared data folder.
@@ -260,6 +269,13 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::BenchRebalance { input, share } = &cli.command {
+        let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+        let graph: wangge_domain::partition::BlockGraphInput = serde_json::from_str(&text).context("the graph JSON")?;
+        let report = bench::rebalance::bench_rebalance(&graph, *share)?;
+        println!("{}", bench::rebalance::markdown(&input.display().to_string(), &report));
+        return Ok(());
+    }
     if let Command::Partition { input, target, tolerance, seed } = &cli.command {
         // a pure computation: no database needed
         let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
@@ -463,7 +479,9 @@ async fn main() -> Result<()> {
             let runs = bench::locate::bench_locate(&pool, &data, grids_per_side).await?;
             println!("{}", bench::locate::markdown(&runs));
         }
-        Command::Partition { .. } | Command::BenchGistar { .. } => unreachable!("handled before connecting"),
+        Command::Partition { .. } | Command::BenchGistar { .. } | Command::BenchRebalance { .. } => {
+            unreachable!("handled before connecting")
+        }
         Command::BenchEditor { blocks_per_side, grids } => {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);

@@ -50,7 +50,7 @@ use graph::Graph;
 pub use graph::COMPOUND_CUT;
 use grow::{grow, NONE};
 use objective::{polsby_popper, Objective};
-pub use rebalance::{rebalance_community, rebalance_neighbours, Rebalanced};
+pub use rebalance::{households_moved, rebalance_community, rebalance_neighbours, Rebalanced};
 use recombine::recombine;
 use search::{anneal, local_search, Schedule};
 use state::State;

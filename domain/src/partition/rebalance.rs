@@ -331,3 +331,33 @@ fn attach_new_blocks(g: &Graph, owner: &mut [usize], labels: &mut Vec<String>, d
         }
     }
 }
+
+/// Households of the blocks whose grid differs between plan `old` (block → label) and the grids `new`, after matching
+/// each new grid to the old grid it shares most households with (each old grid matched once, largest overlaps
+/// first): how much a plan redrawn from scratch, whatever its labels, moves.
+pub fn households_moved(input: &BlockGraphInput, old: &BTreeMap<i64, String>, new: &[super::Region]) -> u32 {
+    let hh: BTreeMap<i64, u32> = input.nodes.iter().map(|n| (n.id, n.households)).collect();
+    let mut overlaps: Vec<(u32, usize, &String)> = Vec::new();
+    for (i, r) in new.iter().enumerate() {
+        let mut by_old: BTreeMap<&String, u32> = BTreeMap::new();
+        for b in &r.blocks {
+            if let Some(l) = old.get(b) {
+                *by_old.entry(l).or_default() += hh.get(b).copied().unwrap_or(0);
+            }
+        }
+        overlaps.extend(by_old.into_iter().map(|(l, h)| (h, i, l)));
+    }
+    overlaps.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+    let (mut matched, mut taken): (BTreeMap<usize, &String>, BTreeSet<&String>) = Default::default();
+    for (_, i, l) in overlaps {
+        if !matched.contains_key(&i) && taken.insert(l) {
+            matched.insert(i, l);
+        }
+    }
+    new.iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.blocks.iter().map(move |b| (i, b)))
+        .filter(|(i, b)| old.contains_key(b) && old.get(b) != matched.get(i).copied())
+        .map(|(_, b)| hh.get(b).copied().unwrap_or(0))
+        .sum()
+}

@@ -186,36 +186,6 @@ fn compounds_are_cut_only_where_balance_needs_it_and_reported() {
     assert_eq!(r.compounds.cut_length, 1.0);
 }
 
-/// Households of the blocks whose grid differs between two plans, after matching each grid of `new` to the grid of
-/// `old` it shares most households with (each old grid matched at most once, largest overlaps first).
-fn moved_households(input: &BlockGraphInput, old: &BTreeMap<i64, String>, new: &[Region]) -> u32 {
-    let hh: BTreeMap<i64, u32> = input.nodes.iter().map(|n| (n.id, n.households)).collect();
-    let mut overlaps: Vec<(u32, usize, String)> = Vec::new();
-    for (i, r) in new.iter().enumerate() {
-        let mut by_old: BTreeMap<&String, u32> = BTreeMap::new();
-        for b in &r.blocks {
-            if let Some(l) = old.get(b) {
-                *by_old.entry(l).or_default() += hh[b];
-            }
-        }
-        overlaps.extend(by_old.into_iter().map(|(l, h)| (h, i, l.clone())));
-    }
-    overlaps.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let (mut matched_new, mut matched_old) = (BTreeMap::new(), std::collections::BTreeSet::new());
-    for (_, i, l) in overlaps {
-        if !matched_new.contains_key(&i) && !matched_old.contains(&l) {
-            matched_old.insert(l.clone());
-            matched_new.insert(i, l);
-        }
-    }
-    new.iter()
-        .enumerate()
-        .flat_map(|(i, r)| r.blocks.iter().map(move |b| (i, b)))
-        .filter(|(i, b)| old.get(b) != matched_new.get(i))
-        .map(|(_, b)| hh[b])
-        .sum()
-}
-
 #[test]
 fn rebalancing_the_community_keeps_in_band_grids_and_moves_less_than_a_fresh_suggestion() {
     let input = lattice(20, 20, 20, 40, 5);
@@ -248,8 +218,8 @@ fn rebalancing_the_community_keeps_in_band_grids_and_moves_less_than_a_fresh_sug
     assert!(r.changed.len() < plan.regions.len() / 2, "only grids near the corner change: {:?}", r.changed);
     assert!(r.changed.iter().all(|l| was.contains_key(l) || l.starts_with("new-")), "{:?}", r.changed);
     let fresh = partition(&grown, &opts).unwrap();
-    let fresh_moved = moved_households(&grown, &before, &fresh.regions);
-    assert_eq!(r.moved_households, moved_households(&grown, &before, &r.result.regions));
+    let fresh_moved = households_moved(&grown, &before, &fresh.regions);
+    assert_eq!(r.moved_households, households_moved(&grown, &before, &r.result.regions));
     assert!(
         r.moved_households < fresh_moved,
         "rebalance moved {} households, a fresh plan {fresh_moved}",

@@ -3,7 +3,7 @@
 //! million cases; `wangge bench-open311`, Open311's request list over a million requests against PostGIS and
 //! partner intake under load; `wangge bench-editor`, the editor's stroke latency in Chromium; `wangge bench-cache`,
 //! the locate cache read whole or patched after a publish; `wangge bench-split`, a big compound divided into building
-//! cells).
+//! cells; `wangge bench-rebalance`, rebalancing a community after households changed against a fresh suggestion).
 
 pub mod cache;
 pub mod cases;
@@ -11,5 +11,6 @@ pub mod editor;
 pub mod heat;
 pub mod locate;
 pub mod open311;
+pub mod rebalance;
 pub mod split;
 pub mod tiles;
