@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use wangge_domain::partition::{CompoundCuts, Oversized};
+use wangge_domain::partition::{CompoundCuts, Oversized, Piece};
 use wangge_domain::plan::{GridKind, GridStats, PlanReport, PlanStatus, Problem};
 
 /// A grid as submitted by a planner.
@@ -94,6 +94,12 @@ pub struct Proposal {
     /// How the plan cuts the compounds given as building cells.
     #[serde(default)]
     pub compounds: CompoundCuts,
+    /// The pieces of a block graph that falls apart, each with its fix (empty when it is in one piece).
+    #[serde(default)]
+    pub pieces: Vec<Piece>,
+    /// Grids holding no household, named.
+    #[serde(default)]
+    pub empty_grids: Vec<String>,
     /// For "rebalance the community": what changed of the plan it started from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebalanced: Option<RebalanceSummary>,

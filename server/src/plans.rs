@@ -93,6 +93,8 @@ async fn store_proposal(
         lumpy: result.lumpy,
         divided,
         compounds: result.compounds,
+        pieces: result.pieces,
+        empty_grids: result.empty_grids,
         rebalanced,
     };
     w.finish(StatusCode::CREATED, &proposal, Touches::Nothing).await?;

@@ -171,8 +171,45 @@ pub struct PartitionResult {
     /// How the plan divides the compounds given as building cells.
     #[serde(default)]
     pub compounds: CompoundCuts,
+    /// The pieces of a graph that falls apart (islands, parcels cut off by unmodelled streets), each with the fix
+    /// to make; empty when the graph is in one piece.
+    #[serde(default)]
+    pub pieces: Vec<Piece>,
+    /// Grids holding no household (a piece of empty blocks): named, never returned silently.
+    #[serde(default)]
+    pub empty_grids: Vec<String>,
     /// The seed of the start that won.
     pub seed: u64,
+}
+
+/// One connected piece of a graph that falls apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Piece {
+    /// Its lowest block id (to name it).
+    pub first_block: i64,
+    /// Blocks.
+    pub blocks: usize,
+    /// Households.
+    pub households: u32,
+    /// What to do with it.
+    pub advice: PieceAdvice,
+}
+
+/// What a piece of the graph needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "fix")]
+pub enum PieceAdvice {
+    /// It holds enough households for grids of its own (as the plan draws them).
+    OwnGrids,
+    /// Too few households for a grid: join it to the nearest grid across the gap (in the graph's length unit).
+    JoinNearest {
+        /// That grid.
+        grid: String,
+        /// The distance between the nearest representative points.
+        gap: f64,
+    },
+    /// No households: leave it out of every grid.
+    LeaveUnassigned,
 }
 
 /// How a plan divides the compounds given as building cells: only where balance needs it.
@@ -318,18 +355,23 @@ fn summarise(
             .map(|(compound, (grids, cut_length))| CompoundCut { compound, grids: grids.len(), cut_length })
             .collect(),
     };
-    let regions = blocks
+    let label_of: Vec<String> = (0..regions_n)
+        .map(|r| {
+            if r < fixed_labels.len() {
+                format!("fixed:{}", fixed_labels[r])
+            } else {
+                format!("g{}", r - fixed_labels.len() + 1)
+            }
+        })
+        .collect();
+    let regions: Vec<Region> = blocks
         .into_iter()
         .enumerate()
         .filter(|(_, b)| !b.is_empty())
         .map(|(r, mut b)| {
             b.sort_unstable();
             Region {
-                label: if r < fixed_labels.len() {
-                    format!("fixed:{}", fixed_labels[r])
-                } else {
-                    format!("g{}", r - fixed_labels.len() + 1)
-                },
+                label: label_of[r].clone(),
                 blocks: b,
                 households: hh[r] as u32,
                 polsby_popper: polsby_popper(area[r], perim[r]),
@@ -352,7 +394,63 @@ fn summarise(
         .map(|v| Oversized { block: input.nodes[v].id, households: input.nodes[v].households })
         .collect();
     lumpy.sort_by_key(|o| o.block);
-    PartitionResult { regions, oversized, lumpy, cut_length: cut, compounds, seed }
+    let empty_grids = regions.iter().filter(|r| r.households == 0).map(|r| r.label.clone()).collect();
+    let pieces = pieces(input, g, owner, &label_of, opts);
+    PartitionResult { regions, oversized, lumpy, cut_length: cut, compounds, pieces, empty_grids, seed }
+}
+
+/// The connected pieces of the graph, when there is more than one, each with its fix: its own grids, the nearest
+/// grid across the gap (too few households for a grid), or none (no households).
+fn pieces(input: &BlockGraphInput, g: &Graph, owner: &[usize], label_of: &[String], opts: &Options) -> Vec<Piece> {
+    let n = g.len();
+    let mut piece = vec![usize::MAX; n];
+    let mut count = 0;
+    for start in 0..n {
+        if piece[start] != usize::MAX {
+            continue;
+        }
+        piece[start] = count;
+        let mut stack = vec![start];
+        while let Some(v) = stack.pop() {
+            for &(u, _) in &g.nb[v] {
+                if piece[u] == usize::MAX {
+                    piece[u] = count;
+                    stack.push(u);
+                }
+            }
+        }
+        count += 1;
+    }
+    if count < 2 {
+        return Vec::new();
+    }
+    let low = f64::from(opts.target) * (1.0 - opts.tolerance);
+    (0..count)
+        .map(|p| {
+            let members: Vec<usize> = (0..n).filter(|&v| piece[v] == p).collect();
+            let households: f64 = members.iter().map(|&v| g.hh[v]).sum();
+            let advice = if households == 0.0 {
+                PieceAdvice::LeaveUnassigned
+            } else if households >= low {
+                PieceAdvice::OwnGrids
+            } else {
+                // the nearest block of another piece that holds households, and its grid
+                let piece = &piece;
+                members
+                    .iter()
+                    .flat_map(|&v| {
+                        (0..n).filter(move |&u| piece[u] != p).map(move |u| (graph::d2(g.xy[v], g.xy[u]), u))
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                    .map_or(PieceAdvice::OwnGrids, |(d, u)| PieceAdvice::JoinNearest {
+                        grid: label_of[owner[u]].clone(),
+                        gap: d.sqrt(),
+                    })
+            };
+            let first_block = members.iter().map(|&v| input.nodes[v].id).min().unwrap_or_default();
+            Piece { first_block, blocks: members.len(), households: households as u32, advice }
+        })
+        .collect()
 }
 
 /// What every start shares.

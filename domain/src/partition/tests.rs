@@ -234,3 +234,32 @@ fn rebalancing_the_community_keeps_in_band_grids_and_moves_less_than_a_fresh_sug
         r.widened
     );
 }
+
+#[test]
+fn separate_pieces_and_empty_grids_are_reported_with_a_fix() {
+    // two rows of 10 blocks with no edge between them, a small piece of 2 blocks beside the first, an empty island
+    let mut input = row_with_compound(0, 10, 30);
+    let mut add = |id: i64, households: u32, x: f64, y: f64| {
+        input.nodes.push(Node { id, households, area: 1.0, perimeter: 4.0, x, y, compound: None });
+    };
+    for i in 0..10 {
+        add(100 + i, 30, i as f64, 5.0);
+    }
+    add(200, 30, 12.0, 0.0);
+    add(201, 30, 13.0, 0.0);
+    add(500, 0, 50.0, 50.0);
+    input.edges.extend((100..109).map(|i| Edge { a: i, b: i + 1, length: 1.0 }));
+    input.edges.push(Edge { a: 200, b: 201, length: 1.0 });
+    let r = partition(&input, &Options::default()).unwrap();
+    assert_eq!(r.pieces.len(), 4, "{:?}", r.pieces);
+    let piece = |block: i64| r.pieces.iter().find(|p| p.first_block == block).unwrap();
+    assert_eq!((piece(0).blocks, piece(0).households, piece(0).advice.clone()), (10, 300, PieceAdvice::OwnGrids));
+    assert_eq!(piece(500).advice, PieceAdvice::LeaveUnassigned, "an empty island");
+    // the small piece is nearest the first row's grid, two units across the gap
+    let grid_of_0 = r.regions.iter().find(|g| g.blocks.contains(&0)).unwrap().label.clone();
+    assert_eq!(piece(200).advice, PieceAdvice::JoinNearest { grid: grid_of_0, gap: 3.0 });
+    // every grid without households is named
+    let empty: Vec<&String> = r.regions.iter().filter(|g| g.households == 0).map(|g| &g.label).collect();
+    assert_eq!(r.empty_grids.iter().collect::<Vec<_>>(), empty);
+    assert!(!empty.is_empty());
+}
