@@ -311,6 +311,25 @@ const changedGrids = suggestedGrids.filter((g) => after.get(g.key) !== [...g.blo
 check(changedGrids.every((k) => touching.has(k)), `rebalancing changed only ${focus} and grids touching it (${changedGrids.length} changed, ${touching.size} near)`);
 check(after.size === suggestedGrids.length, 'rebalancing keeps the number of grids');
 
+// 10. rebalance the community: every grid inside the band stays as it is; then one undo goes back to the draft before
+await page.getByTestId('editor-message').click();
+await page.getByTestId('rebalance-community').click();
+await page.getByTestId('editor-message').filter({ hasText: /保持不变|kept as they were/ }).waitFor({ timeout: 60000 });
+const community = await newestDraft();
+check(community.id > rebalanced.id && (community.note || '').startsWith('community rebalanced'), `rebalancing the community makes a new draft (${community.note})`);
+const beforeGrids = await gridsOf(rebalanced.id);
+const afterCommunity = new Map((await gridsOf(community.id)).map((g) => [g.key, [...g.blocks].sort().join(',')]));
+const inBandBefore = beforeGrids.filter((g) => g.kind === 'natural' && g.within_band);
+check(inBandBefore.every((g) => afterCommunity.get(g.key) === [...g.blocks].sort().join(',')), `the ${inBandBefore.length} grids in the band are kept exactly`);
+await page.screenshot({ path: `${artifacts}/editor-rebalance-community.png` });
+await page.getByTestId('editor-message').click();
+await page.getByTestId('undo-proposal').click();
+await page.getByTestId('editor-message').filter({ hasText: /已恢复|Back to the plan/ }).waitFor({ timeout: 30000 });
+const rowsNow = await page.getByTestId('grid-row').count();
+check(rowsNow === beforeGrids.filter((g) => g.blocks.length > 0).length, `one undo shows the draft before the rebalance again (${rowsNow} grids)`);
+check((await page.getByTestId('undo-proposal').count()) === 0, 'the undo is spent');
+await page.screenshot({ path: `${artifacts}/editor-undo-proposal.png` });
+
 const strokes = await page.evaluate(() => window.wanggeStrokeMs || []);
 strokes.sort((x, y) => x - y);
 console.log(`stroke latency (pointer → counts updated), ${strokes.length} strokes: median ${strokes[Math.floor(strokes.length / 2)].toFixed(1)} ms, max ${strokes[strokes.length - 1].toFixed(1)} ms`);

@@ -113,6 +113,8 @@ pub struct Controller {
     conflict: RwSignal<Option<Conflict>>,
     /// A long computation under way on the server (the i18n key of what it is doing).
     busy: RwSignal<Option<&'static str>>,
+    /// What was open before the last suggestion or rebalance (to undo it in one step).
+    before_proposal: RwSignal<Option<service::Source>>,
     confirm: RwSignal<Option<Value>>,
     versions: RwSignal<Vec<Value>>,
     compared: RwSignal<Option<Value>>,
@@ -169,6 +171,7 @@ impl Controller {
             message: RwSignal::new(None),
             conflict: RwSignal::new(None),
             busy: RwSignal::new(None),
+            before_proposal: RwSignal::new(None),
             confirm: RwSignal::new(None),
             versions: RwSignal::new(Vec::new()),
             compared: RwSignal::new(None),

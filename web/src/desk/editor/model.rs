@@ -61,9 +61,13 @@ impl Model {
         let mut list = Vec::new();
         let mut adjacent = Vec::new();
         let mut points = HashMap::new();
+        let mut cells_of: HashMap<BlockId, Vec<BlockId>> = HashMap::new();
         for f in features(blocks) {
             let p = &f["properties"];
             let id = p["id"].as_i64().unwrap_or_default();
+            if let Some(parent) = p["parent_id"].as_i64() {
+                cells_of.entry(parent).or_default().push(id);
+            }
             list.push(EditBlock {
                 id,
                 households: num(&p["households"]) as u32,
@@ -107,12 +111,13 @@ impl Model {
             base: HashMap::new(),
         };
         if let Some(grids) = grids {
-            model.load_grids(grids);
+            model.load_grids(grids, &cells_of);
         }
         model
     }
 
-    fn load_grids(&mut self, grids: &Value) {
+    /// Load a version's grids; a block divided since that version was drawn stands for its cells.
+    fn load_grids(&mut self, grids: &Value, cells_of: &HashMap<BlockId, Vec<BlockId>>) {
         for f in grids["features"].as_array().into_iter().flatten() {
             let p = &f["properties"];
             let key = p["key"].as_str().unwrap_or_default().to_owned();
@@ -121,7 +126,13 @@ impl Model {
             let label =
                 p["code"].as_str().map(|c| c[c.len().saturating_sub(3)..].to_owned()).unwrap_or_else(|| key.clone());
             self.labels.push(label);
-            let blocks: Vec<BlockId> = p["blocks"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
+            let blocks: Vec<BlockId> = p["blocks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_i64)
+                .flat_map(|b| cells_of.get(&b).cloned().unwrap_or_else(|| vec![b]))
+                .collect();
             for b in &blocks {
                 self.base.insert(*b, key.clone());
             }

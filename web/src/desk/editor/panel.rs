@@ -35,6 +35,7 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
         ctl.confirm,
         ctl.busy,
     );
+    let before_proposal = ctl.before_proposal;
     let community = ctl.model.borrow().community.clone();
     // Views need `Send` handles: the controller lives in local storage and closures fetch it.
     let cv: StoredValue<Rc<Controller>, LocalStorage> = StoredValue::new_local(ctl.clone());
@@ -107,6 +108,12 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                     on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.suggest().await }) }>{move || tr!(lang.get(), "suggest")}</button>
                 <button data-testid="rebalance" disabled=move || busy.get().is_some() || active.get().is_none()
                     on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.rebalance().await }) }>{move || tr!(lang.get(), "rebalance")}</button>
+                <button data-testid="rebalance-community" disabled=move || busy.get().is_some()
+                    on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.rebalance_community().await }) }>{move || tr!(lang.get(), "rebalance_community")}</button>
+                <Show when=move || before_proposal.get().is_some()>
+                    <button data-testid="undo-proposal" disabled=move || busy.get().is_some()
+                        on:click=move |_| { let c = cv.get_value(); spawn_local(async move { c.undo_proposal().await }) }>{move || tr!(lang.get(), "undo_proposal")}</button>
+                </Show>
             </div>
             {move || busy.get().map(|what| view! {
                 <p class="progress" data-testid="busy"><span class="spinner"></span>{move || t(lang.get(), what)}</p>

@@ -14,7 +14,7 @@ pub(super) enum Layer {
 }
 
 /// Which plan to open.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Source {
     /// A given draft.
     Draft(i64),
@@ -392,8 +392,13 @@ impl Controller {
 
     /// Show the draft `id` the server just made (an import, a suggestion, a rebalance) in place of the current one.
     pub(super) async fn adopt_draft(self: &Rc<Self>, id: Option<i64>) -> bool {
+        self.reopen(id.map(Source::Draft)).await
+    }
+
+    /// Open `source` (`None`: the open draft, else the plan in force) in place of the current work.
+    async fn reopen(self: &Rc<Self>, source: Option<Source>) -> bool {
         let community = self.model.borrow().community.clone();
-        match load(&community, id.map(Source::Draft)).await {
+        match load(&community, source).await {
             Ok((model, blocks, edges)) => {
                 *self.model.borrow_mut() = model;
                 *self.blocks_fc.borrow_mut() = blocks;
@@ -417,6 +422,7 @@ impl Controller {
             return;
         }
         let community = self.model.borrow().community.clone();
+        self.remember_before_proposal();
         self.busy.set(Some("suggesting"));
         let reply =
             api::send("POST", &fill(paths::COMMUNITY_PLANS_SUGGEST, &[&community]), &json!({}), &self.csrf).await;
@@ -442,12 +448,51 @@ impl Controller {
         let Some(id) = self.model.borrow().draft_id else {
             return;
         };
+        self.remember_before_proposal();
         self.busy.set(Some("rebalancing"));
         let reply =
             api::send("POST", &fill(paths::PLAN_REBALANCE, &[&id]), &json!({ "grid": key, "hops": 1 }), &self.csrf)
                 .await;
         self.busy.set(None);
         self.show_partition(reply).await;
+    }
+
+    /// Save the current work, then bring the grids outside the band back, keeping every grid inside it as it is.
+    pub(super) async fn rebalance_community(self: &Rc<Self>) {
+        if !self.save().await {
+            return;
+        }
+        let source = self.current_source();
+        let id = match source {
+            Source::Draft(id) => Some(id),
+            Source::InForce => self.model.borrow().published,
+        };
+        let Some(id) = id else { return };
+        self.before_proposal.set(Some(source));
+        self.busy.set(Some("rebalancing"));
+        let reply = api::send("POST", &fill(paths::PLAN_REBALANCE, &[&id]), &json!({}), &self.csrf).await;
+        self.busy.set(None);
+        self.show_partition(reply).await;
+    }
+
+    /// What is open now: the draft, or the plan in force.
+    fn current_source(&self) -> Source {
+        self.model.borrow().draft_id.map_or(Source::InForce, Source::Draft)
+    }
+
+    fn remember_before_proposal(&self) {
+        self.before_proposal.set(Some(self.current_source()));
+    }
+
+    /// Undo the last suggestion or rebalance in one step: open again what was open before it (its draft stays in
+    /// the version history).
+    pub(super) async fn undo_proposal(self: &Rc<Self>) {
+        let Some(source) = self.before_proposal.get_untracked() else { return };
+        if self.reopen(Some(source)).await {
+            self.before_proposal.set(None);
+            self.set_problems(Vec::new());
+            self.say(false, tr!(self.lang.get_untracked(), "proposal_undone"));
+        }
     }
 
     /// Open the draft a suggestion or a rebalance made, say how balanced it is, and mark the blocks to split.
@@ -477,6 +522,18 @@ impl Controller {
             within,
             tr!(lang, "in_band")
         );
+        if !proposal.divided.is_empty() {
+            text.push_str(&format!("; {} {}", proposal.divided.len(), tr!(lang, "divided_compounds")));
+        }
+        if let Some(r) = &proposal.rebalanced {
+            text.push_str(&format!(
+                "; {} {}, {} {}",
+                r.kept.len(),
+                tr!(lang, "kept_grids"),
+                r.moved_households,
+                tr!(lang, "moved_households")
+            ));
+        }
         if !to_split.is_empty() {
             text.push_str(&format!("; {} {}", to_split.len(), tr!(lang, "lumpy_blocks")));
         }
