@@ -48,6 +48,8 @@ pub const COMMUNITY_BLOCK_EDGES: &str = "/api/communities/{code}/block-edges";
 pub const BLOCK: &str = "/api/blocks/{id}";
 /// `/api/blocks/{id}/split`: split a block.
 pub const BLOCK_SPLIT: &str = "/api/blocks/{id}/split";
+/// `/api/blocks/{id}/split-policy`: the planner's override for Suggest (auto, never, always).
+pub const BLOCK_SPLIT_POLICY: &str = "/api/blocks/{id}/split-policy";
 /// `/api/buildings/{id}`: one building.
 pub const BUILDING: &str = "/api/buildings/{id}";
 /// `/api/communities/{code}/plans`: a community's plan versions; a new draft.
@@ -191,7 +193,7 @@ pub const OPEN311_UPDATES: &str = "/open311/v2/servicerequestupdates.{format}";
 pub const APP_SCREENS: [&str; 7] = ["public", "admin", "grids", "communities", "cases", "density", "track"];
 
 /// Every pattern above.
-pub const ALL: [&str; 88] = [
+pub const ALL: [&str; 89] = [
     HEALTH,
     SESSION,
     DISTRICTS,
@@ -213,6 +215,7 @@ pub const ALL: [&str; 88] = [
     COMMUNITY_BLOCK_EDGES,
     BLOCK,
     BLOCK_SPLIT,
+    BLOCK_SPLIT_POLICY,
     BUILDING,
     COMMUNITY_PLANS,
     COMMUNITY_PLANS_SUGGEST,

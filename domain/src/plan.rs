@@ -30,6 +30,35 @@ use serde::{Deserialize, Serialize};
 /// Database id of a block (or of a building cell split from a block).
 pub type BlockId = i64;
 
+/// A planner's override per block for Suggest: whether the block may be divided into building cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitPolicy {
+    /// Divided when it holds more than half a grid (and more than one building).
+    #[default]
+    Auto,
+    /// Never divided: a compound to keep whole ("never split this compound").
+    Never,
+    /// Always divided by building, whatever it holds.
+    Always,
+}
+
+impl SplitPolicy {
+    /// Stable lower-case name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SplitPolicy::Auto => "auto",
+            SplitPolicy::Never => "never",
+            SplitPolicy::Always => "always",
+        }
+    }
+
+    /// Parse the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [SplitPolicy::Auto, SplitPolicy::Never, SplitPolicy::Always].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
 /// The kinds of grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,11 +4,12 @@
 use actix_web::http::StatusCode;
 use wangge_domain::codes::CommunityCode;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::blocks::{block_bbox, build_blocks, split_block, BlockSummary, Cut, SplitSummary};
+use crate::store::blocks::{self, block_bbox, build_blocks, split_block, BlockSummary, Cut, SplitSummary};
 use crate::store::hierarchy::community_bbox;
 use crate::write::{Touches, Writer};
+use wangge_domain::plan::SplitPolicy;
 
 /// Cut `community` into blocks along the roads of `road_classes` (refused once a plan uses its blocks).
 pub async fn build(
@@ -31,4 +32,19 @@ pub async fn split(state: &AppState, writer: Writer, id: i64, cut: &Cut) -> ApiR
     let bbox = block_bbox(w.conn(), summary.parent).await?;
     w.finish(StatusCode::OK, &summary, Touches::Areas(bbox)).await?;
     Ok(summary)
+}
+
+/// The planner's override for Suggest on block `id`: divide it when big, never, or always.
+pub async fn set_split_policy(
+    state: &AppState,
+    writer: Writer,
+    id: i64,
+    policy: SplitPolicy,
+) -> ApiResult<serde_json::Value> {
+    let mut w = writer.begin(state).await?;
+    let before =
+        blocks::set_split_policy(w.conn(), id, policy).await?.ok_or_else(|| ApiError::not_found("block", id))?;
+    let answer = serde_json::json!({ "block": id, "split_policy": policy, "before": before });
+    w.finish(StatusCode::OK, &answer, Touches::Nothing).await?;
+    Ok(answer)
 }

@@ -97,6 +97,12 @@ async fn store_proposal(
         empty_grids: result.empty_grids,
         rebalanced,
     };
-    w.finish(StatusCode::CREATED, &proposal, Touches::Nothing).await?;
+    // compounds divided into cells change the block layer of the community's tiles
+    let touches = if proposal.divided.is_empty() {
+        Touches::Nothing
+    } else {
+        Touches::Areas(community_bbox(w.conn(), community.as_str()).await?)
+    };
+    w.finish(StatusCode::CREATED, &proposal, touches).await?;
     Ok(proposal)
 }

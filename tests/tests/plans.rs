@@ -379,6 +379,40 @@ async fn a_suggested_plan_keeps_dedicated_grids_and_is_publishable() {
 }
 
 #[tokio::test]
+async fn a_planner_keeps_a_compound_whole_or_has_it_divided_whatever_it_holds() {
+    let app = TestApp::spawn_with_demo().await;
+    let pick = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(COMMUNITY).fetch_one(&pool).await.unwrap() }
+    };
+    // the biggest compound, kept whole; a small block of several buildings, always divided
+    let big = pick(
+        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired AND households > 150
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY households DESC LIMIT 1",
+    )
+    .await;
+    let small = pick(
+        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired AND households <= 150
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY id LIMIT 1",
+    )
+    .await;
+    let (s, body) = app.put(&format!("/api/blocks/{big}/split-policy"), &json!({ "split_policy": "never" })).await;
+    assert_eq!((s, &body["split_policy"], &body["before"]), (200, &json!("never"), &json!("auto")), "{body}");
+    let (s, _) = app.put(&format!("/api/blocks/{small}/split-policy"), &json!({ "split_policy": "always" })).await;
+    assert_eq!(s, 200);
+    let (s, body) = app.post(&format!("/api/communities/{COMMUNITY}/plans/suggest"), &json!({})).await;
+    assert_eq!(s, 201, "{body}");
+    let divided: Vec<i64> = body["divided"].as_array().unwrap().iter().map(|d| d["block"].as_i64().unwrap()).collect();
+    assert!(!divided.contains(&big), "kept whole: {divided:?}");
+    assert!(divided.contains(&small), "divided whatever it holds: {divided:?}");
+    // bad input and unknown or divided blocks
+    let (s, _) = app.put(&format!("/api/blocks/{big}/split-policy"), &json!({ "split_policy": "sometimes" })).await;
+    assert!(s == 400 || s == 422, "{s}");
+    assert_eq!(app.put("/api/blocks/99999999/split-policy", &json!({ "split_policy": "never" })).await.0, 404);
+    assert_eq!(app.put(&format!("/api/blocks/{small}/split-policy"), &json!({ "split_policy": "auto" })).await.0, 404);
+}
+
+#[tokio::test]
 async fn rebalancing_around_a_grid_keeps_far_grids_and_the_dedicated_grid() {
     let app = TestApp::spawn_with_demo().await;
     let (plan_v1, grids) = current_grids(&app).await;

@@ -81,6 +81,7 @@ pub const POLICY: &[(&str, &str, Access)] = &[
     ("GET", paths::COMMUNITY_BLOCK_EDGES, Staff(ReadGovernance, Community)),
     ("GET", paths::BLOCK, Staff(ReadGovernance, on(Block))),
     ("POST", paths::BLOCK_SPLIT, Staff(EditMap, on(Block))),
+    ("PUT", paths::BLOCK_SPLIT_POLICY, Staff(EditMap, on(Block))),
     ("GET", paths::BUILDING, Staff(ReadGovernance, on(Building))),
     // Plans.
     ("GET", paths::COMMUNITY_PLANS, Staff(ReadGovernance, Community)),

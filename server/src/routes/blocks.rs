@@ -4,12 +4,13 @@ use actix_web::http::Method;
 use wangge_api::error::ErrorCode;
 use wangge_api::paths;
 
-use super::body::OptionalJson;
+use super::body::{Json, OptionalJson};
 use super::route;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
 use wangge_domain::codes::CommunityCode;
+use wangge_domain::plan::SplitPolicy;
 
 use super::input;
 use crate::blocks as service;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route(cfg, Method::GET, paths::COMMUNITY_BLOCK_EDGES, list_edges);
     route(cfg, Method::GET, paths::BLOCK, get_block);
     route(cfg, Method::POST, paths::BLOCK_SPLIT, split);
+    route(cfg, Method::PUT, paths::BLOCK_SPLIT_POLICY, split_policy);
     route(cfg, Method::GET, paths::BUILDING, get_building);
 }
 
@@ -131,4 +133,20 @@ fn line_text(v: &Value) -> ApiResult<String> {
         clean.push([p.lon(), p.lat()]);
     }
     Ok(serde_json::json!({ "type": "LineString", "coordinates": clean }).to_string())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitPolicyInput {
+    /// `auto`, `never` or `always`.
+    split_policy: SplitPolicy,
+}
+
+async fn split_policy(
+    state: web::Data<AppState>,
+    writer: Writer,
+    path: web::Path<i64>,
+    body: Json<SplitPolicyInput>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::set_split_policy(&state, writer, *path, body.split_policy).await?))
 }

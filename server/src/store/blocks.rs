@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use wangge_api::plans::Divided;
 use wangge_domain::locate::PolygonIndex;
+use wangge_domain::plan::SplitPolicy;
 
 /// Why blocks could not be built or split. `error.rs` decides what HTTP makes of it.
 #[derive(Debug, thiserror::Error)]
@@ -326,11 +327,12 @@ pub enum Cut {
     Line(String),
 }
 
-/// Divide every live block of `community` holding more than `above` households and more than one building into
-/// building cells; what was divided.
+/// Divide into building cells every live block of `community` with more than one building that holds more than
+/// `above` households (unless its planner said never) or whose planner said always; what was divided.
 pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i32) -> Result<Vec<Divided>> {
     let big: Vec<(i64, i32)> = sqlx::query_as(
-        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired AND households > $2
+        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired
+           AND ((households > $2 AND split_policy = 'auto') OR split_policy = 'always')
            AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY id",
     )
     .bind(community)
@@ -343,6 +345,22 @@ pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i
         divided.push(Divided { block, households, cells: split.cells });
     }
     Ok(divided)
+}
+
+/// Set the planner's override for Suggest on live block `id`; the policy before, `None` when there is no such block.
+pub async fn set_split_policy(conn: &mut PgConnection, id: i64, policy: SplitPolicy) -> Result<Option<SplitPolicy>> {
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT split_policy FROM block WHERE id = $1 AND NOT retired FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(before) = before else { return Ok(None) };
+    sqlx::query("UPDATE block SET split_policy = $2 WHERE id = $1")
+        .bind(id)
+        .bind(policy.as_str())
+        .execute(conn)
+        .await?;
+    Ok(Some(SplitPolicy::parse(&before).unwrap_or_default()))
 }
 
 /// Split a block; its pieces tile it, take over its buildings and replace it in new plans.
