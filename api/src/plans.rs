@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use wangge_domain::partition::{CompoundCuts, Oversized, Piece};
+use wangge_domain::partition::Findings;
 use wangge_domain::plan::{GridKind, GridStats, PlanReport, PlanStatus, Problem};
 
 /// A grid as submitted by a planner.
@@ -84,22 +84,12 @@ pub struct Proposal {
     pub plan: Plan,
     /// Problems and per-grid figures.
     pub report: PlanReport,
-    /// Blocks that alone exceed the household band.
-    pub oversized: Vec<Oversized>,
-    /// Blocks too big to balance their grid (split them into building cells).
-    pub lumpy: Vec<Oversized>,
+    /// What the partitioner found: blocks it could not balance, compounds it cut, pieces, empty grids.
+    #[serde(flatten)]
+    pub findings: Findings,
     /// Compounds divided into building cells for this suggestion (block id → its cells), before it was made.
     #[serde(default)]
     pub divided: Vec<Divided>,
-    /// How the plan cuts the compounds given as building cells.
-    #[serde(default)]
-    pub compounds: CompoundCuts,
-    /// The pieces of a block graph that falls apart, each with its fix (empty when it is in one piece).
-    #[serde(default)]
-    pub pieces: Vec<Piece>,
-    /// Grids holding no household, named.
-    #[serde(default)]
-    pub empty_grids: Vec<String>,
     /// For "rebalance the community": what changed of the plan it started from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebalanced: Option<RebalanceSummary>,

@@ -86,17 +86,7 @@ async fn store_proposal(
     rebalanced: Option<RebalanceSummary>,
 ) -> ApiResult<Proposal> {
     let (plan, report) = plans::save_draft(w.conn(), community, None, input).await?;
-    let proposal = Proposal {
-        plan,
-        report,
-        oversized: result.oversized,
-        lumpy: result.lumpy,
-        divided,
-        compounds: result.compounds,
-        pieces: result.pieces,
-        empty_grids: result.empty_grids,
-        rebalanced,
-    };
+    let proposal = Proposal { plan, report, findings: result.findings, divided, rebalanced };
     // compounds divided into cells change the block layer of the community's tiles
     let touches = if proposal.divided.is_empty() {
         Touches::Nothing

@@ -160,14 +160,26 @@ pub struct Oversized {
 pub struct PartitionResult {
     /// Grids (fixed ones first).
     pub regions: Vec<Region>,
+    /// What the planner should know about the plan (in the JSON beside the grids).
+    #[serde(flatten)]
+    pub findings: Findings,
+    /// Total length of boundaries between grids.
+    pub cut_length: f64,
+    /// The seed of the start that won.
+    pub seed: u64,
+}
+
+/// What the planner should know about a plan the partitioner drew: blocks it could not balance, compounds it cut,
+/// pieces of the graph, empty grids. A proposal carries the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
     /// Blocks too large for one grid.
+    #[serde(default)]
     pub oversized: Vec<Oversized>,
     /// Blocks too lumpy to balance: for every new grid left outside the band, its largest block when that block
     /// holds more households than the band is wide (splitting it into building cells gives the grids room).
     #[serde(default)]
     pub lumpy: Vec<Oversized>,
-    /// Total length of boundaries between grids.
-    pub cut_length: f64,
     /// How the plan divides the compounds given as building cells.
     #[serde(default)]
     pub compounds: CompoundCuts,
@@ -178,8 +190,6 @@ pub struct PartitionResult {
     /// Grids holding no household (a piece of empty blocks): named, never returned silently.
     #[serde(default)]
     pub empty_grids: Vec<String>,
-    /// The seed of the start that won.
-    pub seed: u64,
 }
 
 /// One connected piece of a graph that falls apart.
@@ -396,7 +406,12 @@ fn summarise(
     lumpy.sort_by_key(|o| o.block);
     let empty_grids = regions.iter().filter(|r| r.households == 0).map(|r| r.label.clone()).collect();
     let pieces = pieces(input, g, owner, &label_of, opts);
-    PartitionResult { regions, oversized, lumpy, cut_length: cut, compounds, pieces, empty_grids, seed }
+    PartitionResult {
+        regions,
+        findings: Findings { oversized, lumpy, compounds, pieces, empty_grids },
+        cut_length: cut,
+        seed,
+    }
 }
 
 /// The connected pieces of the graph, when there is more than one, each with its fix: its own grids, the nearest

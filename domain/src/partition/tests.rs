@@ -71,7 +71,7 @@ fn oversized_blocks_are_reported() {
     let mut input = lattice(5, 5, 30, 30, 1);
     input.nodes[7].households = 500;
     let r = partition(&input, &Options::default()).unwrap();
-    assert_eq!(r.oversized, vec![Oversized { block: 7, households: 500 }]);
+    assert_eq!(r.findings.oversized, vec![Oversized { block: 7, households: 500 }]);
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn grids_of_lumpy_blocks_are_balanced_or_their_lumps_reported() {
         let largest = g.blocks.iter().copied().max_by_key(|&b| (households(b), std::cmp::Reverse(b))).unwrap();
         if households(largest) > 60 {
             assert!(
-                r.lumpy.iter().any(|o| o.block == largest),
+                r.findings.lumpy.iter().any(|o| o.block == largest),
                 "grid {} ({} households): block {largest} reported",
                 g.label,
                 g.households
@@ -178,12 +178,15 @@ fn compounds_are_cut_only_where_balance_needs_it_and_reported() {
     let r = partition(&row_with_compound(4, 8, 75), &Options::default()).unwrap();
     assert_eq!(r.regions.len(), 3);
     assert!(r.regions.iter().all(|g| g.households == 300));
-    assert_eq!((r.compounds.given, r.compounds.cut.len(), r.compounds.cut_length), (1, 0, 0.0));
+    assert_eq!(
+        (r.findings.compounds.given, r.findings.compounds.cut.len(), r.findings.compounds.cut_length),
+        (1, 0, 0.0)
+    );
     // a compound of two grids is cut once, along one boundary, and the report says so
     let r = partition(&row_with_compound(8, 4, 75), &Options::default()).unwrap();
     assert!(r.regions.iter().all(|g| g.households == 300));
-    assert_eq!(r.compounds.cut, vec![CompoundCut { compound: 100, grids: 2, cut_length: 1.0 }]);
-    assert_eq!(r.compounds.cut_length, 1.0);
+    assert_eq!(r.findings.compounds.cut, vec![CompoundCut { compound: 100, grids: 2, cut_length: 1.0 }]);
+    assert_eq!(r.findings.compounds.cut_length, 1.0);
 }
 
 #[test]
@@ -251,8 +254,8 @@ fn separate_pieces_and_empty_grids_are_reported_with_a_fix() {
     input.edges.extend((100..109).map(|i| Edge { a: i, b: i + 1, length: 1.0 }));
     input.edges.push(Edge { a: 200, b: 201, length: 1.0 });
     let r = partition(&input, &Options::default()).unwrap();
-    assert_eq!(r.pieces.len(), 4, "{:?}", r.pieces);
-    let piece = |block: i64| r.pieces.iter().find(|p| p.first_block == block).unwrap();
+    assert_eq!(r.findings.pieces.len(), 4, "{:?}", r.findings.pieces);
+    let piece = |block: i64| r.findings.pieces.iter().find(|p| p.first_block == block).unwrap();
     assert_eq!((piece(0).blocks, piece(0).households, piece(0).advice.clone()), (10, 300, PieceAdvice::OwnGrids));
     assert_eq!(piece(500).advice, PieceAdvice::LeaveUnassigned, "an empty island");
     // the small piece is nearest the first row's grid, two units across the gap
@@ -260,6 +263,6 @@ fn separate_pieces_and_empty_grids_are_reported_with_a_fix() {
     assert_eq!(piece(200).advice, PieceAdvice::JoinNearest { grid: grid_of_0, gap: 3.0 });
     // every grid without households is named
     let empty: Vec<&String> = r.regions.iter().filter(|g| g.households == 0).map(|g| &g.label).collect();
-    assert_eq!(r.empty_grids.iter().collect::<Vec<_>>(), empty);
+    assert_eq!(r.findings.empty_grids.iter().collect::<Vec<_>>(), empty);
     assert!(!empty.is_empty());
 }

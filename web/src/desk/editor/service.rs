@@ -513,7 +513,8 @@ impl Controller {
         let natural: Vec<&Row> = rows.iter().filter(|r| !r.dedicated && r.blocks > 0).collect();
         let band = Band::default();
         let within = natural.iter().filter(|r| r.deviation.abs() <= band.tolerance).count();
-        let to_split: Vec<BlockId> = proposal.oversized.iter().chain(&proposal.lumpy).map(|b| b.block).collect();
+        let to_split: Vec<BlockId> =
+            proposal.findings.oversized.iter().chain(&proposal.findings.lumpy).map(|b| b.block).collect();
         let mut text = format!(
             "{}: {} {}, {} {}",
             tr!(lang, "suggested"),
