@@ -502,7 +502,20 @@ async fn rebalancing_the_community_keeps_every_grid_in_the_band_as_it_is() {
         .map(|b| households[&b])
         .sum();
     assert_eq!(summary["moved_households"].as_i64(), Some(moved), "{summary}");
+    // bad input: an unknown grid or plan, steps without a grid, broken JSON; no draft is added by any of them
+    let drafts =
+        || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM plan").fetch_one(&app.pool).await.unwrap() };
+    let before = drafts().await;
     assert_eq!(app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "grid": "nope" })).await.0, 404);
+    assert_eq!(app.post("/api/plans/99999999/rebalance", &json!({})).await.0, 404);
+    let (s, b) = app.post(&format!("/api/plans/{plan_v1}/rebalance"), &json!({ "hops": 2 })).await;
+    assert_eq!((s, b["error"].as_str()), (422, Some("bad_hops")));
+    let (s, _) = app
+        .caller
+        .post_raw(&format!("/api/plans/{plan_v1}/rebalance"), "application/json", b"{\"grid\":".to_vec())
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(drafts().await, before);
 }
 
 /// The code of each grid of plan `plan`, by key.

@@ -12,7 +12,10 @@ use super::objective::Objective;
 use super::recombine::recombine;
 use super::search::local_search;
 use super::state::State;
-use super::{partition, summarise, BlockGraphInput, Options, PartitionError, PartitionResult};
+use super::{
+    partition, summarise, BlockGraphInput, Options, PartitionError, PartitionResult, FINAL_RECOMBINATIONS_PER_GRID,
+    RECOMBINATIONS_PER_GRID,
+};
 
 /// Re-divide only the grids within `hops` grid-adjacency steps of `focus` (a label of `assignment`), keeping every
 /// other grid — and every block of `input.fixed` — exactly as it is, so a local edit does not reshuffle the community.
@@ -157,15 +160,18 @@ pub fn rebalance_community(
         let mut st = State::new(&g, local, fixed_mask, fixed_regions, labels.len());
         let movable: Vec<usize> = (0..n).filter(|&v| st.owner[v] >= fixed_regions).collect();
         local_search(&mut st, &obj, &movable, deadline);
-        recombine(&mut st, &obj, band, 5 * free.len(), &mut rs, deadline);
+        recombine(&mut st, &obj, band, RECOMBINATIONS_PER_GRID * free.len(), &mut rs, deadline);
         local_search(&mut st, &obj, &movable, deadline);
-        recombine(&mut st, &obj, band * 0.5, 2 * free.len(), &mut rs, deadline);
+        recombine(&mut st, &obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * free.len(), &mut rs, deadline);
         local_search(&mut st, &obj, &movable, deadline);
         for v in 0..n {
             owner[v] = order[st.owner[v]];
         }
-        let outside: Vec<usize> =
-            (fixed_regions..labels.len()).filter(|&i| (st.hh[i] - target).abs() > band).map(|i| order[i]).collect();
+        // (a grid a redraw left empty is gone, not outside the band)
+        let outside: Vec<usize> = (fixed_regions..labels.len())
+            .filter(|&i| !st.members[i].is_empty() && (st.hh[i] - target).abs() > band)
+            .map(|i| order[i])
+            .collect();
         if outside.is_empty() || widened == MAX_RINGS || Instant::now() > deadline {
             break;
         }

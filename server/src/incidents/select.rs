@@ -123,10 +123,10 @@ impl Selection {
             out
         };
         // Long windows are scanned on every core, in order: the first part on this thread.
-        if range.len() < 200_000 || cores() == 1 {
+        let cores = cores();
+        if range.len() < 200_000 || cores == 1 {
             return Positions::Picked(scan(range).into_iter());
         }
-        let cores = cores();
         let step = range.len().div_ceil(cores);
         let mut parts = (range.start..range.end).step_by(step).map(|a| a..(a + step).min(range.end));
         let first = parts.next().unwrap_or_default();

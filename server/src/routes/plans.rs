@@ -164,9 +164,12 @@ async fn rebalance(
     if !(1..=2).contains(&hops) {
         return Err(ApiError::unprocessable(ErrorCode::BadHops, "hops must be 1 or 2"));
     }
-    let how = match body.into_inner().grid {
-        Some(focus) => Rebalance::Around { focus, hops },
-        None => Rebalance::Community,
+    let how = match body.into_inner() {
+        RebalanceInput { grid: Some(focus), .. } => Rebalance::Around { focus, hops },
+        RebalanceInput { grid: None, hops: None } => Rebalance::Community,
+        RebalanceInput { grid: None, hops: Some(_) } => {
+            return Err(ApiError::unprocessable(ErrorCode::BadHops, "hops go with a grid to rebalance around"))
+        }
     };
     Ok(HttpResponse::Created().json(service::rebalance(&state, writer, *path, &how).await?))
 }
