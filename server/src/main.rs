@@ -148,6 +148,9 @@ enum Command {
         tolerance: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Time budget in milliseconds (the partitioner's default when not given).
+        #[arg(long)]
+        budget_ms: Option<u64>,
     },
     /// Add households in one corner of a graph file's community, then time "rebalance the community" against a
     /// fresh suggestion (prints a Markdown table; no database needed).
@@ -276,7 +279,7 @@ async fn main() -> Result<()> {
         println!("{}", bench::rebalance::markdown(&input.display().to_string(), &report));
         return Ok(());
     }
-    if let Command::Partition { input, target, tolerance, seed } = &cli.command {
+    if let Command::Partition { input, target, tolerance, seed, budget_ms } = &cli.command {
         // a pure computation: no database needed
         let text = std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
         let graph: wangge_domain::partition::BlockGraphInput = serde_json::from_str(&text).context("the graph JSON")?;
@@ -285,6 +288,10 @@ async fn main() -> Result<()> {
             tolerance: *tolerance,
             seed: *seed,
             ..Default::default()
+        };
+        let options = match budget_ms {
+            Some(ms) => wangge_domain::partition::Options { budget: std::time::Duration::from_millis(*ms), ..options },
+            None => options,
         };
         let result = wangge_domain::partition::partition(&graph, &options)?;
         println!("{}", serde_json::to_string_pretty(&result)?);

@@ -1,9 +1,12 @@
 //! Automatic division of a community's blocks into contiguous, compact grids of about the target household count.
 //!
-//! 1. **Seeds** ([`seeds`]): `k = round(households / target)` seed blocks, at the centres of a household-weighted
-//!    recursive bisection (even starts) or by farthest-point sampling from a random block (odd starts).
-//! 2. **Growth** ([`grow`]): all grids grow at once; the lightest takes its free neighbour nearest to its centre, so
-//!    grids stay compact and none runs away. Every grid is contiguous by construction.
+//! 1. **First plan**, `k = round(households / target)` grids, two ways:
+//!    - even starts ([`bisect`]): a recursive bisection into connected cells, each cut balanced to its share of
+//!      the grids before the next, so no excess piles up in one corner;
+//!    - odd starts ([`seeds`], [`grow`]): seeds by farthest-point sampling from a random block, and all grids
+//!      grow at once, the lightest taking its free neighbour nearest to its centre, so grids stay compact.
+//!
+//!    Every grid is contiguous by construction.
 //! 3. **Search** ([`search`]): greedy single-block moves, then simulated annealing over moves and swaps of
 //!    neighbouring blocks across borders, then greedy moves again. The [`objective`] puts every grid inside the
 //!    household band first, inside half the band next, then makes grids compact (Polsby–Popper) and the total
@@ -30,11 +33,13 @@
 //! assert!(plan.regions.iter().all(|r| r.households == 300));
 //! ```
 
+mod bisect;
 mod graph;
 mod grow;
 mod objective;
 mod rebalance;
 mod recombine;
+mod redivide;
 mod search;
 mod seeds;
 mod state;
@@ -46,12 +51,14 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use bisect::bisection_plan;
 use graph::Graph;
 pub use graph::COMPOUND_CUT;
 use grow::{grow, NONE};
 use objective::{polsby_popper, Objective};
 pub use rebalance::{households_moved, rebalance_community, rebalance_neighbours, Rebalanced};
 use recombine::recombine;
+use redivide::redivide;
 use search::{anneal, local_search, Schedule};
 use state::State;
 
@@ -127,7 +134,7 @@ impl Default for Options {
             k: None,
             seed: 1,
             starts: 2,
-            steps_per_block: 2400,
+            steps_per_block: 300,
             budget: Duration::from_millis(2600),
         }
     }
@@ -282,6 +289,7 @@ pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionRes
         fixed_regions: fixed_labels.len(),
         free: &free,
         k,
+        fixed_count: opts.k.is_some(),
         objective: Objective {
             target,
             tolerance: opts.tolerance,
@@ -365,12 +373,15 @@ fn summarise(
             .map(|(compound, (grids, cut_length))| CompoundCut { compound, grids: grids.len(), cut_length })
             .collect(),
     };
+    // new grids numbered in order, skipping grids a redivision left without blocks
+    let mut numbered = 0;
     let label_of: Vec<String> = (0..regions_n)
         .map(|r| {
             if r < fixed_labels.len() {
                 format!("fixed:{}", fixed_labels[r])
             } else {
-                format!("g{}", r - fixed_labels.len() + 1)
+                numbered += usize::from(!blocks[r].is_empty());
+                format!("g{numbered}")
             }
         })
         .collect();
@@ -476,6 +487,8 @@ struct Start<'a> {
     fixed_regions: usize,
     free: &'a [usize],
     k: usize,
+    /// Whether the caller fixed `k` (then redivision keeps every cluster's count).
+    fixed_count: bool,
     objective: Objective,
     /// Annealing attempts per start.
     steps: usize,
@@ -487,8 +500,9 @@ const HOT: f64 = 20.0;
 const COLD: f64 = 0.01;
 /// Recombination attempts per grid before annealing (for grids outside the band) …
 const RECOMBINATIONS_PER_GRID: usize = 5;
-/// … and after it (for grids outside half the band).
+/// … and after it (for grids outside half the band), in up to this many rounds.
 const FINAL_RECOMBINATIONS_PER_GRID: usize = 2;
+const FINAL_ROUNDS: usize = 8;
 
 impl Start<'_> {
     /// Run a start per seed, one after another, each with an equal share of the time left; the best plan wins.
@@ -512,14 +526,14 @@ impl Start<'_> {
     fn run(&self, seed: u64, anneal_by: Instant) -> (f64, Vec<usize>) {
         let g = self.g;
         let mut rs = seed;
-        // even starts: compact, evenly spaced bisection cells; odd starts: farthest points (more varied)
-        let seeds = if seed.is_multiple_of(2) {
-            seeds::bisection_seeds(g, self.free, self.k)
-        } else {
-            seeds::farthest_point_seeds(g, self.free, self.k, &mut rs)
-        };
+        // even starts: a balanced bisection into connected cells; odd starts: grids grown from farthest points
         let mut owner = self.fixed_owner.to_vec();
-        let regions = grow(g, &mut owner, self.fixed_regions, self.free, &seeds);
+        let regions = if seed.is_multiple_of(2) {
+            bisection_plan(g, &mut owner, self.fixed_regions, self.free, self.k)
+        } else {
+            let seeds = seeds::farthest_point_seeds(g, self.free, self.k, &mut rs);
+            grow(g, &mut owner, self.fixed_regions, self.free, &seeds)
+        };
         let fixed = self.fixed_owner.iter().map(|&o| o != NONE).collect();
         let mut st = State::new(g, owner, fixed, self.fixed_regions, regions);
         let all: Vec<usize> = (0..g.len()).collect();
@@ -527,11 +541,20 @@ impl Start<'_> {
         local_search(&mut st, obj, &all, self.deadline);
         let band = obj.target * obj.tolerance;
         recombine(&mut st, obj, band, RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
+        redivide(&mut st, obj, band, self.k, self.fixed_count, &mut rs, self.deadline);
         local_search(&mut st, obj, &all, self.deadline);
         anneal(&mut st, obj, Schedule { steps: self.steps, hot: HOT, cold: COLD, deadline: anneal_by }, &mut rs);
         local_search(&mut st, obj, &all, self.deadline);
-        recombine(&mut st, obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
-        local_search(&mut st, obj, &all, self.deadline);
+        // then the grids outside half the band, round after round while that still helps
+        for _ in 0..FINAL_ROUNDS {
+            let change =
+                recombine(&mut st, obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline)
+                    + redivide(&mut st, obj, band * 0.5, self.k, self.fixed_count, &mut rs, self.deadline)
+                    + local_search(&mut st, obj, &all, self.deadline);
+            if change > -1e-6 || Instant::now() > self.deadline {
+                break;
+            }
+        }
         (st.score(obj), st.owner)
     }
 }

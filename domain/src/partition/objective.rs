@@ -23,7 +23,7 @@ const OUTSIDE_BAND_STEP: f64 = 1e3;
 const OUTSIDE_BAND: f64 = 1e5;
 /// Cost of a grid outside half the band (±5 % by default): a step, so that the search counts such grids, plus a
 /// slope and a square that pull it back.
-const OUTSIDE_HALF_BAND_STEP: f64 = 25.0;
+const OUTSIDE_HALF_BAND_STEP: f64 = 250.0;
 const OUTSIDE_HALF_BAND_SQUARE: f64 = 1e4;
 /// Weight of a grid's shape, `1 − Polsby–Popper`: a grid going from a square to a 2 × 1 rectangle costs about as
 /// much as stepping just outside half the band.

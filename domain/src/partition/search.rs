@@ -10,6 +10,13 @@ use super::state::State;
 /// Move single boundary blocks while that lowers the objective and keeps the donor grid in one piece; starts from
 /// `start` and re-examines the neighbours of every block that moves. Returns the objective change.
 pub(super) fn local_search(st: &mut State<'_>, obj: &Objective, start: &[usize], deadline: Instant) -> f64 {
+    let change = polish(st, obj, start, deadline);
+    st.commit();
+    change
+}
+
+/// [`local_search`] without committing: the moves stay in the state's log, to be kept or undone as a whole.
+pub(super) fn polish(st: &mut State<'_>, obj: &Objective, start: &[usize], deadline: Instant) -> f64 {
     let g = st.g;
     let mut total = 0.0;
     let mut queued = vec![false; st.owner.len()];
@@ -47,7 +54,6 @@ pub(super) fn local_search(st: &mut State<'_>, obj: &Objective, start: &[usize],
             continue;
         }
         st.move_block(v, a, b);
-        st.commit();
         total += d;
         for &(u, _) in &g.nb[v] {
             if !queued[u] {

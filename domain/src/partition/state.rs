@@ -124,6 +124,15 @@ impl<'g> State<'g> {
         self.log.push((v, from, to));
     }
 
+    /// A new, empty free grid; returns its index.
+    pub fn add_region(&mut self) -> usize {
+        self.hh.push(0.0);
+        self.area.push(0.0);
+        self.perim.push(0.0);
+        self.members.push(Vec::new());
+        self.hh.len() - 1
+    }
+
     /// Keep the moves made so far.
     pub fn commit(&mut self) {
         self.log.clear();
@@ -184,7 +193,7 @@ impl<'g> State<'g> {
         false
     }
 
-    /// The whole objective of the current plan (free grids only).
+    /// The whole objective of the current plan (free grids only; a grid left without blocks is no grid).
     pub fn score(&self, obj: &Objective) -> f64 {
         let mut cut = 0.0;
         for v in 0..self.owner.len() {
@@ -194,7 +203,10 @@ impl<'g> State<'g> {
                 }
             }
         }
-        (self.fixed_regions..self.hh.len()).map(|r| obj.region(self.hh[r], self.area[r], self.perim[r])).sum::<f64>()
+        (self.fixed_regions..self.hh.len())
+            .filter(|&r| !self.members[r].is_empty())
+            .map(|r| obj.region(self.hh[r], self.area[r], self.perim[r]))
+            .sum::<f64>()
             + obj.cut_weight * cut
             + COMPOUND_SPLIT * self.pieces.iter().map(|p| p.len().saturating_sub(1) as f64).sum::<f64>()
     }
