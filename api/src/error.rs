@@ -129,6 +129,8 @@ pub enum ErrorCode {
     AlreadySplit,
     /// A building-cell split needs two buildings.
     TooFewBuildings,
+    /// Sharing by units is for a block of exactly one building.
+    NotOneBuilding,
     /// The line does not cut the block in two.
     LineDoesNotCut,
     /// The partitioner refused the input.
@@ -185,7 +187,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 84] = [
+    pub const ALL: [ErrorCode; 85] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -244,6 +246,7 @@ impl ErrorCode {
         ErrorCode::BlocksInUse,
         ErrorCode::AlreadySplit,
         ErrorCode::TooFewBuildings,
+        ErrorCode::NotOneBuilding,
         ErrorCode::LineDoesNotCut,
         ErrorCode::PartitionFailed,
         ErrorCode::CoversNoBlock,
@@ -333,6 +336,7 @@ impl ErrorCode {
             ErrorCode::BlocksInUse => "blocks_in_use",
             ErrorCode::AlreadySplit => "already_split",
             ErrorCode::TooFewBuildings => "too_few_buildings",
+            ErrorCode::NotOneBuilding => "not_one_building",
             ErrorCode::LineDoesNotCut => "line_does_not_cut",
             ErrorCode::PartitionFailed => "partition_failed",
             ErrorCode::CoversNoBlock => "covers_no_block",

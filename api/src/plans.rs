@@ -110,14 +110,15 @@ pub struct RebalanceSummary {
     pub widened: usize,
 }
 
-/// A compound divided into building cells: the block it was, and the cells that replace it in new plans.
+/// A compound divided into building cells, or a tower into its units: the block it was, and the cells that replace
+/// it in new plans.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Divided {
     /// The block (kept by published versions that use it).
     pub block: i64,
     /// Its households.
     pub households: i32,
-    /// Its building cells.
+    /// Its building cells (or units).
     pub cells: Vec<i64>,
 }
 

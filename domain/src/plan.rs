@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 /// Database id of a block (or of a building cell split from a block).
 pub type BlockId = i64;
 
-/// A planner's override per block for Suggest: whether the block may be divided into building cells.
+/// A planner's override per block for Suggest: whether the block may be divided into building cells (or, for one
+/// building larger than a grid, into its units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SplitPolicy {
@@ -41,6 +42,9 @@ pub enum SplitPolicy {
     Never,
     /// Always divided by building, whatever it holds.
     Always,
+    /// One building larger than a grid (a tower): shared between grids by its units (单元), each holding at most
+    /// half a grid, when it holds more than that.
+    Units,
 }
 
 impl SplitPolicy {
@@ -50,12 +54,15 @@ impl SplitPolicy {
             SplitPolicy::Auto => "auto",
             SplitPolicy::Never => "never",
             SplitPolicy::Always => "always",
+            SplitPolicy::Units => "units",
         }
     }
 
     /// Parse the stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [SplitPolicy::Auto, SplitPolicy::Never, SplitPolicy::Always].into_iter().find(|p| p.as_str() == s)
+        [SplitPolicy::Auto, SplitPolicy::Never, SplitPolicy::Always, SplitPolicy::Units]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 

@@ -1,9 +1,13 @@
 //! A generated demo district, clearly labelled as generated: streets, communities, a road network, thousands of
-//! buildings, schools and parks. It is what a fresh clone serves; it is not real geography.
+//! buildings, gated compounds, schools, a hospital, a market and parks. It is what a fresh clone serves; it is not
+//! real geography.
 //!
 //! Layout: a lattice of slightly jittered road intersections ~100 m apart; every third line is an arterial and
-//! street/community borders follow arterials, so blocks never straddle a border. Some minor road segments are left
-//! out so blocks vary in size. Deterministic for a seed.
+//! street/community borders follow arterials, so blocks never straddle a border. Each 300 m square between
+//! arterials is a [`Quarter`]: most are gated compounds (小区) with no public road inside, of walk-ups (~900
+//! households) or towers (~2,500), whole or in two; the rest are old streets of small blocks (some minor road
+//! segments left out so blocks vary in size). That is the real problem of drawing ~300-household grids in a Chinese
+//! city: most blocks are compounds several grids large. Deterministic for a seed.
 
 use geo::{Coord, LineString, MultiPolygon, Point, Polygon};
 use wangge_domain::codes::{CommunityCode, DistrictCode, StreetCode};
@@ -80,6 +84,43 @@ fn cn(i: usize) -> String {
     CN_NUM.get(i).map_or_else(|| (i + 1).to_string(), |s| s.to_string())
 }
 
+/// What fills one 300 m square between arterials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Quarter {
+    /// Old streets: small blocks of 2–6 buildings (shops, walk-ups, a pair of towers), minor roads between them.
+    SmallBlocks,
+    /// A gated compound with no public road inside, or two when `split` names the inner east–west line (1 or 2)
+    /// that divides them; of towers or of walk-ups.
+    Compound { towers: bool, split: Option<usize> },
+}
+
+/// Names of the generated compounds (with 花园 / 小区 / 新村 and the 演示 mark added).
+const COMPOUND_NAMES: [&str; 16] = [
+    "翠苑",
+    "金陵",
+    "紫金",
+    "秦淮",
+    "银城",
+    "龙湾",
+    "朗诗",
+    "天润",
+    "春江",
+    "香樟",
+    "梧桐",
+    "明发",
+    "康居",
+    "东山",
+    "百家湖",
+    "九龙湖",
+];
+
+/// Lattice cells (community-local row, column) of the dedicated units: every community's school, the first
+/// community's hospital and the second's market.
+const SCHOOL_AT: (usize, usize) = (4, 4);
+const HOSPITAL_AT: (usize, usize) = (1, 4);
+const MARKET_AT: (usize, usize) = (4, 1);
+const PARK_AT: (usize, usize) = (1, 7);
+
 /// Generate the demo district around (`lon0`, `lat0`) = its north-west corner.
 pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
     let mut rng = Rng(size.seed);
@@ -132,6 +173,34 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
         }
     }
 
+    // every 300 m square between arterials: small blocks where a school, hospital, market or park stands, a
+    // compound (or two) of towers or walk-ups elsewhere, now and then old streets
+    let dedicated = |r: usize, c: usize| {
+        let (local, community) = ((r % bps, c % bps), r / bps);
+        local == SCHOOL_AT
+            || local == PARK_AT
+            || (local == HOSPITAL_AT && community == 0)
+            || (local == MARKET_AT && community == 1)
+    };
+    let quarters: Vec<Vec<Quarter>> = (0..rows.div_ceil(3))
+        .map(|qr| {
+            (0..cols.div_ceil(3))
+                .map(|qc| {
+                    let (pick, towers, halves) = (rng.next(), rng.next() < 0.4, rng.next());
+                    let holds_unit = (qr * 3..(qr * 3 + 3).min(rows))
+                        .any(|r| (qc * 3..(qc * 3 + 3).min(cols)).any(|c| dedicated(r, c)));
+                    if holds_unit || pick < 0.2 {
+                        Quarter::SmallBlocks
+                    } else {
+                        let split = (pick < 0.55).then_some(if halves < 0.5 { 1 } else { 2 });
+                        Quarter::Compound { towers, split }
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let quarter = |r: usize, c: usize| quarters[r / 3][c / 3];
+
     let mut f = Features::default();
     let mut next_id = 1i64;
     let mut id = || {
@@ -151,7 +220,14 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
         for (c, &point) in line.iter().enumerate().take(cols + 1) {
             run.push(point);
             let on_border = c % bps == 0;
-            let drop = !arterial && !on_border && c < cols && rng.next() < 0.12;
+            // the segment east of this point: inside a compound only the line between two compounds stays
+            let drop = !arterial
+                && !on_border
+                && c < cols
+                && match quarter(r, c) {
+                    Quarter::SmallBlocks => rng.next() < 0.12,
+                    Quarter::Compound { split, .. } => split != Some(r % 3),
+                };
             if drop || c == cols {
                 let name = if arterial { format!("纬{}路", cn(r / 3 - 1)) } else { format!("纬{}支路", r) };
                 road(&mut f, std::mem::take(&mut run), arterial, name, id());
@@ -164,7 +240,13 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
         for (r, row) in lattice.iter().enumerate() {
             run.push(row[c]);
             let on_border = r % bps == 0;
-            let drop = !arterial && !on_border && r < rows && rng.next() < 0.12;
+            let drop = !arterial
+                && !on_border
+                && r < rows
+                && match quarter(r, c) {
+                    Quarter::SmallBlocks => rng.next() < 0.12,
+                    Quarter::Compound { .. } => true,
+                };
             if drop || r == rows {
                 let name = if arterial { format!("经{}路", cn(c / 3 - 1)) } else { format!("经{}支路", c) };
                 road(&mut f, std::mem::take(&mut run), arterial, name, id());
@@ -179,6 +261,45 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
             y: a.y * (1.0 - u) * (1.0 - v) + b.y * u * (1.0 - v) + cc.y * u * v + d.y * (1.0 - u) * v,
         }
     };
+    // every compound: named residential land between its roads, and a count of its buildings
+    let mut compound_names = std::collections::HashMap::new();
+    for (qr, row) in quarters.iter().enumerate() {
+        for (qc, q) in row.iter().enumerate() {
+            let Quarter::Compound { towers, split } = *q else { continue };
+            let (r0, r1, c0, c1) = (qr * 3, (qr * 3 + 3).min(rows), qc * 3, (qc * 3 + 3).min(cols));
+            let halves = match split {
+                Some(s) => vec![(0, r0, r0 + s), (1, r0 + s, r1)],
+                None => vec![(0, r0, r1)],
+            };
+            for (half, top, bottom) in halves {
+                let i = compound_names.len();
+                let round = if i >= COMPOUND_NAMES.len() {
+                    format!("{}期", cn(i / COMPOUND_NAMES.len()))
+                } else {
+                    String::new()
+                };
+                let name = format!(
+                    "{}{}{}",
+                    COMPOUND_NAMES[i % COMPOUND_NAMES.len()],
+                    if towers { "花园" } else { "新村" },
+                    round
+                );
+                f.landuse.push(Landuse {
+                    osm_id: id(),
+                    kind: "residential".into(),
+                    name: Some(format!("{name}（演示）")),
+                    area: ring(top, c0, bottom, c1),
+                });
+                f.pois.push(Poi {
+                    osm_id: id(),
+                    name: format!("{name}物业服务中心（演示）"),
+                    kind: "office=property_management".into(),
+                    point: Point(lerp(top, c0, 0.5, 0.1)),
+                });
+                compound_names.insert((qr, qc, half), (name, 0));
+            }
+        }
+    }
     for r in 0..rows {
         for c in 0..cols {
             let local = (r % bps, c % bps);
@@ -194,34 +315,80 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
                     vec![],
                 )])
             };
-            if local == (4, 4) {
-                // one school per community: a site with two teaching buildings
-                f.landuse.push(Landuse {
-                    osm_id: id(),
-                    kind: "school".into(),
-                    name: Some(format!("示范第{}小学（演示）", cn((r / bps) * size.streets + c / bps))),
-                    area: cell(0.1, 0.1, 0.9, 0.9),
-                });
-                for (u0, u1) in [(0.2, 0.45), (0.55, 0.8)] {
-                    f.buildings.push(Building {
+            let community = r / bps;
+            // a dedicated unit: its grounds and one or two buildings
+            let unit =
+                |f: &mut Features, id: &mut dyn FnMut() -> i64, kind: &str, name: String, what: (&str, &str, u16)| {
+                    f.landuse.push(Landuse {
                         osm_id: id(),
-                        footprint: cell(u0, 0.25, u1, 0.45),
-                        building: "school".into(),
-                        levels: Some(4),
-                        flats: None,
-                        name: Some("教学楼".into()),
-                        address: None,
+                        kind: kind.into(),
+                        name: Some(name),
+                        area: cell(0.1, 0.1, 0.9, 0.9),
                     });
-                }
+                    let (building, label, levels) = what;
+                    for (u0, u1) in [(0.2, 0.45), (0.55, 0.8)] {
+                        f.buildings.push(Building {
+                            osm_id: id(),
+                            footprint: cell(u0, 0.25, u1, 0.45),
+                            building: building.into(),
+                            levels: Some(levels),
+                            flats: None,
+                            name: Some(label.into()),
+                            address: None,
+                        });
+                    }
+                };
+            if local == SCHOOL_AT {
+                let name = format!("示范第{}小学（演示）", cn(community * size.streets + c / bps));
+                unit(&mut f, &mut id, "school", name, ("school", "教学楼", 4));
                 continue;
             }
-            if local == (1, 7) {
+            if local == HOSPITAL_AT && community == 0 {
+                let name = format!("示范{}街道社区医院（演示）", cn(c / bps));
+                unit(&mut f, &mut id, "hospital", name, ("hospital", "门诊楼", 6));
+                continue;
+            }
+            if local == MARKET_AT && community == 1 {
+                let name = format!("示范{}街道农贸市场（演示）", cn(c / bps));
+                unit(&mut f, &mut id, "retail", name, ("retail", "市场大棚", 1));
+                continue;
+            }
+            if local == PARK_AT {
                 f.landuse.push(Landuse {
                     osm_id: id(),
                     kind: "park".into(),
                     name: Some("社区公园（演示）".into()),
                     area: cell(0.1, 0.1, 0.9, 0.9),
                 });
+                continue;
+            }
+            if let Quarter::Compound { towers, split } = quarter(r, c) {
+                // towers of 18–30 floors four to a cell, or rows of six-floor walk-ups
+                let half = split.map_or(0, |s| usize::from(r % 3 >= s));
+                let (name, count) = compound_names.get_mut(&(r / 3, c / 3, half)).expect("every compound named");
+                let (nx, ny) = if towers { (2, 2) } else { (2 + (rng.next() * 2.0) as usize, 2) };
+                for i in 0..nx {
+                    for j in 0..ny {
+                        let (du, dv) = (0.7 / nx as f64, 0.7 / ny as f64);
+                        let u0 = 0.15 + i as f64 * du + du * 0.1;
+                        let v0 = 0.15 + j as f64 * dv + dv * 0.3;
+                        let (width, depth, building, levels) = if towers {
+                            (0.6, rng.range(0.45, 0.6), "apartments", 18 + (rng.next() * 13.0) as u16)
+                        } else {
+                            (0.8, rng.range(0.35, 0.55), "residential", 5 + (rng.next() * 3.0) as u16)
+                        };
+                        *count += 1;
+                        f.buildings.push(Building {
+                            osm_id: id(),
+                            footprint: cell(u0, v0, u0 + du * width, v0 + dv * depth),
+                            building: building.into(),
+                            levels: Some(levels),
+                            flats: None,
+                            name: None,
+                            address: Some(format!("{name}{count}栋（演示）")),
+                        });
+                    }
+                }
                 continue;
             }
             let commercial = rng.next() < 0.08;
@@ -285,5 +452,37 @@ mod tests {
             assert!(street.boundary.contains(&inner));
         }
         assert!(a.district.name.contains("演示"));
+    }
+
+    #[test]
+    fn most_households_live_in_compounds_several_grids_large() {
+        use geo::{Centroid, ChamberlainDuquetteArea};
+        use wangge_domain::households::{BuildingUse, HouseholdModel};
+        let d = generate(DemoSize::default(), 118.85, 31.95);
+        let model = HouseholdModel::default();
+        let households = |b: &Building| {
+            let use_ = BuildingUse::from_osm(&b.building, false);
+            model.estimate(use_, b.footprint.chamberlain_duquette_unsigned_area(), b.levels, b.flats).households
+        };
+        let total: u32 = d.features.buildings.iter().map(households).sum();
+        let compounds: Vec<(String, u32)> = d
+            .features
+            .landuse
+            .iter()
+            .filter(|l| l.kind == "residential")
+            .map(|l| {
+                let inside = d.features.buildings.iter().filter(|b| l.area.contains(&b.footprint.centroid().unwrap()));
+                (l.name.clone().unwrap(), inside.map(households).sum())
+            })
+            .collect();
+        assert!(compounds.len() >= 20, "{} compounds", compounds.len());
+        for (name, hh) in &compounds {
+            assert!((200..=4_000).contains(hh), "{name}: {hh} households");
+        }
+        let in_compounds: u32 = compounds.iter().map(|c| c.1).sum();
+        assert!(in_compounds * 10 >= total * 6, "{in_compounds} of {total} households in compounds");
+        for kind in ["school", "hospital", "retail", "park"] {
+            assert!(d.features.landuse.iter().any(|l| l.kind == kind), "a {kind}");
+        }
     }
 }

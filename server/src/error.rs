@@ -205,6 +205,7 @@ impl From<BlockError> for ApiError {
             BlockError::InUse(_) => ApiError::conflict(ErrorCode::BlocksInUse, message),
             BlockError::AlreadySplit(_) => ApiError::conflict(ErrorCode::AlreadySplit, message),
             BlockError::TooFewBuildings { .. } => ApiError::unprocessable(ErrorCode::TooFewBuildings, message),
+            BlockError::NotOneBuilding { .. } => ApiError::unprocessable(ErrorCode::NotOneBuilding, message),
             BlockError::LineDoesNotCut(_) => ApiError::unprocessable(ErrorCode::LineDoesNotCut, message),
             BlockError::Database(e) => e.into(),
             BlockError::Other(e) => e.into(),

@@ -276,6 +276,17 @@ const getJson = (url) => page.evaluate(async (u) => (await fetch(u)).json(), url
 const newestDraft = async () => (await getJson(`/api/communities/${fx.community}/plans`)).filter((p) => p.status === 'draft').sort((x, y) => y.id - x.id)[0];
 const gridsOf = async (id) => (await getJson(`/api/plans/${id}`)).grids.features.map((f) => f.properties);
 const before = (await newestDraft()).id;
+// first the policy tool: a small block of several buildings is marked to be divided by building whatever it holds
+await page.getByTestId('tool-policy').click();
+await page.getByTestId('policy-choice').selectOption('always');
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 17 }), [fx.small.x, fx.small.y]);
+await idle();
+const smallPx = await screen(fx.small.x, fx.small.y);
+await page.mouse.click(smallPx.x, smallPx.y);
+await page.getByTestId('editor-message').filter({ hasText: /已设定地块|Set for block/ }).waitFor();
+check((await getJson(`/api/blocks/${fx.small.id}`)).properties.split_policy === 'always', `the policy tool marks block ${fx.small.id} to be divided by building`);
+await page.screenshot({ path: `${artifacts}/editor-policy.png` });
+await page.getByTestId('tool-click').click();
 await page.getByTestId('editor-message').click().catch(() => {});
 await page.getByTestId('suggest').click();
 await page.getByTestId('editor-message').filter({ hasText: /新草稿|New draft/ }).waitFor({ timeout: 60000 });
@@ -290,6 +301,13 @@ const rowHouseholds = await page.getByTestId('row-households').allTextContents()
 const inBand = rowHouseholds.map(Number).filter((h) => Math.abs(h - 300) <= 30).length;
 const message = await page.getByTestId('editor-message').textContent();
 check(message.includes(`${natural.length}`) && message.includes(`${inBand}`), `the editor sums the suggestion up: "${message}"`);
+check(natural.length > 0 && natural.every((g) => g.within_band), `every one of the ${natural.length} suggested grids is in the band (${natural.map((g) => g.households).join(', ')})`);
+check((await getJson(`/api/blocks/${fx.small.id}`)).properties.retired === true, 'the block the planner marked was divided by building');
+const edgeIds = (await getJson(`/api/communities/${fx.community}/block-edges`)).features.map((f) => f.properties.id);
+const throughCompounds = await page.evaluate((ids) => ids.filter((id) => window.wanggeMap.getFeatureState({ source: 'edit-edges', id }).in_compound).length, edgeIds);
+check(throughCompounds > 0, `grid boundaries through compounds are drawn in their own colour (${throughCompounds} edges)`);
+await page.evaluate(([lon, lat]) => window.wanggeMap.jumpTo({ center: [lon, lat], zoom: 15.5 }), [fx.small.x, fx.small.y]);
+await idle();
 await page.screenshot({ path: `${artifacts}/editor-suggest.png` });
 
 const focus = natural[0].key;

@@ -118,6 +118,20 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    // a small block of several buildings, away from the blocks the earlier steps edit
+    let small: (i64, f64, f64) = sqlx::query_as(
+        "SELECT id, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM block b
+         WHERE community_code = $1 AND NOT retired AND households BETWEEN 1 AND 150 AND id NOT IN ($2, $3, $4)
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1
+         ORDER BY households DESC, id LIMIT 1",
+    )
+    .bind(community)
+    .bind(row.0)
+    .bind(row.8)
+    .bind(b_block)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a small block");
     let label = |code: &str| code[code.len() - 3..].to_owned();
     let fixture = json!({
         "community": community,
@@ -127,6 +141,7 @@ async fn grid_editor_paints_undoes_publishes_and_round_trips() {
         "b": { "key": row.6, "code": row.7, "label": label(&row.7) },
         "neighbour": { "id": row.8, "households": row.9, "x": row.10, "y": row.11 },
         "b_block": { "id": b_block, "x": row.12, "y": row.13 },
+        "small": { "id": small.0, "x": small.1, "y": small.2 },
         "username": "planner",
         "other_username": "planner2",
         "password": TEST_PASSWORD,

@@ -251,7 +251,7 @@ async fn a_place_getting_worse_is_intensifying_and_a_new_one_is_new() {
         near
     };
     for (k, spot) in nearest(&worse).iter().enumerate() {
-        pile_up(&app, &format!("worse{k}"), spot, &[9, 11, 13, 16, 19, 23]).await;
+        pile_up(&app, &format!("worse{k}"), spot, &[14, 17, 20, 24, 28, 33]).await;
     }
     for (k, spot) in nearest(&fresh).iter().enumerate() {
         pile_up(&app, &format!("fresh{k}"), spot, &[0, 0, 0, 0, 0, 30]).await;

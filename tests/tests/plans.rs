@@ -59,7 +59,7 @@ async fn demo_plan_is_a_valid_partition_with_codes_and_counts() {
     let grid_households: i64 = features.iter().map(|f| f["properties"]["households"].as_i64().unwrap()).sum();
     assert_eq!(block_households, grid_households, "every household is in exactly one grid");
     let dedicated = features.iter().filter(|f| f["properties"]["kind"] == "dedicated").count();
-    assert_eq!(dedicated, 1, "the school is a dedicated grid");
+    assert_eq!(dedicated, 2, "the school and the hospital are dedicated grids");
     // deviation is reported relative to 300
     let f0 = &features[0]["properties"];
     let h = f0["households"].as_f64().unwrap();
@@ -302,11 +302,11 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
     assert_eq!(recorded, adjacency(app.pool.clone()).await);
     // splitting again is refused; the old plan still shows the parent block
     assert_eq!(app.post(&format!("/api/blocks/{block}/split"), &json!({})).await.0, 409);
-    // a new plan puts one cell in the old grid and the others in a new grid
+    // a new plan leaves all cells but one in the old grid and puts that one in a new grid
     let mut v2 = grids.clone();
     let without: Vec<i64> = blocks_of(&grids[g0]).into_iter().filter(|&b| b != block).collect();
-    v2[g0]["blocks"] = json!([without, cells[..1].to_vec()].concat());
-    v2.push(json!({ "key": "cells", "kind": "natural", "blocks": cells[1..].to_vec() }));
+    v2[g0]["blocks"] = json!([without, cells[1..].to_vec()].concat());
+    v2.push(json!({ "key": "cells", "kind": "natural", "blocks": cells[..1].to_vec() }));
     let (s, body) =
         app.post(&format!("/api/communities/{COMMUNITY}/plans"), &json!({ "grids": v2, "based_on": plan_v1 })).await;
     assert_eq!(s, 201, "{body}");
@@ -314,7 +314,7 @@ async fn a_block_splits_into_building_cells_that_a_new_plan_can_assign_to_two_gr
     assert!(!problems.iter().any(|p| p["problem"] == "unassigned"), "every cell is assigned: {problems:?}");
     let cell_grid = body["report"]["grids"].as_array().unwrap().iter().find(|g| g["key"] == "cells").unwrap();
     let expect: i64 = sqlx::query_scalar("SELECT sum(households)::int8 FROM block WHERE id = ANY($1)")
-        .bind(&cells[1..])
+        .bind(&cells[..1])
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -345,8 +345,14 @@ async fn a_suggested_plan_keeps_dedicated_grids_and_is_publishable() {
     let features = plan["grids"]["features"].as_array().unwrap();
     let kept = features.iter().find(|f| f["properties"]["kind"] == "dedicated").unwrap();
     assert_eq!(kept["properties"]["blocks"], school["blocks"], "the dedicated grid is held fixed");
-    // with no manual step: the compounds above half a grid were divided into building cells first (the demo's
-    // compounds are two towers each, so some grids stay outside the band: a realistic demo is still to come)
+    // with no manual step: the compounds above half a grid were divided into building cells first, and every
+    // natural grid of the demo's compounds of hundreds to thousands of households is in the band
+    let natural: Vec<&Value> = features.iter().filter(|f| f["properties"]["kind"] == "natural").collect();
+    assert!(
+        natural.iter().all(|f| f["properties"]["within_band"] == true),
+        "{:?}",
+        natural.iter().map(|f| &f["properties"]["households"]).collect::<Vec<_>>()
+    );
     let divided = body["divided"].as_array().unwrap();
     assert!(!divided.is_empty(), "the demo's big compounds are divided: {body}");
     for d in divided {
@@ -410,6 +416,70 @@ async fn a_planner_keeps_a_compound_whole_or_has_it_divided_whatever_it_holds() 
     assert!(s == 400 || s == 422, "{s}");
     assert_eq!(app.put("/api/blocks/99999999/split-policy", &json!({ "split_policy": "never" })).await.0, 404);
     assert_eq!(app.put(&format!("/api/blocks/{small}/split-policy"), &json!({ "split_policy": "auto" })).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_tower_larger_than_a_grid_is_reported_then_shared_by_units_when_the_planner_allows_it() {
+    let app = TestApp::spawn_with_demo().await;
+    let url = format!("/api/communities/{COMMUNITY}/plans/suggest");
+    let empty = json!({});
+    let suggest = || app.post(&url, &empty);
+    assert_eq!(suggest().await.0, 201, "compounds divided into building cells");
+    // a register counts 480 households in one tower of a compound: larger than a grid
+    let tower: i64 = sqlx::query_scalar(
+        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired AND parent_id IS NOT NULL
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) = 1 ORDER BY households DESC, id LIMIT 1",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE building SET households = 480 WHERE block_id = $1").bind(tower).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE block SET households = 480 WHERE id = $1").bind(tower).execute(&app.pool).await.unwrap();
+    let (s, body) = suggest().await;
+    assert_eq!(s, 201, "{body}");
+    assert!(
+        body["oversized"].as_array().unwrap().contains(&json!({ "block": tower, "households": 480 })),
+        "reported as oversized with its figure: {}",
+        body["oversized"]
+    );
+    // units are for one building
+    let compound: i64 = sqlx::query_scalar(
+        "SELECT id FROM block b WHERE community_code = $1 AND NOT retired
+           AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 LIMIT 1",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (s, body) = app.put(&format!("/api/blocks/{compound}/split-policy"), &json!({ "split_policy": "units" })).await;
+    assert_eq!((s, body["error"].as_str()), (422, Some("not_one_building")), "{body}");
+    // the planner allows sharing the tower by units: the next suggestion divides it into units of at most half a grid
+    let (s, body) = app.put(&format!("/api/blocks/{tower}/split-policy"), &json!({ "split_policy": "units" })).await;
+    assert_eq!((s, &body["split_policy"]), (200, &json!("units")), "{body}");
+    let (s, body) = suggest().await;
+    assert_eq!(s, 201, "{body}");
+    let shared = body["divided"].as_array().unwrap().iter().find(|d| d["block"] == tower).expect("the tower is divided");
+    assert_eq!(shared["cells"].as_array().unwrap().len(), 4, "480 households in units of at most 150: {shared}");
+    assert!(!body["oversized"].as_array().unwrap().iter().any(|o| o["block"] == tower), "{}", body["oversized"]);
+    let units: Vec<(i32, f64)> =
+        sqlx::query_as("SELECT households, area_m2 FROM block WHERE parent_id = $1 AND NOT retired ORDER BY id")
+            .bind(tower)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(units.iter().map(|u| u.0).collect::<Vec<_>>(), vec![120; 4], "equal shares of the households");
+    let (whole, union, adjacent): (f64, f64, i64) = sqlx::query_as(
+        "SELECT (SELECT area_m2 FROM block WHERE id = $1),
+                (SELECT ST_Area(ST_Union(geom)::geography) FROM block WHERE parent_id = $1),
+                (SELECT count(*) FROM block_adjacency a JOIN block x ON x.id IN (a.a, a.b) WHERE x.parent_id = $1)",
+    )
+    .bind(tower)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((whole - union).abs() < whole * 0.01, "the units tile the cell: {whole} / {union}");
+    assert!(adjacent >= 3, "the units touch each other and the cells around: {adjacent}");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Load the generated demo district: hierarchy, features, blocks, and a first published grid plan per community
-//! (the school as a dedicated grid, the rest divided into ~300-household natural grids).
+//! (the school, hospital and market as dedicated grids, the rest divided block by block into ~300-household natural grids).
 
 use anyhow::{Context, Result};
 use chrono::{TimeZone, Utc};
@@ -78,17 +78,39 @@ pub async fn load_demo(pool: &PgPool, size: DemoSize) -> Result<Option<DemoSumma
     Ok(Some(DemoSummary { communities: demo.communities.len(), buildings: summary.buildings, blocks, grids }))
 }
 
-/// The school's blocks as a dedicated grid, everything else divided by the partitioner.
+/// The dedicated units of the demo: land-use kind, grid key, grid name.
+const UNITS: [(&str, &str, &str); 3] = [
+    ("school", "school", "学校专属网格（演示）"),
+    ("hospital", "hospital", "医院专属网格（演示）"),
+    ("retail", "market", "市场专属网格（演示）"),
+];
+
+/// The blocks of each dedicated unit (school, hospital, market) as a dedicated grid, everything else divided by the
+/// partitioner block by block, as a first plan drawn before anyone divided the compounds.
 async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
-    let school: Vec<i64> = sqlx::query_scalar(
-        "SELECT b.id FROM block b WHERE b.community_code = $1 AND NOT b.retired
-           AND EXISTS (SELECT 1 FROM landuse l WHERE l.kind = 'school' AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
-         ORDER BY b.id",
-    )
-    .bind(community)
-    .fetch_all(pool)
-    .await?;
-    let fixed = if school.is_empty() { Vec::new() } else { vec![("school".to_owned(), school.clone())] };
+    let mut fixed = Vec::new();
+    let mut dedicated = Vec::new();
+    for (kind, key, name) in UNITS {
+        let blocks: Vec<i64> = sqlx::query_scalar(
+            "SELECT b.id FROM block b WHERE b.community_code = $1 AND NOT b.retired
+               AND EXISTS (SELECT 1 FROM landuse l WHERE l.kind = $2 AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
+             ORDER BY b.id",
+        )
+        .bind(community)
+        .bind(kind)
+        .fetch_all(pool)
+        .await?;
+        if !blocks.is_empty() {
+            fixed.push((key.to_owned(), blocks.clone()));
+            dedicated.push(GridInput {
+                key: key.into(),
+                kind: GridKind::Dedicated,
+                name: Some(name.into()),
+                unit: Some(blocks.clone()),
+                blocks,
+            });
+        }
+    }
     let graph = partition_input(&mut *pool.acquire().await?, community, &fixed).await?;
     let result = partition(&graph, &Options::default())?;
     let mut grids: Vec<GridInput> = result
@@ -97,15 +119,7 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
         .filter(|r| !r.label.starts_with("fixed:"))
         .map(|r| GridInput { key: r.label, kind: GridKind::Natural, name: None, blocks: r.blocks, unit: None })
         .collect();
-    if !school.is_empty() {
-        grids.push(GridInput {
-            key: "school".into(),
-            kind: GridKind::Dedicated,
-            name: Some("学校专属网格（演示）".into()),
-            unit: Some(school.clone()),
-            blocks: school,
-        });
-    }
+    grids.extend(dedicated);
     Ok(PlanInput { grids, based_on: None, note: Some("generated demo plan".into()), revision: None })
 }
 

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 7)::json,
     'properties', json_build_object('id', b.id, 'community_code', b.community_code, 'households', b.households,
         'residents', b.residents, 'area_m2', round(b.area_m2::numeric, 1), 'parent_id', b.parent_id,
+        'split_policy', b.split_policy, 'retired', b.retired,
         'x', round(ST_X(ST_PointOnSurface(b.geom))::numeric, 7), 'y', round(ST_Y(ST_PointOnSurface(b.geom))::numeric, 7),
         'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id),
         'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)

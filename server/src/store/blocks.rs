@@ -39,6 +39,14 @@ pub enum BlockError {
         /// Its buildings.
         buildings: i64,
     },
+    /// Sharing by units is for one building.
+    #[error("block {block} has {buildings} building(s); sharing by units is for a block of one building")]
+    NotOneBuilding {
+        /// The block.
+        block: i64,
+        /// Its buildings.
+        buildings: i64,
+    },
     /// The drawn line does not cut the block in two.
     #[error("the line does not cut block {0} in two")]
     LineDoesNotCut(i64),
@@ -284,6 +292,23 @@ async fn assign_buildings(tx: &mut PgConnection, block: i64) -> Result<()> {
     Ok(())
 }
 
+/// The units of a building just divided share its households and residents equally (the first units take the
+/// remainder); the building stays with the unit holding its point.
+async fn share_households(tx: &mut PgConnection, parent: i64) -> Result<()> {
+    sqlx::query(
+        "WITH u AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i, count(*) OVER () AS n
+                    FROM block WHERE parent_id = $1),
+              p AS (SELECT households AS h, residents AS r FROM block WHERE id = $1)
+         UPDATE block k SET households = p.h / u.n + (u.i < p.h % u.n)::int,
+                            residents = p.r / u.n + (u.i < p.r % u.n)::int
+         FROM u, p WHERE k.id = u.id",
+    )
+    .bind(parent)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// The adjacency of the pieces of a block just divided: its own rows go, and each piece's neighbours (other pieces
 /// and the blocks around) are found through the spatial index; the rest of the community's adjacency stands.
 async fn record_piece_adjacency(tx: &mut PgConnection, parent: i64) -> Result<()> {
@@ -325,10 +350,14 @@ pub enum Cut {
     BuildingCells,
     /// Along a line drawn across it (GeoJSON LineString text, WGS84).
     Line(String),
+    /// A block of one building into this many units (单元): strips across the building's longer side, each
+    /// holding an equal share of its households.
+    Units(i32),
 }
 
 /// Divide into building cells every live block of `community` with more than one building that holds more than
-/// `above` households (unless its planner said never) or whose planner said always; what was divided.
+/// `above` households (unless its planner said never) or whose planner said always; and into units of at most
+/// `above` households every building whose planner said units and that holds more. What was divided.
 pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i32) -> Result<Vec<Divided>> {
     let big: Vec<(i64, i32)> = sqlx::query_as(
         "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired
@@ -339,22 +368,41 @@ pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i
     .bind(above)
     .fetch_all(&mut *conn)
     .await?;
-    let mut divided = Vec::with_capacity(big.len());
+    let towers: Vec<(i64, i32)> = sqlx::query_as(
+        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired AND split_policy = 'units'
+           AND households > $2 AND (SELECT count(*) FROM building WHERE block_id = b.id) = 1 ORDER BY id",
+    )
+    .bind(community)
+    .bind(above)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut divided = Vec::with_capacity(big.len() + towers.len());
     for (block, households) in big {
         let split = split_block(conn, block, &Cut::BuildingCells).await?;
+        divided.push(Divided { block, households, cells: split.cells });
+    }
+    for (block, households) in towers {
+        let units = (households + above - 1) / above.max(1);
+        let split = split_block(conn, block, &Cut::Units(units)).await?;
         divided.push(Divided { block, households, cells: split.cells });
     }
     Ok(divided)
 }
 
 /// Set the planner's override for Suggest on live block `id`; the policy before, `None` when there is no such block.
+/// Sharing by units is refused for a block that is not one building.
 pub async fn set_split_policy(conn: &mut PgConnection, id: i64, policy: SplitPolicy) -> Result<Option<SplitPolicy>> {
-    let before: Option<String> =
-        sqlx::query_scalar("SELECT split_policy FROM block WHERE id = $1 AND NOT retired FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(before) = before else { return Ok(None) };
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT split_policy, (SELECT count(*) FROM building WHERE block_id = b.id) FROM block b
+         WHERE id = $1 AND NOT retired FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((before, buildings)) = row else { return Ok(None) };
+    if policy == SplitPolicy::Units && buildings != 1 {
+        return Err(BlockError::NotOneBuilding { block: id, buildings });
+    }
     sqlx::query("UPDATE block SET split_policy = $2 WHERE id = $1")
         .bind(id)
         .bind(policy.as_str())
@@ -381,6 +429,27 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
         Cut::BuildingCells if buildings < 2 => {
             return Err(BlockError::TooFewBuildings { block, buildings })
         }
+        Cut::Units(_) if buildings != 1 => return Err(BlockError::NotOneBuilding { block, buildings }),
+        // strips across the longer side of the building's box (in metres), cut at equal steps along the building;
+        // the outer strips reach the block's edges
+        Cut::Units(_) => {
+            "f AS (SELECT footprint AS g FROM building WHERE block_id = $1),
+             e AS (SELECT ST_XMin(f.g) x0, ST_XMax(f.g) x1, ST_YMin(f.g) y0, ST_YMax(f.g) y1,
+                          ST_XMin(b.geom) - 1e-6 bx0, ST_XMax(b.geom) + 1e-6 bx1,
+                          ST_YMin(b.geom) - 1e-6 by0, ST_YMax(b.geom) + 1e-6 by1,
+                          (ST_XMax(f.g) - ST_XMin(f.g)) * cos(radians(ST_Y(ST_Centroid(f.g))))
+                            >= ST_YMax(f.g) - ST_YMin(f.g) AS along_x
+                   FROM f, b),
+             s AS (SELECT CASE WHEN along_x THEN ST_MakeEnvelope(
+                            CASE WHEN i = 0 THEN bx0 ELSE x0 + (x1 - x0) * i / $2 END, by0,
+                            CASE WHEN i = $2 - 1 THEN bx1 ELSE x0 + (x1 - x0) * (i + 1) / $2 END, by1, 4326)
+                          ELSE ST_MakeEnvelope(
+                            bx0, CASE WHEN i = 0 THEN by0 ELSE y0 + (y1 - y0) * i / $2 END,
+                            bx1, CASE WHEN i = $2 - 1 THEN by1 ELSE y0 + (y1 - y0) * (i + 1) / $2 END, 4326)
+                          END AS g
+                   FROM e, generate_series(0, $2 - 1) i),
+             c AS (SELECT ST_Multi(ST_CollectionExtract(ST_Intersection(s.g, b.geom), 3)) AS g FROM s, b)"
+        }
         Cut::BuildingCells => {
             "pts AS (SELECT ST_Collect(ST_PointOnSurface(footprint)) AS g FROM building WHERE block_id = $1),
              v AS (SELECT (ST_Dump(ST_VoronoiPolygons(pts.g, 0, b.geom))).geom AS g FROM pts, b),
@@ -397,8 +466,10 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
          RETURNING id"
     );
     let mut query = sqlx::query_scalar(&sql).bind(block);
-    if let Cut::Line(line) = cut {
-        query = query.bind(line);
+    match cut {
+        Cut::Line(line) => query = query.bind(line),
+        Cut::Units(units) => query = query.bind(units),
+        Cut::BuildingCells => {}
     }
     let cells: Vec<i64> = query.fetch_all(&mut *tx).await?;
     if cells.len() < 2 {
@@ -406,6 +477,9 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
     }
     sqlx::query("UPDATE block SET retired = true WHERE id = $1").bind(block).execute(&mut *tx).await?;
     assign_buildings(tx, block).await?;
+    if let Cut::Units(_) = cut {
+        share_households(tx, block).await?;
+    }
     record_piece_adjacency(tx, block).await?;
     Ok(SplitSummary { parent: block, cells })
 }

@@ -67,6 +67,12 @@ impl Controller {
                     spawn_local(async move { me.split(block, None).await });
                 }
             }
+            Tool::Policy => {
+                if let Some(&block) = ids.first() {
+                    let me = self.clone();
+                    spawn_local(async move { me.set_policy(block).await });
+                }
+            }
             Tool::Special => {
                 if let Some(&block) = ids.first() {
                     let mut picked = self.special.get_untracked();

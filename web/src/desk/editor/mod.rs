@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use wangge_api::error::ErrorCode;
 use wangge_api::paths::{self, fill};
 use wangge_domain::editor::{Changes, GridIx};
-use wangge_domain::plan::{Band, BlockId, GridKind, PlanStatus};
+use wangge_domain::plan::{Band, BlockId, GridKind, PlanStatus, SplitPolicy};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::kit::draw::{Drawing, Drawn};
@@ -54,6 +54,8 @@ pub enum Tool {
     Split,
     /// Draw a line across a block to split it in two there.
     Cut,
+    /// Click a block to set how Suggest divides it (keep whole, by building, by units).
+    Policy,
     /// Click blocks to pick them for a special grid (an overlay; overlaps are allowed).
     Special,
     /// Click the corners of a special grid's polygon, snapped to block corners (which follow the roads).
@@ -121,6 +123,8 @@ pub struct Controller {
     /// The newer version compared, traced to the version it replaced.
     lineage: RwSignal<Option<wangge_api::plans::Lineage>>,
     special: RwSignal<Vec<BlockId>>,
+    /// What the policy tool sets on the blocks clicked.
+    policy: RwSignal<SplitPolicy>,
     polygon: RwSignal<Vec<(f64, f64)>>,
     drawing: RefCell<Option<Drawing>>,
     gesture: RefCell<Option<Gesture>>,
@@ -177,6 +181,7 @@ impl Controller {
             compared: RwSignal::new(None),
             lineage: RwSignal::new(None),
             special: RwSignal::new(Vec::new()),
+            policy: RwSignal::new(SplitPolicy::Never),
             polygon: RwSignal::new(Vec::new()),
             drawing: RefCell::new(None),
             gesture: RefCell::new(None),
@@ -213,8 +218,10 @@ impl Controller {
                        "fill-opacity": ["case", ["boolean", ["feature-state", "gap"], true], 0.25, 0.55] } }));
         m.add_layer(&json!({ "id": "edit-line", "type": "line", "source": BLOCKS,
             "paint": { "line-color": "#ffffff", "line-width": 0.8 } }));
+        // grid boundaries: along streets in ink, through a compound (between its building cells) in orange
         m.add_layer(&json!({ "id": "edit-edges", "type": "line", "source": EDGES,
-            "paint": { "line-color": "#111827", "line-width": ["case", ["boolean", ["feature-state", "cut"], false], 3, 0] } }));
+            "paint": { "line-color": ["case", ["boolean", ["feature-state", "in_compound"], false], "#ea580c", "#111827"],
+                       "line-width": ["case", ["boolean", ["feature-state", "cut"], false], 3, 0] } }));
         m.add_layer(&json!({ "id": "edit-problems", "type": "line", "source": BLOCKS,
             "paint": { "line-color": "#dc2626", "line-width": ["case", ["boolean", ["feature-state", "problem"], false], 4, 0],
                        "line-dasharray": [2, 1] } }));

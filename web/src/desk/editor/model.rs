@@ -48,6 +48,8 @@ pub struct Model {
     pub vertices: Vec<(f64, f64)>,
     /// Block → grid key when the work was loaded (to re-apply the work onto someone else's version).
     pub base: HashMap<BlockId, String>,
+    /// Building cell → the compound (block) it was divided from, to show grid boundaries inside compounds.
+    pub compound_of: HashMap<BlockId, BlockId>,
 }
 
 fn num(v: &Value) -> f64 {
@@ -109,6 +111,7 @@ impl Model {
             draft_id: None,
             revision: None,
             base: HashMap::new(),
+            compound_of: cells_of.iter().flat_map(|(parent, cells)| cells.iter().map(move |c| (*c, *parent))).collect(),
         };
         if let Some(grids) = grids {
             model.load_grids(grids, &cells_of);
@@ -217,7 +220,9 @@ impl Model {
         edges.dedup();
         for e in edges {
             let (id, a, b) = self.edges[e];
-            out.push((EDGES, id, json!({ "cut": self.draft.owner(a) != self.draft.owner(b) })));
+            let cut = self.draft.owner(a) != self.draft.owner(b);
+            let inside = self.compound_of.get(&a).is_some_and(|c| self.compound_of.get(&b) == Some(c));
+            out.push((EDGES, id, json!({ "cut": cut, "in_compound": cut && inside })));
         }
         out
     }

@@ -92,11 +92,15 @@ pub fn EditorPanel(ctl: Rc<Controller>, close: Callback<()>) -> impl IntoView {
                 {tool_button(Tool::Erase, "erase")}
                 {tool_button(Tool::Split, "split")}
                 {tool_button(Tool::Cut, "cut")}
+                {tool_button(Tool::Policy, "policy")}
                 {tool_button(Tool::Special, "special")}
                 {tool_button(Tool::Polygon, "polygon")}
             </div>
             <Show when=move || matches!(tool.get(), Tool::Special | Tool::Polygon)>
                 <SpecialForm ctl=cv />
+            </Show>
+            <Show when=move || tool.get() == Tool::Policy>
+                <PolicyForm ctl=cv />
             </Show>
             <div class="tools">
                 <button data-testid="new-grid" on:click=move |_| cv.get_value().new_grid()>{move || tr!(lang.get(), "new_grid")}</button>
@@ -291,6 +295,30 @@ fn Lineage(lang: ReadSignal<Lang>, lineage: wangge_api::plans::Lineage) -> impl 
 }
 
 /// Name and theme for the special grid being picked.
+#[component]
+fn PolicyForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
+    let c = ctl.get_value();
+    let (lang, policy) = (c.lang, c.policy);
+    let choices = [
+        (SplitPolicy::Never, "policy_never"),
+        (SplitPolicy::Always, "policy_always"),
+        (SplitPolicy::Units, "policy_units"),
+        (SplitPolicy::Auto, "policy_auto"),
+    ];
+    view! {
+        <div class="policy-form">
+            <p class="muted">{move || tr!(lang.get(), "policy_hint")}</p>
+            <select data-testid="policy-choice" on:change=move |ev| {
+                if let Some(p) = SplitPolicy::parse(&event_target_value(&ev)) { policy.set(p) }
+            }>
+                {choices.into_iter().map(|(p, key)| view! {
+                    <option value=p.as_str() selected=move || policy.get() == p>{move || t(lang.get(), key)}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 fn SpecialForm(ctl: StoredValue<Rc<Controller>, LocalStorage>) -> impl IntoView {
     let c = ctl.get_value();

@@ -275,6 +275,20 @@ impl Controller {
         }
     }
 
+    /// Set how Suggest divides `block` to the policy tool's choice, and say so.
+    pub(super) async fn set_policy(self: &Rc<Self>, block: BlockId) {
+        let (lang, policy) = (self.lang.get_untracked(), self.policy.get_untracked());
+        let body = json!({ "split_policy": policy });
+        match api::send("PUT", &fill(paths::BLOCK_SPLIT_POLICY, &[&block]), &body, &self.csrf).await {
+            Ok(r) if r.ok() => {
+                let key = format!("policy_{}", policy.as_str());
+                self.say(false, format!("{} {block}: {}", tr!(lang, "policy_set"), t(lang, &key)));
+            }
+            Ok(r) => self.say(true, r.message()),
+            Err(e) => self.say(true, e),
+        }
+    }
+
     /// Split a block into building cells, or along a drawn line.
     pub(super) async fn split(self: &Rc<Self>, block: BlockId, line: Option<Vec<[f64; 2]>>) {
         // Save pending edits first: a save still naming the whole block would otherwise race the split and be
