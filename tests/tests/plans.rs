@@ -434,7 +434,11 @@ async fn a_tower_larger_than_a_grid_is_reported_then_shared_by_units_when_the_pl
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE building SET households = 480 WHERE block_id = $1").bind(tower).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE building SET households = 480 WHERE block_id = $1")
+        .bind(tower)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     sqlx::query("UPDATE block SET households = 480 WHERE id = $1").bind(tower).execute(&app.pool).await.unwrap();
     let (s, body) = suggest().await;
     assert_eq!(s, 201, "{body}");
@@ -459,7 +463,8 @@ async fn a_tower_larger_than_a_grid_is_reported_then_shared_by_units_when_the_pl
     assert_eq!((s, &body["split_policy"]), (200, &json!("units")), "{body}");
     let (s, body) = suggest().await;
     assert_eq!(s, 201, "{body}");
-    let shared = body["divided"].as_array().unwrap().iter().find(|d| d["block"] == tower).expect("the tower is divided");
+    let shared =
+        body["divided"].as_array().unwrap().iter().find(|d| d["block"] == tower).expect("the tower is divided");
     assert_eq!(shared["cells"].as_array().unwrap().len(), 4, "480 households in units of at most 150: {shared}");
     assert!(!body["oversized"].as_array().unwrap().iter().any(|o| o["block"] == tower), "{}", body["oversized"]);
     let units: Vec<(i32, f64)> =

@@ -58,7 +58,7 @@ pub async fn edges(pool: &PgPool, code: &str) -> Result<Option<Value>> {
         "json_build_object('type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.line, 7)::json,
             'properties', json_build_object('id', b.id, 'a', b.a, 'b', b.b))",
         "(SELECT row_number() OVER (ORDER BY j.a, j.b) AS id, j.a, j.b,
-                 ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Boundary(y.geom)), 2)) AS line
+                 ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Buffer(y.geom, 1e-7)), 2)) AS line
           FROM block_adjacency j JOIN block x ON x.id = j.a JOIN block y ON y.id = j.b
           WHERE x.community_code = $1 AND y.community_code = $1 AND NOT x.retired AND NOT y.retired) b
          WHERE NOT ST_IsEmpty(b.line)",

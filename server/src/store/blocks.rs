@@ -215,6 +215,18 @@ async fn merge_slivers(tx: &mut PgConnection, community: &str) -> Result<i64> {
     Ok(merged)
 }
 
+/// The metres of boundary blocks `a` and `b` share, measured with a centimetre's tolerance: the corners of building
+/// cells and of cut pieces are computed points on their block's edge, which rarely lie exactly on the neighbour's
+/// edge, and an exact intersection of the two then holds points, not the line.
+pub const SHARED_M: &str =
+    "ST_Length(ST_CollectionExtract(ST_Intersection(ST_Boundary(a.geom), ST_Buffer(b.geom, 1e-7)), 2)::geography)";
+
+/// Blocks `a` and `b` touch, within the tolerance of [`SHARED_M`].
+const TOUCH: &str = "a.geom && ST_Expand(b.geom, 1e-7) AND ST_DWithin(a.geom, b.geom, 1e-7)";
+
+/// [`TOUCH`] for blocks aliased `n` and `o`.
+const TOUCH_NO: &str = "n.geom && ST_Expand(o.geom, 1e-7) AND ST_DWithin(n.geom, o.geom, 1e-7)";
+
 /// Recompute which live blocks of `community` share a boundary line.
 pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<i64> {
     sqlx::query(
@@ -224,14 +236,13 @@ pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<
     .bind(community)
     .execute(&mut *tx)
     .await?;
-    let n = sqlx::query(
+    let n = sqlx::query(&format!(
         "INSERT INTO block_adjacency (a, b, shared_m)
          SELECT a.id, b.id, s.m FROM block a
-         JOIN block b ON b.community_code = a.community_code AND a.id < b.id AND NOT b.retired
-              AND ST_Intersects(a.geom, b.geom)
-         CROSS JOIN LATERAL (SELECT ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) AS m) s
-         WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5",
-    )
+         JOIN block b ON b.community_code = a.community_code AND a.id < b.id AND NOT b.retired AND {TOUCH}
+         CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
+         WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5"
+    ))
     .bind(community)
     .execute(&mut *tx)
     .await?
@@ -313,14 +324,18 @@ async fn share_households(tx: &mut PgConnection, parent: i64) -> Result<()> {
 /// and the blocks around) are found through the spatial index; the rest of the community's adjacency stands.
 async fn record_piece_adjacency(tx: &mut PgConnection, parent: i64) -> Result<()> {
     sqlx::query("DELETE FROM block_adjacency WHERE a = $1 OR b = $1").bind(parent).execute(&mut *tx).await?;
-    sqlx::query(
+    // each pair measured from its lower id, as the whole community's recording does
+    sqlx::query(&format!(
         "INSERT INTO block_adjacency (a, b, shared_m)
-         SELECT least(n.id, o.id), greatest(n.id, o.id), s.m FROM block n
-         JOIN block o ON o.geom && n.geom AND o.id <> n.id AND NOT o.retired AND o.community_code = n.community_code
-              AND (o.parent_id IS DISTINCT FROM $1 OR o.id > n.id) AND ST_Intersects(o.geom, n.geom)
-         CROSS JOIN LATERAL (SELECT ST_Length(ST_CollectionExtract(ST_Intersection(n.geom, o.geom), 2)::geography) AS m) s
-         WHERE n.parent_id = $1 AND s.m > 0.5",
-    )
+         SELECT a.id, b.id, s.m FROM
+           (SELECT least(n.id, o.id) AS lo, greatest(n.id, o.id) AS hi FROM block n
+            JOIN block o ON o.id <> n.id AND NOT o.retired AND o.community_code = n.community_code
+                 AND (o.parent_id IS DISTINCT FROM $1 OR o.id > n.id) AND {TOUCH_NO}
+            WHERE n.parent_id = $1) p
+         JOIN block a ON a.id = p.lo JOIN block b ON b.id = p.hi
+         CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
+         WHERE s.m > 0.5"
+    ))
     .bind(parent)
     .execute(&mut *tx)
     .await?;
