@@ -9,11 +9,9 @@
 
 use super::graph::Graph;
 
-/// Divide `free` into about `k` connected cells (regions `nf, nf + 1, …`): each connected piece of the free
-/// blocks gets its share of `k`, at least one. Writes `owner` for the free blocks and returns the number of regions
-/// (fixed ones included).
-pub(super) fn bisection_plan(g: &Graph, owner: &mut [usize], nf: usize, free: &[usize], k: usize) -> usize {
-    let cells = Work::new(g.len()).cells(g, free, k);
+/// The plan of `cells` as they are: cell `i` is region `nf + i`. Writes `owner` for their blocks and returns the
+/// number of regions (fixed ones included).
+pub(super) fn bisection_plan(cells: &[Vec<usize>], owner: &mut [usize], nf: usize) -> usize {
     for (i, cell) in cells.iter().enumerate() {
         for &v in cell {
             owner[v] = nf + i;
@@ -24,7 +22,7 @@ pub(super) fn bisection_plan(g: &Graph, owner: &mut [usize], nf: usize, free: &[
 
 /// Households by which a cut in another direction must come closer to its share to be preferred to the cut across
 /// the longer side (which gives the more compact sides).
-const CLOSE_ENOUGH: f64 = 3.0;
+const CLOSE_ENOUGH: f64 = 10.0;
 
 /// Which side of the part being cut a block is on; [`OUT`] outside the part.
 const OUT: u8 = 0;

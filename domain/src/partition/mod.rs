@@ -1,12 +1,10 @@
 //! Automatic division of a community's blocks into contiguous, compact grids of about the target household count.
 //!
-//! 1. **First plan**, `k = round(households / target)` grids, two ways:
-//!    - even starts ([`bisect`]): a recursive bisection into connected cells, each cut balanced to its share of
-//!      the grids before the next, so no excess piles up in one corner;
-//!    - odd starts ([`seeds`], [`grow`]): seeds by farthest-point sampling from a random block, and all grids
-//!      grow at once, the lightest taking its free neighbour nearest to its centre, so grids stay compact.
-//!
-//!    Every grid is contiguous by construction.
+//! 1. **First plan**, `k = round(households / target)` grids, from a recursive bisection ([`bisect`]) into
+//!    connected cells, each cut balanced to its share of the grids before the next, so no excess piles up in one
+//!    corner. Even starts take the cells as they are; odd starts seed a grid at the centre of each cell
+//!    ([`seeds`]) and grow all grids at once, the lightest taking its free neighbour nearest to its centre
+//!    ([`grow`]), which gives neater outlines. Every grid is contiguous by construction.
 //! 3. **Search** ([`search`]): greedy single-block moves, then simulated annealing over moves and swaps of
 //!    neighbouring blocks across borders, then greedy moves again. The [`objective`] puts every grid inside the
 //!    household band first, inside half the band next, then makes grids compact (Polsby–Popper) and the total
@@ -51,11 +49,11 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use bisect::bisection_plan;
+use bisect::{bisection_plan, Work};
 use graph::Graph;
 pub use graph::COMPOUND_CUT;
 use grow::{grow, NONE};
-use objective::{polsby_popper, Objective};
+use objective::{polsby_popper, Objective, FINAL_HALF_STEP, SEARCH_HALF_STEP};
 pub use rebalance::{households_moved, rebalance_community, rebalance_neighbours, Rebalanced};
 use recombine::recombine;
 use redivide::redivide;
@@ -134,7 +132,7 @@ impl Default for Options {
             k: None,
             seed: 1,
             starts: 2,
-            steps_per_block: 300,
+            steps_per_block: 2400,
             budget: Duration::from_millis(2600),
         }
     }
@@ -295,6 +293,7 @@ pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionRes
             tolerance: opts.tolerance,
             // one block side of cut per grid weighs about as much as a small change of shape
             cut_weight: 1.5 * k as f64 / g.perim.iter().sum::<f64>().max(1e-9),
+            half_step: SEARCH_HALF_STEP,
         },
         steps: opts.steps_per_block.saturating_mul(free.len()),
         deadline: Instant::now() + opts.budget,
@@ -503,6 +502,8 @@ const RECOMBINATIONS_PER_GRID: usize = 5;
 /// … and after it (for grids outside half the band), in up to this many rounds.
 const FINAL_RECOMBINATIONS_PER_GRID: usize = 2;
 const FINAL_ROUNDS: usize = 8;
+/// Share of a start's remaining time annealing may take.
+const ANNEAL_SHARE: f64 = 0.6;
 
 impl Start<'_> {
     /// Run a start per seed, one after another, each with an equal share of the time left; the best plan wins.
@@ -526,13 +527,13 @@ impl Start<'_> {
     fn run(&self, seed: u64, anneal_by: Instant) -> (f64, Vec<usize>) {
         let g = self.g;
         let mut rs = seed;
-        // even starts: a balanced bisection into connected cells; odd starts: grids grown from farthest points
+        // even starts: the balanced cells themselves; odd starts: grids grown from the cells' centres
         let mut owner = self.fixed_owner.to_vec();
+        let cells = Work::new(g.len()).cells(g, self.free, self.k);
         let regions = if seed.is_multiple_of(2) {
-            bisection_plan(g, &mut owner, self.fixed_regions, self.free, self.k)
+            bisection_plan(&cells, &mut owner, self.fixed_regions)
         } else {
-            let seeds = seeds::farthest_point_seeds(g, self.free, self.k, &mut rs);
-            grow(g, &mut owner, self.fixed_regions, self.free, &seeds)
+            grow(g, &mut owner, self.fixed_regions, self.free, &seeds::cell_centres(g, &cells))
         };
         let fixed = self.fixed_owner.iter().map(|&o| o != NONE).collect();
         let mut st = State::new(g, owner, fixed, self.fixed_regions, regions);
@@ -543,9 +544,20 @@ impl Start<'_> {
         recombine(&mut st, obj, band, RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline);
         redivide(&mut st, obj, band, self.k, self.fixed_count, &mut rs, self.deadline);
         local_search(&mut st, obj, &all, self.deadline);
+        // annealing takes at most its share of the time left, so that the final rounds always get the rest
+        let now = Instant::now();
+        let anneal_by = anneal_by.min(now + anneal_by.saturating_duration_since(now).mul_f64(ANNEAL_SHARE));
         anneal(&mut st, obj, Schedule { steps: self.steps, hot: HOT, cold: COLD, deadline: anneal_by }, &mut rs);
         local_search(&mut st, obj, &all, self.deadline);
-        // then the grids outside half the band, round after round while that still helps
+        // then the grids outside half the band, round after round while that still helps; where more than a tenth
+        // of the grids are outside it, balance now outweighs a neater outline
+        let half = obj.target * obj.tolerance * 0.5;
+        let outside = (self.fixed_regions..st.hh.len())
+            .filter(|&r| !st.members[r].is_empty() && (st.hh[r] - obj.target).abs() > half)
+            .count();
+        let grids = (self.fixed_regions..st.hh.len()).filter(|&r| !st.members[r].is_empty()).count();
+        let final_obj = Objective { half_step: FINAL_HALF_STEP, ..*obj };
+        let obj = if outside * 10 > grids { &final_obj } else { obj };
         for _ in 0..FINAL_ROUNDS {
             let change =
                 recombine(&mut st, obj, band * 0.5, FINAL_RECOMBINATIONS_PER_GRID * self.k, &mut rs, self.deadline)
@@ -555,6 +567,7 @@ impl Start<'_> {
                 break;
             }
         }
-        (st.score(obj), st.owner)
+        // starts are compared by one measure, whichever weight their final rounds used
+        (st.score(&final_obj), st.owner)
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::graph::Graph;
 use super::grow::NONE;
-use super::objective::Objective;
+use super::objective::{Objective, SEARCH_HALF_STEP};
 use super::recombine::recombine;
 use super::search::local_search;
 use super::state::State;
@@ -156,6 +156,7 @@ pub fn rebalance_community(
             target,
             tolerance: opts.tolerance,
             cut_weight: 1.5 * free.len() as f64 / g.perim.iter().sum::<f64>().max(1e-9),
+            half_step: SEARCH_HALF_STEP,
         };
         let mut st = State::new(&g, local, fixed_mask, fixed_regions, labels.len());
         let movable: Vec<usize> = (0..n).filter(|&v| st.owner[v] >= fixed_regions).collect();

@@ -1,18 +1,22 @@
-//! Where the grids start growing: one seed block per grid.
+//! Where the grids of odd starts begin growing: one seed block per balanced cell.
 
-use super::graph::{d2, pick, Graph};
+use super::graph::{d2, Graph};
 
-/// Seeds by farthest-point sampling from a random first block.
-pub(super) fn farthest_point_seeds(g: &Graph, free: &[usize], k: usize, rs: &mut u64) -> Vec<usize> {
-    let mut seeds = vec![free[pick(rs, free.len())]];
-    let mut dist: Vec<f64> = free.iter().map(|&v| d2(g.xy[v], g.xy[seeds[0]])).collect();
-    while seeds.len() < k {
-        let (i, _) = dist.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("free blocks");
-        let s = free[i];
-        seeds.push(s);
-        for (j, &v) in free.iter().enumerate() {
-            dist[j] = dist[j].min(d2(g.xy[v], g.xy[s]));
-        }
-    }
-    seeds
+/// One seed per cell: the block nearest the cell's household-weighted centre.
+pub(super) fn cell_centres(g: &Graph, cells: &[Vec<usize>]) -> Vec<usize> {
+    cells
+        .iter()
+        .filter(|cell| !cell.is_empty())
+        .map(|cell| {
+            let weight = |v: usize| g.hh[v].max(1e-9);
+            let total: f64 = cell.iter().map(|&v| weight(v)).sum();
+            let (x, y) =
+                cell.iter().fold((0.0, 0.0), |(x, y), &v| (x + g.xy[v].0 * weight(v), y + g.xy[v].1 * weight(v)));
+            let c = (x / total, y / total);
+            cell.iter()
+                .copied()
+                .min_by(|&a, &b| d2(g.xy[a], c).total_cmp(&d2(g.xy[b], c)).then(a.cmp(&b)))
+                .expect("non-empty")
+        })
+        .collect()
 }
