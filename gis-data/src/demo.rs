@@ -121,6 +121,15 @@ const HOSPITAL_AT: (usize, usize) = (1, 4);
 const MARKET_AT: (usize, usize) = (4, 1);
 const PARK_AT: (usize, usize) = (1, 7);
 
+/// The places of an `nx × ny` arrangement of buildings in a lattice cell, 15 % of the cell from its roads: column,
+/// row, corner and step in cell units.
+fn arrangement(nx: usize, ny: usize) -> impl Iterator<Item = (usize, usize, (f64, f64), (f64, f64))> {
+    let (du, dv) = (0.7 / nx as f64, 0.7 / ny as f64);
+    (0..nx).flat_map(move |i| {
+        (0..ny).map(move |j| (i, j, (0.15 + i as f64 * du + du * 0.1, 0.15 + j as f64 * dv + dv * 0.3), (du, dv)))
+    })
+}
+
 /// Generate the demo district around (`lon0`, `lat0`) = its north-west corner.
 pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
     let mut rng = Rng(size.seed);
@@ -367,57 +376,47 @@ pub fn generate(size: DemoSize, lon0: f64, lat0: f64) -> DemoDistrict {
                 let half = split.map_or(0, |s| usize::from(r % 3 >= s));
                 let (name, count) = compound_names.get_mut(&(r / 3, c / 3, half)).expect("every compound named");
                 let (nx, ny) = if towers { (2, 2) } else { (2 + (rng.next() * 2.0) as usize, 2) };
-                for i in 0..nx {
-                    for j in 0..ny {
-                        let (du, dv) = (0.7 / nx as f64, 0.7 / ny as f64);
-                        let u0 = 0.15 + i as f64 * du + du * 0.1;
-                        let v0 = 0.15 + j as f64 * dv + dv * 0.3;
-                        let (width, depth, building, levels) = if towers {
-                            (0.6, rng.range(0.45, 0.6), "apartments", 18 + (rng.next() * 13.0) as u16)
-                        } else {
-                            (0.8, rng.range(0.35, 0.55), "residential", 5 + (rng.next() * 3.0) as u16)
-                        };
-                        *count += 1;
-                        f.buildings.push(Building {
-                            osm_id: id(),
-                            footprint: cell(u0, v0, u0 + du * width, v0 + dv * depth),
-                            building: building.into(),
-                            levels: Some(levels),
-                            flats: None,
-                            name: None,
-                            address: Some(format!("{name}{count}栋（演示）")),
-                        });
-                    }
+                for (_, _, (u0, v0), (du, dv)) in arrangement(nx, ny) {
+                    let (width, depth, building, levels) = if towers {
+                        (0.6, rng.range(0.45, 0.6), "apartments", 18 + (rng.next() * 13.0) as u16)
+                    } else {
+                        (0.8, rng.range(0.35, 0.55), "residential", 5 + (rng.next() * 3.0) as u16)
+                    };
+                    *count += 1;
+                    f.buildings.push(Building {
+                        osm_id: id(),
+                        footprint: cell(u0, v0, u0 + du * width, v0 + dv * depth),
+                        building: building.into(),
+                        levels: Some(levels),
+                        flats: None,
+                        name: None,
+                        address: Some(format!("{name}{count}栋（演示）")),
+                    });
                 }
                 continue;
             }
             let commercial = rng.next() < 0.08;
             let towers = !commercial && rng.next() < 0.3;
             let (nx, ny) = if towers { (2, 1) } else { (2 + (rng.next() * 2.0) as usize, 2) };
-            for i in 0..nx {
-                for j in 0..ny {
-                    let (du, dv) = (0.7 / nx as f64, 0.7 / ny as f64);
-                    let u0 = 0.15 + i as f64 * du + du * 0.1;
-                    let v0 = 0.15 + j as f64 * dv + dv * 0.3;
-                    let footprint = cell(u0, v0, u0 + du * 0.8, v0 + dv * rng.range(0.35, 0.55));
-                    let (building, levels) = if commercial {
-                        ("commercial", 2 + (rng.next() * 4.0) as u16)
-                    } else if towers {
-                        ("apartments", 11 + (rng.next() * 8.0) as u16)
-                    } else {
-                        ("residential", 5 + (rng.next() * 3.0) as u16)
-                    };
-                    let n = id();
-                    f.buildings.push(Building {
-                        osm_id: n,
-                        footprint,
-                        building: building.into(),
-                        levels: Some(levels),
-                        flats: None,
-                        name: None,
-                        address: Some(format!("示范路{}号{}栋（演示）", r * cols + c + 1, i * ny + j + 1)),
-                    });
-                }
+            for (i, j, (u0, v0), (du, dv)) in arrangement(nx, ny) {
+                let footprint = cell(u0, v0, u0 + du * 0.8, v0 + dv * rng.range(0.35, 0.55));
+                let (building, levels) = if commercial {
+                    ("commercial", 2 + (rng.next() * 4.0) as u16)
+                } else if towers {
+                    ("apartments", 11 + (rng.next() * 8.0) as u16)
+                } else {
+                    ("residential", 5 + (rng.next() * 3.0) as u16)
+                };
+                let n = id();
+                f.buildings.push(Building {
+                    osm_id: n,
+                    footprint,
+                    building: building.into(),
+                    levels: Some(levels),
+                    flats: None,
+                    name: None,
+                    address: Some(format!("示范路{}号{}栋（演示）", r * cols + c + 1, i * ny + j + 1)),
+                });
             }
             if commercial {
                 let p = lerp(r, c, 0.5, 0.5);
