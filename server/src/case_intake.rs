@@ -1,6 +1,7 @@
 //! Case intake in batches (group commit). Each report is checked, located and its photos re-encoded on its own
 //! request; then it joins a queue that a few writers drain: the reports waiting when a writer turns to the queue are
-//! written together — their categories and retried request ids read in one query each, their serials taken per
+//! written together — their categories and stage limits from memory ([`crate::catalogue_cache`]), their retried
+//! request ids read in one query, their serials taken per
 //! district and day in one short update of their own (so writers do not queue on the day's counter; a batch that
 //! fails leaves a gap in the numbers, never a duplicate), cases, trail entries and audit entries inserted in one
 //! statement each, one commit, one run of the audit chain, one refresh of the incident store. Under load a
@@ -31,7 +32,6 @@ use crate::incidents::nearby;
 use crate::media;
 use crate::state::AppState;
 use crate::store::cases::{self as store, NewCaseRow, TrailRow};
-use crate::store::catalogue;
 use crate::write::{Committed, Touches, Writer};
 
 /// How near (metres) and how recent (days) an open case of the same category must be to be shown as a possible
@@ -255,8 +255,7 @@ async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<(Vec<Outcome
     let mut codes: Vec<String> = batch.iter().map(|s| s.report.category.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
-    let categories: HashMap<String, Category> =
-        catalogue::categories_of(&state.pool, &codes).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
+    let categories = state.catalogue.categories_of(&state.pool, &codes).await?;
     let requests: Vec<(&str, &str)> =
         batch.iter().filter_map(|s| Some((s.report.request_actor.as_str(), s.report.request_id.as_deref()?))).collect();
     let stored: HashMap<(String, String), i64> = if requests.is_empty() {
@@ -327,7 +326,7 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
     let mut stage_limits = HashMap::new();
     for (_, s, _) in &new {
         if !stage_limits.contains_key(s.district.as_str()) {
-            stage_limits.insert(s.district.as_str(), catalogue::stage_limits(&state.pool, &s.district).await?);
+            stage_limits.insert(s.district.as_str(), state.catalogue.stage_limits(&state.pool, &s.district).await?);
         }
     }
     // Serials: from the block in memory, or one update per district and day (a batch is almost always one of each),

@@ -54,7 +54,7 @@ pub async fn edit_category(
     let mut w = writer.begin(state).await?;
     let category =
         store::update_category(w.conn(), code, &edit).await?.ok_or_else(|| ApiError::not_found("category", code))?;
-    w.finish(StatusCode::OK, &category, Touches::Nothing).await?;
+    w.finish(StatusCode::OK, &category, Touches::Catalogue).await?;
     Ok(category)
 }
 
@@ -71,7 +71,7 @@ pub async fn add_category(state: &AppState, writer: Writer, new: NewCategory) ->
     check_limit(&new.limit)?;
     let mut w = writer.begin(state).await?;
     let category = store::add_category(w.conn(), &new.major_code, &major_name, &name, new.limit).await?;
-    w.finish(StatusCode::CREATED, &category, Touches::Nothing).await?;
+    w.finish(StatusCode::CREATED, &category, Touches::Catalogue).await?;
     Ok(category)
 }
 
@@ -158,6 +158,6 @@ pub async fn set_stage_limit(
     let mut w = writer.begin(state).await?;
     store::set_stage_limit(w.conn(), staff.district.as_str(), stage, limit).await?;
     let set = StageLimit { state: stage, limit, is_default: false };
-    w.finish(StatusCode::OK, &set, Touches::Nothing).await?;
+    w.finish(StatusCode::OK, &set, Touches::Catalogue).await?;
     Ok(set)
 }

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod case_intake;
 pub mod cases;
 pub mod catalogue;
+pub mod catalogue_cache;
 pub mod clients;
 pub mod config;
 pub mod db;

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::case_intake::{self, Intake};
+use crate::catalogue_cache::CatalogueCache;
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
 use crate::incidents::Incidents;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub incidents: Incidents,
     /// The queue of reports waiting to be written.
     pub intake: Intake,
+    /// The catalogue as the intake reads it.
+    pub catalogue: Arc<CatalogueCache>,
     /// Keys, cookie policy and throttles.
     pub security: Arc<Security>,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
@@ -55,6 +58,7 @@ impl AppState {
             glyphs: Glyphs::default(),
             incidents,
             intake,
+            catalogue: Arc::default(),
             security: Arc::new(security),
             calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),

@@ -96,6 +96,8 @@ pub enum Touches<'a> {
     ElementAt(f64, f64),
     /// These cases in the incident store.
     Cases(&'a [i64]),
+    /// The catalogue (categories, stage limits) the intake reads from memory.
+    Catalogue,
 }
 
 /// A write in progress (of one writer, or of several creations committed together).
@@ -189,6 +191,7 @@ impl Committed {
             Touches::Areas(bbox) => state.refresh(bbox).await?,
             Touches::ElementAt(lon, lat) => state.tiles.reload_elements(&state.pool, [lon, lat, lon, lat]).await?,
             Touches::Cases(ids) => state.incidents.refresh_cases(&state.pool, ids).await?,
+            Touches::Catalogue => state.catalogue.forget(),
         }
         Ok(())
     }

@@ -374,6 +374,14 @@ async fn the_catalogue_is_data_a_district_admin_edits() {
     assert_eq!(s, 200, "{b}");
     assert_eq!((b["limit_is_default"].as_bool(), b["default_department"].as_str()), (Some(false), Some("住建")));
     assert_eq!(admin.put("/api/categories/E06001", &json!({ "limit": { "amount": 0, "unit": "hours" } })).await.0, 422);
+    // The intake reads the catalogue from memory: a report right after a change sees it (disabled, then enabled).
+    let at = d.app.interior_point(A).await;
+    assert_eq!(report(&d.app, &d.worker, at, "warm").await.0, 201, "the catalogue is read and held");
+    assert_eq!(admin.put(&format!("/api/categories/{CATEGORY}"), &json!({ "enabled": false })).await.0, 200);
+    let (s, b) = report(&d.app, &d.worker, at, "while-disabled").await;
+    assert_eq!((s, b["error"].as_str()), (422, Some("unknown_category")), "{b}");
+    assert_eq!(admin.put(&format!("/api/categories/{CATEGORY}"), &json!({ "enabled": true })).await.0, 200);
+    assert_eq!(report(&d.app, &d.worker, at, "enabled-again").await.0, 201);
     assert_eq!(admin.post("/api/departments", &json!({ "name": "文旅" })).await.0, 201);
     let (s, b) = admin
         .post(
