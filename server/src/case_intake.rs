@@ -1,7 +1,7 @@
 //! Case intake in batches (group commit). Each report is checked, located and its photos re-encoded on its own
 //! request; then it joins a queue that a few writers drain: the reports waiting when a writer turns to the queue are
 //! written together — their categories and stage limits from memory ([`crate::catalogue_cache`]), their retried
-//! request ids read in one query, their serials taken per
+//! request ids from the ids this server remembers (see `Recent`), their serials taken per
 //! district and day in one short update of their own (so writers do not queue on the day's counter; a batch that
 //! fails leaves a gap in the numbers, never a duplicate), cases, trail entries and audit entries inserted in one
 //! statement each, one commit, one run of the audit chain, one refresh of the incident store. Under load a
@@ -106,6 +106,34 @@ type Queued = (Submission, oneshot::Sender<Outcome>);
 pub struct Intake {
     queue: mpsc::UnboundedSender<Queued>,
     serials: Arc<Serials>,
+    recent: Arc<std::sync::Mutex<Recent>>,
+}
+
+/// The request ids of the cases this server created most recently, and their cases: a retry of one of them is
+/// answered without asking the database. A batch asks the database about none of its request ids: a retry of a case
+/// this server no longer remembers (created before a restart, or by another server) fails its batch on the unique
+/// request id, and the batch is written again one report at a time, each asking the database first.
+#[derive(Debug, Default)]
+struct Recent {
+    cases: HashMap<(String, String), i64>,
+    order: std::collections::VecDeque<(String, String)>,
+}
+
+/// How many request ids [`Recent`] remembers (a day of a busy district's reports).
+const RECENT: usize = 200_000;
+
+impl Recent {
+    fn remember(&mut self, actor: &str, request: &str, case: i64) {
+        let key = (actor.to_owned(), request.to_owned());
+        if self.cases.insert(key.clone(), case).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > RECENT {
+            if let Some(old) = self.order.pop_front() {
+                self.cases.remove(&old);
+            }
+        }
+    }
 }
 
 /// Serials taken from the database in blocks of at least [`SERIAL_BLOCK`] per district and day, handed out from
@@ -148,7 +176,7 @@ impl Intake {
     /// A queue and its receiving end, for [`run`].
     pub fn new() -> (Self, mpsc::UnboundedReceiver<Queued>) {
         let (queue, rx) = mpsc::unbounded_channel();
-        (Self { queue, serials: Arc::default() }, rx)
+        (Self { queue, serials: Arc::default(), recent: Arc::default() }, rx)
     }
 
     /// Queue a report and wait for its batch to be written.
@@ -188,7 +216,7 @@ pub fn run(state: AppState, rx: mpsc::UnboundedReceiver<Queued>) {
 /// of its own, so the writer turns to the next batch while this one settles.
 async fn write_batch(state: &AppState, batch: Vec<Queued>) {
     let (submissions, replies): (Vec<Submission>, Vec<oneshot::Sender<Outcome>>) = batch.into_iter().unzip();
-    match write(state, &submissions).await {
+    match write(state, &submissions, Stored::Remembered).await {
         Ok((outcomes, written)) => {
             tokio::spawn(async move {
                 if let Some(written) = written {
@@ -208,8 +236,8 @@ async fn write_batch(state: &AppState, batch: Vec<Queued>) {
             for (s, reply) in submissions.into_iter().zip(replies) {
                 let one = std::slice::from_ref(&s);
                 // Twice: a batch written at the same time may have held the same request id until it committed.
-                let outcome = match write(state, one).await {
-                    Err(_) => write(state, one).await,
+                let outcome = match write(state, one, Stored::Asked).await {
+                    Err(_) => write(state, one, Stored::Asked).await,
                     done => done,
                 };
                 let outcome = match outcome {
@@ -250,27 +278,44 @@ impl Written {
     }
 }
 
+/// Where a batch learns which of its request ids are stored already.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stored {
+    /// From the ids this server remembers ([`Recent`]); the unique request id catches the others.
+    Remembered,
+    /// From the database as well (a report written again alone).
+    Asked,
+}
+
 /// Write a batch; one outcome per submission and the new cases to settle, or an error that failed them all.
-async fn write(state: &AppState, batch: &[Submission]) -> ApiResult<(Vec<Outcome>, Option<Written>)> {
+async fn write(state: &AppState, batch: &[Submission], stored: Stored) -> ApiResult<(Vec<Outcome>, Option<Written>)> {
     let mut codes: Vec<String> = batch.iter().map(|s| s.report.category.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
     let categories = state.catalogue.categories_of(&state.pool, &codes).await?;
     let requests: Vec<(&str, &str)> =
         batch.iter().filter_map(|s| Some((s.report.request_actor.as_str(), s.report.request_id.as_deref()?))).collect();
-    let stored: HashMap<(String, String), i64> = if requests.is_empty() {
-        HashMap::new()
-    } else {
-        let mut conn = state.pool.acquire().await?;
-        store::by_requests(&mut conn, &requests).await?.into_iter().map(|(a, r, id)| ((a, r), id)).collect()
+    let mut known: HashMap<(String, String), i64> = {
+        let recent = state.intake.recent.lock().expect("recent requests");
+        requests
+            .iter()
+            .filter_map(|&(a, r)| {
+                let key = (a.to_owned(), r.to_owned());
+                recent.cases.get(&key).map(|&id| (key, id))
+            })
+            .collect()
     };
+    if stored == Stored::Asked && !requests.is_empty() {
+        let mut conn = state.pool.acquire().await?;
+        known.extend(store::by_requests(&mut conn, &requests).await?.into_iter().map(|(a, r, id)| ((a, r), id)));
+    }
     let mut first_try: HashMap<(&str, &str), usize> = HashMap::new();
     let fates: Vec<Fate> = batch
         .iter()
         .enumerate()
         .map(|(i, s)| {
             if let Some(rid) = s.report.request_id.as_deref() {
-                if let Some(&id) = stored.get(&(s.report.request_actor.clone(), rid.to_owned())) {
+                if let Some(&id) = known.get(&(s.report.request_actor.clone(), rid.to_owned())) {
                     return Fate::Repeat(id);
                 }
                 if let Some(&first) = first_try.get(&(s.report.request_actor.as_str(), rid)) {
@@ -439,6 +484,13 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
         answers.insert(*i, answer);
     }
     let committed = w.commit_each(StatusCode::CREATED, results).await?;
+    let mut recent = state.intake.recent.lock().expect("recent requests");
+    for (row, &id) in rows.iter().zip(&ids) {
+        if let Some((actor, request)) = row.request {
+            recent.remember(actor, request, id);
+        }
+    }
+    drop(recent);
     Ok((answers, Some(Written { committed, ids })))
 }
 
