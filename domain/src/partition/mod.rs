@@ -281,8 +281,11 @@ pub fn partition(input: &BlockGraphInput, opts: &Options) -> Result<PartitionRes
     for (id, label) in &input.fixed {
         fixed_owner[index[id]] = fixed_labels.iter().position(|l| l == label).expect("label listed");
     }
+    // the balanced cells every start begins from (deterministic: drawn once)
+    let cells = Work::new(g.len()).cells(&g, &free, k);
     let start = Start {
         g: &g,
+        cells: &cells,
         fixed_owner: &fixed_owner,
         fixed_regions: fixed_labels.len(),
         free: &free,
@@ -485,6 +488,8 @@ struct Start<'a> {
     fixed_owner: &'a [usize],
     fixed_regions: usize,
     free: &'a [usize],
+    /// The balanced bisection of the free blocks into `k` connected cells.
+    cells: &'a [Vec<usize>],
     k: usize,
     /// Whether the caller fixed `k` (then redivision keeps every cluster's count).
     fixed_count: bool,
@@ -529,11 +534,10 @@ impl Start<'_> {
         let mut rs = seed;
         // even starts: the balanced cells themselves; odd starts: grids grown from the cells' centres
         let mut owner = self.fixed_owner.to_vec();
-        let cells = Work::new(g.len()).cells(g, self.free, self.k);
         let regions = if seed.is_multiple_of(2) {
-            bisection_plan(&cells, &mut owner, self.fixed_regions)
+            bisection_plan(self.cells, &mut owner, self.fixed_regions)
         } else {
-            grow(g, &mut owner, self.fixed_regions, self.free, &seeds::cell_centres(g, &cells))
+            grow(g, &mut owner, self.fixed_regions, self.free, &seeds::cell_centres(g, self.cells))
         };
         let fixed = self.fixed_owner.iter().map(|&o| o != NONE).collect();
         let mut st = State::new(g, owner, fixed, self.fixed_regions, regions);
