@@ -4,7 +4,8 @@
 //! request ids from the ids this server remembers (see `Recent`), their serials taken per
 //! district and day in one short update of their own (so writers do not queue on the day's counter; a batch that
 //! fails leaves a gap in the numbers, never a duplicate), cases, trail entries and audit entries inserted in one
-//! statement each, one commit, one run of the audit chain, one refresh of the incident store. Under load a
+//! statement each, one commit, one refresh of the incident store; the audit entries, committed with the cases, are
+//! chained by the [`crate::audit::Chainer`] moments later, for many batches in one run. Under load a
 //! transaction holds dozens of reports; alone, a report is a batch of one and waits for nobody.
 //!
 //! Every report in a batch commits with the others or not at all; if a batch fails, its reports are written again
@@ -220,8 +221,8 @@ async fn write_batch(state: &AppState, batch: Vec<Queued>) {
         Ok((outcomes, written)) => {
             tokio::spawn(async move {
                 if let Some(written) = written {
-                    // The cases are committed: a failure here is late, not lost (the chain job and the store's
-                    // next refresh catch up), and the reports are answered as created.
+                    // The cases are committed: a failure here is late, not lost (the store's next refresh catches
+                    // up), and the reports are answered as created.
                     if let Err(e) = written.settle().await {
                         tracing::error!(error = %e, "settling a committed batch of reports failed");
                     }
@@ -272,9 +273,9 @@ struct Written {
 }
 
 impl Written {
-    /// The audit chain and the incident store brought up to the new cases.
+    /// The incident store brought up to the new cases; their audit entries (committed with them) are chained soon.
     async fn settle(self) -> ApiResult<()> {
-        self.committed.settle(Touches::Cases(&self.ids)).await
+        self.committed.settle_chaining_soon(Touches::Cases(&self.ids)).await
     }
 }
 

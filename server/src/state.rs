@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use anyhow::Result;
 use sqlx::PgPool;
 
+use crate::audit::Chainer;
 use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::case_intake::{self, Intake};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub catalogue: Arc<CatalogueCache>,
     /// Keys, cookie policy and throttles.
     pub security: Arc<Security>,
+    /// Chains the audit entries of writes answered before their entries are chained.
+    pub chainer: Chainer,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
     refresh: Arc<tokio::sync::Mutex<()>>,
 }
@@ -60,9 +63,11 @@ impl AppState {
             intake,
             catalogue: Arc::default(),
             security: Arc::new(security),
+            chainer: Chainer::default(),
             calendar,
             refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
+        state.chainer.start(state.pool.clone(), state.security.clone());
         case_intake::run(state.clone(), queue);
         Ok(state)
     }

@@ -186,6 +186,18 @@ impl Committed {
         if let Err(e) = audit::chain_pending(&state.pool, &state.security.audit_head).await {
             tracing::error!(error = %format!("{e:#}"), "chaining the audit log failed; the job will retry");
         }
+        self.refresh(touches).await
+    }
+
+    /// Refresh what the write `touches` and leave its audit entries to the [`audit::Chainer`]: for writes that come
+    /// by the thousand a second, whose answers should not wait for a run of the chain.
+    pub async fn settle_chaining_soon(self, touches: Touches<'_>) -> Result<(), ApiError> {
+        self.state.chainer.ask();
+        self.refresh(touches).await
+    }
+
+    async fn refresh(&self, touches: Touches<'_>) -> Result<(), ApiError> {
+        let state = &self.state;
         match touches {
             Touches::Nothing => {}
             Touches::Areas(bbox) => state.refresh(bbox).await?,

@@ -409,6 +409,20 @@ impl TestApp {
         (answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0), answer)
     }
 
+    /// Wait until every committed audit entry is in the chain (the intake's entries are chained moments after their
+    /// reports are answered); panics after ten seconds.
+    pub async fn chained(&self) {
+        for _ in 0..200 {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM audit_pending").fetch_one(&self.pool).await.expect("pending");
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("audit entries still waiting for the chain after ten seconds");
+    }
+
     /// A fingerprint of everything stored (row counts and a hash of grid assignments), to prove a refused
     /// request changed nothing.
     pub async fn fingerprint(&self) -> String {
@@ -443,6 +457,10 @@ impl Drop for TestApp {
         .ok();
     }
 }
+
+/// Every committed audit entry, chained or still waiting for the chain (as a table expression for `FROM`).
+pub const AUDIT_ENTRIES: &str =
+    "(SELECT actor, action, status, after FROM audit_log UNION ALL SELECT actor, action, status, after FROM audit_pending)";
 
 /// A real PNG photo of `w`×`h` pixels, different for each `seed`.
 pub fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {

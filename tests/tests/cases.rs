@@ -9,7 +9,7 @@ use wangge_api::error::{ErrorBody, ErrorCode};
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::workflow::CaseAction;
 use wangge_domain::case::{CaseState, Light};
-use wangge_tests::{form, png, Caller, TestApp};
+use wangge_tests::{form, png, Caller, TestApp, AUDIT_ENTRIES};
 
 const A: &str = "990101001001";
 const B: &str = "990101001002";
@@ -72,9 +72,9 @@ async fn upload(who: &Caller, id: i64, stage: &str, bytes: Vec<u8>) -> (u16, Val
 }
 
 async fn counts(app: &TestApp) -> (i64, i64, i64) {
-    sqlx::query_as(
-        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_trail), (SELECT count(*) FROM audit_log)",
-    )
+    sqlx::query_as(&format!(
+        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_trail), (SELECT count(*) FROM {AUDIT_ENTRIES} e)"
+    ))
     .fetch_one(&app.pool)
     .await
     .unwrap()
@@ -529,12 +529,22 @@ async fn a_burst_of_reports_is_written_in_batches_each_once() {
     assert!(ids.values().all(|v| v.len() == 1), "a retry answers its first try's case: {ids:?}");
     let after = counts(&d.app).await;
     d.app.state.incidents.catch_up(&d.app.pool).await.unwrap();
+    // The audit entries committed with the cases are chained moments later, all of them, and the chain holds.
+    d.app.chained().await;
     let chained: i64 =
         sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'POST /api/cases' AND status = 201")
             .fetch_one(&d.app.pool)
             .await
             .unwrap();
     assert_eq!((after.0 - before.0, after.1 - before.1, chained), (30, 30, 30));
+    let verified: (bool,) = sqlx::query_as(
+        "SELECT bool_and(hash = audit_entry_hash(prev_hash, seq, at, actor, action,
+            target, status, before, after)) FROM audit_log",
+    )
+    .fetch_one(&d.app.pool)
+    .await
+    .unwrap();
+    assert!(verified.0, "every chained entry's hash holds");
     let numbers: Vec<String> =
         sqlx::query_scalar("SELECT number FROM cases WHERE request_id LIKE 'burst-%' ORDER BY number")
             .fetch_all(&d.app.pool)

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 use wangge_server::db::cluster::{ensure_running, Durability, LocalCluster};
-use wangge_tests::{workspace, TestApp};
+use wangge_tests::{workspace, TestApp, AUDIT_ENTRIES};
 
 /// The postmaster of `cluster` and all its children.
 fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
@@ -234,6 +234,16 @@ async fn a_restarted_postgres_keeps_every_acknowledged_case_and_retries_never_du
         sqlx::query_as("SELECT count(*), count(DISTINCT request_id) FROM cases").fetch_one(&mut c).await.unwrap();
     let trails: i64 =
         sqlx::query_scalar("SELECT count(*) FROM case_trail WHERE action = 'report'").fetch_one(&mut c).await.unwrap();
+    // Each case's audit entry committed with it (chained, or still waiting for the chain after the restart).
+    let audited: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(DISTINCT (after->'case'->>'id')::int8) FROM {AUDIT_ENTRIES} e
+         WHERE action = 'POST /api/cases' AND (after->'case'->>'id')::int8 = ANY($1)"
+    ))
+    .bind(&ids)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(audited, ids.len() as i64, "every acknowledged case has its audit entry");
     assert_eq!(present, ids.len() as i64, "every acknowledged case survived");
     assert_eq!(
         (total, distinct, trails),

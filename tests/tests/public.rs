@@ -8,7 +8,7 @@ use wangge_api::error::{ErrorBody, ErrorCode};
 use wangge_api::public::{PublicReports, PublicService, Tracked, Tracking};
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::case::{PublicStatus, Rating};
-use wangge_tests::{form, png, Caller, TestApp};
+use wangge_tests::{form, png, Caller, TestApp, AUDIT_ENTRIES};
 
 const A: &str = "990101001001";
 
@@ -56,7 +56,7 @@ fn pothole(at: (f64, f64), device: &str, request_id: &str) -> Value {
 }
 
 async fn counts(app: &TestApp) -> (i64, i64) {
-    sqlx::query_as("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM audit_log)")
+    sqlx::query_as(&format!("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM {AUDIT_ENTRIES} e)"))
         .fetch_one(&app.pool)
         .await
         .unwrap()

@@ -11,10 +11,14 @@
 
 pub mod anchor;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
+use tokio::sync::Notify;
 
 use crate::store::places::Entity;
 use anchor::{Anchored, Head, HeadAnchor};
@@ -89,6 +93,41 @@ pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
     }
     *served = upto;
     Ok(chained as u64)
+}
+
+/// The shortest time between two runs of a [`Chainer`]: the entries staged meanwhile are chained together.
+const CHAIN_GAP: Duration = Duration::from_millis(20);
+
+/// Chaining on its own time, for writes answered as soon as they commit (the intake's, thousands a second): each
+/// [`Chainer::ask`] is served by a run that begins after it, and runs begin at most once per [`CHAIN_GAP`], so one
+/// run links the entries of every batch committed meanwhile. The entries are committed with their writes already
+/// (staged, see [`stage_in`]); a run that fails only delays them — the next ask or the `chain-audit` job retries.
+/// Waiting for the chain before answering would put a run on every report's way.
+#[derive(Debug, Clone, Default)]
+pub struct Chainer {
+    asked: Arc<Notify>,
+}
+
+impl Chainer {
+    /// Chain soon whatever is staged by now; returns at once.
+    pub fn ask(&self) {
+        self.asked.notify_one();
+    }
+
+    /// Serve the asks with runs of [`chain_pending`] on `pool`, anchoring at the head of `security`, for as long as
+    /// the server runs.
+    pub fn start(&self, pool: PgPool, security: Arc<crate::auth::Security>) {
+        let asked = self.asked.clone();
+        tokio::spawn(async move {
+            loop {
+                asked.notified().await;
+                if let Err(e) = chain_pending(&pool, &security.audit_head).await {
+                    tracing::error!(error = %format!("{e:#}"), "chaining the audit log failed; the job will retry");
+                }
+                tokio::time::sleep(CHAIN_GAP).await;
+            }
+        });
+    }
 }
 
 /// Record an entry that describes no write of its own (a sign-in, a lock): stage it, commit, and chain it.
