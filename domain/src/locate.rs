@@ -23,62 +23,88 @@ use rstar::{RTree, RTreeObject, AABB};
 
 type Envelope = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
-/// One polygon's edges bucketed by horizontal strip.
-#[derive(Debug, Clone)]
-struct StripPolygon {
+/// Where one polygon's strips lie in [`Edges`].
+#[derive(Debug, Clone, Copy)]
+struct Strips {
     min_y: f64,
-    strip_height: f64,
-    /// `strip_start[s]..strip_start[s + 1]` indexes `strip_edges` for strip `s`.
+    height: f64,
+    /// The polygon's first strip in `Edges::strip_start`.
+    first: u32,
+    /// How many strips it has.
+    count: u32,
+}
+
+/// Every polygon's edges bucketed by horizontal strip, in four flat arrays shared by all polygons of an index: a
+/// point's test reads a few neighbouring cache lines instead of three allocations of its own per polygon
+/// (scattered over the heap when many small indexes are built at once, which cost the bucketed locate cache half
+/// again per point).
+#[derive(Debug, Clone, Default)]
+#[repr(C)]
+struct Edges {
+    polygons: Vec<Strips>,
+    /// `strip_start[s]..strip_start[s + 1]` indexes `strip_edges` for strip `s` (each polygon's strips, and one
+    /// closing entry, in turn).
     strip_start: Vec<u32>,
     strip_edges: Vec<u32>,
     /// Edges as (x1, y1, x2, y2).
     edges: Vec<[f64; 4]>,
 }
 
-impl StripPolygon {
-    fn new(mp: &MultiPolygon<f64>) -> Self {
-        let mut edges = Vec::new();
+impl Edges {
+    fn push(&mut self, mp: &MultiPolygon<f64>) {
+        let base = self.edges.len();
         for poly in &mp.0 {
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                 for w in ring.0.windows(2) {
                     if w[0].y != w[1].y {
-                        edges.push([w[0].x, w[0].y, w[1].x, w[1].y]);
+                        self.edges.push([w[0].x, w[0].y, w[1].x, w[1].y]);
                     }
                 }
             }
         }
+        let own = &self.edges[base..];
         let (min_y, max_y) =
-            edges.iter().fold((f64::MAX, f64::MIN), |(lo, hi), e| (lo.min(e[1]).min(e[3]), hi.max(e[1]).max(e[3])));
-        let strips = (edges.len() / 4).clamp(1, 4096);
-        let strip_height = if max_y > min_y { (max_y - min_y) / strips as f64 } else { 1.0 };
-        let strip_of = |y: f64| (((y - min_y) / strip_height) as usize).min(strips - 1);
+            own.iter().fold((f64::MAX, f64::MIN), |(lo, hi), e| (lo.min(e[1]).min(e[3]), hi.max(e[1]).max(e[3])));
+        let strips = (own.len() / 4).clamp(1, 4096);
+        let height = if max_y > min_y { (max_y - min_y) / strips as f64 } else { 1.0 };
+        let strip_of = |y: f64| (((y - min_y) / height) as usize).min(strips - 1);
         let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); strips];
-        for (i, e) in edges.iter().enumerate() {
+        for (i, e) in own.iter().enumerate() {
             let (lo, hi) = (strip_of(e[1].min(e[3])), strip_of(e[1].max(e[3])));
             for bucket in &mut buckets[lo..=hi] {
-                bucket.push(i as u32);
+                bucket.push((base + i) as u32);
             }
         }
-        let mut strip_start = Vec::with_capacity(strips + 1);
-        let mut strip_edges = Vec::new();
+        let first = self.strip_start.len() as u32;
         for b in buckets {
-            strip_start.push(strip_edges.len() as u32);
-            strip_edges.extend(b);
+            self.strip_start.push(self.strip_edges.len() as u32);
+            self.strip_edges.extend(b);
         }
-        strip_start.push(strip_edges.len() as u32);
-        Self { min_y, strip_height, strip_start, strip_edges, edges }
+        self.polygons.push(Strips { min_y, height, first, count: strips as u32 });
     }
 
-    fn contains(&self, x: f64, y: f64) -> bool {
-        let strips = self.strip_start.len() - 1;
-        let s = (y - self.min_y) / self.strip_height;
+    /// Close the last polygon's strips.
+    fn finish(&mut self) {
+        self.strip_start.push(self.strip_edges.len() as u32);
+    }
+
+    /// The edges of polygon `p` in strips `lo..=hi`.
+    fn in_strips(&self, m: Strips, lo: usize, hi: usize) -> impl Iterator<Item = &[f64; 4]> {
+        let (from, to) = (self.strip_start[m.first as usize + lo], self.strip_start[m.first as usize + hi + 1]);
+        self.strip_edges[from as usize..to as usize].iter().map(|&i| &self.edges[i as usize])
+    }
+
+    #[inline]
+    fn contains(&self, p: u32, x: f64, y: f64) -> bool {
+        let m = self.polygons[p as usize];
+        let strips = m.count as usize;
+        let s = (y - m.min_y) / m.height;
         if s < 0.0 || s >= strips as f64 + 1e-9 {
             return false;
         }
         let s = (s as usize).min(strips - 1);
         let mut inside = false;
-        for &i in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize] {
-            let [x1, y1, x2, y2] = self.edges[i as usize];
+        for &[x1, y1, x2, y2] in self.in_strips(m, s, s) {
             if (y1 > y) != (y2 > y) {
                 let xc = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
                 if x < xc {
@@ -89,13 +115,13 @@ impl StripPolygon {
         inside
     }
 
-    /// Whether any edge's bounding box touches the rectangle.
-    fn edges_touch(&self, r: &[f64; 4]) -> bool {
-        let strips = self.strip_start.len() - 1;
-        let lo = (((r[1] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
-        let hi = (((r[3] - self.min_y) / self.strip_height).floor().max(0.0) as usize).min(strips - 1);
-        self.strip_edges[self.strip_start[lo] as usize..self.strip_start[hi + 1] as usize].iter().any(|&i| {
-            let [x1, y1, x2, y2] = self.edges[i as usize];
+    /// Whether any edge of polygon `p` has a bounding box touching the rectangle.
+    fn edges_touch(&self, p: u32, r: &[f64; 4]) -> bool {
+        let m = self.polygons[p as usize];
+        let strips = m.count as usize;
+        let lo = (((r[1] - m.min_y) / m.height).floor().max(0.0) as usize).min(strips - 1);
+        let hi = (((r[3] - m.min_y) / m.height).floor().max(0.0) as usize).min(strips - 1);
+        self.in_strips(m, lo, hi).any(|&[x1, y1, x2, y2]| {
             x1.max(x2) >= r[0] && x1.min(x2) <= r[2] && y1.max(y2) >= r[1] && y1.min(y2) <= r[3]
         })
     }
@@ -104,10 +130,12 @@ impl StripPolygon {
 const FULL: u32 = 1 << 31;
 
 /// An immutable index over polygons, identified by their position in the input (`u32`).
+///
+/// Laid out in declaration order, what a point's look-up reads first: where many small indexes are asked in turn
+/// (the locate cache's buckets), the fields a look-up needs share two cache lines instead of five.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct PolygonIndex {
-    polygons: Vec<StripPolygon>,
-    tree: RTree<Envelope>,
     origin: [f64; 2],
     cell_size: [f64; 2],
     cols: usize,
@@ -116,6 +144,8 @@ pub struct PolygonIndex {
     /// cell lies wholly inside that polygon.
     cell_start: Vec<u32>,
     cell_items: Vec<u32>,
+    polygons: Edges,
+    tree: RTree<Envelope>,
 }
 
 impl PolygonIndex {
@@ -138,7 +168,11 @@ impl PolygonIndex {
                 ))
             })
             .collect();
-        let prepared: Vec<StripPolygon> = polygons.iter().map(StripPolygon::new).collect();
+        let mut prepared = Edges::default();
+        for p in &polygons {
+            prepared.push(p);
+        }
+        prepared.finish();
         let tree = RTree::bulk_load(envelopes);
         let bounds = tree.root().envelope();
         let (lo, hi) = (bounds.lower(), bounds.upper());
@@ -157,7 +191,6 @@ impl PolygonIndex {
                 let c1 = (((e.upper()[0] - lo[0]) / cell_size[0]) as usize).min(cols - 1);
                 let r0 = (((e.lower()[1] - lo[1]) / cell_size[1]) as usize).min(rows - 1);
                 let r1 = (((e.upper()[1] - lo[1]) / cell_size[1]) as usize).min(rows - 1);
-                let p = &prepared[id as usize];
                 for row in r0..=r1 {
                     for col in c0..=c1 {
                         let rect = [
@@ -166,9 +199,9 @@ impl PolygonIndex {
                             lo[0] + (col + 1) as f64 * cell_size[0],
                             lo[1] + (row + 1) as f64 * cell_size[1],
                         ];
-                        let item = if p.edges_touch(&rect) {
+                        let item = if prepared.edges_touch(id, &rect) {
                             id
-                        } else if p.contains((rect[0] + rect[2]) / 2.0, (rect[1] + rect[3]) / 2.0) {
+                        } else if prepared.contains(id, (rect[0] + rect[2]) / 2.0, (rect[1] + rect[3]) / 2.0) {
                             id | FULL
                         } else {
                             continue;
@@ -190,16 +223,17 @@ impl PolygonIndex {
 
     /// Number of polygons indexed.
     pub fn len(&self) -> usize {
-        self.polygons.len()
+        self.polygons.polygons.len()
     }
 
     /// Whether the index holds no polygon.
     pub fn is_empty(&self) -> bool {
-        self.polygons.is_empty()
+        self.polygons.polygons.is_empty()
     }
 
+    #[inline]
     fn cell_items(&self, x: f64, y: f64) -> &[u32] {
-        if self.polygons.is_empty() {
+        if self.is_empty() {
             return &[];
         }
         let cx = (x - self.origin[0]) / self.cell_size[0];
@@ -216,7 +250,7 @@ impl PolygonIndex {
         out.clear();
         for &item in self.cell_items(x, y) {
             let id = item & !FULL;
-            if keep(id) && (item & FULL != 0 || self.polygons[id as usize].contains(x, y)) {
+            if keep(id) && (item & FULL != 0 || self.polygons.contains(id, x, y)) {
                 out.push(id);
             }
         }
@@ -226,7 +260,7 @@ impl PolygonIndex {
     pub fn first(&self, x: f64, y: f64, keep: impl Fn(u32) -> bool) -> Option<u32> {
         self.cell_items(x, y).iter().find_map(|&item| {
             let id = item & !FULL;
-            (keep(id) && (item & FULL != 0 || self.polygons[id as usize].contains(x, y))).then_some(id)
+            (keep(id) && (item & FULL != 0 || self.polygons.contains(id, x, y))).then_some(id)
         })
     }
 
