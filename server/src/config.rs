@@ -10,6 +10,9 @@ use crate::auth::Security;
 pub struct Settings {
     /// `DATABASE_URL`: any PostgreSQL with PostGIS. Unset: the project-local cluster in `data_dir`.
     pub database_url: Option<String>,
+    /// `DATABASE_READ_URL`: a streaming replica of that database, for read-only queries that tolerate a moment's lag
+    /// (see `db::reads`). Unset: every query goes to `DATABASE_URL`.
+    pub database_read_url: Option<String>,
     /// `WANGGE_DATA_DIR`: where the project-local cluster lives (default `.wangge` in the working directory).
     pub data_dir: PathBuf,
     /// `WANGGE_BIND`: address to listen on (default `127.0.0.1:8080`).
@@ -35,6 +38,7 @@ impl Settings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         Self {
             database_url: var("DATABASE_URL"),
+            database_read_url: var("DATABASE_READ_URL"),
             data_dir: var("WANGGE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".wangge")),
             bind: var("WANGGE_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             db_name: var("WANGGE_DB_NAME").unwrap_or_else(|| "wangge".to_owned()),

@@ -342,6 +342,10 @@ async fn main() -> Result<()> {
             let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
             tracing::info!("Wangge serving on http://{} (database {})", settings.bind, db::without_password(&url));
             let state = wangge_server::state::AppState::new(pool, settings.security()?).await?;
+            if let Some(read_url) = &settings.database_read_url {
+                state.reads.attach(read_url).await?;
+                tracing::info!("read-only queries go to the replica {}", db::without_password(read_url));
+            }
             wangge_server::jobs::spawn(&state);
             let web_dir = settings.web_dir.join("index.html").exists().then(|| settings.web_dir.clone());
             match &web_dir {

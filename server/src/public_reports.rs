@@ -337,7 +337,7 @@ pub async fn rate(state: &AppState, writer: Writer, token: &str, r: NewRating) -
 /// The public map's reports in a view: accepted public reports of the last `days` days inside `bbox`, newest first,
 /// at most `limit`.
 pub async fn map(state: &AppState, bbox: [f64; 4], days: i64, limit: usize) -> ApiResult<PublicReports> {
-    let sensitive = store::sensitive_categories(&state.pool).await?;
+    let sensitive = state.read(|pool| async move { store::sensitive_categories(&pool).await }).await?;
     let query = columns_public::PublicQuery {
         from: Some((Utc::now() - Duration::days(days)).timestamp_micros()),
         bbox: Some(bbox),
@@ -346,7 +346,9 @@ pub async fn map(state: &AppState, bbox: [f64; 4], days: i64, limit: usize) -> A
         ..Default::default()
     };
     let (ids, total) = columns_public::page(&state.incidents.read(), &query, &sensitive);
-    let facts = store::facts(&state.pool, &ids).await?;
+    // From the replica when there is one: a report a moment old may be missing from the view, never wrong in it.
+    let ids = &ids;
+    let facts = state.read(|pool| async move { store::facts(&pool, ids).await }).await?;
     Ok(PublicReports { reports: facts.iter().map(public_report).collect(), total })
 }
 

@@ -11,6 +11,7 @@ use crate::auth::Security;
 use crate::cache::LocateCache;
 use crate::case_intake::{self, Intake};
 use crate::catalogue_cache::CatalogueCache;
+use crate::db::reads::{LostConnection, Reads};
 use crate::error::ApiError;
 use crate::fonts::Glyphs;
 use crate::incidents::Incidents;
@@ -24,8 +25,10 @@ pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The database.
+    /// The database (the primary: every write, and the reads that must see them).
     pub pool: PgPool,
+    /// Where read-only queries that tolerate a moment's lag go: a streaming replica, or the primary.
+    pub reads: Reads,
     /// The locate cache.
     pub cache: LocateCache,
     /// Vector tiles from memory.
@@ -56,6 +59,7 @@ impl AppState {
         let (intake, queue) = Intake::new();
         let state = Self {
             pool,
+            reads: Reads::default(),
             cache,
             tiles,
             glyphs: Glyphs::default(),
@@ -70,6 +74,16 @@ impl AppState {
         state.chainer.start(state.pool.clone(), state.security.clone());
         case_intake::run(state.clone(), queue);
         Ok(state)
+    }
+
+    /// Run the read-only `query` where [`Reads`] sends it: the replica when one answers, else the primary.
+    pub async fn read<T, E, F, Fut>(&self, query: F) -> Result<T, E>
+    where
+        F: Fn(PgPool) -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: LostConnection,
+    {
+        self.reads.run(&self.pool, query).await
     }
 
     /// The working-day calendar deadlines are counted on.

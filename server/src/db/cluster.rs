@@ -175,6 +175,30 @@ pub fn ensure_running(root: &Path, durability: Durability) -> Result<LocalCluste
     Ok(LocalCluster { root, port, password })
 }
 
+/// A streaming replica of `primary` under `root`: a base backup taken over loopback (`pg_basebackup -R`: it follows
+/// the primary from the backup's end, read-only), the primary's superuser and password, a port of its own, started.
+/// Restart it with [`ensure_running`] on the same root.
+pub fn standby_of(primary: &LocalCluster, root: &Path) -> Result<LocalCluster> {
+    let as_postgres = running_as_root();
+    let root = usable_root(root, as_postgres)?;
+    if as_postgres {
+        chown_to_postgres(&root)?;
+    }
+    // The password in the connection string, so `-R` writes it into the standby's `primary_conninfo`.
+    let conninfo = format!("host=127.0.0.1 port={} user=postgres password={}", primary.port, primary.password);
+    let mut backup = pg("pg_basebackup", as_postgres);
+    backup.arg("-D").arg(root.join("pgdata")).args(["-d", &conninfo, "-X", "stream", "-R", "-c", "fast"]);
+    run(backup, "pg_basebackup")?;
+    let secret = root.join(SECRET_FILE);
+    crate::auth::vault::write_private(&secret, &primary.password)?;
+    if as_postgres {
+        chown_to_postgres(&secret)?;
+    }
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    fs::write(root.join("port"), port.to_string())?;
+    ensure_running(&root, Durability::Durable)
+}
+
 fn chown_to_postgres(path: &Path) -> Result<()> {
     let mut c = Command::new("chown");
     c.args(["postgres:postgres"]).arg(path);
@@ -243,7 +267,8 @@ fn write_settings(data: &Path, port: u16, durability: Durability, as_postgres: b
         durability.settings()
     );
     let hba = "# written by wangge on every start: the superuser's password (SCRAM) over loopback, nothing else\n\
-               host all all 127.0.0.1/32 scram-sha-256\n";
+               host all all 127.0.0.1/32 scram-sha-256\n\
+               host replication postgres 127.0.0.1/32 scram-sha-256\n";
     for (name, text) in [(CONF_FILE, conf.as_str()), ("pg_hba.conf", hba)] {
         let path = data.join(name);
         fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;

@@ -1,6 +1,7 @@
 //! Database access: the local cluster, connecting, creating databases and migrating.
 
 pub mod cluster;
+pub mod reads;
 
 use anyhow::{Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

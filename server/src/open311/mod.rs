@@ -374,7 +374,13 @@ async fn service_requests(
     ids: &[i64],
     notes: bool,
 ) -> ApiResult<Vec<ServiceRequest>> {
-    let facts: Vec<PublicFacts> = store::facts(&state.pool, ids).await?.into_iter().filter(|f| f.is_public()).collect();
+    // From the replica when there is one (a request a moment old may be missing from a list).
+    let facts: Vec<PublicFacts> = state
+        .read(|pool| async move { store::facts(&pool, ids).await })
+        .await?
+        .into_iter()
+        .filter(|f| f.is_public())
+        .collect();
     let refused: Vec<i64> =
         facts.iter().filter(|f| f.state == wangge_domain::case::CaseState::Rejected).map(|f| f.id).collect();
     let reasons: std::collections::HashMap<i64, String> = if refused.is_empty() {

@@ -30,14 +30,17 @@ struct Page {
 }
 
 async fn recent(state: web::Data<AppState>, q: web::Query<Page>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(audit::recent(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000), q.before).await?))
+    let (limit, before) = (q.limit.unwrap_or(100).clamp(1, 1000), q.before);
+    Ok(HttpResponse::Ok().json(state.read(|pool| async move { audit::recent(&pool, limit, before).await }).await?))
 }
 
+/// On the primary: the anchor moves with the primary's chain, and a replica a moment behind would look cut short.
 async fn verify(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(audit::verify(&state.pool, &state.security.audit_head).await?))
 }
 
 /// Refused sign-ins per account name and client address (they are counted there, not logged one entry each).
 async fn sign_in_failures(state: web::Data<AppState>, q: web::Query<Page>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(accounts::sign_in_failures(&state.pool, q.limit.unwrap_or(100).clamp(1, 1000)).await?))
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(HttpResponse::Ok().json(state.read(|pool| async move { accounts::sign_in_failures(&pool, limit).await }).await?))
 }

@@ -26,6 +26,6 @@ async fn find(state: web::Data<AppState>, q: web::Query<SearchQuery>) -> ApiResu
     if text.is_empty() || text.chars().count() > 100 {
         return Err(ApiError::bad_request(ErrorCode::BadQuery, "q must have 1 to 100 characters"));
     }
-    let hits = search::search(&state.pool, text).await?;
+    let hits = state.read(|pool| async move { search::search(&pool, text).await }).await?;
     Ok(HttpResponse::Ok().json(hits))
 }
