@@ -194,6 +194,17 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         desk_cases: usize,
     },
+    /// One generated city of 10 M people on one machine (30,625 grids, 1 M buildings, 10 M cases; kept in its own
+    /// database between runs): start-up time, cache memory, and locate, tile, density and desk latency with and
+    /// without publishes running (prints Markdown tables).
+    BenchCity {
+        /// The shared data folder (the catalogue).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Generate the city again even if an earlier run left it.
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Benchmark Open311's request list over many public requests against PostGIS answering the same page, and
     /// partner intake under load, in a database of its own (prints a Markdown table).
     BenchOpen311 {
@@ -528,6 +539,10 @@ async fn main() -> Result<()> {
         Command::BenchCases { data, clients, reports, desk_cases } => {
             let report = bench::cases::bench_cases(&pool, &url, &data, clients, reports, desk_cases).await?;
             println!("{}", bench::cases::markdown(&report));
+        }
+        Command::BenchCity { data, fresh } => {
+            let report = bench::city::bench_city(&pool, &url, &data, fresh).await?;
+            println!("{}", bench::city::markdown(&report));
         }
         Command::BenchOpen311 { data, requests, clients, posts } => {
             let report = bench::open311::bench_open311(&pool, &url, &data, requests, clients, posts).await?;

@@ -24,7 +24,8 @@ use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
 
 const DATABASE: &str = "wangge_bench_cases";
-const PASSWORD: &str = "bench-cases-password-1";
+/// The benchmark accounts' password.
+pub(crate) const PASSWORD: &str = "bench-cases-password-1";
 
 /// Latency figures of a set of requests.
 #[derive(Debug, Serialize)]
