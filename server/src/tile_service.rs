@@ -1,9 +1,9 @@
 //! Vector tiles of the stored data, served from memory.
 //!
 //! Tile sources ([`crate::tile_source`]): the *base* (land use, roads, buildings), loaded at start and after imports;
-//! the *elements*, reloaded after an element is registered; and the *governance* layers (boundaries, blocks, grids in
-//! force, special grids, labels) — for staff, and without statistics for the public — reloaded after every write
-//! that changes them. Encoded tiles are cached with their gzip form; a write evicts only the cached tiles that overlap
+//! the *elements*, patched around each element registered; and the *governance* layers (boundaries, blocks, grids in
+//! force, special grids, labels) — for staff, and without statistics for the public — patched within the box of each
+//! write that changes them (only the features meeting it are read again), or read whole after a write without one. Encoded tiles are cached with their gzip form; a write evicts only the cached tiles that overlap
 //! the area it changed. ETags are hashes of the tile bytes, so a tile that did not change keeps its ETag.
 
 use std::collections::HashMap;
@@ -92,40 +92,40 @@ impl Layer {
 }
 
 const BASE_SQL: [(Layer, &str); 4] = [
-    (Layer::Landuse, "SELECT id, ST_AsGeoJSON(geom, 7), 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
-    (Layer::Roads, "SELECT id, ST_AsGeoJSON(geom, 7),
+    (Layer::Landuse, "SELECT id, geom, 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
+    (Layer::Roads, "SELECT id, geom,
                 CASE WHEN class IN ('motorway', 'trunk', 'primary', 'secondary') THEN 10
                      WHEN class IN ('tertiary', 'motorway_link', 'trunk_link', 'primary_link', 'secondary_link') THEN 12
                      WHEN class IN ('residential', 'living_street', 'unclassified', 'tertiary_link') THEN 13
                      ELSE 15 END,
                 json_build_object('class', class, 'name', name) FROM road",
     ),
-    (Layer::Buildings, "SELECT id, ST_AsGeoJSON(footprint, 7), 14,
+    (Layer::Buildings, "SELECT id, footprint, 14,
                 json_build_object('kind', kind, 'households', households, 'floors', floors, 'name', name) FROM building",
     ),
-    (Layer::Elements, "SELECT id, ST_AsGeoJSON(geom, 7), 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
+    (Layer::Elements, "SELECT id, geom, 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
 ];
 
 const GOVERNANCE_SQL: [(Layer, &str); 5] = [
-    (Layer::Boundaries, "SELECT 0::int8, ST_AsGeoJSON(geom, 7), 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
-         UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 9, json_build_object('level', 'street', 'code', code, 'name', name) FROM street WHERE geom IS NOT NULL
-         UNION ALL SELECT 0, ST_AsGeoJSON(geom, 7), 11, json_build_object('level', 'community', 'code', code, 'name', name) FROM community WHERE geom IS NOT NULL",
+    (Layer::Boundaries, "SELECT 0::int8, geom, 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, geom, 9, json_build_object('level', 'street', 'code', code, 'name', name) FROM street WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, geom, 11, json_build_object('level', 'community', 'code', code, 'name', name) FROM community WHERE geom IS NOT NULL",
     ),
-    (Layer::Blocks, "SELECT id, ST_AsGeoJSON(geom, 7), 14, json_build_object('households', households, 'residents', residents)
+    (Layer::Blocks, "SELECT id, geom, 14, json_build_object('households', households, 'residents', residents)
          FROM block WHERE NOT retired",
     ),
-    (Layer::Grids, "SELECT g.id, ST_AsGeoJSON(g.geom, 7), 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
+    (Layer::Grids, "SELECT g.id, g.geom, 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
                 'households', g.households, 'residents', g.residents, 'deviation', (g.households - 300) / 300.0,
                 'community_code', p.community_code)
          FROM grid g JOIN plan p ON p.id = g.plan_id
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),
-    (Layer::SpecialGrids, "SELECT id, ST_AsGeoJSON(geom, 7), 11, json_build_object('name', name, 'theme', theme) FROM special_grid
+    (Layer::SpecialGrids, "SELECT id, geom, 11, json_build_object('name', name, 'theme', theme) FROM special_grid
          WHERE valid_from <= now() AND (valid_to IS NULL OR valid_to > now())",
     ),
-    (Layer::Labels, "SELECT 0::int8, ST_AsGeoJSON(ST_PointOnSurface(geom), 7), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
+    (Layer::Labels, "SELECT 0::int8, ST_PointOnSurface(geom), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
          UNION ALL
-         SELECT g.id, ST_AsGeoJSON(ST_PointOnSurface(g.geom), 7), 14,
+         SELECT g.id, ST_PointOnSurface(g.geom), 14,
                 json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households)
          FROM grid g JOIN plan p ON p.id = g.plan_id
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
@@ -220,27 +220,27 @@ impl TileService {
         })
     }
 
-    /// Reload the governance layers and evict cached tiles overlapping `touched` (west, south, east, north), or
-    /// every cached tile when the change has no known extent.
+    /// Read again the governance features meeting `touched` (west, south, east, north; everything when the change
+    /// has no known extent) and evict the cached tiles overlapping it.
     pub async fn reload_governance(&self, pool: &PgPool, touched: Option<[f64; 4]>) -> Result<()> {
-        self.governance.reload(pool).await?;
-        self.public_governance.reload(pool).await?;
+        self.governance.reload(pool, touched).await?;
+        self.public_governance.reload(pool, touched).await?;
         self.evict(touched);
         Ok(())
     }
 
     /// Reload the base layers (after an import) and empty the cache.
     pub async fn reload_base(&self, pool: &PgPool) -> Result<()> {
-        self.base.reload(pool).await?;
-        self.elements.reload(pool).await?;
+        self.base.reload(pool, None).await?;
+        self.elements.reload(pool, None).await?;
         self.cache.write().expect("tile cache lock").clear();
         Ok(())
     }
 
-    /// Reload the elements layer (kept apart from the heavy base layers so this is cheap) and evict the cached
-    /// tiles overlapping `touched` (west, south, east, north).
+    /// Read again the elements meeting `touched` (west, south, east, north) and evict the cached tiles overlapping
+    /// it.
     pub async fn reload_elements(&self, pool: &PgPool, touched: [f64; 4]) -> Result<()> {
-        self.elements.reload(pool).await?;
+        self.elements.reload(pool, Some(touched)).await?;
         self.evict(Some(touched));
         Ok(())
     }

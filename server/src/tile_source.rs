@@ -24,11 +24,13 @@ pub trait TileSource: Send + Sync + std::fmt::Debug {
 #[derive(Debug)]
 pub struct MemorySource {
     id: &'static str,
-    /// (layer name, SQL selecting id, GeoJSON, minimum zoom, properties as JSON) per layer.
+    /// (layer name, SQL selecting id, geometry, minimum zoom, properties as JSON) per layer.
     queries: Vec<(&'static str, &'static str)>,
     /// Properties left out of every feature.
     hidden: &'static [&'static str],
     set: RwLock<Arc<TileSet>>,
+    /// Held from reading to swapping in, so no patch is built on a set another patch replaced.
+    turn: tokio::sync::Mutex<()>,
 }
 
 impl MemorySource {
@@ -39,14 +41,25 @@ impl MemorySource {
         queries: Vec<(&'static str, &'static str)>,
         hidden: &'static [&'static str],
     ) -> Result<Self> {
-        let set = RwLock::new(Arc::new(load(pool, &queries, hidden).await?));
-        Ok(Self { id, queries, hidden, set })
+        let set = RwLock::new(Arc::new(load(pool, &queries, hidden, None).await?));
+        Ok(Self { id, queries, hidden, set, turn: tokio::sync::Mutex::new(()) })
     }
 
-    /// Select the layers again and swap them in.
-    pub async fn reload(&self, pool: &PgPool) -> Result<()> {
-        let fresh = Arc::new(load(pool, &self.queries, self.hidden).await?);
-        *self.set.write().expect("tile lock") = fresh;
+    /// Select the features meeting `within` (west, south, east, north) again and patch them in, keeping every other
+    /// feature as it was; or, without a box, select everything again. Either way the new set is swapped in whole,
+    /// so a tile is always cut from one consistent set; reloads take turns.
+    pub async fn reload(&self, pool: &PgPool, within: Option<[f64; 4]>) -> Result<()> {
+        let _turn = self.turn.lock().await;
+        let fresh = load(pool, &self.queries, self.hidden, within).await?;
+        let next = match within {
+            // The box widened past the GeoJSON's rounding (1e-7°), so a point written exactly on its edge is in it
+            // as read back; still well inside the margin of the selection.
+            Some(b) => {
+                self.set.read().expect("tile lock").patched(&fresh, [b[0] - PAD, b[1] - PAD, b[2] + PAD, b[3] + PAD])
+            }
+            None => fresh,
+        };
+        *self.set.write().expect("tile lock") = Arc::new(next);
         Ok(())
     }
 }
@@ -76,12 +89,22 @@ fn json_to_value(v: &Json) -> Option<Value> {
     }
 }
 
-/// Load the layers `queries` select, leaving out the properties named in `hidden`.
-async fn load(pool: &PgPool, queries: &[(&str, &str)], hidden: &[&str]) -> Result<TileSet> {
+/// How far (degrees) a patch's box is widened: past the 7 decimals the features are read with, within the selection's
+/// margin of 1e-6.
+const PAD: f64 = 5e-7;
+
+/// Load the layers `queries` select (only the features whose box meets `within`, with a margin: the database compares
+/// boxes in single precision), leaving out the properties named in `hidden`.
+async fn load(pool: &PgPool, queries: &[(&str, &str)], hidden: &[&str], within: Option<[f64; 4]>) -> Result<TileSet> {
+    let near = within.map_or(String::new(), |b| {
+        let m = 1e-6;
+        format!(" WHERE geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)", b[0] - m, b[1] - m, b[2] + m, b[3] + m)
+    });
     let mut layers = Vec::with_capacity(queries.len());
     for (name, sql) in queries {
+        let sql = format!("SELECT id, ST_AsGeoJSON(geom, 7), z, props FROM ({sql}) s (id, geom, z, props){near}");
         let rows: Vec<(i64, String, i32, Json)> =
-            sqlx::query_as(sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
+            sqlx::query_as(&sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
         let mut features = Vec::with_capacity(rows.len());
         for (id, geojson, min_zoom, props) in rows {
             let g: geojson::Geometry = geojson.parse().context("PostGIS GeoJSON")?;

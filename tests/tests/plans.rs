@@ -248,6 +248,43 @@ async fn versioned_locate_follows_the_plan_in_force_and_stale_drafts_are_refused
         }
     }
     assert!(located > 1000, "many points of the district lie in a grid: {located}");
+
+    // So do the tiles: the governance layers, patched within the community's box, cut every tile of the district
+    // (staff and public, cached or not) into the same features as layers read whole (in another order: the patch
+    // keeps the others first).
+    use wangge_server::tile_service::{Selection, TileService};
+    fn features(bytes: &[u8]) -> Vec<String> {
+        if bytes.is_empty() {
+            return Vec::new();
+        }
+        let reader = mvt_reader::Reader::new(bytes.to_vec()).expect("a tile");
+        let mut out = Vec::new();
+        for (i, name) in reader.get_layer_names().unwrap().iter().enumerate() {
+            for f in reader.get_features(i).unwrap() {
+                let mut props: Vec<String> = f.properties.iter().flatten().map(|(k, v)| format!("{k}={v:?}")).collect();
+                props.sort();
+                out.push(format!("{name} {:?} {:?} {props:?}", f.id, f.geometry));
+            }
+        }
+        out.sort();
+        out
+    }
+    let whole_tiles = TileService::load(&app.pool).await.unwrap();
+    let mut compared = 0;
+    for z in [11u8, 13, 15, 16] {
+        let (a, b) = (wangge_tiles::TileId::containing(w, n, z), wangge_tiles::TileId::containing(e, s, z));
+        for x in a.x..=b.x {
+            for y in a.y..=b.y {
+                let t = wangge_tiles::TileId { z, x, y };
+                for selection in [Selection::All, Selection::parse("public").unwrap()] {
+                    let (patched, whole) = (app.state.tiles.tile(&selection, t), whole_tiles.tile(&selection, t));
+                    assert_eq!(features(&patched.raw), features(&whole.raw), "{t:?} {selection:?}");
+                    compared += usize::from(!whole.raw.is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 20, "tiles with features compared: {compared}");
 }
 
 #[tokio::test]

@@ -128,6 +128,20 @@ impl SourceLayer {
         self.features.is_empty()
     }
 
+    /// This layer with the features meeting `within` (west, south, east, north in degrees; by their envelopes)
+    /// replaced by those of `fresh` meeting it: `fresh` may hold more (read again with a margin), and only the
+    /// features meeting the box are taken from it, so both sides agree on which features are whose.
+    pub fn patched(&self, fresh: &SourceLayer, within: [f64; 4]) -> SourceLayer {
+        let (a, b) = (project(within[0], within[1]), project(within[2], within[3]));
+        let [x0, y0, x1, y1] = [a[0].min(b[0]), a[1].min(b[1]), a[0].max(b[0]), a[1].max(b[1])];
+        let meets = |f: &SourceFeature| {
+            f.shape.envelope().is_some_and(|e| e[0] <= x1 && e[2] >= x0 && e[1] <= y1 && e[3] >= y0)
+        };
+        let kept = self.features.iter().filter(|f| !meets(f));
+        let read = fresh.features.iter().filter(|f| meets(f));
+        SourceLayer::new(&self.name, kept.chain(read).cloned().collect())
+    }
+
     fn cut(&self, tile: TileId, out: &mut Vec<u8>) {
         let scale = f64::from(1u32 << tile.z) * f64::from(EXTENT);
         let (ox, oy) = (f64::from(tile.x) * f64::from(EXTENT), f64::from(tile.y) * f64::from(EXTENT));
@@ -247,6 +261,12 @@ impl TileSet {
         &self.layers
     }
 
+    /// These layers with the features meeting `within` replaced by `fresh`'s (the same layers, read again within
+    /// that box; see [`SourceLayer::patched`]).
+    pub fn patched(&self, fresh: &TileSet, within: [f64; 4]) -> TileSet {
+        TileSet::new(self.layers.iter().zip(&fresh.layers).map(|(old, new)| old.patched(new, within)).collect())
+    }
+
     /// Encode one tile with every layer that has something in it (empty when nothing does).
     pub fn encode(&self, tile: TileId) -> Vec<u8> {
         let mut out = Vec::new();
@@ -263,5 +283,54 @@ impl TileSet {
             l.cut(tile, &mut out);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    /// A square of 0.001° with its south-west corner at (x, y).
+    fn square(id: u64, (x, y): (f64, f64)) -> SourceFeature {
+        let p = polygon![(x: x, y: y), (x: x + 0.001, y: y), (x: x + 0.001, y: y + 0.001), (x: x, y: y + 0.001)];
+        SourceFeature::new(id, Geometry::Polygon(p), 10).with("id", Value::Int(id as i64))
+    }
+
+    /// A layer patched within a box encodes every tile as a layer built whole from what it should then hold: the
+    /// squares outside the box as they were, those inside as read again.
+    #[test]
+    fn a_patched_layer_encodes_as_one_built_whole() {
+        let within = [118.81, 31.91, 118.82, 31.92];
+        let meets =
+            |(x, y): (f64, f64)| x <= within[2] && x + 0.001 >= within[0] && y <= within[3] && y + 0.001 >= within[1];
+        let before: Vec<(f64, f64)> =
+            (0..400).map(|i| (118.80 + (i % 20) as f64 * 0.002, 31.90 + (i / 20) as f64 * 0.002)).collect();
+        // Redrawn in and around the box (read again with a margin: some lie outside it and are not taken).
+        let fresh: Vec<(f64, f64)> =
+            (0..64).map(|i| (118.8085 + (i % 8) as f64 * 0.0015, 31.9085 + (i / 8) as f64 * 0.0015)).collect();
+        let expected: Vec<SourceFeature> = (before.iter().enumerate().filter(|(_, p)| !meets(**p)))
+            .map(|(i, p)| square(i as u64, *p))
+            .chain(fresh.iter().enumerate().filter(|(_, p)| meets(**p)).map(|(i, p)| square(1000 + i as u64, *p)))
+            .collect();
+        assert!(fresh.iter().any(|p| !meets(*p)) && before.iter().filter(|p| meets(**p)).count() > 20);
+        let whole = TileSet::new(vec![SourceLayer::new("grids", expected)]);
+        let layer = |ps: &[(f64, f64)], base: u64| {
+            TileSet::new(vec![SourceLayer::new(
+                "grids",
+                ps.iter().enumerate().map(|(i, p)| square(base + i as u64, *p)).collect(),
+            )])
+        };
+        let patched = layer(&before, 0).patched(&layer(&fresh, 1000), within);
+        assert_eq!(patched.layers()[0].len(), whole.layers()[0].len());
+        for z in [12, 14, 16] {
+            let (a, b) = (TileId::containing(118.80, 31.94, z), TileId::containing(118.84, 31.90, z));
+            for x in a.x..=b.x {
+                for y in a.y..=b.y {
+                    let t = TileId { z, x, y };
+                    assert_eq!(patched.encode(t), whole.encode(t), "{t:?}");
+                }
+            }
+        }
     }
 }
