@@ -149,8 +149,23 @@ pub struct HistoryMonth {
     pub incidents: f64,
 }
 
+/// The households of a grid's place in one plan version: its ancestors of that version, each weighted by the share
+/// that passed on towards the grid (the grid's own count in its own version).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HistoryVersion {
+    /// The plan version.
+    pub plan_version: i32,
+    /// When the version came into force.
+    pub valid_from: chrono::DateTime<chrono::Utc>,
+    /// When it ended (`None`: in force).
+    pub valid_to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Households (weighted; a fraction where a grid was shared).
+    pub households: f64,
+}
+
 /// A grid's incidents month by month across redraws (`GET /api/grids/{id}/history`): what happened in the grid, and
-/// before it existed in this shape, in the grids it came from, weighted by what moved.
+/// before it existed in this shape, in the grids it came from, weighted by what moved; and its households version by
+/// version, counted the same way.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GridHistory {
     /// The grid.
@@ -161,4 +176,6 @@ pub struct GridHistory {
     pub ancestors: Vec<Ancestor>,
     /// Month by month, oldest first (months without incidents left out).
     pub months: Vec<HistoryMonth>,
+    /// Households per plan version of its place, oldest first.
+    pub versions: Vec<HistoryVersion>,
 }

@@ -170,6 +170,8 @@ await page.getByTestId('search-results').locator('button').first().click();
 await page.waitForFunction(() => document.querySelectorAll('[data-testid=grid-history] rect.carried').length > 0, null, { timeout: 15000 });
 const bars = await page.locator('[data-testid=grid-history] rect.carried').count();
 check(bars >= 2, `the grid's incidents by month: ${bars} months`);
+const households = await page.getByTestId('grid-history-households').textContent();
+check(/(户数|Households by version): v\d+ \d+/.test(households), `the grid's households by version: ${households}`);
 await page.screenshot({ path: `${artifacts}/grid-history.png` });
 
 // The public map: anyone may switch on the district's published density (hexagons of five incidents or more).

@@ -807,6 +807,36 @@ async fn grids_keep_their_codes_across_a_split_and_a_merge_and_a_retired_code_is
     );
     assert!((split["ancestors"][1]["weight"].as_f64().unwrap() - share).abs() < 1e-9);
     assert!((sum(&split, "incidents") - sum(&split, "own") - share * before_redraw as f64).abs() < 0.05);
+    // Households version by version, counted the same way: in version 1 the two grids' places held the old grid's
+    // households between them, each once; in version 2 each holds its own.
+    let households = |h: &Value, version: i64| {
+        h["versions"].as_array().unwrap().iter().find(|v| v["plan_version"] == version).unwrap()["households"]
+            .as_f64()
+            .unwrap()
+    };
+    let old_households: i32 = sqlx::query_scalar("SELECT households FROM grid WHERE plan_id = $1 AND code = $2")
+        .bind(v1)
+        .bind(&first[&key])
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        (households(&kept, 1) + households(&split, 1) - f64::from(old_households)).abs() < 0.2,
+        "{} + {} ≠ {old_households}",
+        households(&kept, 1),
+        households(&split, 1)
+    );
+    assert!((households(&split, 1) - share * f64::from(old_households)).abs() < 0.1);
+    let own: Vec<i32> = sqlx::query_scalar(
+        "SELECT households FROM grid WHERE plan_id = $1 AND key = ANY($2) ORDER BY key = 'split-off'",
+    )
+    .bind(v2)
+    .bind(vec![key.clone(), "split-off".to_owned()])
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((households(&kept, 2), households(&split, 2)), (f64::from(own[0]), f64::from(own[1])));
+    assert!(split["versions"][1]["valid_to"].is_null() && !split["versions"][0]["valid_to"].is_null());
     assert_eq!(street.get("/api/grids/99999999/history").await.0, 404);
     assert_eq!(
         worker.get(&format!("/api/grids/{}/history", grid_id(v2, &key).await)).await.0,

@@ -1,9 +1,10 @@
 //! One grid: its public card and its statistics.
 
 use super::Result;
+use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::PgPool;
-use wangge_api::grids::{Ancestor, GridCard, GridHistory, GridStats, HistoryMonth};
+use wangge_api::grids::{Ancestor, GridCard, GridHistory, GridStats, HistoryMonth, HistoryVersion};
 
 /// The public card of a grid of a published plan: name, code, kind, community, street, bounding box.
 pub async fn card(pool: &PgPool, id: i64) -> Result<Option<GridCard>> {
@@ -78,5 +79,22 @@ pub async fn history(pool: &PgPool, id: i64) -> Result<Option<GridHistory>> {
     .into_iter()
     .map(|(month, own, incidents)| HistoryMonth { month, own, incidents: (incidents * 1000.0).round() / 1000.0 })
     .collect();
-    Ok(Some(GridHistory { id, code, ancestors, months }))
+    let versions: Vec<HistoryVersion> =
+        sqlx::query_as::<_, (i32, DateTime<Utc>, Option<DateTime<Utc>>, f64)>(&format!(
+            "{lines} SELECT p.version, p.valid_from, p.valid_to, sum(a.weight * coalesce(g.households, 0))
+         FROM ancestor a JOIN grid g ON g.id = a.grid_id JOIN plan p ON p.id = g.plan_id
+         WHERE p.status = 'published' GROUP BY p.version, p.valid_from, p.valid_to ORDER BY p.version"
+        ))
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(plan_version, valid_from, valid_to, households)| HistoryVersion {
+            plan_version,
+            valid_from,
+            valid_to,
+            households: (households * 10.0).round() / 10.0,
+        })
+        .collect();
+    Ok(Some(GridHistory { id, code, ancestors, months, versions }))
 }

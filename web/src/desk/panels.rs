@@ -108,12 +108,22 @@ fn HistoryChart(lang: ReadSignal<Lang>, history: GridHistory) -> impl IntoView {
     let first = months.first().map(|m| m.month.clone()).unwrap_or_default();
     let last = months.last().map(|m| m.month.clone()).unwrap_or_default();
     let redrawn = history.ancestors.len() > 1;
+    // Households of the grid's place, version by version (a redraw shows where they came from).
+    let households = history
+        .versions
+        .iter()
+        .map(|v| format!("v{} {:.0}", v.plan_version, v.households))
+        .collect::<Vec<_>>()
+        .join(" → ");
     view! {
         <div class="grid-history" data-testid="grid-history">
             <h4>{move || tr!(lang.get(), "grid_history")}</h4>
             <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none">{bars}</svg>
             <p class="muted"><span>{first}</span> " – " <span>{last}</span>
                 {redrawn.then(|| view! { " · " {move || tr!(lang.get(), "grid_history_carried")} })}</p>
+            <p class="muted" data-testid="grid-history-households">
+                {move || tr!(lang.get(), "grid_history_households")} ": " {households}
+            </p>
         </div>
     }
 }

@@ -370,6 +370,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("grids_coloured", "个网格按每百户事件数着色", "grids coloured by incidents per 100 households"),
     ("grid_history", "逐月事件（跨版本）", "Incidents by month (across versions)"),
     ("grid_history_carried", "浅色：改划前所属网格按迁移份额计入", "light: carried over from the grids it came from, by the share that moved"),
+    ("grid_history_households", "各版本户数", "Households by version"),
     ("lineage_note", "与其取代的版本相比，各网格的来历（编码不变者从略）：", "Where each grid came from, against the version it replaced (unchanged grids left out):"),
     ("origin_unchanged", "未变", "unchanged"),
     ("origin_reshaped", "调整", "reshaped"),
