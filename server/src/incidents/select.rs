@@ -167,7 +167,7 @@ impl Selection {
 
 /// The cores to scan on, asked of the system once (each asking reads the cgroup files: on the duplicate check of
 /// every report that showed in the profile).
-fn cores() -> usize {
+pub(super) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
