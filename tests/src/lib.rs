@@ -458,6 +458,75 @@ impl Drop for TestApp {
     }
 }
 
+/// Phones reporting cases while the database goes away: `phones` tasks each send `per_phone` reports at `at`, one
+/// after another, and send each again with the same request id until it is answered with 200 or 201. What each
+/// answered (request id, case id) is collected as it comes.
+pub struct Phones {
+    /// The tasks; each ends when its reports are all answered.
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// (request id, case id) of every answered report.
+    pub acknowledged: std::sync::Arc<std::sync::Mutex<Vec<(String, i64)>>>,
+}
+
+impl Phones {
+    /// Start the phones of `worker`.
+    pub fn start(worker: &Caller, at: (f64, f64), phones: usize, per_phone: usize) -> Phones {
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tasks = (0..phones)
+            .map(|phone| {
+                let (caller, acknowledged) = (worker.clone(), acknowledged.clone());
+                tokio::spawn(async move {
+                    for i in 0..per_phone {
+                        let request_id = format!("phone{phone}-{i}");
+                        let body = serde_json::json!({ "request_id": request_id, "category": "E06001",
+                            "channel": "patrol", "lon": at.0, "lat": at.1, "description": format!("第{i}个问题") });
+                        // Until answered (at most two minutes): the same report, the same request id.
+                        for _attempt in 0..1200 {
+                            let r = caller
+                                .request(reqwest::Method::POST, "/api/cases")
+                                .json(&body)
+                                .timeout(std::time::Duration::from_secs(5))
+                                .send()
+                                .await;
+                            if let Ok(r) = r {
+                                if matches!(r.status().as_u16(), 200 | 201) {
+                                    let v: Value = r.json().await.expect("an answer");
+                                    let id = v["case"]["id"].as_i64().expect("a case id");
+                                    acknowledged.lock().expect("acknowledged").push((request_id.clone(), id));
+                                    break;
+                                }
+                            }
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        }
+                    }
+                })
+            })
+            .collect();
+        Phones { tasks, acknowledged }
+    }
+
+    /// How many reports were answered so far.
+    pub fn answered(&self) -> usize {
+        self.acknowledged.lock().expect("acknowledged").len()
+    }
+
+    /// Wait until at least `n` reports are answered.
+    pub async fn until_answered(&self, n: usize) {
+        while self.answered() < n {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Wait for every phone to finish; every (request id, case id) answered.
+    pub async fn finish(self) -> Vec<(String, i64)> {
+        for t in self.tasks {
+            t.await.expect("a phone");
+        }
+        let acknowledged = self.acknowledged.lock().expect("acknowledged").clone();
+        acknowledged
+    }
+}
+
 /// Every committed audit entry, chained or still waiting for the chain (as a table expression for `FROM`).
 pub const AUDIT_ENTRIES: &str =
     "(SELECT actor, action, status, after FROM audit_log UNION ALL SELECT actor, action, status, after FROM audit_pending)";

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 use wangge_server::db::cluster::{ensure_running, Durability, LocalCluster};
-use wangge_tests::{workspace, TestApp, AUDIT_ENTRIES};
+use wangge_tests::{workspace, Phones, TestApp, AUDIT_ENTRIES};
 
 /// The postmaster of `cluster` and all its children.
 fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
@@ -186,45 +186,12 @@ async fn a_restarted_postgres_keeps_every_acknowledged_case_and_retries_never_du
     let (lon, lat) = app.interior_point(&community).await;
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
     const PER_PHONE: usize = 40;
-    let acknowledged = Arc::new(Mutex::new(Vec::<(String, i64)>::new()));
-    let mut phones = Vec::new();
-    for phone in 0..4 {
-        let (caller, acknowledged) = (worker.clone(), acknowledged.clone());
-        phones.push(tokio::spawn(async move {
-            for i in 0..PER_PHONE {
-                let request_id = format!("phone{phone}-{i}");
-                let body = json!({ "request_id": request_id, "category": "E06001", "channel": "patrol",
-                                   "lon": lon, "lat": lat, "description": format!("第{i}个问题") });
-                // Until answered: the same report, the same request id.
-                for _attempt in 0..600 {
-                    let r = caller
-                        .request(reqwest::Method::POST, "/api/cases")
-                        .json(&body)
-                        .timeout(Duration::from_secs(5))
-                        .send()
-                        .await;
-                    if let Ok(r) = r {
-                        if matches!(r.status().as_u16(), 200 | 201) {
-                            let v: serde_json::Value = r.json().await.unwrap();
-                            acknowledged.lock().unwrap().push((request_id.clone(), v["case"]["id"].as_i64().unwrap()));
-                            break;
-                        }
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }));
-    }
-    while acknowledged.lock().unwrap().len() < 40 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let phones = Phones::start(&worker, (lon, lat), 4, PER_PHONE);
+    phones.until_answered(40).await;
     kill_and_wait(&cluster).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cluster = ensure_running(&root, Durability::Durable).expect("restart after the kill");
-    for p in phones {
-        p.await.unwrap();
-    }
-    let acknowledged = acknowledged.lock().unwrap().clone();
+    let acknowledged = phones.finish().await;
     assert_eq!(acknowledged.len(), 4 * PER_PHONE, "every report was answered in the end");
     let mut c = PgConnection::connect(&cluster.url(&database)).await.expect("reconnect");
     let ids: Vec<i64> = acknowledged.iter().map(|(_, id)| *id).collect();

@@ -12,13 +12,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use sqlx::{Connection, PgConnection};
 use wangge_domain::access::{Role, Scope};
-use wangge_tests::TestApp;
+use wangge_tests::{Phones, TestApp};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -226,38 +225,8 @@ async fn a_killed_primary_is_replaced_by_its_synchronous_standby_and_no_acknowle
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
 
     const PER_PHONE: usize = 40;
-    let acknowledged = Arc::new(Mutex::new(Vec::<(String, i64)>::new()));
-    let mut phones = Vec::new();
-    for phone in 0..4 {
-        let (caller, acknowledged) = (worker.clone(), acknowledged.clone());
-        phones.push(tokio::spawn(async move {
-            for i in 0..PER_PHONE {
-                let request_id = format!("phone{phone}-{i}");
-                let body = json!({ "request_id": request_id, "category": "E06001", "channel": "patrol",
-                                   "lon": lon, "lat": lat, "description": format!("第{i}个问题") });
-                // Until answered: the same report, the same request id.
-                for _attempt in 0..1200 {
-                    let r = caller
-                        .request(reqwest::Method::POST, "/api/cases")
-                        .json(&body)
-                        .timeout(Duration::from_secs(5))
-                        .send()
-                        .await;
-                    if let Ok(r) = r {
-                        if matches!(r.status().as_u16(), 200 | 201) {
-                            let v: serde_json::Value = r.json().await.unwrap();
-                            acknowledged.lock().unwrap().push((request_id.clone(), v["case"]["id"].as_i64().unwrap()));
-                            break;
-                        }
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }));
-    }
-    while acknowledged.lock().unwrap().len() < 40 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let phones = Phones::start(&worker, (lon, lat), 4, PER_PHONE);
+    phones.until_answered(40).await;
 
     // Kill the primary: its Patroni and its PostgreSQL, with no chance to hand over.
     let (leader, _, _) = nodes[0];
@@ -273,17 +242,14 @@ async fn a_killed_primary_is_replaced_by_its_synchronous_standby_and_no_acknowle
     let _ = Command::new("pkill").args(["-KILL", "-P", &pid.to_string()]).status();
     let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
     let killed_at = Instant::now();
-    let acknowledged_before = acknowledged.lock().unwrap().len();
+    let acknowledged_before = phones.answered();
     let started = Instant::now();
     while !answers(nodes[1].2, "/primary").await {
         assert!(started.elapsed() < Duration::from_secs(90), "node2 was never promoted: {}", set.log("node2"));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let promoted_after = killed_at.elapsed();
-    for p in phones {
-        p.await.unwrap();
-    }
-    let acknowledged = acknowledged.lock().unwrap().clone();
+    let acknowledged = phones.finish().await;
     assert_eq!(acknowledged.len(), 4 * PER_PHONE, "every report was answered in the end");
     assert!(acknowledged_before < acknowledged.len(), "reports went on after the failover");
 

@@ -62,16 +62,7 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
     .bind(&community)
     .fetch_one(pool)
     .await?;
-    let shapes: Vec<String> = city.iter().map(geojson_text).collect();
-    sqlx::query(
-        "INSERT INTO grid (plan_id, key, kind, name, geom)
-         SELECT $1, 'city-' || n, 'natural', 'generated ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
-         FROM unnest($2::text[]) WITH ORDINALITY AS s (g, n)",
-    )
-    .bind(plan)
-    .bind(&shapes)
-    .execute(pool)
-    .await?;
+    insert_grids(pool, plan, &city).await?;
     pool.execute("ANALYZE").await?;
 
     let cache = LocateCache::load(pool).await?;
@@ -124,6 +115,21 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
         bucketed_ns: per(bucketed),
         one_index_ns: per(one_index),
     })
+}
+
+/// Store `shapes` as natural grids of `plan` (keys `city-N`, named as generated).
+pub(crate) async fn insert_grids(pool: &PgPool, plan: i64, shapes: &[geo::MultiPolygon<f64>]) -> Result<()> {
+    let shapes: Vec<String> = shapes.iter().map(geojson_text).collect();
+    sqlx::query(
+        "INSERT INTO grid (plan_id, key, kind, name, geom)
+         SELECT $1, 'city-' || n, 'natural', '生成网格 ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
+         FROM unnest($2::text[]) WITH ORDINALITY AS s (g, n)",
+    )
+    .bind(plan)
+    .bind(&shapes)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The report as a Markdown table.

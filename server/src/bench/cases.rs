@@ -71,6 +71,21 @@ pub struct CasesReport {
     pub desk: Vec<(String, Latency)>,
 }
 
+/// A benchmark account of district 990101, district-wide, with the benchmarks' password.
+pub(crate) async fn bench_account(pool: &PgPool, username: &str, role: Role) -> Result<()> {
+    let assignment = Assignment::new(role, Scope::District("990101".parse()?))?;
+    let new = NewAccount {
+        username,
+        display_name: username,
+        assignment: &assignment,
+        district: &"990101".parse()?,
+        work_phone: None,
+        password: &NewPassword::parse(PASSWORD)?,
+    };
+    accounts::create(pool, new).await?;
+    Ok(())
+}
+
 /// `url` with database `db`.
 pub(crate) fn with_db(url: &str, db: &str) -> Result<String> {
     Ok(PgConnectOptions::from_str(url)?.database(db).to_url_lossy().to_string())
@@ -93,20 +108,8 @@ pub async fn bench_cases(
         .context("a fresh demo")?;
     import::catalogue::import_catalogue(&pool, data).await?;
     import::catalogue::seed_departments(&pool, "990101").await?;
-    for (username, role, scope) in [
-        ("bench-worker", Role::GridWorker, Scope::District("990101".parse()?)),
-        ("bench-desk", Role::StreetOperator, Scope::District("990101".parse()?)),
-    ] {
-        let assignment = Assignment::new(role, scope)?;
-        let new = NewAccount {
-            username,
-            display_name: username,
-            assignment: &assignment,
-            district: &"990101".parse()?,
-            work_phone: None,
-            password: &NewPassword::parse(PASSWORD)?,
-        };
-        accounts::create(&pool, new).await?;
+    for (username, role) in [("bench-worker", Role::GridWorker), ("bench-desk", Role::StreetOperator)] {
+        bench_account(&pool, username, role).await?;
     }
     // A working district: a year of cases already stored (and analysed, as autovacuum would have) before the
     // reports arrive, for the intake and the raw inserts alike. Vacuumed and checkpointed first: autovacuum's first

@@ -13,20 +13,17 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::{Executor, PgPool};
-use wangge_domain::access::{Assignment, Role, Scope};
+use wangge_domain::access::Role;
 use wangge_gis_data::demo::DemoSize;
 use wangge_tiles::TileId;
 
-use super::cases::{latency, sign_in, with_db, Latency, PASSWORD};
+use super::cases::{bench_account, latency, sign_in, with_db, Latency};
 use super::locate::synthetic_grids;
-use crate::auth::password::NewPassword;
 use crate::auth::vault::DataKey;
 use crate::auth::Security;
 use crate::import;
 use crate::startup;
 use crate::state::AppState;
-use crate::store::accounts::{self, NewAccount};
-use crate::store::geojson_text;
 
 const DATABASE: &str = "wangge_citybench";
 /// The generated city's street and community (one community holding the whole city's grids).
@@ -311,16 +308,7 @@ async fn generate(pool: &PgPool, data: &std::path::Path) -> Result<()> {
     import::catalogue::import_catalogue(pool, data).await?;
     import::catalogue::seed_departments(pool, "990101").await?;
     for (username, role) in [("city-desk", Role::StreetOperator), ("city-planner", Role::Planner)] {
-        let assignment = Assignment::new(role, Scope::District("990101".parse()?))?;
-        let new = NewAccount {
-            username,
-            display_name: username,
-            assignment: &assignment,
-            district: &"990101".parse()?,
-            work_phone: None,
-            password: &NewPassword::parse(PASSWORD)?,
-        };
-        accounts::create(pool, new).await?;
+        bench_account(pool, username, role).await?;
     }
     // East of the demo district, the size of a city.
     let (east, mid): (f64, f64) = sqlx::query_as(
@@ -345,16 +333,7 @@ async fn generate(pool: &PgPool, data: &std::path::Path) -> Result<()> {
     .bind(COMMUNITY)
     .fetch_one(pool)
     .await?;
-    let shapes: Vec<String> = synthetic_grids(min, max, GRIDS_PER_SIDE).iter().map(geojson_text).collect();
-    sqlx::query(
-        "INSERT INTO grid (plan_id, key, kind, name, geom)
-         SELECT $1, 'city-' || n, 'natural', '生成网格 ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
-         FROM unnest($2::text[]) WITH ORDINALITY AS s (g, n)",
-    )
-    .bind(plan)
-    .bind(&shapes)
-    .execute(pool)
-    .await?;
+    super::cache::insert_grids(pool, plan, &synthetic_grids(min, max, GRIDS_PER_SIDE)).await?;
     let (dx, dy) = ((max[0] - min[0]) / BUILDINGS_PER_SIDE as f64, (max[1] - min[1]) / BUILDINGS_PER_SIDE as f64);
     tracing::info!("bench-city: 1,000,000 buildings");
     sqlx::query(
