@@ -458,6 +458,10 @@ impl Drop for TestApp {
     }
 }
 
+/// The smallest generated demo: one street, one community of 4 × 4 blocks.
+pub const SMALL_DEMO: wangge_gis_data::demo::DemoSize =
+    wangge_gis_data::demo::DemoSize { streets: 1, communities_per_street: 1, blocks_per_side: 4, seed: 3 };
+
 /// Phones reporting cases while the database goes away: `phones` tasks each send `per_phone` reports at `at`, one
 /// after another, and send each again with the same request id until it is answered with 200 or 201. What each
 /// answered (request id, case id) is collected as it comes.
@@ -469,6 +473,23 @@ pub struct Phones {
 }
 
 impl Phones {
+    /// A server on a fresh database of the PostgreSQL at `server` (a URL of its maintenance database), holding a
+    /// small generated demo (one street, one community) and the case catalogue, and a grid worker of that community
+    /// with a point inside it: what the phones report with. `None` without the shared data (the catalogue).
+    pub async fn app_on(server: String) -> Option<(TestApp, Caller, (f64, f64))> {
+        let app = TestApp::spawn_on(server, usize::MAX).await;
+        app.load_demo(SMALL_DEMO).await;
+        if !app.load_catalogue().await {
+            return None;
+        }
+        let community: String =
+            sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(&app.pool).await.expect("a community");
+        let worker =
+            app.sign_in_as("worker", Role::GridWorker, Scope::Community(community.parse().expect("a code"))).await;
+        let at = app.interior_point(&community).await;
+        Some((app, worker, at))
+    }
+
     /// Start the phones of `worker`.
     pub fn start(worker: &Caller, at: (f64, f64), phones: usize, per_phone: usize) -> Phones {
         let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));

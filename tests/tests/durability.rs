@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 use wangge_server::db::cluster::{ensure_running, Durability, LocalCluster};
-use wangge_tests::{workspace, Phones, TestApp, AUDIT_ENTRIES};
+use wangge_tests::{workspace, Phones, TestApp, AUDIT_ENTRIES, SMALL_DEMO};
 
 /// The postmaster of `cluster` and all its children.
 fn cluster_processes(cluster: &LocalCluster) -> Vec<i32> {
@@ -83,13 +83,7 @@ async fn a_killed_postgres_keeps_every_acknowledged_write() {
     }
 
     let app = TestApp::spawn_on(url.clone(), usize::MAX).await;
-    app.load_demo(wangge_gis_data::demo::DemoSize {
-        streets: 1,
-        communities_per_street: 1,
-        blocks_per_side: 4,
-        seed: 3,
-    })
-    .await;
+    app.load_demo(SMALL_DEMO).await;
     let (lon, lat): (f64, f64) =
         sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM community LIMIT 1) s")
             .fetch_one(&app.pool)
@@ -164,29 +158,10 @@ async fn a_restarted_postgres_keeps_every_acknowledged_case_and_retries_never_du
     let root = workspace().join(format!(".wangge-durability-cases-{}", std::process::id()));
     let cluster = ensure_running(&root, Durability::Durable).expect("durable cluster");
     let _cleanup = Cleanup { cluster: cluster.clone(), root: root.clone() };
-    let app = TestApp::spawn_on(cluster.url("postgres"), usize::MAX).await;
-    app.load_demo(wangge_gis_data::demo::DemoSize {
-        streets: 1,
-        communities_per_street: 1,
-        blocks_per_side: 4,
-        seed: 3,
-    })
-    .await;
-    if !app.load_catalogue().await {
-        return;
-    }
-    let community: String = sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(&app.pool).await.unwrap();
-    let worker = app
-        .sign_in_as(
-            "worker",
-            wangge_domain::access::Role::GridWorker,
-            wangge_domain::access::Scope::Community(community.parse().unwrap()),
-        )
-        .await;
-    let (lon, lat) = app.interior_point(&community).await;
+    let Some((app, worker, at)) = Phones::app_on(cluster.url("postgres")).await else { return };
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
     const PER_PHONE: usize = 40;
-    let phones = Phones::start(&worker, (lon, lat), 4, PER_PHONE);
+    let phones = Phones::start(&worker, at, 4, PER_PHONE);
     phones.until_answered(40).await;
     kill_and_wait(&cluster).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -16,8 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, PgConnection};
-use wangge_domain::access::{Role, Scope};
-use wangge_tests::{Phones, TestApp};
+use wangge_tests::Phones;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -208,24 +207,11 @@ async fn a_killed_primary_is_replaced_by_its_synchronous_standby_and_no_acknowle
 
     // The server, through HAProxy only.
     let server = format!("postgres://postgres:{superuser}@127.0.0.1:{haproxy}/postgres");
-    let app = TestApp::spawn_on(server.clone(), usize::MAX).await;
-    app.load_demo(wangge_gis_data::demo::DemoSize {
-        streets: 1,
-        communities_per_street: 1,
-        blocks_per_side: 4,
-        seed: 3,
-    })
-    .await;
-    if !app.load_catalogue().await {
-        return;
-    }
-    let community: String = sqlx::query_scalar("SELECT min(code) FROM community").fetch_one(&app.pool).await.unwrap();
-    let worker = app.sign_in_as("worker", Role::GridWorker, Scope::Community(community.parse().unwrap())).await;
-    let (lon, lat) = app.interior_point(&community).await;
+    let Some((app, worker, at)) = Phones::app_on(server.clone()).await else { return };
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&app.pool).await.unwrap();
 
     const PER_PHONE: usize = 40;
-    let phones = Phones::start(&worker, (lon, lat), 4, PER_PHONE);
+    let phones = Phones::start(&worker, at, 4, PER_PHONE);
     phones.until_answered(40).await;
 
     // Kill the primary: its Patroni and its PostgreSQL, with no chance to hand over.
