@@ -159,16 +159,18 @@ impl Columns {
 
     /// Write `rows` in: known cases are overwritten, new ones added; the columns are in time order afterwards.
     pub fn upsert(&mut self, rows: Vec<IncidentRow>) {
-        // The cells of the cases new here (each once, in the order they are pushed), computed first.
-        let mut seen = std::collections::HashSet::new();
-        let new: Vec<&IncidentRow> =
-            rows.iter().filter(|r| !self.position.contains_key(&r.id) && seen.insert(r.id)).collect();
+        // The cells of the rows of cases not known before, computed first (a row repeating one of them in the same
+        // batch takes its cells too, unused: it overwrites).
+        let unknown: Vec<bool> = rows.iter().map(|r| !self.position.contains_key(&r.id)).collect();
+        let new: Vec<&IncidentRow> = rows.iter().zip(&unknown).filter(|(_, u)| **u).map(|(r, _)| r).collect();
         let mut cells = cells_of(&new).into_iter();
-        for row in &rows {
+        for (row, unknown) in rows.iter().zip(unknown) {
             self.written_until = self.written_until.max(Some(row.updated_at));
-            match self.position.get(&row.id) {
-                Some(&p) => self.overwrite(p as usize, row),
-                None => self.push(row, cells.next().unwrap_or([0; BIN_RESOLUTIONS.len()])),
+            let cells = if unknown { cells.next() } else { None };
+            match (self.position.get(&row.id), cells) {
+                (None, Some(cells)) => self.push(row, cells),
+                (Some(&p), _) => self.overwrite(p as usize, row),
+                (None, None) => unreachable!("a case not known before has its cells"),
             }
         }
         if let Some(from) = self.unsorted_from.take() {
@@ -393,6 +395,33 @@ mod tests {
         assert_eq!(c.window(Some((1_700_000_000 + 600) * 1_000_000), None), 1..3);
         assert_eq!(c.area[1][0], c.areas.get("990101001").unwrap());
         assert_eq!(c.area[2][0], NONE);
+    }
+
+    /// Each new case's cells are its own, whether the load is computed in one piece or over the cores, and a case
+    /// written twice in one batch is stored once with its last facts.
+    #[test]
+    fn a_large_load_and_a_repeated_row_keep_every_case_its_own_cells() {
+        let rows: Vec<IncidentRow> = (0..25_000)
+            .map(|i| {
+                let mut r = row(i + 1, i, "reported");
+                (r.lon, r.lat) = (118.7 + (i % 500) as f64 * 4e-4, 31.8 + (i / 500) as f64 * 4e-4);
+                r
+            })
+            .collect();
+        let mut c = Columns::from_rows(rows.clone());
+        c.upsert(vec![row(30_000, 1, "reported"), row(30_000, 1, "filed"), row(7, 6, "closed")]);
+        assert_eq!(c.len(), 25_001);
+        let cell = |lon: f64, lat: f64, res| {
+            u64::from(h3o::LatLng::new(lat as f32 as f64, lon as f32 as f64).unwrap().to_cell(res))
+        };
+        for r in rows.iter().step_by(97).chain([&row(30_000, 1, "filed")]) {
+            let p = c.position[&r.id] as usize;
+            for (k, res) in BIN_RESOLUTIONS.into_iter().enumerate() {
+                assert_eq!(c.cells[k][p], cell(r.lon, r.lat, res), "case {} at {res:?}", r.id);
+            }
+        }
+        assert_eq!(c.state_at(c.position[&30_000] as usize), CaseState::Filed);
+        assert_eq!(c.state_at(c.position[&7] as usize), CaseState::Closed);
     }
 
     #[test]
