@@ -5,8 +5,10 @@
 //! with 201 is there afterwards, none twice.
 //!
 //! It needs `patroni`, `etcd-server` and `haproxy` from Debian (`bin/install-deps` installs them), so it is behind
-//! the `ha` feature: `bin/test` turns it on, `bin/test-ha` runs this test alone. About 20 s, most of it the leader
-//! lease (10 s) running out.
+//! the `ha` feature, and kept out of `bin/test`: `bin/test-ha` runs it. About 20 s, most of it the leader lease (10 s)
+//! running out. It passed in six runs and failed in one (a CI run on a loaded machine): the standby's base backup was
+//! refused by the primary ("password authentication failed for user replicator") for two minutes; not yet explained,
+//! so a failure now shows both nodes' logs.
 #![cfg(feature = "ha")]
 
 use std::fs;
@@ -199,8 +201,9 @@ async fn a_killed_primary_is_replaced_by_its_synchronous_standby_and_no_acknowle
     while !answers(nodes[1].2, "/sync").await {
         assert!(
             started.elapsed() < Duration::from_secs(120),
-            "node2 never became the synchronous standby: {}",
-            set.log("node2")
+            "node2 never became the synchronous standby: {}\n--- node1:\n{}",
+            set.log("node2"),
+            set.log("node1")
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
