@@ -83,6 +83,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// No such thing, or it lies outside the caller's scope.
     NotFound,
+    /// The case's month was archived (`wangge archive`): it is kept in the archive file, not in the live database.
+    CaseArchived,
     /// Too many anonymous requests.
     RateLimited,
     /// Too many failed sign-ins for this name from this address.
@@ -187,7 +189,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 85] = [
+    pub const ALL: [ErrorCode; 86] = [
         ErrorCode::BadJson,
         ErrorCode::BadBody,
         ErrorCode::BadPath,
@@ -223,6 +225,7 @@ impl ErrorCode {
         ErrorCode::NoPolicy,
         ErrorCode::MethodNotAllowed,
         ErrorCode::NotFound,
+        ErrorCode::CaseArchived,
         ErrorCode::RateLimited,
         ErrorCode::LoginLocked,
         ErrorCode::LoginSlowed,
@@ -313,6 +316,7 @@ impl ErrorCode {
             ErrorCode::NoPolicy => "no_policy",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::CaseArchived => "case_archived",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::LoginLocked => "login_locked",
             ErrorCode::LoginSlowed => "login_slowed",

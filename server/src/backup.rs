@@ -115,7 +115,7 @@ pub async fn restore(from: &Path, url: &str, key_file: &Path, anchor: &Path) -> 
 
 /// `url` for PostgreSQL's own tools: without the query parameters only our driver knows (such as
 /// `statement-cache-capacity`).
-fn for_libpq(url: &str) -> String {
+pub(crate) fn for_libpq(url: &str) -> String {
     const LIBPQ: [&str; 6] = ["sslmode", "sslrootcert", "sslcert", "sslkey", "application_name", "connect_timeout"];
     let Some((base, query)) = url.split_once('?') else { return url.to_owned() };
     let kept: Vec<&str> =

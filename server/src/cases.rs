@@ -200,11 +200,27 @@ pub fn inbox_actor(staff: &Staff) -> Actor {
     }
 }
 
+/// The error for case `id`, not in the live database: 410 when its month was archived, else 404.
+pub(crate) async fn missing(conn: &mut sqlx::PgConnection, id: i64) -> ApiError {
+    match store::archived(conn, id).await {
+        Ok(Some(reported_at)) => ApiError::new(
+            StatusCode::GONE,
+            ErrorCode::CaseArchived,
+            format!(
+                "case {id} was archived with the cases of {} (wangge unarchive brings it back)",
+                crate::db::months::china_month(reported_at).format("%Y-%m")
+            ),
+        ),
+        Ok(None) => ApiError::not_found("case", id),
+        Err(e) => e.into(),
+    }
+}
+
 /// The case page for `staff`.
 pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> ApiResult<CaseDetail> {
     let not_found = || ApiError::not_found("case", id);
     let mut conn = state.pool.acquire().await?;
-    let stored = store::load(&mut conn, id).await?.ok_or_else(not_found)?;
+    let Some(stored) = store::load(&mut conn, id).await? else { return Err(missing(&mut conn, id).await) };
     drop(conn);
     let summary = store::summary(&state.pool, id).await?.ok_or_else(not_found)?;
     let facts = store::detail_facts(&state.pool, id).await?.ok_or_else(not_found)?;
@@ -257,7 +273,7 @@ pub async fn act(state: &AppState, writer: Writer, staff: &Staff, id: i64, act: 
         return Err(ApiError::unprocessable(ErrorCode::NeedsOpinion, format!("{} needs an opinion", act.action)));
     }
     let mut w = writer.begin(state).await?;
-    let stored = store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let Some(stored) = store::load(w.conn(), id).await? else { return Err(missing(w.conn(), id).await) };
     let (actor, my_department) = actor_for(state, staff, &stored).await?;
     let flow = workflow::apply(&stored.flow(), &actor, act.action)?;
     let foreign = store::foreign_photos(w.conn(), id, &act.photos).await?;
@@ -446,7 +462,7 @@ pub async fn add_photo(
 ) -> ApiResult<Photo> {
     let prepared = prepare_photo(bytes).await?;
     let mut w = writer.begin(state).await?;
-    let stored = store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("case", id))?;
+    let Some(stored) = store::load(w.conn(), id).await? else { return Err(missing(w.conn(), id).await) };
     if stored.state.is_terminal() {
         return Err(ApiError::conflict(ErrorCode::NotNow, format!("the case is {}: no more photos", stored.state))
             .with_details(serde_json::json!({ "state": stored.state })));

@@ -1,5 +1,5 @@
 //! Background jobs, run by the server process itself on fixed periods (audit chaining, sign-in failures, the deadline
-//! lights, the incident store's catch-up).
+//! lights, the incident store's catch-up, the month partitions).
 //! Each job is a named function over the shared state; a failing run is logged and the job runs again at its next
 //! period.
 
@@ -27,7 +27,7 @@ pub struct Job {
 }
 
 /// Every job of the server.
-pub const JOBS: [Job; 4] = [
+pub const JOBS: [Job; 5] = [
     // Audit entries whose write committed but whose chaining failed (the database went away in between).
     Job {
         name: "chain-audit",
@@ -58,6 +58,12 @@ pub const JOBS: [Job; 4] = [
         name: "incidents-catch-up",
         every: Duration::from_secs(5),
         run: |state| Box::pin(async move { Ok(state.incidents.catch_up(&state.pool).await? as u64) }),
+    },
+    // The cases' and the trail's partitions for the months ahead (and for history landed in a default partition).
+    Job {
+        name: "month-partitions",
+        every: Duration::from_secs(60 * 60),
+        run: |state| Box::pin(async move { Ok(crate::db::months::tidy(&state.pool).await? as u64) }),
     },
 ];
 

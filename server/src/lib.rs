@@ -5,6 +5,7 @@
 //! `startup`; `import` and `bench` are the command-line jobs.
 
 pub mod accounts;
+pub mod archive;
 pub mod areas;
 pub mod audit;
 pub mod auth;

@@ -59,6 +59,21 @@ enum Command {
         /// The backup folder.
         from: PathBuf,
     },
+    /// Archive whole past months of cases and their trail: their partitions are written to a `pg_dump` file in a
+    /// new folder and leave the live database. Refused while a case of those months is not finished.
+    Archive {
+        /// Archive the months before this one (YYYY-MM, China time).
+        #[arg(long, value_parser = parse_month)]
+        before: chrono::NaiveDate,
+        /// The folder to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bring archived months back from an archive folder.
+    Unarchive {
+        /// The archive folder.
+        from: PathBuf,
+    },
     /// Import a real set of historical incidents as closed cases of a district of its own, its areas as communities
     /// (`sf`: 178k San Francisco incidents in the census tracts; `la311`: Los Angeles 311 requests with their whole
     /// life in the neighborhood councils), each located on import.
@@ -508,6 +523,21 @@ async fn main() -> Result<()> {
             let report = bench::editor::bench_editor(&pool, blocks_per_side, grids, &std::env::current_dir()?).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
+        Command::Archive { before, out } => {
+            let head = settings.security()?.audit_head;
+            let m = wangge_server::archive::archive(&pool, &url, &head, before, &out).await?;
+            for t in &m.tables {
+                println!("archived {} {}: {} rows", t.parent, t.month.format("%Y-%m"), t.rows);
+            }
+            println!("into {} (sha256 {})", out.join(wangge_server::archive::DUMP).display(), m.sha256);
+        }
+        Command::Unarchive { from } => {
+            let head = settings.security()?.audit_head;
+            let m = wangge_server::archive::unarchive(&pool, &url, &head, &from).await?;
+            for t in &m.tables {
+                println!("restored {} {}: {} rows", t.parent, t.month.format("%Y-%m"), t.rows);
+            }
+        }
         Command::Backup { out } => {
             let key = match &settings.data_key {
                 Some(k) => k.clone(),
@@ -554,4 +584,10 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A month given as `YYYY-MM`: its first day.
+fn parse_month(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a month (YYYY-MM)"))
 }

@@ -100,11 +100,14 @@ async fn a_patrol_report_runs_the_closed_loop_with_a_full_trail() {
     assert_eq!(counts(&d.app).await, before, "a retry writes nothing");
     // A retry of a case this server does not remember (created before a restart, or by another server) is found in
     // the database: its batch fails on the unique request id and the report, written again alone, finds the case.
-    sqlx::query("UPDATE cases SET request_id = 'phone-1-before-restart' WHERE id = $1")
-        .bind(case.id)
-        .execute(&d.app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "WITH k AS (UPDATE case_key SET request_id = 'phone-1-before-restart' WHERE id = $1)
+         UPDATE cases SET request_id = 'phone-1-before-restart' WHERE id = $1",
+    )
+    .bind(case.id)
+    .execute(&d.app.pool)
+    .await
+    .unwrap();
     let (s, again) = report(&d.app, &d.worker, at, "phone-1-before-restart").await;
     assert_eq!(s, 200, "{again}");
     assert_eq!(typed::<Reported>(again).case.id, case.id);

@@ -266,8 +266,13 @@ async fn place_of(
             let raw = param("id");
             let id: i64 =
                 raw.parse().map_err(|_| ApiError::bad_request(ErrorCode::BadPath, format!("{raw:?} is not an id")))?;
-            let place =
-                places::of_entity(state, entity, id).await?.ok_or_else(|| ApiError::not_found(entity.name(), id))?;
+            let place = match places::of_entity(state, entity, id).await? {
+                Some(place) => place,
+                None if entity == crate::store::places::Entity::Case => {
+                    return Err(crate::cases::missing(&mut *state.pool.acquire().await?, id).await)
+                }
+                None => return Err(ApiError::not_found(entity.name(), id)),
+            };
             Ok(Some((place, format!("{} {id}", entity.name()))))
         }
         Target::BodyCode(field) => {

@@ -185,7 +185,11 @@ pub async fn bench_cases(
     let raw_wall = raw_inserts(&pool, &rows, clients, RawPeer::CaseRow).await?;
     let rows_wall = raw_inserts(&pool, &rows, clients, RawPeer::EveryRow).await?;
     sqlx::query("DELETE FROM case_trail WHERE actor = 'raw'").execute(&pool).await?;
-    sqlx::query("DELETE FROM cases WHERE reporter = 'raw'").execute(&pool).await?;
+    sqlx::query(
+        "WITH gone AS (DELETE FROM cases WHERE reporter = 'raw' RETURNING id) DELETE FROM case_key WHERE id IN (SELECT id FROM gone)",
+    )
+    .execute(&pool)
+    .await?;
 
     // The desk over the year's cases and the reports: its usual filters.
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(&pool).await?;
@@ -363,6 +367,8 @@ pub(crate) async fn generate_bulk(pool: &PgPool, n: usize, kind: Bulk) -> Result
             ("SELECT row_number() OVER () AS k, category_code AS code, code AS service FROM public_service", "'public'")
         }
     };
+    let now = chrono::Utc::now();
+    crate::db::months::prepare(pool, now - chrono::Duration::days(366), now).await?;
     sqlx::query(&format!(
         "WITH spots AS (
             SELECT row_number() OVER () AS k, ST_PointOnSurface(b.footprint) AS p, b.community_code, c.street_code

@@ -355,6 +355,8 @@ async fn generate(pool: &PgPool, data: &std::path::Path) -> Result<()> {
     // A year of cases: 70 % around 300 hot places, the rest anywhere in the city; states as a working district's.
     const CASES: i64 = 10_000_000;
     const CHUNK: i64 = 1_000_000;
+    let now = chrono::Utc::now();
+    crate::db::months::prepare(pool, now - chrono::Duration::days(366), now).await?;
     for from in (0..CASES).step_by(CHUNK as usize) {
         tracing::info!(from, "bench-city: cases");
         sqlx::query(

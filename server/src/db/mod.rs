@@ -1,6 +1,7 @@
 //! Database access: the local cluster, connecting, creating databases and migrating.
 
 pub mod cluster;
+pub mod months;
 pub mod reads;
 
 use anyhow::{Context, Result};
@@ -38,11 +39,12 @@ pub async fn create_database_if_missing(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// Connect a pool and bring the schema up to date.
+/// Connect a pool, bring the schema up to date and give the month-partitioned tables their current months.
 pub async fn connect_and_migrate(url: &str) -> Result<PgPool> {
     let pool =
         PgPoolOptions::new().max_connections(16).connect(url).await.with_context(|| format!("connecting to {url}"))?;
     MIGRATOR.run(&pool).await.context("running migrations")?;
+    months::tidy(&pool).await.context("making this month's partitions")?;
     Ok(pool)
 }
 

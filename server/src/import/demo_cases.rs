@@ -122,6 +122,7 @@ pub async fn generate_cases(pool: &PgPool, district: &str, count: usize, calenda
     let weights: Vec<(usize, u32)> = picks.iter().enumerate().map(|(i, (_, w))| (i, *w)).collect();
     let mut rng = StdRng::seed_from_u64(2026);
     let now = Utc::now();
+    crate::db::months::prepare(pool, now - Duration::days(366), now).await?;
     let mut tx = pool.begin().await?;
     let mut stored = 0;
     for _ in 0..count {

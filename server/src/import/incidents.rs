@@ -184,6 +184,7 @@ pub async fn import_incidents(pool: &PgPool, data: &Path, preset: Preset) -> Res
     .await?
     .rows_affected();
     tx.commit().await?;
+    crate::db::months::tidy(pool).await?;
     sqlx::query("ANALYZE cases").execute(pool).await?;
     Ok(IncidentSummary {
         district: district.to_owned(),

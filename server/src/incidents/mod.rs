@@ -5,7 +5,8 @@
 //! cases it changed and they are read again right after its commit ([`Incidents::refresh_cases`], through the
 //! after-write path), so the writer sees its own write; and a job catches up with writes of other processes
 //! (imports, the demo loader): cases written since shortly before the newest write seen, and a full reload when the
-//! database holds cases memory missed (a long import whose rows carry its start time) or fewer than memory.
+//! database holds cases memory missed (a long import whose rows carry its start time) or fewer than memory, or when
+//! months were archived or restored.
 
 pub mod columns;
 pub mod density;
@@ -15,6 +16,7 @@ pub mod public;
 pub mod select;
 pub mod tiles;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use chrono::Duration;
@@ -30,6 +32,8 @@ const OVERLAP_SECONDS: i64 = 10;
 #[derive(Debug, Clone, Default)]
 pub struct Incidents {
     columns: Arc<RwLock<Columns>>,
+    /// The last archiving or restoring of months memory has seen (`case_archive`).
+    archives: Arc<AtomicI64>,
     /// Encoded density tiles, dropped per tile as cases are written into them.
     pub tiles: Arc<tiles::TileCache>,
 }
@@ -37,9 +41,14 @@ pub struct Incidents {
 impl Incidents {
     /// Read every case.
     pub async fn load(pool: &PgPool) -> store::Result<Self> {
+        let (_, archives) = rows::count(pool).await?;
         let columns = Columns::from_rows(rows::all(pool).await?);
         tracing::info!(cases = columns.len(), "incident store loaded");
-        Ok(Self { columns: Arc::new(RwLock::new(columns)), tiles: Arc::default() })
+        Ok(Self {
+            columns: Arc::new(RwLock::new(columns)),
+            archives: Arc::new(AtomicI64::new(archives)),
+            tiles: Arc::default(),
+        })
     }
 
     /// Read access to the columns.
@@ -70,9 +79,9 @@ impl Incidents {
             let c = self.read();
             (c.len() as i64, c.written_until)
         };
-        let in_db = rows::count(pool).await?;
+        let (in_db, archives) = rows::count(pool).await?;
         let mut n = 0;
-        if in_db >= known {
+        if in_db >= known && self.archives.load(Ordering::Relaxed) == archives {
             if let Some(since) = since {
                 let fresh = rows::changed_since(pool, since - Duration::seconds(OVERLAP_SECONDS)).await?;
                 n = fresh.len();
@@ -82,11 +91,9 @@ impl Incidents {
                 return Ok(n);
             }
         }
-        let fresh = Columns::from_rows(rows::all(pool).await?);
-        let n = fresh.len();
-        *self.columns.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
-        self.tiles.clear();
-        Ok(n)
+        self.reload(pool).await?;
+        self.archives.store(archives, Ordering::Relaxed);
+        Ok(self.read().len())
     }
 
     /// Read every case again (after a bulk load in this process).

@@ -213,12 +213,23 @@ pub async fn by_requests(conn: &mut PgConnection, requests: &[(&str, &str)]) -> 
     // join over every case, which it does when one person sends them all).
     Ok(sqlx::query_as(
         "SELECT r.actor, r.id, found.id FROM unnest($1::text[], $2::text[]) AS r (actor, id)
-         CROSS JOIN LATERAL (SELECT c.id FROM cases c WHERE c.request_actor = r.actor AND c.request_id = r.id
+         CROSS JOIN LATERAL (SELECT k.id FROM case_key k WHERE k.request_actor = r.actor AND k.request_id = r.id
                              LIMIT 1) found",
     )
     .bind(requests.iter().map(|r| r.0).collect::<Vec<_>>())
     .bind(requests.iter().map(|r| r.1).collect::<Vec<_>>())
     .fetch_all(conn)
+    .await?)
+}
+
+/// When case `id` was reported, if it was created but its month is no longer in the live database (archived).
+pub async fn archived(conn: &mut PgConnection, id: i64) -> Result<Option<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar(
+        "SELECT k.reported_at FROM case_key k
+         WHERE k.id = $1 AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = k.id AND c.reported_at = k.reported_at)",
+    )
+    .bind(id)
+    .fetch_optional(conn)
     .await?)
 }
 
