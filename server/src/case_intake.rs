@@ -542,5 +542,5 @@ pub async fn duplicates(
 ) -> ApiResult<Vec<CaseSummary>> {
     let since = (Utc::now() - Duration::days(DUPLICATE_DAYS)).timestamp_micros();
     let ids = nearby::open_near(&state.incidents.read(), category, at, DUPLICATE_RADIUS_M, since, except, 5);
-    Ok(store::summaries(&state.pool, &ids).await?)
+    Ok(store::summaries(&mut *state.pool.acquire().await?, &ids).await?)
 }

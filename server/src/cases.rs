@@ -186,7 +186,7 @@ pub async fn list(state: &AppState, staff: &Staff, filter: &Filter) -> ApiResult
         total: found.total,
         by_state: found.by_state,
         by_light: found.by_light,
-        cases: store::summaries(&state.pool, &found.ids).await?,
+        cases: store::summaries(&mut *state.pool.acquire().await?, &found.ids).await?,
     })
 }
 

@@ -203,7 +203,7 @@ pub async fn cases_at(
     };
     let q = query(state, staff, view).await?;
     let (ids, total) = density::cases_at(&state.incidents.read(), &q, &place, 50);
-    Ok((total, crate::store::cases::summaries(&state.pool, &ids).await?))
+    Ok((total, crate::store::cases::summaries(&mut *state.pool.acquire().await?, &ids).await?))
 }
 
 /// The starts of the intervals of `interval` from `from` to `to`, at midnight China time (at most 400).

@@ -243,17 +243,29 @@ pub async fn summary<'e>(db: impl sqlx::PgExecutor<'e>, id: i64) -> Result<Optio
 }
 
 /// Cases `ids` as the list shows them, in the order of `ids` (missing ones left out).
-pub async fn summaries<'e>(db: impl sqlx::PgExecutor<'e>, ids: &[i64]) -> Result<Vec<CaseSummary>> {
+pub async fn summaries(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<CaseSummary>> {
+    let months = reported_times(conn, ids).await?;
     // `= ANY` walks the primary key; a join with the unnested ids is planned as a scan of every case.
-    let rows: Vec<SummaryRow> =
-        sqlx::query_as(&format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE c.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE c.id = ANY($1) AND c.reported_at = ANY($2)"
+    ))
+    .bind(ids)
+    .bind(months)
+    .fetch_all(conn)
+    .await?;
     let now = Utc::now();
     let mut by_id: std::collections::HashMap<i64, CaseSummary> =
         rows.into_iter().map(|r| (r.id, r.summary(now))).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// When cases `ids` were reported, from their register. A query on `cases` that also names these instants reads
+/// only their months' partitions: the planner prunes the others, instead of probing (and locking) every month.
+pub async fn reported_times(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT reported_at FROM case_key WHERE id = ANY($1)")
+        .bind(ids)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// What the workflow needs of a stored case.

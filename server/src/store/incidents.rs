@@ -82,10 +82,15 @@ pub async fn changed_since(pool: &PgPool, since: DateTime<Utc>) -> Result<Vec<In
 
 /// Cases `ids`.
 pub async fn by_ids(pool: &PgPool, ids: &[i64]) -> Result<Vec<IncidentRow>> {
-    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = ANY($1) ORDER BY c.reported_at, c.id"))
-        .bind(ids)
-        .fetch_all(pool)
-        .await?)
+    let mut conn = pool.acquire().await?;
+    let months = super::cases::reported_times(&mut conn, ids).await?;
+    Ok(sqlx::query_as(&format!(
+        "{SELECT} WHERE c.id = ANY($1) AND c.reported_at = ANY($2) ORDER BY c.reported_at, c.id"
+    ))
+    .bind(ids)
+    .bind(months)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// How many cases the database holds, and the last archiving or restoring of months (0 when none): either changing
