@@ -41,7 +41,7 @@ pub struct Incidents {
 impl Incidents {
     /// Read every case.
     pub async fn load(pool: &PgPool) -> store::Result<Self> {
-        let (_, archives) = rows::count(pool).await?;
+        let archives = rows::last_archive(pool).await?;
         let columns = Columns::from_rows(rows::all(pool).await?);
         tracing::info!(cases = columns.len(), "incident store loaded");
         Ok(Self {

@@ -93,6 +93,11 @@ pub async fn by_ids(pool: &PgPool, ids: &[i64]) -> Result<Vec<IncidentRow>> {
     .await?)
 }
 
+/// The last archiving or restoring of months (0 when none).
+pub async fn last_archive(pool: &PgPool) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM case_archive").fetch_one(pool).await?)
+}
+
 /// How many cases the database holds, and the last archiving or restoring of months (0 when none): either changing
 /// means cases came or went.
 pub async fn count(pool: &PgPool) -> Result<(i64, i64)> {
