@@ -86,6 +86,8 @@ async fn ensure_template(server: &str) -> String {
         .await
         .expect("query");
     if !exists {
+        // a build a killed run left behind
+        admin.execute(format!("DROP DATABASE IF EXISTS {name}_build").as_str()).await.expect("drop a stale build");
         admin.execute(format!("CREATE DATABASE {name}_build").as_str()).await.expect("create template");
         let pool =
             wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build"))).await.expect("migrate");

@@ -55,8 +55,8 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
     let (dx, dy) = (0.21, 0.18);
     let city = synthetic_grids([cx - dx, cy - dy], [cx + dx, cy + dy], per_side);
     let plan: i64 = sqlx::query_scalar(
-        "INSERT INTO plan (community_code, version, status, note, published_at, valid_from, valid_to)
-         VALUES ($1, 1000, 'published', 'generated: a city of grids for bench-cache', now(), '2020-01-01', '2021-01-01')
+        "INSERT INTO plan (community_code, district_code, version, status, note, published_at, valid_from, valid_to)
+         VALUES ($1, left($1, 6), 1000, 'published', 'generated: a city of grids for bench-cache', now(), '2020-01-01', '2021-01-01')
          RETURNING id",
     )
     .bind(&community)
@@ -121,8 +121,8 @@ pub async fn bench_cache(admin: &PgPool, url: &str, per_side: usize, runs: usize
 pub(crate) async fn insert_grids(pool: &PgPool, plan: i64, shapes: &[geo::MultiPolygon<f64>]) -> Result<()> {
     let shapes: Vec<String> = shapes.iter().map(geojson_text).collect();
     sqlx::query(
-        "INSERT INTO grid (plan_id, key, kind, name, geom)
-         SELECT $1, 'city-' || n, 'natural', '生成网格 ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
+        "INSERT INTO grid (plan_id, district_code, key, kind, name, geom)
+         SELECT $1, (SELECT district_code FROM plan WHERE id = $1), 'city-' || n, 'natural', '生成网格 ' || n, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326))
          FROM unnest($2::text[]) WITH ORDINALITY AS s (g, n)",
     )
     .bind(plan)

@@ -293,8 +293,9 @@ async fn raw_inserts(pool: &PgPool, rows: &Arc<Vec<RawRow>>, clients: usize, pee
                         let mut tx = pool.begin().await?;
                         let id = case(format!("raw-rows-{i}")).fetch_one(&mut *tx).await?;
                         sqlx::query(
-                            "INSERT INTO case_trail (case_id, at, actor, role, action, to_state)
-                             VALUES ($1, now(), 'raw', 'grid_worker', 'report', 'reported')",
+                            "INSERT INTO case_trail (case_id, district_code, at, actor, role, action, to_state)
+                             SELECT $1, k.district_code, now(), 'raw', 'grid_worker', 'report', 'reported'
+                             FROM case_key k WHERE k.id = $1",
                         )
                         .bind(id)
                         .execute(&mut *tx)

@@ -321,14 +321,15 @@ async fn generate(pool: &PgPool, data: &std::path::Path) -> Result<()> {
     pool.execute(
         format!(
             "INSERT INTO street (code, district_code, name, geom) VALUES ('{STREET}', '990101', '生成城市街道（生成）', {envelope});
-             INSERT INTO community (code, street_code, name, geom) VALUES ('{COMMUNITY}', '{STREET}', '生成城市（生成）', {envelope});"
+             INSERT INTO community (code, street_code, district_code, name, geom)
+             VALUES ('{COMMUNITY}', '{STREET}', '990101', '生成城市（生成）', {envelope});"
         )
         .as_str(),
     )
     .await?;
     let plan: i64 = sqlx::query_scalar(
-        "INSERT INTO plan (community_code, version, status, note, published_at, valid_from)
-         VALUES ($1, 1, 'published', 'generated: a city of grids for bench-city', now(), '2020-01-01') RETURNING id",
+        "INSERT INTO plan (community_code, district_code, version, status, note, published_at, valid_from)
+         VALUES ($1, left($1, 6), 1, 'published', 'generated: a city of grids for bench-city', now(), '2020-01-01') RETURNING id",
     )
     .bind(COMMUNITY)
     .fetch_one(pool)
@@ -338,9 +339,10 @@ async fn generate(pool: &PgPool, data: &std::path::Path) -> Result<()> {
     tracing::info!("bench-city: 1,000,000 buildings");
     sqlx::query(
         "INSERT INTO building (source, source_id, kind, building_use, floors, footprint, area_m2, households,
-                               households_source, residents, community_code)
+                               households_source, residents, community_code, district_code)
          SELECT 'generated', g, 'apartments', 'residential', 6,
-                ST_Multi(ST_MakeEnvelope(x, y, x + $3 * 0.5, y + $4 * 0.5, 4326)), 450, 4, 'estimated', 10, $6
+                ST_Multi(ST_MakeEnvelope(x, y, x + $3 * 0.5, y + $4 * 0.5, 4326)), 450, 4, 'estimated', 10, $6,
+                left($6, 6)
          FROM generate_series(0, $5 * $5 - 1) g,
               LATERAL (SELECT $1 + (g % $5) * $3 + $3 * 0.25 AS x, $2 + (g / $5) * $4 + $4 * 0.25 AS y) p",
     )

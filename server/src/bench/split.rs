@@ -55,7 +55,7 @@ pub async fn bench_split(admin: &PgPool, url: &str, sizes: &[usize]) -> Result<V
 async fn fill(pool: &PgPool, block: i64, n: usize) -> Result<usize> {
     sqlx::query("DELETE FROM building WHERE block_id = $1").bind(block).execute(pool).await?;
     let made = sqlx::query(
-        "WITH b AS (SELECT geom, community_code, ST_XMin(geom) x0, ST_YMin(geom) y0, ST_XMax(geom) x1, ST_YMax(geom) y1,
+        "WITH b AS (SELECT geom, community_code, district_code, ST_XMin(geom) x0, ST_YMin(geom) y0, ST_XMax(geom) x1, ST_YMax(geom) y1,
                            ST_Area(geom) / ST_Area(ST_Envelope(geom)) AS share FROM block WHERE id = $1),
               side AS (SELECT ceil(sqrt($2 / share))::int AS k FROM b),
               p AS (SELECT ST_SetSRID(ST_MakePoint(
@@ -63,9 +63,9 @@ async fn fill(pool: &PgPool, block: i64, n: usize) -> Result<usize> {
                         y0 + (y1 - y0) * (j + 0.5 + 0.3 * (random() - 0.5)) / k), 4326) AS c, i * k + j AS n
                     FROM b, side, generate_series(0, k - 1) i, generate_series(0, k - 1) j)
          INSERT INTO building (source, source_id, kind, building_use, name, footprint, area_m2, households,
-                               households_source, residents, community_code, block_id)
+                               households_source, residents, community_code, district_code, block_id)
          SELECT 'generated', 900000000 + p.n, 'apartments', 'residential', 'generated compound building',
-                ST_Multi(ST_Expand(p.c, 0.00004)), 64, 12, 'imported', 30, b.community_code, $1
+                ST_Multi(ST_Expand(p.c, 0.00004)), 64, 12, 'imported', 30, b.community_code, b.district_code, $1
          FROM p, b WHERE ST_Contains(b.geom, p.c)",
     )
     .bind(block)

@@ -131,8 +131,8 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
              UNION ALL SELECT ST_Boundary(c.geom) FROM c),
          noded AS (SELECT ST_UnaryUnion(ST_Collect(g)) AS g FROM lines),
          faces AS (SELECT (ST_Dump(ST_Polygonize(g))).geom AS g FROM noded)
-         INSERT INTO block (community_code, geom, area_m2)
-         SELECT $1, ST_Multi(f.g), ST_Area(f.g::geography) FROM faces f, c
+         INSERT INTO block (community_code, district_code, geom, area_m2)
+         SELECT $1, left($1, 6), ST_Multi(f.g), ST_Area(f.g::geography) FROM faces f, c
          WHERE ST_Intersects(c.geom, ST_PointOnSurface(f.g))",
     )
     .bind(community)
@@ -149,7 +149,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
     .execute(&mut *tx)
     .await?;
     let buildings = sqlx::query(
-        "UPDATE building b SET block_id = k.id, community_code = $1
+        "UPDATE building b SET block_id = k.id, community_code = $1, district_code = k.district_code
          FROM block k
          WHERE k.community_code = $1 AND NOT k.retired
            AND ST_Intersects(k.geom, ST_PointOnSurface(b.footprint))
@@ -237,8 +237,8 @@ pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<
     .execute(&mut *tx)
     .await?;
     let n = sqlx::query(&format!(
-        "INSERT INTO block_adjacency (a, b, shared_m)
-         SELECT a.id, b.id, s.m FROM block a
+        "INSERT INTO block_adjacency (a, b, district_code, shared_m)
+         SELECT a.id, b.id, a.district_code, s.m FROM block a
          JOIN block b ON b.community_code = a.community_code AND a.id < b.id AND NOT b.retired AND {TOUCH}
          CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
          WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5"
@@ -326,8 +326,8 @@ async fn record_piece_adjacency(tx: &mut PgConnection, parent: i64) -> Result<()
     sqlx::query("DELETE FROM block_adjacency WHERE a = $1 OR b = $1").bind(parent).execute(&mut *tx).await?;
     // each pair measured from its lower id, as the whole community's recording does
     sqlx::query(&format!(
-        "INSERT INTO block_adjacency (a, b, shared_m)
-         SELECT a.id, b.id, s.m FROM
+        "INSERT INTO block_adjacency (a, b, district_code, shared_m)
+         SELECT a.id, b.id, a.district_code, s.m FROM
            (SELECT least(n.id, o.id) AS lo, greatest(n.id, o.id) AS hi FROM block n
             JOIN block o ON o.id <> n.id AND NOT o.retired AND o.community_code = n.community_code
                  AND (o.parent_id IS DISTINCT FROM $1 OR o.id > n.id) AND {TOUCH_NO}
@@ -475,9 +475,9 @@ pub async fn split_block(tx: &mut PgConnection, block: i64, cut: &Cut) -> Result
         }
     };
     let sql = format!(
-        "WITH b AS (SELECT id, community_code, geom FROM block WHERE id = $1), {pieces_sql}
-         INSERT INTO block (community_code, parent_id, geom, area_m2)
-         SELECT b.community_code, b.id, c.g, ST_Area(c.g::geography) FROM c, b WHERE NOT ST_IsEmpty(c.g)
+        "WITH b AS (SELECT id, community_code, district_code, geom FROM block WHERE id = $1), {pieces_sql}
+         INSERT INTO block (community_code, district_code, parent_id, geom, area_m2)
+         SELECT b.community_code, b.district_code, b.id, c.g, ST_Area(c.g::geography) FROM c, b WHERE NOT ST_IsEmpty(c.g)
          RETURNING id"
     );
     let mut query = sqlx::query_scalar(&sql).bind(block);

@@ -437,10 +437,10 @@ pub struct TrailRow<'a> {
 pub async fn add_trail(conn: &mut PgConnection, entries: &[TrailRow<'_>]) -> Result<()> {
     let texts = |f: &dyn Fn(&TrailRow<'_>) -> Option<String>| entries.iter().map(f).collect::<Vec<Option<String>>>();
     sqlx::query(
-        "INSERT INTO case_trail (case_id, at, actor, role, department, action, from_state, to_state, opinion,
-             photo_ids, used_seconds, overdue)
-         SELECT case_id, at, actor, role, department, action, from_state, to_state, opinion, photos::bigint[],
-             used_seconds, overdue
+        "INSERT INTO case_trail (case_id, district_code, at, actor, role, department, action, from_state, to_state,
+             opinion, photo_ids, used_seconds, overdue)
+         SELECT case_id, (SELECT k.district_code FROM case_key k WHERE k.id = case_id), at, actor, role, department,
+             action, from_state, to_state, opinion, photos::bigint[], used_seconds, overdue
          FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bool[])
              WITH ORDINALITY AS t (case_id, at, actor, role, department, action, from_state, to_state, opinion,
@@ -609,8 +609,10 @@ pub struct PhotoRow<'a> {
 pub async fn add_photo(conn: &mut PgConnection, p: &PhotoRow<'_>) -> Result<Photo> {
     let Json(photo) = sqlx::query_scalar(
         "WITH ins AS (
-            INSERT INTO case_photo (case_id, stage, sha256, mime, image, thumb, width, height, uploaded_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id, sha256) DO NOTHING
+            INSERT INTO case_photo (case_id, district_code, stage, sha256, mime, image, thumb, width, height,
+                                    uploaded_by)
+            SELECT $1, k.district_code, $2, $3, $4, $5, $6, $7, $8, $9 FROM case_key k WHERE k.id = $1
+            ON CONFLICT (case_id, sha256, district_code) DO NOTHING
             RETURNING id, stage, width, height)
          SELECT json_build_object('id', id, 'stage', stage, 'width', width, 'height', height) FROM (
             SELECT * FROM ins UNION ALL
@@ -677,13 +679,16 @@ pub async fn notify(
     department: Option<i64>,
     area: Option<&str>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO notification (case_id, department_id, area_code, kind) VALUES ($1, $2, $3, $4)")
-        .bind(case_id)
-        .bind(department)
-        .bind(if department.is_some() { None } else { area })
-        .bind(kind.as_str())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO notification (case_id, district_code, department_id, area_code, kind)
+         SELECT $1, k.district_code, $2, $3, $4 FROM case_key k WHERE k.id = $1",
+    )
+    .bind(case_id)
+    .bind(department)
+    .bind(if department.is_some() { None } else { area })
+    .bind(kind.as_str())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -717,24 +722,26 @@ pub async fn sweep_lights(pool: &PgPool) -> Result<u64> {
     let noted: Vec<Value> = sqlx::query_scalar(
         "WITH yellow AS (
             UPDATE cases SET warned = true WHERE warn_at <= now() AND due_at > now() AND NOT warned
-            RETURNING id, department_id, street_code),
+            RETURNING id, district_code, department_id, street_code),
          red AS (
             UPDATE cases SET warned = true, overdue_noted = true WHERE due_at <= now() AND NOT overdue_noted
-            RETURNING id, department_id, street_code),
+            RETURNING id, district_code, department_id, street_code),
          stage AS (
             UPDATE cases SET stage_noted = true
             WHERE stage_due_at <= now() AND NOT stage_noted
               AND state IN ('reported', 'accepted', 'filed', 'escalated', 'self_resolved', 'handled')
-            RETURNING id, CASE state WHEN 'escalated' THEN district_code
+            RETURNING id, district_code, CASE state WHEN 'escalated' THEN district_code
                                      WHEN 'handled' THEN community_code WHEN 'self_resolved' THEN community_code
                                      ELSE street_code END AS area),
          ins AS (
-            INSERT INTO notification (case_id, department_id, area_code, kind)
-            SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'yellow' FROM yellow
+            INSERT INTO notification (case_id, district_code, department_id, area_code, kind)
+            SELECT id, district_code, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'yellow'
+            FROM yellow
             UNION ALL
-            SELECT id, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'red' FROM red
+            SELECT id, district_code, department_id, CASE WHEN department_id IS NULL THEN street_code END, 'red'
+            FROM red
             UNION ALL
-            SELECT id, NULL, area, 'stage_overdue' FROM stage
+            SELECT id, district_code, NULL, area, 'stage_overdue' FROM stage
             RETURNING id)
          SELECT to_json(id) FROM ins",
     )

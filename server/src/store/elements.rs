@@ -14,7 +14,9 @@ pub async fn relocate_community(tx: &mut PgConnection, community: &str, at: Date
     let mut moved = 0;
     for table in LOCATED_TABLES {
         sqlx::query(&format!(
-            "UPDATE {table} e SET community_code = c.code FROM community c
+            // the grid goes with the community (its district may differ); the next statement finds the new one
+            "UPDATE {table} e SET community_code = c.code, district_code = c.district_code, grid_id = NULL
+             FROM community c
              WHERE c.code = $1 AND ST_Intersects(c.geom, e.geom) AND e.community_code IS DISTINCT FROM c.code"
         ))
         .bind(community)
@@ -61,8 +63,9 @@ pub struct NewElement<'a> {
 /// Store a new element; returns its id.
 pub async fn insert(conn: &mut PgConnection, e: NewElement<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, grid_id)
-         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9) RETURNING id",
+        "INSERT INTO element (kind, name, category, facility_id, address, geom, community_code, district_code, grid_id)
+         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, coalesce(left($8, 6), '000000'), $9)
+         RETURNING id",
     )
     .bind(e.kind.as_str())
     .bind(e.name)

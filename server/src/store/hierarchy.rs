@@ -68,14 +68,16 @@ pub async fn upsert_area<'e>(
 ) -> Result<()> {
     let geom = boundary.map(|b| geojson_text(b.multi_polygon()));
     let table = level.table();
-    let (cols, vals) = match level.parent_column() {
-        Some(p) => (format!(", {p}"), format!(", left($1, {})", level.parent_digits())),
-        None => (", generated".to_owned(), ", $4".to_owned()),
+    let (cols, vals, key) = match level {
+        Level::District => (", generated", ", $4", "code"),
+        Level::Street => (", district_code", ", left($1, 6)", "code"),
+        // a community's key holds its district (docs/SCALE.md)
+        Level::Community => (", street_code, district_code", ", left($1, 9), left($1, 6)", "code, district_code"),
     };
     let sql = format!(
         "INSERT INTO {table} (code, name, geom{cols}) \
          VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)){vals}) \
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = coalesce(excluded.geom, {table}.geom)"
+         ON CONFLICT ({key}) DO UPDATE SET name = excluded.name, geom = coalesce(excluded.geom, {table}.geom)"
     );
     sqlx::query(&sql).bind(code).bind(name).bind(geom).bind(generated).execute(db).await?;
     Ok(())

@@ -198,8 +198,9 @@ pub async fn save_draft(
         }
         None => {
             sqlx::query_scalar(
-                "INSERT INTO plan (community_code, version, status, based_on, note)
-             VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1), 'draft', $2, $3)
+                "INSERT INTO plan (community_code, district_code, version, status, based_on, note)
+             VALUES ($1, left($1, 6), (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1), 'draft',
+                     $2, $3)
              RETURNING id",
             )
             .bind(community.as_str())
@@ -212,8 +213,8 @@ pub async fn save_draft(
     let stats: HashMap<&str, u32> = report.grids.iter().map(|g| (g.key.as_str(), g.households)).collect();
     for g in &input.grids {
         let grid_id: i64 = sqlx::query_scalar(
-            "INSERT INTO grid (plan_id, key, kind, name, households, unit_block_ids) VALUES ($1, $2, $3, $4, $5, $6)
-             RETURNING id",
+            "INSERT INTO grid (plan_id, district_code, key, kind, name, households, unit_block_ids)
+             VALUES ($1, left($7, 6), $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(plan_id)
         .bind(&g.key)
@@ -221,14 +222,19 @@ pub async fn save_draft(
         .bind(&g.name)
         .bind(stats.get(g.key.as_str()).copied().unwrap_or(0) as i32)
         .bind(&g.unit)
+        .bind(community.as_str())
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO grid_block (plan_id, block_id, grid_id) SELECT $1, unnest($2::int8[]), $3")
-            .bind(plan_id)
-            .bind(&g.blocks)
-            .bind(grid_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO grid_block (plan_id, block_id, grid_id, district_code)
+             SELECT $1, unnest($2::int8[]), $3, left($4, 6)",
+        )
+        .bind(plan_id)
+        .bind(&g.blocks)
+        .bind(grid_id)
+        .bind(community.as_str())
+        .execute(&mut *tx)
+        .await?;
     }
     derive_geometry_and_codes(tx, plan_id, community).await?;
     Ok((get_plan(&mut *tx, plan_id).await?, report))
@@ -292,8 +298,10 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
         })
         .collect();
     sqlx::query(
-        "INSERT INTO grid_lineage (grid_id, parent_id, households, blocks, share)
-         SELECT * FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])",
+        "INSERT INTO grid_lineage (grid_id, parent_id, households, blocks, share, district_code)
+         SELECT l.*, g.district_code FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])
+             AS l (grid_id, parent_id, households, blocks, share)
+         JOIN grid g ON g.id = l.grid_id",
     )
     .bind(links.iter().map(|l| l.0).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.1).collect::<Vec<_>>())
@@ -349,7 +357,7 @@ async fn grids_with_blocks(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<He
                 array_agg(b.households ORDER BY b.id) AS households, ST_X(s.p) AS x, ST_Y(s.p) AS y
          FROM grid g CROSS JOIN LATERAL (SELECT ST_PointOnSurface(g.geom) AS p) s
               JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id
-         WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id, s.p ORDER BY g.id",
+         WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id, g.district_code, s.p ORDER BY g.id",
     )
     .bind(plan_id)
     .fetch_all(&mut *tx)
@@ -416,7 +424,7 @@ async fn stored_grids(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<Propose
     let rows: Vec<(String, String, Vec<i64>, UnitBlocks)> = sqlx::query_as(
         "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 g.unit_block_ids
-         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.id",
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.id",
     )
     .bind(plan_id)
     .fetch_all(&mut *tx)
@@ -514,7 +522,7 @@ pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
         "SELECT g.id, g.key, g.kind, g.code, g.name, g.households, g.residents,
                 coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 ST_AsGeoJSON(g.geom, 7)::json
-         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.code, g.id",
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.code, g.id",
     )
     .bind(plan_id)
     .fetch_all(pool)
@@ -615,7 +623,7 @@ pub async fn suggest_input(
             sqlx::query_as(
                 "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
              FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id AND NOT b.retired
-             WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id ORDER BY g.key",
+             WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id, g.district_code ORDER BY g.key",
             )
             .bind(p.id)
             .fetch_all(&mut *conn)
@@ -774,7 +782,7 @@ pub async fn lineage(pool: &PgPool, plan_id: i64) -> Result<wangge_api::plans::L
                                   ORDER BY l.households DESC, l.blocks DESC, p.code) FILTER (WHERE p.id IS NOT NULL),
                          '[]') AS parents
          FROM grid g LEFT JOIN grid_lineage l ON l.grid_id = g.id LEFT JOIN grid p ON p.id = l.parent_id
-         WHERE g.plan_id = $1 GROUP BY g.id ORDER BY g.code, g.key",
+         WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.code, g.key",
     )
     .bind(plan_id)
     .fetch_all(pool)

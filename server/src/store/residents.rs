@@ -31,8 +31,9 @@ pub struct NewResident<'a> {
 pub async fn insert(conn: &mut PgConnection, r: NewResident<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO resident (name_enc, id_card_enc, phone_enc, name_masked, id_card_masked, phone_masked, id_card_digest,
-                               building_id, geom, community_code, grid_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_SetSRID(ST_MakePoint($9, $10), 4326), $11, $12) RETURNING id",
+                               building_id, geom, community_code, district_code, grid_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_SetSRID(ST_MakePoint($9, $10), 4326), $11,
+                 coalesce(left($11, 6), '000000'), $12) RETURNING id",
     )
     .bind(r.sealed.0)
     .bind(r.sealed.1)
