@@ -87,7 +87,7 @@ async fn month_tables(pool: &PgPool, parent: &str, before: NaiveDate) -> Result<
     let rows: Vec<(String, bool)> = sqlx::query_as(
         "SELECT c.relname, i.inhparent IS NOT NULL FROM pg_class c
          LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
-         WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE $1 || '\\_y%'",
+         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE $1 || '\\_y%'",
     )
     .bind(parent)
     .fetch_all(pool)
@@ -141,7 +141,11 @@ pub async fn archive(pool: &PgPool, url: &str, head: &HeadAnchor, before: NaiveD
     }
     tx.commit().await?;
 
-    let dumped = dump(url, &tables.iter().map(|t| t.2.as_str()).collect::<Vec<_>>(), out);
+    let mut dumped_tables = Vec::new();
+    for (_, _, table, _) in &tables {
+        dumped_tables.extend(with_partitions(pool, table).await?);
+    }
+    let dumped = dump(url, &dumped_tables, out);
     if let Err(e) = dumped {
         for (parent, month, table, _) in &tables {
             sqlx::query("SELECT attach_month_partition($1, $2, $3)")
@@ -210,13 +214,23 @@ pub async fn unarchive(pool: &PgPool, url: &str, head: &HeadAnchor, from: &Path)
     Ok(manifest)
 }
 
-/// Dump `tables` into `out`/[`DUMP`] and check the dump lists each table's data.
-fn dump(url: &str, tables: &[&str], out: &Path) -> Result<()> {
+/// `table` and, where a month is divided further (by district, as a sharded schema's stand-in is), its partitions:
+/// each with whether it holds rows itself.
+async fn with_partitions(pool: &PgPool, table: &str) -> Result<Vec<(String, bool)>> {
+    Ok(sqlx::query_as("SELECT relid::text, isleaf FROM pg_partition_tree($1::regclass)")
+        .bind(format!("\"{table}\""))
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Dump `tables` (name, whether it holds rows itself) into `out`/[`DUMP`] and check the dump lists the rows of each
+/// that holds them.
+fn dump(url: &str, tables: &[(String, bool)], out: &Path) -> Result<()> {
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let file: PathBuf = out.join(DUMP);
     let mut dump = client_tool("pg_dump");
     dump.args(["--format=custom", "--no-owner", "--file"]).arg(&file);
-    for t in tables {
+    for (t, _) in tables {
         dump.arg(format!("--table=public.\"{t}\""));
     }
     let done = dump.arg(for_libpq(url)).output().context("starting pg_dump")?;
@@ -225,9 +239,9 @@ fn dump(url: &str, tables: &[&str], out: &Path) -> Result<()> {
     }
     let listed = client_tool("pg_restore").arg("--list").arg(&file).output().context("starting pg_restore")?;
     let list = String::from_utf8_lossy(&listed.stdout);
-    for t in tables {
+    for (t, _) in tables.iter().filter(|t| t.1) {
         ensure!(
-            list.lines().any(|l| l.contains("TABLE DATA public") && l.split_whitespace().any(|w| w == *t)),
+            list.lines().any(|l| l.contains("TABLE DATA public") && l.split_whitespace().any(|w| w == t)),
             "the dump lacks the rows of {t}"
         );
     }

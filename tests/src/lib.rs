@@ -72,7 +72,18 @@ fn template_name() -> String {
             h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
         }
     }
-    format!("wangge_tpl_{:012x}", h & 0xffff_ffff_ffff)
+    let variant = if by_district() { "_bd" } else { "" };
+    format!("wangge_tpl_{:012x}{variant}", h & 0xffff_ffff_ffff)
+}
+
+/// Whether the tests run on the schema partitioned by district (`WANGGE_TEST_SCHEMA=by-district`): every table a
+/// district owns divided into a partition per district, as Citus would shard it (`sql/partition_by_district.sql`).
+pub fn by_district() -> bool {
+    match std::env::var("WANGGE_TEST_SCHEMA").as_deref() {
+        Ok("by-district") => true,
+        Ok("" | "plain") | Err(_) => false,
+        Ok(other) => panic!("WANGGE_TEST_SCHEMA is `by-district` or `plain`, not `{other}`"),
+    }
 }
 
 async fn ensure_template(server: &str) -> String {
@@ -91,6 +102,9 @@ async fn ensure_template(server: &str) -> String {
         admin.execute(format!("CREATE DATABASE {name}_build").as_str()).await.expect("create template");
         let pool =
             wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build"))).await.expect("migrate");
+        if by_district() {
+            pool.execute(include_str!("../sql/partition_by_district.sql")).await.expect("partition by district");
+        }
         pool.close().await;
         admin.execute(format!("ALTER DATABASE {name}_build RENAME TO {name}").as_str()).await.expect("rename");
     }

@@ -1,0 +1,142 @@
+//! Every table a district owns holds the district code in each of its keys and references, so it can be sharded
+//! by district (docs/SCALE.md). Run with `WANGGE_TEST_SCHEMA=by-district` (bin/test does, for the whole suite), the
+//! tables are partitioned by district and the demo's rows must sit in their district's partition.
+
+use wangge_server::import::demo_cases::generate_cases;
+use wangge_tests::{by_district, TestApp, TEST_DISTRICT};
+
+/// The tables a district owns.
+const OWNED: [&str; 14] = [
+    "community",
+    "block",
+    "block_adjacency",
+    "plan",
+    "grid",
+    "grid_block",
+    "grid_lineage",
+    "case_key",
+    "cases",
+    "case_trail",
+    "case_photo",
+    "notification",
+    // not yet keyed by district, but their references to the tables above carry it
+    "building",
+    "element",
+];
+
+async fn strings(app: &TestApp, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql).fetch_all(&app.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+#[tokio::test]
+async fn every_key_and_reference_of_a_districts_tables_holds_the_district_code() {
+    let app = TestApp::spawn_with_demo().await;
+    assert!(app.load_catalogue().await, "the catalogue data is needed");
+    generate_cases(&app.pool, TEST_DISTRICT, 200, &app.state.calendar()).await.unwrap();
+    let owned: Vec<String> = OWNED.iter().map(|t| t.to_string()).collect();
+    let keyed = &owned[..12];
+
+    // keys (primary, unique, exclusion) without the district code, on the tables themselves (not their partitions)
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT c.conrelid::regclass || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+         WHERE c.contype IN ('p', 'u', 'x') AND c.conparentid = 0 AND c.conrelid::regclass::text = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM unnest(c.conkey) k JOIN pg_attribute a
+                           ON a.attrelid = c.conrelid AND a.attnum = k WHERE a.attname = 'district_code')",
+    )
+    .bind(keyed)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    // a plain table keeps plan versions from overlapping with an exclusion constraint holding the district; a
+    // partitioned one holds it per partition
+    assert!(keys.is_empty(), "keys without the district code: {keys:?}");
+    let unique_indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT i.indexrelid::regclass::text FROM pg_index i
+         WHERE i.indisunique AND i.indrelid::regclass::text = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) k JOIN pg_attribute a
+                           ON a.attrelid = i.indrelid AND a.attnum = k WHERE a.attname = 'district_code')",
+    )
+    .bind(keyed)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(unique_indexes.is_empty(), "unique indexes without the district code: {unique_indexes:?}");
+
+    // every reference between them carries the district code on both sides
+    let references: Vec<String> = sqlx::query_scalar(
+        "SELECT c.conrelid::regclass || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c
+         WHERE c.contype = 'f' AND c.conparentid = 0
+           AND c.conrelid::regclass::text = ANY($1) AND c.confrelid::regclass::text = ANY($1)",
+    )
+    .bind(&owned)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(references.len() >= 20, "the references between them: {references:?}");
+    for r in &references {
+        let (from, to) = r.split_once("REFERENCES").unwrap();
+        assert!(from.contains("district_code") && to.contains("district_code"), "{r}");
+    }
+
+    // the demo's rows carry the district of what they belong to
+    for (what, sql) in [
+        ("blocks", "SELECT count(*) FROM block WHERE district_code <> left(community_code, 6)"),
+        ("plans", "SELECT count(*) FROM plan WHERE district_code <> left(community_code, 6)"),
+        ("grids", "SELECT count(*) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.district_code <> p.district_code"),
+        ("cases", "SELECT count(*) FROM cases c JOIN case_key k ON k.id = c.id WHERE c.district_code <> k.district_code"),
+        ("buildings", "SELECT count(*) FROM building WHERE community_code IS NOT NULL AND district_code <> left(community_code, 6)"),
+    ] {
+        let wrong: i64 = sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap();
+        assert_eq!(wrong, 0, "{what} in another district than their parent");
+    }
+    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM building WHERE district_code = $1")
+        .bind(TEST_DISTRICT)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(held > 0, "the demo's buildings were placed in its district");
+
+    // a row cannot name another district than the one it refers to
+    sqlx::query("INSERT INTO district (code, name) VALUES ('990102', '乙区')").execute(&app.pool).await.unwrap();
+    let plan: i64 = sqlx::query_scalar("SELECT min(id) FROM plan").fetch_one(&app.pool).await.unwrap();
+    let crossed =
+        sqlx::query("INSERT INTO grid (plan_id, district_code, key, kind) VALUES ($1, '990102', 'crossed', 'natural')")
+            .bind(plan)
+            .execute(&app.pool)
+            .await;
+    let code = crossed.expect_err("a grid of another district's plan").into_database_error().unwrap();
+    assert_eq!(code.code().as_deref(), Some("23503"), "a foreign key refuses it: {code}");
+
+    if by_district() {
+        // partitioned by district, each row in its district's partition and none in the default ones
+        for table in keyed.iter().filter(|t| !["cases", "case_trail"].contains(&t.as_str())) {
+            let kind: String = sqlx::query_scalar("SELECT relkind::text FROM pg_class WHERE oid = $1::regclass")
+                .bind(table)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(kind, "p", "{table} is partitioned");
+            let places = strings(&app, &format!("SELECT DISTINCT tableoid::regclass::text FROM {table}")).await;
+            for place in &places {
+                assert_eq!(*place, format!("{table}_d{TEST_DISTRICT}"), "{table}'s rows");
+            }
+            for district in ["990101", "990102"] {
+                let part: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                    .bind(format!("{table}_d{district}"))
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+                assert!(part, "{table} has a partition for district {district}");
+            }
+        }
+        // cases and their trail: a partition per month, divided by district
+        for table in ["cases", "case_trail"] {
+            let places = strings(&app, &format!("SELECT DISTINCT tableoid::regclass::text FROM {table}")).await;
+            assert!(!places.is_empty());
+            for place in &places {
+                assert!(place.starts_with(&format!("{table}_y")), "{place}");
+                assert!(place.ends_with(&format!("_d{TEST_DISTRICT}")), "{place}");
+            }
+        }
+    }
+}
