@@ -217,15 +217,19 @@ pub async fn unarchive(pool: &PgPool, url: &str, head: &HeadAnchor, from: &Path)
 /// `table` and, where a month is divided further (by district, as a sharded schema's stand-in is), its partitions:
 /// each with whether it holds rows itself.
 async fn with_partitions(pool: &PgPool, table: &str) -> Result<Vec<(String, bool)>> {
-    Ok(sqlx::query_as("SELECT relid::text, isleaf FROM pg_partition_tree($1::regclass)")
+    // a table that is not partitioned (nor a partition, once detached) has no tree: it is its own only member
+    let tree: Vec<(String, bool)> = sqlx::query_as("SELECT relid::text, isleaf FROM pg_partition_tree($1::regclass)")
         .bind(format!("\"{table}\""))
         .fetch_all(pool)
-        .await?)
+        .await?;
+    Ok(if tree.is_empty() { vec![(table.to_owned(), true)] } else { tree })
 }
 
 /// Dump `tables` (name, whether it holds rows itself) into `out`/[`DUMP`] and check the dump lists the rows of each
 /// that holds them.
 fn dump(url: &str, tables: &[(String, bool)], out: &Path) -> Result<()> {
+    // without a table, pg_dump would write the whole database
+    ensure!(!tables.is_empty(), "nothing to dump");
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let file: PathBuf = out.join(DUMP);
     let mut dump = client_tool("pg_dump");
