@@ -107,7 +107,8 @@ impl From<sqlx::Error> for ApiError {
                         Some("account_username_key") => {
                             ApiError::conflict(ErrorCode::UsernameTaken, "that username is already taken")
                         }
-                        Some("resident_id_card_digest_key") => ApiError::conflict(
+                        // the constraint, or its index on a district's partition where residents are partitioned
+                        Some(c) if c.starts_with("resident") && c.contains("id_card_digest") => ApiError::conflict(
                             ErrorCode::DuplicateResident,
                             "a resident with this ID-card number is already registered",
                         ),

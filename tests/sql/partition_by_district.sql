@@ -10,6 +10,8 @@ CREATE TABLE district_partitioned (parent text PRIMARY KEY, per_district_sql tex
 INSERT INTO district_partitioned VALUES
     ('community', NULL), ('block', NULL), ('block_adjacency', NULL), ('grid', NULL), ('grid_block', NULL),
     ('grid_lineage', NULL), ('case_key', NULL), ('case_photo', NULL), ('notification', NULL),
+    -- rows not yet placed in a community ('000000') stay in the default partition
+    ('building', NULL), ('element', NULL), ('resident', NULL),
     -- PostgreSQL 15 has no exclusion constraints on a partitioned table: each district's partition gets its own
     -- (plan versions of one community never overlap in time; a community lies in one district)
     ('plan', 'ALTER TABLE %I ADD EXCLUDE USING gist (community_code WITH =, tstzrange(valid_from, valid_to) WITH &&)

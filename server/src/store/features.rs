@@ -34,6 +34,16 @@ pub struct ImportSummary {
 
 const BATCH: usize = 2_000;
 
+/// The columns a building is imported with.
+const BUILDING_COLUMNS: &str = "source, source_id, kind, building_use, name, address, floors, area_m2, households, \
+                                households_source, residents, footprint";
+/// The columns a place is imported with.
+const PLACE_COLUMNS: &str = "kind, source, source_id, name, category, geom";
+/// Keeps out of an import (rows `v`) what `{table}` holds already, in whichever district it was placed: the key
+/// holds the district (docs/SCALE.md), so `ON CONFLICT` alone would not see a placed row.
+const NOT_STORED: &str =
+    "NOT EXISTS (SELECT 1 FROM {table} x WHERE x.source = v.source AND x.source_id = v.source_id) ON CONFLICT DO NOTHING";
+
 /// Store `features` under `source` (e.g. `osm`, `demo`), estimating households with `model`.
 pub async fn insert_features(
     pool: &PgPool,
@@ -85,10 +95,8 @@ pub async fn insert_features(
                 (b, building_use, area, est)
             })
             .collect();
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-            "INSERT INTO building (source, source_id, kind, building_use, name, address, floors, area_m2, households, \
-             households_source, residents, footprint) ",
-        );
+        let mut q: QueryBuilder<Postgres> =
+            QueryBuilder::new(format!("INSERT INTO building ({BUILDING_COLUMNS}) SELECT * FROM ("));
         q.push_values(&rows, |mut b, (bld, building_use, area, est)| {
             let use_name = if *building_use == BuildingUse::Residential { "residential" } else { "other" };
             b.push_bind(source)
@@ -106,14 +114,14 @@ pub async fn insert_features(
                 .push_bind_unseparated(geojson_text(&bld.footprint))
                 .push_unseparated("), 4326)), 3))");
         });
-        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        q.push(format!(") AS v ({BUILDING_COLUMNS}) WHERE {}", NOT_STORED.replace("{table}", "building")));
         summary.buildings += q.build().execute(&mut *tx).await?.rows_affected();
         summary.residential_buildings += rows.iter().filter(|r| r.1 == BuildingUse::Residential).count() as u64;
         summary.households += rows.iter().map(|r| u64::from(r.3.households)).sum::<u64>();
     }
     for chunk in f.pois.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("INSERT INTO element (kind, source, source_id, name, category, geom) ");
+            QueryBuilder::new(format!("INSERT INTO element ({PLACE_COLUMNS}) SELECT * FROM ("));
         q.push_values(chunk, |mut b, p| {
             b.push_bind("place").push_bind(source).push_bind(p.osm_id).push_bind(&p.name).push_bind(&p.kind);
             b.push("ST_SetSRID(ST_MakePoint(")
@@ -122,7 +130,7 @@ pub async fn insert_features(
                 .push_bind_unseparated(p.point.y())
                 .push_unseparated("), 4326)");
         });
-        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        q.push(format!(") AS v ({PLACE_COLUMNS}) WHERE {}", NOT_STORED.replace("{table}", "element")));
         summary.places += q.build().execute(&mut *tx).await?.rows_affected();
     }
     tx.commit().await?;
