@@ -269,6 +269,7 @@ async fn record(tx: &mut sqlx::PgConnection, action: Action, manifest: &Manifest
         .await?;
     }
     let entry = audit::Entry {
+        district: audit::SHARED_CHAIN,
         actor: "system",
         action: match action {
             Action::Archived => "archive",

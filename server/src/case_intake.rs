@@ -384,7 +384,8 @@ async fn create(state: &AppState, batch: &[Submission], fates: &[Fate]) -> ApiRe
     for ((district, day), (first, n)) in serials.iter_mut() {
         *first = state.intake.serials.take(state, district, *day, *n).await?;
     }
-    let mut w = Writer::begin_many(state, new.iter().map(|(_, s, _)| s.report.writer.clone()).collect()).await?;
+    let writers = new.iter().map(|(_, s, _)| s.report.writer.clone().in_district(s.district.as_str())).collect();
+    let mut w = Writer::begin_many(state, writers).await?;
     let mut numbers = Vec::with_capacity(new.len());
     let mut clocks = Vec::with_capacity(new.len());
     for (_, s, c) in &new {

@@ -430,6 +430,7 @@ async fn main() -> Result<()> {
             let mut tx = pool.begin().await?;
             let account = accounts::create(&mut *tx, new).await?;
             let entry = audit::Entry {
+                district: district.as_str(),
                 actor: "system",
                 action: "create-admin",
                 target: Some(format!("account {username}")),

@@ -305,6 +305,7 @@ pub async fn rate(state: &AppState, writer: Writer, token: &str, r: NewRating) -
     }
     let mut w = writer.begin(state).await?;
     let stored = case_store::load(w.conn(), id).await?.ok_or_else(|| ApiError::not_found("report", id))?;
+    w.in_district(&stored.district_code);
     if !store::rate(w.conn(), id, r.rating, comment.as_deref()).await? {
         return Err(ApiError::conflict(
             ErrorCode::NotNow,

@@ -34,13 +34,28 @@ pub struct Writer {
     pub action: String,
     /// The entity the route addresses by id, if any (its state is logged before and after).
     pub entity: Option<(Entity, i64)>,
+    /// The district whose audit chain logs the write: the acting account's, or the case's for the public's
+    /// writes ([`Writer::in_district`]); the shared chain when none is known.
+    pub district: Option<String>,
     committed: Arc<AtomicBool>,
 }
 
 impl Writer {
-    /// A write by `actor` doing `action` on `entity`.
-    pub fn new(actor: &str, action: String, entity: Option<(Entity, i64)>) -> Self {
-        Self { actor: actor.to_owned(), action, entity, committed: Arc::new(AtomicBool::new(false)) }
+    /// A write by `actor` of `district` doing `action` on `entity`.
+    pub fn new(actor: &str, district: Option<&str>, action: String, entity: Option<(Entity, i64)>) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            action,
+            entity,
+            district: district.map(str::to_owned),
+            committed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The same writer, writing the data of `district` (a report the public files is the located case's district's).
+    pub fn in_district(mut self, district: &str) -> Self {
+        self.district = Some(district.to_owned());
+        self
     }
 
     /// Whether the write was committed through [`Write::commit`].
@@ -114,6 +129,14 @@ impl Write<'_> {
         &mut self.tx
     }
 
+    /// Log this write in the chain of `district`, the district whose data it turned out to change (the public's
+    /// writes find it only once they have read the case).
+    pub fn in_district(&mut self, district: &str) {
+        for writer in &mut self.writers {
+            writer.district = Some(district.to_owned());
+        }
+    }
+
     /// Append the audit entry (the entity's state after, or for a creation the `response`, which carries the new
     /// id), commit the write and its entry together, then move the audit anchor and refresh what the write
     /// `touches`. Returns the answer: `response` with `status`.
@@ -154,6 +177,7 @@ impl Write<'_> {
         let entries: Vec<audit::Entry<'_>> = staged
             .into_iter()
             .map(|(writer, target, after)| audit::Entry {
+                district: writer.district.as_deref().unwrap_or(audit::SHARED_CHAIN),
                 actor: &writer.actor,
                 action: &writer.action,
                 target,

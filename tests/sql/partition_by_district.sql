@@ -12,6 +12,8 @@ INSERT INTO district_partitioned VALUES
     ('grid_lineage', NULL), ('case_key', NULL), ('case_photo', NULL), ('notification', NULL),
     -- rows not yet placed in a community ('000000') stay in the default partition
     ('building', NULL), ('element', NULL), ('resident', NULL),
+    -- a chain per district; the shared chain ('000000') in the default partition
+    ('audit_log', NULL), ('audit_pending', NULL),
     -- PostgreSQL 15 has no exclusion constraints on a partitioned table: each district's partition gets its own
     -- (plan versions of one community never overlap in time; a community lies in one district)
     ('plan', 'ALTER TABLE %I ADD EXCLUDE USING gist (community_code WITH =, tstzrange(valid_from, valid_to) WITH &&)
@@ -22,6 +24,7 @@ CREATE FUNCTION ensure_district_partitions(code text) RETURNS void LANGUAGE plpg
 DECLARE
     t record;
     part text;
+    waiting boolean;
 BEGIN
     FOR t IN
         SELECT d.parent, d.per_district_sql FROM district_partitioned d
@@ -33,7 +36,20 @@ BEGIN
     LOOP
         part := t.parent || '_d' || code;
         CONTINUE WHEN to_regclass(part) IS NOT NULL;
-        EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES IN (%L)', part, t.parent, code);
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE district_code = %L)', t.parent || '_default', code)
+            INTO waiting;
+        IF waiting THEN
+            -- rows of the district written before it was (a staff member's sign-in in the audit log) move from the
+            -- default partition into the new one, past the audit log's append-only trigger
+            EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part, t.parent);
+            EXECUTE format('ALTER TABLE %I DISABLE TRIGGER USER', t.parent || '_default');
+            EXECUTE format('WITH moved AS (DELETE FROM %I WHERE district_code = %L RETURNING *) INSERT INTO %I SELECT * FROM moved',
+                           t.parent || '_default', code, part);
+            EXECUTE format('ALTER TABLE %I ENABLE TRIGGER USER', t.parent || '_default');
+            EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES IN (%L)', t.parent, part, code);
+        ELSE
+            EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES IN (%L)', part, t.parent, code);
+        END IF;
         IF t.per_district_sql IS NOT NULL THEN
             EXECUTE format(t.per_district_sql, part);
         END IF;
@@ -87,6 +103,13 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I %s', fks[i][1], fks[i][2], fks[i][3]);
     END LOOP;
 END $$;
+
+-- The audit log stays append-only (its triggers went with the plain table; on the partitioned one they reach every
+-- partition).
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
 
 -- Months made from now on are divided by district too.
 CREATE OR REPLACE FUNCTION ensure_month_partition(parent text, month date) RETURNS boolean LANGUAGE plpgsql AS $$

@@ -64,13 +64,15 @@ fn with_db(server: &str, db: &str) -> String {
     opts.database(db).to_url_lossy().to_string()
 }
 
-/// Name of the template database for the current migrations.
+/// The script that partitions the template by district (`WANGGE_TEST_SCHEMA=by-district`).
+const PARTITION_BY_DISTRICT: &str = include_str!("../sql/partition_by_district.sql");
+
+/// Name of the template database for the current migrations (and partitioning script).
 fn template_name() -> String {
     let mut h: u64 = 0xcbf29ce484222325;
-    for m in wangge_server::db::MIGRATOR.iter() {
-        for b in m.checksum.iter() {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
-        }
+    let script = if by_district() { PARTITION_BY_DISTRICT.as_bytes() } else { &[] };
+    for b in wangge_server::db::MIGRATOR.iter().flat_map(|m| m.checksum.iter()).chain(script) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
     }
     let variant = if by_district() { "_bd" } else { "" };
     format!("wangge_tpl_{:012x}{variant}", h & 0xffff_ffff_ffff)
@@ -103,7 +105,7 @@ async fn ensure_template(server: &str) -> String {
         let pool =
             wangge_server::db::connect_and_migrate(&with_db(server, &format!("{name}_build"))).await.expect("migrate");
         if by_district() {
-            pool.execute(include_str!("../sql/partition_by_district.sql")).await.expect("partition by district");
+            pool.execute(PARTITION_BY_DISTRICT).await.expect("partition by district");
         }
         pool.close().await;
         admin.execute(format!("ALTER DATABASE {name}_build RENAME TO {name}").as_str()).await.expect("rename");

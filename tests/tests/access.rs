@@ -386,9 +386,14 @@ async fn the_audit_log_records_writes_and_detects_tampering() {
     assert!(entries >= 4, "{chain}");
 
     // The table refuses changes outright …
-    let refused = sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE seq = 2").execute(&app.pool).await;
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE district_code = '990101' AND seq = 2")
+        .execute(&app.pool)
+        .await;
     assert!(refused.is_err(), "append-only");
-    assert!(sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&app.pool).await.is_err());
+    assert!(sqlx::query("DELETE FROM audit_log WHERE district_code = '990101' AND seq = 2")
+        .execute(&app.pool)
+        .await
+        .is_err());
     // … and a superuser who switches that off is caught by the chain.
     sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only").execute(&app.pool).await.unwrap();
     sqlx::query("UPDATE audit_log SET after = jsonb_set(after, '{note}', '\"篡改\"') WHERE seq = (SELECT seq FROM audit_log WHERE action = 'PUT /api/plans/{id}')")
@@ -414,7 +419,7 @@ async fn the_audit_log_records_writes_and_detects_tampering() {
         .unwrap();
     let (_, chain) = admin.get("/api/audit/verify").await;
     assert_eq!(chain["intact"], true, "restored: {chain}");
-    sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(&app.pool).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE district_code = '990101' AND seq = 1").execute(&app.pool).await.unwrap();
     let (_, chain) = admin.get("/api/audit/verify").await;
     assert_eq!((chain["intact"].as_bool(), chain["first_broken"].as_i64()), (Some(false), Some(2)), "{chain}");
 }

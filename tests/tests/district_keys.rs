@@ -8,7 +8,7 @@ use wangge_server::import::demo_cases::generate_cases;
 use wangge_tests::{by_district, TestApp, TEST_DISTRICT};
 
 /// The tables a district owns.
-const OWNED: [&str; 15] = [
+const OWNED: [&str; 17] = [
     "community",
     "block",
     "block_adjacency",
@@ -25,6 +25,9 @@ const OWNED: [&str; 15] = [
     "building",
     "element",
     "resident",
+    // one hash chain per district; the shared chain's entries are '000000'
+    "audit_log",
+    "audit_pending",
 ];
 
 async fn strings(app: &TestApp, sql: &str) -> Vec<String> {
@@ -133,8 +136,8 @@ async fn every_key_and_reference_of_a_districts_tables_holds_the_district_code()
             .await;
             let expected = format!("{table}_d{TEST_DISTRICT} {TEST_DISTRICT}");
             assert!(places.iter().all(|p| *p == expected), "{table}'s rows: {places:?}");
-            // the demo holds no redraw, photo or notification
-            if !["grid_lineage", "case_photo", "notification"].contains(table) {
+            // the demo holds no redraw, photo or notification, and its audit entries are chained already
+            if !["grid_lineage", "case_photo", "notification", "audit_pending"].contains(table) {
                 assert_eq!(places, [expected], "{table} holds the demo's rows");
             }
             for district in ["990101", "990102"] {

@@ -189,6 +189,15 @@ async fn a_resident_reports_follows_rates_and_the_district_center_reopens() {
     assert_eq!(typed::<Tracked>(b).rating, Some(Rating::Unsatisfied));
     let (s, b) = public.post(&format!("/api/track/{}/rating", tracking.token), &rating).await;
     assert_eq!((s, error(b)), (409, ErrorCode::NotNow));
+    // The public's writes are logged in the chain of the district the report was located in.
+    o.app.chained().await;
+    let chains: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT district_code, count(*) FROM audit_log WHERE actor = 'public' AND status < 300 GROUP BY 1",
+    )
+    .fetch_all(&o.app.pool)
+    .await
+    .unwrap();
+    assert!(matches!(chains.as_slice(), [(d, n)] if d == &A[..6] && *n >= 2), "{chains:?}");
     let (_, notes) = o.center.get("/api/notifications").await;
     assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "unsatisfied" && n["case_id"] == id), "{notes}");
     let (_, b) = o.street.get(&format!("/api/cases/{id}")).await;

@@ -234,10 +234,13 @@ async fn deleting_the_newest_audit_entries_is_detected_by_the_anchored_head() {
 
     // A superuser removes the newest two entries: the chain itself still links, the anchor does not match.
     sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only").execute(&app.pool).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 2 FROM audit_log)")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "DELETE FROM audit_log WHERE district_code = '990101'
+         AND seq > (SELECT max(seq) - 2 FROM audit_log WHERE district_code = '990101')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only").execute(&app.pool).await.unwrap();
     let (_, chain) = admin.get("/api/audit/verify").await;
     assert_eq!((chain["intact"].as_bool(), chain["reason"].as_str()), (Some(false), Some("truncated")), "{chain}");

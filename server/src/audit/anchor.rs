@@ -1,12 +1,15 @@
-//! The chain's head, kept outside the database. The hash chain shows that no entry was changed, inserted or removed
+//! The chains' heads, kept outside the database. A hash chain shows that no entry was changed, inserted or removed
 //! *before* the newest one, but deleting the newest entries leaves a shorter chain that is still intact. So after
-//! every append the server writes the newest entry's number and hash to a file in its data directory, signed with
-//! a key derived from the data key (HMAC-SHA256); verifying the log compares the table with this anchor. Whoever can
-//! delete rows in the database but cannot write the data directory's files with the key can no longer cut the log
-//! short unnoticed.
+//! every append the server writes each chain's newest entry number and hash to a file in its data directory, signed
+//! with a key derived from the data key (HMAC-SHA256); verifying the log compares the table with this anchor. Whoever
+//! can delete rows in the database but cannot write the data directory's files with the key can no longer cut a
+//! chain short unnoticed.
 //!
-//! The anchor only moves forward: concurrent appends (and other processes, through a lock file) never move it back.
+//! There is one chain per district (see [`super`]) and one file for all their heads. A head only moves forward:
+//! concurrent appends (and other processes, through a lock file) never move one back. A file written before chains
+//! were per district holds one head, read as the shared chain's (the entries of that time are that chain).
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,9 +19,10 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::SHARED_CHAIN;
 use crate::auth::vault::DataKey;
 
-/// The newest entry as last anchored.
+/// The newest entry of a chain as last anchored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
     /// Its sequence number.
@@ -27,9 +31,19 @@ pub struct Head {
     pub hash: String,
 }
 
-/// The anchor file as stored: the head and its signature.
+/// Each chain's head, by district code.
+pub type Heads = BTreeMap<String, Head>;
+
+/// The anchor file as stored: every chain's head and their signature.
 #[derive(Serialize, Deserialize)]
 struct Signed {
+    heads: Heads,
+    mac: String,
+}
+
+/// The anchor file as written before chains were per district: the one chain's head.
+#[derive(Deserialize)]
+struct SignedOne {
     seq: i64,
     hash: String,
     mac: String,
@@ -40,10 +54,20 @@ struct Signed {
 pub enum Anchored {
     /// No anchor yet (an empty log, or a log written before anchors existed).
     Missing,
-    /// A head with a valid signature.
-    Head(Head),
+    /// Heads with a valid signature.
+    Heads(Heads),
     /// The file exists but its signature does not match (it was edited or forged).
     Forged,
+}
+
+impl Anchored {
+    /// The anchored head of `chain`, if the file is genuine and names one.
+    pub fn head(&self, chain: &str) -> Option<&Head> {
+        match self {
+            Anchored::Heads(heads) => heads.get(chain),
+            _ => None,
+        }
+    }
 }
 
 /// The head anchor of one database's audit log.
@@ -84,12 +108,12 @@ impl HeadAnchor {
         self.file.read()
     }
 
-    /// Move the anchor to entry `seq` with `hash` (hex), unless it already stands at a later entry. The file is
-    /// replaced atomically (written beside, flushed, renamed), on a blocking thread: the flush does not hold up the
-    /// requests sharing the caller's thread.
-    pub async fn advance(&self, seq: i64, hash: String) -> Result<()> {
+    /// Move each chain's anchor to the head given for it, unless it already stands at a later entry; the other
+    /// chains' heads stay. The file is replaced atomically (written beside, flushed, renamed), on a blocking thread:
+    /// the flush does not hold up the requests sharing the caller's thread.
+    pub async fn advance(&self, heads: Heads) -> Result<()> {
         let file = self.file.clone();
-        tokio::task::spawn_blocking(move || file.advance(seq, &hash)).await?
+        tokio::task::spawn_blocking(move || file.advance(heads)).await?
     }
 
     /// Ask for a run of the chain; the ticket it answers is served by any run that begins after this call.
@@ -109,8 +133,10 @@ impl HeadAnchor {
 }
 
 impl AnchorFile {
-    fn mac(&self, seq: i64, hash: &str) -> String {
-        hex::encode(self.key.audit_anchor_mac(format!("{seq}:{hash}").as_bytes()))
+    /// The signature of every head: one line per chain, in the order of district codes.
+    fn mac(&self, heads: &Heads) -> String {
+        let text: Vec<String> = heads.iter().map(|(chain, h)| format!("{chain}:{}:{}", h.seq, h.hash)).collect();
+        hex::encode(self.key.audit_anchor_mac(text.join("\n").as_bytes()))
     }
 
     fn read(&self) -> Result<Anchored> {
@@ -119,33 +145,48 @@ impl AnchorFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchored::Missing),
             Err(e) => return Err(e).with_context(|| format!("reading {}", self.path.display())),
         };
-        let Ok(signed) = serde_json::from_str::<Signed>(&text) else {
+        let (heads, mac, expected) = if let Ok(signed) = serde_json::from_str::<Signed>(&text) {
+            let expected = self.mac(&signed.heads);
+            (signed.heads, signed.mac, expected)
+        } else if let Ok(one) = serde_json::from_str::<SignedOne>(&text) {
+            let expected = hex::encode(self.key.audit_anchor_mac(format!("{}:{}", one.seq, one.hash).as_bytes()));
+            (Heads::from([(SHARED_CHAIN.to_owned(), Head { seq: one.seq, hash: one.hash })]), one.mac, expected)
+        } else {
             return Ok(Anchored::Forged);
         };
-        let expected = self.mac(signed.seq, &signed.hash);
-        if !crate::auth::session::same_token(&expected, &signed.mac) {
+        if !crate::auth::session::same_token(&expected, &mac) {
             return Ok(Anchored::Forged);
         }
-        Ok(Anchored::Head(Head { seq: signed.seq, hash: signed.hash }))
+        Ok(Anchored::Heads(heads))
     }
 
-    fn advance(&self, seq: i64, hash: &str) -> Result<()> {
+    fn advance(&self, moved: Heads) -> Result<()> {
         let _turn = self.turn.lock().expect("anchor lock");
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;
         }
         let lock = File::create(self.path.with_extension("lock"))?;
         lock.lock().context("locking the audit anchor")?;
-        match self.read()? {
-            Anchored::Head(h) if h.seq >= seq => return Ok(()),
+        let mut heads = match self.read()? {
+            Anchored::Heads(heads) => heads,
+            Anchored::Missing => Heads::new(),
             Anchored::Forged => {
                 // Keep the evidence: verification reports it until an administrator looks.
                 tracing::error!(path = %self.path.display(), "the audit head anchor's signature is wrong; not moving it");
                 return Ok(());
             }
-            _ => {}
+        };
+        let mut changed = false;
+        for (chain, head) in moved {
+            if heads.get(&chain).is_none_or(|h| h.seq < head.seq) {
+                heads.insert(chain, head);
+                changed = true;
+            }
         }
-        let signed = Signed { seq, hash: hash.to_owned(), mac: self.mac(seq, hash) };
+        if !changed {
+            return Ok(());
+        }
+        let signed = Signed { mac: self.mac(&heads), heads };
         let tmp = self.path.with_extension("tmp");
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -169,15 +210,32 @@ mod tests {
         HeadAnchor::new(path, DataKey::from_hex(&"33".repeat(32)).unwrap())
     }
 
+    fn heads(list: &[(&str, i64, &str)]) -> Heads {
+        list.iter().map(|(c, seq, hash)| (c.to_string(), Head { seq: *seq, hash: hash.to_string() })).collect()
+    }
+
     #[test]
-    fn moves_forward_only_and_detects_edits() {
+    fn moves_each_chain_forward_only_and_detects_edits() {
         let a = anchor("forward");
         assert_eq!(a.read().unwrap(), Anchored::Missing);
-        a.file.advance(5, "aa").unwrap();
-        a.file.advance(3, "bb").unwrap();
-        assert_eq!(a.read().unwrap(), Anchored::Head(Head { seq: 5, hash: "aa".into() }));
+        a.file.advance(heads(&[("320115", 5, "aa")])).unwrap();
+        a.file.advance(heads(&[("320115", 3, "bb"), ("320116", 2, "cc")])).unwrap();
+        assert_eq!(a.read().unwrap(), Anchored::Heads(heads(&[("320115", 5, "aa"), ("320116", 2, "cc")])));
         let edited = fs::read_to_string(a.path()).unwrap().replace("\"seq\":5", "\"seq\":2");
         fs::write(a.path(), edited).unwrap();
+        assert_eq!(a.read().unwrap(), Anchored::Forged);
+        let _ = fs::remove_file(a.path());
+    }
+
+    #[test]
+    fn a_file_from_before_chains_per_district_is_the_shared_chain() {
+        let a = anchor("one");
+        let mac = hex::encode(a.file.key.audit_anchor_mac(b"7:ab"));
+        fs::write(a.path(), format!("{{\"seq\":7,\"hash\":\"ab\",\"mac\":\"{mac}\"}}")).unwrap();
+        assert_eq!(a.read().unwrap().head(SHARED_CHAIN), Some(&Head { seq: 7, hash: "ab".into() }));
+        a.file.advance(heads(&[("320115", 1, "cd")])).unwrap();
+        assert_eq!(a.read().unwrap(), Anchored::Heads(heads(&[(SHARED_CHAIN, 7, "ab"), ("320115", 1, "cd")])));
+        fs::write(a.path(), format!("{{\"seq\":8,\"hash\":\"ab\",\"mac\":\"{mac}\"}}")).unwrap();
         assert_eq!(a.read().unwrap(), Anchored::Forged);
         let _ = fs::remove_file(a.path());
     }

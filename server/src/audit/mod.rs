@@ -5,6 +5,12 @@
 //! [`anchor`] kept outside the database, and takes the before/after snapshots of entities — never with personal
 //! data in clear.
 //!
+//! There is one chain per district: an entry belongs to the district whose data it changes (the acting account's,
+//! or for the public's writes the case's), and each district's entries are numbered and linked among themselves, so
+//! that a district's log lives, grows and is verified with the district's data (in its shard, under Citus). Entries
+//! about no one district go to the [`SHARED_CHAIN`], which also holds every entry logged before chains were per
+//! district.
+//!
 //! What is logged: every change (staff writes, sign-ins, sign-outs, account creation) and every disclosure of
 //! personal data (reveals). Reads — locate, search, lists — are not; refused sign-ins are counted per name and
 //! address in `sign_in_failure` instead of one entry each (see `auth::lockout`).
@@ -21,11 +27,16 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::Notify;
 
 use crate::store::places::Entity;
-use anchor::{Anchored, Head, HeadAnchor};
+use anchor::{Anchored, Head, HeadAnchor, Heads};
+
+/// The chain of the entries about no one district, and of every entry logged before chains were per district.
+pub const SHARED_CHAIN: &str = "000000";
 
 /// One entry to append.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
+    /// The district whose chain it goes to (its data's district), or [`SHARED_CHAIN`].
+    pub district: &'a str,
     /// Who: a username, `public`, or `system` for command-line jobs.
     pub actor: &'a str,
     /// What: e.g. `POST /api/plans/{id}/publish`, `login`, `reveal`.
@@ -44,10 +55,10 @@ pub struct Entry<'a> {
 /// for the chain's lock; [`chain_pending`] links them into the chain, in this order, once committed.
 pub async fn stage_in(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_pending (actor, action, target, status, before, after)
-         SELECT actor, action, target, status, before, after
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])
-              WITH ORDINALITY AS e (actor, action, target, status, before, after, n) ORDER BY n",
+        "INSERT INTO audit_pending (district_code, actor, action, target, status, before, after)
+         SELECT district_code, actor, action, target, status, before, after
+         FROM unnest($7::text[], $1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[])
+              WITH ORDINALITY AS e (district_code, actor, action, target, status, before, after, n) ORDER BY n",
     )
     .bind(entries.iter().map(|e| e.actor).collect::<Vec<_>>())
     .bind(entries.iter().map(|e| e.action).collect::<Vec<_>>())
@@ -55,6 +66,7 @@ pub async fn stage_in(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<
     .bind(entries.iter().map(|e| i32::from(e.status)).collect::<Vec<_>>())
     .bind(entries.iter().map(|e| e.before.clone()).collect::<Vec<_>>())
     .bind(entries.iter().map(|e| e.after.clone()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.district).collect::<Vec<_>>())
     .execute(conn)
     .await?;
     Ok(())
@@ -72,27 +84,41 @@ pub async fn chain_pending(pool: &PgPool, head: &HeadAnchor) -> Result<u64> {
     }
     // Everyone who asked by now committed before asking: this run's snapshot sees their entries.
     let upto = head.chain_asks_so_far();
-    let anchored = match head.read()? {
-        Anchored::Head(h) => Some(h),
-        _ => None,
+    let anchored = head.read()?;
+    let anchored_seqs: serde_json::Map<String, Value> = match &anchored {
+        Anchored::Heads(heads) => heads.iter().map(|(chain, h)| (chain.clone(), h.seq.into())).collect(),
+        _ => Default::default(),
     };
-    let (seq, hash, chained, still): (Option<i64>, Option<String>, i64, Option<String>) =
-        sqlx::query_as("SELECT head_seq, head_hash, chained, anchored_hash FROM audit_chain_pending($1)")
-            .bind(anchored.as_ref().map(|h| h.seq))
-            .fetch_one(pool)
-            .await?;
-    if let (Some(seq), Some(hash), true) = (seq, hash, chained > 0) {
-        // Move the anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut
-        // and rewritten), the anchor stays where it is, as evidence.
-        match anchored {
+    let grown: Vec<(String, i64, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT district_code, head_seq, head_hash, chained, anchored_hash FROM audit_chain_pending($1)",
+    )
+    .bind(Value::Object(anchored_seqs))
+    .fetch_all(pool)
+    .await?;
+    let mut chained = 0;
+    let mut moved = Heads::new();
+    for (chain, seq, hash, n, still) in grown {
+        chained += n as u64;
+        // Move an anchor only along an unbroken chain: if the anchored entry is gone or changed (the end was cut
+        // and rewritten), that chain's anchor stays where it is, as evidence.
+        match anchored.head(&chain) {
             Some(h) if h.seq < seq && still.as_deref() != Some(h.hash.as_str()) => {
-                tracing::error!(anchored = h.seq, "the audit log no longer holds its anchored head; the anchor stays");
+                tracing::error!(
+                    chain,
+                    anchored = h.seq,
+                    "the audit log no longer holds its anchored head; the anchor stays"
+                );
             }
-            _ => head.advance(seq, hash).await?,
+            _ => {
+                moved.insert(chain, Head { seq, hash });
+            }
         }
     }
+    if !moved.is_empty() {
+        head.advance(moved).await?;
+    }
     *served = upto;
-    Ok(chained as u64)
+    Ok(chained)
 }
 
 /// The shortest time between two runs of a [`Chainer`]: the entries staged meanwhile are chained together.
@@ -156,9 +182,11 @@ pub fn without_geometry(v: Value) -> Value {
     }
 }
 
-/// The outcome of checking the chain.
+/// The outcome of checking one chain.
 #[derive(Debug, Serialize)]
 pub struct Verification {
+    /// The chain: its district's code, or [`SHARED_CHAIN`].
+    pub chain: String,
     /// Whether every entry's hash and link are intact.
     pub intact: bool,
     /// How many entries were checked.
@@ -166,74 +194,112 @@ pub struct Verification {
     /// The first entry whose hash or link is wrong.
     pub first_broken: Option<i64>,
     /// Why it is wrong: `hash` (its fields were changed), `link` (an entry before it was changed, removed or
-    /// inserted), `sequence` (numbers skip), `truncated` (entries up to the anchored head are missing), `head` (the
-    /// anchored entry's hash differs: the end was removed and rewritten), `anchor_forged` (the anchor file's
-    /// signature is wrong).
+    /// inserted, or it was moved from another district's chain), `sequence` (numbers skip), `truncated` (entries up
+    /// to the anchored head are missing), `head` (the anchored entry's hash differs: the end was removed and
+    /// rewritten), `anchor_forged` (the anchor file's signature is wrong).
     pub reason: Option<String>,
     /// Hash of the last entry (hex).
     pub head: Option<String>,
-    /// The head as anchored outside the database (a signed file in the data directory); `None` before the first
-    /// anchored write.
+    /// The head as anchored outside the database (a signed file in the data directory); `None` before the chain's
+    /// first anchored write.
     pub anchor: Option<Head>,
 }
 
-/// Recompute every entry's hash and link, in order, and compare the end of the chain with the anchored head.
-pub async fn verify(pool: &PgPool, anchor: &HeadAnchor) -> Result<Verification> {
-    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(pool).await?;
-    let head: Option<String> =
-        sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(pool)
-            .await?;
-    let broken: Option<(i64, String)> = sqlx::query_as(
-        "SELECT seq, CASE WHEN NOT hash_ok THEN 'hash' WHEN NOT link_ok THEN 'link' ELSE 'sequence' END FROM (
-           SELECT seq,
-                  hash = audit_entry_hash(prev_hash, seq, at, actor, action, target, status, before, after) AS hash_ok,
-                  prev_hash = coalesce(lag(hash) OVER w, decode(repeat('00', 32), 'hex')) AS link_ok,
-                  seq = row_number() OVER w AS seq_ok
-           FROM audit_log WINDOW w AS (ORDER BY seq)) t
-         WHERE NOT (hash_ok AND link_ok AND seq_ok) ORDER BY seq LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await?;
-    let anchored = anchor.read()?;
-    let broken = match (broken, &anchored) {
-        (Some(b), _) => Some((Some(b.0), b.1)),
-        (None, Anchored::Forged) => Some((None, "anchor_forged".to_owned())),
-        (None, Anchored::Head(h)) => {
-            let hash: Option<String> = sqlx::query_scalar("SELECT encode(hash, 'hex') FROM audit_log WHERE seq = $1")
-                .bind(h.seq)
-                .fetch_optional(pool)
-                .await?;
-            match hash {
-                None => Some((Some(entries + 1), "truncated".to_owned())),
-                Some(hash) if hash != h.hash => Some((Some(h.seq), "head".to_owned())),
-                Some(_) => None,
-            }
-        }
-        (None, Anchored::Missing) => None,
-    };
-    Ok(Verification {
-        intact: broken.is_none(),
-        entries,
-        first_broken: broken.as_ref().and_then(|b| b.0),
-        reason: broken.map(|b| b.1),
-        head,
-        anchor: match anchored {
-            Anchored::Head(h) => Some(h),
-            _ => None,
-        },
-    })
+/// Recompute every entry's hash and link in `chain`, in order, and compare its end with the anchored head.
+pub async fn verify(pool: &PgPool, anchor: &HeadAnchor, chain: &str) -> Result<Verification> {
+    let found = check(pool, anchor, Some(chain)).await?;
+    Ok(found.into_iter().next().expect("the chain asked for is checked"))
 }
 
-/// The newest entries first, at most `limit`, optionally only before entry `before_seq`.
-pub async fn recent(pool: &PgPool, limit: i64, before_seq: Option<i64>) -> Result<Vec<Value>> {
+/// [`verify`] every chain: each district's that holds entries or is anchored, and the shared chain.
+pub async fn verify_all(pool: &PgPool, anchor: &HeadAnchor) -> Result<Vec<Verification>> {
+    check(pool, anchor, None).await
+}
+
+/// What the chain looks like in the table, per chain: entries, and the first broken one with why.
+type Scan = (i64, Option<i64>, Option<String>);
+
+async fn check(pool: &PgPool, anchor: &HeadAnchor, only: Option<&str>) -> Result<Vec<Verification>> {
+    let scanned: Vec<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT district_code, count(*), min(seq) FILTER (WHERE NOT ok),
+                (array_agg(reason ORDER BY seq) FILTER (WHERE NOT ok))[1]
+         FROM (SELECT district_code, seq, hash_ok AND link_ok AND seq_ok AS ok,
+                      CASE WHEN NOT hash_ok THEN 'hash' WHEN NOT link_ok THEN 'link' ELSE 'sequence' END AS reason
+               FROM (SELECT district_code, seq,
+                            hash = audit_entry_hash(prev_hash, seq, at, actor, action, target, status, before, after)
+                                AS hash_ok,
+                            prev_hash = coalesce(lag(hash) OVER w, audit_genesis(district_code)) AS link_ok,
+                            seq = row_number() OVER w AS seq_ok
+                     FROM audit_log WHERE $1::text IS NULL OR district_code = $1
+                     WINDOW w AS (PARTITION BY district_code ORDER BY seq)) t) r
+         GROUP BY district_code",
+    )
+    .bind(only)
+    .fetch_all(pool)
+    .await?;
+    let anchored = anchor.read()?;
+    let mut chains: std::collections::BTreeMap<String, Scan> =
+        scanned.into_iter().map(|(chain, n, first, why)| (chain, (n, first, why))).collect();
+    let mut expected: Vec<String> = match (&anchored, only) {
+        (_, Some(chain)) => vec![chain.to_owned()],
+        (Anchored::Heads(heads), None) => heads.keys().cloned().collect(),
+        _ => vec![],
+    };
+    expected.push(SHARED_CHAIN.to_owned());
+    for chain in expected.into_iter().filter(|c| only.is_none_or(|o| o == c)) {
+        chains.entry(chain).or_insert((0, None, None));
+    }
+    let mut out = Vec::with_capacity(chains.len());
+    for (chain, (entries, first, why)) in chains {
+        let head = hash_at(pool, &chain, None).await?;
+        let broken = match (first, &anchored) {
+            (Some(seq), _) => Some((Some(seq), why.unwrap_or_default())),
+            (None, Anchored::Forged) => Some((None, "anchor_forged".to_owned())),
+            (None, Anchored::Heads(heads)) => match heads.get(&chain) {
+                Some(h) => match hash_at(pool, &chain, Some(h.seq)).await? {
+                    None => Some((Some(entries + 1), "truncated".to_owned())),
+                    Some(hash) if hash != h.hash => Some((Some(h.seq), "head".to_owned())),
+                    Some(_) => None,
+                },
+                None => None,
+            },
+            (None, Anchored::Missing) => None,
+        };
+        out.push(Verification {
+            intact: broken.is_none(),
+            entries,
+            first_broken: broken.as_ref().and_then(|b| b.0),
+            reason: broken.map(|b| b.1),
+            head,
+            anchor: anchored.head(&chain).cloned(),
+            chain,
+        });
+    }
+    Ok(out)
+}
+
+/// The hash (hex) of entry `seq` of `chain`, or of its newest entry.
+async fn hash_at(pool: &PgPool, chain: &str, seq: Option<i64>) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT jsonb_build_object('seq', seq, 'at', at, 'actor', actor, 'action', action, 'target', target,
-                'status', status, 'before', before, 'after', after, 'hash', encode(hash, 'hex'))
-         FROM audit_log WHERE ($2::int8 IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $1",
+        "SELECT encode(hash, 'hex') FROM audit_log WHERE district_code = $1 AND ($2::int8 IS NULL OR seq = $2)
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(chain)
+    .bind(seq)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The newest entries of `chain` first, at most `limit`, optionally only before entry `before_seq`.
+pub async fn recent(pool: &PgPool, chain: &str, limit: i64, before_seq: Option<i64>) -> Result<Vec<Value>> {
+    Ok(sqlx::query_scalar(
+        "SELECT jsonb_build_object('chain', district_code, 'seq', seq, 'at', at, 'actor', actor, 'action', action,
+                'target', target, 'status', status, 'before', before, 'after', after, 'hash', encode(hash, 'hex'))
+         FROM audit_log WHERE district_code = $3 AND ($2::int8 IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $1",
     )
     .bind(limit)
     .bind(before_seq)
+    .bind(chain)
     .fetch_all(pool)
     .await?)
 }

@@ -109,12 +109,12 @@ async fn admit(req: &mut ServiceRequest) -> Result<(Principal, Option<Writer>), 
     match access {
         Access::Public => {}
         Access::PublicWrite | Access::Partner => {
-            let actor = match &principal {
-                Principal::Public => "public".to_owned(),
-                Principal::Client(c) => c.actor(),
-                Principal::Staff(s) => s.username.clone(),
+            let (actor, district) = match &principal {
+                Principal::Public => ("public".to_owned(), None),
+                Principal::Client(c) => (c.actor(), Some(c.district.as_str())),
+                Principal::Staff(s) => (s.username.clone(), Some(s.district.as_str())),
             };
-            writer = Some(Writer::new(&actor, format!("{method} {pattern}"), None));
+            writer = Some(Writer::new(&actor, district, format!("{method} {pattern}"), None));
         }
         Access::Tiles => {
             let public = policy::path_param(&pattern, req.path(), "source")
@@ -163,7 +163,8 @@ async fn admit(req: &mut ServiceRequest) -> Result<(Principal, Option<Writer>), 
                     }
                     _ => None,
                 };
-                writer = Some(Writer::new(&staff.username, format!("{method} {pattern}"), entity));
+                let district = Some(staff.district.as_str());
+                writer = Some(Writer::new(&staff.username, district, format!("{method} {pattern}"), entity));
             }
         }
     }

@@ -301,10 +301,11 @@ async fn raw_inserts(pool: &PgPool, rows: &Arc<Vec<RawRow>>, clients: usize, pee
                         .execute(&mut *tx)
                         .await?;
                         sqlx::query(
-                            "INSERT INTO audit_pending (actor, action, status, after)
-                             VALUES ('raw', 'POST /api/cases', 201, $1::jsonb)",
+                            "INSERT INTO audit_pending (district_code, actor, action, status, after)
+                             VALUES ($2, 'raw', 'POST /api/cases', 201, $1::jsonb)",
                         )
                         .bind(&r.audit)
+                        .bind(&r.district_code)
                         .execute(&mut *tx)
                         .await?;
                         tx.commit().await?;

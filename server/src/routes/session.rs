@@ -56,6 +56,8 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
     let record = accounts::for_login(&state.pool, &username).await?;
     // Verify against a decoy when the account is missing, so timing does not tell which names exist.
     let hash = record.as_ref().map_or(password::decoy_hash(), |r| r.password_hash.as_str()).to_owned();
+    // Sign-ins are logged in the account's district's chain; a name no account has, in the shared one.
+    let chain = record.as_ref().map_or(audit::SHARED_CHAIN.to_owned(), |r| r.district.clone());
     let matches =
         tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.map_err(anyhow::Error::from)?;
     let account = match record {
@@ -66,8 +68,15 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
             if failure.locked_now {
                 let target = Some(format!("account {username}"));
                 let after = Some(json!({ "address": address, "failures": failure.pair_failures }));
-                let entry =
-                    audit::Entry { actor: "public", action: "login_locked", target, status: 429, before: None, after };
+                let entry = audit::Entry {
+                    district: &chain,
+                    actor: "public",
+                    action: "login_locked",
+                    target,
+                    status: 429,
+                    before: None,
+                    after,
+                };
                 audit::append(&state.pool, &state.security.audit_head, entry).await?;
             }
             return Err(ApiError::new(
@@ -82,16 +91,17 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Credenti
     let staff = session::resolve(&state.pool, &state.security.sessions, &token)
         .await?
         .ok_or_else(|| anyhow::anyhow!("session just started is missing"))?;
-    audit_login(&state, &username, &username, "login", 200).await?;
+    audit_login(&state, &chain, &username, "login").await?;
     debug_assert_eq!(staff.csrf_token, csrf);
     Ok(HttpResponse::Ok()
         .cookie(session::cookie(token, state.security.secure_cookies))
         .json(json!({ "signed_in": true, "account": staff })))
 }
 
-async fn audit_login(state: &AppState, actor: &str, username: &str, action: &str, status: u16) -> ApiResult<()> {
-    let entry =
-        audit::Entry { actor, action, target: Some(format!("account {username}")), status, before: None, after: None };
+/// Log `username` signing in or out, in the chain of `district` (the account's).
+async fn audit_login(state: &AppState, district: &str, username: &str, action: &str) -> ApiResult<()> {
+    let target = Some(format!("account {username}"));
+    let entry = audit::Entry { district, actor: username, action, target, status: 200, before: None, after: None };
     audit::append(&state.pool, &state.security.audit_head, entry).await?;
     Ok(())
 }
@@ -99,7 +109,7 @@ async fn audit_login(state: &AppState, actor: &str, username: &str, action: &str
 async fn logout(state: web::Data<AppState>, req: HttpRequest, principal: Principal) -> ApiResult<HttpResponse> {
     if let (Some(cookie), Principal::Staff(s)) = (req.cookie(session::COOKIE), &principal) {
         session::end(&state.pool, &state.security.sessions, cookie.value()).await?;
-        audit_login(&state, &s.username, &s.username, "logout", 200).await?;
+        audit_login(&state, s.district.as_str(), &s.username, "logout").await?;
     }
     Ok(HttpResponse::Ok().cookie(session::removal(state.security.secure_cookies)).json(json!({ "signed_in": false })))
 }

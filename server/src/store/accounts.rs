@@ -122,16 +122,18 @@ pub struct LoginRecord {
     pub password_hash: String,
     /// Disabled accounts cannot sign in.
     pub disabled: bool,
+    /// The district the account belongs to (whose audit chain logs its sign-ins).
+    pub district: String,
 }
 
 /// The account with this username.
 pub async fn for_login(pool: &PgPool, username: &str) -> Result<Option<LoginRecord>> {
-    let row: Option<(i64, String, bool)> =
-        sqlx::query_as("SELECT id, password_hash, disabled FROM account WHERE username = $1")
+    let row: Option<(i64, String, bool, String)> =
+        sqlx::query_as("SELECT id, password_hash, disabled, district_code FROM account WHERE username = $1")
             .bind(username)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(id, password_hash, disabled)| LoginRecord { id, password_hash, disabled }))
+    Ok(row.map(|(id, password_hash, disabled, district)| LoginRecord { id, password_hash, disabled, district }))
 }
 
 /// The public contact of the grid workers and grid heads whose scope includes a grid code: name and work phone.
