@@ -174,7 +174,15 @@ await page.getByTestId('audit-verify').click();
 await page.getByTestId('audit-result').waitFor();
 check((await page.getByTestId('audit-result').textContent()).includes('审计链完整'), 'the audit chain verifies as intact');
 check((await page.getByTestId('audit-entries').textContent()).includes('/reveal'), 'the reveal is in the audit log');
+check((await page.getByTestId('audit-result').textContent()).includes(fixture.district), 'the district\'s own chain was verified');
 await page.screenshot({ path: `${artifacts}/admin.png` });
+// The shared chain (entries about no one district) is one click away, verified on its own.
+await page.getByTestId('audit-chains').locator('button').nth(1).click();
+await page.getByTestId('audit-verify').click();
+await page.waitForFunction(() => (document.querySelector('[data-testid=audit-result]') || {}).textContent?.includes('000000'));
+check((await page.getByTestId('audit-result').textContent()).includes('审计链完整'), 'the shared chain verifies as intact');
+check(!(await page.getByTestId('audit-entries').textContent()).includes('/reveal'), 'the district\'s entries are not in the shared chain');
+await page.screenshot({ path: `${artifacts}/admin-shared-chain.png` });
 await page.goBack();
 await page.getByTestId('account-row').first().waitFor({ state: 'detached' });
 check(new URL(page.url()).pathname === '/', 'the back button leaves the admin panel for the map');

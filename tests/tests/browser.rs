@@ -35,6 +35,7 @@ async fn map_renders_searches_locates_and_the_public_map_shows_nothing_private()
         "password": TEST_PASSWORD,
         "worker": "zhang.wei",
         "admin": "admin",
+        "district": "990101",
     });
     // a resident with personal data the public map must never show
     let admin = app.sign_in_as("admin", Role::DistrictAdmin, Scope::District("990101".parse().unwrap())).await;

@@ -1,5 +1,6 @@
 //! The district admin's panel: the district's accounts (create, disable or enable, re-scope) and the audit log
-//! (newest entries, and a check of the hash chain).
+//! (newest entries, and a check of the hash chain): the district's own chain, or the shared one (entries about no
+//! one district, and the log from before chains were per district).
 
 use crate::desk::stage_limits::StageLimits;
 use crate::tr;
@@ -29,8 +30,19 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     let accounts = RwSignal::new(Vec::<Account>::new());
     let audit = RwSignal::new(Vec::<Value>::new());
     let chain = RwSignal::new(None::<Value>);
+    // Which chain is shown: the district's (false) or the shared one.
+    let shared = RwSignal::new(false);
+    let chain_query = move || if shared.get_untracked() { "?chain=000000" } else { "" };
     let message = RwSignal::new(None::<(bool, String)>);
     let csrf = StoredValue::new(csrf);
+    let load_audit = move || {
+        spawn_local(async move {
+            let limit = if shared.get_untracked() { "&limit=15" } else { "?limit=15" };
+            if let Ok(v) = get_ok(&format!("{}{}{limit}", paths::AUDIT, chain_query())).await {
+                audit.set(v.as_array().cloned().unwrap_or_default());
+            }
+        });
+    };
     let reload = move || {
         spawn_local(async move {
             match get_ok(paths::ACCOUNTS).await {
@@ -40,10 +52,8 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 },
                 Err(e) => message.set(Some((true, e))),
             }
-            if let Ok(v) = get_ok("/api/audit?limit=15").await {
-                audit.set(v.as_array().cloned().unwrap_or_default());
-            }
         });
+        load_audit();
     };
     reload();
     // Whether the district publishes its incident density on the public map.
@@ -103,7 +113,7 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
     };
     let verify = move |_| {
         spawn_local(async move {
-            match get_ok(paths::AUDIT_VERIFY).await {
+            match get_ok(&format!("{}{}", paths::AUDIT_VERIFY, chain_query())).await {
                 Ok(v) => chain.set(Some(v)),
                 Err(e) => message.set(Some((true, e))),
             }
@@ -177,12 +187,20 @@ pub fn AdminPanel(lang: ReadSignal<Lang>, csrf: String) -> impl IntoView {
                 {move || tr!(lang.get(), "publish_density")}
             </label>
             <h3>{move || tr!(lang.get(), "audit_log")}</h3>
+            <div class="segmented" data-testid="audit-chains">
+                {[(false, "chain_district"), (true, "chain_shared")].map(|(which, key)| view! {
+                    <button class:active=move || shared.get() == which
+                        on:click=move |_| { shared.set(which); chain.set(None); load_audit(); }>
+                        {move || t(lang.get(), key)}</button>
+                })}
+            </div>
             <button data-testid="audit-verify" on:click=verify>{move || tr!(lang.get(), "verify_chain")}</button>
             {move || chain.get().map(|c| {
                 let intact = c["intact"].as_bool().unwrap_or_default();
                 view! {
                     <p class=if intact { "note" } else { "error" } data-testid="audit-result">
                         {move || t(lang.get(), if intact { "chain_intact" } else { "chain_broken" })} " · "
+                        {c["chain"].as_str().unwrap_or_default().to_owned()} " · "
                         {c["entries"].as_i64().unwrap_or_default()} " " {move || tr!(lang.get(), "entries")}
                         {c["first_broken"].as_i64().map(|n| format!(" · #{n}"))}
                         {c["reason"].as_str().map(|r| {

@@ -89,6 +89,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("create", "创建", "Create"),
     ("audit_log", "审计日志", "Audit log"),
     ("verify_chain", "校验哈希链", "Verify the hash chain"),
+    ("chain_district", "本区审计链", "This district's chain"),
+    ("chain_shared", "共享链（跨区与历史）", "Shared chain (all districts, older log)"),
     ("chain_intact", "审计链完整", "Chain intact"),
     ("chain_broken", "审计链被篡改！首个异常条目", "Chain broken! First bad entry"),
     ("anchored_at", "链头已锚定于", "head anchored at"),
