@@ -308,7 +308,7 @@ impl Snapshot {
         Ok(Self {
             streets: layer(pool, &format!("SELECT 0::int8, code, name, 'street', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM street WHERE geom IS NOT NULL{near}")).await?,
             communities: layer(pool, &format!("SELECT 0::int8, code, name, 'community', NULL::int4, NULL::int4, NULL::timestamptz, NULL::timestamptz, ST_AsGeoJSON(geom) FROM community WHERE geom IS NOT NULL{near}")).await?,
-            grids: layer(pool, &format!("SELECT g.id, coalesce(g.code, ''), coalesce(g.name, g.code, g.key), g.kind, g.households, p.version, p.valid_from, p.valid_to, ST_AsGeoJSON(g.geom) FROM grid g JOIN plan p ON p.id = g.plan_id WHERE p.status = 'published' AND g.geom IS NOT NULL{}", near.replace("geom", "g.geom"))).await?,
+            grids: layer(pool, &format!("SELECT g.id, coalesce(g.code, ''), coalesce(g.name, g.code, g.key), g.kind, g.households, p.version, p.valid_from, p.valid_to, ST_AsGeoJSON(g.geom) FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code WHERE p.status = 'published' AND g.geom IS NOT NULL{}", near.replace("geom", "g.geom"))).await?,
             special_grids: layer(pool, &format!("SELECT id, '', name, theme, NULL::int4, NULL::int4, valid_from, valid_to, ST_AsGeoJSON(geom) FROM special_grid WHERE true{near}")).await?,
         })
     }

@@ -117,7 +117,7 @@ const GOVERNANCE_SQL: [(Layer, &str); 5] = [
     (Layer::Grids, "SELECT g.id, g.geom, 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
                 'households', g.households, 'residents', g.residents, 'deviation', (g.households - 300) / 300.0,
                 'community_code', p.community_code)
-         FROM grid g JOIN plan p ON p.id = g.plan_id
+         FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),
     (Layer::SpecialGrids, "SELECT id, geom, 11, json_build_object('name', name, 'theme', theme) FROM special_grid
@@ -127,7 +127,7 @@ const GOVERNANCE_SQL: [(Layer, &str); 5] = [
          UNION ALL
          SELECT g.id, ST_PointOnSurface(g.geom), 14,
                 json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households)
-         FROM grid g JOIN plan p ON p.id = g.plan_id
+         FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),
 ];

@@ -160,3 +160,42 @@ async fn every_key_and_reference_of_a_districts_tables_holds_the_district_code()
         }
     }
 }
+
+/// Every join between two of a district's tables matches the district code (or a code that begins with it), so
+/// that under Citus it runs inside one shard instead of as a join across shards: checked on the server's SQL text.
+#[test]
+fn joins_between_a_districts_tables_match_the_district() {
+    let mut unmatched = Vec::new();
+    let mut checked = 0;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src");
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // `JOIN <table> <alias> ON <condition to the end of the line>`
+            for (at, _) in text.match_indices("JOIN ") {
+                let rest = &text[at + 5..];
+                let mut words = rest.split_ascii_whitespace();
+                let (Some(table), Some(_alias), Some("ON")) = (words.next(), words.next(), words.next()) else {
+                    continue;
+                };
+                if !OWNED.contains(&table) {
+                    continue;
+                }
+                checked += 1;
+                let on = &rest[rest.find(" ON ").unwrap()..];
+                let on = &on[..on.find('\n').unwrap_or(on.len())];
+                if !["district_code", "community_code", "street_code", "grid_code"].iter().any(|c| on.contains(c)) {
+                    unmatched.push(format!("{}: JOIN {table} …{on}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "the server's joins were found ({checked})");
+    assert!(unmatched.is_empty(), "joins by id alone: {unmatched:#?}");
+}

@@ -315,8 +315,8 @@ pub async fn snapshot(conn: &mut PgConnection, entity: Entity, id: i64) -> Resul
                     'grids', (SELECT coalesce(jsonb_object_agg(g.key, jsonb_build_object('code', g.code, 'kind', g.kind,
                                 'name', g.name, 'households', g.households,
                                 'blocks', (SELECT jsonb_agg(gb.block_id ORDER BY gb.block_id) FROM grid_block gb
-                                           WHERE gb.grid_id = g.id))), '{}'::jsonb)
-                              FROM grid g WHERE g.plan_id = p.id))
+                                           WHERE gb.grid_id = g.id AND gb.district_code = g.district_code))), '{}'::jsonb)
+                              FROM grid g WHERE g.plan_id = p.id AND g.district_code = p.district_code))
              FROM plan p WHERE p.id = $1"
         }
         Entity::Block => {

@@ -176,7 +176,7 @@ pub async fn bench_cases(
         sqlx::query_as::<_, RawRow>(
             "SELECT c.district_code, c.street_code, c.community_code, c.grid_code, c.clock::text AS clock,
                     ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, a.after::text AS audit
-             FROM cases c JOIN audit_log a ON (a.after -> 'case' ->> 'id')::int8 = c.id
+             FROM cases c JOIN audit_log a ON a.district_code = c.district_code AND (a.after -> 'case' ->> 'id')::int8 = c.id
              WHERE c.reporter = 'bench-worker' ORDER BY c.id",
         )
         .fetch_all(&pool)
@@ -374,7 +374,7 @@ pub(crate) async fn generate_bulk(pool: &PgPool, n: usize, kind: Bulk) -> Result
     sqlx::query(&format!(
         "WITH spots AS (
             SELECT row_number() OVER () AS k, ST_PointOnSurface(b.footprint) AS p, b.community_code, c.street_code
-            FROM building b JOIN community c ON c.code = b.community_code),
+            FROM building b JOIN community c ON c.code = b.community_code AND c.district_code = b.district_code),
          cats AS ({cats}),
          nspots AS (SELECT count(*) AS n FROM spots), ncats AS (SELECT count(*) AS n FROM cats)
          INSERT INTO cases (number, district_code, street_code, community_code, category_code, channel, state, geom,

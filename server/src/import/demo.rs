@@ -143,7 +143,7 @@ pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Resu
         .fetch_one(pool)
         .await?;
     let grids: Vec<String> = sqlx::query_scalar(
-        "SELECT g.code FROM grid g JOIN plan p ON p.id = g.plan_id
+        "SELECT g.code FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL AND g.code IS NOT NULL ORDER BY g.code",
     )
     .bind(&community)

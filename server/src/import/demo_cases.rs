@@ -80,12 +80,12 @@ pub async fn generate_cases(pool: &PgPool, district: &str, count: usize, calenda
     }
     let spots: Vec<Spot> = sqlx::query_as(
         "SELECT ST_X(p) AS lon, ST_Y(p) AS lat, c.street_code AS street, b.community_code AS community,
-                (SELECT g.code FROM grid g JOIN plan pl ON pl.id = g.plan_id
+                (SELECT g.code FROM grid g JOIN plan pl ON pl.id = g.plan_id AND pl.district_code = g.district_code
                  WHERE pl.community_code = b.community_code AND pl.status = 'published' AND pl.valid_to IS NULL
                    AND g.kind = 'natural' AND ST_Contains(g.geom, p) LIMIT 1) AS grid
-         FROM (SELECT ST_PointOnSurface(footprint) AS p, community_code FROM building
-               WHERE left(community_code, 6) = $1) b
-         JOIN community c ON c.code = b.community_code",
+         FROM (SELECT ST_PointOnSurface(footprint) AS p, community_code, district_code FROM building
+               WHERE district_code = $1 AND community_code IS NOT NULL) b
+         JOIN community c ON c.code = b.community_code AND c.district_code = b.district_code",
     )
     .bind(district)
     .fetch_all(pool)

@@ -10,7 +10,7 @@ const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'g
         'residents', b.residents, 'area_m2', round(b.area_m2::numeric, 1), 'parent_id', b.parent_id,
         'split_policy', b.split_policy, 'retired', b.retired,
         'x', round(ST_X(ST_PointOnSurface(b.geom))::numeric, 7), 'y', round(ST_Y(ST_PointOnSurface(b.geom))::numeric, 7),
-        'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id),
+        'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id AND x.district_code = b.district_code),
         'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)
                        FROM block_adjacency a WHERE a.a = b.id OR a.b = b.id)))";
 
@@ -59,7 +59,7 @@ pub async fn edges(pool: &PgPool, code: &str) -> Result<Option<Value>> {
             'properties', json_build_object('id', b.id, 'a', b.a, 'b', b.b))",
         "(SELECT row_number() OVER (ORDER BY j.a, j.b) AS id, j.a, j.b,
                  ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Buffer(y.geom, 1e-7)), 2)) AS line
-          FROM block_adjacency j JOIN block x ON x.id = j.a JOIN block y ON y.id = j.b
+          FROM block_adjacency j JOIN block x ON x.id = j.a AND x.district_code = j.district_code JOIN block y ON y.id = j.b AND y.district_code = j.district_code
           WHERE x.community_code = $1 AND y.community_code = $1 AND NOT x.retired AND NOT y.retired) b
          WHERE NOT ST_IsEmpty(b.line)",
         code,

@@ -239,7 +239,7 @@ pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<
     let n = sqlx::query(&format!(
         "INSERT INTO block_adjacency (a, b, district_code, shared_m)
          SELECT a.id, b.id, a.district_code, s.m FROM block a
-         JOIN block b ON b.community_code = a.community_code AND a.id < b.id AND NOT b.retired AND {TOUCH}
+         JOIN block b ON b.community_code = a.community_code AND b.district_code = a.district_code AND a.id < b.id AND NOT b.retired AND {TOUCH}
          CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
          WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5"
     ))
@@ -328,11 +328,12 @@ async fn record_piece_adjacency(tx: &mut PgConnection, parent: i64) -> Result<()
     sqlx::query(&format!(
         "INSERT INTO block_adjacency (a, b, district_code, shared_m)
          SELECT a.id, b.id, a.district_code, s.m FROM
-           (SELECT least(n.id, o.id) AS lo, greatest(n.id, o.id) AS hi FROM block n
+           (SELECT least(n.id, o.id) AS lo, greatest(n.id, o.id) AS hi, n.district_code FROM block n
             JOIN block o ON o.id <> n.id AND NOT o.retired AND o.community_code = n.community_code
                  AND (o.parent_id IS DISTINCT FROM $1 OR o.id > n.id) AND {TOUCH_NO}
             WHERE n.parent_id = $1) p
-         JOIN block a ON a.id = p.lo JOIN block b ON b.id = p.hi
+         JOIN block a ON a.id = p.lo AND a.district_code = p.district_code
+         JOIN block b ON b.id = p.hi AND b.district_code = p.district_code
          CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
          WHERE s.m > 0.5"
     ))

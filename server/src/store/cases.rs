@@ -332,7 +332,7 @@ pub async fn load(conn: &mut PgConnection, id: i64) -> Result<Option<Stored>> {
                 pending, pending_limit, rework, supervised, self_resolvable,
                 (state = 'closed' AND rating IS NOT DISTINCT FROM 'unsatisfied') AS unsatisfied, department_id,
                 handled_by, clock,
-                coalesce((SELECT max(at) FROM case_trail t WHERE t.case_id = cases.id), reported_at) AS last_step_at
+                coalesce((SELECT max(at) FROM case_trail t WHERE t.case_id = cases.id AND t.district_code = cases.district_code), reported_at) AS last_step_at
          FROM cases WHERE id = $1",
     )
     .bind(id)
@@ -701,7 +701,7 @@ pub async fn notifications(pool: &PgPool, seer: &Seer, limit: i64) -> Result<Vec
     Ok(typed(
         sqlx::query_scalar(
             "SELECT json_build_object('id', n.id, 'case_id', n.case_id, 'number', c.number, 'kind', n.kind, 'at', n.at)
-             FROM notification n JOIN cases c ON c.id = n.case_id
+             FROM notification n JOIN cases c ON c.id = n.case_id AND c.district_code = n.district_code
              WHERE ($1::text[] IS NOT NULL AND n.area_code LIKE ANY (SELECT p || '%' FROM unnest($1::text[]) p))
                 OR ($2::bigint IS NOT NULL AND n.department_id = $2)
              ORDER BY n.at DESC, n.id DESC LIMIT $3",

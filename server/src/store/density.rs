@@ -15,7 +15,7 @@ pub async fn sizes(
     let sql = match level {
         AreaLevel::Grid | AreaLevel::Dedicated => {
             "SELECT g.code, g.name, g.households::bigint, g.residents::bigint
-             FROM grid g JOIN plan p ON p.id = g.plan_id
+             FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
              WHERE g.code = ANY($1) AND p.status = 'published' AND p.valid_from <= now()
                AND (p.valid_to IS NULL OR p.valid_to > now())"
         }
@@ -23,7 +23,7 @@ pub async fn sizes(
             // A census population, when the community has one, before the residents registered in its buildings.
             "SELECT c.code, c.name, coalesce(sum(b.households), 0)::bigint,
                     coalesce(c.population, sum(b.residents), 0)::bigint
-             FROM community c LEFT JOIN building b ON b.community_code = c.code
+             FROM community c LEFT JOIN building b ON b.community_code = c.code AND b.district_code = c.district_code
              WHERE c.code = ANY($1) GROUP BY c.code, c.name, c.population"
         }
         // Special grids overlay others: no households of their own to divide by.
@@ -31,7 +31,7 @@ pub async fn sizes(
         AreaLevel::Street => {
             "SELECT s.code, s.name, coalesce(sum(b.households), 0)::bigint, coalesce(sum(b.residents), 0)::bigint
              FROM street s LEFT JOIN community c ON c.street_code = s.code
-                  LEFT JOIN building b ON b.community_code = c.code
+                  LEFT JOIN building b ON b.community_code = c.code AND b.district_code = c.district_code
              WHERE s.code = ANY($1) GROUP BY s.code, s.name"
         }
     };

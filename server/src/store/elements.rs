@@ -24,7 +24,7 @@ pub async fn relocate_community(tx: &mut PgConnection, community: &str, at: Date
         .await?;
         moved += sqlx::query(&format!(
             "UPDATE {table} e SET grid_id = (
-                 SELECT g.id FROM grid g JOIN plan p ON p.id = g.plan_id
+                 SELECT g.id FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
                  WHERE p.community_code = $1 AND p.status = 'published'
                    AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
                    AND ST_Intersects(g.geom, e.geom)
@@ -101,7 +101,7 @@ pub struct ElementFilter<'a> {
 /// Elements as JSON, by id.
 pub async fn list(pool: &PgPool, f: ElementFilter<'_>) -> Result<Vec<Value>> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id AND g.district_code = e.district_code
          WHERE ($1::text IS NULL OR e.kind = $1) AND ($2::text IS NULL OR e.community_code = $2)
            AND ($3::int8 IS NULL OR e.grid_id = $3) AND in_scope(coalesce(g.code, e.community_code), $5)
          ORDER BY e.id LIMIT $4"
@@ -118,7 +118,7 @@ pub async fn list(pool: &PgPool, f: ElementFilter<'_>) -> Result<Vec<Value>> {
 /// One element as JSON.
 pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Value>> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id WHERE e.id = $1"
+        "SELECT {ELEMENT_JSON} FROM element e LEFT JOIN grid g ON g.id = e.grid_id AND g.district_code = e.district_code WHERE e.id = $1"
     ))
     .bind(id)
     .fetch_optional(pool)

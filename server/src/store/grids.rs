@@ -13,7 +13,7 @@ pub async fn card(pool: &PgPool, id: i64) -> Result<Option<GridCard>> {
              'id', g.id, 'code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
              'community_code', c.code, 'community_name', c.name, 'street_name', s.name,
              'bbox', jsonb_build_array(ST_XMin(g.geom), ST_YMin(g.geom), ST_XMax(g.geom), ST_YMax(g.geom)))
-         FROM grid g JOIN plan p ON p.id = g.plan_id JOIN community c ON c.code = p.community_code
+         FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code JOIN community c ON c.code = p.community_code AND c.district_code = p.district_code
               JOIN street s ON s.code = c.street_code
          WHERE g.id = $1 AND p.status = 'published'",
     )
@@ -29,11 +29,11 @@ pub async fn stats(pool: &PgPool, id: i64) -> Result<Option<GridStats>> {
         "SELECT json_build_object(
              'id', g.id, 'households', g.households, 'residents', g.residents,
              'plan_id', p.id, 'plan_version', p.version, 'plan_status', p.status,
-             'buildings', (SELECT count(*) FROM building b JOIN grid_block gb ON gb.block_id = b.block_id WHERE gb.grid_id = g.id),
+             'buildings', (SELECT count(*) FROM building b JOIN grid_block gb ON gb.block_id = b.block_id AND gb.district_code = b.district_code WHERE gb.grid_id = g.id AND gb.district_code = g.district_code),
              'elements', (SELECT coalesce(json_object_agg(kind, n), '{}'::json) FROM
                             (SELECT kind, count(*) AS n FROM element WHERE grid_id = g.id GROUP BY kind) e),
              'registered_residents', (SELECT count(*) FROM resident WHERE grid_id = g.id))
-         FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1",
+         FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code WHERE g.id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -48,15 +48,17 @@ pub async fn history(pool: &PgPool, id: i64) -> Result<Option<GridHistory>> {
     let code: Option<String> =
         sqlx::query_scalar("SELECT code FROM grid WHERE id = $1").bind(id).fetch_optional(pool).await?.flatten();
     let Some(code) = code else { return Ok(None) };
-    let lines = "WITH RECURSIVE line (grid_id, weight, depth) AS (
-                     SELECT $1::int8, 1.0::float8, 0
+    // A grid's ancestors are of its own district (lineage stays inside one): every step matches the district too.
+    let lines = "WITH RECURSIVE line (grid_id, district_code, weight, depth) AS (
+                     SELECT id, district_code, 1.0::float8, 0 FROM grid WHERE id = $1
                      UNION ALL
-                     SELECT l.parent_id, line.weight * l.share, line.depth + 1
-                     FROM line JOIN grid_lineage l ON l.grid_id = line.grid_id),
-                 ancestor AS (SELECT grid_id, sum(weight) AS weight, min(depth) AS depth FROM line GROUP BY grid_id)";
+                     SELECT l.parent_id, l.district_code, line.weight * l.share, line.depth + 1
+                     FROM line JOIN grid_lineage l ON l.grid_id = line.grid_id AND l.district_code = line.district_code),
+                 ancestor AS (SELECT grid_id, district_code, sum(weight) AS weight, min(depth) AS depth FROM line
+                              GROUP BY grid_id, district_code)";
     let ancestors: Vec<Ancestor> = sqlx::query_as::<_, (String, i32, f64)>(&format!(
-        "{lines} SELECT g.code, p.version, a.weight FROM ancestor a JOIN grid g ON g.id = a.grid_id
-         JOIN plan p ON p.id = g.plan_id WHERE g.code IS NOT NULL ORDER BY a.depth, p.version DESC, g.code"
+        "{lines} SELECT g.code, p.version, a.weight FROM ancestor a JOIN grid g ON g.id = a.grid_id AND g.district_code = a.district_code
+         JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code WHERE g.code IS NOT NULL ORDER BY a.depth, p.version DESC, g.code"
     ))
     .bind(id)
     .fetch_all(pool)
@@ -67,8 +69,8 @@ pub async fn history(pool: &PgPool, id: i64) -> Result<Option<GridHistory>> {
     let months: Vec<HistoryMonth> = sqlx::query_as::<_, (String, i64, f64)>(&format!(
         "{lines} SELECT to_char(c.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
                 count(*) FILTER (WHERE a.grid_id = $1), sum(a.weight)
-         FROM ancestor a JOIN grid g ON g.id = a.grid_id JOIN plan p ON p.id = g.plan_id
-         JOIN cases c ON c.grid_code = g.code AND c.reported_at >= p.valid_from
+         FROM ancestor a JOIN grid g ON g.id = a.grid_id AND g.district_code = a.district_code JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
+         JOIN cases c ON c.grid_code = g.code AND c.district_code = g.district_code AND c.reported_at >= p.valid_from
                      AND (p.valid_to IS NULL OR c.reported_at < p.valid_to)
          WHERE p.status = 'published'
          GROUP BY month ORDER BY month"
@@ -82,7 +84,7 @@ pub async fn history(pool: &PgPool, id: i64) -> Result<Option<GridHistory>> {
     let versions: Vec<HistoryVersion> =
         sqlx::query_as::<_, (i32, DateTime<Utc>, Option<DateTime<Utc>>, f64)>(&format!(
             "{lines} SELECT p.version, p.valid_from, p.valid_to, sum(a.weight * coalesce(g.households, 0))
-         FROM ancestor a JOIN grid g ON g.id = a.grid_id JOIN plan p ON p.id = g.plan_id
+         FROM ancestor a JOIN grid g ON g.id = a.grid_id AND g.district_code = a.district_code JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.status = 'published' GROUP BY p.version, p.valid_from, p.valid_to ORDER BY p.version"
         ))
         .bind(id)

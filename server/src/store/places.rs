@@ -63,14 +63,14 @@ pub async fn lies(pool: &PgPool, entity: Entity, id: i64) -> Result<Option<Lies>
         Entity::Plan => "SELECT NULL::text, community_code, '{}'::text[] FROM plan WHERE id = $1",
         Entity::Block => "SELECT NULL::text, community_code, '{}'::text[] FROM block WHERE id = $1",
         Entity::Grid => {
-            "SELECT g.code, p.community_code, '{}'::text[] FROM grid g JOIN plan p ON p.id = g.plan_id WHERE g.id = $1"
+            "SELECT g.code, p.community_code, '{}'::text[] FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code WHERE g.id = $1"
         }
         Entity::Element => {
-            "SELECT g.code, e.community_code, '{}'::text[] FROM element e LEFT JOIN grid g ON g.id = e.grid_id
+            "SELECT g.code, e.community_code, '{}'::text[] FROM element e LEFT JOIN grid g ON g.id = e.grid_id AND g.district_code = e.district_code
              WHERE e.id = $1"
         }
         Entity::Resident => {
-            "SELECT g.code, r.community_code, '{}'::text[] FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
+            "SELECT g.code, r.community_code, '{}'::text[] FROM resident r LEFT JOIN grid g ON g.id = r.grid_id AND g.district_code = r.district_code
              WHERE r.id = $1"
         }
         Entity::Account => "SELECT NULL::text, district_code, '{}'::text[] FROM account WHERE id = $1",

@@ -248,7 +248,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     sqlx::query(
         "UPDATE grid g SET geom = s.geom, residents = s.residents
          FROM (SELECT gb.grid_id, ST_Multi(ST_Union(b.geom)) AS geom, sum(b.residents)::int AS residents
-               FROM grid_block gb JOIN block b ON b.id = gb.block_id WHERE gb.plan_id = $1 GROUP BY gb.grid_id) s
+               FROM grid_block gb JOIN block b ON b.id = gb.block_id AND b.district_code = gb.district_code WHERE gb.plan_id = $1 GROUP BY gb.grid_id) s
          WHERE g.id = s.grid_id",
     )
     .bind(plan_id)
@@ -265,7 +265,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     };
     let old = grids_with_blocks(tx, base).await?;
     let issued: i32 = sqlx::query_scalar(
-        "SELECT coalesce(max(right(g.code, 3)::int), 0) FROM grid g JOIN plan p ON p.id = g.plan_id
+        "SELECT coalesce(max(right(g.code, 3)::int), 0) FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.community_code = $1 AND p.status = 'published' AND g.code IS NOT NULL",
     )
     .bind(community.as_str())
@@ -301,7 +301,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
         "INSERT INTO grid_lineage (grid_id, parent_id, households, blocks, share, district_code)
          SELECT l.*, g.district_code FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])
              AS l (grid_id, parent_id, households, blocks, share)
-         JOIN grid g ON g.id = l.grid_id",
+         JOIN grid g ON g.id = l.grid_id AND g.district_code = l.district_code",
     )
     .bind(links.iter().map(|l| l.0).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.1).collect::<Vec<_>>())
@@ -356,7 +356,7 @@ async fn grids_with_blocks(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<He
                 array_agg(coalesce(b.parent_id, b.id) ORDER BY b.id) AS sources,
                 array_agg(b.households ORDER BY b.id) AS households, ST_X(s.p) AS x, ST_Y(s.p) AS y
          FROM grid g CROSS JOIN LATERAL (SELECT ST_PointOnSurface(g.geom) AS p) s
-              JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id
+              JOIN grid_block gb ON gb.grid_id = g.id AND gb.district_code = g.district_code JOIN block b ON b.id = gb.block_id AND b.district_code = gb.district_code
          WHERE g.plan_id = $1 AND g.geom IS NOT NULL GROUP BY g.id, g.district_code, s.p ORDER BY g.id",
     )
     .bind(plan_id)
@@ -424,7 +424,7 @@ async fn stored_grids(tx: &mut PgConnection, plan_id: i64) -> Result<Vec<Propose
     let rows: Vec<(String, String, Vec<i64>, UnitBlocks)> = sqlx::query_as(
         "SELECT g.key, g.kind, coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 g.unit_block_ids
-         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.id",
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id AND gb.district_code = g.district_code WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.id",
     )
     .bind(plan_id)
     .fetch_all(&mut *tx)
@@ -507,8 +507,8 @@ pub async fn publish(
 /// A plan's block → grid assignment: (block, grid key, grid code, households).
 pub async fn assignment(pool: &PgPool, plan_id: i64) -> Result<Vec<(i64, String, Option<String>, i32)>> {
     Ok(sqlx::query_as(
-        "SELECT gb.block_id, g.key, g.code, b.households FROM grid_block gb JOIN grid g ON g.id = gb.grid_id
-         JOIN block b ON b.id = gb.block_id WHERE gb.plan_id = $1 ORDER BY gb.block_id",
+        "SELECT gb.block_id, g.key, g.code, b.households FROM grid_block gb JOIN grid g ON g.id = gb.grid_id AND g.district_code = gb.district_code
+         JOIN block b ON b.id = gb.block_id AND b.district_code = gb.district_code WHERE gb.plan_id = $1 ORDER BY gb.block_id",
     )
     .bind(plan_id)
     .fetch_all(pool)
@@ -522,7 +522,7 @@ pub async fn grids_geojson(pool: &PgPool, plan_id: i64) -> Result<Value> {
         "SELECT g.id, g.key, g.kind, g.code, g.name, g.households, g.residents,
                 coalesce(array_agg(gb.block_id ORDER BY gb.block_id) FILTER (WHERE gb.block_id IS NOT NULL), '{}'),
                 ST_AsGeoJSON(g.geom, 7)::json
-         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.code, g.id",
+         FROM grid g LEFT JOIN grid_block gb ON gb.grid_id = g.id AND gb.district_code = g.district_code WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.code, g.id",
     )
     .bind(plan_id)
     .fetch_all(pool)
@@ -622,7 +622,7 @@ pub async fn suggest_input(
         Some(p) => {
             sqlx::query_as(
                 "SELECT g.key, array_agg(gb.block_id ORDER BY gb.block_id), g.name, g.unit_block_ids
-             FROM grid g JOIN grid_block gb ON gb.grid_id = g.id JOIN block b ON b.id = gb.block_id AND NOT b.retired
+             FROM grid g JOIN grid_block gb ON gb.grid_id = g.id AND gb.district_code = g.district_code JOIN block b ON b.id = gb.block_id AND b.district_code = gb.district_code AND NOT b.retired
              WHERE g.plan_id = $1 AND g.kind = 'dedicated' GROUP BY g.id, g.district_code ORDER BY g.key",
             )
             .bind(p.id)
@@ -781,7 +781,7 @@ pub async fn lineage(pool: &PgPool, plan_id: i64) -> Result<wangge_api::plans::L
                                                     'share', l.share)
                                   ORDER BY l.households DESC, l.blocks DESC, p.code) FILTER (WHERE p.id IS NOT NULL),
                          '[]') AS parents
-         FROM grid g LEFT JOIN grid_lineage l ON l.grid_id = g.id LEFT JOIN grid p ON p.id = l.parent_id
+         FROM grid g LEFT JOIN grid_lineage l ON l.grid_id = g.id AND l.district_code = g.district_code LEFT JOIN grid p ON p.id = l.parent_id AND p.district_code = l.district_code
          WHERE g.plan_id = $1 GROUP BY g.id, g.district_code ORDER BY g.code, g.key",
     )
     .bind(plan_id)

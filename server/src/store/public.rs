@@ -106,10 +106,10 @@ pub async fn facts<'e>(db: impl sqlx::PgExecutor<'e>, ids: &[i64]) -> Result<Vec
                 c.channel = 'public' AS public_channel, c.state, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
                 c.reported_at, c.updated_at, c.description, c.address, c.due_at, c.grid_code, d.name AS department,
                 m.number AS merged_into, c.rating, c.service_code, s.name AS service_name,
-                (SELECT min(p.id) FROM case_photo p WHERE p.case_id = c.id AND p.stage = 'report') AS first_photo
+                (SELECT min(p.id) FROM case_photo p WHERE p.case_id = c.id AND p.district_code = c.district_code AND p.stage = 'report') AS first_photo
          FROM cases c JOIN category k ON k.code = c.category_code
          LEFT JOIN department d ON d.id = c.department_id
-         LEFT JOIN cases m ON m.id = c.merged_into
+         LEFT JOIN cases m ON m.id = c.merged_into AND m.district_code = c.district_code
          LEFT JOIN public_service s ON s.code = c.service_code
          WHERE c.id = ANY($1)",
     )
@@ -224,7 +224,7 @@ pub async fn steps_between(
 ) -> Result<Vec<PublicStepRow>> {
     Ok(sqlx::query_as(
         "SELECT t.id, c.number, t.at, t.action, t.to_state, t.opinion, t.photo_ids
-         FROM case_trail t JOIN cases c ON c.id = t.case_id JOIN category k ON k.code = c.category_code
+         FROM case_trail t JOIN cases c ON c.id = t.case_id AND c.district_code = t.district_code JOIN category k ON k.code = c.category_code
          WHERE t.at >= $1 AND t.at < $2 AND c.channel = 'public' AND NOT k.sensitive
          ORDER BY t.at, t.id LIMIT $3",
     )

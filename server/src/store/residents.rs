@@ -60,7 +60,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Value>> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id
+        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id AND g.district_code = r.district_code
          WHERE in_scope(coalesce(g.code, r.community_code), $1)
            AND ($2::int8 IS NULL OR r.grid_id = $2) AND ($3::text IS NULL OR r.community_code = $3)
          ORDER BY r.id LIMIT $4"
@@ -76,7 +76,7 @@ pub async fn list(
 /// One resident, masked.
 pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Value>> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id WHERE r.id = $1"
+        "SELECT {MASKED_JSON} FROM resident r LEFT JOIN grid g ON g.id = r.grid_id AND g.district_code = r.district_code WHERE r.id = $1"
     ))
     .bind(id)
     .fetch_optional(pool)

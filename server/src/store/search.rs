@@ -14,7 +14,7 @@ pub async fn search(pool: &PgPool, text: &str) -> Result<Vec<SearchHit>> {
     Ok(typed(sqlx::query_scalar(
         "SELECT json_build_object('kind', kind, 'label', label, 'detail', detail, 'lon', ST_X(p), 'lat', ST_Y(p)) FROM (
            SELECT 0 AS rank, 'grid' AS kind, coalesce(g.name, g.code) AS label, g.code AS detail, ST_PointOnSurface(g.geom) AS p
-           FROM grid g JOIN plan pl ON pl.id = g.plan_id
+           FROM grid g JOIN plan pl ON pl.id = g.plan_id AND pl.district_code = g.district_code
            WHERE pl.status = 'published' AND pl.valid_from <= now() AND (pl.valid_to IS NULL OR pl.valid_to > now())
              AND (g.code LIKE $1 || '%' OR g.name ILIKE '%' || $1 || '%')
            UNION ALL
