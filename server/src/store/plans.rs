@@ -299,15 +299,15 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
         .collect();
     sqlx::query(
         "INSERT INTO grid_lineage (grid_id, parent_id, households, blocks, share, district_code)
-         SELECT l.*, g.district_code FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])
-             AS l (grid_id, parent_id, households, blocks, share)
-         JOIN grid g ON g.id = l.grid_id AND g.district_code = l.district_code",
+         SELECT l.*, $6 FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::int4[], $5::float8[])
+             AS l (grid_id, parent_id, households, blocks, share)",
     )
     .bind(links.iter().map(|l| l.0).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.1).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.2).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.3).collect::<Vec<_>>())
     .bind(links.iter().map(|l| l.4).collect::<Vec<_>>())
+    .bind(&community.as_str()[..6])
     .execute(&mut *tx)
     .await?;
     Ok(())
