@@ -52,6 +52,11 @@ async fn each_district_keeps_its_own_chain() {
     assert_eq!((s, b["error"].as_str()), (403, Some("outside_scope")), "{b}");
     assert_eq!(ours.get(&format!("/api/audit/verify?chain={OTHER}")).await.0, 403);
     assert_eq!(ours.get(&format!("/api/audit?chain={SHARED_CHAIN}")).await.0, 200);
+    // a chain that is no district's code, or an unknown parameter, is refused with its reason
+    let (s, b) = ours.get("/api/audit?chain=abc").await;
+    assert_eq!((s, b["error"].as_str()), (403, Some("outside_scope")), "{b}");
+    let (s, b) = ours.get("/api/audit/verify?district=990101").await;
+    assert_eq!((s, b["error"].as_str()), (400, Some("bad_query")), "{b}");
     for admin in [&ours, &theirs] {
         let (_, chain) = admin.get("/api/audit/verify").await;
         assert_eq!(chain["intact"], true, "{chain}");

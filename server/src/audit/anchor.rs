@@ -61,6 +61,15 @@ pub enum Anchored {
 }
 
 impl Anchored {
+    /// The chains the file anchors (none when it is missing or forged).
+    pub fn heads(&self) -> impl Iterator<Item = &str> {
+        let heads = match self {
+            Anchored::Heads(heads) => Some(heads.keys().map(String::as_str)),
+            _ => None,
+        };
+        heads.into_iter().flatten()
+    }
+
     /// The anchored head of `chain`, if the file is genuine and names one.
     pub fn head(&self, chain: &str) -> Option<&Head> {
         match self {

@@ -240,13 +240,12 @@ async fn check(pool: &PgPool, anchor: &HeadAnchor, only: Option<&str>) -> Result
     let anchored = anchor.read()?;
     let mut chains: std::collections::BTreeMap<String, Scan> =
         scanned.into_iter().map(|(chain, n, first, why)| (chain, (n, first, why))).collect();
-    let mut expected: Vec<String> = match (&anchored, only) {
-        (_, Some(chain)) => vec![chain.to_owned()],
-        (Anchored::Heads(heads), None) => heads.keys().cloned().collect(),
-        _ => vec![],
+    // A chain asked for, anchored or shared is reported even when the table holds none of its entries.
+    let expected: Vec<String> = match only {
+        Some(chain) => vec![chain.to_owned()],
+        None => anchored.heads().chain([SHARED_CHAIN]).map(str::to_owned).collect(),
     };
-    expected.push(SHARED_CHAIN.to_owned());
-    for chain in expected.into_iter().filter(|c| only.is_none_or(|o| o == c)) {
+    for chain in expected {
         chains.entry(chain).or_insert((0, None, None));
     }
     let mut out = Vec::with_capacity(chains.len());
