@@ -12,6 +12,8 @@ INSERT INTO district_partitioned VALUES
     ('grid_lineage', NULL), ('case_key', NULL), ('case_photo', NULL), ('notification', NULL),
     -- rows not yet placed in a community ('000000') stay in the default partition
     ('building', NULL), ('element', NULL), ('resident', NULL),
+    -- the base map, placed (and cut) into the districts with a boundary ('000000' outside every one)
+    ('road', NULL), ('landuse', NULL),
     -- a chain per district; the shared chain ('000000') in the default partition
     ('audit_log', NULL), ('audit_pending', NULL),
     -- PostgreSQL 15 has no exclusion constraints on a partitioned table: each district's partition gets its own

@@ -2,13 +2,17 @@
 //! by district (docs/SCALE.md). Run with `WANGGE_TEST_SCHEMA=by-district` (bin/test does, for the whole suite), the
 //! tables are partitioned by district and the demo's rows must sit in their district's partition.
 
+use geo::{LineString, MultiPolygon, Rect};
 use serde_json::json;
 use wangge_domain::access::{Role, Scope};
+use wangge_domain::households::HouseholdModel;
+use wangge_gis_data::osm::{Features, Landuse, Road};
 use wangge_server::import::demo_cases::generate_cases;
+use wangge_server::store::features::insert_features;
 use wangge_tests::{by_district, TestApp, TEST_DISTRICT};
 
 /// The tables a district owns.
-const OWNED: [&str; 17] = [
+const OWNED: [&str; 19] = [
     "community",
     "block",
     "block_adjacency",
@@ -25,6 +29,9 @@ const OWNED: [&str; 17] = [
     "building",
     "element",
     "resident",
+    // the base map: cut into the districts with a boundary ('000000' outside every one)
+    "road",
+    "landuse",
     // one hash chain per district; the shared chain's entries are '000000'
     "audit_log",
     "audit_pending",
@@ -159,6 +166,89 @@ async fn every_key_and_reference_of_a_districts_tables_holds_the_district_code()
             }
         }
     }
+}
+
+/// The base map is imported unplaced ('000000') and cut into the districts it crosses as their boundaries are
+/// stored: each piece keeps the feature's id and OSM id, nothing is lost or doubled, and a re-import adds nothing.
+#[tokio::test]
+async fn the_base_map_is_cut_into_the_districts_it_crosses() {
+    let app = TestApp::spawn().await;
+    let features = Features {
+        roads: vec![Road {
+            osm_id: 11,
+            class: "primary".into(),
+            name: Some("横街".into()),
+            line: LineString::from(vec![(120.0, 30.0), (120.2, 30.0)]),
+        }],
+        landuse: vec![Landuse {
+            osm_id: 12,
+            kind: "residential".into(),
+            name: None,
+            area: MultiPolygon(vec![Rect::new((120.0, 29.99), (120.2, 30.01)).to_polygon()]),
+        }],
+        ..Features::default()
+    };
+    let model = HouseholdModel::default();
+    let first = insert_features(&app.pool, "osm", &features, &model).await.unwrap();
+    assert_eq!((first.roads, first.landuse, first.placed_roads, first.placed_landuse), (1, 1, 0, 0), "{first:?}");
+    // (district, table, id, size: a road's length in 0.001°, a land-use area's in 0.0001°²)
+    let pieces = || async {
+        sqlx::query_as::<_, (String, String, i64, i64)>(
+            "SELECT district_code, 'landuse', id, round(ST_Area(geom) * 10000)::int8 FROM landuse
+             UNION ALL SELECT district_code, 'road', id, round(ST_Length(geom) * 1000)::int8 FROM road
+             ORDER BY 1, 2",
+        )
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+    };
+    let before = pieces().await;
+    assert!(before.iter().all(|p| p.0 == "000000"), "unplaced before any district has a boundary: {before:?}");
+    let (landuse, road) = (before[0].2, before[1].2);
+
+    // the west district takes the first half: the road and the area are cut at its edge, the rest stays unplaced
+    let district = |code: &str, west: f64, east: f64| {
+        sqlx::query(
+            "INSERT INTO district (code, name, geom) VALUES ($1, $1, ST_Multi(ST_MakeEnvelope($2, 29.9, $3, 30.1, 4326)))",
+        )
+        .bind(code.to_owned())
+        .bind(west)
+        .bind(east)
+        .execute(&app.pool)
+    };
+    district("990201", 119.9, 120.1).await.unwrap();
+    assert_eq!(
+        pieces().await,
+        [
+            ("000000".into(), "landuse".into(), landuse, 20),
+            ("000000".into(), "road".into(), road, 100),
+            ("990201".into(), "landuse".into(), landuse, 20),
+            ("990201".into(), "road".into(), road, 100),
+        ]
+    );
+    // the east district takes the next quarter of what was left
+    district("990202", 120.1, 120.15).await.unwrap();
+    assert_eq!(
+        pieces().await,
+        [
+            ("000000".into(), "landuse".into(), landuse, 10),
+            ("000000".into(), "road".into(), road, 50),
+            ("990201".into(), "landuse".into(), landuse, 20),
+            ("990201".into(), "road".into(), road, 100),
+            ("990202".into(), "landuse".into(), landuse, 10),
+            ("990202".into(), "road".into(), road, 50),
+        ]
+    );
+    // a re-import finds the features in whichever district they were placed, and adds nothing
+    let again = insert_features(&app.pool, "osm", &features, &model).await.unwrap();
+    assert_eq!((again.roads, again.landuse), (0, 0), "{again:?}");
+    let osm_ids: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT source_id, count(*) FROM road GROUP BY 1 UNION ALL SELECT source_id, count(*) FROM landuse GROUP BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(osm_ids, [(11, 3), (12, 3)], "one piece per district and one outside, each with its OSM id");
 }
 
 /// Every join between two of a district's tables matches the district code (or a code that begins with it), so

@@ -5,6 +5,7 @@ use serde_json::json;
 use wangge_domain::access::{Role, Scope};
 use wangge_domain::households::HouseholdModel;
 use wangge_server::import::osm::import_osm;
+use wangge_server::store::hierarchy::{upsert_area, Level};
 use wangge_tests::{shared_data, TestApp};
 
 /// The extract's box (the bounds of its buildings and roads).
@@ -328,4 +329,62 @@ async fn san_francisco_density_per_tract_equals_postgis_and_uses_the_census_popu
     let got: std::collections::HashMap<String, u32> = bins.bins.iter().map(|b| (b.cell.clone(), b.count)).collect();
     assert!(points.len() > 50_000, "{}", points.len());
     assert_eq!(got, expected);
+}
+
+/// The real base map cut at real district boundaries: central Nanjing's roads and land use, imported unplaced, are
+/// placed in Xuanwu, Qinhuai, Jianye and Gulou (GCJ-02 converted) as their boundaries are stored; every piece lies
+/// in its district, and the roads' length is kept.
+#[tokio::test]
+async fn nanjing_roads_are_cut_at_the_district_boundaries() {
+    let Some(data) = shared_data() else { return };
+    let app = TestApp::spawn().await;
+    import_osm(&app.pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await.unwrap();
+    let length = || async {
+        sqlx::query_scalar::<_, f64>("SELECT sum(ST_Length(geom::geography)) FROM road")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = length().await;
+    let started = std::time::Instant::now();
+    for code in ["320102", "320104", "320105", "320106"] {
+        let value: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(data.join(format!("nanjing-districts/{code}.geojson"))).unwrap(),
+        )
+        .unwrap();
+        let boundary =
+            wangge_gis_data::boundaries::parse_boundary_value(value, wangge_gis_data::boundaries::Datum::Gcj02)
+                .unwrap()
+                .remove(0)
+                .boundary;
+        upsert_area(&app.pool, Level::District, code, code, Some(&boundary), false).await.unwrap();
+    }
+    let per_district: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT district_code, count(*), count(*) FILTER (WHERE id IN (SELECT id FROM road GROUP BY id HAVING count(*) > 1))
+         FROM road GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    eprintln!("placed in {:?}: (district, roads, cut roads) {per_district:?}", started.elapsed());
+    let districts: Vec<&str> = per_district.iter().map(|(d, ..)| d.as_str()).filter(|d| *d != "000000").collect();
+    assert!(districts.len() >= 3, "the extract spans several districts: {per_district:?}");
+    let cut: i64 = per_district.iter().map(|p| p.2).sum();
+    assert!(cut >= 20, "roads crossing a district boundary are cut into pieces: {per_district:?}");
+    let after = length().await;
+    // the districts' boundaries (a public data set) overlap or part by a few metres in places
+    assert!((after - before).abs() < before * 0.002, "the roads' length: {before} m before, {after} m after");
+    let (roads_outside, landuse_outside): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM road r JOIN district d ON d.code = r.district_code
+                 WHERE NOT ST_CoveredBy(r.geom, ST_Buffer(d.geom, 0.000001))),
+                (SELECT count(*) FROM landuse l JOIN district d ON d.code = l.district_code
+                 WHERE NOT ST_CoveredBy(l.geom, ST_Buffer(d.geom, 0.000001)))",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((roads_outside, landuse_outside), (0, 0), "every piece lies in its district");
+    let s =
+        import_osm(&app.pool, &data.join("nanjing-osm/nanjing-center.osm"), &HouseholdModel::default()).await.unwrap();
+    assert_eq!((s.roads, s.landuse), (0, 0), "a re-import finds every feature in its district: {s:?}");
 }

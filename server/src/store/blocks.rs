@@ -127,7 +127,8 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
         "WITH c AS (SELECT geom FROM community WHERE code = $1),
          lines AS (
              SELECT ST_CollectionExtract(ST_Intersection(r.geom, c.geom), 2) AS g
-             FROM road r, c WHERE r.class = ANY($2) AND ST_Intersects(r.geom, c.geom)
+             FROM road r, c WHERE r.district_code IN (left($1, 6), '000000') AND r.class = ANY($2)
+               AND ST_Intersects(r.geom, c.geom)
              UNION ALL SELECT ST_Boundary(c.geom) FROM c),
          noded AS (SELECT ST_UnaryUnion(ST_Collect(g)) AS g FROM lines),
          faces AS (SELECT (ST_Dump(ST_Polygonize(g))).geom AS g FROM noded)

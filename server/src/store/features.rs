@@ -26,6 +26,10 @@ pub struct ImportSummary {
     pub landuse: u64,
     /// Places (named POIs) inserted.
     pub places: u64,
+    /// Roads (or their pieces) placed in the districts with a boundary, wholly inside one or cut at its edge.
+    pub placed_roads: u64,
+    /// Land-use areas (or their pieces) placed likewise.
+    pub placed_landuse: u64,
     /// Ways the extract cut off some of whose nodes (skipped, but for roads: see `clipped_roads`).
     pub incomplete_ways: u64,
     /// Roads crossing the extract's edge, kept by their part inside.
@@ -37,6 +41,10 @@ const BATCH: usize = 2_000;
 /// The columns a building is imported with.
 const BUILDING_COLUMNS: &str = "source, source_id, kind, building_use, name, address, floors, area_m2, households, \
                                 households_source, residents, footprint";
+/// The columns a road is imported with.
+const ROAD_COLUMNS: &str = "source, source_id, class, name, geom";
+/// The columns a land-use area is imported with.
+const LANDUSE_COLUMNS: &str = "source, source_id, kind, name, geom";
 /// The columns a place is imported with.
 const PLACE_COLUMNS: &str = "kind, source, source_id, name, category, geom";
 /// Keeps out of an import (rows `v`) what `{table}` holds already, in whichever district it was placed: the key
@@ -59,26 +67,26 @@ pub async fn insert_features(
     let mut tx = pool.begin().await?;
     for chunk in f.roads.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("INSERT INTO road (source, source_id, class, name, geom) ");
+            QueryBuilder::new(format!("INSERT INTO road ({ROAD_COLUMNS}) SELECT * FROM ("));
         q.push_values(chunk, |mut b, r| {
             b.push_bind(source).push_bind(r.osm_id).push_bind(&r.class).push_bind(&r.name);
-            b.push("ST_SetSRID(ST_GeomFromGeoJSON(")
+            b.push("ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(")
                 .push_bind_unseparated(geojson_text(&r.line))
-                .push_unseparated("), 4326)");
+                .push_unseparated("), 4326))");
         });
-        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        q.push(format!(") AS v ({ROAD_COLUMNS}) WHERE {}", NOT_STORED.replace("{table}", "road")));
         summary.roads += q.build().execute(&mut *tx).await?.rows_affected();
     }
     for chunk in f.landuse.chunks(BATCH) {
         let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("INSERT INTO landuse (source, source_id, kind, name, geom) ");
+            QueryBuilder::new(format!("INSERT INTO landuse ({LANDUSE_COLUMNS}) SELECT * FROM ("));
         q.push_values(chunk, |mut b, l| {
             b.push_bind(source).push_bind(l.osm_id).push_bind(&l.kind).push_bind(&l.name);
             b.push("ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(")
                 .push_bind_unseparated(geojson_text(&l.area))
                 .push_unseparated("), 4326)), 3))");
         });
-        q.push(" ON CONFLICT (source, source_id) DO NOTHING");
+        q.push(format!(") AS v ({LANDUSE_COLUMNS}) WHERE {}", NOT_STORED.replace("{table}", "landuse")));
         summary.landuse += q.build().execute(&mut *tx).await?.rows_affected();
     }
     let residential =
@@ -133,6 +141,16 @@ pub async fn insert_features(
         q.push(format!(") AS v ({PLACE_COLUMNS}) WHERE {}", NOT_STORED.replace("{table}", "element")));
         summary.places += q.build().execute(&mut *tx).await?.rows_affected();
     }
+    let (roads, landuse) = place_base_map(&mut *tx).await?;
+    summary.placed_roads = roads;
+    summary.placed_landuse = landuse;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// Place the roads and land use not yet in a district ('000000') in the districts with a boundary that they enter,
+/// cutting those that cross districts (docs/SCALE.md). Returns how many roads and land-use areas were placed.
+pub async fn place_base_map<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<(u64, u64)> {
+    let (roads, landuse): (i64, i64) = sqlx::query_as("SELECT * FROM place_base_map()").fetch_one(db).await?;
+    Ok((roads as u64, landuse as u64))
 }
