@@ -9,7 +9,7 @@
 CREATE TABLE district_partitioned (parent text PRIMARY KEY, per_district_sql text);
 INSERT INTO district_partitioned VALUES
     ('community', NULL), ('block', NULL), ('block_adjacency', NULL), ('grid', NULL), ('grid_block', NULL),
-    ('grid_lineage', NULL), ('case_key', NULL), ('case_photo', NULL), ('notification', NULL),
+    ('grid_lineage', NULL), ('case_key', NULL), ('case_photo', NULL), ('notification', NULL), ('case_serial', NULL),
     -- rows not yet placed in a community ('000000') stay in the default partition
     ('building', NULL), ('element', NULL), ('resident', NULL),
     -- the base map, placed (and cut) into the districts with a boundary ('000000' outside every one)

@@ -12,7 +12,7 @@ use wangge_server::store::features::insert_features;
 use wangge_tests::{by_district, TestApp, TEST_DISTRICT};
 
 /// The tables a district owns.
-const OWNED: [&str; 19] = [
+const OWNED: [&str; 20] = [
     "community",
     "block",
     "block_adjacency",
@@ -25,6 +25,8 @@ const OWNED: [&str; 19] = [
     "case_trail",
     "case_photo",
     "notification",
+    // the day's last case number, per district
+    "case_serial",
     // placed in a district's community ('000000' until then)
     "building",
     "element",
@@ -36,6 +38,34 @@ const OWNED: [&str; 19] = [
     "audit_log",
     "audit_pending",
 ];
+
+/// The tables copied whole to every node (Citus reference tables): small, rarely written, and joined by every
+/// district's queries — the districts, the catalogue and the calendar, and each district's settings and staff, which
+/// hold the district code as a column. A unique key that names no district (a username: a sign-in names no district;
+/// an API key's digest) may only live in such a table or in one distributed by that key.
+const REFERENCE: [&str; 13] = [
+    "district",
+    "category",
+    "public_service",
+    "holiday",
+    // PostGIS's own
+    "spatial_ref_sys",
+    "street",
+    "special_grid",
+    "department",
+    "dispatch_rule",
+    "stage_limit",
+    "api_client",
+    "account",
+    // which months were archived, of every district at once
+    "case_archive",
+];
+
+/// The tables distributed by a key of their own, looked up by it alone: (table, distribution column).
+const OWN_KEY: [(&str, &str); 2] = [("session", "token_hash"), ("sign_in_failure", "username")];
+
+/// The migrations' own bookkeeping, on the coordinator alone (and the by-district test fixture's list).
+const COORDINATOR: [&str; 2] = ["_sqlx_migrations", "district_partitioned"];
 
 async fn strings(app: &TestApp, sql: &str) -> Vec<String> {
     sqlx::query_scalar(sql).fetch_all(&app.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -249,6 +279,72 @@ async fn the_base_map_is_cut_into_the_districts_it_crosses() {
     .await
     .unwrap();
     assert_eq!(osm_ids, [(11, 3), (12, 3)], "one piece per district and one outside, each with its OSM id");
+}
+
+/// Every table has its kind under Citus (distributed by district, reference, distributed by a key of its own), and
+/// its keys and references obey Citus's rules for that kind: a reference table refers only to reference tables, a
+/// table distributed by its own key holds that key in each of its keys and refers only to reference tables, and a
+/// district's table refers to reference tables or to its district's tables by the district code.
+#[tokio::test]
+async fn every_table_has_a_kind_under_citus_and_its_references_obey_its_rules() {
+    let app = TestApp::spawn().await;
+    let tables = strings(
+        &app,
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1",
+    )
+    .await;
+    let own_key = |t: &str| OWN_KEY.iter().find(|(table, _)| *table == t).map(|(_, column)| *column);
+    let unclassified: Vec<&String> = tables
+        .iter()
+        .filter(|t| {
+            let kinds = [OWNED.contains(&t.as_str()), REFERENCE.contains(&t.as_str()), own_key(t).is_some()];
+            kinds.iter().filter(|k| **k).count() != 1 && !COORDINATOR.contains(&t.as_str())
+        })
+        .collect();
+    assert!(unclassified.is_empty(), "tables with no kind, or two, under Citus: {unclassified:?}");
+    assert!(tables.len() >= OWNED.len() + REFERENCE.len() + OWN_KEY.len(), "{tables:?}");
+
+    let references: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text, pg_get_constraintdef(c.oid)
+         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+         WHERE c.contype = 'f' AND c.conparentid = 0 AND n.nspname = 'public'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    for (from, to, def) in &references {
+        let to_reference = REFERENCE.contains(&to.as_str());
+        let allowed = if REFERENCE.contains(&from.as_str()) {
+            kinds_seen.insert("reference → reference");
+            to_reference
+        } else if own_key(from).is_some() {
+            kinds_seen.insert("own key → reference");
+            to_reference
+        } else if OWNED.contains(&from.as_str()) && to_reference {
+            kinds_seen.insert("district → reference");
+            true
+        } else {
+            kinds_seen.insert("district → district");
+            let (here, there) = def.split_once("REFERENCES").unwrap();
+            OWNED.contains(&to.as_str()) && here.contains("district_code") && there.contains("district_code")
+        };
+        assert!(allowed, "{from} {def}: not allowed between these kinds under Citus");
+    }
+    assert_eq!(kinds_seen.len(), 4, "every kind of reference is there to check: {kinds_seen:?}");
+
+    for (table, column) in OWN_KEY {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+             WHERE c.conrelid = $1::regclass AND c.contype IN ('p', 'u', 'x')",
+        )
+        .bind(table)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        assert!(!keys.is_empty() && keys.iter().all(|k| k.contains(column)), "{table}'s keys hold {column}: {keys:?}");
+    }
 }
 
 /// Every join between two of a district's tables matches the district code (or a code that begins with it), so
