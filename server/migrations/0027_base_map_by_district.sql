@@ -50,17 +50,47 @@ BEGIN
 END $$;
 
 -- Places the roads and land use not yet in a district (see `place_features`). Run after an import of features,
--- and by the trigger below whenever a district's boundary is stored; a feature already placed stays where it is.
+-- and by the triggers below whenever a district is added or its boundary stored or redrawn.
 CREATE FUNCTION place_base_map() RETURNS TABLE (roads bigint, landuse bigint) LANGUAGE sql AS $$
     SELECT place_features('road', 'class', 2), place_features('landuse', 'kind', 3)
 $$;
+
+-- Puts back together, unplaced, every feature of `tbl` with a piece in one of the districts `codes` (all its pieces,
+-- in whatever district): what a redrawn district held is placed again from the whole feature.
+CREATE FUNCTION unplace_features(tbl text, attr text, dim int, codes text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format(
+        'WITH hit AS (SELECT DISTINCT id FROM %1$I WHERE district_code = ANY($1)),
+         gone AS (DELETE FROM %1$I x USING hit WHERE x.id = hit.id RETURNING x.*)
+         INSERT INTO %1$I (id, source, source_id, %2$I, name, district_code, geom)
+         SELECT id, min(source), min(source_id), min(%2$I), min(name), ''000000'',
+                ST_Multi(ST_CollectionExtract(ST_Union(geom), %3$s))
+         FROM gone GROUP BY id', tbl, attr, dim) USING codes;
+END $$;
 
 CREATE FUNCTION district_places_base_map() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM place_base_map();
     RETURN NULL;
 END $$;
-CREATE TRIGGER district_places_base_map AFTER INSERT OR UPDATE OF geom ON district
+CREATE TRIGGER district_places_base_map AFTER INSERT ON district
     FOR EACH STATEMENT EXECUTE FUNCTION district_places_base_map();
+
+-- A district's boundary stored or redrawn: the features it held are put back together and placed again.
+CREATE FUNCTION district_redrawn() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    codes text[];
+BEGIN
+    SELECT array_agg(n.code) INTO codes FROM new_rows n JOIN old_rows o ON o.code = n.code
+    WHERE ST_AsBinary(n.geom) IS DISTINCT FROM ST_AsBinary(o.geom);
+    IF codes IS NOT NULL THEN
+        PERFORM unplace_features('road', 'class', 2, codes);
+        PERFORM unplace_features('landuse', 'kind', 3, codes);
+        PERFORM place_base_map();
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER district_redrawn AFTER UPDATE ON district REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION district_redrawn();
 
 SELECT place_base_map();

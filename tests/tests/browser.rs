@@ -7,6 +7,10 @@ use serde_json::{json, Value};
 use wangge_domain::access::{Role, Scope};
 use wangge_tests::{workspace, TestApp, TEST_PASSWORD};
 
+/// Held while a browser script runs: the tests prepare their servers and data side by side, and drive Chromium in
+/// turn.
+static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The block the editor test moves, its grids and where to click: block id, households, interior point, grid A's
 /// key and code, grid B's key and code, a neighbour in A, its households and points.
 type EditTarget = (i64, i32, f64, f64, String, String, String, String, i64, i32, f64, f64, f64, f64);
@@ -67,7 +71,13 @@ async fn run_script(script: &str, app: &TestApp, fixture: &Value, extra: &[&str]
         .arg(root.join("artifacts/browser"))
         .arg(fixture.to_string());
     command.args(extra);
-    let out = tokio::task::spawn_blocking(move || command.output().expect("node runs")).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        // one Chromium at a time: five at once on two cores starve each page's first map load
+        let _turn = BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        command.output().expect("node runs")
+    })
+    .await
+    .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");

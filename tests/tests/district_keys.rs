@@ -199,7 +199,8 @@ async fn every_key_and_reference_of_a_districts_tables_holds_the_district_code()
 }
 
 /// The base map is imported unplaced ('000000') and cut into the districts it crosses as their boundaries are
-/// stored: each piece keeps the feature's id and OSM id, nothing is lost or doubled, and a re-import adds nothing.
+/// stored: each piece keeps the feature's id and OSM id, nothing is lost or doubled, a re-import adds nothing, and a
+/// district redrawn gives up what now lies outside it.
 #[tokio::test]
 async fn the_base_map_is_cut_into_the_districts_it_crosses() {
     let app = TestApp::spawn().await;
@@ -279,6 +280,24 @@ async fn the_base_map_is_cut_into_the_districts_it_crosses() {
     .await
     .unwrap();
     assert_eq!(osm_ids, [(11, 3), (12, 3)], "one piece per district and one outside, each with its OSM id");
+    // the west district redrawn to half its width: what it gives up is unplaced again, the rest stands
+    sqlx::query(
+        "UPDATE district SET geom = ST_Multi(ST_MakeEnvelope(119.9, 29.9, 120.05, 30.1, 4326)) WHERE code = '990201'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        pieces().await,
+        [
+            ("000000".into(), "landuse".into(), landuse, 20),
+            ("000000".into(), "road".into(), road, 100),
+            ("990201".into(), "landuse".into(), landuse, 10),
+            ("990201".into(), "road".into(), road, 50),
+            ("990202".into(), "landuse".into(), landuse, 10),
+            ("990202".into(), "road".into(), road, 50),
+        ]
+    );
 }
 
 /// Every table has its kind under Citus (distributed by district, reference, distributed by a key of its own), and
@@ -353,35 +372,75 @@ async fn every_table_has_a_kind_under_citus_and_its_references_obey_its_rules() 
 fn joins_between_a_districts_tables_match_the_district() {
     let mut unmatched = Vec::new();
     let mut checked = 0;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src");
-    let mut dirs = vec![root];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
+    for (path, text) in server_sources() {
+        // `JOIN <table> <alias> ON <condition to the end of the line>`
+        for (at, _) in text.match_indices("JOIN ") {
+            let rest = &text[at + 5..];
+            let mut words = rest.split_ascii_whitespace();
+            let (Some(table), Some(_alias), Some("ON")) = (words.next(), words.next(), words.next()) else {
+                continue;
+            };
+            if !OWNED.contains(&table) {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            // `JOIN <table> <alias> ON <condition to the end of the line>`
-            for (at, _) in text.match_indices("JOIN ") {
-                let rest = &text[at + 5..];
-                let mut words = rest.split_ascii_whitespace();
-                let (Some(table), Some(_alias), Some("ON")) = (words.next(), words.next(), words.next()) else {
-                    continue;
-                };
-                if !OWNED.contains(&table) {
-                    continue;
-                }
-                checked += 1;
-                let on = &rest[rest.find(" ON ").unwrap()..];
-                let on = &on[..on.find('\n').unwrap_or(on.len())];
-                if !["district_code", "community_code", "street_code", "grid_code"].iter().any(|c| on.contains(c)) {
-                    unmatched.push(format!("{}: JOIN {table} …{on}", path.display()));
-                }
+            checked += 1;
+            let on = &rest[rest.find(" ON ").unwrap()..];
+            let on = &on[..on.find('\n').unwrap_or(on.len())];
+            if !["district_code", "community_code", "street_code", "grid_code"].iter().any(|c| on.contains(c)) {
+                unmatched.push(format!("{}: JOIN {table} …{on}", path.display()));
             }
         }
     }
     assert!(checked >= 40, "the server's joins were found ({checked})");
     assert!(unmatched.is_empty(), "joins by id alone: {unmatched:#?}");
+}
+
+/// Every filter of a district's table by a community code (`WHERE x.community_code = $n`, `FROM community WHERE
+/// code = $n`) names the community's district right after it (`AND x.district_code = left($n, 6)`), so that under
+/// Citus the statement goes to that district's shard alone, not to every shard: checked on the server's SQL text.
+#[test]
+fn filters_by_a_community_name_its_district() {
+    let mut unrouted = Vec::new();
+    let mut checked = 0;
+    for (path, text) in server_sources() {
+        for pattern in ["community_code = $", "FROM community WHERE code = $"] {
+            for (at, _) in text.match_indices(pattern) {
+                let head = &text[..at];
+                let alias_len = head.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').count();
+                let alias = &head[head.len() - alias_len..];
+                let word = head[..head.len() - alias_len].split_ascii_whitespace().next_back().unwrap_or("");
+                if !(pattern.starts_with("FROM") || ["WHERE", "AND", "ON"].contains(&word)) {
+                    continue; // an assignment or a column list, not a filter
+                }
+                let rest = &text[at + pattern.len()..];
+                let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                checked += 1;
+                let routed = format!(" AND {alias}district_code = left(${n}, 6)");
+                if !rest[n.len()..].starts_with(&routed) {
+                    let line = text[..at].lines().count();
+                    unrouted.push(format!("{}:{line}: {alias}{pattern}{n}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "the server's filters by community were found ({checked})");
+    assert!(unrouted.is_empty(), "filters by community without the district: {unrouted:#?}");
+}
+
+/// The server's Rust sources: (path, text).
+fn server_sources() -> Vec<(std::path::PathBuf, String)> {
+    let mut sources = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                sources.push((path, text));
+            }
+        }
+    }
+    sources
 }

@@ -29,7 +29,7 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
     let size = DemoSize { streets: 1, communities_per_street: 1, blocks_per_side, seed: 11 };
     crate::import::demo::load_demo(pool, size).await?;
     let blocks: Vec<(i64, f64, f64)> = sqlx::query_as(
-        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND NOT retired) b
+        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired) b
          ORDER BY round(ST_Y(p)::numeric, 3) DESC, ST_X(p)",
     )
     .bind(COMMUNITY)
@@ -39,15 +39,17 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
         bail!("{} blocks cannot make {grids} grids: raise --blocks-per-side", blocks.len());
     }
     let in_force: i64 = sqlx::query_scalar(
-        "SELECT id FROM plan WHERE community_code = $1 AND status = 'published' AND valid_to IS NULL",
+        "SELECT id FROM plan WHERE community_code = $1 AND district_code = left($1, 6) AND status = 'published' AND valid_to IS NULL",
     )
     .bind(COMMUNITY)
     .fetch_one(pool)
     .await?;
-    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM plan WHERE community_code = $1 AND status = 'draft'")
-        .bind(COMMUNITY)
-        .fetch_one(pool)
-        .await?;
+    let drafts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM plan WHERE community_code = $1 AND district_code = left($1, 6) AND status = 'draft'",
+    )
+    .bind(COMMUNITY)
+    .fetch_one(pool)
+    .await?;
     if drafts == 0 {
         // Exactly `grids` grids: grid i takes the i-th equal share of the blocks in reading order.
         let n = blocks.len();
@@ -92,7 +94,7 @@ async fn prepare(pool: &PgPool, blocks_per_side: usize, grids: usize) -> Result<
     let sample: Vec<Value> =
         blocks.iter().step_by((blocks.len() / 60).max(1)).map(|b| json!({ "id": b.0, "x": b.1, "y": b.2 })).collect();
     let draft_grids: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM grid WHERE plan_id = (SELECT max(id) FROM plan WHERE community_code = $1 AND status = 'draft')",
+        "SELECT count(*) FROM grid WHERE plan_id = (SELECT max(id) FROM plan WHERE community_code = $1 AND district_code = left($1, 6) AND status = 'draft')",
     )
     .bind(COMMUNITY)
     .fetch_one(pool)

@@ -92,7 +92,7 @@ async fn first_plan(pool: &PgPool, community: &str) -> Result<PlanInput> {
     let mut dedicated = Vec::new();
     for (kind, key, name) in UNITS {
         let blocks: Vec<i64> = sqlx::query_scalar(
-            "SELECT b.id FROM block b WHERE b.community_code = $1 AND NOT b.retired
+            "SELECT b.id FROM block b WHERE b.community_code = $1 AND b.district_code = left($1, 6) AND NOT b.retired
                AND EXISTS (SELECT 1 FROM landuse l WHERE l.kind = $2 AND ST_Intersects(b.geom, ST_PointOnSurface(l.geom)))
              ORDER BY b.id",
         )
@@ -144,7 +144,7 @@ pub async fn create_demo_accounts(pool: &PgPool, password: &NewPassword) -> Resu
         .await?;
     let grids: Vec<String> = sqlx::query_scalar(
         "SELECT g.code FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
-         WHERE p.community_code = $1 AND p.status = 'published' AND p.valid_to IS NULL AND g.code IS NOT NULL ORDER BY g.code",
+         WHERE p.community_code = $1 AND p.district_code = left($1, 6) AND p.status = 'published' AND p.valid_to IS NULL AND g.code IS NOT NULL ORDER BY g.code",
     )
     .bind(&community)
     .fetch_all(pool)

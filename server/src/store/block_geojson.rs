@@ -12,7 +12,8 @@ const BLOCK_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id, 'g
         'x', round(ST_X(ST_PointOnSurface(b.geom))::numeric, 7), 'y', round(ST_Y(ST_PointOnSurface(b.geom))::numeric, 7),
         'buildings', (SELECT count(*) FROM building x WHERE x.block_id = b.id AND x.district_code = b.district_code),
         'neighbours', (SELECT coalesce(json_agg(CASE WHEN a.a = b.id THEN a.b ELSE a.a END), '[]'::json)
-                       FROM block_adjacency a WHERE a.a = b.id OR a.b = b.id)))";
+                       FROM block_adjacency a
+                       WHERE a.district_code = b.district_code AND (a.a = b.id OR a.b = b.id))))";
 
 const BUILDING_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id,
     'geometry', ST_AsGeoJSON(b.footprint, 7)::json,
@@ -24,10 +25,11 @@ const BUILDING_FEATURE: &str = "json_build_object('type', 'Feature', 'id', b.id,
 /// A FeatureCollection of `feature` over the rows `from` selects for community `code` (`$1`); `None` when the
 /// community does not exist.
 async fn collection(pool: &PgPool, feature: &str, from: &str, code: &str) -> Result<Option<Value>> {
-    let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
-        .bind(code)
-        .fetch_one(pool)
-        .await?;
+    let found: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1 AND district_code = left($1, 6))")
+            .bind(code)
+            .fetch_one(pool)
+            .await?;
     if !found {
         return Ok(None);
     }
@@ -43,12 +45,19 @@ async fn collection(pool: &PgPool, feature: &str, from: &str, code: &str) -> Res
 
 /// The live blocks of community `code`.
 pub async fn blocks(pool: &PgPool, code: &str) -> Result<Option<Value>> {
-    collection(pool, BLOCK_FEATURE, "block b WHERE b.community_code = $1 AND NOT b.retired", code).await
+    collection(
+        pool,
+        BLOCK_FEATURE,
+        "block b WHERE b.community_code = $1 AND b.district_code = left($1, 6) AND NOT b.retired",
+        code,
+    )
+    .await
 }
 
 /// The buildings of community `code`.
 pub async fn buildings(pool: &PgPool, code: &str) -> Result<Option<Value>> {
-    collection(pool, BUILDING_FEATURE, "building b WHERE b.community_code = $1", code).await
+    collection(pool, BUILDING_FEATURE, "building b WHERE b.community_code = $1 AND b.district_code = left($1, 6)", code)
+        .await
 }
 
 /// The boundary lines shared by neighbouring live blocks of community `code` (`a`, `b`).
@@ -60,7 +69,7 @@ pub async fn edges(pool: &PgPool, code: &str) -> Result<Option<Value>> {
         "(SELECT row_number() OVER (ORDER BY j.a, j.b) AS id, j.a, j.b,
                  ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Boundary(x.geom), ST_Buffer(y.geom, 1e-7)), 2)) AS line
           FROM block_adjacency j JOIN block x ON x.id = j.a AND x.district_code = j.district_code JOIN block y ON y.id = j.b AND y.district_code = j.district_code
-          WHERE x.community_code = $1 AND y.community_code = $1 AND NOT x.retired AND NOT y.retired) b
+          WHERE x.community_code = $1 AND x.district_code = left($1, 6) AND y.community_code = $1 AND y.district_code = left($1, 6) AND NOT x.retired AND NOT y.retired) b
          WHERE NOT ST_IsEmpty(b.line)",
         code,
     )

@@ -105,26 +105,33 @@ pub struct BlockSummary {
 
 /// Rebuild the blocks of `community`. Refused (409) once a plan uses them: blocks are what plans are made of.
 pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: &[&str]) -> Result<BlockSummary> {
-    let geom: Option<bool> = sqlx::query_scalar("SELECT geom IS NOT NULL FROM community WHERE code = $1 FOR UPDATE")
-        .bind(community)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let geom: Option<bool> = sqlx::query_scalar(
+        "SELECT geom IS NOT NULL FROM community WHERE code = $1 AND district_code = left($1, 6) FOR UPDATE",
+    )
+    .bind(community)
+    .fetch_optional(&mut *tx)
+    .await?;
     match geom {
         None => return Err(BlockError::UnknownCommunity(community.to_owned())),
         Some(false) => return Err(BlockError::NoBoundary(community.to_owned())),
         Some(true) => {}
     }
-    let used: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1)")
-        .bind(community)
-        .fetch_one(&mut *tx)
-        .await?;
+    let used: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM plan WHERE community_code = $1 AND district_code = left($1, 6))",
+    )
+    .bind(community)
+    .fetch_one(&mut *tx)
+    .await?;
     if used {
         return Err(BlockError::InUse(community.to_owned()));
     }
-    sqlx::query("DELETE FROM block WHERE community_code = $1").bind(community).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM block WHERE community_code = $1 AND district_code = left($1, 6)")
+        .bind(community)
+        .execute(&mut *tx)
+        .await?;
     let classes: Vec<String> = road_classes.iter().map(|s| s.to_string()).collect();
     sqlx::query(
-        "WITH c AS (SELECT geom FROM community WHERE code = $1),
+        "WITH c AS (SELECT geom FROM community WHERE code = $1 AND district_code = left($1, 6)),
          lines AS (
              SELECT ST_CollectionExtract(ST_Intersection(r.geom, c.geom), 2) AS g
              FROM road r, c WHERE r.district_code IN (left($1, 6), '000000') AND r.class = ANY($2)
@@ -144,7 +151,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
     let slivers_merged = merge_slivers(tx, community).await?;
     sqlx::query(
         "UPDATE building b SET block_id = NULL, community_code = NULL
-         WHERE b.community_code = $1",
+         WHERE b.community_code = $1 AND b.district_code = left($1, 6)",
     )
     .bind(community)
     .execute(&mut *tx)
@@ -152,7 +159,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
     let buildings = sqlx::query(
         "UPDATE building b SET block_id = k.id, community_code = $1, district_code = k.district_code
          FROM block k
-         WHERE k.community_code = $1 AND NOT k.retired
+         WHERE k.community_code = $1 AND k.district_code = left($1, 6) AND NOT k.retired
            AND ST_Intersects(k.geom, ST_PointOnSurface(b.footprint))
            AND b.block_id IS NULL",
     )
@@ -163,7 +170,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
     sqlx::query(
         "UPDATE block k SET households = s.h, residents = s.r
          FROM (SELECT block_id, sum(households)::int AS h, sum(residents)::int AS r FROM building
-               WHERE community_code = $1 GROUP BY block_id) s
+               WHERE community_code = $1 AND district_code = left($1, 6) GROUP BY block_id) s
          WHERE k.id = s.block_id",
     )
     .bind(community)
@@ -171,7 +178,7 @@ pub async fn build_blocks(tx: &mut PgConnection, community: &str, road_classes: 
     .await?;
     let adjacent_pairs = record_adjacency(tx, community).await?;
     let (blocks, households): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), coalesce(sum(households), 0)::int8 FROM block WHERE community_code = $1 AND NOT retired",
+        "SELECT count(*), coalesce(sum(households), 0)::int8 FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired",
     )
     .bind(community)
     .fetch_one(&mut *tx)
@@ -186,12 +193,12 @@ async fn merge_slivers(tx: &mut PgConnection, community: &str) -> Result<i64> {
         let pair: Option<(i64, i64)> = sqlx::query_as(
             "WITH s AS (
                  SELECT id, geom FROM block
-                 WHERE community_code = $1 AND NOT retired
+                 WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired
                    AND (area_m2 < $2 OR (area_m2 < $3
                         AND 4 * pi() * area_m2 / nullif(power(ST_Perimeter(geom::geography), 2), 0) < $4))
                  ORDER BY area_m2 LIMIT 1)
              SELECT s.id, n.id FROM s JOIN block n
-               ON n.community_code = $1 AND NOT n.retired AND n.id <> s.id AND ST_Intersects(n.geom, s.geom)
+               ON n.community_code = $1 AND n.district_code = left($1, 6) AND NOT n.retired AND n.id <> s.id AND ST_Intersects(n.geom, s.geom)
              ORDER BY ST_Length(ST_CollectionExtract(ST_Intersection(n.geom, s.geom), 2)) DESC
              LIMIT 1",
         )
@@ -231,8 +238,9 @@ const TOUCH_NO: &str = "n.geom && ST_Expand(o.geom, 1e-7) AND ST_DWithin(n.geom,
 /// Recompute which live blocks of `community` share a boundary line.
 pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<i64> {
     sqlx::query(
-        "DELETE FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1)
-            OR b IN (SELECT id FROM block WHERE community_code = $1)",
+        "DELETE FROM block_adjacency WHERE district_code = left($1, 6)
+            AND (a IN (SELECT id FROM block WHERE community_code = $1 AND district_code = left($1, 6))
+                 OR b IN (SELECT id FROM block WHERE community_code = $1 AND district_code = left($1, 6)))",
     )
     .bind(community)
     .execute(&mut *tx)
@@ -242,7 +250,7 @@ pub async fn record_adjacency(tx: &mut PgConnection, community: &str) -> Result<
          SELECT a.id, b.id, a.district_code, s.m FROM block a
          JOIN block b ON b.community_code = a.community_code AND b.district_code = a.district_code AND a.id < b.id AND NOT b.retired AND {TOUCH}
          CROSS JOIN LATERAL (SELECT {SHARED_M} AS m) s
-         WHERE a.community_code = $1 AND NOT a.retired AND s.m > 0.5"
+         WHERE a.community_code = $1 AND a.district_code = left($1, 6) AND NOT a.retired AND s.m > 0.5"
     ))
     .bind(community)
     .execute(&mut *tx)
@@ -377,7 +385,7 @@ pub enum Cut {
 /// `above` households every building whose planner said units and that holds more. What was divided.
 pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i32) -> Result<Vec<Divided>> {
     let big: Vec<(i64, i32)> = sqlx::query_as(
-        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired
+        "SELECT id, households FROM block b WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired
            AND ((households > $2 AND split_policy = 'auto') OR split_policy = 'always')
            AND (SELECT count(*) FROM building WHERE block_id = b.id) > 1 ORDER BY id",
     )
@@ -386,7 +394,7 @@ pub async fn divide_compounds(conn: &mut PgConnection, community: &str, above: i
     .fetch_all(&mut *conn)
     .await?;
     let towers: Vec<(i64, i32)> = sqlx::query_as(
-        "SELECT id, households FROM block b WHERE community_code = $1 AND NOT retired AND split_policy = 'units'
+        "SELECT id, households FROM block b WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired AND split_policy = 'units'
            AND households > $2 AND (SELECT count(*) FROM building WHERE block_id = b.id) = 1 ORDER BY id",
     )
     .bind(community)

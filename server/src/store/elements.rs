@@ -25,11 +25,11 @@ pub async fn relocate_community(tx: &mut PgConnection, community: &str, at: Date
         moved += sqlx::query(&format!(
             "UPDATE {table} e SET grid_id = (
                  SELECT g.id FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
-                 WHERE p.community_code = $1 AND p.status = 'published'
+                 WHERE p.community_code = $1 AND p.district_code = left($1, 6) AND p.status = 'published'
                    AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
                    AND ST_Intersects(g.geom, e.geom)
                  LIMIT 1)
-             WHERE e.community_code = $1"
+             WHERE e.community_code = $1 AND e.district_code = left($1, 6)"
         ))
         .bind(community)
         .bind(at)

@@ -153,7 +153,7 @@ pub async fn misplaced(pool: &PgPool, level: Level, code: &str, boundary: &Bound
 
 /// The bounding box (west, south, east, north) of community `code`, if it has a boundary.
 pub async fn community_bbox<'e>(db: impl sqlx::PgExecutor<'e>, code: &str) -> Result<Option<[f64; 4]>> {
-    let sql = format!("SELECT {} FROM community WHERE code = $1", super::BBOX_COLUMNS);
+    let sql = format!("SELECT {} FROM community WHERE code = $1 AND district_code = left($1, 6)", super::BBOX_COLUMNS);
     Ok(sqlx::query_as(&sql).bind(code).fetch_optional(db).await?.and_then(super::bbox))
 }
 
@@ -248,7 +248,7 @@ pub async fn unknown_codes(pool: &PgPool, what: Coded, codes: &[&str]) -> Result
 
 /// Record community `code`'s census population.
 pub async fn set_population(conn: &mut sqlx::PgConnection, code: &str, population: i32) -> Result<()> {
-    sqlx::query("UPDATE community SET population = $2 WHERE code = $1")
+    sqlx::query("UPDATE community SET population = $2 WHERE code = $1 AND district_code = left($1, 6)")
         .bind(code)
         .bind(population)
         .execute(conn)

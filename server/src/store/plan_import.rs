@@ -27,7 +27,7 @@ pub async fn cover_blocks(pool: &PgPool, community: &str, polygons: &[String]) -
     let rows: Vec<(i64, Option<i64>, f64, f64)> = sqlx::query_as(
         "WITH g AS (SELECT i - 1 AS ix, ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(t), 4326)) AS geom
                     FROM unnest($2::text[]) WITH ORDINALITY AS x(t, i)),
-              b AS (SELECT id, geom, ST_Area(geom::geography) AS area FROM block WHERE community_code = $1 AND NOT retired),
+              b AS (SELECT id, geom, ST_Area(geom::geography) AS area FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired),
               s AS (SELECT b.id, g.ix, ST_Area(ST_Intersection(b.geom, g.geom)::geography) / nullif(b.area, 0) AS share
                     FROM b JOIN g ON ST_Intersects(b.geom, g.geom))
          SELECT b.id,

@@ -118,12 +118,12 @@ fn structural(p: &Problem) -> bool {
 /// Load the live blocks of a community and their adjacency.
 pub async fn load_graph(conn: &mut sqlx::PgConnection, community: &str) -> Result<BlockGraph> {
     let blocks: Vec<(i64, i32)> =
-        sqlx::query_as("SELECT id, households FROM block WHERE community_code = $1 AND NOT retired ORDER BY id")
+        sqlx::query_as("SELECT id, households FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired ORDER BY id")
             .bind(community)
             .fetch_all(&mut *conn)
             .await?;
     let pairs: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT a, b FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
+        "SELECT a, b FROM block_adjacency WHERE district_code = left($1, 6) AND a IN (SELECT id FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired)",
     )
     .bind(community)
     .fetch_all(&mut *conn)
@@ -145,10 +145,11 @@ pub async fn save_draft(
     if input.grids.len() > 999 {
         return Err(PlanError::TooManyGrids);
     }
-    let exists: Option<String> = sqlx::query_scalar("SELECT code FROM community WHERE code = $1 FOR UPDATE")
-        .bind(community.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT code FROM community WHERE code = $1 AND district_code = left($1, 6) FOR UPDATE")
+            .bind(community.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_none() {
         return Err(PlanError::UnknownCommunity(community.to_string()));
     }
@@ -199,7 +200,7 @@ pub async fn save_draft(
         None => {
             sqlx::query_scalar(
                 "INSERT INTO plan (community_code, district_code, version, status, based_on, note)
-             VALUES ($1, left($1, 6), (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1), 'draft',
+             VALUES ($1, left($1, 6), (SELECT coalesce(max(version), 0) + 1 FROM plan WHERE community_code = $1 AND district_code = left($1, 6)), 'draft',
                      $2, $3)
              RETURNING id",
             )
@@ -266,7 +267,7 @@ async fn derive_geometry_and_codes(tx: &mut PgConnection, plan_id: i64, communit
     let old = grids_with_blocks(tx, base).await?;
     let issued: i32 = sqlx::query_scalar(
         "SELECT coalesce(max(right(g.code, 3)::int), 0) FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
-         WHERE p.community_code = $1 AND p.status = 'published' AND g.code IS NOT NULL",
+         WHERE p.community_code = $1 AND p.district_code = left($1, 6) AND p.status = 'published' AND g.code IS NOT NULL",
     )
     .bind(community.as_str())
     .fetch_one(&mut *tx)
@@ -390,7 +391,7 @@ pub async fn get_plan<'e>(db: impl PgExecutor<'e>, id: i64) -> Result<Plan> {
 /// All versions of a community's plan, newest first.
 pub async fn list_plans(pool: &PgPool, community: &str) -> Result<Vec<Plan>> {
     Ok(sqlx::query_as::<_, Plan>(&format!(
-        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 ORDER BY version DESC"
+        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND district_code = left($1, 6) ORDER BY version DESC"
     ))
     .bind(community)
     .fetch_all(pool)
@@ -404,7 +405,7 @@ pub async fn plan_in_force<'e>(
     at: DateTime<Utc>,
 ) -> Result<Option<Plan>> {
     Ok(sqlx::query_as::<_, Plan>(&format!(
-        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND status = 'published'
+        "SELECT {PLAN_COLUMNS} FROM plan WHERE community_code = $1 AND district_code = left($1, 6) AND status = 'published'
          AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
     ))
     .bind(community)
@@ -464,7 +465,10 @@ pub async fn publish(
     let Some((community, stored_status, based_on)) = row else {
         return Err(PlanError::UnknownPlan(plan_id));
     };
-    sqlx::query("SELECT 1 FROM community WHERE code = $1 FOR UPDATE").bind(&community).execute(&mut *tx).await?;
+    sqlx::query("SELECT 1 FROM community WHERE code = $1 AND district_code = left($1, 6) FOR UPDATE")
+        .bind(&community)
+        .execute(&mut *tx)
+        .await?;
     let current_status = status(stored_status)?;
     if current_status != PlanStatus::Draft {
         return Err(PlanError::NotADraft(plan_id, current_status));
@@ -475,7 +479,7 @@ pub async fn publish(
         return Err(PlanError::NotPublishable(Box::new(report)));
     }
     let latest: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, valid_from FROM plan WHERE community_code = $1 AND status = 'published'
+        "SELECT id, valid_from FROM plan WHERE community_code = $1 AND district_code = left($1, 6) AND status = 'published'
          ORDER BY valid_from DESC LIMIT 1",
     )
     .bind(&community)
@@ -572,7 +576,7 @@ pub async fn partition_input(
     let rows: Vec<GraphRow> = sqlx::query_as(
         "SELECT id, households, area_m2, ST_Perimeter(geom::geography) AS perimeter, ST_X(p) AS lon, ST_Y(p) AS lat,
                 parent_id
-         FROM (SELECT *, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND NOT retired) b ORDER BY id",
+         FROM (SELECT *, ST_PointOnSurface(geom) p FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired) b ORDER BY id",
     )
     .bind(community)
     .fetch_all(&mut *conn)
@@ -591,7 +595,7 @@ pub async fn partition_input(
         })
         .collect();
     let edges: Vec<(i64, i64, f64)> = sqlx::query_as(
-        "SELECT a, b, shared_m FROM block_adjacency WHERE a IN (SELECT id FROM block WHERE community_code = $1 AND NOT retired)",
+        "SELECT a, b, shared_m FROM block_adjacency WHERE district_code = left($1, 6) AND a IN (SELECT id FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND NOT retired)",
     )
     .bind(community)
     .fetch_all(&mut *conn)
@@ -610,10 +614,11 @@ pub async fn suggest_input(
     community: &CommunityCode,
     options: &wangge_domain::partition::Options,
 ) -> Result<(PlanInput, wangge_domain::partition::PartitionResult)> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1)")
-        .bind(community.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM community WHERE code = $1 AND district_code = left($1, 6))")
+            .bind(community.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
     if !exists {
         return Err(PlanError::UnknownCommunity(community.to_string()));
     }
@@ -690,7 +695,7 @@ pub async fn rebalance_input(
         }
     }
     let cells: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT parent_id, id FROM block WHERE community_code = $1 AND parent_id IS NOT NULL AND NOT retired",
+        "SELECT parent_id, id FROM block WHERE community_code = $1 AND district_code = left($1, 6) AND parent_id IS NOT NULL AND NOT retired",
     )
     .bind(community.as_str())
     .fetch_all(pool)
