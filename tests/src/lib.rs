@@ -196,6 +196,13 @@ impl Caller {
     }
 }
 
+/// A test's HTTP client: it drops a pooled connection after a second idle, well before the server's five-second
+/// keep-alive closes it, so a request is never sent on a connection the server is closing at that instant (hyper
+/// cannot resend a POST whose connection closed under it, and reports `IncompleteMessage`).
+fn http_client(builder: reqwest::ClientBuilder) -> reqwest::Client {
+    builder.pool_idle_timeout(std::time::Duration::from_secs(1)).build().expect("client")
+}
+
 /// A running server on its own fresh database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -261,7 +268,8 @@ impl TestApp {
         let srv =
             startup::run(listener, state.clone(), web.join("index.html").exists().then_some(web)).expect("server");
         tokio::spawn(srv);
-        let public = Caller { address: address.clone(), client: reqwest::Client::new(), session: None };
+        let public =
+            Caller { address: address.clone(), client: http_client(reqwest::Client::builder()), session: None };
         let mut app = TestApp { address, pool, state, caller: public, server, db };
         app.caller = app.sign_in_as("planner", Role::Planner, Scope::District(TEST_DISTRICT.parse().unwrap())).await;
         app
@@ -311,7 +319,7 @@ impl TestApp {
 
     /// An anonymous caller.
     pub fn public(&self) -> Caller {
-        Caller { address: self.address.clone(), client: reqwest::Client::new(), session: None }
+        Caller { address: self.address.clone(), client: http_client(reqwest::Client::builder()), session: None }
     }
 
     /// Create an account (password [`TEST_PASSWORD`]) straight in the database and sign it in over HTTP.
@@ -343,7 +351,7 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> Result<Caller, (u16, Value)> {
-        let client = reqwest::Client::builder().local_address(from).build().expect("client");
+        let client = http_client(reqwest::Client::builder().local_address(from));
         let r = client
             .clone()
             .post(format!("{}/api/session", self.address))

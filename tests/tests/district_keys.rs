@@ -236,6 +236,15 @@ async fn the_base_map_is_cut_into_the_districts_it_crosses() {
     let before = pieces().await;
     assert!(before.iter().all(|p| p.0 == "000000"), "unplaced before any district has a boundary: {before:?}");
     let (landuse, road) = (before[0].2, before[1].2);
+    // the pieces expected, from (district, land-use size, road size)
+    let expected = |sizes: &[(&str, i64, i64)]| -> Vec<(String, String, i64, i64)> {
+        sizes
+            .iter()
+            .flat_map(|&(d, area, length)| {
+                [(d.into(), "landuse".into(), landuse, area), (d.into(), "road".into(), road, length)]
+            })
+            .collect()
+    };
 
     // the west district takes the first half: the road and the area are cut at its edge, the rest stays unplaced
     let district = |code: &str, west: f64, east: f64| {
@@ -248,28 +257,10 @@ async fn the_base_map_is_cut_into_the_districts_it_crosses() {
         .execute(&app.pool)
     };
     district("990201", 119.9, 120.1).await.unwrap();
-    assert_eq!(
-        pieces().await,
-        [
-            ("000000".into(), "landuse".into(), landuse, 20),
-            ("000000".into(), "road".into(), road, 100),
-            ("990201".into(), "landuse".into(), landuse, 20),
-            ("990201".into(), "road".into(), road, 100),
-        ]
-    );
+    assert_eq!(pieces().await, expected(&[("000000", 20, 100), ("990201", 20, 100)]));
     // the east district takes the next quarter of what was left
     district("990202", 120.1, 120.15).await.unwrap();
-    assert_eq!(
-        pieces().await,
-        [
-            ("000000".into(), "landuse".into(), landuse, 10),
-            ("000000".into(), "road".into(), road, 50),
-            ("990201".into(), "landuse".into(), landuse, 20),
-            ("990201".into(), "road".into(), road, 100),
-            ("990202".into(), "landuse".into(), landuse, 10),
-            ("990202".into(), "road".into(), road, 50),
-        ]
-    );
+    assert_eq!(pieces().await, expected(&[("000000", 10, 50), ("990201", 20, 100), ("990202", 10, 50)]));
     // a re-import finds the features in whichever district they were placed, and adds nothing
     let again = insert_features(&app.pool, "osm", &features, &model).await.unwrap();
     assert_eq!((again.roads, again.landuse), (0, 0), "{again:?}");
@@ -287,17 +278,7 @@ async fn the_base_map_is_cut_into_the_districts_it_crosses() {
     .execute(&app.pool)
     .await
     .unwrap();
-    assert_eq!(
-        pieces().await,
-        [
-            ("000000".into(), "landuse".into(), landuse, 20),
-            ("000000".into(), "road".into(), road, 100),
-            ("990201".into(), "landuse".into(), landuse, 10),
-            ("990201".into(), "road".into(), road, 50),
-            ("990202".into(), "landuse".into(), landuse, 10),
-            ("990202".into(), "road".into(), road, 50),
-        ]
-    );
+    assert_eq!(pieces().await, expected(&[("000000", 20, 100), ("990201", 10, 50), ("990202", 10, 50)]));
 }
 
 /// Every table has its kind under Citus (distributed by district, reference, distributed by a key of its own), and
