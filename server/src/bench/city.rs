@@ -3,7 +3,8 @@
 //! (`wangge_citybench`, kept between runs; `--fresh` generates it again), beside a small generated district whose
 //! community is published again and again. Measured: the server's start-up on that database, the resident memory
 //! its caches take, and through HTTP the latency of locate, tiles, density and the case desk, first with no write
-//! running, then with publishes running back to back.
+//! running, then with publishes running back to back; last, each cache brought up to date after a write read whole
+//! against patched, in the same run.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -56,6 +57,19 @@ pub struct CityReport {
     pub publishing: Vec<(String, Latency)>,
     /// Publishes completed while measuring, and their latency.
     pub publishes: Latency,
+    /// Each cache brought up to date after a write, read whole and patched, in the same run.
+    pub refreshes: Vec<Refresh>,
+}
+
+/// One cache brought up to date after a write, both ways.
+#[derive(Debug, Serialize)]
+pub struct Refresh {
+    /// The cache and the write.
+    pub label: String,
+    /// Read whole again.
+    pub whole: Latency,
+    /// Only what the write touched read again and patched in.
+    pub patched: Latency,
 }
 
 /// Resident memory of this process, MiB.
@@ -125,7 +139,8 @@ pub async fn bench_city(admin: &PgPool, url: &str, data: &std::path::Path, fresh
     let running = Arc::new(AtomicBool::new(true));
     let done = Arc::new(AtomicUsize::new(0));
     let publisher = {
-        let (base, planner, running, done) = (base.clone(), planner.clone(), running.clone(), done.clone());
+        let (base, planner, demo, running, done) =
+            (base.clone(), planner.clone(), demo.clone(), running.clone(), done.clone());
         tokio::spawn(async move {
             let mut samples = Vec::new();
             while running.load(Ordering::SeqCst) {
@@ -143,6 +158,7 @@ pub async fn bench_city(admin: &PgPool, url: &str, data: &std::path::Path, fresh
     let publishing = measure(&base, &desk, city, 1).await?;
     running.store(false, Ordering::SeqCst);
     let publishes = latency(publisher.await??);
+    let refreshes = refreshes(&state, &demo).await?;
     pool.close().await;
     Ok(CityReport {
         grids,
@@ -154,7 +170,64 @@ pub async fn bench_city(admin: &PgPool, url: &str, data: &std::path::Path, fresh
         quiet,
         publishing,
         publishes,
+        refreshes,
     })
+}
+
+/// Bring each cache up to date after a write, read whole again and patched, alternately: the locate cache and the
+/// governance tiles after a publish of `community` (its box read again), the incident store after a case written
+/// (that case read again; whole, every case of the city).
+async fn refreshes(state: &AppState, community: &str) -> Result<Vec<Refresh>> {
+    let pool = &state.pool;
+    let bbox = crate::store::hierarchy::community_bbox(pool, community).await?.context("the community's box")?;
+    let case: i64 = sqlx::query_scalar("SELECT max(id) FROM cases").fetch_one(pool).await?;
+    let mut out = Vec::new();
+    let (mut whole, mut patched) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        state.cache.refresh(pool, None).await?;
+        whole.push(t.elapsed());
+        let t = Instant::now();
+        state.cache.refresh(pool, Some(bbox)).await?;
+        patched.push(t.elapsed());
+    }
+    out.push(Refresh {
+        label: "locate cache, after a publish".into(),
+        whole: latency(whole),
+        patched: latency(patched),
+    });
+    let (mut whole, mut patched) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        state.tiles.reload_governance(pool, None).await?;
+        whole.push(t.elapsed());
+        let t = Instant::now();
+        state.tiles.reload_governance(pool, Some(bbox)).await?;
+        patched.push(t.elapsed());
+    }
+    out.push(Refresh {
+        label: "governance tiles (staff and public), after a publish".into(),
+        whole: latency(whole),
+        patched: latency(patched),
+    });
+    // Reading 10 M cases takes most of a minute: two whole reads, each followed by ten patches.
+    let (mut whole, mut patched) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let t = Instant::now();
+        state.incidents.reload(pool).await?;
+        whole.push(t.elapsed());
+        for _ in 0..10 {
+            let t = Instant::now();
+            state.incidents.refresh_cases(pool, &[case]).await?;
+            patched.push(t.elapsed());
+        }
+    }
+    out.push(Refresh {
+        label: "incident store, after a case written".into(),
+        whole: latency(whole),
+        patched: latency(patched),
+    });
+    Ok(out)
 }
 
 /// Publish a copy of the plan in force of `community` through the API, as a planner would.
@@ -423,5 +496,15 @@ pub fn markdown(r: &CityReport) -> String {
         "\nPublishes of the small community while measuring: {} (p50 {:.0} ms, p99 {:.0} ms).\n",
         r.publishes.n, r.publishes.p50_ms, r.publishes.p99_ms
     ));
+    s.push_str(
+        "\n| cache brought up to date after a write | read whole p50 ms | p99 ms | patched p50 ms | p99 ms |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    for f in &r.refreshes {
+        s.push_str(&format!(
+            "| {} | {:.1} | {:.1} | {:.1} | {:.1} |\n",
+            f.label, f.whole.p50_ms, f.whole.p99_ms, f.patched.p50_ms, f.patched.p99_ms
+        ));
+    }
     s
 }
