@@ -182,34 +182,12 @@ async fn refreshes(state: &AppState, community: &str) -> Result<Vec<Refresh>> {
     let bbox = crate::store::hierarchy::community_bbox(pool, community).await?.context("the community's box")?;
     let case: i64 = sqlx::query_scalar("SELECT max(id) FROM cases").fetch_one(pool).await?;
     let mut out = Vec::new();
-    let (mut whole, mut patched) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        let t = Instant::now();
-        state.cache.refresh(pool, None).await?;
-        whole.push(t.elapsed());
-        let t = Instant::now();
-        state.cache.refresh(pool, Some(bbox)).await?;
-        patched.push(t.elapsed());
-    }
-    out.push(Refresh {
-        label: "locate cache, after a publish".into(),
-        whole: latency(whole),
-        patched: latency(patched),
-    });
-    let (mut whole, mut patched) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        let t = Instant::now();
-        state.tiles.reload_governance(pool, None).await?;
-        whole.push(t.elapsed());
-        let t = Instant::now();
-        state.tiles.reload_governance(pool, Some(bbox)).await?;
-        patched.push(t.elapsed());
-    }
-    out.push(Refresh {
-        label: "governance tiles (staff and public), after a publish".into(),
-        whole: latency(whole),
-        patched: latency(patched),
-    });
+    let (whole, patched) =
+        alternately(|whole| async move { state.cache.refresh(pool, (!whole).then_some(bbox)).await }).await?;
+    out.push(Refresh { label: "locate cache, after a publish".into(), whole, patched });
+    let (whole, patched) =
+        alternately(|whole| async move { state.tiles.reload_governance(pool, (!whole).then_some(bbox)).await }).await?;
+    out.push(Refresh { label: "governance tiles (staff and public), after a publish".into(), whole, patched });
     // Reading 10 M cases takes most of a minute: two whole reads, each followed by ten patches.
     let (mut whole, mut patched) = (Vec::new(), Vec::new());
     for _ in 0..2 {
@@ -228,6 +206,23 @@ async fn refreshes(state: &AppState, community: &str) -> Result<Vec<Refresh>> {
         patched: latency(patched),
     });
     Ok(out)
+}
+
+/// Time `refresh(true)` (read whole) and `refresh(false)` (patched) alternately, five times each.
+async fn alternately<F, Fut>(mut refresh: F) -> Result<(Latency, Latency)>
+where
+    F: FnMut(bool) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let (mut whole, mut patched) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        for (read_whole, samples) in [(true, &mut whole), (false, &mut patched)] {
+            let t = Instant::now();
+            refresh(read_whole).await?;
+            samples.push(t.elapsed());
+        }
+    }
+    Ok((latency(whole), latency(patched)))
 }
 
 /// Publish a copy of the plan in force of `community` through the API, as a planner would.
