@@ -91,42 +91,44 @@ impl Layer {
     }
 }
 
+/// Each layer's query selects, per feature: its id, the geometry drawn, the zoom it is drawn from, its properties, and
+/// the stored geometry a patch selects it by (a label is selected by its area, whose index the database can use).
 const BASE_SQL: [(Layer, &str); 4] = [
-    (Layer::Landuse, "SELECT id, geom, 12, json_build_object('kind', kind, 'name', name) FROM landuse"),
+    (Layer::Landuse, "SELECT id, geom, 12, json_build_object('kind', kind, 'name', name), geom FROM landuse"),
     (Layer::Roads, "SELECT id, geom,
                 CASE WHEN class IN ('motorway', 'trunk', 'primary', 'secondary') THEN 10
                      WHEN class IN ('tertiary', 'motorway_link', 'trunk_link', 'primary_link', 'secondary_link') THEN 12
                      WHEN class IN ('residential', 'living_street', 'unclassified', 'tertiary_link') THEN 13
                      ELSE 15 END,
-                json_build_object('class', class, 'name', name) FROM road",
+                json_build_object('class', class, 'name', name), geom FROM road",
     ),
     (Layer::Buildings, "SELECT id, footprint, 14,
-                json_build_object('kind', kind, 'households', households, 'floors', floors, 'name', name) FROM building",
+                json_build_object('kind', kind, 'households', households, 'floors', floors, 'name', name), footprint FROM building",
     ),
-    (Layer::Elements, "SELECT id, geom, 15, json_build_object('kind', kind, 'name', name, 'category', category) FROM element"),
+    (Layer::Elements, "SELECT id, geom, 15, json_build_object('kind', kind, 'name', name, 'category', category), geom FROM element"),
 ];
 
 const GOVERNANCE_SQL: [(Layer, &str); 5] = [
-    (Layer::Boundaries, "SELECT 0::int8, geom, 0, json_build_object('level', 'district', 'code', code, 'name', name) FROM district WHERE geom IS NOT NULL
-         UNION ALL SELECT 0, geom, 9, json_build_object('level', 'street', 'code', code, 'name', name) FROM street WHERE geom IS NOT NULL
-         UNION ALL SELECT 0, geom, 11, json_build_object('level', 'community', 'code', code, 'name', name) FROM community WHERE geom IS NOT NULL",
+    (Layer::Boundaries, "SELECT 0::int8, geom, 0, json_build_object('level', 'district', 'code', code, 'name', name), geom FROM district WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, geom, 9, json_build_object('level', 'street', 'code', code, 'name', name), geom FROM street WHERE geom IS NOT NULL
+         UNION ALL SELECT 0, geom, 11, json_build_object('level', 'community', 'code', code, 'name', name), geom FROM community WHERE geom IS NOT NULL",
     ),
-    (Layer::Blocks, "SELECT id, geom, 14, json_build_object('households', households, 'residents', residents)
+    (Layer::Blocks, "SELECT id, geom, 14, json_build_object('households', households, 'residents', residents), geom
          FROM block WHERE NOT retired",
     ),
     (Layer::Grids, "SELECT g.id, g.geom, 11, json_build_object('code', g.code, 'kind', g.kind, 'name', coalesce(g.name, g.code),
                 'households', g.households, 'residents', g.residents, 'deviation', (g.households - 300) / 300.0,
-                'community_code', p.community_code)
+                'community_code', p.community_code), g.geom
          FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),
-    (Layer::SpecialGrids, "SELECT id, geom, 11, json_build_object('name', name, 'theme', theme) FROM special_grid
+    (Layer::SpecialGrids, "SELECT id, geom, 11, json_build_object('name', name, 'theme', theme), geom FROM special_grid
          WHERE valid_from <= now() AND (valid_to IS NULL OR valid_to > now())",
     ),
-    (Layer::Labels, "SELECT 0::int8, ST_PointOnSurface(geom), 12, json_build_object('kind', 'community', 'name', name) FROM community WHERE geom IS NOT NULL
+    (Layer::Labels, "SELECT 0::int8, ST_PointOnSurface(geom), 12, json_build_object('kind', 'community', 'name', name), geom FROM community WHERE geom IS NOT NULL
          UNION ALL
          SELECT g.id, ST_PointOnSurface(g.geom), 14,
-                json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households)
+                json_build_object('kind', g.kind, 'name', right(g.code, 3), 'code', g.code, 'households', g.households), g.geom
          FROM grid g JOIN plan p ON p.id = g.plan_id AND p.district_code = g.district_code
          WHERE p.status = 'published' AND p.valid_from <= now() AND (p.valid_to IS NULL OR p.valid_to > now()) AND g.geom IS NOT NULL",
     ),

@@ -93,16 +93,19 @@ fn json_to_value(v: &Json) -> Option<Value> {
 /// margin of 1e-6.
 const PAD: f64 = 5e-7;
 
-/// Load the layers `queries` select (only the features whose box meets `within`, with a margin: the database compares
-/// boxes in single precision), leaving out the properties named in `hidden`.
+/// Load the layers `queries` select (each row: id, geometry, zoom, properties, and the stored geometry it is selected
+/// by; only the features whose stored geometry's box meets `within`, with a margin: the database compares boxes in
+/// single precision), leaving out the properties named in `hidden`. The features taken into a patch are those whose
+/// drawn geometry meets the box, a subset of these (a label lies within its area).
 async fn load(pool: &PgPool, queries: &[(&str, &str)], hidden: &[&str], within: Option<[f64; 4]>) -> Result<TileSet> {
     let near = within.map_or(String::new(), |b| {
         let m = 1e-6;
-        format!(" WHERE geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)", b[0] - m, b[1] - m, b[2] + m, b[3] + m)
+        format!(" WHERE extent && ST_MakeEnvelope({}, {}, {}, {}, 4326)", b[0] - m, b[1] - m, b[2] + m, b[3] + m)
     });
     let mut layers = Vec::with_capacity(queries.len());
     for (name, sql) in queries {
-        let sql = format!("SELECT id, ST_AsGeoJSON(geom, 7), z, props FROM ({sql}) s (id, geom, z, props){near}");
+        let sql =
+            format!("SELECT id, ST_AsGeoJSON(geom, 7), z, props FROM ({sql}) s (id, geom, z, props, extent){near}");
         let rows: Vec<(i64, String, i32, Json)> =
             sqlx::query_as(&sql).fetch_all(pool).await.with_context(|| format!("loading tile layer {name}"))?;
         let mut features = Vec::with_capacity(rows.len());

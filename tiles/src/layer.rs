@@ -1,5 +1,7 @@
 //! Source layers (features already in Web Mercator, indexed) and cutting tiles from them.
 
+use std::sync::Arc;
+
 use geo::Geometry;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -72,6 +74,8 @@ impl Shape {
 pub struct SourceFeature {
     id: u64,
     shape: Shape,
+    /// The shape's Mercator envelope (west, south, east, north), `None` when it is empty.
+    envelope: Option<[f64; 4]>,
     min_zoom: u8,
     props: Vec<(String, Value)>,
 }
@@ -79,7 +83,8 @@ pub struct SourceFeature {
 impl SourceFeature {
     /// A feature from WGS84 geometry, shown from `min_zoom` on.
     pub fn new(id: u64, geometry: Geometry<f64>, min_zoom: u8) -> Self {
-        Self { id, shape: Shape::from_geometry(&geometry), min_zoom, props: Vec::new() }
+        let shape = Shape::from_geometry(&geometry);
+        Self { id, envelope: shape.envelope(), shape, min_zoom, props: Vec::new() }
     }
 
     /// Add a property.
@@ -91,22 +96,27 @@ impl SourceFeature {
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
-/// A named layer of features with an R-tree over their Mercator envelopes.
+/// A named layer of features with an R-tree over their Mercator envelopes. The features are shared, so a layer
+/// patched from another holds the features it keeps without copying them.
 #[derive(Debug)]
 pub struct SourceLayer {
     name: String,
-    features: Vec<SourceFeature>,
+    features: Vec<Arc<SourceFeature>>,
     tree: RTree<Entry>,
 }
 
 impl SourceLayer {
     /// Index the features.
     pub fn new(name: &str, features: Vec<SourceFeature>) -> Self {
+        Self::indexed(name, features.into_iter().map(Arc::new).collect())
+    }
+
+    fn indexed(name: &str, features: Vec<Arc<SourceFeature>>) -> Self {
         let entries = features
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                let e = f.shape.envelope()?;
+                let e = f.envelope?;
                 Some(GeomWithData::new(Rectangle::from_corners([e[0], e[1]], [e[2], e[3]]), i as u32))
             })
             .collect();
@@ -134,12 +144,17 @@ impl SourceLayer {
     pub fn patched(&self, fresh: &SourceLayer, within: [f64; 4]) -> SourceLayer {
         let (a, b) = (project(within[0], within[1]), project(within[2], within[3]));
         let [x0, y0, x1, y1] = [a[0].min(b[0]), a[1].min(b[1]), a[0].max(b[0]), a[1].max(b[1])];
-        let meets = |f: &SourceFeature| {
-            f.shape.envelope().is_some_and(|e| e[0] <= x1 && e[2] >= x0 && e[1] <= y1 && e[3] >= y0)
-        };
-        let kept = self.features.iter().filter(|f| !meets(f));
+        // The features meeting the box, found through the index (its rectangles are the envelopes, and meet a box
+        // as `meets` does, edges included): only they are looked at; the rest are kept as they are, shared.
+        let mut replaced = vec![false; self.features.len()];
+        for e in self.tree.locate_in_envelope_intersecting(&AABB::from_corners([x0, y0], [x1, y1])) {
+            replaced[e.data as usize] = true;
+        }
+        let meets =
+            |f: &SourceFeature| f.envelope.is_some_and(|e| e[0] <= x1 && e[2] >= x0 && e[1] <= y1 && e[3] >= y0);
+        let kept = self.features.iter().zip(&replaced).filter(|(_, r)| !**r).map(|(f, _)| f);
         let read = fresh.features.iter().filter(|f| meets(f));
-        SourceLayer::new(&self.name, kept.chain(read).cloned().collect())
+        SourceLayer::indexed(&self.name, kept.chain(read).cloned().collect())
     }
 
     fn cut(&self, tile: TileId, out: &mut Vec<u8>) {
