@@ -6,7 +6,7 @@
 //!
 //! It needs `patroni`, `etcd-server` and `haproxy` from Debian (`bin/install-deps` installs them), so it is behind
 //! the `ha` feature, and kept out of `bin/test`: `bin/test-ha` runs it. About 20 s, most of it the leader lease (10 s)
-//! running out. It passed in six runs and failed in one (a CI run on a loaded machine): the standby's base backup was
+//! running out. It passed in nine runs and failed in one (a CI run on a loaded machine): the standby's base backup was
 //! refused by the primary ("password authentication failed for user replicator") for two minutes; not yet explained,
 //! so a failure now shows both nodes' logs.
 #![cfg(feature = "ha")]
